@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Entente.Cli.Commands;
+
+/// <summary>
+/// Every top-level verb of <c>entente</c>, one file each under Commands/. Add a line here when a
+/// capability brings its verb.
+/// </summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}

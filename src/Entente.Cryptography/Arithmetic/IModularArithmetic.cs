@@ -1,0 +1,60 @@
+namespace Entente.Cryptography.Arithmetic;
+
+/// <summary>
+/// Arithmetic modulo one fixed odd modulus. This is the seam between the group layer
+/// (<c>Group</c>, <c>ElementModP</c>) and the engines that compute: <see cref="ReferenceArithmetic"/>
+/// (System.Numerics.BigInteger, the straightforward version every other engine is tested against)
+/// and the Montgomery engines (AVX2 and scalar).
+/// </summary>
+/// <remarks>
+/// Representation: a number is a little-endian array of 64-bit limbs, exactly <see cref="LimbCount"/>
+/// long, fully reduced (less than the modulus). Callers validate; engines only assert.
+/// Exponents are little-endian limb arrays of any length (leading zero limbs allowed).
+/// Methods named <c>...Secret</c> run in time independent of the exponent's value (not of its
+/// length in limbs) and access memory in a pattern independent of it.
+/// </remarks>
+internal interface IModularArithmetic
+{
+    /// <summary>Number of 64-bit limbs of the modulus (and of every operand and result).</summary>
+    int LimbCount { get; }
+
+    /// <summary>The modulus, little-endian limbs.</summary>
+    ReadOnlySpan<ulong> Modulus { get; }
+
+    /// <summary>A short name for reports and benchmarks ("reference", "avx2", "scalar").</summary>
+    string EngineName { get; }
+
+    /// <summary>result = a·b mod m. <paramref name="result"/> may alias an input.</summary>
+    void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result);
+
+    /// <summary>result = base^exponent mod m for a public exponent (variable time allowed).</summary>
+    void Pow(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result);
+
+    /// <summary>result = base^exponent mod m in constant time for a secret exponent.</summary>
+    void PowSecret(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result);
+
+    /// <summary>result = b1^e1 · b2^e2 mod m (simultaneous exponentiation, public exponents).</summary>
+    void PowProduct(ReadOnlySpan<ulong> b1, ReadOnlySpan<ulong> e1, ReadOnlySpan<ulong> b2, ReadOnlySpan<ulong> e2, Span<ulong> result);
+
+    /// <summary>
+    /// Precomputes a table for a fixed base so that later exponentiations with exponents of at
+    /// most <paramref name="maxExponentBits"/> bits are fast.
+    /// </summary>
+    IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits);
+}
+
+/// <summary>A precomputed table for one fixed base under one modulus.</summary>
+internal interface IFixedBaseTable
+{
+    /// <summary>The largest exponent length in bits this table accepts.</summary>
+    int MaxExponentBits { get; }
+
+    /// <summary>Bytes of memory held by the table (for reports).</summary>
+    long TableBytes { get; }
+
+    /// <summary>result = base^exponent mod m, public exponent.</summary>
+    void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result);
+
+    /// <summary>result = base^exponent mod m in constant time (masked table scan), secret exponent.</summary>
+    void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result);
+}

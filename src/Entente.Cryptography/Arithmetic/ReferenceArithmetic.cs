@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Entente.Cryptography.Arithmetic;
+
+/// <summary>
+/// The reference engine: System.Numerics.BigInteger.ModPow. Slow and not constant time; it is the
+/// yardstick the fast engines are checked against and the fallback for moduli they do not handle.
+/// </summary>
+internal sealed class ReferenceArithmetic : IModularArithmetic
+{
+    private readonly ulong[] _modulus;
+    private readonly BigInteger _m;
+
+    public ReferenceArithmetic(ReadOnlySpan<ulong> modulus)
+    {
+        if (modulus.IsEmpty || (modulus[0] & 1) == 0)
+        {
+            throw new ArgumentException("The modulus must be odd and non-empty.", nameof(modulus));
+        }
+
+        _modulus = modulus.ToArray();
+        _m = ToBigInteger(modulus);
+    }
+
+    public int LimbCount => _modulus.Length;
+
+    public ReadOnlySpan<ulong> Modulus => _modulus;
+
+    public string EngineName => "reference";
+
+    public void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
+        => FromBigInteger(ToBigInteger(a) * ToBigInteger(b) % _m, result);
+
+    public void Pow(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        => FromBigInteger(BigInteger.ModPow(ToBigInteger(baseValue), ToBigInteger(exponent), _m), result);
+
+    public void PowSecret(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        => Pow(baseValue, exponent, result);
+
+    public void PowProduct(ReadOnlySpan<ulong> b1, ReadOnlySpan<ulong> e1, ReadOnlySpan<ulong> b2, ReadOnlySpan<ulong> e2, Span<ulong> result)
+    {
+        BigInteger x = BigInteger.ModPow(ToBigInteger(b1), ToBigInteger(e1), _m);
+        BigInteger y = BigInteger.ModPow(ToBigInteger(b2), ToBigInteger(e2), _m);
+        FromBigInteger(x * y % _m, result);
+    }
+
+    public IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits)
+        => new Table(this, baseValue.ToArray(), maxExponentBits);
+
+    /// <summary>Little-endian limbs to a non-negative BigInteger.</summary>
+    public static BigInteger ToBigInteger(ReadOnlySpan<ulong> limbs)
+        => new(MemoryMarshal.AsBytes(limbs), isUnsigned: true, isBigEndian: false);
+
+    /// <summary>A non-negative BigInteger to little-endian limbs, zero-padded to the destination length.</summary>
+    public static void FromBigInteger(BigInteger value, Span<ulong> destination)
+    {
+        Debug.Assert(value.Sign >= 0);
+        destination.Clear();
+        Span<byte> bytes = MemoryMarshal.AsBytes(destination);
+        if (!value.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false))
+        {
+            throw new UnreachableException("Value does not fit the destination limbs.");
+        }
+    }
+
+    private sealed class Table(ReferenceArithmetic owner, ulong[] baseValue, int maxExponentBits) : IFixedBaseTable
+    {
+        public int MaxExponentBits => maxExponentBits;
+
+        public long TableBytes => baseValue.Length * sizeof(ulong);
+
+        public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result) => owner.Pow(baseValue, exponent, result);
+
+        public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result) => owner.Pow(baseValue, exponent, result);
+    }
+}
