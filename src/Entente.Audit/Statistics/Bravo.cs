@@ -76,31 +76,47 @@ public static class Bravo
         double.IsNegativeInfinity(logT) || double.IsNaN(logT) ? 1.0 : Math.Min(1.0, Math.Exp(-logT));
 
     /// <summary>
-    /// Average sample number: ⌈(ln(1/α) − ln T + ln(2s)/2) / (p_w ln 2s + p_ℓ ln(2 − 2s))⌉ for the smallest winner
-    /// share and the largest loser share, T the smallest test statistic so far; null when the contest is a landslide.
+    /// Average sample number, maximised over (winner, loser) pairs with p_ℓ &gt; 0:
+    /// ⌈(ln(1/α) − ln T_wℓ + ln(2s)/2) / (p_w ln 2s + p_ℓ ln(2 − 2s))⌉, s = p_w/(p_w + p_ℓ), T_wℓ from the sample so far.
+    /// Null when no pair needs sampling (a landslide).
     /// </summary>
-    public static long? AverageSampleNumber(double alpha, ReportedContest contest, IReadOnlyDictionary<string, long> sample)
+    public static long? AverageSampleNumber(double alpha, ReportedContest contest, IReadOnlyDictionary<string, long> sample) =>
+        HardestPair(alpha, contest, sample)?.Asn;
+
+    private static (ChoiceTally Winner, ChoiceTally Loser, long Asn)? HardestPair(double alpha, ReportedContest contest, IReadOnlyDictionary<string, long> sample)
     {
         CheckAlpha(alpha);
         ArgumentNullException.ThrowIfNull(contest);
-        double pw = (double)contest.Winners[^1].Votes / contest.Ballots;
-        double pl = (double)contest.Losers[0].Votes / contest.Ballots;
-        if (pw >= 1.0)
-        {
-            return null;
-        }
-
+        ArgumentNullException.ThrowIfNull(sample);
         if (contest.IsTied)
         {
             throw new InvalidOperationException($"Cannot compute ASN for contest {contest.Name}: it is tied.");
         }
 
-        double s = pw / (pw + pl);
-        double zw = Math.Log(2 * s);
-        double zl = Math.Log(2 - 2 * s);
-        double logT = LogTestStatistics(contest, sample).Min(x => x.LogT);
-        double asn = (Math.Log(1 / alpha) - logT + zw / 2) / (pw * zw + pl * zl);
-        return (long)Math.Ceiling(asn);
+        (ChoiceTally, ChoiceTally, long)? hardest = null;
+        foreach ((ChoiceTally w, ChoiceTally l) in contest.Pairs)
+        {
+            if (l.Votes == 0)
+            {
+                continue;
+            }
+
+            double pw = (double)w.Votes / contest.Ballots;
+            double pl = (double)l.Votes / contest.Ballots;
+            double s = pw / (pw + pl);
+            double zw = Math.Log(2 * s);
+            double zl = Math.Log(2 - 2 * s);
+            long kw = sample.GetValueOrDefault(w.Name);
+            long kl = sample.GetValueOrDefault(l.Name);
+            double logT = (kw > 0 ? kw * zw : 0) + (kl > 0 ? kl * zl : 0);
+            long asn = (long)Math.Ceiling((Math.Log(1 / alpha) - logT + zw / 2) / (pw * zw + pl * zl));
+            if (hardest is null || asn > hardest.Value.Item3)
+            {
+                hardest = (w, l, asn);
+            }
+        }
+
+        return hardest;
     }
 
     /// <summary>
@@ -184,28 +200,25 @@ public static class Bravo
             return new BravoSampleSizes(null, null, none, true);
         }
 
-        long? asn = AverageSampleNumber(alpha, contest, sample);
-        if (asn is null or <= 0)
+        (ChoiceTally Winner, ChoiceTally Loser, long Asn)? hardest = HardestPair(alpha, contest, sample);
+        if (hardest is null || hardest.Value.Asn <= 0)
         {
-            return new BravoSampleSizes(0, 1.0, none, false);
+            return new BravoSampleSizes(hardest is null ? 1 : 0, 1.0, none, false);
         }
 
+        long asn = hardest.Value.Asn;
         if (contest.WinnerCount != 1)
         {
             return new BravoSampleSizes(asn, null, none, false);
         }
 
-        ChoiceTally w = contest.Winners[^1];
-        ChoiceTally l = contest.Losers[0];
-        double pw = (double)w.Votes / contest.Ballots;
-        double pl = (double)l.Votes / contest.Ballots;
-        long kw = sample.GetValueOrDefault(w.Name);
-        long kl = sample.GetValueOrDefault(l.Name);
-        double probability = ExpectedCompletionProbability(alpha, pw, pl, kw, kl, asn.Value);
+        double probability = Completion(hardest.Value.Winner, hardest.Value.Loser);
         Dictionary<double, long> quantiles = [];
         foreach (double q in CompletionQuantiles)
         {
-            quantiles[q] = OneRoundSize(alpha, pw, pl, kw, kl, q, contest.Ballots);
+            quantiles[q] = contest.Pairs.Where(p => p.Loser.Votes > 0).Max(p => OneRoundSize(alpha,
+                (double)p.Winner.Votes / contest.Ballots, (double)p.Loser.Votes / contest.Ballots,
+                sample.GetValueOrDefault(p.Winner.Name), sample.GetValueOrDefault(p.Loser.Name), q, contest.Ballots));
         }
 
         if (contest.Ballots > 100_000 && quantiles[0.9] >= contest.Ballots * 0.25)
@@ -214,6 +227,10 @@ public static class Bravo
         }
 
         return new BravoSampleSizes(asn, probability, quantiles, false);
+
+        double Completion(ChoiceTally w, ChoiceTally l) => ExpectedCompletionProbability(alpha,
+            (double)w.Votes / contest.Ballots, (double)l.Votes / contest.Ballots,
+            sample.GetValueOrDefault(w.Name), sample.GetValueOrDefault(l.Name), asn);
     }
 
     /// <summary>The smallest k with P(Binomial(n, p) ≤ k) ≥ q (scipy's binom.ppf).</summary>
