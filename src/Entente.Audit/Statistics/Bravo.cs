@@ -262,6 +262,15 @@ public static class Bravo
     private static double BinomialCdf(long k, long n, double p) =>
         k >= n ? 1.0 : MathNet.Numerics.SpecialFunctions.BetaRegularized(n - k, k + 1, 1 - p);
 
+    /// <summary>Checks a risk limit that came from a user: strictly between 0 and 1.</summary>
+    public static void CheckAlphaForInput(double alpha)
+    {
+        if (!(alpha > 0 && alpha < 1))
+        {
+            throw new Io.AuditInputException("--risk-limit", 0, "", $"The risk limit {alpha} must be strictly between 0 and 1 (for example 0.05).");
+        }
+    }
+
     internal static void CheckAlpha(double alpha)
     {
         if (!(alpha > 0 && alpha < 1))
