@@ -127,12 +127,7 @@ public static class Bravo
     public static long OneRoundSize(double alpha, double pw, double pr, long sampleW, long sampleR, double quantile, long maxSize = long.MaxValue)
     {
         CheckAlpha(alpha);
-        double pwr = pw + pr;
-        double a = pw / pwr;
-        double b = 1 - a;
-        double plus = Math.Log(a / 0.5);
-        double minus = Math.Log(b / 0.5);
-        double threshold = Math.Log(1 / alpha) - (sampleW * plus + sampleR * minus);
+        (double pwr, double a, double b, double plus, double minus, double threshold) = TwoWay(alpha, pw, pr, sampleW, sampleR);
         if (threshold <= 0)
         {
             return 0;
@@ -163,15 +158,24 @@ public static class Bravo
         return (long)Math.Ceiling(size / pwr);
     }
 
-    /// <summary>Chance that <paramref name="asn"/> more ballots finish the audit (normal approximation), to 2 dp.</summary>
-    public static double ExpectedCompletionProbability(double alpha, double pw, double pr, long sampleW, long sampleR, long asn)
+    /// <summary>
+    /// The two-candidate view of a pair: p_wr = p_w + p_r, a = p_w/p_wr, b = 1 − a, the log-likelihood steps
+    /// ln(2a) and ln(2b), and the log threshold still to cover after the votes already seen.
+    /// </summary>
+    private static (double Pwr, double A, double B, double Plus, double Minus, double Threshold) TwoWay(double alpha, double pw, double pr, long sampleW, long sampleR)
     {
         double pwr = pw + pr;
         double a = pw / pwr;
         double b = 1 - a;
         double plus = Math.Log(a / 0.5);
         double minus = Math.Log(b / 0.5);
-        double threshold = Math.Log(1 / alpha) - (sampleW * plus + sampleR * minus);
+        return (pwr, a, b, plus, minus, Math.Log(1 / alpha) - (sampleW * plus + sampleR * minus));
+    }
+
+    /// <summary>Chance that <paramref name="asn"/> more ballots finish the audit (normal approximation), to 2 dp.</summary>
+    public static double ExpectedCompletionProbability(double alpha, double pw, double pr, long sampleW, long sampleR, long asn)
+    {
+        (double pwr, double a, double b, double plus, double minus, double threshold) = TwoWay(alpha, pw, pr, sampleW, sampleR);
         if (threshold <= 0)
         {
             return 0.0;

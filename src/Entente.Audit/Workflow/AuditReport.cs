@@ -83,7 +83,8 @@ public static class AuditReport
         return CsvWriter.Document(lines);
     }
 
-    private static string Outcome(PartyOutcome o) => o switch
+    /// <summary>A human phrase for a party's outcome in the seed protocol.</summary>
+    public static string Outcome(PartyOutcome o) => o switch
     {
         PartyOutcome.Revealed => "revealed",
         PartyOutcome.DidNotCommit => "did not commit",

@@ -147,13 +147,7 @@ internal static class SeedCommand
             Table table = new Table().AddColumns("Party", "Outcome", "Commit", "Reveal");
             foreach (PartyStatus p in result.Parties)
             {
-                table.AddRow(Markup.Escape(p.Party), p.Outcome switch
-                {
-                    PartyOutcome.Revealed => "revealed",
-                    PartyOutcome.DidNotCommit => "did not commit",
-                    PartyOutcome.DidNotReveal => "did not reveal",
-                    _ => "pending",
-                }, p.CommitIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", p.RevealIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+                table.AddRow(Markup.Escape(p.Party), AuditReport.Outcome(p.Outcome), p.CommitIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", p.RevealIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
             }
 
             console.Write(table);
