@@ -114,3 +114,19 @@ public class AuditContractTests
             error.Replace("\r\n", "\n", StringComparison.Ordinal));
     }
 }
+
+public class AuditAlphaComparisonTests
+{
+    [Fact]
+    public void Alpha_comparison_risk_grows_when_an_audited_ballot_overstates_the_record()
+    {
+        string[] common = ["audit", "risk", "--method", "alpha", "--results", CliRunner.Data("batch-results.csv"), "--cvrs", CliRunner.Data("alpha-cvrs.csv"), "--risk-limit", "0.05"];
+        var (cleanCode, clean, _) = CliRunner.Run([.. common, "--mvrs", CliRunner.Data("alpha-mvrs-clean.csv")]);
+        var (_, dirty, _) = CliRunner.Run([.. common, "--mvrs", CliRunner.Data("alpha-mvrs-overstated.csv")]);
+        double pClean = double.Parse(clean.Trim().Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+        double pDirty = double.Parse(dirty.Trim().Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, cleanCode);
+        Assert.True(pClean < 0.05, clean);
+        Assert.True(pDirty > pClean, dirty);
+    }
+}

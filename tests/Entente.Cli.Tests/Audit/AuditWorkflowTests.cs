@@ -155,6 +155,51 @@ public sealed class AuditWorkflowTests : IDisposable
     }
 
     [Fact]
+    public void A_comparison_audit_with_confirmation_codes_confirms_when_the_paper_matches_the_records()
+    {
+        // Ballots 1..700 Alice, 701..950 Bob, 951..1000 blank, in manifest order; ids are confirmation codes.
+        List<string> lines = ["ConfirmationCode,Tabulator,Batch,Position,Contest,Choice"];
+        (string Tab, string Batch, int Count)[] batches = [("T1", "B1", 200), ("T1", "B2", 300), ("T2", "B10", 250), ("T2", "B9", 250)];
+        Dictionary<(string, string, int), string> truth = [];
+        int n = 0;
+        foreach ((string tab, string batch, int count) in batches)
+        {
+            for (int p = 1; p <= count; p++)
+            {
+                n++;
+                string choice = n <= 700 ? "Alice" : n <= 950 ? "Bob" : "";
+                truth[(tab, batch, p)] = choice;
+                string confirmation = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{tab}/{batch}/{p}")));
+                lines.Add($"{confirmation},{tab},{batch},{p},Mayor,{choice}");
+            }
+        }
+
+        File.WriteAllLines(P("cvrs.csv"), lines);
+        var (code0, _, err0) = Run("init", "--dir", P("c"), "--method", "comparison", "--risk-limit", "0.05", "--manifest", P("manifest.csv"), "--results", P("results.csv"),
+            "--cvrs", P("cvrs.csv"), "--parties", "Blue,Red", "--commit-by", T0.AddHours(1).ToString("O", CultureInfo.InvariantCulture),
+            "--reveal-by", T0.AddHours(2).ToString("O", CultureInfo.InvariantCulture));
+        Assert.True(code0 == 0, err0);
+        string dir = P("c");
+        MakeSeed(dir);
+        Assert.Equal(0, Run("sample", "--dir", dir).Code);
+        foreach (string[] b in Retrieval(dir, 1))
+        {
+            string choice = truth[(b[1], b[2], int.Parse(b[3], CultureInfo.InvariantCulture))];
+            string[] args = choice.Length == 0
+                ? ["record", "--dir", dir, "--tabulator", b[1], "--batch", b[2], "--position", b[3], "--contest", "Mayor"]
+                : ["record", "--dir", dir, "--tabulator", b[1], "--batch", b[2], "--position", b[3], "--contest", "Mayor", "--choice", choice];
+            Assert.Equal(0, Run(args).Code);
+        }
+
+        Assert.Equal(0, Run("record", "--dir", dir, "--sign-off", "Board 1").Code);
+        var (code, status, _) = Run("status", "--dir", dir);
+        Assert.Equal(0, code);
+        Assert.Contains("All contests confirmed.", status, StringComparison.Ordinal);
+        Assert.Equal(0, Run("report", "--dir", dir).Code);
+        Assert.Contains("Mayor,1,Alice,1000,0.45,", File.ReadAllText(Path.Combine(dir, "report.csv")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Init_refuses_an_existing_audit_and_bad_deadlines()
     {
         Init("a");
