@@ -98,6 +98,18 @@ internal static class AuditCli
         return console;
     }
 
+    /// <summary>Runs long work under a spinner when the output is an interactive terminal; silently otherwise.</summary>
+    public static T WithProgress<T>(TextWriter output, string message, Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (!ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected)
+        {
+            return work();
+        }
+
+        return AnsiConsole.Status().Start(message, _ => work());
+    }
+
     public static string P(double p) => p.ToString("0.######", CultureInfo.InvariantCulture);
 
     public static DateTimeOffset ParseTime(string text, string option)

@@ -15,7 +15,7 @@ internal static class ReportCommand
         command.SetGuardedAction((parseResult, output, _) =>
         {
             AuditDirectory audit = AuditCli.Open(parseResult, dir);
-            AuditDecision decision = audit.Evaluate();
+            AuditDecision decision = AuditCli.WithProgress(output, "Measuring the risk…", audit.Evaluate);
             var seed = audit.EvaluateSeedAsync(CancellationToken.None).GetAwaiter().GetResult();
             string folder = parseResult.GetValue(outDir) ?? audit.Path;
             Directory.CreateDirectory(folder);

@@ -125,7 +125,7 @@ internal static class SampleCommand
         }
         else
         {
-            AuditDecision decision = audit.Evaluate();
+            AuditDecision decision = AuditCli.WithProgress(output, "Measuring the risk…", audit.Evaluate);
             if (decision.AllConfirmed)
             {
                 throw new UsageException("Every contest is confirmed; no further round is needed.");
@@ -145,7 +145,7 @@ internal static class SampleCommand
         }
 
         IAnsiConsole console = AuditCli.Console(output);
-        AuditRound round = audit.DrawRound(seed.Seed, next);
+        AuditRound round = AuditCli.WithProgress(output, $"Drawing {next} ballots from {audit.Manifest.TotalBallots}…", () => audit.DrawRound(seed.Seed, next));
         console.MarkupLine($"Round {round.Number}: drew {round.Draws.Count} ballots ({round.Draws.Select(d => d.BallotKey).Distinct().Count()} distinct) with seed [bold]{Markup.Escape(seed.Seed)}[/].");
         console.MarkupLine($"Retrieval list: {Markup.Escape(Path.Combine(audit.Path, "rounds", $"round-{round.Number}-retrieval.csv"))}");
         return ExitCodes.Ok;

@@ -97,19 +97,26 @@ internal static class SeedCommand
                 throw new UsageException("The secret file does not hold a hexadecimal secret.");
             }
 
-            if (secret.Length != SeedProtocol.SecretLength)
+            try
             {
-                throw new UsageException($"The secret file must hold {SeedProtocol.SecretLength} bytes.");
-            }
+                if (secret.Length != SeedProtocol.SecretLength)
+                {
+                    throw new UsageException($"The secret file must hold {SeedProtocol.SecretLength} bytes.");
+                }
 
-            if (AuditCli.Clock.GetUtcNow() < audit.State.CommitBy)
+                if (AuditCli.Clock.GetUtcNow() < audit.State.CommitBy)
+                {
+                    throw new UsageException($"Too early: reveal after the commit deadline ({audit.State.CommitBy:u}), or others could choose their secrets knowing yours.");
+                }
+
+                SeedLogRecord record = audit.Log.AppendAsync(audit.State.AuditId, name, SeedRecordKind.Reveal, secret, CancellationToken.None).GetAwaiter().GetResult();
+                AuditCli.Console(output).MarkupLine($"Logged the reveal of {Markup.Escape(name)} at index {record.LogIndex}.");
+                return ExitCodes.Ok;
+            }
+            finally
             {
-                throw new UsageException($"Too early: reveal after the commit deadline ({audit.State.CommitBy:u}), or others could choose their secrets knowing yours.");
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(secret);
             }
-
-            SeedLogRecord record = audit.Log.AppendAsync(audit.State.AuditId, name, SeedRecordKind.Reveal, secret, CancellationToken.None).GetAwaiter().GetResult();
-            AuditCli.Console(output).MarkupLine($"Logged the reveal of {Markup.Escape(name)} at index {record.LogIndex}.");
-            return ExitCodes.Ok;
         });
         return command;
     }
