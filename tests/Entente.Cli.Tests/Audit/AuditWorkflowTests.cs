@@ -200,6 +200,15 @@ public sealed class AuditWorkflowTests : IDisposable
     }
 
     [Fact]
+    public void Status_before_sampling_shows_the_risk_table_and_the_size_options()
+    {
+        string dir = Init("a");
+        var (code, output, _) = Run("status", "--dir", dir);
+        Assert.Equal(1, code);
+        Assert.Equal(CliRunner.Expected("status-before-sampling.txt"), output);
+    }
+
+    [Fact]
     public void Init_refuses_an_existing_audit_and_bad_deadlines()
     {
         Init("a");

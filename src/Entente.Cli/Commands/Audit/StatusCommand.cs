@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Entente.Audit.Statistics;
 using Entente.Audit.Workflow;
 using Spectre.Console;
 
@@ -34,11 +35,44 @@ internal static class StatusCommand
             }
 
             console.Write(table);
+            if (audit.State.Method == AuditMethod.Bravo)
+            {
+                WriteBravoOptions(console, audit, decision);
+            }
+
             console.MarkupLine(decision.AllConfirmed ? "All contests confirmed."
                 : decision.FullHandCount ? "Escalate to a full hand count."
                 : $"Risk limit not met: draw another round of {decision.NextRoundSize} ballots (`entente audit sample --dir`).");
             return decision.AllConfirmed ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    /// <summary>For open BRAVO contests: ASN with its one-round completion chance and the 70/80/90 % one-round sizes.</summary>
+    private static void WriteBravoOptions(IAnsiConsole console, AuditDirectory audit, AuditDecision decision)
+    {
+        Table options = new Table().AddColumns("Contest", "ASN", "P(one round)", "70 %", "80 %", "90 %");
+        int rows = 0;
+        foreach (ContestRisk r in decision.Contests.Where(c => c.Decision == ContestDecision.AnotherRound))
+        {
+            ReportedContest contest = AuditEngine.OverPopulation(audit.Contests.Single(c => c.Name == r.Contest), audit.Manifest.TotalBallots);
+            Dictionary<string, long> seen = new(r.Tally, StringComparer.Ordinal);
+            foreach (ChoiceTally loser in contest.Losers)
+            {
+                seen[loser.Name] = seen.GetValueOrDefault(loser.Name) + r.NotFound;
+            }
+
+            BravoSampleSizes sizes = Bravo.SampleSizes(audit.State.RiskLimit, contest, seen);
+            string Q(double q) => sizes.Quantiles.TryGetValue(q, out long n) ? n.ToString(CultureInfo.InvariantCulture) : "";
+            options.AddRow(Markup.Escape(r.Contest), sizes.AllBallots ? "all ballots" : sizes.Asn?.ToString(CultureInfo.InvariantCulture) ?? "",
+                sizes.AsnCompletionProbability is { } p ? p.ToString("0.00", CultureInfo.InvariantCulture) : "", Q(0.7), Q(0.8), Q(0.9));
+            rows++;
+        }
+
+        if (rows > 0)
+        {
+            console.MarkupLine("Size options for the next round (more ballots; choose with `sample --dir D --size N`):");
+            console.Write(options);
+        }
     }
 }
