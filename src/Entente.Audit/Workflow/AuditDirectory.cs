@@ -30,8 +30,11 @@ namespace Entente.Audit.Workflow;
 public sealed record AuditSettings(AuditMethod Method, double RiskLimit, string ManifestPath, string ResultsPath, string? CvrPath, IReadOnlyList<string> Parties,
     DateTimeOffset CommitBy, DateTimeOffset RevealBy, DateTimeOffset DiceBy, string IdScheme, string? Jurisdiction, string? AuditId);
 
-/// <summary>An audit directory on disk.</summary>
-public sealed class AuditDirectory
+/// <summary>
+/// An audit directory on disk. An open instance holds an exclusive lock on the directory's <c>.lock</c>
+/// file, so two commands never interleave their writes; dispose it to release the lock.
+/// </summary>
+public sealed class AuditDirectory : IDisposable
 {
     /// <summary>The state file name.</summary>
     public const string StateFile = "audit.json";
@@ -50,9 +53,12 @@ public sealed class AuditDirectory
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    private AuditDirectory(string path, AuditState state, BallotManifest manifest, IReadOnlyList<ReportedContest> contests,
+    private readonly FileStream _lock;
+
+    private AuditDirectory(FileStream directoryLock, string path, AuditState state, BallotManifest manifest, IReadOnlyList<ReportedContest> contests,
         IReadOnlyDictionary<BallotLocation, CastVoteRecord>? cvrs, List<Interpretation> interpretations, TimeProvider clock)
     {
+        _lock = directoryLock;
         Path = path;
         State = state;
         Manifest = manifest;
@@ -181,6 +187,40 @@ public sealed class AuditDirectory
             throw new AuditInputException(statePath, 0, "", "No audit here. Run `entente audit init` first.");
         }
 
+        FileStream directoryLock = AcquireLock(path);
+        try
+        {
+            return Load(directoryLock, path, statePath, clock);
+        }
+        catch
+        {
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    private static FileStream AcquireLock(string path)
+    {
+        string lockPath = System.IO.Path.Combine(path, ".lock");
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < 50)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException e)
+            {
+                throw new IOException($"Another entente audit command is working in {path}; try again when it has finished.", e);
+            }
+        }
+    }
+
+    private static AuditDirectory Load(FileStream directoryLock, string path, string statePath, TimeProvider clock)
+    {
         AuditState state = ReadJson<AuditState>(statePath);
         foreach ((string name, string hash) in state.InputHashes)
         {
@@ -197,7 +237,7 @@ public sealed class AuditDirectory
         string cvrPath = System.IO.Path.Combine(path, "inputs", "cvrs.csv");
         IReadOnlyDictionary<BallotLocation, CastVoteRecord>? cvrs = File.Exists(cvrPath) ? CastVoteRecords.Load(cvrPath) : null;
         List<Interpretation> interpretations = ReadJson<List<Interpretation>>(System.IO.Path.Combine(path, InterpretationsFile));
-        return new AuditDirectory(path, state, manifest, contests, cvrs, interpretations, clock);
+        return new AuditDirectory(directoryLock, path, state, manifest, contests, cvrs, interpretations, clock);
     }
 
     private static T ReadJson<T>(string file)
@@ -237,6 +277,9 @@ public sealed class AuditDirectory
             }
         }
     }
+
+    /// <summary>Releases the directory lock.</summary>
+    public void Dispose() => _lock.Dispose();
 
     /// <summary>Saves the state and the interpretations.</summary>
     public void Save()

@@ -104,3 +104,34 @@ public class AuditEngineTests
         }
     }
 }
+
+public class AuditDirectoryLockTests
+{
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_second_command_on_the_same_directory_waits_for_the_first_then_gives_up_with_a_clear_message()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "entente-lock-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "m.csv"), "Batch,Ballots\nB1,10\n");
+            File.WriteAllText(Path.Combine(root, "r.csv"), "Contest,Choice,Votes,Ballots\nM,A,6,10\nM,B,3,10\n");
+            DateTimeOffset t = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
+            AuditSettings settings = new(AuditMethod.Bravo, 0.1, Path.Combine(root, "m.csv"), Path.Combine(root, "r.csv"), null, ["Blue"], t, t.AddHours(1), t.AddHours(1), "entente", null, null);
+            string dir = Path.Combine(root, "audit");
+            using (AuditDirectory first = AuditDirectory.Init(dir, settings, TimeProvider.System))
+            {
+                IOException e = Assert.Throws<IOException>(() => AuditDirectory.Open(dir, TimeProvider.System));
+                Assert.Contains("Another entente audit command", e.Message, StringComparison.Ordinal);
+            }
+
+            using AuditDirectory again = AuditDirectory.Open(dir, TimeProvider.System);
+            Assert.Equal("M", again.Contests[0].Name);
+        }
+        finally
+        {
+            Directory.Delete(root, true);
+        }
+    }
+}

@@ -37,7 +37,7 @@ internal static class InitCommand
             string[] names = [.. AuditCli.Require(parseResult, parties).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
             AuditSettings settings = new(m, parseResult.GetValue(risk), AuditCli.Require(parseResult, manifest), AuditCli.Require(parseResult, results),
                 parseResult.GetValue(cvrs), names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId));
-            AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
+            using AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
             IAnsiConsole console = AuditCli.Console(output);
             console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches.");
             console.MarkupLine($"Next: each party runs `entente audit seed commit` before {commit:u}, then `seed reveal` before {reveal:u}.");

@@ -25,7 +25,7 @@ internal static class RecordCommand
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             IAnsiConsole console = AuditCli.Console(output);
             if (parseResult.GetValue(undo))
             {

@@ -14,7 +14,7 @@ internal static class ReportCommand
         Command command = new("report", "Write the audit report as CSV and as a self-contained HTML page with a chart of the risk over the sample.") { dir, outDir };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             AuditDecision decision = AuditCli.WithProgress(output, "Measuring the risk…", audit.Evaluate);
             var seed = audit.EvaluateSeedAsync(CancellationToken.None).GetAwaiter().GetResult();
             string folder = parseResult.GetValue(outDir) ?? audit.Path;

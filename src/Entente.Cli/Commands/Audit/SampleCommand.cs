@@ -41,7 +41,8 @@ internal static class SampleCommand
         {
             if (parseResult.GetValue(dir) is not null)
             {
-                return Round(AuditCli.Open(parseResult, dir), parseResult.GetValue(size), output, error);
+                using AuditDirectory audit = AuditCli.Open(parseResult, dir);
+                return Round(audit, parseResult.GetValue(size), output, error);
             }
 
             string m = AuditCli.Require(parseResult, method);

@@ -31,7 +31,7 @@ internal static class SeedCommand
         Command command = new("commit", "Generate a secret, store it in --secret-file, and log its commitment.") { dir, party, secretFile };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             string name = AuditCli.Require(parseResult, party);
             string file = AuditCli.Require(parseResult, secretFile);
             if (!audit.State.Parties.Contains(name))
@@ -84,7 +84,7 @@ internal static class SeedCommand
         Command command = new("reveal", "Log your secret after the commit deadline.") { dir, party, secretFile };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             string name = AuditCli.Require(parseResult, party);
             string text = File.ReadAllText(AuditCli.Require(parseResult, secretFile)).Trim();
             byte[] secret;
@@ -128,7 +128,7 @@ internal static class SeedCommand
         Command command = new("dice", "Log public dice rolls (between the reveal deadline and the dice deadline).") { dir, digits };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             byte[] payload = Encoding.ASCII.GetBytes(AuditCli.Require(parseResult, digits));
             if (!SeedProtocol.IsValidDice(payload))
             {
@@ -148,7 +148,7 @@ internal static class SeedCommand
         Command command = new("status", "Show each party's part in the seed and the seed once final. Exit 1 while the seed is not available.") { dir };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             SeedResult result = audit.EvaluateSeedAsync(CancellationToken.None).GetAwaiter().GetResult();
             IAnsiConsole console = AuditCli.Console(output);
             Table table = new Table().AddColumns("Party", "Outcome", "Commit", "Reveal");

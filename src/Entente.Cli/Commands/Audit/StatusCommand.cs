@@ -18,7 +18,7 @@ internal static class StatusCommand
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditDirectory audit = AuditCli.Open(parseResult, dir);
+            using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             AuditDecision decision = AuditCli.WithProgress(output, "Measuring the risk…", audit.Evaluate);
             IAnsiConsole console = AuditCli.Console(output);
             console.MarkupLine(Markup.Escape($"Audit {audit.State.AuditId}: {audit.State.Method.ToString().ToLowerInvariant()}, risk limit {AuditCli.P(audit.State.RiskLimit)}, {decision.Draws} draws in {audit.State.Rounds.Count(r => r.SignedOffBy is not null)} signed-off round(s)."));
