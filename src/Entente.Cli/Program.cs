@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Entente.Cli.Commands;
 
 namespace Entente.Cli;
@@ -9,7 +10,11 @@ internal static class Program
     private static int Main(string[] args)
     {
         RootCommand root = BuildRootCommand();
-        return root.Parse(args).Invoke();
+        ParseResult parseResult = root.Parse(args);
+        int exitCode = parseResult.Invoke();
+
+        // System.CommandLine reports a usage error with exit code 1; ours is 2 (1 means a check failed).
+        return parseResult.Action is ParseErrorAction ? ExitCodes.UsageOrInput : exitCode;
     }
 
     /// <summary>The whole command tree; tests parse against the same tree.</summary>
