@@ -63,38 +63,37 @@ public sealed class ElGamalPublicKey
     }
 
     /// <summary>K^e for a public exponent, from the key's fixed-base table.</summary>
-    public ElementModP Pow(ElementModQ exponent)
-    {
-        Group.CheckSameGroup(exponent);
-        if (!UseTable())
-        {
-            return Key.Pow(exponent);
-        }
-
-        ulong[] result = new ulong[Group.PLimbCount];
-        _table.Value.Pow(exponent.ExponentLimbs, result);
-        return new ElementModP(Group, result);
-    }
+    public ElementModP Pow(ElementModQ exponent) => Power(exponent, secret: false);
 
     /// <summary>K^e in constant time for a secret exponent, from the key's fixed-base table.</summary>
-    public ElementModP PowSecret(ElementModQ exponent)
-    {
-        Group.CheckSameGroup(exponent);
-        if (!UseTable())
-        {
-            return Key.PowSecret(exponent);
-        }
-
-        ulong[] result = new ulong[Group.PLimbCount];
-        _table.Value.PowSecret(exponent.ExponentLimbs, result);
-        return new ElementModP(Group, result);
-    }
+    public ElementModP PowSecret(ElementModQ exponent) => Power(exponent, secret: true);
 
     /// <summary>K^σ for a small plaintext σ ≥ 0 (what decryption yields before the discrete log).</summary>
     public ElementModP EncodePlaintext(long value) => Pow(ValueModQ(value));
 
     /// <inheritdoc/>
     public override string ToString() => $"ElGamalPublicKey({Key})";
+
+    private ElementModP Power(ElementModQ exponent, bool secret)
+    {
+        Group.CheckSameGroup(exponent);
+        if (!UseTable())
+        {
+            return secret ? Key.PowSecret(exponent) : Key.Pow(exponent);
+        }
+
+        ulong[] result = new ulong[Group.PLimbCount];
+        if (secret)
+        {
+            _table.Value.PowSecret(exponent.ExponentLimbs, result);
+        }
+        else
+        {
+            _table.Value.Pow(exponent.ExponentLimbs, result);
+        }
+
+        return new ElementModP(Group, result);
+    }
 
     private bool UseTable() => _table.IsValueCreated || Interlocked.Increment(ref _uses) >= TableThreshold;
 
