@@ -12,5 +12,7 @@ internal static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return AuditCommand.Create();
+        yield return ParamsCommand.Create();
+        yield return BenchCommand.Create();
     }
 }
