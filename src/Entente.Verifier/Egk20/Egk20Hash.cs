@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
+using Entente.Cryptography;
 
 namespace Entente.Verifier.Egk20;
 
@@ -30,6 +31,15 @@ internal sealed class Egk20Hash : IDisposable
 
     /// <summary>Appends b(x, 512).</summary>
     public Egk20Hash ModP(BigInteger x) => Fixed(x, PBytes);
+
+    /// <summary>Appends b(x, 512) of a group element.</summary>
+    public Egk20Hash ModP(ElementModP x)
+    {
+        Span<byte> bytes = stackalloc byte[PBytes];
+        x.Encode(bytes);
+        _hmac.AppendData(bytes);
+        return this;
+    }
 
     /// <summary>Appends b(x, 32).</summary>
     public Egk20Hash ModQ(BigInteger x) => Fixed(x, QBytes);

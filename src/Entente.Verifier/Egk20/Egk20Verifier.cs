@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Entente.Cryptography;
 using Entente.Verifier.Egk;
 using Entente.Verifier.Framework;
 
@@ -41,8 +43,8 @@ public sealed class Egk20Verifier
 
     private readonly EgkRecord _record;
     private readonly VerificationOptions _options;
-    private readonly BigInteger _p = StandardParameters.P;
-    private readonly BigInteger _q = StandardParameters.Q;
+    private readonly BigInteger _p = Egk20Arithmetic.P;
+    private readonly BigInteger _q = Egk20Arithmetic.Q;
     private readonly Dictionary<string, StepRecorder> _steps;
     private readonly Dictionary<string, EgkManifestContest> _contests;
     private readonly List<string> _notes = [];
@@ -78,17 +80,29 @@ public sealed class Egk20Verifier
     private VerificationReport Run()
     {
         _he = _record.Initialized.ExtendedBaseHash;
-        _math = new Egk20Arithmetic(_p, _q, StandardParameters.G, _record.Initialized.JointPublicKey);
+        _math = new Egk20Arithmetic(_record.Initialized.JointPublicKey);
 
         byte[] hb = VerifyParameters();
         VerifyGuardianKeys();
         VerifyJointKey();
         VerifyExtendedBaseHash(hb);
-        BallotPass ballots = VerifyBallots();
-        VerifyChains(ballots);
-        VerifyAggregation(ballots);
-        VerifyTallyDecryption(ballots);
-        VerifyChallengedBallots(ballots);
+        if (_math.K is null)
+        {
+            // Every later equation uses K; with no valid K none of them can hold.
+            foreach ((string number, _) in Egk20Steps.All.Where(s => int.Parse(s.Number, CultureInfo.InvariantCulture) >= 5))
+            {
+                Step(number).Fail($"{number}.struct", RecordObject.ForFile("election_initialized.json"),
+                    "the joint key K is not an element of Z_p^r other than 1, so this step cannot be checked");
+            }
+        }
+        else
+        {
+            BallotPass ballots = VerifyBallots();
+            VerifyChains(ballots);
+            VerifyAggregation(ballots);
+            VerifyTallyDecryption(ballots);
+            VerifyChallengedBallots(ballots);
+        }
 
         return new VerificationReport(
             Egk20Steps.Specification,
@@ -112,13 +126,13 @@ public sealed class Egk20Verifier
         step.Require(c.ConfigVersion == Version, "1.A", config, $"the record declares version \"{c.ConfigVersion}\"; this verifier checks \"{Version}\"");
         step.Require(k.LargePrime == _p, "1.B", constants, "the large prime is not the standard p of §3.1.1");
         step.Require(k.SmallPrime == _q, "1.C", constants, "the small prime is not the standard q of §3.1.1");
-        step.Require(k.Cofactor == StandardParameters.R, "1.D", constants, "the cofactor is not the standard r of §3.1.1");
-        step.Require(k.Generator == StandardParameters.G, "1.E", constants, "the generator is not the standard g of §3.1.1");
+        step.Require(k.Cofactor == Egk20Arithmetic.Group.R, "1.D", constants, "the cofactor is not the standard r of §3.1.1");
+        step.Require(k.Generator == Egk20Arithmetic.Group.G, "1.E", constants, "the generator is not the standard g of §3.1.1");
 
         // H_P = H(ver; 0x00, p, q, g), ver = "v2.0.0" padded with zero bytes to 32 (eq 4).
         byte[] ver = new byte[32];
         Encoding.UTF8.GetBytes(Version, ver);
-        byte[] hp = Egk20Hash.Start(ver, 0x00).ModP(_p).ModQ(_q).ModP(StandardParameters.G).Finish();
+        byte[] hp = Egk20Hash.Start(ver, 0x00).ModP(_p).ModQ(_q).ModP(Egk20Arithmetic.Group.G).Finish();
         step.Require(hp.AsSpan().SequenceEqual(c.ParameterBaseHash), "1.F", config,
             $"parameter_base_hash is {Hex(c.ParameterBaseHash)}; H(ver; 0x00, p, q, g) is {Hex(hp)}");
 
@@ -173,17 +187,17 @@ public sealed class Egk20Verifier
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
             RecordObject who = RecordObject.ForGuardian(item.Guardian.GuardianId).WithOption($"coefficient {item.J}");
             step.Checked();
-            bool inGroup = _math.IsInSubgroup(proof.PublicKey);
+            bool inGroup = Egk20Arithmetic.TryElement(proof.PublicKey, out ElementModP? kij);
             step.Require(inGroup, "2.A", who, "K_i,j is not in Z_p^r");
             step.Require(proof.Response < _q, "2.B", who, "the response v_i,j is not in Z_q");
-            if (!inGroup || proof.Response >= _q)
+            if (kij is null || proof.Response >= _q)
             {
                 return;
             }
 
             // (2.1) h_i,j = g^v_i,j · K_i,j^c_i,j; (2.C) c_i,j = H(H_P; 0x10, i, j, K_i,j, h_i,j).
-            BigInteger h = _math.GPowTimes(proof.Response, proof.PublicKey, proof.Challenge);
-            BigInteger c2 = Egk20Hash.Start(hp, 0x10).Int(item.Guardian.XCoordinate).Int(item.J).ModP(proof.PublicKey).ModP(h).FinishInteger();
+            ElementModP h = Egk20Arithmetic.GPowTimes(Exp(proof.Response), kij, Exp(proof.Challenge));
+            BigInteger c2 = Egk20Hash.Start(hp, 0x10).Int(item.Guardian.XCoordinate).Int(item.J).ModP(kij).ModP(h).FinishInteger();
             CheckChallenge(step, "2.C", who, proof.Challenge, c2);
         });
     }
@@ -193,7 +207,8 @@ public sealed class Egk20Verifier
     private void VerifyJointKey()
     {
         StepRecorder step = Step("3");
-        BigInteger product = BigInteger.One;
+        ElementModP product = Egk20Arithmetic.Group.OneModP;
+        bool allValid = true;
         foreach (EgkGuardian guardian in _record.Initialized.Guardians.OrderBy(g => g.XCoordinate))
         {
             RecordObject who = RecordObject.ForGuardian(guardian.GuardianId);
@@ -204,15 +219,27 @@ public sealed class Egk20Verifier
                 continue;
             }
 
-            BigInteger ki = guardian.CoefficientProofs[0].PublicKey;
-            step.Require(_math.IsInSubgroup(ki) && !ki.IsOne, "3.A", who, "K_i is not in Z_p^r or equals 1");
-            product = _math.Multiply(product, ki % _p);
+            if (step.Require(Egk20Arithmetic.TryElement(guardian.CoefficientProofs[0].PublicKey, out ElementModP? ki) && !ki.IsOne, "3.A", who, "K_i is not in Z_p^r or equals 1"))
+            {
+                product *= ki!;
+            }
+            else
+            {
+                allValid = false;
+            }
         }
 
         BigInteger k = _record.Initialized.JointPublicKey;
         step.Checked();
-        step.Require(k == product && !k.IsOne, "3.B", RecordObject.ForFile("election_initialized.json"),
-            k.IsOne ? "the joint key K is 1" : "joint_public_key K differs from the product of the guardians' keys K_i");
+        RecordObject file = RecordObject.ForFile("election_initialized.json");
+        if (_math.K is null)
+        {
+            step.Fail("3.B", file, "joint_public_key K is not an element of Z_p^r other than 1; no proof that uses K can be checked");
+        }
+        else if (allValid)
+        {
+            step.Require(Egk20Arithmetic.Same(product, k), "3.B", file, "joint_public_key K differs from the product of the guardians' keys K_i");
+        }
     }
 
     // ---------------------------------------------------------------- step 4
@@ -234,7 +261,7 @@ public sealed class Egk20Verifier
     {
         public ConcurrentBag<BallotSummary> Summaries { get; } = [];
 
-        public Dictionary<(string Contest, string Option), (BigInteger A, BigInteger B)> CastProducts { get; } = [];
+        public Dictionary<(string Contest, string Option), (ElementModP A, ElementModP B)> CastProducts { get; } = [];
 
         public Lock ProductLock { get; } = new();
 
@@ -256,7 +283,7 @@ public sealed class Egk20Verifier
             Parallel.ForEach(
                 files,
                 Parallelism(),
-                () => new Dictionary<(string, string), (BigInteger, BigInteger)>(),
+                () => new Dictionary<(string, string), (ElementModP, ElementModP)>(),
                 (file, _, local) =>
                 {
                     EgkEncryptedBallot ballot = _record.ReadBallot(file);
@@ -268,10 +295,10 @@ public sealed class Egk20Verifier
                 {
                     lock (pass.ProductLock)
                     {
-                        foreach (KeyValuePair<(string, string), (BigInteger A, BigInteger B)> entry in local)
+                        foreach (KeyValuePair<(string, string), (ElementModP A, ElementModP B)> entry in local)
                         {
-                            pass.CastProducts[entry.Key] = pass.CastProducts.TryGetValue(entry.Key, out (BigInteger A, BigInteger B) sum)
-                                ? (_math.Multiply(sum.A, entry.Value.A), _math.Multiply(sum.B, entry.Value.B))
+                            pass.CastProducts[entry.Key] = pass.CastProducts.TryGetValue(entry.Key, out (ElementModP A, ElementModP B) sum)
+                                ? (sum.A * entry.Value.A, sum.B * entry.Value.B)
                                 : entry.Value;
                         }
                     }
@@ -294,7 +321,7 @@ public sealed class Egk20Verifier
         return pass;
     }
 
-    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (BigInteger, BigInteger)> products)
+    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (ElementModP, ElementModP)> products)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -360,7 +387,7 @@ public sealed class Egk20Verifier
         EgkEncryptedContest contest,
         EgkManifestContest manifestContest,
         RecordObject where,
-        Dictionary<(string, string), (BigInteger, BigInteger)> products)
+        Dictionary<(string, string), (ElementModP, ElementModP)> products)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -373,8 +400,8 @@ public sealed class Egk20Verifier
         HashSet<string> manifestOptions = [.. manifestContest.Selections.Select(s => s.SelectionId)];
         HashSet<string> ballotOptions = new(StringComparer.Ordinal);
         bool allInGroup = true;
-        BigInteger alphaBar = BigInteger.One;
-        BigInteger betaBar = BigInteger.One;
+        ElementModP alphaBar = Egk20Arithmetic.Group.OneModP;
+        ElementModP betaBar = Egk20Arithmetic.Group.OneModP;
 
         foreach (EgkEncryptedSelection selection in contest.Selections)
         {
@@ -389,20 +416,26 @@ public sealed class Egk20Verifier
                 step5.Fail("5.struct", at, "the option is not in the manifest contest");
             }
 
+            // (5.A) α and β are in Z_p^r.
             step5.Checked();
-            bool ok = VerifyRangeProof(step5, "5", at, selection.Vote.Pad, selection.Vote.Data, selection.Proof, optionLimit);
-            allInGroup &= ok;
-            if (ok)
+            bool alphaOk = Egk20Arithmetic.TryElement(selection.Vote.Pad, out ElementModP? alpha);
+            bool betaOk = Egk20Arithmetic.TryElement(selection.Vote.Data, out ElementModP? beta);
+            if (alpha is null || beta is null)
             {
-                alphaBar = _math.Multiply(alphaBar, selection.Vote.Pad);
-                betaBar = _math.Multiply(betaBar, selection.Vote.Data);
-                if (ballot.IsCast && manifestOptions.Contains(selection.SelectionId))
-                {
-                    (string, string) key = (contest.ContestId, selection.SelectionId);
-                    products[key] = products.TryGetValue(key, out (BigInteger A, BigInteger B) sum)
-                        ? (_math.Multiply(sum.A, selection.Vote.Pad), _math.Multiply(sum.B, selection.Vote.Data))
-                        : (selection.Vote.Pad, selection.Vote.Data);
-                }
+                step5.Fail("5.A", at, $"{(alphaOk ? "β" : betaOk ? "α" : "α and β")} not in Z_p^r");
+                allInGroup = false;
+                continue;
+            }
+
+            VerifyRangeProof(step5, "5", at, alpha, beta, selection.Proof, optionLimit);
+            alphaBar *= alpha;
+            betaBar *= beta;
+            if (ballot.IsCast && manifestOptions.Contains(selection.SelectionId))
+            {
+                (string, string) key = (contest.ContestId, selection.SelectionId);
+                products[key] = products.TryGetValue(key, out (ElementModP A, ElementModP B) sum)
+                    ? (sum.A * alpha, sum.B * beta)
+                    : (alpha, beta);
             }
         }
 
@@ -411,7 +444,7 @@ public sealed class Egk20Verifier
             step6.Fail("6.struct", where.WithOption(missing), "the manifest option is missing from the encrypted contest");
         }
 
-        // Step 6: the contest total (ᾱ, β̄) encrypts at most L (6.1–6.5).
+        // Step 6: the contest total (ᾱ, β̄) = (Π α_i, Π β_i) encrypts at most L (6.1–6.5).
         step6.Checked();
         if (!allInGroup)
         {
@@ -419,12 +452,12 @@ public sealed class Egk20Verifier
         }
         else
         {
-            VerifyRangeProof(step6, "6", where, alphaBar, betaBar, contest.Proof, contestLimit, membershipKnown: true);
+            VerifyRangeProof(step6, "6", where, alphaBar, betaBar, contest.Proof, contestLimit);
         }
 
         // (7.A) χ_l = H(H_E; 0x23, l, K, α_1, β_1, …, α_m, β_m) with l the contest's index in the manifest.
         step7.Checked();
-        Egk20Hash chi = Egk20Hash.Start(_he, 0x23).Int(manifestContest.SequenceOrder).ModP(_math.K);
+        Egk20Hash chi = Egk20Hash.Start(_he, 0x23).Int(manifestContest.SequenceOrder).ModP(_math.K!);
         foreach (EgkEncryptedSelection selection in contest.Selections)
         {
             chi.ModP(selection.Vote.Pad).ModP(selection.Vote.Data);
@@ -436,69 +469,52 @@ public sealed class Egk20Verifier
     }
 
     /// <summary>
-    /// The compact range proof that (α, β) encrypts a value in 0..limit (2.0 eqs 5.1–5.3 / 6.3–6.5).
-    /// Returns whether α and β are in Z_p^r.
+    /// The compact range proof that (α, β) encrypts a value in 0..limit (2.0 eqs 5.1–5.3 / 6.3–6.5),
+    /// checks .B (c_j &lt; 2^256), .C (v_j ∈ Z_q) and .D (the challenges sum to the hash).
     /// </summary>
-    private bool VerifyRangeProof(
+    private void VerifyRangeProof(
         StepRecorder step,
         string number,
         RecordObject at,
-        BigInteger alpha,
-        BigInteger beta,
+        ElementModP alpha,
+        ElementModP beta,
         IReadOnlyList<EgkChallengeResponse> proof,
-        int limit,
-        bool membershipKnown = false)
+        int limit)
     {
-        bool inGroup = membershipKnown || (_math.IsInSubgroup(alpha) && _math.IsInSubgroup(beta));
-        if (!inGroup)
-        {
-            step.Fail($"{number}.A", at, $"{(_math.IsInSubgroup(alpha) ? "β" : "α")} is not in Z_p^r");
-            return false;
-        }
-
         if (proof.Count != limit + 1)
         {
             step.Fail($"{number}.struct", at, $"the range proof has {proof.Count} challenge/response pairs; the limit {limit} needs {limit + 1}");
-            return true;
+            return;
         }
 
-        bool responsesOk = true;
+        bool valuesOk = true;
         for (int j = 0; j < proof.Count; j++)
         {
-            if (proof[j].Challenge >= TwoTo256)
-            {
-                step.Fail($"{number}.B", at, $"c_{j} is not below 2^256");
-                responsesOk = false;
-            }
-
-            if (proof[j].Response >= _q)
-            {
-                step.Fail($"{number}.C", at, $"v_{j} is not in Z_q");
-                responsesOk = false;
-            }
+            valuesOk &= step.Require(proof[j].Challenge < TwoTo256, $"{number}.B", at, $"c_{j} is not below 2^256");
+            valuesOk &= step.Require(proof[j].Response < _q, $"{number}.C", at, $"v_{j} is not in Z_q");
         }
 
-        if (!responsesOk)
+        if (!valuesOk)
         {
-            return true;
+            return;
         }
 
         // a_j = g^v_j · α^c_j, b_j = K^w_j · β^c_j with w_j = (v_j − j·c_j) mod q;
         // c = H(H_E; 0x21, K, α, β, a_0, b_0, …, a_R, b_R); check c = (c_0 + … + c_R) mod q.
-        Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K).ModP(alpha).ModP(beta);
+        Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K!).ModP(alpha).ModP(beta);
         BigInteger sum = BigInteger.Zero;
         for (int j = 0; j < proof.Count; j++)
         {
             BigInteger c = proof[j].Challenge;
             BigInteger v = proof[j].Response;
-            BigInteger w = BigInteger.Remainder(v - (j * c % _q) + _q, _q);
-            hash.ModP(_math.GPowTimes(v, alpha, c)).ModP(_math.KPowTimes(w, beta, c));
+            ElementModQ cq = Exp(c);
+            ElementModQ w = Exp(v) - (Egk20Arithmetic.Exponent(j) * cq);
+            hash.ModP(Egk20Arithmetic.GPowTimes(Exp(v), alpha, cq)).ModP(_math.KPowTimes(w, beta, cq));
             sum += c;
         }
 
         BigInteger challenge = hash.FinishInteger();
         step.Require(sum % _q == challenge % _q, $"{number}.D", at, "the challenges c_j do not sum to the hash c of the proof's commitments");
-        return true;
     }
 
     // ---------------------------------------------------------------- step 7.D–G (chaining)
@@ -658,17 +674,17 @@ public sealed class Egk20Verifier
             {
                 RecordObject at = RecordObject.ForBallot("tally", contest.ContestId, option.SelectionId);
                 step.Checked();
-                (BigInteger A, BigInteger B) expected = pass.CastProducts.TryGetValue((contest.ContestId, option.SelectionId), out (BigInteger, BigInteger) product)
+                (ElementModP A, ElementModP B) expected = pass.CastProducts.TryGetValue((contest.ContestId, option.SelectionId), out (ElementModP, ElementModP) product)
                     ? product
-                    : (BigInteger.One, BigInteger.One);
+                    : (Egk20Arithmetic.Group.OneModP, Egk20Arithmetic.Group.OneModP);
                 if (!inTally.TryGetValue((contest.ContestId, option.SelectionId), out EgkTallySelection? found))
                 {
                     step.Fail("8.A", at, "the option is missing from the encrypted tally");
                     continue;
                 }
 
-                step.Require(found.Vote.Pad == expected.A, "8.A", at, "A differs from the product of the cast ballots' α");
-                step.Require(found.Vote.Data == expected.B, "8.B", at, "B differs from the product of the cast ballots' β");
+                step.Require(Egk20Arithmetic.Same(expected.A, found.Vote.Pad), "8.A", at, "A differs from the product of the cast ballots' α");
+                step.Require(Egk20Arithmetic.Same(expected.B, found.Vote.Data), "8.B", at, "B differs from the product of the cast ballots' β");
             }
         }
     }
@@ -820,17 +836,17 @@ public sealed class Egk20Verifier
             proofs.Checked();
             contents.Checked();
             EgkDecryptedSelection s = item.Selection;
-            BigInteger t = s.BOverM;
 
             // (10.A / 13.A) T = K^t mod p.
-            bool tallyOk = s.Tally >= 0 && t == _math.Pow(_math.K, s.Tally);
+            bool tValid = Egk20Arithmetic.TryElement(s.BOverM, out ElementModP? t);
+            bool tallyOk = tValid && s.Tally >= 0 && t == _math.KPow(Egk20Arithmetic.Exponent(s.Tally));
             contents.Require(tallyOk, isBallot ? "13.A" : "10.A", at, isBallot
                 ? $"S is not K^σ for the published selection σ = {s.Tally}"
                 : $"T is not K^t for the published tally t = {s.Tally}");
 
-            if (t.IsZero || t >= _p || !_math.IsInSubgroup(item.Vote.Pad) || !_math.IsInSubgroup(item.Vote.Data))
+            if (t is null || !Egk20Arithmetic.TryElement(item.Vote.Pad, out ElementModP? alpha) || !Egk20Arithmetic.TryElement(item.Vote.Data, out ElementModP? beta))
             {
-                proofs.Fail($"{p}.B", at, "A, B or T is not a valid group element, the proof cannot hold");
+                proofs.Fail($"{p}.B", at, "A, B or T is not in Z_p^r: the proof cannot hold");
                 return;
             }
 
@@ -841,11 +857,13 @@ public sealed class Egk20Verifier
             }
 
             // M = B · T^−1, a = g^v · K^c, b = A^v · M^c; (9.B) c = H(H_E; 0x30, K, A, B, a, b, M).
-            BigInteger m = _math.Multiply(item.Vote.Data, _math.Inverse(t));
-            BigInteger a = _math.GPowTimes(s.Proof.Response, _math.K, s.Proof.Challenge);
-            BigInteger b = _math.PowProduct(item.Vote.Pad, s.Proof.Response, m, s.Proof.Challenge);
-            BigInteger c = Egk20Hash.Start(_he, 0x30).ModP(_math.K).ModP(item.Vote.Pad).ModP(item.Vote.Data).ModP(a).ModP(b).ModP(m).FinishInteger();
-            CheckChallenge(proofs, $"{p}.B", at, s.Proof.Challenge, c);
+            ElementModQ v = Exp(s.Proof.Response);
+            ElementModQ c = Exp(s.Proof.Challenge);
+            ElementModP m = beta / t;
+            ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
+            ElementModP b = Egk20Arithmetic.PowProduct(alpha, v, m, c);
+            BigInteger expected = Egk20Hash.Start(_he, 0x30).ModP(_math.K!).ModP(alpha).ModP(beta).ModP(a).ModP(b).ModP(m).FinishInteger();
+            CheckChallenge(proofs, $"{p}.B", at, s.Proof.Challenge, expected);
         });
     }
 
@@ -854,9 +872,9 @@ public sealed class Egk20Verifier
     {
         step.Checked();
         EgkHashedCiphertext ct = data.Ciphertext;
-        if (!_math.IsInSubgroup(ct.C0) || data.Beta.IsZero || data.Beta >= _p)
+        if (!Egk20Arithmetic.TryElement(ct.C0, out ElementModP? c0) || !Egk20Arithmetic.TryElement(data.Beta, out ElementModP? beta))
         {
-            step.Fail($"{number}.B", at, "C0 or β is not a valid group element");
+            step.Fail($"{number}.B", at, "C0 or β is not in Z_p^r: the proof cannot hold");
             return;
         }
 
@@ -865,10 +883,12 @@ public sealed class Egk20Verifier
             return;
         }
 
-        BigInteger a = _math.GPowTimes(data.Proof.Response, _math.K, data.Proof.Challenge);
-        BigInteger b = _math.PowProduct(ct.C0, data.Proof.Response, data.Beta, data.Proof.Challenge);
-        BigInteger asBytes = Egk20Hash.Start(_he, 0x31).ModP(_math.K).ModP(ct.C0).Bytes(ct.C1).Bytes(ct.C2).ModP(a).ModP(b).ModP(data.Beta).FinishInteger();
-        BigInteger asHex = Egk20Hash.Start(_he, 0x31).ModP(_math.K).ModP(ct.C0).Utf8(Convert.ToHexString(ct.C1)).Bytes(ct.C2).ModP(a).ModP(b).ModP(data.Beta).FinishInteger();
+        ElementModQ v = Exp(data.Proof.Response);
+        ElementModQ c = Exp(data.Proof.Challenge);
+        ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
+        ElementModP b = Egk20Arithmetic.PowProduct(c0, v, beta, c);
+        BigInteger asBytes = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Bytes(ct.C1).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
+        BigInteger asHex = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Utf8(Convert.ToHexString(ct.C1)).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
         if (Matches(data.Proof.Challenge, asBytes))
         {
             NoteIfReduced(step, data.Proof.Challenge, asBytes);
@@ -981,6 +1001,8 @@ public sealed class Egk20Verifier
             }
         }
     }
+
+    private static ElementModQ Exp(BigInteger x) => Egk20Arithmetic.Exponent(x);
 
     private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) };
 
