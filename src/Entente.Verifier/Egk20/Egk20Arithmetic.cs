@@ -74,18 +74,7 @@ internal sealed class Egk20Arithmetic
     public static ElementModP PowProduct(ElementModP x, ElementModQ a, ElementModP y, ElementModQ b) => Group.PowProduct(x, a, y, b);
 
     /// <summary>b(x, l_p): the fixed-width big-endian encoding of a non-negative x &lt; 2^(8·l_p).</summary>
-    public static byte[] Encode(BigInteger x)
-    {
-        byte[] bytes = new byte[Group.PByteLength];
-        int length = x.GetByteCount(isUnsigned: true);
-        if (x.Sign < 0 || length > bytes.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(x), "The value does not fit l_p bytes.");
-        }
-
-        x.TryWriteBytes(bytes.AsSpan(bytes.Length - length), out _, isUnsigned: true, isBigEndian: true);
-        return bytes;
-    }
+    public static byte[] Encode(BigInteger x) => Egk20Hash.FixedWidth(x, Group.PByteLength);
 
     /// <summary>True when the record's integer x is the element e.</summary>
     public static bool Same(ElementModP e, BigInteger x) => x.Sign >= 0 && x < P && e.Encode().AsSpan().SequenceEqual(Encode(x));

@@ -78,16 +78,21 @@ internal sealed class Egk20Hash : IDisposable
 
     private Egk20Hash Fixed(BigInteger x, int width)
     {
-        Span<byte> bytes = stackalloc byte[width];
-        bytes.Clear();
+        _hmac.AppendData(FixedWidth(x, width));
+        return this;
+    }
+
+    /// <summary>b(x, width): x big-endian, left-padded with zero bytes (§5.1).</summary>
+    public static byte[] FixedWidth(BigInteger x, int width)
+    {
         int length = x.GetByteCount(isUnsigned: true);
         if (x.Sign < 0 || length > width)
         {
             throw new ArgumentOutOfRangeException(nameof(x), $"The value does not fit {width} bytes.");
         }
 
-        x.TryWriteBytes(bytes[(width - length)..], out _, isUnsigned: true, isBigEndian: true);
-        _hmac.AppendData(bytes);
-        return this;
+        byte[] bytes = new byte[width];
+        x.TryWriteBytes(bytes.AsSpan(width - length), out _, isUnsigned: true, isBigEndian: true);
+        return bytes;
     }
 }

@@ -37,7 +37,7 @@ public sealed class Egk20Verifier
         "egk convention accepted: challenges are published reduced mod q (2.0 publishes the unreduced 256-bit hash).";
 
     private const string NoteHexC1 =
-        "egk convention accepted: the contest-data decryption challenge hashes C1 as upper-case hexadecimal text (2.0 eq 81 hashes the bytes).";
+        "egk convention accepted: the contest-data decryption challenge hashes C1 as upper-case hexadecimal text (2.0 eq 81 hashes C1 itself; its bytes and the §5.5 table's b(C1, 512) are accepted too).";
 
     private static readonly BigInteger TwoTo256 = BigInteger.One << 256;
 
@@ -902,9 +902,18 @@ public sealed class Egk20Verifier
         ElementModP b = Egk20Arithmetic.PowProduct(c0, v, beta, c);
         BigInteger asBytes = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Bytes(ct.C1).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
         BigInteger asHex = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Utf8(Convert.ToHexString(ct.C1)).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
+        BigInteger? asTable = ct.C1.Length <= Egk20Hash.PBytes
+            ? Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).ModP(new BigInteger(ct.C1, isUnsigned: true, isBigEndian: true))
+                .ModP(new BigInteger(ct.C2, isUnsigned: true, isBigEndian: true)).ModP(a).ModP(b).ModP(beta).FinishInteger()
+            : null;
         if (Matches(data.Proof.Challenge, asBytes))
         {
             NoteIfReduced(step, data.Proof.Challenge, asBytes);
+        }
+        else if (asTable is BigInteger table && Matches(data.Proof.Challenge, table))
+        {
+            // The 2.0 hash-input table (§5.5) writes b(C1, 512) ∥ b(C2, 512) for eq 81.
+            NoteIfReduced(step, data.Proof.Challenge, table);
         }
         else if (Matches(data.Proof.Challenge, asHex))
         {
@@ -1018,12 +1027,7 @@ public sealed class Egk20Verifier
     private static ElementModQ Exp(BigInteger x) => Egk20Arithmetic.Exponent(x);
 
     /// <summary>b(x, 32) of a value below 2^256 (challenges, responses, small integers).</summary>
-    private static byte[] Q32(BigInteger x)
-    {
-        byte[] bytes = new byte[32];
-        x.TryWriteBytes(bytes.AsSpan(32 - x.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
-        return bytes;
-    }
+    private static byte[] Q32(BigInteger x) => Egk20Hash.FixedWidth(x, Egk20Hash.QBytes);
 
     /// <summary>Everything a range proof's recomputed hash depends on.</summary>
     private byte[] ProofInputs(ElementModP alpha, ElementModP beta, IReadOnlyList<EgkChallengeResponse> proof)
