@@ -872,7 +872,7 @@ public sealed class Egk20Verifier
                 ElementModQ v = Exp(s.Proof.Response);
                 ElementModQ c = Exp(s.Proof.Challenge);
                 ElementModP m = beta / t;
-                ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
+                ElementModP a = Egk20Arithmetic.Group.GPow(v) * _math.KPow(c); // both from fixed-base tables
                 ElementModP b = Egk20Arithmetic.PowProduct(alpha, v, m, c);
                 return Egk20Hash.Start(_he, 0x30).ModP(_math.K!).ModP(alpha).ModP(beta).ModP(a).ModP(b).ModP(m).FinishInteger();
             });
@@ -898,7 +898,7 @@ public sealed class Egk20Verifier
 
         ElementModQ v = Exp(data.Proof.Response);
         ElementModQ c = Exp(data.Proof.Challenge);
-        ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
+        ElementModP a = Egk20Arithmetic.Group.GPow(v) * _math.KPow(c); // both from fixed-base tables
         ElementModP b = Egk20Arithmetic.PowProduct(c0, v, beta, c);
         BigInteger asBytes = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Bytes(ct.C1).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
         BigInteger asHex = Egk20Hash.Start(_he, 0x31).ModP(_math.K!).ModP(c0).Utf8(Convert.ToHexString(ct.C1)).Bytes(ct.C2).ModP(a).ModP(b).ModP(beta).FinishInteger();
