@@ -281,6 +281,45 @@ public sealed class EgkTamperingTests
         Assert.Equal(11, report.Failures.Count(f => f.Check == "5.struct"));
     }
 
+    [Fact]
+    public void A_guardian_key_equal_to_p_fails_2A_and_3A()
+    {
+        using TempRecord record = new();
+        record.Edit("election_initialized.json", init => init["guardians"]![2]!["coefficient_proofs"]![0]!["public_key"] = EgkSample.ToHex(EgkSample.P, 512));
+
+        VerificationReport report = record.Verify();
+
+        ReportAssert.FailsExactly(report, "2.A", "3.A");
+        Assert.All(report.Failures, f => Assert.Equal("guardian3", f.Subject.Guardian));
+        ReportAssert.AllStepsRan(report);
+    }
+
+    [Fact]
+    public void A_tally_value_outside_the_group_fails_10A_and_9B()
+    {
+        using TempRecord record = new();
+        record.Edit("tally.json", tally => tally["contests"]![9]!["selections"]![1]!["b_over_m"] = EgkSample.ToHex(EgkSample.P - 1, 512));
+
+        VerificationReport report = record.Verify();
+
+        ReportAssert.FailsExactly(report, "9.B", "10.A");
+        Assert.All(report.Failures, f => Assert.Equal(RecordObject.ForBallot("tally", "contest10", "selection47"), f.Subject));
+    }
+
+    [Fact]
+    public void An_encrypted_option_missing_from_a_ballot_contest_fails_6_struct_and_the_contest_proof()
+    {
+        using TempRecord record = new();
+        record.Edit(EgkSample.Ballot("id-11"), ballot => ballot["contests"]![11]!["selections"]!.AsArray().RemoveAt(2));
+
+        VerificationReport report = record.Verify();
+
+        VerificationFailure missing = ReportAssert.HasFailure(report, "6.struct", o => o.Ballot == "id-11" && o.Option is not null);
+        Assert.Equal("contest12", missing.Subject.Contest);
+        ReportAssert.HasFailure(report, "7.A", o => o == RecordObject.ForBallot("id-11", "contest12"));
+        ReportAssert.AllStepsRan(report);
+    }
+
     /// <summary>The helper flips a nibble inside the value (guards the tests above).</summary>
     [Fact]
     public void Flipping_a_nibble_changes_the_value_and_keeps_it_below_q()
