@@ -111,20 +111,44 @@ internal static class VerifyCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                ProgressTask task = context.AddTask("verifying ballots");
-                report = run(new SynchronousProgress(task));
-                task.Value = task.MaxValue;
+                StageProgress progress = new(context);
+                report = run(progress);
+                progress.CompleteAll();
             });
         return report!;
     }
 
-    /// <summary>Updates the task from worker threads directly (ProgressTask is thread-safe).</summary>
-    private sealed class SynchronousProgress(ProgressTask task) : IProgress<VerificationProgress>
+    /// <summary>One bar per stage of the verification, updated from worker threads (ProgressTask is thread-safe).</summary>
+    private sealed class StageProgress(ProgressContext context) : IProgress<VerificationProgress>
     {
+        private readonly Dictionary<string, ProgressTask> _tasks = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
         public void Report(VerificationProgress value)
         {
+            ProgressTask task;
+            lock (_lock)
+            {
+                if (!_tasks.TryGetValue(value.Stage, out task!))
+                {
+                    task = context.AddTask(value.Stage);
+                    _tasks.Add(value.Stage, task);
+                }
+            }
+
             task.MaxValue = Math.Max(1, value.Total);
             task.Value = value.Done;
+        }
+
+        public void CompleteAll()
+        {
+            lock (_lock)
+            {
+                foreach (ProgressTask task in _tasks.Values)
+                {
+                    task.Value = task.MaxValue;
+                }
+            }
         }
     }
 

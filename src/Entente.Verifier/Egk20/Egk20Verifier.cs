@@ -183,8 +183,10 @@ public sealed class Egk20Verifier
         }
 
         byte[] hp = _record.Config.ParameterBaseHash;
+        long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
+            _options.Progress?.Report(new VerificationProgress("guardian keys", Interlocked.Increment(ref done), work.Count));
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
             RecordObject who = RecordObject.ForGuardian(item.Guardian.GuardianId).WithOption($"coefficient {item.J}");
             step.Checked();
@@ -281,7 +283,7 @@ public sealed class Egk20Verifier
         BallotPass pass = new();
         IReadOnlyList<EgkBallotFile> files = _record.BallotFiles;
         long done = 0;
-        _options.Progress?.Report(new VerificationProgress("ballots", 0, files.Count));
+        _options.Progress?.Report(new VerificationProgress("encrypted ballots", 0, files.Count));
         try
         {
             Parallel.ForEach(
@@ -292,7 +294,7 @@ public sealed class Egk20Verifier
                 {
                     EgkEncryptedBallot ballot = _record.ReadBallot(file);
                     VerifyBallot(ballot, file, pass, local);
-                    _options.Progress?.Report(new VerificationProgress("ballots", Interlocked.Increment(ref done), files.Count));
+                    _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
                     return local;
                 },
                 local =>
@@ -840,8 +842,11 @@ public sealed class Egk20Verifier
             }
         }
 
+        string stage = isBallot ? "challenged ballot decryptions" : "tally decryptions";
+        long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
+            _options.Progress?.Report(new VerificationProgress(stage, Interlocked.Increment(ref done), work.Count));
             RecordObject at = RecordObject.ForBallot(owner, item.Contest.ContestId, item.Selection.SelectionId);
             proofs.Checked();
             contents.Checked();
