@@ -66,6 +66,12 @@ public class ProofBenchmarks
     [Benchmark(Description = "x^e general base, public e")]
     public ElementModP GeneralPow() => _element.Pow(_exponent);
 
+    [Benchmark(Description = "g^a·x^b by PowProduct")]
+    public ElementModP VerifierProductSimultaneous() => _group.PowProduct(_group.Generator, _exponent, _element, _nonce);
+
+    [Benchmark(Description = "g^a·x^b by g's table times x^b")]
+    public ElementModP VerifierProductWithTable() => _group.GPow(_exponent).Multiply(_element.Pow(_nonce));
+
     [Benchmark(Description = "decode + subgroup check of one element")]
     public ElementModP DecodeWithMembership() => ElementModP.Decode(_group, _element.Encode(), "x");
 
