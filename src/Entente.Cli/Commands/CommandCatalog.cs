@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return AuditCommand.Create();
         yield return ParamsCommand.Create();
         yield return BenchCommand.Create();
+        yield return VerifyCommand.Create();
     }
 }
