@@ -11,5 +11,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return LogCommand.Create();
+        yield return WitnessCommand.Create();
     }
 }
