@@ -19,6 +19,10 @@ public sealed class LogServerOptions
     [JsonPropertyName("store")]
     public string Store { get; set; } = "";
 
+    /// <summary>PostgreSQL schema holding the tables (ignored for SQLite).</summary>
+    [JsonPropertyName("schema")]
+    public string Schema { get; set; } = "entente";
+
     [JsonPropertyName("key")]
     public string Key { get; set; } = "";
 

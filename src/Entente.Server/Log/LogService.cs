@@ -45,7 +45,7 @@ public sealed class LogService : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Ed25519NoteSigner key = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(options.Resolve(options.Key), cancellationToken)).Trim());
         Charter charter = Charter.Parse(await File.ReadAllTextAsync(options.Resolve(options.Charter), cancellationToken));
-        (ILogStore store, IBlobStore blobs, Func<Task> createBlobs) = StoreLocator.OpenLog(options.Store, options.Resolve);
+        (ILogStore store, IBlobStore blobs, Func<Task> createBlobs) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
         await store.CreateSchemaAsync(cancellationToken);
         await createBlobs();
         Sequencer sequencer = await Sequencer.StartAsync(store, key, options.Origin, new SequencerOptions { MaxEntrySize = options.MaxEntrySize }, cancellationToken: cancellationToken);

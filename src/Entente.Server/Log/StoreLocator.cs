@@ -8,13 +8,13 @@ namespace Entente.Server.Log;
 /// <summary>Opens stores from a locator: <c>sqlite:PATH</c> (default) or <c>postgres:CONNECTION STRING</c>.</summary>
 public static class StoreLocator
 {
-    public static (ILogStore Log, IBlobStore Blobs, Func<Task> CreateBlobSchema) OpenLog(string locator, Func<string, string> resolve)
+    public static (ILogStore Log, IBlobStore Blobs, Func<Task> CreateBlobSchema) OpenLog(string locator, Func<string, string> resolve, string schema = "entente")
     {
         ArgumentNullException.ThrowIfNull(locator);
         ArgumentNullException.ThrowIfNull(resolve);
         if (locator.StartsWith("postgres:", StringComparison.Ordinal))
         {
-            PostgresDatabase db = new(locator["postgres:".Length..]);
+            PostgresDatabase db = new(locator["postgres:".Length..], schema);
             PostgresBlobStore blobs = new(db);
             return (new PostgresLogStore(db, ownsDatabase: true), blobs, () => blobs.CreateSchemaAsync());
         }

@@ -70,7 +70,7 @@ internal static class LogAdminCommands
             LogServerOptions options = new() { Origin = originText, Store = parse.GetValue(store) ?? "sqlite:log.db", Key = "log.key", Charter = charterFile };
             options.Save(file);
             options.BaseDirectory = dir;
-            (ILogStore logStore, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve);
+            (ILogStore logStore, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
             await using (logStore)
             {
                 await Sequencer.InitializeLogAsync(logStore, key, originText, ct);
@@ -91,7 +91,7 @@ internal static class LogAdminCommands
         {
             LogServerOptions options = LogServerOptions.Load(parse.GetValue(config)!);
             using Ed25519NoteSigner key = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(options.Resolve(options.Key), ct)).Trim());
-            (ILogStore store, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve);
+            (ILogStore store, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
             await using (store)
             {
                 StoredCheckpoint? head = await store.ReadHeadAsync(ct);
