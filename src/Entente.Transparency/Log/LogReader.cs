@@ -14,6 +14,9 @@ public sealed class LogReader
     private readonly int _capacity;
     private readonly ConcurrentDictionary<(int Level, long Index), TileNodes> _full = new();
 
+    // Partial tiles only grow: a cached partial tile serves every tree that needs no more of its hashes.
+    private readonly ConcurrentDictionary<(int Level, long Index), TileNodes> _partial = new();
+
     /// <summary>Creates a reader caching up to <paramref name="cachedTiles"/> full tiles.</summary>
     public LogReader(ILogStore store, int cachedTiles = 16384)
     {
@@ -107,8 +110,13 @@ public sealed class LogReader
             return cached;
         }
 
-        byte[]? data = await _store.ReadTileAsync(level, index, cancellationToken).ConfigureAwait(false);
         TilePath? expected = TilePath.TileIn(level, index, treeSize);
+        if (expected is not null && _partial.TryGetValue((level, index), out TileNodes? partial) && partial.Width >= expected.Value.Width)
+        {
+            return partial;
+        }
+
+        byte[]? data = await _store.ReadTileAsync(level, index, cancellationToken).ConfigureAwait(false);
         if (data is null || expected is null || data.Length < expected.Value.Width * Hash256.Size)
         {
             throw new LogStoreException($"The store lacks tile {level}/{index} of the tree of size {treeSize}.", isTransient: false);
@@ -123,6 +131,16 @@ public sealed class LogReader
             }
 
             _full[(level, index)] = nodes;
+            _partial.TryRemove((level, index), out _);
+        }
+        else
+        {
+            if (_partial.Count >= 64)
+            {
+                _partial.Clear();
+            }
+
+            _partial[(level, index)] = nodes;
         }
 
         return nodes;
