@@ -49,22 +49,29 @@ public sealed class LogServerOptions
 
     public static LogServerOptions Load(string file)
     {
-        LogServerOptions options;
-        try
-        {
-            options = JsonSerializer.Deserialize(File.ReadAllText(file), ServerJsonContext.Default.LogServerOptions)
-                ?? throw new FormatException($"{file}: empty configuration.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{file}: {e.Message}", e);
-        }
-
+        LogServerOptions options = ConfigFile.Load(file, ServerJsonContext.Default.LogServerOptions);
         options.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return options;
     }
 
     public void Save(string file) => File.WriteAllText(file, JsonSerializer.Serialize(this, ServerJsonContext.Default.LogServerOptions));
+}
+
+/// <summary>Reads a JSON configuration file strictly (unknown fields rejected), naming the file in errors.</summary>
+internal static class ConfigFile
+{
+    public static T Load<T>(string file, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(file), type) ?? throw new FormatException($"{file}: empty configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{file}: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>A witness the log submits to.</summary>
@@ -96,17 +103,7 @@ public sealed class WitnessServerOptions
 
     public static WitnessServerOptions Load(string file)
     {
-        WitnessServerOptions options;
-        try
-        {
-            options = JsonSerializer.Deserialize(File.ReadAllText(file), ServerJsonContext.Default.WitnessServerOptions)
-                ?? throw new FormatException($"{file}: empty configuration.");
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"{file}: {e.Message}", e);
-        }
-
+        WitnessServerOptions options = ConfigFile.Load(file, ServerJsonContext.Default.WitnessServerOptions);
         options.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
         return options;
     }

@@ -111,6 +111,22 @@ public static class VerifierKeys
         return new CosignatureV1Verifier(name, key);
     }
 
+    /// <summary>Checks a key name and imports a 32-byte Ed25519 public key, or throws <see cref="NoteFormatException"/>.</summary>
+    internal static PublicKey ImportEd25519(string name, ReadOnlySpan<byte> publicKey)
+    {
+        if (!KeyNames.IsValid(name))
+        {
+            throw new NoteFormatException($"\"{name}\" is not a valid key name.");
+        }
+
+        if (publicKey.Length != 32 || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out PublicKey? key))
+        {
+            throw new NoteFormatException($"Key \"{name}\" is not a 32-byte Ed25519 public key.");
+        }
+
+        return key!;
+    }
+
     internal static (string Name, uint Id, byte Type, byte[] Key) Split(string vkey)
     {
         ArgumentNullException.ThrowIfNull(vkey);
@@ -160,18 +176,8 @@ public sealed class Ed25519NoteVerifier : INoteVerifier
     /// <summary>Creates the verifier from a 32-byte Ed25519 public key.</summary>
     public Ed25519NoteVerifier(string name, ReadOnlySpan<byte> publicKey)
     {
-        if (!KeyNames.IsValid(name))
-        {
-            throw new NoteFormatException($"\"{name}\" is not a valid key name.");
-        }
-
-        if (publicKey.Length != 32 || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out PublicKey? key))
-        {
-            throw new NoteFormatException($"Key \"{name}\" is not a 32-byte Ed25519 public key.");
-        }
-
+        _key = VerifierKeys.ImportEd25519(name, publicKey);
         Name = name;
-        _key = key!;
         PublicKeyBytes = publicKey.ToArray();
         KeyId = VerifierKeys.KeyId(name, NoteSignatureType.Ed25519, publicKey);
     }
@@ -258,18 +264,8 @@ public sealed class CosignatureV1Verifier : INoteVerifier
     /// <summary>Creates the verifier from a 32-byte Ed25519 public key.</summary>
     public CosignatureV1Verifier(string name, ReadOnlySpan<byte> publicKey)
     {
-        if (!KeyNames.IsValid(name))
-        {
-            throw new NoteFormatException($"\"{name}\" is not a valid key name.");
-        }
-
-        if (publicKey.Length != 32 || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out PublicKey? key))
-        {
-            throw new NoteFormatException($"Key \"{name}\" is not a 32-byte Ed25519 public key.");
-        }
-
+        _key = VerifierKeys.ImportEd25519(name, publicKey);
         Name = name;
-        _key = key!;
         PublicKeyBytes = publicKey.ToArray();
         KeyId = VerifierKeys.KeyId(name, NoteSignatureType.CosignatureV1, publicKey);
     }
