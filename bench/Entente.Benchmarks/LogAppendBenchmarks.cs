@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using Entente.Server;
+using Entente.Server.Log;
+using Entente.Storage.Postgres.Log;
+using Entente.Storage.Sqlite.Log;
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Entente.Benchmarks;
+
+/// <summary>
+/// Sustained durable appends over loopback HTTP: 64 concurrent clients POST signed 1 KiB entries to a real
+/// `entente log serve` host (Kestrel, sequencer, SQLite WAL synchronous=FULL or PostgreSQL synchronous
+/// commit), deduplication on. One operation = one acknowledged entry. Baseline: the same store written the
+/// naive way, one durable transaction per 1 KiB entry, measured in the same run. Latencies to an
+/// acknowledged index are written to the console after each run (p50, p99).
+/// PostgreSQL cases need ENTENTE_BENCH_POSTGRES (an Npgsql connection string).
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[InProcess]
+public class LogAppendBenchmarks
+{
+    private const int Clients = 64;
+    private const int PerClient = 100;
+    private const int EntriesPerOp = Clients * PerClient;
+    private readonly List<double> _latenciesMs = [];
+    private string _dir = "";
+    private WebApplication? _app;
+    private HttpClient? _http;
+    private Ed25519NoteSigner[] _signers = [];
+    private int _counter;
+    private SqliteConnection? _naiveSqlite;
+    private NpgsqlDataSource? _naivePg;
+    private string _schema = "";
+
+    [Params("sqlite", "postgres")]
+    public string Store { get; set; } = "sqlite";
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _dir = Directory.CreateTempSubdirectory("entente-bench-").FullName;
+        string? pg = Environment.GetEnvironmentVariable("ENTENTE_BENCH_POSTGRES");
+        if (Store == "postgres" && string.IsNullOrEmpty(pg))
+        {
+            throw new InvalidOperationException("Set ENTENTE_BENCH_POSTGRES to run the PostgreSQL case.");
+        }
+
+        _schema = "bench_" + Guid.NewGuid().ToString("N")[..12];
+        using Ed25519NoteSigner logKey = Ed25519NoteSigner.Generate("bench.example/log");
+        _signers = [Ed25519NoteSigner.Generate("blue.example"), .. Enumerable.Range(0, 7).Select(i => Ed25519NoteSigner.Generate($"cosigner{i}.example"))];
+        await File.WriteAllTextAsync(Path.Combine(_dir, "log.key"), logKey.ExportSkey());
+        await File.WriteAllTextAsync(Path.Combine(_dir, "charter.json"),
+            $$"""{ "parties": [ { "name": "blue.example", "key": "{{_signers[0].VerifierKey}}", "roles": ["submitter"] } ] }""");
+        LogServerOptions options = new()
+        {
+            Origin = "bench.example/log",
+            Store = Store == "sqlite" ? "sqlite:log.db" : "postgres:" + pg,
+            Schema = _schema,
+            Key = "log.key",
+            Charter = "charter.json",
+            BaseDirectory = _dir,
+        };
+        (ILogStore store, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, _schema);
+        await using (store)
+        {
+            await Sequencer.InitializeLogAsync(store, logKey, options.Origin);
+        }
+
+        _app = await ServerApp.BuildLogAsync(options, "http://127.0.0.1:0");
+        await _app.StartAsync();
+        string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = new Uri(address + "/") };
+
+        if (Store == "sqlite")
+        {
+            _naiveSqlite = new SqliteConnection($"Data Source={Path.Combine(_dir, "naive.db")}");
+            _naiveSqlite.Open();
+            using SqliteCommand c = _naiveSqlite.CreateCommand();
+            c.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (idx INTEGER PRIMARY KEY, h BLOB UNIQUE, d BLOB)";
+            c.ExecuteNonQuery();
+        }
+        else
+        {
+            _naivePg = NpgsqlDataSource.Create(pg!);
+            using NpgsqlCommand c = _naivePg.CreateCommand($"CREATE SCHEMA {_schema}_n; CREATE TABLE {_schema}_n.t (idx bigint PRIMARY KEY, h bytea UNIQUE, d bytea)");
+            c.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>A 1 KiB entry: a ballot commitment signed by blue and co-signed by seven more keys (ignored by the server).</summary>
+    private byte[] NextEntry()
+    {
+        int n = Interlocked.Increment(ref _counter);
+        LogEntry entry = new("ballot.cast", Hash256.Compute(BitConverter.GetBytes(n)), "blue.example", $"B-{n}", $"C{n:x8}");
+        SignedNote note = _signers[0].SignNote(entry.ToText());
+        foreach (Ed25519NoteSigner s in _signers.Skip(1))
+        {
+            note = note.WithSignature(s.Sign(note.TextBytes));
+        }
+
+        byte[] bytes = note.ToBytes();
+        return bytes;
+    }
+
+    [IterationSetup(Target = nameof(Naive_one_durable_transaction_per_entry))]
+    public void PrepareNaiveEntries() => _prepared = Enumerable.Range(0, 200).Select(_ => NextEntry()).ToArray();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = 200)]
+    public void Naive_one_durable_transaction_per_entry()
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] e = _prepared[i];
+            if (_naiveSqlite is not null)
+            {
+                using SqliteTransaction tx = _naiveSqlite.BeginTransaction();
+                using SqliteCommand c = _naiveSqlite.CreateCommand();
+                c.Transaction = tx;
+                c.CommandText = "INSERT INTO t (h, d) VALUES ($h, $d)";
+                c.Parameters.AddWithValue("$h", Hash256.Compute(e).ToArray());
+                c.Parameters.AddWithValue("$d", e);
+                c.ExecuteNonQuery();
+                tx.Commit();
+            }
+            else
+            {
+                using NpgsqlCommand c = _naivePg!.CreateCommand($"INSERT INTO {_schema}_n.t (idx, h, d) VALUES (@i, @h, @d)");
+                c.Parameters.AddWithValue("i", (long)_counter);
+                c.Parameters.AddWithValue("h", Hash256.Compute(e).ToArray());
+                c.Parameters.AddWithValue("d", e);
+                c.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private byte[][] _prepared = [];
+
+    /// <summary>Entries are signed before the measured part: only the server's work and the network are timed.</summary>
+    [IterationSetup(Target = nameof(Http_append_64_clients))]
+    public void PrepareEntries() => _prepared = Enumerable.Range(0, EntriesPerOp).Select(_ => NextEntry()).ToArray();
+
+    [Benchmark(OperationsPerInvoke = EntriesPerOp)]
+    public async Task Http_append_64_clients()
+    {
+        double[] latencies = new double[EntriesPerOp];
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerClient; i++)
+            {
+                byte[] entry = _prepared[(c * PerClient) + i];
+                long start = Stopwatch.GetTimestamp();
+                using HttpResponseMessage r = await _http!.PostAsync("add", new ByteArrayContent(entry));
+                r.EnsureSuccessStatusCode();
+                latencies[(c * PerClient) + i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        })));
+        lock (_latenciesMs)
+        {
+            _latenciesMs.AddRange(latencies);
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_latenciesMs.Count > 0)
+        {
+            double[] sorted = [.. _latenciesMs.Order()];
+            Console.WriteLine($"// {Store}: latency to acknowledged index over {sorted.Length} appends: p50 {sorted[sorted.Length / 2]:F1} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F1} ms, max {sorted[^1]:F1} ms; entry size {NextEntry().Length} B");
+            _latenciesMs.Clear();
+        }
+
+        if (Store == "sqlite" && _app is not null)
+        {
+            string db = Path.Combine(_dir, "log.db");
+            using SqliteConnection c = new($"Data Source={db}");
+            c.Open();
+            using SqliteCommand q = c.CreateCommand();
+            q.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); SELECT count(*), sum(length(data)) FROM tlog_entries";
+            using SqliteDataReader r = q.ExecuteReader();
+            r.Read();
+            long count = r.GetInt64(0);
+            long bytes = r.IsDBNull(1) ? 0 : r.GetInt64(1);
+            long file = new FileInfo(db).Length;
+            Console.WriteLine($"// sqlite storage: {count} entries, {bytes} entry bytes, file {file} B: {(file - bytes) / (double)Math.Max(1, count):F1} B per entry beyond the entry");
+        }
+
+        _http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _naiveSqlite?.Dispose();
+        if (_naivePg is not null)
+        {
+            using NpgsqlCommand drop = _naivePg.CreateCommand($"DROP SCHEMA IF EXISTS {_schema}_n CASCADE; DROP SCHEMA IF EXISTS {_schema} CASCADE");
+            drop.ExecuteNonQuery();
+            await _naivePg.DisposeAsync();
+        }
+
+        foreach (Ed25519NoteSigner s in _signers)
+        {
+            s.Dispose();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
