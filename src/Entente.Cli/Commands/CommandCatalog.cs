@@ -12,5 +12,7 @@ internal static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return IncidentCommand.Create();
+        yield return LogCommand.Create();
+        yield return WitnessCommand.Create();
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Entente.Exchange.Sqlite;
+using Entente.Storage.Sqlite.Exchange;
 using Entente.Exchange.Storage;
 
 namespace Entente.Exchange.Tests.Contract;

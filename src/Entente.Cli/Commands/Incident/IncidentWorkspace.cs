@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
-using Entente.Exchange.Sqlite;
+using Entente.Storage.Sqlite.Exchange;
 using Entente.Transparency.Notes;
 
 namespace Entente.Cli.Commands.Incident;

@@ -3,7 +3,7 @@ using Entente.Exchange.Storage;
 using Entente.Transparency;
 using Microsoft.Data.Sqlite;
 
-namespace Entente.Exchange.Sqlite;
+namespace Entente.Storage.Sqlite.Exchange;
 
 /// <summary>
 /// <see cref="IExchangeStore"/> on one SQLite file. WAL journal with synchronous=FULL (an append is
