@@ -1,35 +1,30 @@
 using System.Globalization;
 using Entente.Exchange.Storage;
+using Entente.Storage.Sqlite.Log;
+using Entente.Transparency.Log;
 using Entente.Transparency;
 using Microsoft.Data.Sqlite;
 
 namespace Entente.Storage.Sqlite.Exchange;
 
 /// <summary>
-/// <see cref="IExchangeStore"/> on one SQLite file. WAL journal with synchronous=FULL (an append is
-/// durable when it returns); each append is one IMMEDIATE transaction that checks the index under
+/// <see cref="IExchangeStore"/> on one SQLite file, opened through <see cref="SqliteDatabase"/> (WAL
+/// journal, synchronous=FULL: an append is durable when it returns); each append is one IMMEDIATE transaction that checks the index under
 /// the write lock (compare-and-swap) and relies on UNIQUE constraints for signature, (sender, nonce)
 /// and (object id, version), so two processes sharing the file keep the contract.
 /// </summary>
 public sealed class SqliteExchangeStore : IExchangeStore
 {
     private const int SchemaVersion = 1;
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
-    private SqliteExchangeStore(string connectionString) => _connectionString = connectionString;
+    private SqliteExchangeStore(SqliteDatabase database) => _database = database;
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
     public static async Task<SqliteExchangeStore> OpenAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString();
-        SqliteExchangeStore store = new(connectionString);
+        SqliteExchangeStore store = new(new SqliteDatabase(path));
         await store.InitialiseAsync(cancellationToken).ConfigureAwait(false);
         return store;
     }
@@ -39,7 +34,6 @@ public sealed class SqliteExchangeStore : IExchangeStore
         using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand command = connection.CreateCommand();
         command.CommandText = """
-            PRAGMA journal_mode=WAL;
             CREATE TABLE IF NOT EXISTS exchange_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
             INSERT OR IGNORE INTO exchange_meta (key, value) VALUES ('schema_version', '1');
             CREATE TABLE IF NOT EXISTS exchange_entries (
@@ -71,19 +65,13 @@ public sealed class SqliteExchangeStore : IExchangeStore
 
     private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
-        SqliteConnection connection = new(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using SqliteCommand pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
+            return await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException e)
+        catch (LogStoreException e)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw Translate(e, "open");
+            throw new ExchangeStoreException(e.Message, e.IsTransient, e);
         }
     }
 
