@@ -17,6 +17,7 @@ public static class ServerApp
         LogService log = await LogService.StartAsync(options, cancellationToken);
         WebApplication app = Create(urls, services => services.AddSingleton(log));
         app.MapLogEndpoints();
+        app.MapTaxiiEndpoints();
         app.Lifetime.ApplicationStopped.Register(() => log.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
