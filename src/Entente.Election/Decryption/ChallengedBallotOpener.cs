@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Manifest;
@@ -42,9 +39,8 @@ public static class ChallengedBallotOpener
 
         int[] available = TallyDecryption.CheckQuorum(context, guardians.Select(g => g.Index));
         Group group = context.Group;
-        HashedCiphertext nonceCiphertext = ballot.BallotNonce;
-        ElementModP commitment = group.GPowTimes(nonceCiphertext.Response, nonceCiphertext.C0, nonceCiphertext.Challenge);
-        if (!BallotEncryptor.BallotNonceChallenge(group, ballot.IdentifierHash, commitment, nonceCiphertext.C0, nonceCiphertext.C1).Equals(nonceCiphertext.Challenge))
+        HashedElGamalCiphertext nonceCiphertext = ballot.BallotNonce;
+        if (!BallotNonceEncryption.VerifyProof(ballot.IdentifierHash, nonceCiphertext))
         {
             throw new ElectionFormatException(null, $"ballot {ballot.Id}.ballot_nonce", "the proof of the encrypted ballot nonce does not verify (eq 38); the ballot cannot be opened");
         }
@@ -55,23 +51,8 @@ public static class ChallengedBallotOpener
             beta *= guardian.DecryptDataShare(nonceCiphertext.C0).Pow(Lagrange.Coefficient(group, guardian.Index, available));
         }
 
-        byte[] secret = new byte[BallotNonce.Length];
-        try
-        {
-            Hash256 h = BallotEncryptor.BallotNonceKey(group, ballot.IdentifierHash, nonceCiphertext.C0, beta);
-            Kdf.DeriveBallotNonceKey(h, secret);
-            for (int b = 0; b < secret.Length; b++)
-            {
-                secret[b] ^= nonceCiphertext.C1Bytes[b];
-            }
-
-            using BallotNonce ballotNonce = BallotNonce.FromBytes(secret);
-            return OpenWithNonce(context, ballot, ballotNonce);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
+        using BallotNonce ballotNonce = BallotNonceEncryption.DecryptWithBeta(ballot.IdentifierHash, nonceCiphertext, beta);
+        return OpenWithNonce(context, ballot, ballotNonce);
     }
 
     /// <summary>Opens a ballot given ξ_B and checks it against every published value.</summary>
@@ -114,36 +95,16 @@ public static class ChallengedBallotOpener
             OpenedContestData? data = null;
             if (contest.ContestData is { } cd)
             {
-                ElementModQ nonce = BallotEncryptor.ContestDataNonce(group, ballot.IdentifierHash, contest.ContestIndex, ballotNonce);
-                data = new OpenedContestData(nonce, DecryptContestData(context, ballot.IdentifierHash, contest.ContestIndex, cd, nonce));
+                ElementModQ nonce = ContestDataEncryption.DeriveNonce(group, ballot.IdentifierHash, contest.ContestIndex, ballotNonce);
+                byte[] plain = ContestDataEncryption.DecryptWithNonce(context.DataKey, ballot.IdentifierHash, contest.ContestIndex, cd, ballotNonce)
+                    ?? throw new ElectionFormatException(null, $"ballot {ballot.Id}.contests[{contest.ContestIndex}].contest_data",
+                        "the contest data does not decrypt with the ballot's nonce (Verification 13.A)");
+                data = new OpenedContestData(nonce, plain);
             }
 
             contests.Add(new OpenedContest(contest.ContestIndex, selections, data));
         }
 
         return new OpenedBallot(ballot.Id, contests);
-    }
-
-    /// <summary>Contest data with its nonce ξ: checks C_0 = g^ξ, then C_1 ⊕ keys of eqs 65–66 (V13.A).</summary>
-    public static byte[] DecryptContestData(ElectionContext context, Hash256 identifierHash, int contestIndex, HashedCiphertext data, ElementModQ nonce)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(data);
-        Group group = context.Group;
-        if (!group.GPow(nonce).Equals(data.C0))
-        {
-            throw new ElectionFormatException(null, $"contests[{contestIndex}].contest_data", "C0 does not match the contest-data nonce");
-        }
-
-        ElementModP beta = context.DataKey.Pow(nonce);
-        Hash256 h = BallotEncryptor.ContestDataKey(group, identifierHash, contestIndex, data.C0, beta);
-        byte[] plain = new byte[data.C1.Length];
-        Kdf.DeriveContestDataKeys(h, contestIndex, plain);
-        for (int b = 0; b < plain.Length; b++)
-        {
-            plain[b] ^= data.C1Bytes[b];
-        }
-
-        return plain;
     }
 }

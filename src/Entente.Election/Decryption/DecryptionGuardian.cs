@@ -1,6 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 using Entente.Election.KeyCeremony;
 
 namespace Entente.Election.Decryption;
@@ -63,7 +61,7 @@ public sealed class DecryptionGuardian
         }
 
         Group group = Context.Group;
-        ElementModQ[] nonces = new ElementModQ[items.Count];
+        ChaumPedersenCommitment[] nonces = new ChaumPedersenCommitment[items.Count];
         ElementModP[] shares = new ElementModP[items.Count];
         ElementModP[] a = new ElementModP[items.Count];
         ElementModP[] b = new ElementModP[items.Count];
@@ -71,10 +69,10 @@ public sealed class DecryptionGuardian
         Parallel.For(0, items.Count, n =>
         {
             DecryptionItem item = items[n];
-            nonces[n] = group.RandomModQ();
+            nonces[n] = ChaumPedersenCommitment.Create(item.Ciphertext.Alpha);
             shares[n] = item.Ciphertext.Alpha.PowSecret(_voteShare);
-            a[n] = group.GPowSecret(nonces[n]);
-            b[n] = item.Ciphertext.Alpha.PowSecret(nonces[n]);
+            a[n] = nonces[n].A;
+            b[n] = nonces[n].B;
             d[n] = CommitmentHash(Context, item, Index, a[n], b[n], shares[n], u);
         });
         _session = new Session([.. items], u, nonces, a, b);
@@ -110,7 +108,8 @@ public sealed class DecryptionGuardian
         ElementModQ[] v = new ElementModQ[challenges.Count];
         for (int n = 0; n < v.Length; n++)
         {
-            v[n] = session.Nonces[n] - (challenges[n] * w * _voteShare);
+            v[n] = session.Nonces[n].Respond(challenges[n] * w, _voteShare);
+            session.Nonces[n].Dispose();
         }
 
         _session = null; // nonces are used once
@@ -138,13 +137,13 @@ public sealed class DecryptionGuardian
         return input.Hash(context.ExtendedBaseHash);
     }
 
-    private sealed class Session(DecryptionItem[] items, int[] available, ElementModQ[] nonces, ElementModP[] a, ElementModP[] b)
+    private sealed class Session(DecryptionItem[] items, int[] available, ChaumPedersenCommitment[] nonces, ElementModP[] a, ElementModP[] b)
     {
         public DecryptionItem[] Items { get; } = items;
 
         public int[] Available { get; } = available;
 
-        public ElementModQ[] Nonces { get; } = nonces;
+        public ChaumPedersenCommitment[] Nonces { get; } = nonces;
 
         public ElementModP[] A { get; } = a;
 

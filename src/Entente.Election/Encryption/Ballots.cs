@@ -1,6 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 
 namespace Entente.Election.Encryption;
 
@@ -43,45 +41,15 @@ public sealed class PlaintextBallot
     public int Weight { get; }
 }
 
-/// <summary>A hashed-ElGamal ciphertext with its proof: (C_0, C_1, C_2 = (c, v)) (§3.3.4, §3.3.10).</summary>
-public sealed class HashedCiphertext
-{
-    /// <summary>Creates the ciphertext.</summary>
-    public HashedCiphertext(ElementModP c0, ReadOnlySpan<byte> c1, ElementModQ challenge, ElementModQ response)
-    {
-        ArgumentNullException.ThrowIfNull(c0);
-        ArgumentNullException.ThrowIfNull(challenge);
-        ArgumentNullException.ThrowIfNull(response);
-        C0 = c0;
-        C1Bytes = c1.ToArray();
-        Challenge = challenge;
-        Response = response;
-    }
-
-    /// <summary>C_0 = g^ξ.</summary>
-    public ElementModP C0 { get; }
-
-    /// <summary>C_1, the masked payload.</summary>
-    public ReadOnlySpan<byte> C1 => C1Bytes;
-
-    internal byte[] C1Bytes { get; }
-
-    /// <summary>c of C_2.</summary>
-    public ElementModQ Challenge { get; }
-
-    /// <summary>v of C_2.</summary>
-    public ElementModQ Response { get; }
-}
-
 /// <summary>An encrypted selection (α, β) with its range proof over {0, …, R}.</summary>
-public sealed record EncryptedSelection(int OptionIndex, ElGamalCiphertext Ciphertext, IReadOnlyList<ChallengeResponse> Proof);
+public sealed record EncryptedSelection(int OptionIndex, ElGamalCiphertext Ciphertext, RangeProof Proof);
 
 /// <summary>An encrypted contest: selections, contest-limit proof, optional contest data and χ.</summary>
 public sealed record EncryptedContest(
     int ContestIndex,
     IReadOnlyList<EncryptedSelection> Selections,
-    IReadOnlyList<ChallengeResponse> LimitProof,
-    HashedCiphertext? ContestData,
+    RangeProof LimitProof,
+    HashedElGamalCiphertext? ContestData,
     Hash256 ContestHash);
 
 /// <summary>
@@ -97,7 +65,7 @@ public sealed record EncryptedBallot(
     DateTimeOffset Timestamp,
     int Weight,
     BallotState State,
-    HashedCiphertext BallotNonce,
+    HashedElGamalCiphertext BallotNonce,
     IReadOnlyList<EncryptedContest> Contests,
     byte[] ChainingField,
     Hash256 ConfirmationCode)

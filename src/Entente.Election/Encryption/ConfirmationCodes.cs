@@ -1,6 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Manifest;
 
 namespace Entente.Election.Encryption;
@@ -15,7 +13,7 @@ public static class ConfirmationCodes
     /// χ = H(H_I; 0x28, ind_c, α_1, β_1, …, α_m, β_m [, C_0, C_1, b(c,32) ∥ b(v,32)]) (eq 70; l = ind_c
     /// and the C_2 byte order c then v: docs/record-format.md E4, E6).
     /// </summary>
-    public static Hash256 ContestHash(Group group, Hash256 identifierHash, int contestIndex, IEnumerable<ElGamalCiphertext> selections, HashedCiphertext? contestData)
+    public static Hash256 ContestHash(Group group, Hash256 identifierHash, int contestIndex, IEnumerable<ElGamalCiphertext> selections, HashedElGamalCiphertext? contestData)
     {
         ArgumentNullException.ThrowIfNull(selections);
         using HashInput input = HashInput.Create(group, DomainSeparation.ContestHash);
@@ -27,7 +25,7 @@ public static class ConfirmationCodes
 
         if (contestData is not null)
         {
-            input.Append(contestData.C0).AppendBytes(contestData.C1).Append32(contestData.Challenge).Append32(contestData.Response);
+            input.Append(contestData.C0).AppendBytes(contestData.C1).AppendBytes(contestData.C2.Encode64());
         }
 
         return input.Hash(identifierHash);

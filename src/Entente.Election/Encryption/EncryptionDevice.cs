@@ -1,5 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.Hashing;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Manifest;
 

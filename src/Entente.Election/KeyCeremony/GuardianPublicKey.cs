@@ -1,5 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Parameters;
 
 namespace Entente.Election.KeyCeremony;
@@ -11,12 +10,6 @@ namespace Entente.Election.KeyCeremony;
 /// </summary>
 public sealed class GuardianPublicKey
 {
-    /// <summary>Label hashed into the vote-key proof (eq 11).</summary>
-    public const string VoteLabel = "pk_vote";
-
-    /// <summary>Label hashed into the data-key proof (eq 13).</summary>
-    public const string DataLabel = "pk_data";
-
     /// <summary>Creates a public key record (shape only; <see cref="Verify"/> checks the proofs).</summary>
     public GuardianPublicKey(
         int index,
@@ -24,8 +17,8 @@ public sealed class GuardianPublicKey
         IReadOnlyList<ElementModP> voteCommitments,
         IReadOnlyList<ElementModP> dataCommitments,
         ElementModP communicationKey,
-        CompactSchnorrProof voteProof,
-        CompactSchnorrProof dataProof)
+        GuardianKeyProof voteProof,
+        GuardianKeyProof dataProof)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(voteCommitments);
@@ -58,15 +51,15 @@ public sealed class GuardianPublicKey
     public ElementModP CommunicationKey { get; }
 
     /// <summary>(c_i, v_{i,0..k}).</summary>
-    public CompactSchnorrProof VoteProof { get; }
+    public GuardianKeyProof VoteProof { get; }
 
     /// <summary>(ĉ_i, v̂_{i,0..k}).</summary>
-    public CompactSchnorrProof DataProof { get; }
+    public GuardianKeyProof DataProof { get; }
 
     /// <summary>
     /// Verification 2 for this guardian: index in 1..n, exactly k commitments and k+1 responses,
-    /// and both challenges recomputed (2.1–2.4, 2.C). Group membership (2.A) and v ∈ Z_q (2.B) hold
-    /// by construction of the decoded types. Returns the problems found (empty: valid).
+    /// and both compact proofs (2.1–2.4, 2.C). Group membership (2.A) and v ∈ Z_q (2.B) hold by
+    /// construction of the decoded types. Returns the problems found (empty: valid).
     /// </summary>
     public IReadOnlyList<string> Verify(ElectionParameters parameters)
     {
@@ -79,12 +72,12 @@ public sealed class GuardianPublicKey
         }
 
         int k = parameters.Quorum;
-        CheckOne(parameters, VoteLabel, VoteCommitments, VoteProof, "vote", k, problems);
-        CheckOne(parameters, DataLabel, DataCommitments, DataProof, "data", k, problems);
+        CheckOne(parameters, GuardianKeyPurpose.Vote, VoteCommitments, VoteProof, "vote", k, problems);
+        CheckOne(parameters, GuardianKeyPurpose.Data, DataCommitments, DataProof, "data", k, problems);
         return problems;
     }
 
-    private void CheckOne(ElectionParameters parameters, string label, IReadOnlyList<ElementModP> commitments, CompactSchnorrProof proof, string what, int k, List<string> problems)
+    private void CheckOne(ElectionParameters parameters, GuardianKeyPurpose purpose, IReadOnlyList<ElementModP> commitments, GuardianKeyProof proof, string what, int k, List<string> problems)
     {
         if (commitments.Count != k)
         {
@@ -98,37 +91,9 @@ public sealed class GuardianPublicKey
             return;
         }
 
-        Group group = parameters.Group;
-        ElementModP[] h = new ElementModP[k + 1];
-        for (int j = 0; j < k; j++)
+        if (!proof.Verify(parameters.ParameterBaseHash, purpose, Index, commitments, CommunicationKey))
         {
-            h[j] = group.GPowTimes(proof.Responses[j], commitments[j], proof.Challenge); // eq 2.1: g^v K^c
+            problems.Add($"{what} proof does not verify (Verification 2)");
         }
-
-        h[k] = group.GPowTimes(proof.Responses[k], CommunicationKey, proof.Challenge);
-        ElementModQ expected = Challenge(parameters, label, Index, commitments, CommunicationKey, h);
-        if (!expected.Equals(proof.Challenge))
-        {
-            problems.Add($"{what} proof: the challenge does not match (Verification 2.C)");
-        }
-    }
-
-    /// <summary>c = H_q(H_P; 0x10, label, i, K_{i,0..k−1}, κ_i, h_{i,0..k}) (eqs 11, 13).</summary>
-    internal static ElementModQ Challenge(ElectionParameters parameters, string label, int index, IReadOnlyList<ElementModP> commitments, ElementModP communicationKey, IReadOnlyList<ElementModP> h)
-    {
-        using HashInput input = HashInput.Create(parameters.Group, DomainSeparation.GuardianKeyProof);
-        input.AppendLabel(label).Append(index);
-        foreach (ElementModP commitment in commitments)
-        {
-            input.Append(commitment);
-        }
-
-        input.Append(communicationKey);
-        foreach (ElementModP value in h)
-        {
-            input.Append(value);
-        }
-
-        return input.HashModQ(parameters.ParameterBaseHash);
     }
 }

@@ -10,12 +10,12 @@ namespace Entente.Election.KeyCeremony;
 /// </summary>
 public sealed class GuardianSecrets : IDisposable
 {
-    internal GuardianSecrets(int index, ElementModQ[] voteCoefficients, ElementModQ[] dataCoefficients, ElementModQ communicationSecret)
+    internal GuardianSecrets(int index, ElementModQ[] voteCoefficients, ElementModQ[] dataCoefficients, ElGamalKeyPair communicationKey)
     {
         Index = index;
         VoteCoefficients = voteCoefficients;
         DataCoefficients = dataCoefficients;
-        CommunicationSecret = communicationSecret;
+        CommunicationKey = communicationKey;
     }
 
     /// <summary>i.</summary>
@@ -25,7 +25,8 @@ public sealed class GuardianSecrets : IDisposable
 
     internal ElementModQ[] DataCoefficients { get; }
 
-    internal ElementModQ CommunicationSecret { get; }
+    /// <summary>(ζ_i, κ_i).</summary>
+    internal ElGamalKeyPair CommunicationKey { get; }
 
     /// <summary>z_i = Σ_j P_j(i) (eq 24), once the ceremony is complete.</summary>
     internal ElementModQ? VoteShare { get; set; }
@@ -64,6 +65,7 @@ public sealed class GuardianSecrets : IDisposable
     /// </summary>
     public void Dispose()
     {
+        CommunicationKey.Dispose();
         Array.Clear(VoteCoefficients);
         Array.Clear(DataCoefficients);
         VoteShare = null;

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Parameters;
 
 namespace Entente.Election.KeyCeremony;
@@ -28,37 +25,13 @@ public static class KeyCeremonyGuardian
             aHat[j] = group.RandomModQ();
         }
 
-        ElementModQ zeta = group.RandomModQ();
-        GuardianSecrets secrets = new(index, a, aHat, zeta);
+        ElGamalKeyPair communication = ElGamalKeyPair.Generate(group);
+        GuardianSecrets secrets = new(index, a, aHat, communication);
         ElementModP[] commitments = [.. a.Select(group.GPowSecret)];
         ElementModP[] dataCommitments = [.. aHat.Select(group.GPowSecret)];
-        ElementModP kappa = group.GPowSecret(zeta);
-        CompactSchnorrProof voteProof = Prove(parameters, GuardianPublicKey.VoteLabel, index, a, commitments, zeta, kappa);
-        CompactSchnorrProof dataProof = Prove(parameters, GuardianPublicKey.DataLabel, index, aHat, dataCommitments, zeta, kappa);
-        return (secrets, new GuardianPublicKey(index, name, commitments, dataCommitments, kappa, voteProof, dataProof));
-    }
-
-    private static CompactSchnorrProof Prove(ElectionParameters parameters, string label, int index, ElementModQ[] coefficients, ElementModP[] commitments, ElementModQ zeta, ElementModP kappa)
-    {
-        Group group = parameters.Group;
-        int k = coefficients.Length;
-        ElementModQ[] u = new ElementModQ[k + 1];
-        ElementModP[] h = new ElementModP[k + 1];
-        for (int j = 0; j <= k; j++)
-        {
-            u[j] = group.RandomModQ();
-            h[j] = group.GPowSecret(u[j]);
-        }
-
-        ElementModQ c = GuardianPublicKey.Challenge(parameters, label, index, commitments, kappa, h);
-        ElementModQ[] v = new ElementModQ[k + 1];
-        for (int j = 0; j < k; j++)
-        {
-            v[j] = u[j] - (c * coefficients[j]);
-        }
-
-        v[k] = u[k] - (c * zeta);
-        return new CompactSchnorrProof(c, v);
+        GuardianKeyProof voteProof = GuardianKeyProof.Create(parameters.ParameterBaseHash, GuardianKeyPurpose.Vote, index, a, commitments, communication);
+        GuardianKeyProof dataProof = GuardianKeyProof.Create(parameters.ParameterBaseHash, GuardianKeyPurpose.Data, index, aHat, dataCommitments, communication);
+        return (secrets, new GuardianPublicKey(index, name, commitments, dataCommitments, communication.PublicKey.Key, voteProof, dataProof));
     }
 
     /// <summary>Eqs 15–22: the shares P_i(ℓ), P̂_i(ℓ) for guardian ℓ, encrypted to κ_ℓ with a proof.</summary>
@@ -67,35 +40,11 @@ public static class KeyCeremonyGuardian
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(recipient);
-        Group group = parameters.Group;
         int i = sender.Index;
         int l = recipient.Index;
-        ElementModQ xi = group.RandomModQ();
-        ElementModP alpha = group.GPowSecret(xi);
-        ElementModP beta = recipient.CommunicationKey.PowSecret(xi);
-        byte[] c1 = new byte[EncryptedShare.PayloadBytes];
-        byte[] mask = new byte[EncryptedShare.PayloadBytes];
-        try
-        {
-            Hash256 key = ShareKey(parameters, i, l, recipient.CommunicationKey, alpha, beta);
-            Kdf.DeriveShareEncryptionKeys(key, i, l, mask);
-            Write32(sender.EvaluateVote(l), c1.AsSpan(0, 32));
-            Write32(sender.EvaluateData(l), c1.AsSpan(32, 32));
-            for (int b = 0; b < c1.Length; b++)
-            {
-                c1[b] ^= mask[b];
-            }
-
-            ElementModQ u = group.RandomModQ();
-            ElementModP gamma = group.GPowSecret(u);
-            ElementModQ c = ShareChallenge(parameters, i, l, gamma, alpha, c1);
-            ElementModQ v = u - (c * xi);
-            return new EncryptedShare(i, l, alpha, c1, c, v);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(mask);
-        }
+        HashedElGamalCiphertext ciphertext = ShareEncryption.Encrypt(
+            parameters.ParameterBaseHash, i, l, recipient.CommunicationKey, sender.EvaluateVote(l), sender.EvaluateData(l));
+        return new EncryptedShare(i, l, ciphertext);
     }
 
     /// <summary>
@@ -104,11 +53,10 @@ public static class KeyCeremonyGuardian
     /// a complaint when anything fails.
     /// </summary>
     public static (ElementModQ Vote, ElementModQ Data)? ReceiveShare(
-        ElectionParameters parameters, GuardianSecrets recipient, GuardianPublicKey recipientKey, GuardianPublicKey sender, EncryptedShare share, out string? complaint)
+        ElectionParameters parameters, GuardianSecrets recipient, GuardianPublicKey sender, EncryptedShare share, out string? complaint)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(recipient);
-        ArgumentNullException.ThrowIfNull(recipientKey);
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(share);
         Group group = parameters.Group;
@@ -120,51 +68,26 @@ public static class KeyCeremonyGuardian
             return null;
         }
 
-        byte[] c1 = [.. share.C1];
-        ElementModP gamma = group.GPowTimes(share.Response, share.C0, share.Challenge);
-        if (!ShareChallenge(parameters, i, l, gamma, share.C0, c1).Equals(share.Challenge))
+        if (!ShareEncryption.TryDecrypt(parameters.ParameterBaseHash, i, l, share.Ciphertext, recipient.CommunicationKey, out ElementModQ? vote, out ElementModQ? data))
         {
-            complaint = "the proof of the share encryption does not verify (eq 22)";
+            complaint = "the share does not decrypt or its proof does not verify (eqs 19–22)";
             return null;
         }
 
-        ElementModP beta = share.C0.PowSecret(recipient.CommunicationSecret);
-        byte[] plain = new byte[EncryptedShare.PayloadBytes];
-        try
+        if (!MatchesCommitments(group, vote, sender.VoteCommitments, l))
         {
-            Hash256 key = ShareKey(parameters, i, l, recipientKey.CommunicationKey, share.C0, beta);
-            Kdf.DeriveShareEncryptionKeys(key, i, l, plain);
-            for (int b = 0; b < plain.Length; b++)
-            {
-                plain[b] ^= c1[b];
-            }
-
-            if (!ElementModQ.TryDecodeFixedWidth(group, plain.AsSpan(0, 32), out ElementModQ? vote)
-                || !ElementModQ.TryDecodeFixedWidth(group, plain.AsSpan(32, 32), out ElementModQ? data))
-            {
-                complaint = "a decrypted share is not below q";
-                return null;
-            }
-
-            if (!MatchesCommitments(group, vote, sender.VoteCommitments, l))
-            {
-                complaint = "the vote-key share does not match the sender's commitments (eq 28)";
-                return null;
-            }
-
-            if (!MatchesCommitments(group, data, sender.DataCommitments, l))
-            {
-                complaint = "the data-key share does not match the sender's commitments (eq 29)";
-                return null;
-            }
-
-            complaint = null;
-            return (vote, data);
+            complaint = "the vote-key share does not match the sender's commitments (eq 28)";
+            return null;
         }
-        finally
+
+        if (!MatchesCommitments(group, data, sender.DataCommitments, l))
         {
-            CryptographicOperations.ZeroMemory(plain);
+            complaint = "the data-key share does not match the sender's commitments (eq 29)";
+            return null;
         }
+
+        complaint = null;
+        return (vote, data);
     }
 
     /// <summary>z_ℓ = Σ_i P_i(ℓ), ẑ_ℓ likewise, over all n guardians including ℓ itself (eq 24).</summary>
@@ -211,26 +134,5 @@ public static class KeyCeremonyGuardian
         }
 
         return group.GPowSecret(share).Equals(product);
-    }
-
-    private static Hash256 ShareKey(ElectionParameters parameters, int i, int l, ElementModP kappa, ElementModP alpha, ElementModP beta)
-    {
-        using HashInput input = HashInput.Create(parameters.Group, DomainSeparation.ShareEncryptionKey);
-        return input.Append(i).Append(l).Append(kappa).Append(alpha).Append(beta).Hash(parameters.ParameterBaseHash);
-    }
-
-    private static ElementModQ ShareChallenge(ElectionParameters parameters, int i, int l, ElementModP gamma, ElementModP c0, ReadOnlySpan<byte> c1)
-    {
-        using HashInput input = HashInput.Create(parameters.Group, DomainSeparation.ShareEncryptionProof);
-        return input.Append(i).Append(l).Append(gamma).Append(c0).AppendBytes(c1).HashModQ(parameters.ParameterBaseHash);
-    }
-
-    private static void Write32(ElementModQ value, Span<byte> destination)
-    {
-        // b(x, 32) whatever l_q is (toy groups have shorter q): left-pad the l_q-byte encoding.
-        byte[] encoded = value.Encode();
-        destination.Clear();
-        encoded.CopyTo(destination[(32 - encoded.Length)..]);
-        CryptographicOperations.ZeroMemory(encoded);
     }
 }

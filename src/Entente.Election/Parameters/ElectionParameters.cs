@@ -1,5 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Manifest;
 
 namespace Entente.Election.Parameters;

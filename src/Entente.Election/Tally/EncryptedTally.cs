@@ -1,6 +1,4 @@
 using Entente.Cryptography;
-using Entente.Cryptography.ElGamal;
-using Entente.Cryptography.Hashing;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Manifest;
