@@ -68,6 +68,20 @@ public static class ManifestReader
         return Parse(bytes, path);
     }
 
+    /// <summary>The same manifest with another chaining mode (new canonical bytes, so a new H_B).</summary>
+    public static ElectionManifest WithChainingMode(ElectionManifest manifest, ChainingMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.ChainingMode == mode)
+        {
+            return manifest;
+        }
+
+        ManifestDocument document = JsonSerializer.Deserialize(manifest.CanonicalSpan, ManifestJsonContext.Default.ManifestDocument)!;
+        document.ChainingMode = mode == ChainingMode.None ? null : "simple";
+        return Build(document);
+    }
+
     private static string FirstSentence(string message)
     {
         int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
