@@ -12,6 +12,7 @@ internal static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return ParamsCommand.Create();
+        yield return BenchCommand.Create();
         yield return ElectionCommand.Create();
     }
 }

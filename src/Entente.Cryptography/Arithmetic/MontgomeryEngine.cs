@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
@@ -151,6 +152,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pow(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
     {
         AssertReduced(baseValue);
@@ -221,6 +223,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PowSecret(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
     {
         AssertReduced(baseValue);
@@ -286,6 +289,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void PowProduct(ReadOnlySpan<ulong> b1, ReadOnlySpan<ulong> e1, ReadOnlySpan<ulong> b2, ReadOnlySpan<ulong> e2, Span<ulong> result)
     {
         AssertReduced(b1);
@@ -455,6 +459,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     }
 
     /// <summary>destination |= table[index] with a masked scan of every entry (index −1 selects none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
     {
         Debug.Assert(table.Length >= entries * width && destination.Length >= width);
@@ -557,6 +562,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         private Span<ulong> Slot(int window, int digit)
             => _table.AsSpan((int)((((long)window * _digits) + digit - 1) * _stored), _stored);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result)
         {
             Check(exponent, result);
@@ -608,6 +614,7 @@ internal abstract class MontgomeryEngine : IModularArithmetic
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result)
         {
             Check(exponent, result);

@@ -36,8 +36,10 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
 
     protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => limbs.CopyTo(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Export(ReadOnlySpan<ulong> value, Span<ulong> limbs) => value.CopyTo(limbs);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch)
     {
         int n = _n;
@@ -87,6 +89,7 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
         LimbMath.ConditionalSubtract(r[..n], c0, m, scratch.Slice(n, n));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch)
     {
         int n = _n;
@@ -126,6 +129,7 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
     }
 
     /// <summary>r = t·R⁻¹ mod m for a double-length t &lt; m·R (product-scanning reduction).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Reduce(ReadOnlySpan<ulong> t, Span<ulong> r, Span<ulong> scratch)
     {
         int n = _n;

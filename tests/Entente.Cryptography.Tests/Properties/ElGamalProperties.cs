@@ -97,3 +97,20 @@ public class ElGamalProperties(ITestOutputHelper output)
         Assert.False(log.TryFind(baseElement.Pow(12), out _));
     }
 }
+
+public class PublicKeyTableProperties(ITestOutputHelper output)
+{
+    [Fact]
+    public void Powers_of_a_public_key_agree_with_BigInteger_before_and_after_its_table_is_built()
+    {
+        PropertyContext context = new(output, 3109, Group.Toy(256));
+        ElementModP key = context.NextElement();
+        ElGamalPublicKey publicKey = new(key);
+        for (int i = 0; i < 3 * ElGamalPublicKey.TableThreshold; i++)
+        {
+            ElementModQ exponent = context.NextModQ();
+            System.Numerics.BigInteger expected = System.Numerics.BigInteger.ModPow(PropertyContext.Value(key), exponent.ToBigInteger(), context.Group.P);
+            Assert.Equal(expected, PropertyContext.Value(i % 2 == 0 ? publicKey.Pow(exponent) : publicKey.PowSecret(exponent)));
+        }
+    }
+}
