@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ParamsCommand.Create();
         yield return BenchCommand.Create();
         yield return ElectionCommand.Create();
+        yield return GuardianCommand.Create();
     }
 }

@@ -639,6 +639,86 @@ internal static class RecordCodec
         return CheckCanonical(file, bytes, new OpenedBallot(id, contests), x => WriteOpened(x, manifest));
     }
 
+    // ------------------------------------------------------------------ shares/share-<i>-to-<l>.json
+    public static byte[] WriteShare(EncryptedShare share)
+    {
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.Property("from", share.From);
+        w.Property("to", share.To);
+        w.PropertyHex("c0", share.Ciphertext.C0.Encode());
+        w.PropertyHex("c1", share.Ciphertext.C1);
+        w.PropertyHex("c", share.Ciphertext.C2.Challenge.Encode());
+        w.PropertyHex("v", share.Ciphertext.C2.Response.Encode());
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    public static EncryptedShare ReadShare(string file, byte[] bytes, ElectionParameters parameters)
+    {
+        using JsonDocument document = JsonReading.Parse(file, bytes);
+        JsonReading r = new(file, parameters.Group);
+        JsonElement o = r.Object(document.RootElement, "$", "from", "to", "c0", "c1", "c", "v");
+        EncryptedShare share = new(
+            r.Int(o, "$", "from", 1, parameters.GuardianCount),
+            r.Int(o, "$", "to", 1, parameters.GuardianCount),
+            new HashedElGamalCiphertext(r.P(o, "$", "c0"), r.Bytes(o, "$", "c1", EncryptedShare.PayloadBytes), new SchnorrProof(r.Q(o, "$", "c"), r.Q(o, "$", "v"))));
+        return CheckCanonical(file, bytes, share, WriteShare);
+    }
+
+    // ------------------------------------------------------------------ approvals/guardian-<l>.json
+    public static byte[] WriteApproval(Approval approval)
+    {
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.Property("i", approval.Index);
+        w.PropertyHex("h_g", approval.GuardianRecordHash.Bytes);
+        w.Property("verdict", approval.Complaints.Count == 0 ? "approve" : "complain");
+        if (approval.Complaints.Count > 0)
+        {
+            w.Name("complaints");
+            w.StartArray();
+            foreach ((int from, string reason) in approval.Complaints)
+            {
+                w.StartObject();
+                w.Property("from", from);
+                w.Property("reason", reason);
+                w.EndObject();
+            }
+
+            w.EndArray();
+        }
+
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    public static Approval ReadApproval(string file, byte[] bytes, ElectionParameters parameters)
+    {
+        using JsonDocument document = JsonReading.Parse(file, bytes);
+        JsonReading r = new(file, parameters.Group);
+        JsonElement o = r.Object(document.RootElement, "$", "i", "h_g", "verdict", "complaints");
+        string verdict = r.String(o, "$", "verdict");
+        List<(int, string)> complaints = [];
+        if (verdict == "complain")
+        {
+            int n = 0;
+            foreach (JsonElement e in r.Array(o, "$", "complaints", min: 1).EnumerateArray())
+            {
+                string path = $"$.complaints[{n++}]";
+                JsonElement c = r.Object(e, path, "from", "reason");
+                complaints.Add((r.Int(c, path, "from", 1, parameters.GuardianCount), r.String(c, path, "reason")));
+            }
+        }
+        else if (verdict != "approve")
+        {
+            throw r.Error("$.verdict", "\"approve\" or \"complain\" is required");
+        }
+
+        Approval approval = new(r.Int(o, "$", "i", 1, parameters.GuardianCount), r.Hash(o, "$", "h_g"), complaints);
+        return CheckCanonical(file, bytes, approval, WriteApproval);
+    }
+
     // ------------------------------------------------------------------ helpers
     private static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<ElementModP> values)
     {
