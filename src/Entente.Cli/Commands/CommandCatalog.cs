@@ -15,5 +15,8 @@ internal static class CommandCatalog
         yield return BenchCommand.Create();
         yield return ElectionCommand.Create();
         yield return GuardianCommand.Create();
+        yield return EncryptCommand.Create();
+        yield return TallyCommand.Create();
+        yield return DecryptCommand.Create();
     }
 }

@@ -165,6 +165,9 @@ public static class TallyDecryption
         return challenges;
     }
 
+    /// <summary>c = H_q(H_E; 0x31, ind_c, ind_o, A, B, a, b, M) (eq 90).</summary>
+    internal static ElementModQ ChallengeFor(ElectionContext context, DecryptionItem item, ElementModP a, ElementModP b, ElementModP m) => Challenge(context, item, a, b, m);
+
     private static ElementModQ Challenge(ElectionContext context, DecryptionItem item, ElementModP a, ElementModP b, ElementModP m)
     {
         using HashInput input = HashInput.Create(context.Group, DomainSeparation.DecryptionChallenge);

@@ -1,4 +1,6 @@
 using Entente.Cryptography;
+using Entente.Election.Encryption;
+using Entente.Election.Tally;
 using Entente.Election.Manifest;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
@@ -257,5 +259,85 @@ public sealed class CeremonyFolder
         {
             throw new ElectionFormatException(path, "$", $"this secret file does not belong to the published keys of guardian {key.Index}");
         }
+    }
+
+    /// <summary>
+    /// <c>entente encrypt</c>: encrypts the ballots on a new device (in parallel), chains them in file
+    /// order, and writes ballots/&lt;id&gt;.json and devices/&lt;device&gt;.json. Returns the sealed ballots.
+    /// </summary>
+    public async Task<IReadOnlyList<EncryptedBallot>> EncryptAsync(
+        IReadOnlyList<PlaintextBallotEntry> entries, string device, string deviceInformation, TimeProvider time, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(time);
+        ElectionContext context = await LoadContextAsync(cancellationToken).ConfigureAwait(false);
+        EncryptionDevice encryptionDevice = new(context, device, deviceInformation);
+        string devicePath = PathOf($"devices/{device}.json");
+        if (File.Exists(devicePath))
+        {
+            throw new ElectionFormatException(devicePath, "", $"device \"{device}\" already has ballots; use a new device name");
+        }
+
+        BallotEncryptor encryptor = new(context);
+        PreparedBallot[] prepared = new PreparedBallot[entries.Count];
+        int done = 0;
+        Parallel.For(0, entries.Count, new ParallelOptions { CancellationToken = cancellationToken }, b =>
+        {
+            prepared[b] = encryptor.Encrypt(entries[b].Ballot, $"ballot {b + 1}");
+            progress?.Report(Interlocked.Increment(ref done));
+        });
+        List<EncryptedBallot> sealedBallots = [];
+        for (int b = 0; b < prepared.Length; b++)
+        {
+            EncryptedBallot ballot = encryptionDevice.Seal(prepared[b], time.GetUtcNow(), entries[b].Challenge ? BallotState.Challenged : BallotState.Cast);
+            await RecordFiles.WriteAtomicAsync(PathOf($"ballots/{ballot.Id}.json"), RecordCodec.WriteBallot(ballot), cancellationToken).ConfigureAwait(false);
+            sealedBallots.Add(ballot);
+        }
+
+        Record.DeviceRecord record = new(device, deviceInformation, encryptionDevice.DeviceHash, encryptionDevice.ChainingMode, [.. encryptionDevice.Ballots], encryptionDevice.ClosingHash());
+        await RecordFiles.WriteAtomicAsync(devicePath, RecordCodec.WriteDevice(record), cancellationToken).ConfigureAwait(false);
+        return sealedBallots;
+    }
+
+    /// <summary>Every device and its ballots, in device order, each file checked.</summary>
+    public async Task<(IReadOnlyList<Record.DeviceRecord> Devices, IReadOnlyList<EncryptedBallot> Ballots)> LoadBallotsAsync(ElectionContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        List<Record.DeviceRecord> devices = [];
+        List<EncryptedBallot> ballots = [];
+        string folder = PathOf("devices");
+        if (!Directory.Exists(folder))
+        {
+            return (devices, ballots);
+        }
+
+        foreach (string path in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            Record.DeviceRecord device = RecordCodec.ReadDevice(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false));
+            devices.Add(device);
+            foreach (Hash256 id in device.Ballots)
+            {
+                string ballotPath = PathOf($"ballots/{id}.json");
+                EncryptedBallot ballot = RecordCodec.ReadBallot(ballotPath, await RecordFiles.ReadLimitedAsync(ballotPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), context);
+                if (!ballot.Id.Equals(id) || ballot.Device != device.Device)
+                {
+                    throw new ElectionFormatException(ballotPath, "$.id", "the ballot does not match its device's list");
+                }
+
+                ballots.Add(ballot);
+            }
+        }
+
+        return (devices, ballots);
+    }
+
+    /// <summary><c>entente tally</c>: aggregates every cast ballot into tally/encrypted_tally.json.</summary>
+    public async Task<EncryptedTally> TallyAsync(CancellationToken cancellationToken = default)
+    {
+        ElectionContext context = await LoadContextAsync(cancellationToken).ConfigureAwait(false);
+        (_, IReadOnlyList<EncryptedBallot> ballots) = await LoadBallotsAsync(context, cancellationToken).ConfigureAwait(false);
+        EncryptedTally tally = EncryptedTally.Aggregate(context, ballots);
+        await RecordFiles.WriteAtomicAsync(PathOf("tally/encrypted_tally.json"), RecordCodec.WriteEncryptedTally(tally), cancellationToken).ConfigureAwait(false);
+        return tally;
     }
 }

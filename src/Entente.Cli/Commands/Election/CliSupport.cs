@@ -77,7 +77,7 @@ internal static class CliSupport
     public static void WriteJson(Action<Utf8JsonWriter> write)
     {
         using Stream stdout = Console.OpenStandardOutput();
-        using (Utf8JsonWriter writer = new(stdout, new JsonWriterOptions { Indented = false }))
+        using (Utf8JsonWriter writer = new(stdout, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             write(writer);
         }
