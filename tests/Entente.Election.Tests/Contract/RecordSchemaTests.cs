@@ -7,6 +7,22 @@ namespace Entente.Election.Tests.Contract;
 /// <summary>Every file the writer produces validates against its JSON Schema in docs/schemas/record/.</summary>
 public class RecordSchemaTests
 {
+    private static readonly Dictionary<string, JsonSchema> Schemas = [];
+
+    private static JsonSchema Load(string name)
+    {
+        lock (Schemas)
+        {
+            if (!Schemas.TryGetValue(name, out JsonSchema? schema))
+            {
+                schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "record", name));
+                Schemas[name] = schema;
+            }
+
+            return schema;
+        }
+    }
+
     private static string SchemaFor(string path) => path switch
     {
         "manifest.json" or "parameters.json" or "election.json" or "record.json" => path,
@@ -30,10 +46,10 @@ public class RecordSchemaTests
         foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            JsonSchema schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "record", SchemaFor(relative)));
+            JsonSchema schema = Load(SchemaFor(relative));
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
             EvaluationResults result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            Assert.True(result.IsValid, relative + ": " + string.Join("; ", result.Details.Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Value}"))));
+            Assert.True(result.IsValid, relative + ": " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Value}"))));
             checkedFiles++;
         }
 
@@ -43,7 +59,7 @@ public class RecordSchemaTests
     [Fact]
     public void A_schema_rejects_an_unknown_member()
     {
-        JsonSchema schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "record", "election.json"));
+        JsonSchema schema = Load("election.json");
         using JsonDocument document = JsonDocument.Parse("{\"k_vote\":\"AB\",\"k_data\":\"AB\",\"h_g\":\"" + new string('A', 64) + "\",\"h_e\":\"" + new string('A', 64) + "\",\"x\":1}");
         Assert.False(schema.Evaluate(document.RootElement).IsValid);
     }
