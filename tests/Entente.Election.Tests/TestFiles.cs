@@ -5,6 +5,8 @@ internal static class TestFiles
 {
     public static string Vector(string name) => Path.Combine(AppContext.BaseDirectory, "vectors", "electionguard-records", name);
 
+    public static string Kat(string name) => Path.Combine(AppContext.BaseDirectory, "vectors", "electionguard-kat", name);
+
     public static string Manifest(string name) => Path.Combine(AppContext.BaseDirectory, "manifests", name);
 
     public static byte[] Bytes(string path) => File.ReadAllBytes(path);

@@ -94,7 +94,7 @@ public static class DecryptionExchange
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", index);
-        WriteInts(w, "guardians", u);
+        RecordCodec.WriteList(w, "guardians", u);
         w.Name("tally");
         w.StartArray();
         for (int n = 0; n < work.Items.Count; n++)
@@ -145,8 +145,8 @@ public static class DecryptionExchange
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", index);
-        WriteElements(w, "a", a);
-        WriteElements(w, "b", b);
+        RecordCodec.WriteList(w, "a", a);
+        RecordCodec.WriteList(w, "b", b);
         w.EndObject();
         await RecordFiles.WriteAtomicAsync(folder.PathOf($"decryption/reveal-{index}.json"), w.ToArray(), ct).ConfigureAwait(false);
     }
@@ -405,7 +405,7 @@ public static class DecryptionExchange
         h.Property("format", "entente-eg-decryption-session/1");
         h.Property("i", index);
         h.PropertyHex("binding", binding.Bytes);
-        WriteInts(h, "guardians", guardians);
+        RecordCodec.WriteList(h, "guardians", guardians);
         h.EndObject();
         return h.ToArray();
     }
@@ -457,29 +457,5 @@ public static class DecryptionExchange
         {
             CryptographicOperations.ZeroMemory(payload);
         }
-    }
-
-    private static void WriteInts(CanonicalJsonWriter w, string name, IEnumerable<int> values)
-    {
-        w.Name(name);
-        w.StartArray();
-        foreach (int value in values)
-        {
-            w.Number(value);
-        }
-
-        w.EndArray();
-    }
-
-    private static void WriteElements(CanonicalJsonWriter w, string name, IEnumerable<ElementModP> values)
-    {
-        w.Name(name);
-        w.StartArray();
-        foreach (ElementModP value in values)
-        {
-            w.Hex(value.Encode());
-        }
-
-        w.EndArray();
     }
 }

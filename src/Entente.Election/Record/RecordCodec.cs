@@ -720,13 +720,25 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ helpers
-    private static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<ElementModP> values)
+    internal static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<ElementModP> values)
     {
         w.Name(name);
         w.StartArray();
         foreach (ElementModP value in values)
         {
             w.Hex(value.Encode());
+        }
+
+        w.EndArray();
+    }
+
+    internal static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<int> values)
+    {
+        w.Name(name);
+        w.StartArray();
+        foreach (int value in values)
+        {
+            w.Number(value);
         }
 
         w.EndArray();

@@ -7,14 +7,14 @@ using Entente.Election.Parameters;
 namespace Entente.Election.Tests.Kat;
 
 /// <summary>
-/// Known answers of the 2.1 hash chain (tests/vectors/electionguard-records/kat-2.1-values.json,
-/// computed from the 2.1.0 PDF; inputs as in kat-2.1-eg21_kat.py), checked through the election
+/// Known answers of the 2.1 hash chain (tests/vectors/electionguard-kat/kat_values.json,
+/// computed from the 2.1.0 PDF; inputs as in eg21_kat.py there), checked through the election
 /// layer's own entry points where it has one.
 /// </summary>
 public class Kat21HashChainTests
 {
     private static readonly Dictionary<string, string> Values =
-        JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestFiles.Vector("kat-2.1-values.json")))!;
+        JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestFiles.Kat("kat_values.json")))!;
 
     private const string DeviceText = "Wahllokal Zürich – Gerät №7 🗳";
 
