@@ -95,7 +95,7 @@ internal static class Primality
         int written = 0;
         for (int block = 0; written < bytes; block++)
         {
-            byte[] input = [.. prefix, (byte)(round >> 8), (byte)round, (byte)(block >> 8), (byte)block];
+            byte[] input = unchecked([.. prefix, (byte)(round >> 8), (byte)round, (byte)(block >> 8), (byte)block]);
             byte[] digest = SHA256.HashData(input);
             int take = Math.Min(digest.Length, bytes - written);
             digest.AsSpan(0, take).CopyTo(stream.AsSpan(written));

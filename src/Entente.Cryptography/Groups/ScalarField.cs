@@ -233,15 +233,16 @@ internal sealed class ScalarField
     {
         unchecked
         {
+            // Hacker's Delight 2-13: the borrow out of a − b − borrow is the top bit of
+            // (¬a ∧ b) ∨ (¬(a ⊕ b) ∧ d), computed without comparisons or branches.
             ulong borrow = 0;
             for (int i = 0; i < Limbs; i++)
             {
-                ulong d = a[i] - b[i];
-                ulong b1 = a[i] < b[i] ? 1UL : 0UL;
-                ulong d2 = d - borrow;
-                ulong b2 = d < borrow ? 1UL : 0UL;
-                result[i] = d2;
-                borrow = b1 | b2;
+                ulong x = a[i];
+                ulong y = b[i];
+                ulong d = x - y - borrow;
+                result[i] = d;
+                borrow = ((~x & y) | (~(x ^ y) & d)) >> 63;
             }
 
             return borrow;

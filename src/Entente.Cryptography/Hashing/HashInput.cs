@@ -12,8 +12,8 @@ namespace Entente.Cryptography;
 /// as a ballot nonce are secret.
 /// </summary>
 /// <example><code>
-/// using HashInput input = HashInput.Create(group, DomainSeparation.SelectionNonce);
-/// ElementModQ nonce = input.Append(contestIndex).Append(optionIndex).AppendBytes(ballotNonce).HashModQ(hI);
+/// using HashInput input = HashInput.Create(group, DomainSeparation.RangeProof);
+/// ElementModQ c = input.Append(contestIndex).Append(optionIndex).Append(alpha).Append(beta).HashModQ(hI);
 /// </code></example>
 public sealed class HashInput : IDisposable
 {

@@ -114,3 +114,24 @@ public class PublicKeyTableProperties(ITestOutputHelper output)
         }
     }
 }
+
+public class ConcurrencyProperties(ITestOutputHelper output)
+{
+    [Fact]
+    public void One_key_and_one_group_serve_many_threads_at_once()
+    {
+        PropertyContext context = new(output, 3110, Group.Toy(192));
+        using ElGamalKeyPair key = context.NextKeyPair();
+        ElGamalPublicKey shared = new(key.PublicKey.Key);
+        DiscreteLog log = DiscreteLog.ForKey(shared, 100);
+        long?[] results = new long?[64];
+        Parallel.For(0, results.Length, i =>
+        {
+            ElGamalCiphertext ciphertext = shared.Encrypt(i % 7, out ElementModQ nonce);
+            Hash256 hI = Hash256.Random();
+            RangeProof proof = RangeProof.CreateForSelection(shared, ciphertext, nonce, i % 7, 6, hI, 1, 1);
+            results[i] = proof.VerifySelection(shared, ciphertext, 6, hI, 1, 1) ? key.Decrypt(ciphertext, log) : -1;
+        });
+        Assert.Equal(Enumerable.Range(0, results.Length).Select(i => (long?)(i % 7)), results);
+    }
+}

@@ -102,3 +102,13 @@ public class GroupTests
 
     internal static BigInteger ToBigInteger(ElementModP element) => new(element.Encode(), isUnsigned: true, isBigEndian: true);
 }
+
+public class PrimalityTests
+{
+    [Fact]
+    public void Many_rounds_of_Miller_Rabin_run_without_overflow()
+    {
+        Assert.True(Primality.IsProbablePrime(Group.Toy(64).P, 300, null));
+        Assert.False(Primality.IsProbablePrime(Group.Toy(64).P * 3, 300, null));
+    }
+}
