@@ -123,6 +123,14 @@ public sealed class DecryptionGuardian
         return c0.PowSecret(_dataShare);
     }
 
+    /// <summary>v_i = u_i − c_i·ẑ_i for a contest-data decryption commitment made on C_0 (eq 102).</summary>
+    public ElementModQ RespondData(ChaumPedersenCommitment commitment, ElementModQ challengeShare)
+    {
+        ArgumentNullException.ThrowIfNull(commitment);
+        ArgumentNullException.ThrowIfNull(challengeShare);
+        return commitment.Respond(challengeShare, _dataShare);
+    }
+
     internal static Hash256 CommitmentHash(ElectionContext context, DecryptionItem item, int index, ElementModP a, ElementModP b, ElementModP share, int[] available)
     {
         using HashInput input = HashInput.Create(context.Group, DomainSeparation.DecryptionCommitment);

@@ -119,3 +119,24 @@ public class EndToEndTinyGroupTests(ITestOutputHelper output)
         }
     }
 }
+
+public class ContestDataDecryptionTests
+{
+    [Fact]
+    public void A_quorum_decrypts_a_cast_ballots_contest_data_with_a_proof_that_verifies()
+    {
+        Entente.Election.Manifest.ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
+        Entente.Election.Parameters.ElectionParameters parameters = Entente.Election.Parameters.ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
+        (Entente.Election.KeyCeremony.ElectionContext context, Entente.Election.KeyCeremony.GuardianSecrets[] secrets) = ElectionSimulator.RunKeyCeremony(parameters);
+        Entente.Election.Encryption.EncryptionDevice device = new(context, "d", "d");
+        PlaintextBallot plaintext = new(1, new Dictionary<int, int[]> { [1] = [1, 0, 0], [2] = [0, 1, 0] }, new Dictionary<int, byte[]> { [2] = "Grace Hopper"u8.ToArray() });
+        EncryptedBallot ballot = device.Seal(new BallotEncryptor(context).Encrypt(plaintext), DateTimeOffset.UnixEpoch);
+        DecryptionGuardian[] guardians = [new(context, secrets[0]), new(context, secrets[2])];
+        DecryptedContestData result = ContestDataDecryption.Decrypt(context, ballot, 2, guardians);
+        Assert.Equal("Grace Hopper", System.Text.Encoding.UTF8.GetString(result.Data).TrimEnd('\0'));
+        Assert.True(ContestDataDecryption.Verify(context, ballot, 2, result.Beta, result.Challenge, result.Response));
+        Assert.False(ContestDataDecryption.Verify(context, ballot, 2, result.Beta, result.Challenge, result.Response + Group.Tiny.OneModQ));
+        Assert.Throws<ElectionFormatException>(() => ContestDataDecryption.Decrypt(context, ballot, 1, guardians));
+        Assert.Throws<ElectionFormatException>(() => ContestDataDecryption.Decrypt(context, ballot, 2, [guardians[0]]));
+    }
+}
