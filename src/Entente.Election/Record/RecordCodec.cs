@@ -349,6 +349,11 @@ internal static class RecordCodec
             contests,
             r.Bytes(o, "$", "chaining_field", ConfirmationCodes.ChainingFieldBytes),
             r.Hash(o, "$", "confirmation_code"));
+        if (!ElectionHashes.SelectionIdentifierHash(context.Group, context.ExtendedBaseHash, ballot.Id).Equals(ballot.IdentifierHash))
+        {
+            throw r.Error("$.h_i", "H_I is not H(H_E; 0x20, id_B) for this election: the ballot belongs to another election or was altered (Verification 5.B)");
+        }
+
         return CheckCanonical(file, bytes, ballot, WriteBallot);
     }
 

@@ -125,3 +125,27 @@ public class RecordTamperingTests
         Assert.Contains(RecordSelfCheck.Check(read), f => f.StartsWith("V10 contest 1 option 1", StringComparison.Ordinal));
     }
 }
+
+public class ForeignBallotTests
+{
+    [Fact]
+    public async Task A_ballot_from_another_election_is_refused_naming_h_i()
+    {
+        using TestFiles.TempFolder folder = new();
+        string dir = folder.File("a");
+        string other = folder.File("b");
+        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(21), dir);
+        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(22), other);
+        string foreign = Directory.GetFiles(Path.Combine(other, "ballots"))[0];
+        string target = Directory.GetFiles(Path.Combine(dir, "ballots"))[0];
+        string oldDigest = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(target)));
+        byte[] bytes = File.ReadAllBytes(foreign);
+        File.WriteAllBytes(target, bytes);
+        string index = File.ReadAllText(Path.Combine(dir, "record.json"));
+        File.WriteAllText(Path.Combine(dir, "record.json"), index.Replace(oldDigest, Convert.ToHexString(SHA256.HashData(bytes)), StringComparison.Ordinal));
+        ElectionFormatException ex = await Assert.ThrowsAsync<ElectionFormatException>(() => RecordStore.ReadAsync(dir));
+        Assert.Equal(target, ex.File);
+        Assert.Equal("$.h_i", ex.Location);
+        Assert.Contains("another election", ex.Problem, StringComparison.Ordinal);
+    }
+}
