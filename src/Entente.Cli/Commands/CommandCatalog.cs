@@ -18,5 +18,10 @@ internal static class CommandCatalog
         yield return IncidentCommand.Create();
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();
+        yield return ElectionCommand.Create();
+        yield return GuardianCommand.Create();
+        yield return EncryptCommand.Create();
+        yield return TallyCommand.Create();
+        yield return DecryptCommand.Create();
     }
 }

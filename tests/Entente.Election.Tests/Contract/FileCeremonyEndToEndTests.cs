@@ -1,0 +1,100 @@
+using System.Text;
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Parameters;
+using Entente.Election.Record;
+using Entente.Election.Tests.Properties;
+
+namespace Entente.Election.Tests.Contract;
+
+/// <summary>The whole election as separate guardian steps exchanging files (what the CLI verbs do).</summary>
+public class FileCeremonyEndToEndTests
+{
+    private const string Ballots = """
+        {"ballots":[
+          {"style":"all","selections":{"Mayor":{"B":1},"Council":{"D":1,"F":1}},"contest_data":{"Council":"Ada Lovelace"}},
+          {"style":"all","selections":{"Mayor":{"B":1},"Council":{"E":2}}},
+          {"style":"mayor only","selections":{"Mayor":{"C":1}}},
+          {"style":"all","selections":{"Mayor":{"A":1},"Council":{"D":1}},"contest_data":{"Council":"write-in"},"challenge":true}
+        ]}
+        """;
+
+    private static CeremonyFolder.SecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
+
+    [Fact]
+    public async Task Guardians_in_separate_steps_produce_a_record_that_reads_back_and_checks()
+    {
+        using TestFiles.TempFolder temp = new();
+        CeremonyFolder folder = new(temp.File("ceremony"));
+        await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
+        for (int i = 1; i <= 3; i++)
+        {
+            await folder.KeygenAsync(i, $"G{i}", Secret(temp, i));
+        }
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await folder.ShareAsync(i, Secret(temp, i));
+        }
+
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.Empty(await folder.ReceiveAsync(i, Secret(temp, i)));
+        }
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await folder.ApproveAsync(i, Secret(temp, i));
+        }
+
+        ElectionContext context = await folder.LoadContextAsync();
+        IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
+        await folder.EncryptAsync(entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
+        await folder.TallyAsync();
+        int[] u = [2, 3];
+        foreach (int i in u)
+        {
+            await DecryptionExchange.CommitAsync(folder, i, u, Secret(temp, i));
+        }
+
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RespondAsync(folder, 2, Secret(temp, 2)));
+        foreach (int i in u)
+        {
+            await DecryptionExchange.RevealAsync(folder, i, Secret(temp, i));
+        }
+
+        foreach (int i in u)
+        {
+            await DecryptionExchange.RespondAsync(folder, i, Secret(temp, i));
+        }
+
+        // A nonce answers once: responding again is refused.
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RespondAsync(folder, 2, Secret(temp, 2)));
+        await DecryptionExchange.CombineAsync(folder, temp.File("record"));
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Empty(RecordSelfCheck.Check(record));
+        Assert.Equal(new long[] { 0, 2, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
+        Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+        OpenedBallot opened = Assert.Single(record.Challenged);
+        Assert.Equal(new[] { 1, 0, 0 }, opened.Contests[0].Selections.Select(s => s.Value));
+        Assert.StartsWith("write-in", Encoding.UTF8.GetString(opened.Contests[1].ContestData!.Data), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_ballots_file_breaking_the_manifest_is_refused_naming_file_ballot_and_field()
+    {
+        Manifest.ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
+        ElectionFormatException ex = Assert.Throws<ElectionFormatException>(() => PlaintextBallotReader.Parse("b.json",
+            Encoding.UTF8.GetBytes("""{"ballots":[{"style":"all","selections":{"Mayor":{"Z":1}}}]}"""), manifest));
+        Assert.Equal("b.json", ex.File);
+        Assert.Equal("$.ballots[0].selections[\"Mayor\"][\"Z\"]", ex.Location);
+        ex = Assert.Throws<ElectionFormatException>(() => PlaintextBallotReader.Parse("b.json",
+            Encoding.UTF8.GetBytes("""{"ballots":[{"style":"all","selections":{"Mayor":{"A":1,"B":1}}}]}"""), manifest));
+        Assert.Equal("$.ballots[0].contests[1].selections", ex.Location);
+        ex = Assert.Throws<ElectionFormatException>(() => PlaintextBallotReader.Parse("b.json",
+            Encoding.UTF8.GetBytes("""{"ballots":[{"style":"mayor only","selections":{"Council":{"D":1}}}]}"""), manifest));
+        Assert.Contains("not on ballot style", ex.Problem, StringComparison.Ordinal);
+    }
+}

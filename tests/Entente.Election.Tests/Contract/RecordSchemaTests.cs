@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Entente.Election.Record;
+using Json.Schema;
+
+namespace Entente.Election.Tests.Contract;
+
+/// <summary>Every file the writer produces validates against its JSON Schema in docs/schemas/record/.</summary>
+public class RecordSchemaTests
+{
+    private static readonly Dictionary<string, JsonSchema> Schemas = [];
+
+    private static JsonSchema Load(string name)
+    {
+        lock (Schemas)
+        {
+            if (!Schemas.TryGetValue(name, out JsonSchema? schema))
+            {
+                schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "schemas", "record", name));
+                Schemas[name] = schema;
+            }
+
+            return schema;
+        }
+    }
+
+    private static string SchemaFor(string path) => path switch
+    {
+        "manifest.json" or "parameters.json" or "election.json" or "record.json" => path,
+        _ when path.StartsWith("guardians/", StringComparison.Ordinal) => "guardian.json",
+        _ when path.StartsWith("devices/", StringComparison.Ordinal) => "device.json",
+        _ when path.StartsWith("ballots/", StringComparison.Ordinal) => "ballot.json",
+        _ when path.StartsWith("challenged/", StringComparison.Ordinal) => "challenged.json",
+        "tally/encrypted_tally.json" => "encrypted_tally.json",
+        "tally/tally.json" => "tally.json",
+        _ => throw new InvalidOperationException(path),
+    };
+
+    [Fact]
+    public async Task Every_record_file_validates_against_its_schema()
+    {
+        string manifest = Properties.EndToEndTinyGroupTests.TwoContests.Replace("\"label\":\"Tiny\",", "\"label\":\"Tiny\",\"chaining_mode\":\"simple\",\"max_ballot_weight\":2,", StringComparison.Ordinal);
+        using TestFiles.TempFolder folder = new();
+        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, manifest, ballots: 4, challenged: 2), folder.File("r"));
+        string root = folder.File("r");
+        int checkedFiles = 0;
+        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            JsonSchema schema = Load(SchemaFor(relative));
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
+            EvaluationResults result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, relative + ": " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Value}"))));
+            checkedFiles++;
+        }
+
+        Assert.True(checkedFiles >= 10);
+    }
+
+    [Fact]
+    public void A_schema_rejects_an_unknown_member()
+    {
+        JsonSchema schema = Load("election.json");
+        using JsonDocument document = JsonDocument.Parse("{\"k_vote\":\"AB\",\"k_data\":\"AB\",\"h_g\":\"" + new string('A', 64) + "\",\"h_e\":\"" + new string('A', 64) + "\",\"x\":1}");
+        Assert.False(schema.Evaluate(document.RootElement).IsValid);
+    }
+}
