@@ -459,30 +459,78 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     }
 
     /// <summary>destination |= table[index] with a masked scan of every entry (index −1 selects none).</summary>
+    /// <remarks>
+    /// The destination is kept in registers eight vectors at a time while every entry streams past,
+    /// so each table word is loaded once and combined with a mask; no branch or address depends on index.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
+    internal static unsafe void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
     {
-        Debug.Assert(table.Length >= entries * width && destination.Length >= width);
+        if (table.Length < entries * width || destination.Length < width)
+        {
+            throw new ArgumentException("The table or the destination is too short.");
+        }
+
         unchecked
         {
-            for (int j = 0; j < entries; j++)
+            fixed (ulong* pTable = table)
+            fixed (ulong* pDestination = destination)
             {
-                ulong mask = LimbMath.EqualMask((uint)j, (uint)index);
-                ReadOnlySpan<ulong> entry = table.Slice(j * width, width);
                 int k = 0;
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    Vector256<ulong> vmask = Vector256.Create(mask);
+                    for (; k + 32 <= width; k += 32)
+                    {
+                        ulong* d = pDestination + k;
+                        Vector256<ulong> d0 = Vector256.Load(d), d1 = Vector256.Load(d + 4), d2 = Vector256.Load(d + 8), d3 = Vector256.Load(d + 12);
+                        Vector256<ulong> d4 = Vector256.Load(d + 16), d5 = Vector256.Load(d + 20), d6 = Vector256.Load(d + 24), d7 = Vector256.Load(d + 28);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            Vector256<ulong> mask = Vector256.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                            d0 |= Vector256.Load(e) & mask;
+                            d1 |= Vector256.Load(e + 4) & mask;
+                            d2 |= Vector256.Load(e + 8) & mask;
+                            d3 |= Vector256.Load(e + 12) & mask;
+                            d4 |= Vector256.Load(e + 16) & mask;
+                            d5 |= Vector256.Load(e + 20) & mask;
+                            d6 |= Vector256.Load(e + 24) & mask;
+                            d7 |= Vector256.Load(e + 28) & mask;
+                        }
+
+                        d0.Store(d);
+                        d1.Store(d + 4);
+                        d2.Store(d + 8);
+                        d3.Store(d + 12);
+                        d4.Store(d + 16);
+                        d5.Store(d + 20);
+                        d6.Store(d + 24);
+                        d7.Store(d + 28);
+                    }
+
                     for (; k + 4 <= width; k += 4)
                     {
-                        Vector256<ulong> d = Vector256.Create(destination.Slice(k, 4));
-                        (d | (Vector256.Create(entry.Slice(k, 4)) & vmask)).CopyTo(destination.Slice(k, 4));
+                        Vector256<ulong> d0 = Vector256.Load(pDestination + k);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            d0 |= Vector256.Load(e) & Vector256.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                        }
+
+                        d0.Store(pDestination + k);
                     }
                 }
 
                 for (; k < width; k++)
                 {
-                    destination[k] |= entry[k] & mask;
+                    ulong d0 = pDestination[k];
+                    ulong* e = pTable + k;
+                    for (int j = 0; j < entries; j++, e += width)
+                    {
+                        d0 |= *e & LimbMath.EqualMask((uint)j, (uint)index);
+                    }
+
+                    pDestination[k] = d0;
                 }
             }
         }
