@@ -11,6 +11,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return ParamsCommand.Create();
         yield return BenchCommand.Create();
     }
 }
