@@ -86,6 +86,9 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
 
     protected override int StoredWidth => _lanes / 2;
 
+    // Measured on the 4096-bit p: w = 6 for secret exponents, 0.25x -> 0.16x mpz_powm.
+    protected override int SecretTableWindow => 6;
+
     protected override int RadixBits => DigitBits * _k;
 
     protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => ToDigits(limbs, value[.._lanes]);

@@ -81,6 +81,12 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     /// <summary>Length in 64-bit words of a value as stored in a fixed-base table.</summary>
     protected virtual int StoredWidth => Width;
 
+    /// <summary>
+    /// Window of the fixed-base layout scanned for secret exponents (8: share the public layout).
+    /// A narrower window scans fewer bytes for more multiplications; it pays when multiplying is cheap.
+    /// </summary>
+    protected virtual int SecretTableWindow => 8;
+
     /// <summary>log2 of the Montgomery radix R.</summary>
     protected abstract int RadixBits { get; }
 
@@ -532,10 +538,11 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     /// "Fast exponentiation with precomputation", EUROCRYPT 1992): entry (i, d) = g^(d·2^(w·i)) for
     /// window i and digit d = 1 .. 2^w − 1, in Montgomery form; g^e is the product over windows of
     /// entry (i, e_i), one multiplication per window and no squaring.
-    /// Two layouts share the 8 MiB budget: a wide one (w = 8 for 256-bit exponents) for public
-    /// exponents, where only the entries used are read, and a narrow one (w = 6) for secret
-    /// exponents, where every entry of every window is read with a mask: a quarter of the bytes to
-    /// scan for eleven more multiplications.
+    /// Up to two layouts share the 8 MiB budget: a wide one (w = 8 for 256-bit exponents) for public
+    /// exponents, where only the entries used are read, and, when the engine multiplies fast enough
+    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2: w = 6), a narrow one for secret exponents,
+    /// where every entry of every window is read with a mask: a third of the bytes to scan for
+    /// eleven more multiplications.
     /// </summary>
     private sealed class FixedBaseTable : IFixedBaseTable
     {
@@ -548,14 +555,16 @@ internal abstract class MontgomeryEngine : IModularArithmetic
             _engine = engine;
             MaxExponentBits = maxExponentBits;
             int stored = engine.StoredWidth;
-            int secretWindow = 6;
-            while (secretWindow > 1 && Layout.BytesFor(secretWindow, maxExponentBits, stored) > MaxTableBytes / 4)
+            // A separate secret layout gets at most a quarter of the budget; a shared one all of it.
+            int secretWindow = engine.SecretTableWindow;
+            long secretBudget = secretWindow >= 8 ? MaxTableBytes : MaxTableBytes / 4;
+            while (secretWindow > 1 && Layout.BytesFor(secretWindow, maxExponentBits, stored) > secretBudget)
             {
                 secretWindow--;
             }
 
             long secretBytes = Layout.BytesFor(secretWindow, maxExponentBits, stored);
-            int publicWindow = 8;
+            int publicWindow = Math.Max(8, secretWindow);
             while (publicWindow > secretWindow && Layout.BytesFor(publicWindow, maxExponentBits, stored) + secretBytes > MaxTableBytes)
             {
                 publicWindow--;
