@@ -14,8 +14,12 @@ namespace Entente.Cli.Commands;
 /// N runs each) next to GMP (when libgmp is installed) and System.Numerics.BigInteger, on the same
 /// inputs in the same process. For publishable figures use the BenchmarkDotNet suite in bench/.
 /// </summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
+    private const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID
+
+    private static bool _cpuClock;
+
     public static Command Create()
     {
         Option<int> iterations = new("--iterations", "-n")
@@ -24,6 +28,11 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 25,
         };
         Option<bool> json = new("--json") { Description = "Print the results as JSON instead of a table." };
+        Option<string> clock = new("--clock")
+        {
+            Description = "wall: elapsed time; cpu: CPU time of the timing thread (Linux), steadier on a busy machine.",
+            DefaultValueFactory = _ => "wall",
+        };
         Option<string?> engine = new("--engine")
         {
             Description = "Force an engine: avx2, scalar or reference (default: the fastest this CPU supports).",
@@ -32,6 +41,7 @@ internal static class BenchCommand
         command.Options.Add(iterations);
         command.Options.Add(json);
         command.Options.Add(engine);
+        command.Options.Add(clock);
         command.SetAction(parseResult =>
         {
             int n = parseResult.GetValue(iterations);
@@ -54,6 +64,14 @@ internal static class BenchCommand
                 return ExitCodes.UsageOrInput;
             }
 
+            string clockName = parseResult.GetValue(clock) ?? "wall";
+            if (clockName is not ("wall" or "cpu") || (clockName == "cpu" && !OperatingSystem.IsLinux()))
+            {
+                Console.Error.WriteLine("--clock must be wall or cpu (cpu needs Linux).");
+                return ExitCodes.UsageOrInput;
+            }
+
+            _cpuClock = clockName == "cpu";
             return Run(n, kind, parseResult.GetValue(json));
         });
         return command;
@@ -93,7 +111,7 @@ internal static class BenchCommand
 
         AnsiConsole.Status().Start("Timing 4096-bit operations…", _ => Measure());
         Table table = new Table().Border(TableBorder.Rounded)
-            .Title($"[bold]4096-bit arithmetic[/], engine [green]{workload.Engine.EngineName}[/], median of {iterations} runs")
+            .Title($"[bold]4096-bit arithmetic[/], engine [green]{workload.Engine.EngineName}[/], median of {iterations} runs ({(_cpuClock ? "thread CPU time" : "wall clock")})")
             .AddColumn("operation")
             .AddColumn(new TableColumn("ours").RightAligned())
             .AddColumn(new TableColumn("GMP").RightAligned())
@@ -122,32 +140,78 @@ internal static class BenchCommand
 
     private sealed record Row(string Name, double Ours, double? Gmp, string? GmpName, double? BigInteger);
 
-    /// <summary>Median time in microseconds of each implementation, after a warm-up.</summary>
+    /// <summary>
+    /// Median time in microseconds of each implementation after a warm-up. Ours and GMP run
+    /// alternately, so that both see the same load on a shared machine.
+    /// </summary>
     private static Row Time(string name, int runs, Action ours, Action? gmp, Func<object>? big, string gmpName = "mpz_powm")
     {
-        double oursTime = Median(ours, runs);
-        double? gmpTime = gmp is null ? null : Median(gmp, runs);
-        double? bigTime = big is null ? null : Median(() => big(), Math.Max(1, runs / 4));
-        return new Row(name, oursTime, gmpTime, gmp is null ? null : gmpName, bigTime);
-    }
-
-    private static double Median(Action action, int runs)
-    {
-        for (int i = 0; i < Math.Min(runs, 50); i++)
+        for (int i = 0; i < Math.Min(runs, 20); i++)
         {
-            action(); // warm-up, lets the JIT reach its optimised tier
+            ours(); // warm-up
+            gmp?.Invoke();
         }
 
-        double[] times = new double[runs];
+        double[] oursTimes = new double[runs];
+        double[] gmpTimes = new double[runs];
         for (int i = 0; i < runs; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            oursTimes[i] = Once(ours);
+            if (gmp is not null)
+            {
+                gmpTimes[i] = Once(gmp);
+            }
         }
 
+        double? bigTime = null;
+        if (big is not null)
+        {
+            double[] bigTimes = new double[Math.Max(1, runs / 5)];
+            for (int i = 0; i < bigTimes.Length; i++)
+            {
+                bigTimes[i] = Once(() => big());
+            }
+
+            bigTime = Median(bigTimes);
+        }
+
+        return new Row(name, Median(oursTimes), gmp is null ? null : Median(gmpTimes), gmp is null ? null : gmpName, bigTime);
+    }
+
+    private static double Once(Action action)
+    {
+        if (_cpuClock)
+        {
+            double before = ThreadCpuMicroseconds();
+            action();
+            return ThreadCpuMicroseconds() - before;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static double ThreadCpuMicroseconds()
+    {
+        _ = ClockGetTime(ClockThreadCpuTime, out TimeSpec time);
+        return (time.Seconds * 1e6) + (time.Nanoseconds / 1e3);
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double Median(double[] times)
+    {
         Array.Sort(times);
-        return times[runs / 2];
+        return times[times.Length / 2];
     }
 
     private static string Format(double microseconds) => microseconds switch
@@ -166,6 +230,7 @@ internal static class BenchCommand
         using Utf8JsonWriter writer = new(stdout, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("engine", workload.Engine.EngineName);
+        writer.WriteString("clock", _cpuClock ? "thread-cpu" : "wall");
         writer.WriteNumber("modulusBits", 4096);
         writer.WriteNumber("exponentBits", 256);
         if (gmp is null)

@@ -86,6 +86,9 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
 
     protected override int StoredWidth => _lanes / 2;
 
+    // Measured on the 4096-bit p: w = 6 for secret exponents, 0.25x -> 0.16x mpz_powm.
+    protected override int SecretTableWindow => 6;
+
     protected override int RadixBits => DigitBits * _k;
 
     protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => ToDigits(limbs, value[.._lanes]);
@@ -187,15 +190,7 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
                     Avx.StoreAligned(pDoubled + 4 + j, Avx2.ShiftLeftLogical(Avx.LoadVector256(pA + j), 1));
                 }
 
-                for (int j = 0; j < lanes; j += 4)
-                {
-                    ulong* block = pD + (4 * j);
-                    ulong* source = pDoubled + 4 + j;
-                    Avx.StoreAligned(block, Avx.LoadAlignedVector256(source));
-                    Avx.StoreAligned(block + 4, Avx.LoadVector256(source - 1));
-                    Avx.StoreAligned(block + 8, Avx.LoadVector256(source - 2));
-                    Avx.StoreAligned(block + 12, Avx.LoadVector256(source - 3));
-                }
+                WriteShifts(pDoubled + 4, pD, lanes);
 
                 ulong* d = pDoubled + 4; // d[j] = 2·a[j], zero from k on
                 for (int i = 0; i < k; i += RowsPerPass)
@@ -347,15 +342,7 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
                     Avx.StoreAligned(pPadded + 4 + j, Avx.LoadVector256(pBIn + j));
                 }
 
-                for (int j = 0; j < lanes; j += 4)
-                {
-                    ulong* block = pB + (4 * j);
-                    ulong* source = pPadded + 4 + j;
-                    Avx.StoreAligned(block, Avx.LoadAlignedVector256(source));
-                    Avx.StoreAligned(block + 4, Avx.LoadVector256(source - 1));
-                    Avx.StoreAligned(block + 8, Avx.LoadVector256(source - 2));
-                    Avx.StoreAligned(block + 12, Avx.LoadVector256(source - 3));
-                }
+                WriteShifts(pPadded + 4, pB, lanes);
 
                 ulong b0 = pBIn[0], b1 = pBIn[1], b2 = pBIn[2], b3 = pBIn[3];
                 ulong m0 = pM[0], m1 = pM[1], m2 = pM[2], m3 = pM[3];
@@ -405,6 +392,27 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
 
                 // The result is columns k .. 2k − 1. Written after every read of a and b, so r may alias them.
                 Normalize(pAcc + k, carry, pR, lanes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// blocks[16·j + 4·s + l] = x[4·j + l − s] for shifts s = 0..3, read as unaligned vectors from x,
+    /// which must have four zero words below it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteShifts(ulong* x, ulong* blocks, int lanes)
+    {
+        unchecked
+        {
+            for (int j = 0; j < lanes; j += 4)
+            {
+                ulong* block = blocks + (4 * j);
+                ulong* source = x + j;
+                Avx.StoreAligned(block, Avx.LoadAlignedVector256(source));
+                Avx.StoreAligned(block + 4, Avx.LoadVector256(source - 1));
+                Avx.StoreAligned(block + 8, Avx.LoadVector256(source - 2));
+                Avx.StoreAligned(block + 12, Avx.LoadVector256(source - 3));
             }
         }
     }

@@ -81,6 +81,12 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     /// <summary>Length in 64-bit words of a value as stored in a fixed-base table.</summary>
     protected virtual int StoredWidth => Width;
 
+    /// <summary>
+    /// Window of the fixed-base layout scanned for secret exponents (8: share the public layout).
+    /// A narrower window scans fewer bytes for more multiplications; it pays when multiplying is cheap.
+    /// </summary>
+    protected virtual int SecretTableWindow => 8;
+
     /// <summary>log2 of the Montgomery radix R.</summary>
     protected abstract int RadixBits { get; }
 
@@ -132,24 +138,16 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         AssertReduced(b);
         Debug.Assert(result.Length == LimbCount);
         int width = Width;
-        ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + ScratchLength);
-        Span<ulong> work = rented.AsSpan(0, (2 * width) + ScratchLength);
-        try
-        {
-            Span<ulong> x = work[..width];
-            Span<ulong> y = work.Slice(width, width);
-            Span<ulong> scratch = work[(2 * width)..];
-            Import(a, x);
-            Import(b, y);
-            MontMul(x, y, x, scratch);      // a·b·R⁻¹
-            MontMul(x, R2, x, scratch);     // a·b
-            Export(x, result);
-        }
-        finally
-        {
-            Wipe(work);
-            ArrayPool<ulong>.Shared.Return(rented);
-        }
+        using PooledWords pooled = new((2 * width) + ScratchLength);
+        Span<ulong> work = pooled.Span;
+        Span<ulong> x = work[..width];
+        Span<ulong> y = work.Slice(width, width);
+        Span<ulong> scratch = work[(2 * width)..];
+        Import(a, x);
+        Import(b, y);
+        MontMul(x, y, x, scratch);      // a·b·R⁻¹
+        MontMul(x, R2, x, scratch);     // a·b
+        Export(x, result);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -168,59 +166,51 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         int entries = 1 << (window - 1);
         int width = Width;
         int length = ((entries + 2) * width) + ScratchLength;
-        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
-        Span<ulong> work = rented.AsSpan(0, length);
-        try
+        using PooledWords pooled = new(length);
+        Span<ulong> work = pooled.Span;
+        Span<ulong> table = work[..(entries * width)];
+        Span<ulong> acc = work.Slice(entries * width, width);
+        Span<ulong> square = work.Slice((entries + 1) * width, width);
+        Span<ulong> scratch = work[((entries + 2) * width)..];
+        BuildOddPowers(baseValue, table, entries, square, scratch);
+
+        bool started = false;
+        int i = bits - 1;
+        while (i >= 0)
         {
-            Span<ulong> table = work[..(entries * width)];
-            Span<ulong> acc = work.Slice(entries * width, width);
-            Span<ulong> square = work.Slice((entries + 1) * width, width);
-            Span<ulong> scratch = work[((entries + 2) * width)..];
-            BuildOddPowers(baseValue, table, entries, square, scratch);
-
-            bool started = false;
-            int i = bits - 1;
-            while (i >= 0)
+            if (!LimbMath.Bit(exponent, i))
             {
-                if (!LimbMath.Bit(exponent, i))
-                {
-                    MontSqr(acc, acc, scratch);
-                    i--;
-                    continue;
-                }
-
-                int low = Math.Max(i - window + 1, 0);
-                while (!LimbMath.Bit(exponent, low))
-                {
-                    low++;
-                }
-
-                int digit = LimbMath.Bits(exponent, low, i - low + 1);
-                if (started)
-                {
-                    for (int s = 0; s <= i - low; s++)
-                    {
-                        MontSqr(acc, acc, scratch);
-                    }
-
-                    MontMul(acc, Entry(table, digit >> 1), acc, scratch);
-                }
-                else
-                {
-                    Entry(table, digit >> 1).CopyTo(acc);
-                    started = true;
-                }
-
-                i = low - 1;
+                MontSqr(acc, acc, scratch);
+                i--;
+                continue;
             }
 
-            FromMontgomery(acc, result, scratch);
+            int low = Math.Max(i - window + 1, 0);
+            while (!LimbMath.Bit(exponent, low))
+            {
+                low++;
+            }
+
+            int digit = LimbMath.Bits(exponent, low, i - low + 1);
+            if (started)
+            {
+                for (int s = 0; s <= i - low; s++)
+                {
+                    MontSqr(acc, acc, scratch);
+                }
+
+                MontMul(acc, Entry(table, digit >> 1), acc, scratch);
+            }
+            else
+            {
+                Entry(table, digit >> 1).CopyTo(acc);
+                started = true;
+            }
+
+            i = low - 1;
         }
-        finally
-        {
-            Wipe(work);
-            ArrayPool<ulong>.Shared.Return(rented);
-        }
+
+        FromMontgomery(acc, result, scratch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -239,54 +229,46 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         int entries = 1 << window;
         int width = Width;
         int length = ((entries + 2) * width) + ScratchLength;
-        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
-        Span<ulong> work = rented.AsSpan(0, length);
-        try
-        {
-            Span<ulong> table = work[..(entries * width)];
-            Span<ulong> acc = work.Slice(entries * width, width);
-            Span<ulong> selected = work.Slice((entries + 1) * width, width);
-            Span<ulong> scratch = work[((entries + 2) * width)..];
+        using PooledWords pooled = new(length);
+        Span<ulong> work = pooled.Span;
+        Span<ulong> table = work[..(entries * width)];
+        Span<ulong> acc = work.Slice(entries * width, width);
+        Span<ulong> selected = work.Slice((entries + 1) * width, width);
+        Span<ulong> scratch = work[((entries + 2) * width)..];
 
-            // table[d] = base^d in Montgomery form, d = 0 .. 2^w − 1.
-            MontOne.CopyTo(table[..width]);
-            Span<ulong> first = table.Slice(width, width);
-            Import(baseValue, first);
-            MontMul(first, R2, first, scratch);
-            for (int d = 2; d < entries; d++)
+        // table[d] = base^d in Montgomery form, d = 0 .. 2^w − 1.
+        MontOne.CopyTo(table[..width]);
+        Span<ulong> first = table.Slice(width, width);
+        Import(baseValue, first);
+        MontMul(first, R2, first, scratch);
+        for (int d = 2; d < entries; d++)
+        {
+            Span<ulong> entry = table.Slice(d * width, width);
+            if ((d & 1) == 0)
             {
-                Span<ulong> entry = table.Slice(d * width, width);
-                if ((d & 1) == 0)
-                {
-                    MontSqr(table.Slice(d / 2 * width, width), entry, scratch);
-                }
-                else
-                {
-                    MontMul(table.Slice((d - 1) * width, width), first, entry, scratch);
-                }
+                MontSqr(table.Slice(d / 2 * width, width), entry, scratch);
+            }
+            else
+            {
+                MontMul(table.Slice((d - 1) * width, width), first, entry, scratch);
+            }
+        }
+
+        int windows = (bits + window - 1) / window;
+        int top = (windows - 1) * window;
+        SelectMasked(table, width, entries, LimbMath.Bits(exponent, top, window), acc);
+        for (int position = top - window; position >= 0; position -= window)
+        {
+            for (int s = 0; s < window; s++)
+            {
+                MontSqr(acc, acc, scratch);
             }
 
-            int windows = (bits + window - 1) / window;
-            int top = (windows - 1) * window;
-            SelectMasked(table, width, entries, LimbMath.Bits(exponent, top, window), acc);
-            for (int position = top - window; position >= 0; position -= window)
-            {
-                for (int s = 0; s < window; s++)
-                {
-                    MontSqr(acc, acc, scratch);
-                }
-
-                SelectMasked(table, width, entries, LimbMath.Bits(exponent, position, window), selected);
-                MontMul(acc, selected, acc, scratch);
-            }
-
-            FromMontgomery(acc, result, scratch);
+            SelectMasked(table, width, entries, LimbMath.Bits(exponent, position, window), selected);
+            MontMul(acc, selected, acc, scratch);
         }
-        finally
-        {
-            Wipe(work);
-            ArrayPool<ulong>.Shared.Return(rented);
-        }
+
+        FromMontgomery(acc, result, scratch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -309,59 +291,51 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         int entries = 1 << (window - 1);
         int width = Width;
         int length = (((2 * entries) + 2) * width) + ScratchLength;
-        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
-        Span<ulong> work = rented.AsSpan(0, length);
-        try
+        using PooledWords pooled = new(length);
+        Span<ulong> work = pooled.Span;
+        Span<ulong> table1 = work[..(entries * width)];
+        Span<ulong> table2 = work.Slice(entries * width, entries * width);
+        Span<ulong> acc = work.Slice(2 * entries * width, width);
+        Span<ulong> square = work.Slice(((2 * entries) + 1) * width, width);
+        Span<ulong> scratch = work[(((2 * entries) + 2) * width)..];
+        BuildOddPowers(b1, table1, bits1 == 0 ? 1 : entries, square, scratch);
+        BuildOddPowers(b2, table2, bits2 == 0 ? 1 : entries, square, scratch);
+
+        // Interleaved sliding windows: each exponent has at most one window open at a time;
+        // "low" is where it ends (where its table entry is multiplied in), -1 when none is open.
+        int low1 = -1, digit1 = 0, low2 = -1, digit2 = 0;
+        bool started = false;
+        for (int i = bits - 1; i >= 0; i--)
         {
-            Span<ulong> table1 = work[..(entries * width)];
-            Span<ulong> table2 = work.Slice(entries * width, entries * width);
-            Span<ulong> acc = work.Slice(2 * entries * width, width);
-            Span<ulong> square = work.Slice(((2 * entries) + 1) * width, width);
-            Span<ulong> scratch = work[(((2 * entries) + 2) * width)..];
-            BuildOddPowers(b1, table1, bits1 == 0 ? 1 : entries, square, scratch);
-            BuildOddPowers(b2, table2, bits2 == 0 ? 1 : entries, square, scratch);
-
-            // Interleaved sliding windows: each exponent has at most one window open at a time;
-            // "low" is where it ends (where its table entry is multiplied in), -1 when none is open.
-            int low1 = -1, digit1 = 0, low2 = -1, digit2 = 0;
-            bool started = false;
-            for (int i = bits - 1; i >= 0; i--)
+            if (started)
             {
-                if (started)
-                {
-                    MontSqr(acc, acc, scratch);
-                }
-
-                if (low1 < 0 && i < bits1 && LimbMath.Bit(e1, i))
-                {
-                    low1 = OpenWindow(e1, i, window, out digit1);
-                }
-
-                if (low2 < 0 && i < bits2 && LimbMath.Bit(e2, i))
-                {
-                    low2 = OpenWindow(e2, i, window, out digit2);
-                }
-
-                if (low1 == i)
-                {
-                    MultiplyInto(acc, Entry(table1, digit1 >> 1), ref started, scratch);
-                    low1 = -1;
-                }
-
-                if (low2 == i)
-                {
-                    MultiplyInto(acc, Entry(table2, digit2 >> 1), ref started, scratch);
-                    low2 = -1;
-                }
+                MontSqr(acc, acc, scratch);
             }
 
-            FromMontgomery(acc, result, scratch);
+            if (low1 < 0 && i < bits1 && LimbMath.Bit(e1, i))
+            {
+                low1 = OpenWindow(e1, i, window, out digit1);
+            }
+
+            if (low2 < 0 && i < bits2 && LimbMath.Bit(e2, i))
+            {
+                low2 = OpenWindow(e2, i, window, out digit2);
+            }
+
+            if (low1 == i)
+            {
+                MultiplyInto(acc, Entry(table1, digit1 >> 1), ref started, scratch);
+                low1 = -1;
+            }
+
+            if (low2 == i)
+            {
+                MultiplyInto(acc, Entry(table2, digit2 >> 1), ref started, scratch);
+                low2 = -1;
+            }
         }
-        finally
-        {
-            Wipe(work);
-            ArrayPool<ulong>.Shared.Return(rented);
-        }
+
+        FromMontgomery(acc, result, scratch);
     }
 
     public IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits)
@@ -459,201 +433,236 @@ internal abstract class MontgomeryEngine : IModularArithmetic
     }
 
     /// <summary>destination |= table[index] with a masked scan of every entry (index −1 selects none).</summary>
+    /// <remarks>
+    /// The destination is kept in registers eight vectors at a time while every entry streams past,
+    /// so each table word is loaded once and combined with a mask; no branch or address depends on index.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
+    internal static unsafe void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
     {
-        Debug.Assert(table.Length >= entries * width && destination.Length >= width);
+        if (table.Length < entries * width || destination.Length < width)
+        {
+            throw new ArgumentException("The table or the destination is too short.");
+        }
+
         unchecked
         {
-            for (int j = 0; j < entries; j++)
+            fixed (ulong* pTable = table)
+            fixed (ulong* pDestination = destination)
             {
-                ulong mask = LimbMath.EqualMask((uint)j, (uint)index);
-                ReadOnlySpan<ulong> entry = table.Slice(j * width, width);
                 int k = 0;
                 if (Vector256.IsHardwareAccelerated)
                 {
-                    Vector256<ulong> vmask = Vector256.Create(mask);
+                    for (; k + 32 <= width; k += 32)
+                    {
+                        ulong* d = pDestination + k;
+                        Vector256<ulong> d0 = Vector256.Load(d), d1 = Vector256.Load(d + 4), d2 = Vector256.Load(d + 8), d3 = Vector256.Load(d + 12);
+                        Vector256<ulong> d4 = Vector256.Load(d + 16), d5 = Vector256.Load(d + 20), d6 = Vector256.Load(d + 24), d7 = Vector256.Load(d + 28);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            Vector256<ulong> mask = Vector256.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                            d0 |= Vector256.Load(e) & mask;
+                            d1 |= Vector256.Load(e + 4) & mask;
+                            d2 |= Vector256.Load(e + 8) & mask;
+                            d3 |= Vector256.Load(e + 12) & mask;
+                            d4 |= Vector256.Load(e + 16) & mask;
+                            d5 |= Vector256.Load(e + 20) & mask;
+                            d6 |= Vector256.Load(e + 24) & mask;
+                            d7 |= Vector256.Load(e + 28) & mask;
+                        }
+
+                        d0.Store(d);
+                        d1.Store(d + 4);
+                        d2.Store(d + 8);
+                        d3.Store(d + 12);
+                        d4.Store(d + 16);
+                        d5.Store(d + 20);
+                        d6.Store(d + 24);
+                        d7.Store(d + 28);
+                    }
+
                     for (; k + 4 <= width; k += 4)
                     {
-                        Vector256<ulong> d = Vector256.Create(destination.Slice(k, 4));
-                        (d | (Vector256.Create(entry.Slice(k, 4)) & vmask)).CopyTo(destination.Slice(k, 4));
+                        Vector256<ulong> d0 = Vector256.Load(pDestination + k);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            d0 |= Vector256.Load(e) & Vector256.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                        }
+
+                        d0.Store(pDestination + k);
                     }
                 }
 
                 for (; k < width; k++)
                 {
-                    destination[k] |= entry[k] & mask;
+                    ulong d0 = pDestination[k];
+                    ulong* e = pTable + k;
+                    for (int j = 0; j < entries; j++, e += width)
+                    {
+                        d0 |= *e & LimbMath.EqualMask((uint)j, (uint)index);
+                    }
+
+                    pDestination[k] = d0;
                 }
             }
+        }
+    }
+
+    /// <summary>Working memory from <see cref="ArrayPool{T}.Shared"/>, wiped when disposed (it may have held secrets).</summary>
+    private readonly struct PooledWords : IDisposable
+    {
+        private readonly ulong[] _array;
+        private readonly int _length;
+
+        public PooledWords(int length)
+        {
+            _array = ArrayPool<ulong>.Shared.Rent(length);
+            _length = length;
+        }
+
+        public Span<ulong> Span => _array.AsSpan(0, _length);
+
+        public void Dispose()
+        {
+            Wipe(Span);
+            ArrayPool<ulong>.Shared.Return(_array);
         }
     }
 
     internal static void Wipe(Span<ulong> span) => CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(span));
 
     /// <summary>
-    /// Fixed-base table (the "fixed-base windowing" of Brickell, Gordon, McCurley and Wilson):
-    /// entry (i, d) = g^(d·2^(w·i)) for window i and digit d = 1 .. 2^w − 1, in Montgomery form.
-    /// g^e is then the product over windows of entry (i, e_i): one multiplication per window.
+    /// Fixed-base table (the "fixed-base windowing" of Brickell, Gordon, McCurley and Wilson,
+    /// "Fast exponentiation with precomputation", EUROCRYPT 1992): entry (i, d) = g^(d·2^(w·i)) for
+    /// window i and digit d = 1 .. 2^w − 1, in Montgomery form; g^e is the product over windows of
+    /// entry (i, e_i), one multiplication per window and no squaring.
+    /// Up to two layouts share the 8 MiB budget: a wide one (w = 8 for 256-bit exponents) for public
+    /// exponents, where only the entries used are read, and, when the engine multiplies fast enough
+    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2: w = 6), a narrow one for secret exponents,
+    /// where every entry of every window is read with a mask: a third of the bytes to scan for
+    /// eleven more multiplications.
     /// </summary>
     private sealed class FixedBaseTable : IFixedBaseTable
     {
         private readonly MontgomeryEngine _engine;
-        private readonly ulong[] _table;
-        private readonly int _window;
-        private readonly int _windows;
-        private readonly int _digits;
-        private readonly int _stored;
+        private readonly Layout _public;
+        private readonly Layout _secret;
 
         public FixedBaseTable(MontgomeryEngine engine, ReadOnlySpan<ulong> baseValue, int maxExponentBits)
         {
             _engine = engine;
             MaxExponentBits = maxExponentBits;
-            _stored = engine.StoredWidth;
-            long entryBytes = _stored * sizeof(ulong);
-            int window = 8;
-            while (window > 1 && ((maxExponentBits + window - 1) / window) * (long)((1 << window) - 1) * entryBytes > MaxTableBytes)
+            int stored = engine.StoredWidth;
+            // A separate secret layout gets at most a quarter of the budget; a shared one all of it.
+            int secretWindow = engine.SecretTableWindow;
+            long secretBudget = secretWindow >= 8 ? MaxTableBytes : MaxTableBytes / 4;
+            while (secretWindow > 1 && Layout.BytesFor(secretWindow, maxExponentBits, stored) > secretBudget)
             {
-                window--;
+                secretWindow--;
             }
 
-            _window = window;
-            _windows = (maxExponentBits + window - 1) / window;
-            _digits = (1 << window) - 1;
-            _table = new ulong[(long)_windows * _digits * _stored];
-
-            int width = engine.Width;
-            ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + engine.ScratchLength);
-            Span<ulong> work = rented.AsSpan(0, (2 * width) + engine.ScratchLength);
-            try
+            long secretBytes = Layout.BytesFor(secretWindow, maxExponentBits, stored);
+            int publicWindow = Math.Max(8, secretWindow);
+            while (publicWindow > secretWindow && Layout.BytesFor(publicWindow, maxExponentBits, stored) + secretBytes > MaxTableBytes)
             {
-                Span<ulong> power = work[..width];          // g^(2^(w·i))
-                Span<ulong> current = work.Slice(width, width);
-                Span<ulong> scratch = work[(2 * width)..];
-                engine.Import(baseValue, power);
-                engine.MontMul(power, engine.R2, power, scratch);
-                for (int i = 0; i < _windows; i++)
-                {
-                    power.CopyTo(current);
-                    engine.Store(current, Slot(i, 1));
-                    for (int d = 2; d <= _digits; d++)
-                    {
-                        engine.MontMul(current, power, current, scratch);
-                        engine.Store(current, Slot(i, d));
-                    }
+                publicWindow--;
+            }
 
-                    // next power: g^(2^(w·(i+1))) = (g^(2^(w·i)))^(2^w) = current · power.
-                    engine.MontMul(current, power, power, scratch);
-                }
-            }
-            finally
+            if (Layout.BytesFor(publicWindow, maxExponentBits, stored) + (publicWindow == secretWindow ? 0 : secretBytes) > MaxTableBytes)
             {
-                Wipe(work);
-                ArrayPool<ulong>.Shared.Return(rented);
+                throw new ArgumentOutOfRangeException(nameof(maxExponentBits), $"A table for {maxExponentBits}-bit exponents does not fit {MaxTableBytes / 1048576} MiB.");
             }
+
+            _secret = new Layout(engine, baseValue, secretWindow, maxExponentBits);
+            _public = publicWindow == secretWindow ? _secret : new Layout(engine, baseValue, publicWindow, maxExponentBits);
         }
 
         public int MaxExponentBits { get; }
 
-        public long TableBytes => (long)_table.Length * sizeof(ulong);
-
-        /// <summary>Window width in bits (for reports).</summary>
-        public int Window => _window;
-
-        private Span<ulong> Slot(int window, int digit)
-            => _table.AsSpan((int)((((long)window * _digits) + digit - 1) * _stored), _stored);
+        public long TableBytes => _public.Bytes + (ReferenceEquals(_public, _secret) ? 0 : _secret.Bytes);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result)
         {
             Check(exponent, result);
+            Layout layout = _public;
+            int window = layout.Window;
             int bits = Math.Min(LimbMath.BitLength(exponent), MaxExponentBits);
             MontgomeryEngine engine = _engine;
             int width = engine.Width;
-            ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + engine.ScratchLength);
-            Span<ulong> work = rented.AsSpan(0, (2 * width) + engine.ScratchLength);
-            try
+            using PooledWords pooled = new((2 * width) + engine.ScratchLength);
+            Span<ulong> work = pooled.Span;
+            Span<ulong> acc = work[..width];
+            Span<ulong> factor = work.Slice(width, width);
+            Span<ulong> scratch = work[(2 * width)..];
+            bool started = false;
+            int windows = (bits + window - 1) / window;
+            for (int i = 0; i < windows; i++)
             {
-                Span<ulong> acc = work[..width];
-                Span<ulong> factor = work.Slice(width, width);
-                Span<ulong> scratch = work[(2 * width)..];
-                bool started = false;
-                int windows = (bits + _window - 1) / _window;
-                for (int i = 0; i < windows; i++)
+                int digit = LimbMath.Bits(exponent, i * window, window);
+                if (digit == 0)
                 {
-                    int digit = LimbMath.Bits(exponent, i * _window, _window);
-                    if (digit == 0)
-                    {
-                        continue;
-                    }
-
-                    if (started)
-                    {
-                        engine.Load(Slot(i, digit), factor);
-                        engine.MontMul(acc, factor, acc, scratch);
-                    }
-                    else
-                    {
-                        engine.Load(Slot(i, digit), acc);
-                        started = true;
-                    }
+                    continue;
                 }
 
-                if (!started)
+                if (started)
                 {
-                    result.Clear();
-                    result[0] = 1;
-                    return;
+                    engine.Load(layout.Slot(i, digit), factor);
+                    engine.MontMul(acc, factor, acc, scratch);
                 }
+                else
+                {
+                    engine.Load(layout.Slot(i, digit), acc);
+                    started = true;
+                }
+            }
 
-                engine.FromMontgomery(acc, result, scratch);
-            }
-            finally
+            if (!started)
             {
-                Wipe(work);
-                ArrayPool<ulong>.Shared.Return(rented);
+                SetOne(result);
+                return;
             }
+
+            engine.FromMontgomery(acc, result, scratch);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result)
         {
             Check(exponent, result);
+            Layout layout = _secret;
+            int window = layout.Window;
             MontgomeryEngine engine = _engine;
             int width = engine.Width;
-            int length = (2 * width) + _stored + engine.ScratchLength;
-            ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
-            Span<ulong> work = rented.AsSpan(0, length);
-            try
+            int stored = engine.StoredWidth;
+            int length = (2 * width) + stored + engine.ScratchLength;
+            using PooledWords pooled = new(length);
+            Span<ulong> work = pooled.Span;
+            Span<ulong> acc = work[..width];
+            Span<ulong> factor = work.Slice(width, width);
+            Span<ulong> selected = work.Slice(2 * width, stored);
+            Span<ulong> scratch = work[((2 * width) + stored)..];
+            engine.MontOne.CopyTo(acc);
+            for (int i = 0; i < layout.Windows; i++)
             {
-                Span<ulong> acc = work[..width];
-                Span<ulong> factor = work.Slice(width, width);
-                Span<ulong> selected = work.Slice(2 * width, _stored);
-                Span<ulong> scratch = work[((2 * width) + _stored)..];
-                engine.MontOne.CopyTo(acc);
-                for (int i = 0; i < _windows; i++)
+                int digit = LimbMath.Bits(exponent, i * window, window);
+
+                // Digit 0 selects the Montgomery form of 1 (not stored in the table).
+                engine.Store(engine.MontOne, selected);
+                ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
+                for (int k = 0; k < stored; k++)
                 {
-                    int digit = LimbMath.Bits(exponent, i * _window, _window);
-
-                    // Digit 0 selects the Montgomery form of 1 (not stored in the table).
-                    engine.Store(engine.MontOne, selected);
-                    ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
-                    for (int k = 0; k < _stored; k++)
-                    {
-                        selected[k] &= zeroMask;
-                    }
-
-                    SelectMaskedOr(_table.AsSpan((int)((long)i * _digits * _stored), _digits * _stored), _stored, _digits, digit - 1, selected);
-                    engine.Load(selected, factor);
-                    engine.MontMul(acc, factor, acc, scratch);
+                    selected[k] &= zeroMask;
                 }
 
-                engine.FromMontgomery(acc, result, scratch);
+                SelectMaskedOr(layout.WindowEntries(i), stored, layout.Digits, digit - 1, selected);
+                engine.Load(selected, factor);
+                engine.MontMul(acc, factor, acc, scratch);
             }
-            finally
-            {
-                Wipe(work);
-                ArrayPool<ulong>.Shared.Return(rented);
-            }
+
+            engine.FromMontgomery(acc, result, scratch);
         }
 
         private void Check(ReadOnlySpan<ulong> exponent, Span<ulong> result)
@@ -669,5 +678,60 @@ internal abstract class MontgomeryEngine : IModularArithmetic
                 throw new ArgumentOutOfRangeException(nameof(exponent), $"The exponent is longer than the {MaxExponentBits} bits this table was built for.");
             }
         }
+    }
+
+    /// <summary>The powers of one base for one window width: entry (i, d) = g^(d·2^(w·i)), d = 1 .. 2^w − 1.</summary>
+    private sealed class Layout
+    {
+        private readonly ulong[] _table;
+        private readonly int _stored;
+
+        public Layout(MontgomeryEngine engine, ReadOnlySpan<ulong> baseValue, int window, int maxExponentBits)
+        {
+            Window = window;
+            Windows = (maxExponentBits + window - 1) / window;
+            Digits = (1 << window) - 1;
+            _stored = engine.StoredWidth;
+            _table = new ulong[(long)Windows * Digits * _stored];
+
+            int width = engine.Width;
+            using PooledWords pooled = new((2 * width) + engine.ScratchLength);
+            Span<ulong> work = pooled.Span;
+            Span<ulong> power = work[..width];          // g^(2^(w·i))
+            Span<ulong> current = work.Slice(width, width);
+            Span<ulong> scratch = work[(2 * width)..];
+            engine.Import(baseValue, power);
+            engine.MontMul(power, engine.R2, power, scratch);
+            for (int i = 0; i < Windows; i++)
+            {
+                power.CopyTo(current);
+                engine.Store(current, Slot(i, 1));
+                for (int d = 2; d <= Digits; d++)
+                {
+                    engine.MontMul(current, power, current, scratch);
+                    engine.Store(current, Slot(i, d));
+                }
+
+                // next power: g^(2^(w·(i+1))) = (g^(2^(w·i)))^(2^w) = current · power.
+                engine.MontMul(current, power, power, scratch);
+            }
+        }
+
+        public int Window { get; }
+
+        public int Windows { get; }
+
+        public int Digits { get; }
+
+        public long Bytes => (long)_table.Length * sizeof(ulong);
+
+        public static long BytesFor(int window, int bits, int stored)
+            => (long)((bits + window - 1) / window) * ((1 << window) - 1) * stored * sizeof(ulong);
+
+        public Span<ulong> Slot(int window, int digit)
+            => _table.AsSpan((int)((((long)window * Digits) + digit - 1) * _stored), _stored);
+
+        public ReadOnlySpan<ulong> WindowEntries(int window)
+            => _table.AsSpan((int)((long)window * Digits * _stored), Digits * _stored);
     }
 }
