@@ -119,6 +119,54 @@ public sealed class LogHttpTests
     }
 
     [Fact]
+    public async Task The_log_learns_a_witness_size_from_409_and_gets_cosigned_with_a_consistency_proof()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync();
+        byte[] cp2;
+        await using (WebApplication first = await board.StartLogAsync())
+        {
+            using HttpClient h = new() { BaseAddress = new Uri(TestBoard.Address(first)) };
+            for (int i = 0; i < 2; i++)
+            {
+                byte[] e = new LogEntry("ballot.cast", Hash256.Compute([(byte)i]), "blue.example").Sign(board.Blue);
+                Assert.Equal(HttpStatusCode.OK, (await h.PostAsync("add", new ByteArrayContent(e))).StatusCode);
+            }
+
+            cp2 = await h.GetByteArrayAsync("checkpoint");
+            await first.StopAsync();
+        }
+
+        // The witness already holds size 2; the new log process starts knowing nothing about it (old 0 → 409 "2").
+        await using WebApplication witness = await board.StartWitnessAsync();
+        using (HttpClient w = new() { BaseAddress = new Uri(TestBoard.Address(witness)) })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await w.PostAsync("add-checkpoint", new ByteArrayContent([.. "old 0\n\n"u8.ToArray(), .. cp2]))).StatusCode);
+        }
+
+        board.Options.Witnesses = [new() { Key = board.WitnessKey.CosignerVerifierKey, Url = TestBoard.Address(witness) }];
+        board.Options.Quorum = 1;
+        board.Options.WitnessIntervalMs = 50;
+        await using WebApplication log = await board.StartLogAsync();
+        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+        byte[] third = new LogEntry("ballot.cast", Hash256.Compute([9]), "blue.example").Sign(board.Blue);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("add", new ByteArrayContent(third))).StatusCode);
+        SignedCheckpoint cp = null!;
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            cp = SignedCheckpoint.Open(await http.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
+            if (cp.Checkpoint.Size == 3 && NoteVerification.HasValidSignature(cp.Note, board.WitnessKey.CosignatureVerifier))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(3, cp.Checkpoint.Size);
+        Assert.True(NoteVerification.HasValidSignature(cp.Note, board.WitnessKey.CosignatureVerifier));
+    }
+
+    [Fact]
     public async Task The_witness_endpoint_answers_with_the_spec_statuses_over_http()
     {
         await using TestBoard board = await TestBoard.CreateAsync();
