@@ -1,8 +1,48 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Entente.Cryptography.Arithmetic;
 
-/// <summary>Chooses the fastest engine this CPU supports for a modulus.</summary>
+/// <summary>
+/// Chooses the engine for a modulus: the single place every caller goes through.
+/// By default the fastest engine the CPU supports: <see cref="Avx2Montgomery"/> when AVX2 is present and
+/// the modulus has at least <see cref="Avx2MinimumLimbs"/> limbs, else <see cref="ScalarMontgomery"/>.
+/// The environment variable <c>ENTENTE_ARITHMETIC</c> = <c>reference</c> | <c>scalar</c> | <c>avx2</c>
+/// forces one (tests and benchmarks); forcing <c>avx2</c> on a CPU without it is an error.
+/// </summary>
 internal static class ArithmeticEngine
 {
+    /// <summary>The environment variable that forces an engine.</summary>
+    public const string EnvironmentVariable = "ENTENTE_ARITHMETIC";
+
+    /// <summary>Below this size (in 64-bit limbs) the scalar engine is faster than the AVX2 one.</summary>
+    public const int Avx2MinimumLimbs = 8;
+
     /// <summary>An engine for <paramref name="modulus"/> (little-endian limbs, odd).</summary>
-    public static IModularArithmetic Create(ReadOnlySpan<ulong> modulus) => new ReferenceArithmetic(modulus);
+    public static IModularArithmetic Create(ReadOnlySpan<ulong> modulus)
+        => Create(modulus, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>An engine of the named kind (<c>null</c> or empty: the default choice).</summary>
+    public static IModularArithmetic Create(ReadOnlySpan<ulong> modulus, string? kind)
+    {
+        switch (kind?.Trim().ToUpperInvariant())
+        {
+            case null or "":
+                return Avx2Montgomery.IsSupported && modulus.Length >= Avx2MinimumLimbs
+                    ? new Avx2Montgomery(modulus)
+                    : new ScalarMontgomery(modulus);
+            case "REFERENCE":
+                return new ReferenceArithmetic(modulus);
+            case "SCALAR":
+                return new ScalarMontgomery(modulus);
+            case "AVX2":
+                if (!Avx2Montgomery.IsSupported)
+                {
+                    throw new PlatformNotSupportedException($"{EnvironmentVariable}=avx2 was requested but this CPU has no AVX2.");
+                }
+
+                return new Avx2Montgomery(modulus);
+            default:
+                throw new ArgumentException($"{EnvironmentVariable} must be reference, scalar or avx2 (was '{kind}').", nameof(kind));
+        }
+    }
 }

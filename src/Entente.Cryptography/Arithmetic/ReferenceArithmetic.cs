@@ -71,8 +71,24 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
 
         public long TableBytes => baseValue.Length * sizeof(ulong);
 
-        public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result) => owner.Pow(baseValue, exponent, result);
+        public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        {
+            CheckLength(exponent);
+            owner.Pow(baseValue, exponent, result);
+        }
 
-        public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result) => owner.Pow(baseValue, exponent, result);
+        public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        {
+            CheckLength(exponent);
+            owner.Pow(baseValue, exponent, result);
+        }
+
+        private void CheckLength(ReadOnlySpan<ulong> exponent)
+        {
+            if (LimbMath.HasBitsFrom(exponent, maxExponentBits))
+            {
+                throw new ArgumentOutOfRangeException(nameof(exponent), $"The exponent is longer than the {maxExponentBits} bits this table was built for.");
+            }
+        }
     }
 }

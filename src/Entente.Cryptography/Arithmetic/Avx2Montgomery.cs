@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Entente.Cryptography.Arithmetic;
+
+/// <summary>
+/// Montgomery arithmetic with AVX2, in the style of Gueron and Krasnov ("Software implementation of
+/// modular exponentiation, using advanced vector instructions architectures", WAIFI 2012):
+/// <list type="bullet">
+/// <item>a number is k digits of 27 bits, one per 64-bit lane; VPMULUDQ (<see cref="Avx2.Multiply(Vector256{uint}, Vector256{uint})"/>)
+/// multiplies four digit pairs into four 54-bit products at a time;</item>
+/// <item>column sums are 64-bit and each column receives at most 2k products of less than 2^54, so
+/// for k below 512 (moduli up to 13 000 bits) no carry is handled inside the row loop: the carry out
+/// of the lowest columns of each pass is kept in a register, the rest is carried once at the end;</item>
+/// <item>the radix R = 2^(27·k) is above 4m, so operands and results below 2m stay below 2m
+/// ("almost Montgomery multiplication", Gueron 2012): no conditional subtraction until the value leaves
+/// the engine (<see cref="Export"/> does one, with a mask);</item>
+/// <item>several rows per pass over the accumulator (four digits of a and four Montgomery digits,
+/// against copies of b and m shifted up by 0 to 3 digits). Four rather than two: the accumulator then
+/// moves by one whole vector per pass, so every load reads exactly what one earlier store wrote
+/// (store forwarding works; with two rows per pass, loads straddle two stores and stall), and the
+/// accumulator is loaded and stored a quarter as often.</item>
+/// </list>
+/// Time and memory accesses do not depend on the values. Digits are padded to a multiple of 4 lanes;
+/// a fixed-base table stores each digit in 32 bits (half the space) and widens it on load.
+/// </summary>
+internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
+{
+    private const int DigitBits = 27;
+    private const ulong DigitMask = (1UL << DigitBits) - 1;
+    private const int RowsPerPass = 4;
+
+    private readonly ulong[] _m;            // the modulus, 64-bit limbs
+    private readonly ulong[] _mShifts;      // pinned: m shifted up by 0, 1, 2, 3 digits, interleaved by blocks of 4 lanes (see Interleave)
+    private readonly int _mOffset;          // index of the 32-byte aligned start in _mShifts
+    private readonly int _k;                // digits, a multiple of 4
+    private readonly int _lanes;            // L: lanes per value, a multiple of 4, at least k + 3
+    private readonly int _accLength;
+    private readonly ulong _digitInverse;   // −m⁻¹ mod 2^27
+
+    public Avx2Montgomery(ReadOnlySpan<ulong> modulus)
+        : base(modulus)
+    {
+        if (!IsSupported)
+        {
+            throw new PlatformNotSupportedException("This CPU has no AVX2.");
+        }
+
+        _m = modulus.ToArray();
+        int bits = LimbMath.BitLength(modulus);
+        int k = (bits + 2 + DigitBits - 1) / DigitBits;         // 2^(27k) > 4m
+        k = (k + RowsPerPass - 1) / RowsPerPass * RowsPerPass;  // rows go four at a time
+        _k = k;
+        _lanes = (k + RowsPerPass - 1 + 3) & ~3;
+        _accLength = k + _lanes + 4;
+        _digitInverse = NegInverse & DigitMask;
+
+        _mShifts = GC.AllocateArray<ulong>((RowsPerPass * _lanes) + 4, pinned: true);
+        fixed (ulong* p = _mShifts)
+        {
+            _mOffset = (int)((((nuint)p + 31) & ~(nuint)31) - (nuint)p) / sizeof(ulong);
+        }
+
+        ulong[] digits = new ulong[_lanes];
+        ToDigits(modulus, digits);
+        Interleave(digits, _mShifts.AsSpan(_mOffset, RowsPerPass * _lanes));
+
+        InitializeConstants();
+    }
+
+    /// <summary>Whether this CPU can run the engine.</summary>
+    public static bool IsSupported => Avx2.IsSupported;
+
+    public override string EngineName => "avx2";
+
+    /// <summary>Number of 27-bit digits (for tests and reports).</summary>
+    public int Digits => _k;
+
+    protected override int Width => _lanes;
+
+    // Alignment slack, the column accumulator, b shifted up by 0, 1, 2, 3 digits, b with zero padding.
+    protected override int ScratchLength => 4 + _accLength + (RowsPerPass * _lanes) + 4 + _lanes;
+
+    protected override int StoredWidth => _lanes / 2;
+
+    protected override int RadixBits => DigitBits * _k;
+
+    protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => ToDigits(limbs, value[.._lanes]);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Export(ReadOnlySpan<ulong> value, Span<ulong> limbs)
+    {
+        int n = LimbCount;
+        Span<ulong> packed = stackalloc ulong[MaxLimbs + 4];
+        packed.Clear();
+        unchecked
+        {
+            for (int j = 0; j < _k; j++)
+            {
+                ulong digit = value[j];
+                Debug.Assert(digit <= DigitMask);
+                int bit = j * DigitBits;
+                int limb = bit >> 6;
+                int shift = bit & 63;
+                packed[limb] |= digit << shift;
+                if (shift > 64 - DigitBits)
+                {
+                    packed[limb + 1] |= digit >> (64 - shift);
+                }
+            }
+        }
+
+        // value < 2m, so everything above limb n − 1 fits the one word packed[n].
+        Debug.Assert(!packed[(n + 1)..].ContainsAnyExcept(0UL));
+        Span<ulong> difference = stackalloc ulong[MaxLimbs];
+        LimbMath.ConditionalSubtract(packed[..n], packed[n], _m, difference[..n]);
+        packed[..n].CopyTo(limbs);
+        Wipe(packed);
+        Wipe(difference[..n]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Store(ReadOnlySpan<ulong> value, Span<ulong> stored)
+    {
+        Span<uint> digits = MemoryMarshal.Cast<ulong, uint>(stored[..StoredWidth]);
+        for (int j = 0; j < _lanes; j++)
+        {
+            digits[j] = (uint)value[j];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Load(ReadOnlySpan<ulong> stored, Span<ulong> value)
+    {
+        Debug.Assert(stored.Length >= StoredWidth && value.Length >= _lanes);
+        fixed (ulong* source = stored)
+        fixed (ulong* destination = value)
+        {
+            uint* digits = (uint*)source;
+            for (int j = 0; j < _lanes; j += 4)
+            {
+                Avx.Store(destination + j, Avx2.ConvertToVector256Int64(Sse2.LoadVector128(digits + j)).AsUInt64());
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch) => MontMul(a, a, r, scratch);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch)
+    {
+        int k = _k;
+        int lanes = _lanes;
+        Debug.Assert(a.Length >= lanes && b.Length >= lanes && r.Length >= lanes && scratch.Length >= ScratchLength);
+        ulong inverse = _digitInverse;
+
+        unchecked
+        {
+            fixed (ulong* pScratch = scratch)
+            fixed (ulong* pA = a)
+            fixed (ulong* pBIn = b)
+            fixed (ulong* pR = r)
+            fixed (ulong* pMArray = _mShifts)
+            {
+                ulong* pAcc = (ulong*)(((nuint)pScratch + 31) & ~(nuint)31);
+                ulong* pB = pAcc + _accLength;          // b shifted by 0..3 digits, interleaved
+                ulong* pM = pMArray + _mOffset;         // m likewise
+                new Span<ulong>(pAcc, _accLength).Clear();
+                // b, with four zero lanes below it, then the four shifts read as unaligned vectors.
+                ulong* pPadded = pB + (RowsPerPass * lanes);
+                Avx.StoreAligned(pPadded, Vector256<ulong>.Zero);
+                for (int j = 0; j < lanes; j += 4)
+                {
+                    Avx.StoreAligned(pPadded + 4 + j, Avx.LoadVector256(pBIn + j));
+                }
+
+                for (int j = 0; j < lanes; j += 4)
+                {
+                    ulong* block = pB + (4 * j);
+                    ulong* source = pPadded + 4 + j;
+                    Avx.StoreAligned(block, Avx.LoadAlignedVector256(source));
+                    Avx.StoreAligned(block + 4, Avx.LoadVector256(source - 1));
+                    Avx.StoreAligned(block + 8, Avx.LoadVector256(source - 2));
+                    Avx.StoreAligned(block + 12, Avx.LoadVector256(source - 3));
+                }
+
+                ulong b0 = pBIn[0], b1 = pBIn[1], b2 = pBIn[2], b3 = pBIn[3];
+                ulong m0 = pM[0], m1 = pM[1], m2 = pM[2], m3 = pM[3];
+
+                // Software pipelining: the digits q of pass p + 1 depend only on the first block of
+                // pass p, so they are computed right after it, while the rest of pass p runs.
+                ulong carry = 0; // carry out of the columns below the current pass (never stored)
+                ulong q0, q1, q2, q3;
+                {
+                    ulong a0 = pA[0], a1 = pA[1], a2 = pA[2], a3 = pA[3];
+                    NextDigits(0, 0, 0, 0, ref carry, a0, a1, a2, a3, b0, b1, b2, b3, m0, m1, m2, m3, inverse, out q0, out q1, out q2, out q3);
+                }
+
+                for (int i = 0; i < k; i += RowsPerPass)
+                {
+                    ulong* column = pAcc + i;
+                    Vector256<uint> va0 = Vector256.Create(pA[i]).AsUInt32();
+                    Vector256<uint> vq0 = Vector256.Create(q0).AsUInt32();
+                    Vector256<uint> va1 = Vector256.Create(pA[i + 1]).AsUInt32();
+                    Vector256<uint> vq1 = Vector256.Create(q1).AsUInt32();
+                    Vector256<uint> va2 = Vector256.Create(pA[i + 2]).AsUInt32();
+                    Vector256<uint> vq2 = Vector256.Create(q2).AsUInt32();
+                    Vector256<uint> va3 = Vector256.Create(pA[i + 3]).AsUInt32();
+                    Vector256<uint> vq3 = Vector256.Create(q3).AsUInt32();
+
+                    // Columns i .. i+3 are dead after this pass (their value lives on in carry):
+                    // start at i + 4. Each block of 16 words holds the 4 shifts of 4 lanes.
+                    ulong* c = column + 4;
+                    ulong* end = column + lanes;
+                    ulong* pb = pB + 16;
+                    ulong* pm = pM + 16;
+                    Vector256<ulong> first = Block(c, pb, pm, va0, vq0, va1, vq1, va2, vq2, va3, vq3);
+                    if (i + RowsPerPass < k)
+                    {
+                        int next = i + RowsPerPass;
+                        NextDigits(
+                            first.GetElement(0), first.GetElement(1), first.GetElement(2), first.GetElement(3), ref carry,
+                            pA[next], pA[next + 1], pA[next + 2], pA[next + 3], b0, b1, b2, b3, m0, m1, m2, m3, inverse,
+                            out q0, out q1, out q2, out q3);
+                    }
+
+                    for (c += 4, pb += 16, pm += 16; c < end; c += 4, pb += 16, pm += 16)
+                    {
+                        Block(c, pb, pm, va0, vq0, va1, vq1, va2, vq2, va3, vq3);
+                    }
+                }
+
+                // The result is columns k .. 2k − 1: carry them once into 27-bit digits.
+                // Written after every read of a and b, so r may alias them.
+                for (int j = 0; j < k; j++)
+                {
+                    ulong x = pAcc[k + j] + carry;
+                    pR[j] = x & DigitMask;
+                    carry = x >> DigitBits;
+                }
+
+                Debug.Assert(carry == 0);
+                new Span<ulong>(pR + k, lanes - k).Clear();
+            }
+        }
+    }
+
+    /// <summary>column[0..3] += the 4 lanes of a_s·b_(j−s) + q_s·m_(j−s) for s = 0..3; returns the new value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Block(
+        ulong* column, ulong* pb, ulong* pm,
+        Vector256<uint> va0, Vector256<uint> vq0, Vector256<uint> va1, Vector256<uint> vq1,
+        Vector256<uint> va2, Vector256<uint> vq2, Vector256<uint> va3, Vector256<uint> vq3)
+    {
+        Vector256<ulong> s0 = Avx2.Add(
+            Avx2.Multiply(va0, Avx.LoadAlignedVector256(pb).AsUInt32()),
+            Avx2.Multiply(vq0, Avx.LoadAlignedVector256(pm).AsUInt32()));
+        Vector256<ulong> s1 = Avx2.Add(
+            Avx2.Multiply(va1, Avx.LoadAlignedVector256(pb + 4).AsUInt32()),
+            Avx2.Multiply(vq1, Avx.LoadAlignedVector256(pm + 4).AsUInt32()));
+        Vector256<ulong> s2 = Avx2.Add(
+            Avx2.Multiply(va2, Avx.LoadAlignedVector256(pb + 8).AsUInt32()),
+            Avx2.Multiply(vq2, Avx.LoadAlignedVector256(pm + 8).AsUInt32()));
+        Vector256<ulong> s3 = Avx2.Add(
+            Avx2.Multiply(va3, Avx.LoadAlignedVector256(pb + 12).AsUInt32()),
+            Avx2.Multiply(vq3, Avx.LoadAlignedVector256(pm + 12).AsUInt32()));
+        Vector256<ulong> sum = Avx2.Add(Avx.LoadAlignedVector256(column), Avx2.Add(Avx2.Add(s0, s1), Avx2.Add(s2, s3)));
+        Avx.StoreAligned(column, sum);
+        return sum;
+    }
+
+    /// <summary>
+    /// The four Montgomery digits of a pass whose lowest columns hold x0..x3 (plus the carry from
+    /// below): q_s makes column s divisible by 2^27 once rows 0..s are added. Updates the carry to
+    /// what those four columns pass on once cleared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NextDigits(
+        ulong x0, ulong x1, ulong x2, ulong x3, ref ulong carry,
+        ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3,
+        ulong m0, ulong m1, ulong m2, ulong m3, ulong inverse,
+        out ulong q0, out ulong q1, out ulong q2, out ulong q3)
+    {
+        unchecked
+        {
+            ulong t = x0 + carry + (a0 * b0);
+            q0 = (t * inverse) & DigitMask;
+            ulong c = (t + (q0 * m0)) >> DigitBits;
+            t = x1 + c + (a0 * b1) + (q0 * m1) + (a1 * b0);
+            q1 = (t * inverse) & DigitMask;
+            c = (t + (q1 * m0)) >> DigitBits;
+            t = x2 + c + (a0 * b2) + (q0 * m2) + (a1 * b1) + (q1 * m1) + (a2 * b0);
+            q2 = (t * inverse) & DigitMask;
+            c = (t + (q2 * m0)) >> DigitBits;
+            t = x3 + c + (a0 * b3) + (q0 * m3) + (a1 * b2) + (q1 * m2) + (a2 * b1) + (q2 * m1) + (a3 * b0);
+            q3 = (t * inverse) & DigitMask;
+            carry = (t + (q3 * m0)) >> DigitBits;
+        }
+    }
+
+    /// <summary>
+    /// Writes x shifted up by 0, 1, 2 and 3 digits, interleaved by blocks of four lanes:
+    /// destination[16·j + 4·s + l] = x[4·j + l − s] (zero below index 0).
+    /// </summary>
+    private void Interleave(ReadOnlySpan<ulong> x, Span<ulong> destination)
+    {
+        int lanes = _lanes;
+        Debug.Assert(destination.Length >= RowsPerPass * lanes);
+        for (int j = 0; j < lanes; j += 4)
+        {
+            Span<ulong> block = destination.Slice(4 * j, 16);
+            for (int shift = 0; shift < RowsPerPass; shift++)
+            {
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    int index = j + lane - shift;
+                    block[(4 * shift) + lane] = index >= 0 ? x[index] : 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Splits limbs into 27-bit digits; digits beyond the value are zero.</summary>
+    private void ToDigits(ReadOnlySpan<ulong> limbs, Span<ulong> digits)
+    {
+        int n = limbs.Length;
+        digits.Clear();
+        for (int j = 0; j < _k; j++)
+        {
+            int bit = j * DigitBits;
+            int limb = bit >> 6;
+            int shift = bit & 63;
+            ulong digit = limb < n ? limbs[limb] >> shift : 0;
+            if (shift > 64 - DigitBits && limb + 1 < n)
+            {
+                digit |= limbs[limb + 1] << (64 - shift);
+            }
+
+            digits[j] = digit & DigitMask;
+        }
+    }
+}

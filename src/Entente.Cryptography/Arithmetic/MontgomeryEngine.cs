@@ -1,0 +1,673 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Security.Cryptography;
+
+namespace Entente.Cryptography.Arithmetic;
+
+/// <summary>
+/// Exponentiation on top of a Montgomery multiplication (Montgomery, "Modular multiplication without
+/// trial division", Math. Comp. 44, 1985). Subclasses supply the multiplication in their own internal
+/// representation (<see cref="ScalarMontgomery"/>: 64-bit limbs, fully reduced;
+/// <see cref="Avx2Montgomery"/>: 27-bit digits in 64-bit lanes, reduced only below 2m); this class
+/// supplies the algorithms:
+/// <list type="bullet">
+/// <item><see cref="Pow"/>: left-to-right sliding window over odd powers (public exponents).</item>
+/// <item><see cref="PowSecret"/>: fixed window, every table entry read with a mask for every window,
+/// one multiplication per window whatever the digit, no branch or address that depends on the
+/// exponent; working memory wiped afterwards.</item>
+/// <item><see cref="PowProduct"/>: Straus/Shamir simultaneous exponentiation with interleaved sliding
+/// windows (one shared chain of squarings).</item>
+/// <item><see cref="CreateFixedBaseTable"/>: for a fixed base g, the powers g^(d·2^(w·i)) for every
+/// window i and digit d, so that an exponentiation is one multiplication per window and no squaring.</item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// Thread safety: an engine is immutable after construction; every call takes its working memory from
+/// <see cref="ArrayPool{T}.Shared"/> (wiped before it is returned) or from the stack, so one engine may
+/// be used from several threads at once.
+/// </remarks>
+internal abstract class MontgomeryEngine : IModularArithmetic
+{
+    /// <summary>Largest modulus the engines accept, in limbs (8192 bits is twice the standard p).</summary>
+    public const int MaxLimbs = 128;
+
+    /// <summary>Largest fixed-base table, in bytes (8 MiB per base).</summary>
+    public const long MaxTableBytes = 8L * 1024 * 1024;
+
+    private readonly ulong[] _modulus;
+    private ulong[] _r2 = [];
+    private ulong[] _montOne = [];
+    private ulong[] _one = [];
+
+    protected MontgomeryEngine(ReadOnlySpan<ulong> modulus)
+    {
+        if (modulus.IsEmpty || (modulus[0] & 1) == 0)
+        {
+            throw new ArgumentException("The modulus must be odd and non-empty.", nameof(modulus));
+        }
+
+        if (modulus.Length > MaxLimbs)
+        {
+            throw new ArgumentException($"The modulus may have at most {MaxLimbs} limbs.", nameof(modulus));
+        }
+
+        if (modulus.Length == 1 && modulus[0] == 1)
+        {
+            throw new ArgumentException("The modulus must be greater than 1.", nameof(modulus));
+        }
+
+        _modulus = modulus.ToArray();
+        NegInverse = LimbMath.NegativeInverse(modulus[0]);
+    }
+
+    public int LimbCount => _modulus.Length;
+
+    public ReadOnlySpan<ulong> Modulus => _modulus;
+
+    public abstract string EngineName { get; }
+
+    /// <summary>−m⁻¹ mod 2^64.</summary>
+    protected ulong NegInverse { get; }
+
+    /// <summary>Length in 64-bit words of a value in internal (Montgomery) representation.</summary>
+    protected abstract int Width { get; }
+
+    /// <summary>Length in 64-bit words of the scratch one multiplication needs.</summary>
+    protected abstract int ScratchLength { get; }
+
+    /// <summary>Length in 64-bit words of a value as stored in a fixed-base table.</summary>
+    protected virtual int StoredWidth => Width;
+
+    /// <summary>log2 of the Montgomery radix R.</summary>
+    protected abstract int RadixBits { get; }
+
+    /// <summary>r = a·b·R⁻¹ (internal representation). r may alias a or b. No allocation.</summary>
+    protected abstract void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch);
+
+    /// <summary>r = a·a·R⁻¹ (internal representation). r may alias a. No allocation.</summary>
+    protected abstract void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch);
+
+    /// <summary>Converts a fully reduced number (<see cref="LimbCount"/> limbs) to internal representation, same value.</summary>
+    protected abstract void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value);
+
+    /// <summary>Converts an internal value back to limbs, fully reduced modulo m.</summary>
+    protected abstract void Export(ReadOnlySpan<ulong> value, Span<ulong> limbs);
+
+    /// <summary>Packs an internal value for a fixed-base table.</summary>
+    protected virtual void Store(ReadOnlySpan<ulong> value, Span<ulong> stored) => value.CopyTo(stored);
+
+    /// <summary>Unpacks a stored table value.</summary>
+    protected virtual void Load(ReadOnlySpan<ulong> stored, Span<ulong> value) => stored.CopyTo(value);
+
+    /// <summary>Subclasses call this at the end of their constructor, once <see cref="RadixBits"/> and Width are known.</summary>
+    protected void InitializeConstants()
+    {
+        BigInteger m = ReferenceArithmetic.ToBigInteger(_modulus);
+        BigInteger r = BigInteger.One << RadixBits;
+        Span<ulong> limbs = stackalloc ulong[LimbCount];
+        _r2 = new ulong[Width];
+        ReferenceArithmetic.FromBigInteger(r * r % m, limbs);
+        Import(limbs, _r2);
+        _montOne = new ulong[Width];
+        ReferenceArithmetic.FromBigInteger(r % m, limbs);
+        Import(limbs, _montOne);
+        _one = new ulong[Width];
+        limbs.Clear();
+        limbs[0] = 1;
+        Import(limbs, _one);
+    }
+
+    /// <summary>The internal value of R² mod m (converts into Montgomery form).</summary>
+    protected ReadOnlySpan<ulong> R2 => _r2;
+
+    /// <summary>The internal value of R mod m (the Montgomery form of 1).</summary>
+    protected ReadOnlySpan<ulong> MontOne => _montOne;
+
+    public void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
+    {
+        AssertReduced(a);
+        AssertReduced(b);
+        Debug.Assert(result.Length == LimbCount);
+        int width = Width;
+        ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + ScratchLength);
+        Span<ulong> work = rented.AsSpan(0, (2 * width) + ScratchLength);
+        try
+        {
+            Span<ulong> x = work[..width];
+            Span<ulong> y = work.Slice(width, width);
+            Span<ulong> scratch = work[(2 * width)..];
+            Import(a, x);
+            Import(b, y);
+            MontMul(x, y, x, scratch);      // a·b·R⁻¹
+            MontMul(x, R2, x, scratch);     // a·b
+            Export(x, result);
+        }
+        finally
+        {
+            Wipe(work);
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Pow(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
+    {
+        AssertReduced(baseValue);
+        Debug.Assert(result.Length == LimbCount);
+        int bits = LimbMath.BitLength(exponent);
+        if (bits == 0)
+        {
+            SetOne(result);
+            return;
+        }
+
+        int window = PublicWindow(bits);
+        int entries = 1 << (window - 1);
+        int width = Width;
+        int length = ((entries + 2) * width) + ScratchLength;
+        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
+        Span<ulong> work = rented.AsSpan(0, length);
+        try
+        {
+            Span<ulong> table = work[..(entries * width)];
+            Span<ulong> acc = work.Slice(entries * width, width);
+            Span<ulong> square = work.Slice((entries + 1) * width, width);
+            Span<ulong> scratch = work[((entries + 2) * width)..];
+            BuildOddPowers(baseValue, table, entries, square, scratch);
+
+            bool started = false;
+            int i = bits - 1;
+            while (i >= 0)
+            {
+                if (!LimbMath.Bit(exponent, i))
+                {
+                    MontSqr(acc, acc, scratch);
+                    i--;
+                    continue;
+                }
+
+                int low = Math.Max(i - window + 1, 0);
+                while (!LimbMath.Bit(exponent, low))
+                {
+                    low++;
+                }
+
+                int digit = LimbMath.Bits(exponent, low, i - low + 1);
+                if (started)
+                {
+                    for (int s = 0; s <= i - low; s++)
+                    {
+                        MontSqr(acc, acc, scratch);
+                    }
+
+                    MontMul(acc, Entry(table, digit >> 1), acc, scratch);
+                }
+                else
+                {
+                    Entry(table, digit >> 1).CopyTo(acc);
+                    started = true;
+                }
+
+                i = low - 1;
+            }
+
+            FromMontgomery(acc, result, scratch);
+        }
+        finally
+        {
+            Wipe(work);
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PowSecret(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponent, Span<ulong> result)
+    {
+        AssertReduced(baseValue);
+        Debug.Assert(result.Length == LimbCount);
+        int bits = exponent.Length * 64;
+        if (bits == 0)
+        {
+            SetOne(result);
+            return;
+        }
+
+        int window = bits <= 512 ? 4 : 6;
+        int entries = 1 << window;
+        int width = Width;
+        int length = ((entries + 2) * width) + ScratchLength;
+        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
+        Span<ulong> work = rented.AsSpan(0, length);
+        try
+        {
+            Span<ulong> table = work[..(entries * width)];
+            Span<ulong> acc = work.Slice(entries * width, width);
+            Span<ulong> selected = work.Slice((entries + 1) * width, width);
+            Span<ulong> scratch = work[((entries + 2) * width)..];
+
+            // table[d] = base^d in Montgomery form, d = 0 .. 2^w − 1.
+            MontOne.CopyTo(table[..width]);
+            Span<ulong> first = table.Slice(width, width);
+            Import(baseValue, first);
+            MontMul(first, R2, first, scratch);
+            for (int d = 2; d < entries; d++)
+            {
+                Span<ulong> entry = table.Slice(d * width, width);
+                if ((d & 1) == 0)
+                {
+                    MontSqr(table.Slice(d / 2 * width, width), entry, scratch);
+                }
+                else
+                {
+                    MontMul(table.Slice((d - 1) * width, width), first, entry, scratch);
+                }
+            }
+
+            int windows = (bits + window - 1) / window;
+            int top = (windows - 1) * window;
+            SelectMasked(table, width, entries, LimbMath.Bits(exponent, top, window), acc);
+            for (int position = top - window; position >= 0; position -= window)
+            {
+                for (int s = 0; s < window; s++)
+                {
+                    MontSqr(acc, acc, scratch);
+                }
+
+                SelectMasked(table, width, entries, LimbMath.Bits(exponent, position, window), selected);
+                MontMul(acc, selected, acc, scratch);
+            }
+
+            FromMontgomery(acc, result, scratch);
+        }
+        finally
+        {
+            Wipe(work);
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PowProduct(ReadOnlySpan<ulong> b1, ReadOnlySpan<ulong> e1, ReadOnlySpan<ulong> b2, ReadOnlySpan<ulong> e2, Span<ulong> result)
+    {
+        AssertReduced(b1);
+        AssertReduced(b2);
+        Debug.Assert(result.Length == LimbCount);
+        int bits1 = LimbMath.BitLength(e1);
+        int bits2 = LimbMath.BitLength(e2);
+        int bits = Math.Max(bits1, bits2);
+        if (bits == 0)
+        {
+            SetOne(result);
+            return;
+        }
+
+        int window = PublicWindow(bits) - 1;
+        window = Math.Max(window, 1);
+        int entries = 1 << (window - 1);
+        int width = Width;
+        int length = (((2 * entries) + 2) * width) + ScratchLength;
+        ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
+        Span<ulong> work = rented.AsSpan(0, length);
+        try
+        {
+            Span<ulong> table1 = work[..(entries * width)];
+            Span<ulong> table2 = work.Slice(entries * width, entries * width);
+            Span<ulong> acc = work.Slice(2 * entries * width, width);
+            Span<ulong> square = work.Slice(((2 * entries) + 1) * width, width);
+            Span<ulong> scratch = work[(((2 * entries) + 2) * width)..];
+            BuildOddPowers(b1, table1, bits1 == 0 ? 1 : entries, square, scratch);
+            BuildOddPowers(b2, table2, bits2 == 0 ? 1 : entries, square, scratch);
+
+            // Interleaved sliding windows: each exponent has at most one window open at a time;
+            // "low" is where it ends (where its table entry is multiplied in), -1 when none is open.
+            int low1 = -1, digit1 = 0, low2 = -1, digit2 = 0;
+            bool started = false;
+            for (int i = bits - 1; i >= 0; i--)
+            {
+                if (started)
+                {
+                    MontSqr(acc, acc, scratch);
+                }
+
+                if (low1 < 0 && i < bits1 && LimbMath.Bit(e1, i))
+                {
+                    low1 = OpenWindow(e1, i, window, out digit1);
+                }
+
+                if (low2 < 0 && i < bits2 && LimbMath.Bit(e2, i))
+                {
+                    low2 = OpenWindow(e2, i, window, out digit2);
+                }
+
+                if (low1 == i)
+                {
+                    MultiplyInto(acc, Entry(table1, digit1 >> 1), ref started, scratch);
+                    low1 = -1;
+                }
+
+                if (low2 == i)
+                {
+                    MultiplyInto(acc, Entry(table2, digit2 >> 1), ref started, scratch);
+                    low2 = -1;
+                }
+            }
+
+            FromMontgomery(acc, result, scratch);
+        }
+        finally
+        {
+            Wipe(work);
+            ArrayPool<ulong>.Shared.Return(rented);
+        }
+    }
+
+    public IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits)
+    {
+        AssertReduced(baseValue);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxExponentBits, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxExponentBits, MaxLimbs * 64 * 2);
+        return new FixedBaseTable(this, baseValue, maxExponentBits);
+    }
+
+    /// <summary>Sliding-window width for a public exponent of <paramref name="bits"/> bits (minimises squarings + multiplications + table).</summary>
+    private static int PublicWindow(int bits) => bits switch
+    {
+        <= 8 => 1,
+        <= 24 => 2,
+        <= 80 => 3,
+        <= 240 => 4,
+        <= 672 => 5,
+        _ => 6,
+    };
+
+    private static int OpenWindow(ReadOnlySpan<ulong> exponent, int high, int window, out int digit)
+    {
+        int low = Math.Max(high - window + 1, 0);
+        while (!LimbMath.Bit(exponent, low))
+        {
+            low++;
+        }
+
+        digit = LimbMath.Bits(exponent, low, high - low + 1);
+        return low;
+    }
+
+    private void MultiplyInto(Span<ulong> acc, ReadOnlySpan<ulong> factor, ref bool started, Span<ulong> scratch)
+    {
+        if (started)
+        {
+            MontMul(acc, factor, acc, scratch);
+        }
+        else
+        {
+            factor.CopyTo(acc);
+            started = true;
+        }
+    }
+
+    /// <summary>table[j] = base^(2j+1) in Montgomery form, j = 0 .. entries − 1.</summary>
+    private void BuildOddPowers(ReadOnlySpan<ulong> baseValue, Span<ulong> table, int entries, Span<ulong> square, Span<ulong> scratch)
+    {
+        int width = Width;
+        Span<ulong> first = table[..width];
+        Import(baseValue, first);
+        MontMul(first, R2, first, scratch);
+        if (entries > 1)
+        {
+            MontSqr(first, square, scratch);
+            for (int j = 1; j < entries; j++)
+            {
+                MontMul(table.Slice((j - 1) * width, width), square, table.Slice(j * width, width), scratch);
+            }
+        }
+    }
+
+    private Span<ulong> Entry(Span<ulong> table, int index) => table.Slice(index * Width, Width);
+
+    /// <summary>result = value·R⁻¹ fully reduced, as limbs.</summary>
+    private void FromMontgomery(Span<ulong> value, Span<ulong> result, Span<ulong> scratch)
+    {
+        MontMul(value, _one, value, scratch);
+        Export(value, result);
+    }
+
+    private static void SetOne(Span<ulong> result)
+    {
+        result.Clear();
+        result[0] = 1;
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertReduced(ReadOnlySpan<ulong> value)
+    {
+        Debug.Assert(value.Length == LimbCount, "operand has the wrong number of limbs");
+        Debug.Assert(LimbMath.Compare(value, _modulus) < 0, "operand is not reduced modulo m");
+    }
+
+    /// <summary>
+    /// destination = table[index], reading every entry and combining them with masks, so that neither
+    /// the branches nor the memory addresses depend on <paramref name="index"/>.
+    /// </summary>
+    internal static void SelectMasked(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
+    {
+        destination = destination[..width];
+        destination.Clear();
+        SelectMaskedOr(table, width, entries, index, destination);
+    }
+
+    /// <summary>destination |= table[index] with a masked scan of every entry (index −1 selects none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void SelectMaskedOr(ReadOnlySpan<ulong> table, int width, int entries, int index, Span<ulong> destination)
+    {
+        Debug.Assert(table.Length >= entries * width && destination.Length >= width);
+        unchecked
+        {
+            for (int j = 0; j < entries; j++)
+            {
+                ulong mask = LimbMath.EqualMask((uint)j, (uint)index);
+                ReadOnlySpan<ulong> entry = table.Slice(j * width, width);
+                int k = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    Vector256<ulong> vmask = Vector256.Create(mask);
+                    for (; k + 4 <= width; k += 4)
+                    {
+                        Vector256<ulong> d = Vector256.Create(destination.Slice(k, 4));
+                        (d | (Vector256.Create(entry.Slice(k, 4)) & vmask)).CopyTo(destination.Slice(k, 4));
+                    }
+                }
+
+                for (; k < width; k++)
+                {
+                    destination[k] |= entry[k] & mask;
+                }
+            }
+        }
+    }
+
+    internal static void Wipe(Span<ulong> span) => CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(span));
+
+    /// <summary>
+    /// Fixed-base table (the "fixed-base windowing" of Brickell, Gordon, McCurley and Wilson):
+    /// entry (i, d) = g^(d·2^(w·i)) for window i and digit d = 1 .. 2^w − 1, in Montgomery form.
+    /// g^e is then the product over windows of entry (i, e_i): one multiplication per window.
+    /// </summary>
+    private sealed class FixedBaseTable : IFixedBaseTable
+    {
+        private readonly MontgomeryEngine _engine;
+        private readonly ulong[] _table;
+        private readonly int _window;
+        private readonly int _windows;
+        private readonly int _digits;
+        private readonly int _stored;
+
+        public FixedBaseTable(MontgomeryEngine engine, ReadOnlySpan<ulong> baseValue, int maxExponentBits)
+        {
+            _engine = engine;
+            MaxExponentBits = maxExponentBits;
+            _stored = engine.StoredWidth;
+            long entryBytes = _stored * sizeof(ulong);
+            int window = 8;
+            while (window > 1 && ((maxExponentBits + window - 1) / window) * (long)((1 << window) - 1) * entryBytes > MaxTableBytes)
+            {
+                window--;
+            }
+
+            _window = window;
+            _windows = (maxExponentBits + window - 1) / window;
+            _digits = (1 << window) - 1;
+            _table = new ulong[(long)_windows * _digits * _stored];
+
+            int width = engine.Width;
+            ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + engine.ScratchLength);
+            Span<ulong> work = rented.AsSpan(0, (2 * width) + engine.ScratchLength);
+            try
+            {
+                Span<ulong> power = work[..width];          // g^(2^(w·i))
+                Span<ulong> current = work.Slice(width, width);
+                Span<ulong> scratch = work[(2 * width)..];
+                engine.Import(baseValue, power);
+                engine.MontMul(power, engine.R2, power, scratch);
+                for (int i = 0; i < _windows; i++)
+                {
+                    power.CopyTo(current);
+                    engine.Store(current, Slot(i, 1));
+                    for (int d = 2; d <= _digits; d++)
+                    {
+                        engine.MontMul(current, power, current, scratch);
+                        engine.Store(current, Slot(i, d));
+                    }
+
+                    // next power: g^(2^(w·(i+1))) = (g^(2^(w·i)))^(2^w) = current · power.
+                    engine.MontMul(current, power, power, scratch);
+                }
+            }
+            finally
+            {
+                Wipe(work);
+                ArrayPool<ulong>.Shared.Return(rented);
+            }
+        }
+
+        public int MaxExponentBits { get; }
+
+        public long TableBytes => (long)_table.Length * sizeof(ulong);
+
+        /// <summary>Window width in bits (for reports).</summary>
+        public int Window => _window;
+
+        private Span<ulong> Slot(int window, int digit)
+            => _table.AsSpan((int)((((long)window * _digits) + digit - 1) * _stored), _stored);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Pow(ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        {
+            Check(exponent, result);
+            int bits = Math.Min(LimbMath.BitLength(exponent), MaxExponentBits);
+            MontgomeryEngine engine = _engine;
+            int width = engine.Width;
+            ulong[] rented = ArrayPool<ulong>.Shared.Rent((2 * width) + engine.ScratchLength);
+            Span<ulong> work = rented.AsSpan(0, (2 * width) + engine.ScratchLength);
+            try
+            {
+                Span<ulong> acc = work[..width];
+                Span<ulong> factor = work.Slice(width, width);
+                Span<ulong> scratch = work[(2 * width)..];
+                bool started = false;
+                int windows = (bits + _window - 1) / _window;
+                for (int i = 0; i < windows; i++)
+                {
+                    int digit = LimbMath.Bits(exponent, i * _window, _window);
+                    if (digit == 0)
+                    {
+                        continue;
+                    }
+
+                    if (started)
+                    {
+                        engine.Load(Slot(i, digit), factor);
+                        engine.MontMul(acc, factor, acc, scratch);
+                    }
+                    else
+                    {
+                        engine.Load(Slot(i, digit), acc);
+                        started = true;
+                    }
+                }
+
+                if (!started)
+                {
+                    result.Clear();
+                    result[0] = 1;
+                    return;
+                }
+
+                engine.FromMontgomery(acc, result, scratch);
+            }
+            finally
+            {
+                Wipe(work);
+                ArrayPool<ulong>.Shared.Return(rented);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void PowSecret(ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        {
+            Check(exponent, result);
+            MontgomeryEngine engine = _engine;
+            int width = engine.Width;
+            int length = (2 * width) + _stored + engine.ScratchLength;
+            ulong[] rented = ArrayPool<ulong>.Shared.Rent(length);
+            Span<ulong> work = rented.AsSpan(0, length);
+            try
+            {
+                Span<ulong> acc = work[..width];
+                Span<ulong> factor = work.Slice(width, width);
+                Span<ulong> selected = work.Slice(2 * width, _stored);
+                Span<ulong> scratch = work[((2 * width) + _stored)..];
+                engine.MontOne.CopyTo(acc);
+                for (int i = 0; i < _windows; i++)
+                {
+                    int digit = LimbMath.Bits(exponent, i * _window, _window);
+
+                    // Digit 0 selects the Montgomery form of 1 (not stored in the table).
+                    engine.Store(engine.MontOne, selected);
+                    ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
+                    for (int k = 0; k < _stored; k++)
+                    {
+                        selected[k] &= zeroMask;
+                    }
+
+                    SelectMaskedOr(_table.AsSpan((int)((long)i * _digits * _stored), _digits * _stored), _stored, _digits, digit - 1, selected);
+                    engine.Load(selected, factor);
+                    engine.MontMul(acc, factor, acc, scratch);
+                }
+
+                engine.FromMontgomery(acc, result, scratch);
+            }
+            finally
+            {
+                Wipe(work);
+                ArrayPool<ulong>.Shared.Return(rented);
+            }
+        }
+
+        private void Check(ReadOnlySpan<ulong> exponent, Span<ulong> result)
+        {
+            if (result.Length != _engine.LimbCount)
+            {
+                throw new ArgumentException("The result must have exactly LimbCount limbs.", nameof(result));
+            }
+
+            // Constant time: only whether the exponent is too long is revealed (and then it is an error).
+            if (LimbMath.HasBitsFrom(exponent, MaxExponentBits))
+            {
+                throw new ArgumentOutOfRangeException(nameof(exponent), $"The exponent is longer than the {MaxExponentBits} bits this table was built for.");
+            }
+        }
+    }
+}
