@@ -12,5 +12,6 @@ internal static class CommandCatalog
     {
         yield return VersionCommand.Create();
         yield return BenchCommand.Create();
+        yield return ParamsCommand.Create();
     }
 }

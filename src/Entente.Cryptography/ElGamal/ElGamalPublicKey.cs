@@ -1,0 +1,94 @@
+using Entente.Cryptography.Arithmetic;
+
+namespace Entente.Cryptography;
+
+/// <summary>
+/// An ElGamal public key K = g^s (the joint vote key K, the data key K̂, or a communication key κ).
+/// Holds a fixed-base table for K, built on first use, because encryption and proofs raise K to many
+/// exponents (Note 3.5).
+/// </summary>
+public sealed class ElGamalPublicKey
+{
+    private readonly Lazy<IFixedBaseTable> _table;
+
+    /// <summary>Wraps a decoded subgroup element. The identity is refused: it would encrypt in the clear.</summary>
+    /// <exception cref="ArgumentException">The key is 1.</exception>
+    public ElGamalPublicKey(ElementModP key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.IsOne)
+        {
+            throw new ArgumentException("The public key must not be 1.", nameof(key));
+        }
+
+        Key = key;
+        _table = new Lazy<IFixedBaseTable>(
+            () => key.Group.Arithmetic.CreateFixedBaseTable(key.Limbs, key.Group.QBitLength),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The group of the key.</summary>
+    public Group Group => Key.Group;
+
+    /// <summary>K.</summary>
+    public ElementModP Key { get; }
+
+    /// <summary>Enc(σ, ξ) = (g^ξ, K^(σ+ξ)) (eq 31) with a caller-supplied nonce ξ (derived per eq 33, or random).</summary>
+    /// <param name="value">σ, with 0 ≤ σ &lt; q.</param>
+    /// <param name="nonce">ξ, secret.</param>
+    public ElGamalCiphertext Encrypt(long value, ElementModQ nonce)
+    {
+        Group.CheckSameGroup(nonce);
+        ElementModQ exponent = ValueModQ(value).Add(nonce);
+        try
+        {
+            return new ElGamalCiphertext(Group.GPowSecret(nonce), PowSecret(exponent));
+        }
+        finally
+        {
+            exponent.Wipe();
+        }
+    }
+
+    /// <summary>Enc(σ, ξ) with a fresh random nonce, returned in <paramref name="nonce"/>.</summary>
+    public ElGamalCiphertext Encrypt(long value, out ElementModQ nonce)
+    {
+        nonce = ElementModQ.Random(Group);
+        return Encrypt(value, nonce);
+    }
+
+    /// <summary>K^e for a public exponent, from the key's fixed-base table.</summary>
+    public ElementModP Pow(ElementModQ exponent)
+    {
+        Group.CheckSameGroup(exponent);
+        ulong[] result = new ulong[Group.PLimbCount];
+        _table.Value.Pow(exponent.ExponentLimbs, result);
+        return new ElementModP(Group, result);
+    }
+
+    /// <summary>K^e in constant time for a secret exponent, from the key's fixed-base table.</summary>
+    public ElementModP PowSecret(ElementModQ exponent)
+    {
+        Group.CheckSameGroup(exponent);
+        ulong[] result = new ulong[Group.PLimbCount];
+        _table.Value.PowSecret(exponent.ExponentLimbs, result);
+        return new ElementModP(Group, result);
+    }
+
+    /// <summary>K^σ for a small plaintext σ ≥ 0 (what decryption yields before the discrete log).</summary>
+    public ElementModP EncodePlaintext(long value) => Pow(ValueModQ(value));
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ElGamalPublicKey({Key})";
+
+    private ElementModQ ValueModQ(long value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        if (value >= Group.Q)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), "The plaintext must be less than q.");
+        }
+
+        return ElementModQ.FromInt64(Group, value);
+    }
+}
