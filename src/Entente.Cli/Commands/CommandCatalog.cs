@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return VersionCommand.Create();
         yield return BenchCommand.Create();
         yield return ParamsCommand.Create();
+        yield return ElectionCommand.Create();
     }
 }

@@ -1,0 +1,294 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Entente.Cli.Commands.Election;
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Record;
+using Spectre.Console;
+
+namespace Entente.Cli.Commands;
+
+/// <summary>
+/// <c>entente election init | simulate</c>: start a ceremony folder from a manifest, or run a whole
+/// ElectionGuard 2.1 election locally and write its record (docs/record-format.md).
+/// </summary>
+internal static class ElectionCommand
+{
+    public static Command Create()
+    {
+        Command command = new("election", "ElectionGuard 2.1 elections: start a ceremony folder, or simulate a whole election.");
+        command.Subcommands.Add(CreateInit());
+        command.Subcommands.Add(CreateSimulate());
+        return command;
+    }
+
+    private static Option<string> GroupOption() => new("--group")
+    {
+        Description = "Parameter set: standard (4096-bit, the default), reduced (3072-bit) or tiny (insecure, tests only).",
+        DefaultValueFactory = _ => "standard",
+    };
+
+    private static Command CreateInit()
+    {
+        Option<FileInfo> manifest = new("--manifest") { Description = "The election manifest (JSON, 2.1 serialization draft).", Required = true };
+        Option<int> guardians = new("--guardians") { Description = "Number of guardians n.", Required = true };
+        Option<int> quorum = new("--quorum") { Description = "Quorum k: any k guardians can decrypt (1 ≤ k ≤ n).", Required = true };
+        Option<string> group = GroupOption();
+        Option<DirectoryInfo> output = new("--out") { Description = "The ceremony folder to create (shared by all guardians).", Required = true };
+        Option<bool> json = new("--json") { Description = "Print a JSON summary." };
+        Command command = new("init", "Create a ceremony folder: the canonical manifest and the parameters (H_P, H_B) every guardian starts from.");
+        command.Options.Add(manifest);
+        command.Options.Add(guardians);
+        command.Options.Add(quorum);
+        command.Options.Add(group);
+        command.Options.Add(output);
+        command.Options.Add(json);
+        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        {
+            if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
+            {
+                return ExitCodes.UsageOrInput;
+            }
+
+            ElectionManifest m = await ManifestReader.ReadFileAsync(parseResult.GetValue(manifest)!.FullName, ct);
+            ElectionParameters parameters = ElectionParameters.Create(g, m, parseResult.GetValue(guardians), parseResult.GetValue(quorum));
+            CeremonyFolder folder = new(parseResult.GetValue(output)!.FullName);
+            await folder.InitializeAsync(parameters, ct);
+            if (parseResult.GetValue(json))
+            {
+                CliSupport.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("folder", folder.Root);
+                    w.WriteString("h_p", parameters.ParameterBaseHash.ToHex());
+                    w.WriteString("h_b", parameters.ElectionBaseHash.ToHex());
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"Ceremony folder [bold]{Markup.Escape(folder.Root)}[/] ready: n = {parameters.GuardianCount}, k = {parameters.Quorum}, group {parameters.Group.Name}.");
+                AnsiConsole.MarkupLine($"H_B = {parameters.ElectionBaseHash.ToHex()}");
+                AnsiConsole.MarkupLine("Next: each guardian runs [bold]entente guardian keygen[/].");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateSimulate()
+    {
+        Option<FileInfo> manifest = new("--manifest") { Description = "The election manifest (JSON).", Required = true };
+        Option<int> guardians = new("--guardians") { Description = "Number of guardians n.", Required = true };
+        Option<int> quorum = new("--quorum") { Description = "Quorum k (1 ≤ k ≤ n).", Required = true };
+        Option<int> ballots = new("--ballots") { Description = "Number of ballots B (random valid plaintexts).", Required = true };
+        Option<int> challenged = new("--challenged") { Description = "How many of the B ballots are challenged (0 ≤ C ≤ B).", DefaultValueFactory = _ => 0 };
+        Option<string?> chaining = new("--chaining") { Description = "Confirmation-code chaining: none or simple (overrides the manifest)." };
+        Option<string> group = GroupOption();
+        Option<DirectoryInfo> output = new("--out") { Description = "Folder to write the record to (must not exist or be empty).", Required = true };
+        Option<int?> seed = new("--seed") { Description = "Seed for the random plaintext ballots (cryptographic randomness is never seeded)." };
+        Option<string?> decryptWith = new("--decrypt-with") { Description = "Comma-separated guardian indices that decrypt (default 1..k)." };
+        Option<bool> json = new("--json") { Description = "Print a JSON summary instead of progress and tables." };
+        Command command = new("simulate", "Run a whole election locally (key ceremony, random ballots, tally, decryption, challenged ballots) and write its record.");
+        foreach (Option option in new Option[] { manifest, guardians, quorum, ballots, challenged, chaining, group, output, seed, decryptWith, json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        {
+            if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
+            {
+                return ExitCodes.UsageOrInput;
+            }
+
+            ElectionManifest m = await ManifestReader.ReadFileAsync(parseResult.GetValue(manifest)!.FullName, ct);
+            string? chainingValue = parseResult.GetValue(chaining);
+            if (chainingValue is not null)
+            {
+                if (chainingValue is not ("none" or "simple"))
+                {
+                    Console.Error.WriteLine($"error: --chaining must be none or simple, not '{chainingValue}'.");
+                    return ExitCodes.UsageOrInput;
+                }
+
+                m = ManifestReader.WithChainingMode(m, chainingValue == "simple" ? ChainingMode.Simple : ChainingMode.None);
+            }
+
+            int n = parseResult.GetValue(guardians);
+            int k = parseResult.GetValue(quorum);
+            int b = parseResult.GetValue(ballots);
+            int c = parseResult.GetValue(challenged);
+            if (b < 0 || c < 0 || c > b)
+            {
+                Console.Error.WriteLine($"error: need --ballots ≥ 0 and 0 ≤ --challenged ≤ --ballots (got {b} and {c}).");
+                return ExitCodes.UsageOrInput;
+            }
+
+            int[]? subset = null;
+            if (parseResult.GetValue(decryptWith) is { } list)
+            {
+                try
+                {
+                    subset = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                }
+                catch (FormatException)
+                {
+                    Console.Error.WriteLine($"error: --decrypt-with must list guardian numbers such as 1,3 (got '{list}').");
+                    return ExitCodes.UsageOrInput;
+                }
+            }
+
+            ElectionParameters.Create(g, m, n, k); // usage errors before any work
+            Random random = parseResult.GetValue(seed) is int s ? new Random(s) : new Random();
+            string outDir = parseResult.GetValue(output)!.FullName;
+            if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+            {
+                Console.Error.WriteLine($"error: {outDir}: the output folder exists and is not empty; choose a new folder.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            bool quiet = parseResult.GetValue(json);
+            Stopwatch watch = Stopwatch.StartNew();
+            ElectionRecord record = quiet
+                ? ElectionSimulator.Run(m, g, n, k, b, c, random, subset, cancellationToken: ct)
+                : RunWithProgress(m, g, n, k, b, c, random, subset, ct);
+            IReadOnlyList<string> failures = RecordSelfCheck.Check(record);
+            if (failures.Count > 0)
+            {
+                foreach (string failure in failures)
+                {
+                    Console.Error.WriteLine("self-check failed: " + failure);
+                }
+
+                return ExitCodes.CheckFailed;
+            }
+
+            await RecordStore.WriteAsync(record, outDir, ct);
+            watch.Stop();
+            if (quiet)
+            {
+                WriteSummaryJson(record, outDir, watch.Elapsed);
+            }
+            else
+            {
+                WriteSummary(record, outDir, watch.Elapsed);
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static ElectionRecord RunWithProgress(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, int[]? subset, CancellationToken ct)
+    {
+        ElectionRecord? record = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                Dictionary<string, ProgressTask> tasks = [];
+                Progress<SimulationProgress> progress = new(p =>
+                {
+                    lock (tasks)
+                    {
+                        if (!tasks.TryGetValue(p.Phase, out ProgressTask? task))
+                        {
+                            task = context.AddTask(p.Phase, maxValue: Math.Max(1, p.Total));
+                            tasks[p.Phase] = task;
+                        }
+
+                        task.Value = Math.Max(task.Value, p.Done);
+                    }
+                });
+                record = ElectionSimulator.Run(m, g, n, k, b, c, random, subset, new SynchronousProgress(progress), cancellationToken: ct);
+                lock (tasks)
+                {
+                    foreach (ProgressTask task in tasks.Values)
+                    {
+                        task.Value = task.MaxValue;
+                    }
+                }
+            });
+        return record!;
+    }
+
+    private sealed class SynchronousProgress(IProgress<SimulationProgress> inner) : IProgress<SimulationProgress>
+    {
+        public void Report(SimulationProgress value) => inner.Report(value);
+    }
+
+    private static void WriteSummary(ElectionRecord record, string outDir, TimeSpan elapsed)
+    {
+        ElectionManifest manifest = record.Context.Parameters.Manifest;
+        AnsiConsole.MarkupLine($"[green]Record written[/] to [bold]{Markup.Escape(outDir)}[/] in {elapsed.TotalSeconds:F1} s; self-check passed.");
+        AnsiConsole.MarkupLine($"H_E = {record.Context.ExtendedBaseHash.ToHex()}; decrypted by guardians {string.Join(", ", record.Tally.Guardians)}.");
+        Table table = new Table().AddColumn("contest").AddColumn("option").AddColumn(new TableColumn("votes").RightAligned());
+        foreach (DecryptedContest contest in record.Tally.Contests)
+        {
+            Contest definition = manifest.Contests[contest.ContestIndex - 1];
+            foreach (DecryptedOption option in contest.Options)
+            {
+                table.AddRow(Markup.Escape(definition.Label), Markup.Escape(definition.Options[option.OptionIndex - 1].Label), option.Value.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static void WriteSummaryJson(ElectionRecord record, string outDir, TimeSpan elapsed)
+    {
+        ElectionManifest manifest = record.Context.Parameters.Manifest;
+        CliSupport.WriteJson(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("out", outDir);
+            w.WriteString("format", "entente-eg-record/1");
+            w.WriteString("group", record.Context.Group.Name);
+            w.WriteNumber("guardians", record.Context.Parameters.GuardianCount);
+            w.WriteNumber("quorum", record.Context.Parameters.Quorum);
+            w.WriteStartArray("decrypted_by");
+            foreach (int i in record.Tally.Guardians)
+            {
+                w.WriteNumberValue(i);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("ballots_cast", record.Ballots.Count(x => x.State == Entente.Election.Encryption.BallotState.Cast));
+            w.WriteNumber("ballots_challenged", record.Challenged.Count);
+            w.WriteString("chaining_mode", manifest.ChainingMode == ChainingMode.Simple ? "simple" : "none");
+            w.WriteString("h_b", record.Context.Parameters.ElectionBaseHash.ToHex());
+            w.WriteString("h_e", record.Context.ExtendedBaseHash.ToHex());
+            w.WriteBoolean("self_check_passed", true);
+            w.WriteNumber("seconds", Math.Round(elapsed.TotalSeconds, 3));
+            w.WriteStartArray("tally");
+            foreach (DecryptedContest contest in record.Tally.Contests)
+            {
+                Contest definition = manifest.Contests[contest.ContestIndex - 1];
+                w.WriteStartObject();
+                w.WriteNumber("index", contest.ContestIndex);
+                w.WriteString("label", definition.Label);
+                w.WriteStartArray("options");
+                foreach (DecryptedOption option in contest.Options)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("index", option.OptionIndex);
+                    w.WriteString("label", definition.Options[option.OptionIndex - 1].Label);
+                    w.WriteNumber("value", option.Value);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+}

@@ -1,0 +1,173 @@
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Tally;
+
+namespace Entente.Election.Record;
+
+/// <summary>Progress of a simulation: a phase name and how far it is (done of total).</summary>
+public readonly record struct SimulationProgress(string Phase, int Done, int Total);
+
+/// <summary>
+/// Runs the whole protocol in one process (what <c>entente election simulate</c> does): a key
+/// ceremony among n guardians with quorum k (every share checked against the commitments), B random
+/// valid ballots of which C are challenged, aggregation, joint decryption by a quorum, and the
+/// opening of the challenged ballots. Randomness for the plaintexts comes from
+/// <c>plaintextRandom</c> (a seeded <see cref="Random"/> in tests); all cryptographic
+/// randomness comes from the system's generator.
+/// </summary>
+public static class ElectionSimulator
+{
+    /// <summary>Runs the simulation; <paramref name="decryptingGuardians"/> defaults to guardians 1..k.</summary>
+    public static ElectionRecord Run(
+        ElectionManifest manifest,
+        Group group,
+        int guardians,
+        int quorum,
+        int ballots,
+        int challenged,
+        Random plaintextRandom,
+        IReadOnlyList<int>? decryptingGuardians = null,
+        IProgress<SimulationProgress>? progress = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(plaintextRandom);
+        if (ballots < 0 || challenged < 0 || challenged > ballots)
+        {
+            throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
+        }
+
+        time ??= TimeProvider.System;
+        ElectionParameters parameters = ElectionParameters.Create(group, manifest, guardians, quorum);
+        (ElectionContext context, GuardianSecrets[] secrets) = RunKeyCeremony(parameters, progress);
+        try
+        {
+            BallotEncryptor encryptor = new(context);
+            EncryptionDevice device = new(context, "device-1", "entente simulation device 1");
+            PlaintextBallot[] plaintexts = [.. Enumerable.Range(0, ballots).Select(_ => RandomBallot(manifest, plaintextRandom))];
+            PreparedBallot[] prepared = new PreparedBallot[ballots];
+            int done = 0;
+            Parallel.For(0, ballots, new ParallelOptions { CancellationToken = cancellationToken }, b =>
+            {
+                prepared[b] = encryptor.Encrypt(plaintexts[b], $"ballot {b + 1}");
+                progress?.Report(new SimulationProgress("Encrypting ballots", Interlocked.Increment(ref done), ballots));
+            });
+            HashSet<int> challengedPositions = [.. Enumerable.Range(0, ballots).OrderBy(_ => plaintextRandom.Next()).Take(challenged)];
+            EncryptedBallot[] encrypted = new EncryptedBallot[ballots];
+            for (int b = 0; b < ballots; b++)
+            {
+                encrypted[b] = device.Seal(prepared[b], time.GetUtcNow(), challengedPositions.Contains(b) ? BallotState.Challenged : BallotState.Cast);
+            }
+
+            progress?.Report(new SimulationProgress("Aggregating", 0, 1));
+            EncryptedTally tally = EncryptedTally.Aggregate(context, encrypted);
+            progress?.Report(new SimulationProgress("Aggregating", 1, 1));
+            IReadOnlyList<int> present = decryptingGuardians ?? [.. Enumerable.Range(1, quorum)];
+            DecryptionGuardian[] decrypting = [.. present.Select(i => new DecryptionGuardian(context, secrets[CheckIndex(i, guardians) - 1]))];
+            progress?.Report(new SimulationProgress("Decrypting the tally", 0, 1));
+            DecryptedTally decrypted = TallyDecryption.Decrypt(context, tally, decrypting);
+            progress?.Report(new SimulationProgress("Decrypting the tally", 1, 1));
+            List<OpenedBallot> opened = [];
+            EncryptedBallot[] toOpen = [.. encrypted.Where(b => b.State == BallotState.Challenged)];
+            foreach (EncryptedBallot ballot in toOpen)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                opened.Add(ChallengedBallotOpener.Open(context, ballot, decrypting));
+                progress?.Report(new SimulationProgress("Opening challenged ballots", opened.Count, toOpen.Length));
+            }
+
+            DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
+            return new ElectionRecord(context, [deviceRecord], encrypted, tally, decrypted, opened);
+        }
+        finally
+        {
+            foreach (GuardianSecrets secret in secrets)
+            {
+                secret.Dispose();
+            }
+        }
+    }
+
+    private static int CheckIndex(int i, int n) =>
+        i >= 1 && i <= n ? i : throw new ElectionFormatException(null, "guardians", $"guardian {i} does not exist; guardians are numbered 1 to {n}");
+
+    /// <summary>The ceremony among n in-process guardians: keys, shares, checks, joint keys.</summary>
+    public static (ElectionContext Context, GuardianSecrets[] Secrets) RunKeyCeremony(ElectionParameters parameters, IProgress<SimulationProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        int n = parameters.GuardianCount;
+        GuardianSecrets[] secrets = new GuardianSecrets[n];
+        GuardianPublicKey[] keys = new GuardianPublicKey[n];
+        for (int i = 1; i <= n; i++)
+        {
+            (secrets[i - 1], keys[i - 1]) = KeyCeremonyGuardian.Generate(parameters, i, $"Guardian {i}");
+            progress?.Report(new SimulationProgress("Key ceremony", i, 2 * n));
+        }
+
+        for (int l = 1; l <= n; l++)
+        {
+            Dictionary<int, (ElementModQ, ElementModQ)> received = [];
+            for (int i = 1; i <= n; i++)
+            {
+                if (i == l)
+                {
+                    continue;
+                }
+
+                IReadOnlyList<string> problems = keys[i - 1].Verify(parameters);
+                if (problems.Count > 0)
+                {
+                    throw new InvalidOperationException($"guardian {i}: {string.Join("; ", problems)}");
+                }
+
+                EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets[i - 1], keys[l - 1]);
+                received[i] = KeyCeremonyGuardian.ReceiveShare(parameters, secrets[l - 1], keys[i - 1], share, out string? complaint)
+                    ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
+            }
+
+            KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+            progress?.Report(new SimulationProgress("Key ceremony", n + l, 2 * n));
+        }
+
+        return (ElectionContext.Create(parameters, keys), secrets);
+    }
+
+    /// <summary>A random valid ballot: a random style, and per contest a random number of selections up to L.</summary>
+    public static PlaintextBallot RandomBallot(ElectionManifest manifest, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(random);
+        BallotStyle style = manifest.BallotStyles[random.Next(manifest.BallotStyles.Count)];
+        Dictionary<int, int[]> selections = [];
+        Dictionary<int, byte[]> data = [];
+        foreach (int index in style.ContestIndices)
+        {
+            Contest contest = manifest.Contests[index - 1];
+            int[] values = new int[contest.Options.Count];
+            int budget = random.Next(Math.Min(contest.SelectionLimit, 1_000) + 1);
+            for (int attempt = 0; attempt < 4 * values.Length && budget > 0; attempt++)
+            {
+                int j = random.Next(values.Length);
+                if (values[j] < contest.Options[j].SelectionLimit)
+                {
+                    values[j]++;
+                    budget--;
+                }
+            }
+
+            selections[index] = values;
+            if (contest.ContestDataBlocks > 0)
+            {
+                data[index] = System.Text.Encoding.UTF8.GetBytes($"write-in {random.Next(1000)}");
+            }
+        }
+
+        int weight = manifest.MaxBallotWeight == 1 ? 1 : random.Next(1, manifest.MaxBallotWeight + 1);
+        return new PlaintextBallot(style.Index, selections, data, weight);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.Json;
+using Entente.Cryptography;
+
+namespace Entente.Election.Record;
+
+/// <summary>
+/// Strict access to one parsed record file: every member is required unless read with an Optional
+/// method, unknown members are refused, and each error names the file, the JSON path and the field.
+/// </summary>
+internal sealed class JsonReading
+{
+    private readonly string _file;
+
+    public JsonReading(string file, Group? group)
+    {
+        _file = file;
+        Group = group;
+    }
+
+    public Group? Group { get; set; }
+
+    public static JsonDocument Parse(string file, ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false });
+        }
+        catch (JsonException ex)
+        {
+            string where = ex.LineNumber is long line ? $"line {line + 1}, byte {ex.BytePositionInLine + 1}" : "$";
+            throw new ElectionFormatException(file, where, "not valid JSON (truncated or corrupted?): " + ex.Message.Split(" Path:")[0], ex);
+        }
+    }
+
+    public ElectionFormatException Error(string path, string problem) => new(_file, path, problem);
+
+    public JsonElement Object(JsonElement element, string path, params string[] members)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw Error(path, "an object is required");
+        }
+
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            if (System.Array.IndexOf(members, property.Name) < 0)
+            {
+                throw Error(path, $"unknown member \"{property.Name}\"");
+            }
+        }
+
+        return element;
+    }
+
+    public JsonElement Member(JsonElement obj, string path, string name)
+    {
+        if (!obj.TryGetProperty(name, out JsonElement value))
+        {
+            throw Error(path, $"the member \"{name}\" is missing");
+        }
+
+        return value;
+    }
+
+    public static bool Has(JsonElement obj, string name) => obj.TryGetProperty(name, out _);
+
+    public int Int(JsonElement obj, string path, string name, int min = 0, int max = int.MaxValue)
+    {
+        JsonElement value = Member(obj, path, name);
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int result))
+        {
+            throw Error($"{path}.{name}", "an integer is required");
+        }
+
+        if (result < min || result > max)
+        {
+            throw Error($"{path}.{name}", string.Create(CultureInfo.InvariantCulture, $"{result} is outside {min}..{max}"));
+        }
+
+        return result;
+    }
+
+    public long Long(JsonElement obj, string path, string name, long max)
+    {
+        JsonElement value = Member(obj, path, name);
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long result) || result < 0 || result > max)
+        {
+            throw Error($"{path}.{name}", string.Create(CultureInfo.InvariantCulture, $"an integer from 0 to {max} is required"));
+        }
+
+        return result;
+    }
+
+    public string String(JsonElement obj, string path, string name)
+    {
+        JsonElement value = Member(obj, path, name);
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Error($"{path}.{name}", "a string is required");
+        }
+
+        return value.GetString()!;
+    }
+
+    public JsonElement Array(JsonElement obj, string path, string name, int? exactly = null, int min = 0)
+    {
+        JsonElement value = Member(obj, path, name);
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Error($"{path}.{name}", "an array is required");
+        }
+
+        int count = value.GetArrayLength();
+        if (exactly is int n && count != n)
+        {
+            throw Error($"{path}.{name}", string.Create(CultureInfo.InvariantCulture, $"{count} entries; exactly {n} are required"));
+        }
+
+        if (count < min)
+        {
+            throw Error($"{path}.{name}", string.Create(CultureInfo.InvariantCulture, $"{count} entries; at least {min} are required"));
+        }
+
+        return value;
+    }
+
+    public ElementModP P(JsonElement obj, string path, string name) => PValue(Member(obj, path, name), $"{path}.{name}");
+
+    public ElementModP PValue(JsonElement value, string path)
+    {
+        string hex = HexString(value, path, 2 * RequireGroup().PByteLength);
+        try
+        {
+            return ElementModP.DecodeHex(RequireGroup(), hex, path);
+        }
+        catch (FormatException ex)
+        {
+            throw Error(path, "not an element of the group's order-q subgroup (" + ex.Message + ")");
+        }
+    }
+
+    public ElementModQ Q(JsonElement obj, string path, string name) => QValue(Member(obj, path, name), $"{path}.{name}");
+
+    public ElementModQ QValue(JsonElement value, string path)
+    {
+        string hex = HexString(value, path, 2 * RequireGroup().QByteLength);
+        try
+        {
+            return ElementModQ.DecodeHex(RequireGroup(), hex, path);
+        }
+        catch (FormatException ex)
+        {
+            throw Error(path, "not a value below q (" + ex.Message + ")");
+        }
+    }
+
+    public Hash256 Hash(JsonElement obj, string path, string name) => HashValue(Member(obj, path, name), $"{path}.{name}");
+
+    public Hash256 HashValue(JsonElement value, string path) => Hash256.Decode(Convert.FromHexString(HexString(value, path, 64)), path);
+
+    public byte[] Bytes(JsonElement obj, string path, string name, int length) =>
+        Convert.FromHexString(HexString(Member(obj, path, name), $"{path}.{name}", 2 * length));
+
+    private string HexString(JsonElement value, string path, int digits)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Error(path, "a hex string is required");
+        }
+
+        string hex = value.GetString()!;
+        if (hex.Length != digits)
+        {
+            throw Error(path, string.Create(CultureInfo.InvariantCulture, $"{hex.Length} hex digits; exactly {digits} are required"));
+        }
+
+        foreach (char c in hex)
+        {
+            if (c is not (>= '0' and <= '9') and not (>= 'A' and <= 'F'))
+            {
+                throw Error(path, "only uppercase hex digits 0-9 A-F are allowed");
+            }
+        }
+
+        return hex;
+    }
+
+    private Group RequireGroup() => Group ?? throw new InvalidOperationException("group unknown");
+}

@@ -1,0 +1,272 @@
+using System.Security.Cryptography;
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Tally;
+
+namespace Entente.Election.Record;
+
+/// <summary>
+/// Writes and reads an election record directory (docs/record-format.md §3). A record is written
+/// into a staging folder next to the target, every file atomically, then the folder is renamed into
+/// place: a reader sees the whole record or none of it. Reading checks the file list and SHA-256
+/// digests of <c>record.json</c>, the canonical form of every file, and the links between files
+/// (H_B, H_E, ballots per device, the aggregated ballot list).
+/// </summary>
+public static class RecordStore
+{
+    /// <summary>Largest record file accepted.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    /// <summary>Writes <paramref name="record"/> to the folder <paramref name="directory"/>, which must not exist or be empty.</summary>
+    public static async Task WriteAsync(ElectionRecord record, string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string target = Path.GetFullPath(directory);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        {
+            throw new ElectionFormatException(target, "", "the output folder exists and is not empty; choose a new folder");
+        }
+
+        if (File.Exists(target))
+        {
+            throw new ElectionFormatException(target, "", "a file with this name exists; choose a new folder");
+        }
+
+        string staging = target.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            Dictionary<string, byte[]> files = Serialize(record);
+            foreach ((string path, byte[] bytes) in files)
+            {
+                await RecordFiles.WriteAtomicAsync(Path.Combine(staging, path), bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            await RecordFiles.WriteAtomicAsync(Path.Combine(staging, "record.json"), WriteIndex(record, files), cancellationToken).ConfigureAwait(false);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target);
+            }
+
+            Directory.Move(staging, target);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>The record's files (path → canonical bytes), without record.json.</summary>
+    public static Dictionary<string, byte[]> Serialize(ElectionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ElectionContext context = record.Context;
+        ElectionManifest manifest = context.Parameters.Manifest;
+        Dictionary<string, byte[]> files = new(StringComparer.Ordinal)
+        {
+            ["manifest.json"] = manifest.CanonicalBytes,
+            ["parameters.json"] = RecordCodec.WriteParameters(context.Parameters),
+            ["election.json"] = RecordCodec.WriteElection(context),
+            ["tally/encrypted_tally.json"] = RecordCodec.WriteEncryptedTally(record.EncryptedTally),
+            ["tally/tally.json"] = RecordCodec.WriteTally(record.Tally, manifest),
+        };
+        foreach (GuardianPublicKey guardian in context.Guardians)
+        {
+            files[$"guardians/guardian-{guardian.Index}.json"] = RecordCodec.WriteGuardian(guardian);
+        }
+
+        foreach (DeviceRecord device in record.Devices)
+        {
+            files[$"devices/{device.Device}.json"] = RecordCodec.WriteDevice(device);
+        }
+
+        foreach (EncryptedBallot ballot in record.Ballots)
+        {
+            files[$"ballots/{ballot.Id}.json"] = RecordCodec.WriteBallot(ballot);
+        }
+
+        foreach (OpenedBallot opened in record.Challenged)
+        {
+            files[$"challenged/{opened.Id}.json"] = RecordCodec.WriteOpened(opened, manifest);
+        }
+
+        return files;
+    }
+
+    private static byte[] WriteIndex(ElectionRecord record, Dictionary<string, byte[]> files)
+    {
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.Property("format", RecordCodec.Format);
+        w.Property("spec_version", RecordCodec.SpecVersion);
+        w.Property("group", record.Context.Group.Name);
+        w.Property("ballots_cast", record.Ballots.Count(b => b.State == BallotState.Cast));
+        w.Property("ballots_challenged", record.Ballots.Count(b => b.State == BallotState.Challenged));
+        w.Name("files");
+        w.StartArray();
+        foreach (string path in files.Keys.Order(StringComparer.Ordinal))
+        {
+            w.StartObject();
+            w.Property("path", path);
+            w.PropertyHex("sha256", SHA256.HashData(files[path]));
+            w.EndObject();
+        }
+
+        w.EndArray();
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    /// <summary>Reads and cross-checks a record folder. Throws <see cref="ElectionFormatException"/> naming file, object and field.</summary>
+    public static async Task<ElectionRecord> ReadAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        string root = Path.GetFullPath(directory);
+        string indexPath = Path.Combine(root, "record.json");
+        byte[] indexBytes = await RecordFiles.ReadLimitedAsync(indexPath, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, byte[]> files = await ReadIndexedFilesAsync(root, indexPath, indexBytes, cancellationToken).ConfigureAwait(false);
+        byte[] Get(string path) => files.TryGetValue(path, out byte[]? bytes) ? bytes : throw new ElectionFormatException(Path.Combine(root, path), "", "the file is missing from the record");
+        string Full(string path) => Path.Combine(root, path);
+
+        ElectionManifest manifest = ManifestReader.Parse(Get("manifest.json"), Full("manifest.json"));
+        if (!manifest.CanonicalSpan.SequenceEqual(Get("manifest.json")))
+        {
+            throw new ElectionFormatException(Full("manifest.json"), "$", "the manifest is not in canonical form");
+        }
+
+        ElectionParameters parameters = RecordCodec.ReadParameters(Full("parameters.json"), Get("parameters.json"), manifest);
+        List<GuardianPublicKey> guardians = [];
+        for (int i = 1; i <= parameters.GuardianCount; i++)
+        {
+            string path = $"guardians/guardian-{i}.json";
+            GuardianPublicKey key = RecordCodec.ReadGuardian(Full(path), Get(path), parameters);
+            if (key.Index != i)
+            {
+                throw new ElectionFormatException(Full(path), "$.i", $"the file of guardian {i} holds guardian {key.Index}");
+            }
+
+            guardians.Add(key);
+        }
+
+        ElectionContext context;
+        try
+        {
+            context = ElectionContext.Create(parameters, guardians, verifyProofs: false);
+        }
+        catch (ElectionFormatException ex)
+        {
+            throw ex.InFile(Full("guardians"));
+        }
+
+        RecordCodec.CheckElection(Full("election.json"), Get("election.json"), context);
+        List<EncryptedBallot> ballots = [];
+        Dictionary<Hash256, EncryptedBallot> byId = [];
+        foreach (string path in files.Keys.Where(p => p.StartsWith("ballots/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            EncryptedBallot ballot = RecordCodec.ReadBallot(Full(path), files[path], context);
+            if (path != $"ballots/{ballot.Id}.json")
+            {
+                throw new ElectionFormatException(Full(path), "$.id", "the file name does not match the ballot identifier");
+            }
+
+            ballots.Add(ballot);
+            byId[ballot.Id] = ballot;
+        }
+
+        List<DeviceRecord> devices = [];
+        foreach (string path in files.Keys.Where(p => p.StartsWith("devices/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            DeviceRecord device = RecordCodec.ReadDevice(Full(path), files[path]);
+            if (path != $"devices/{device.Device}.json" || !EncryptionDevice.IsValidName(device.Device))
+            {
+                throw new ElectionFormatException(Full(path), "$.device", "the file name does not match the device name");
+            }
+
+            devices.Add(device);
+        }
+
+        // Ballots in device order (the order the record commits to), then any stragglers.
+        List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
+        ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
+        long totalWeight = ordered.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
+        EncryptedTally encryptedTally = RecordCodec.ReadEncryptedTally(Full("tally/encrypted_tally.json"), Get("tally/encrypted_tally.json"), context, totalWeight);
+        DecryptedTally tally = RecordCodec.ReadTally(Full("tally/tally.json"), Get("tally/tally.json"), context);
+        List<OpenedBallot> challenged = [];
+        foreach (string path in files.Keys.Where(p => p.StartsWith("challenged/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            if (!Hash256.TryDecodeHex(name, out Hash256? id) || !byId.TryGetValue(id, out EncryptedBallot? ballot) || ballot.State != BallotState.Challenged)
+            {
+                throw new ElectionFormatException(Full(path), "$.id", "no challenged ballot in ballots/ has this identifier");
+            }
+
+            OpenedBallot opened = RecordCodec.ReadOpened(Full(path), files[path], context, ballot);
+            if (!opened.Id.Equals(id))
+            {
+                throw new ElectionFormatException(Full(path), "$.id", "the file name does not match the ballot identifier");
+            }
+
+            challenged.Add(opened);
+        }
+
+        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged);
+    }
+
+    private static async Task<Dictionary<string, byte[]>> ReadIndexedFilesAsync(string root, string indexPath, byte[] indexBytes, CancellationToken cancellationToken)
+    {
+        using System.Text.Json.JsonDocument document = JsonReading.Parse(indexPath, indexBytes);
+        JsonReading r = new(indexPath, null);
+        System.Text.Json.JsonElement o = r.Object(document.RootElement, "$", "format", "spec_version", "group", "ballots_cast", "ballots_challenged", "files");
+        if (r.String(o, "$", "format") != RecordCodec.Format)
+        {
+            throw r.Error("$.format", $"unknown record format; this tool reads \"{RecordCodec.Format}\"");
+        }
+
+        Dictionary<string, byte[]> files = new(StringComparer.Ordinal);
+        int n = 0;
+        string? previous = null;
+        foreach (System.Text.Json.JsonElement entry in r.Array(o, "$", "files").EnumerateArray())
+        {
+            string path = $"$.files[{n++}]";
+            System.Text.Json.JsonElement e = r.Object(entry, path, "path", "sha256");
+            string relative = r.String(e, path, "path");
+            if (!IsSafeRelativePath(relative) || (previous is not null && string.CompareOrdinal(previous, relative) >= 0))
+            {
+                throw r.Error(path + ".path", $"\"{relative}\" is not a record path, or the list is not sorted without duplicates");
+            }
+
+            previous = relative;
+            byte[] expected = r.Bytes(e, path, "sha256", 32);
+            string full = Path.Combine(root, relative);
+            byte[] bytes = await RecordFiles.ReadLimitedAsync(full, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), expected))
+            {
+                throw new ElectionFormatException(full, "", "the file's SHA-256 differs from record.json: the file was changed, truncated or replaced");
+            }
+
+            files[relative] = bytes;
+        }
+
+        foreach (string present in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, present).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative != "record.json" && !files.ContainsKey(relative))
+            {
+                throw new ElectionFormatException(present, "", "the file is not listed in record.json");
+            }
+        }
+
+        return files;
+    }
+
+    private static bool IsSafeRelativePath(string path) =>
+        path.Length is > 0 and < 200 && !path.StartsWith('/') && !path.Contains("..", StringComparison.Ordinal) && !path.Contains('\\', StringComparison.Ordinal)
+        && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-');
+}
