@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return BenchCommand.Create();
         yield return ParamsCommand.Create();
         yield return ElectionCommand.Create();
+        yield return VerifyCommand.Create();
     }
 }

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Globalization;
+using Entente.Verifier.Egk20;
+using Entente.Verifier.Framework;
+using Spectre.Console;
+
+namespace Entente.Cli.Commands;
+
+/// <summary>
+/// <c>entente verify RECORD_DIR [--format native|egk] [--json] [--threads N]</c>: the independent
+/// verifier. Runs every verification step of the specification on a published record and reports
+/// each step with its number, its name, the objects checked and every failure. Exit 0 when every
+/// step passes, 1 when any fails, 2 when the record cannot be read.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create()
+    {
+        Argument<DirectoryInfo> record = new("RECORD_DIR") { Description = "The election record directory." };
+        Option<string> format = new("--format")
+        {
+            Description = "Record format: native (Entente, ElectionGuard 2.1) or egk (ElectionGuard 2.0, electionguard-kotlin JSON layout).",
+            DefaultValueFactory = _ => "native",
+        };
+        format.AcceptOnlyFromAmong("native", "egk");
+        Option<bool> json = new("--json") { Description = "Print the report as JSON for machines." };
+        Option<int> threads = new("--threads")
+        {
+            Description = "Worker threads (default: one per processor).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--threads must be at least 1.");
+            }
+        });
+
+        Command command = new("verify", "Verify an election record independently: every ElectionGuard verification step, every failure.")
+        {
+            record,
+            format,
+            json,
+            threads,
+        };
+        command.SetAction(parseResult => Run(
+            parseResult.GetValue(record)!.FullName,
+            parseResult.GetValue(format)!,
+            parseResult.GetValue(json),
+            parseResult.GetValue(threads),
+            Console.Out,
+            Console.Error,
+            showProgress: !Console.IsErrorRedirected));
+        return command;
+    }
+
+    /// <summary>Runs a verification and writes the report; returns the exit code.</summary>
+    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress)
+    {
+        IAnsiConsole errorConsole = CreateConsole(error, interactive: showProgress);
+        if (format != "egk")
+        {
+            string hint = File.Exists(Path.Combine(directory, "election_initialized.json"))
+                ? " This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk."
+                : "";
+            return InputError(format, directory, new RecordInputException(directory, "the native (ElectionGuard 2.1) record format is not yet supported by entente verify." + hint), json, output, errorConsole);
+        }
+
+        VerificationReport report;
+        try
+        {
+            VerificationOptions options = new() { Threads = threads };
+            report = showProgress && !json
+                ? WithProgress(errorConsole, progress => Egk20Verifier.Verify(directory, options with { Progress = progress }))
+                : Egk20Verifier.Verify(directory, options);
+        }
+        catch (RecordInputException e)
+        {
+            return InputError(format, directory, e, json, output, errorConsole);
+        }
+
+        if (json)
+        {
+            output.WriteLine(VerificationReportJson.Serialize(report));
+        }
+        else
+        {
+            WriteHuman(CreateConsole(output, interactive: false), report);
+        }
+
+        return report.Passed ? ExitCodes.Ok : ExitCodes.CheckFailed;
+    }
+
+    private static int InputError(string format, string directory, RecordInputException e, bool json, TextWriter output, IAnsiConsole errorConsole)
+    {
+        if (json)
+        {
+            output.WriteLine(VerificationReportJson.SerializeInputError(format, directory, e));
+        }
+
+        errorConsole.MarkupLine($"[red]error:[/] the record cannot be read: {Markup.Escape(e.File)}: {Markup.Escape(e.Reason)}");
+        return ExitCodes.UsageOrInput;
+    }
+
+    private static VerificationReport WithProgress(IAnsiConsole console, Func<IProgress<VerificationProgress>, VerificationReport> run)
+    {
+        VerificationReport? report = null;
+        console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask task = context.AddTask("verifying ballots");
+                report = run(new SynchronousProgress(task));
+                task.Value = task.MaxValue;
+            });
+        return report!;
+    }
+
+    /// <summary>Updates the task from worker threads directly (ProgressTask is thread-safe).</summary>
+    private sealed class SynchronousProgress(ProgressTask task) : IProgress<VerificationProgress>
+    {
+        public void Report(VerificationProgress value)
+        {
+            task.MaxValue = Math.Max(1, value.Total);
+            task.Value = value.Done;
+        }
+    }
+
+    /// <summary>The human report: a summary table, then every failure and note.</summary>
+    internal static void WriteHuman(IAnsiConsole console, VerificationReport report)
+    {
+        console.WriteLine($"{report.Specification} verification of {report.Record} (format {report.Format})");
+        Table table = new Table().Border(TableBorder.Simple)
+            .AddColumn("Step")
+            .AddColumn("Name")
+            .AddColumn(new TableColumn("Checked").RightAligned())
+            .AddColumn(new TableColumn("Failures").RightAligned())
+            .AddColumn("Result");
+        foreach (StepResult step in report.Steps)
+        {
+            table.AddRow(
+                Markup.Escape(step.Number),
+                Markup.Escape(step.Name),
+                step.Checked.ToString(CultureInfo.InvariantCulture),
+                step.Failures.Count.ToString(CultureInfo.InvariantCulture),
+                step.Passed ? "[green]pass[/]" : "[red]FAIL[/]");
+        }
+
+        console.Write(table);
+        foreach (StepResult step in report.Steps.Where(s => !s.Passed))
+        {
+            console.WriteLine();
+            console.MarkupLine($"[red]Step {Markup.Escape(step.Number)} ({Markup.Escape(step.Name)}): {step.Failures.Count} failure(s)[/]");
+            foreach (VerificationFailure failure in step.Failures)
+            {
+                console.WriteLine($"  {failure}");
+            }
+        }
+
+        if (report.Notes.Count > 0)
+        {
+            console.WriteLine();
+            console.WriteLine("Notes:");
+            foreach (string note in report.Notes)
+            {
+                console.WriteLine($"  {note}");
+            }
+        }
+
+        foreach (StepResult step in report.Steps)
+        {
+            foreach (string note in step.Notes.Where(n => !report.Notes.Contains(n)))
+            {
+                console.WriteLine($"  step {step.Number}: {note}");
+            }
+        }
+
+        console.WriteLine();
+        long failures = report.Steps.Sum(s => (long)s.Failures.Count);
+        console.MarkupLine(report.Passed
+            ? $"[green]Verified: all {report.Steps.Count} steps pass.[/]"
+            : $"[red]NOT verified: {failures} failure(s) in {report.Steps.Count(s => !s.Passed)} step(s).[/]");
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive) => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(writer),
+        Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+        ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+    });
+}

@@ -1,0 +1,17 @@
+namespace Entente.Verifier.Framework;
+
+/// <summary>How to run a verification.</summary>
+public sealed record VerificationOptions
+{
+    /// <summary>Worker threads for the per-ballot steps; defaults to the processor count.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Receives progress reports (stage name, objects done, objects in the stage).</summary>
+    public IProgress<VerificationProgress>? Progress { get; init; }
+}
+
+/// <summary>A progress report: a stage of the verification and how far it is.</summary>
+/// <param name="Stage">What is being checked ("ballots", "tally decryption").</param>
+/// <param name="Done">Objects finished in this stage.</param>
+/// <param name="Total">Objects in this stage.</param>
+public readonly record struct VerificationProgress(string Stage, long Done, long Total);
