@@ -1,0 +1,56 @@
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Npgsql;
+
+namespace Entente.Storage.Postgres.Log;
+
+/// <summary><see cref="IBlobStore"/> on PostgreSQL: table <c>blobs</c> in the database's schema.</summary>
+public sealed class PostgresBlobStore(PostgresDatabase database) : IBlobStore
+{
+    private readonly PostgresDatabase _db = database ?? throw new ArgumentNullException(nameof(database));
+
+    /// <summary>Creates the table if missing.</summary>
+    public async Task CreateSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _db.EnsureSchemaAsync(c, cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand cmd = new($"CREATE TABLE IF NOT EXISTS {_db.Schema}.blobs (sha256 bytea PRIMARY KEY, data bytea NOT NULL)", c);
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<Hash256> PutAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Hash256 hash = Hash256.Compute(data.Span);
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using NpgsqlCommand cmd = new($"INSERT INTO {_db.Schema}.blobs (sha256, data) VALUES (@h, @d) ON CONFLICT (sha256) DO NOTHING", c);
+            cmd.Parameters.AddWithValue("h", hash.ToArray());
+            cmd.Parameters.AddWithValue("d", data.ToArray());
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, $"storing blob {hash}");
+        }
+
+        return hash;
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using NpgsqlCommand cmd = new($"SELECT data FROM {_db.Schema}.blobs WHERE sha256 = @h", c);
+            cmd.Parameters.AddWithValue("h", sha256.ToArray());
+            return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, $"reading blob {sha256}");
+        }
+    }
+}

@@ -1,0 +1,252 @@
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Entente.Storage.Postgres.Log;
+
+/// <summary>
+/// <see cref="ILogStore"/> on PostgreSQL, same tables as the SQLite store in one schema. A commit locks the
+/// head row (<c>SELECT … FOR UPDATE</c>), compares it, inserts entries and tiles with <c>unnest</c> arrays and
+/// updates the head, in one transaction.
+/// </summary>
+public sealed class PostgresLogStore : ILogStore
+{
+    private readonly PostgresDatabase _db;
+    private readonly bool _ownsDatabase;
+    private readonly string _s;
+
+    /// <summary>Creates the store on <paramref name="database"/>.</summary>
+    public PostgresLogStore(PostgresDatabase database, bool ownsDatabase = false)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _db = database;
+        _ownsDatabase = ownsDatabase;
+        _s = database.Schema;
+    }
+
+    /// <summary>Creates the store from a connection string and schema.</summary>
+    public PostgresLogStore(string connectionString, string schema = "entente") : this(new PostgresDatabase(connectionString, schema), ownsDatabase: true)
+    {
+    }
+
+    /// <inheritdoc/>
+    public async Task CreateSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await Run(async () =>
+        {
+            await _db.EnsureSchemaAsync(c, cancellationToken).ConfigureAwait(false);
+            using NpgsqlCommand cmd = new($"""
+                CREATE TABLE IF NOT EXISTS {_s}.tlog_head (id int PRIMARY KEY CHECK (id = 1), size bigint NOT NULL, root bytea NOT NULL, note bytea NOT NULL);
+                CREATE TABLE IF NOT EXISTS {_s}.tlog_cosigned (id int PRIMARY KEY CHECK (id = 1), size bigint NOT NULL, root bytea NOT NULL, note bytea NOT NULL);
+                CREATE TABLE IF NOT EXISTS {_s}.tlog_entries (idx bigint PRIMARY KEY, leaf_hash bytea NOT NULL UNIQUE, data bytea NOT NULL);
+                CREATE TABLE IF NOT EXISTS {_s}.tlog_tiles (level int NOT NULL, idx bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (level, idx));
+                """, c);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, "creating the log schema").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<StoredCheckpoint?> ReadHeadAsync(CancellationToken cancellationToken = default) => ReadCheckpointAsync("tlog_head", cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<StoredCheckpoint?> ReadCosignedAsync(CancellationToken cancellationToken = default) => ReadCheckpointAsync("tlog_cosigned", cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync(StoredCheckpoint first, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using NpgsqlCommand cmd = new($"INSERT INTO {_s}.tlog_head (id, size, root, note) VALUES (1, @s, @r, @n)", c);
+            cmd.Parameters.AddWithValue("s", first.Size);
+            cmd.Parameters.AddWithValue("r", first.Root.ToArray());
+            cmd.Parameters.AddWithValue("n", first.Note);
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new LogConflictException("The store already holds a log.", e);
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, "initialising the log");
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task CommitAsync(LogCommit commit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await Run(async () =>
+        {
+            using NpgsqlTransaction tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            using (NpgsqlCommand read = new($"SELECT size, note FROM {_s}.tlog_head WHERE id = 1 FOR UPDATE", c, tx))
+            {
+                using NpgsqlDataReader r = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false) || r.GetInt64(0) != commit.Expected.Size
+                    || !((byte[])r.GetValue(1)).AsSpan().SequenceEqual(commit.Expected.Note))
+                {
+                    throw new LogConflictException($"The log's checkpoint is no longer the one at size {commit.Expected.Size} this commit extends.");
+                }
+            }
+
+            if (commit.Entries.Count > 0)
+            {
+                using NpgsqlCommand insert = new($"INSERT INTO {_s}.tlog_entries (idx, leaf_hash, data) SELECT * FROM unnest(@i, @h, @d)", c, tx);
+                insert.Parameters.Add(new NpgsqlParameter<long[]>("i", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = commit.Entries.Select(e => e.Index).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter<byte[][]>("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Entries.Select(e => e.LeafHash.ToArray()).ToArray() });
+                insert.Parameters.Add(new NpgsqlParameter<byte[][]>("d", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Entries.Select(e => e.Data).ToArray() });
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (commit.Tiles.Count > 0)
+            {
+                using NpgsqlCommand tiles = new($"""
+                    INSERT INTO {_s}.tlog_tiles (level, idx, data) SELECT * FROM unnest(@l, @i, @d)
+                    ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data
+                    """, c, tx);
+                tiles.Parameters.Add(new NpgsqlParameter<int[]>("l", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = commit.Tiles.Select(t => t.Level).ToArray() });
+                tiles.Parameters.Add(new NpgsqlParameter<long[]>("i", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = commit.Tiles.Select(t => t.Index).ToArray() });
+                tiles.Parameters.Add(new NpgsqlParameter<byte[][]>("d", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Tiles.Select(t => t.Data).ToArray() });
+                await tiles.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            using (NpgsqlCommand head = new($"UPDATE {_s}.tlog_head SET size = @s, root = @r, note = @n WHERE id = 1", c, tx))
+            {
+                head.Parameters.AddWithValue("s", commit.Next.Size);
+                head.Parameters.AddWithValue("r", commit.Next.Root.ToArray());
+                head.Parameters.AddWithValue("n", commit.Next.Note);
+                await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, $"committing entries up to size {commit.Next.Size}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(leafHashes);
+        Dictionary<Hash256, long> found = [];
+        if (leafHashes.Count == 0)
+        {
+            return found;
+        }
+
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await Run(async () =>
+        {
+            using NpgsqlCommand cmd = new($"SELECT leaf_hash, idx FROM {_s}.tlog_entries WHERE leaf_hash = ANY(@h)", c);
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = leafHashes.Select(h => h.ToArray()).ToArray() });
+            using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found[Hash256.FromBytes((byte[])r.GetValue(0))] = r.GetInt64(1);
+            }
+
+            return (IReadOnlyDictionary<Hash256, long>)found;
+        }, "looking up leaf hashes").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> ReadTileAsync(int level, long index, CancellationToken cancellationToken = default)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await Run(async () =>
+        {
+            using NpgsqlCommand cmd = new($"SELECT data FROM {_s}.tlog_tiles WHERE level = @l AND idx = @i", c);
+            cmd.Parameters.AddWithValue("l", level);
+            cmd.Parameters.AddWithValue("i", index);
+            return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }, $"reading tile {level}/{index}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<byte[]>> ReadEntriesAsync(long start, int count, CancellationToken cancellationToken = default)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await Run(async () =>
+        {
+            List<byte[]> entries = new(count);
+            using NpgsqlCommand cmd = new($"SELECT idx, data FROM {_s}.tlog_entries WHERE idx >= @a AND idx < @b ORDER BY idx", c);
+            cmd.Parameters.AddWithValue("a", start);
+            cmd.Parameters.AddWithValue("b", start + count);
+            using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            long expected = start;
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false) && r.GetInt64(0) == expected)
+            {
+                entries.Add((byte[])r.GetValue(1));
+                expected++;
+            }
+
+            return (IReadOnlyList<byte[]>)entries;
+        }, $"reading entries from {start}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> WriteCosignedAsync(StoredCheckpoint cosigned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cosigned);
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await Run(async () =>
+        {
+            using NpgsqlCommand cmd = new($"""
+                INSERT INTO {_s}.tlog_cosigned (id, size, root, note) VALUES (1, @s, @r, @n)
+                ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, note = excluded.note
+                WHERE {_s}.tlog_cosigned.size <= excluded.size
+                """, c);
+            cmd.Parameters.AddWithValue("s", cosigned.Size);
+            cmd.Parameters.AddWithValue("r", cosigned.Root.ToArray());
+            cmd.Parameters.AddWithValue("n", cosigned.Note);
+            return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, "writing the cosigned checkpoint").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDatabase)
+        {
+            await _db.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<StoredCheckpoint?> ReadCheckpointAsync(string table, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using NpgsqlCommand cmd = new($"SELECT size, root, note FROM {_s}.{table} WHERE id = 1", c);
+            using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await r.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new StoredCheckpoint(r.GetInt64(0), Hash256.FromBytes((byte[])r.GetValue(1)), (byte[])r.GetValue(2))
+                : null;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return null;
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, "reading " + table);
+        }
+    }
+
+    private static async Task<T> Run<T>(Func<Task<T>> action, string during)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, during);
+        }
+    }
+}

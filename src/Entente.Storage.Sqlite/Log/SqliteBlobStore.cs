@@ -1,0 +1,61 @@
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Microsoft.Data.Sqlite;
+
+namespace Entente.Storage.Sqlite.Log;
+
+/// <summary><see cref="IBlobStore"/> on SQLite: table <c>blobs</c> (sha256 primary key, bytes).</summary>
+public sealed class SqliteBlobStore : IBlobStore
+{
+    private readonly SqliteDatabase _db;
+
+    /// <summary>Creates the store on the database file at <paramref name="path"/>.</summary>
+    public SqliteBlobStore(string path) => _db = new SqliteDatabase(path);
+
+    /// <summary>Creates the table if missing.</summary>
+    public async Task CreateSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.CommandText = "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID";
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<Hash256> PutAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Hash256 hash = Hash256.Compute(data.Span);
+        using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteCommand cmd = c.CreateCommand();
+            cmd.CommandText = "INSERT INTO blobs (sha256, data) VALUES ($h, $d) ON CONFLICT (sha256) DO NOTHING";
+            cmd.Parameters.AddWithValue("$h", hash.ToArray());
+            cmd.Parameters.AddWithValue("$d", data.ToArray());
+            await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteDatabase.Translate(e, $"storing blob {hash}");
+        }
+
+        return hash;
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default)
+    {
+        using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteCommand cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT data FROM blobs WHERE sha256 = $h";
+            cmd.Parameters.AddWithValue("$h", sha256.ToArray());
+            return await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteDatabase.Translate(e, $"reading blob {sha256}");
+        }
+    }
+}

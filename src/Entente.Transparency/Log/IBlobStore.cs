@@ -1,0 +1,33 @@
+namespace Entente.Transparency.Log;
+
+/// <summary>
+/// Content-addressed artifact storage: blobs are stored and served by their SHA-256.
+/// <para><b>Atomicity/durability.</b> <see cref="PutAsync"/> stores the whole blob durably before returning;
+/// storing an existing blob is a no-op. <b>Concurrency.</b> Any number of concurrent readers and writers.
+/// Implementations need not check hashes on read; <see cref="BlobReader"/> does, for every reader.</para>
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Stores the blob under SHA-256(<paramref name="data"/>), returning that hash.</summary>
+    Task<Hash256> PutAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored bytes for <paramref name="sha256"/>, or null.</summary>
+    Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads blobs and checks that the bytes hash to their address.</summary>
+public static class BlobReader
+{
+    /// <summary>The blob, checked; null when absent; <see cref="LogStoreException"/> when the bytes do not match.</summary>
+    public static async Task<byte[]?> GetCheckedAsync(this IBlobStore store, Hash256 sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        byte[]? data = await store.GetAsync(sha256, cancellationToken).ConfigureAwait(false);
+        if (data is not null && Hash256.Compute(data) != sha256)
+        {
+            throw new LogStoreException($"Blob {sha256} is corrupted: its bytes hash to {Hash256.Compute(data)}.", isTransient: false);
+        }
+
+        return data;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Text;
+using Entente.Transparency.Notes;
+
+namespace Entente.Transparency.Log;
+
+/// <summary>
+/// Entente's log entry: a small commitment to an artifact, signed by the submitting party. It is a C2SP
+/// signed note whose text is, line by line (each line ends in a newline, fields in this order):
+/// <code>
+/// entente.org/entry/v1
+/// type &lt;type&gt;                 e.g. ballot.cast, charter, manifest, guardian.commitment, incident.report
+/// sha256 &lt;64 lowercase hex&gt;     SHA-256 of the artifact blob, served at /blob/&lt;hex&gt;
+/// party &lt;party name&gt;          the submitting party = the name of the key that signs the note
+/// [ballot &lt;ballot id&gt;]         optional lookup field
+/// [code &lt;confirmation code&gt;]   optional lookup field
+/// </code>
+/// then a blank line and the party's Ed25519 signature line (further signatures are allowed and ignored).
+/// Values are 1..128 printable ASCII characters without spaces; type is [a-z0-9.-]. The whole entry is at
+/// most 64 KiB (the bundle limit); a typical one is about 250 bytes.
+/// </summary>
+public sealed record LogEntry
+{
+    /// <summary>The first line.</summary>
+    public const string Header = "entente.org/entry/v1";
+
+    /// <summary>Largest value of a field.</summary>
+    public const int MaxValueLength = 128;
+
+    /// <summary>Creates an entry; throws <see cref="ArgumentException"/> for invalid fields.</summary>
+    public LogEntry(string type, Hash256 sha256, string party, string? ballotId = null, string? confirmationCode = null)
+    {
+        Type = CheckValue(type, nameof(type));
+        if (!type.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
+        {
+            throw new ArgumentException("The type uses only a-z, 0-9, '.' and '-'.", nameof(type));
+        }
+
+        Sha256 = sha256;
+        Party = CheckValue(party, nameof(party));
+        if (!KeyNames.IsValid(party))
+        {
+            throw new ArgumentException("The party is a key name.", nameof(party));
+        }
+
+        BallotId = ballotId is null ? null : CheckValue(ballotId, nameof(ballotId));
+        ConfirmationCode = confirmationCode is null ? null : CheckValue(confirmationCode, nameof(confirmationCode));
+    }
+
+    /// <summary>Artifact type.</summary>
+    public string Type { get; }
+
+    /// <summary>SHA-256 of the artifact blob.</summary>
+    public Hash256 Sha256 { get; }
+
+    /// <summary>The submitting party (the signing key's name).</summary>
+    public string Party { get; }
+
+    /// <summary>Ballot id, when the artifact concerns a ballot.</summary>
+    public string? BallotId { get; }
+
+    /// <summary>Confirmation code, for cast ballots.</summary>
+    public string? ConfirmationCode { get; }
+
+    /// <summary>The note text.</summary>
+    public string ToText()
+    {
+        StringBuilder sb = new();
+        sb.Append(Header).Append('\n');
+        sb.Append("type ").Append(Type).Append('\n');
+        sb.Append("sha256 ").Append(Sha256.ToHex()).Append('\n');
+        sb.Append("party ").Append(Party).Append('\n');
+        if (BallotId is not null)
+        {
+            sb.Append("ballot ").Append(BallotId).Append('\n');
+        }
+
+        if (ConfirmationCode is not null)
+        {
+            sb.Append("code ").Append(ConfirmationCode).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>The signed entry bytes, signed by the party's key (whose name must equal <see cref="Party"/>).</summary>
+    public byte[] Sign(Ed25519NoteSigner partyKey)
+    {
+        ArgumentNullException.ThrowIfNull(partyKey);
+        if (partyKey.Name != Party)
+        {
+            throw new ArgumentException($"The entry's party is {Party} but the key is {partyKey.Name}.", nameof(partyKey));
+        }
+
+        return partyKey.SignNote(ToText()).ToBytes();
+    }
+
+    /// <summary>Parses signed entry bytes (signatures are not checked here) or throws <see cref="NoteFormatException"/>.</summary>
+    public static (LogEntry Entry, SignedNote Note) Parse(ReadOnlySpan<byte> bytes, int maxBytes = 1 << 16)
+    {
+        SignedNote note = SignedNote.Parse(bytes, maxBytes);
+        string[] lines = note.Text[..^1].Split('\n');
+        if (lines[0] != Header)
+        {
+            throw new NoteFormatException($"An entry starts with the line {Header}.");
+        }
+
+        int i = 1;
+        string Field(string key, bool optional)
+        {
+            if (i < lines.Length && lines[i].StartsWith(key + " ", StringComparison.Ordinal))
+            {
+                return lines[i++][(key.Length + 1)..];
+            }
+
+            return optional ? null! : throw new NoteFormatException($"Entry line {i + 1}: expected the field \"{key}\".");
+        }
+
+        string type = Field("type", false);
+        string sha = Field("sha256", false);
+        string party = Field("party", false);
+        string? ballot = Field("ballot", true);
+        string? code = Field("code", true);
+        if (i != lines.Length)
+        {
+            throw new NoteFormatException($"Entry line {i + 1}: unexpected field (fields are type, sha256, party, ballot, code in that order).");
+        }
+
+        if (!Hash256.TryFromHex(sha, out Hash256 hash))
+        {
+            throw new NoteFormatException("Entry field sha256 is not 64 lowercase hex digits.");
+        }
+
+        try
+        {
+            return (new LogEntry(type, hash, party, ballot, code), note);
+        }
+        catch (ArgumentException e)
+        {
+            throw new NoteFormatException($"Entry field {e.ParamName}: {e.Message}", e);
+        }
+    }
+
+    private static string CheckValue(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        if (value.Length is 0 or > MaxValueLength || value.Any(c => c is <= ' ' or > '~'))
+        {
+            throw new ArgumentException($"The {name} must be 1..{MaxValueLength} printable ASCII characters without spaces.", name);
+        }
+
+        return value;
+    }
+}

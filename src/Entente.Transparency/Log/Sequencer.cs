@@ -1,0 +1,348 @@
+using System.Threading.Channels;
+using Entente.Transparency.Merkle;
+using Entente.Transparency.Notes;
+using Entente.Transparency.Tiles;
+
+namespace Entente.Transparency.Log;
+
+/// <summary>Settings of a <see cref="Sequencer"/>.</summary>
+public sealed class SequencerOptions
+{
+    /// <summary>Largest entry accepted, at most 65,535 bytes (the entry-bundle limit).</summary>
+    public int MaxEntrySize { get; init; } = EntryBundle.MaxEntrySize;
+
+    /// <summary>Most entries integrated in one commit.</summary>
+    public int MaxBatchSize { get; init; } = 4096;
+
+    /// <summary>Most submissions waiting; further <c>AddAsync</c> calls wait (back-pressure).</summary>
+    public int MaxPending { get; init; } = 65536;
+
+    /// <summary>First delay before retrying a failed commit (doubles up to 2 s).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+}
+
+/// <summary>The result of an add: the entry's index, and whether it was already in the log.</summary>
+/// <param name="Index">The entry's index.</param>
+/// <param name="Duplicate">True when an identical entry was already sequenced (same index returned).</param>
+public readonly record struct AddResult(long Index, bool Duplicate);
+
+/// <summary>
+/// The log's single writer. Concurrent <see cref="AddAsync"/> calls are batched; each batch is deduplicated
+/// (identical entries get the index of the first), appended to the tiles, given a signed checkpoint and
+/// committed to the store in one compare-and-swap. An add completes only once its entry is durably
+/// committed. A signed batch is retried until the store shows it committed — never replaced by a different
+/// one — so the log never signs two inconsistent checkpoints. If the store shows a head the sequencer did
+/// not write, it stops with <see cref="LogFatalException"/>.
+/// </summary>
+public sealed class Sequencer : IAsyncDisposable
+{
+    private readonly ILogStore _store;
+    private readonly Ed25519NoteSigner _signer;
+    private readonly string _origin;
+    private readonly SequencerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<Pending> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private TileEdge _edge;
+    private volatile StoredCheckpoint _head;
+    private volatile Exception? _fatal;
+    private TaskCompletionSource<StoredCheckpoint> _nextHead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record Pending(byte[] Entry, Hash256 LeafHash, TaskCompletionSource<AddResult> Done);
+
+    private Sequencer(ILogStore store, Ed25519NoteSigner signer, string origin, SequencerOptions options, TimeProvider time, StoredCheckpoint head, TileEdge edge)
+    {
+        _store = store;
+        _signer = signer;
+        _origin = origin;
+        _options = options;
+        _time = time;
+        _head = head;
+        _edge = edge;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.MaxPending) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>The latest committed checkpoint.</summary>
+    public StoredCheckpoint Head => _head;
+
+    /// <summary>The fatal error that stopped the sequencer, if any.</summary>
+    public Exception? Fatal => _fatal;
+
+    /// <summary>Creates the log's first (empty) checkpoint in <paramref name="store"/>.</summary>
+    public static async Task<StoredCheckpoint> InitializeLogAsync(ILogStore store, Ed25519NoteSigner signer, string origin, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(signer);
+        await store.CreateSchemaAsync(cancellationToken).ConfigureAwait(false);
+        StoredCheckpoint first = Sign(signer, new Checkpoint(origin, 0, Rfc6962.EmptyRoot));
+        await store.InitializeAsync(first, cancellationToken).ConfigureAwait(false);
+        return first;
+    }
+
+    /// <summary>
+    /// Starts the sequencer on an initialised store: reads the head, checks it is signed by
+    /// <paramref name="signer"/> for <paramref name="origin"/>, rebuilds the tile edge and checks its root.
+    /// </summary>
+    public static async Task<Sequencer> StartAsync(ILogStore store, Ed25519NoteSigner signer, string origin, SequencerOptions? options = null,
+        TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(signer);
+        options ??= new SequencerOptions();
+        if (options.MaxEntrySize is < 1 or > EntryBundle.MaxEntrySize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"MaxEntrySize must be 1..{EntryBundle.MaxEntrySize}.");
+        }
+
+        StoredCheckpoint head = await store.ReadHeadAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new LogFatalException("The log store holds no log; initialise it first (entente log init).");
+        SignedCheckpoint signed = SignedCheckpoint.Open(head.Note, signer.Verifier);
+        if (signed.Checkpoint.Origin != origin || signed.Checkpoint.Size != head.Size || signed.Checkpoint.Root != head.Root)
+        {
+            throw new LogFatalException($"The stored checkpoint is for {signed.Checkpoint.Origin} at size {signed.Checkpoint.Size}, not the log {origin}.");
+        }
+
+        TileEdge edge = await TileEdge.LoadAsync(store, head.Size, cancellationToken).ConfigureAwait(false);
+        if (edge.Root() != head.Root)
+        {
+            throw new LogFatalException($"The stored tiles give root {edge.Root()} but the checkpoint at size {head.Size} says {head.Root}.");
+        }
+
+        return new Sequencer(store, signer, origin, options, time ?? TimeProvider.System, head, edge);
+    }
+
+    /// <summary>
+    /// Submits an entry and returns its index once it is durably committed under a signed checkpoint.
+    /// An identical entry already in the log returns the existing index.
+    /// </summary>
+    public async Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken = default)
+    {
+        if (entry.Length == 0 || entry.Length > _options.MaxEntrySize)
+        {
+            throw new ArgumentException($"An entry is 1..{_options.MaxEntrySize} bytes; this one is {entry.Length}.", nameof(entry));
+        }
+
+        ThrowIfFatal();
+        byte[] copy = entry.ToArray();
+        Pending pending = new(copy, Rfc6962.LeafHash(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when a checkpoint larger than <paramref name="size"/> is committed.</summary>
+    public async Task<StoredCheckpoint> WaitForSizeAboveAsync(long size, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task<StoredCheckpoint> next = Volatile.Read(ref _nextHead).Task;
+            StoredCheckpoint head = _head;
+            if (head.Size > size)
+            {
+                return head;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ThrowIfFatal()
+    {
+        if (_fatal is not null)
+        {
+            throw new LogFatalException("The log has stopped: " + _fatal.Message, _fatal);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        List<Pending> batch = new(_options.MaxBatchSize);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out Pending? p))
+                {
+                    batch.Add(p);
+                }
+
+                await IntegrateAsync(batch, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Exception stopped = new ObjectDisposedException(nameof(Sequencer), "The sequencer was stopped before the entry was committed.");
+            FailAll(batch, stopped);
+            DrainQueue(stopped);
+        }
+        catch (LogFatalException e)
+        {
+            _fatal = e;
+            FailAll(batch, e);
+            DrainQueue(e);
+        }
+    }
+
+    private async Task IntegrateAsync(List<Pending> batch, CancellationToken stop)
+    {
+        // Deduplicate inside the batch and against the log.
+        Dictionary<Hash256, long> inBatch = [];
+        List<Hash256> unique = [];
+        foreach (Pending p in batch)
+        {
+            if (inBatch.TryAdd(p.LeafHash, -1))
+            {
+                unique.Add(p.LeafHash);
+            }
+        }
+
+        IReadOnlyDictionary<Hash256, long> existing = await RetryAsync(ct => _store.FindLeafHashesAsync(unique, ct), stop).ConfigureAwait(false);
+        StoredCheckpoint head = _head;
+        List<LogEntryRecord> entries = [];
+        HashSet<Pending> firsts = [];
+        long next = head.Size;
+        foreach (Pending p in batch)
+        {
+            if (existing.ContainsKey(p.LeafHash) || inBatch[p.LeafHash] >= 0)
+            {
+                continue;
+            }
+
+            inBatch[p.LeafHash] = next;
+            firsts.Add(p);
+            entries.Add(new LogEntryRecord(next, p.LeafHash, p.Entry));
+            next++;
+        }
+
+        if (entries.Count > 0)
+        {
+            TileEdge edge = _edge.Clone();
+            List<TileRecord> tiles = edge.Append(entries.Select(e => e.LeafHash).ToList());
+            StoredCheckpoint signed = Sign(_signer, new Checkpoint(_origin, edge.Size, edge.Root()));
+            await CommitUntilKnownAsync(new LogCommit(head, entries, tiles, signed), stop).ConfigureAwait(false);
+            _edge = edge;
+            _head = signed;
+            TaskCompletionSource<StoredCheckpoint> fired = Interlocked.Exchange(ref _nextHead, new TaskCompletionSource<StoredCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously));
+            fired.TrySetResult(signed);
+        }
+
+        foreach (Pending p in batch)
+        {
+            if (existing.TryGetValue(p.LeafHash, out long old))
+            {
+                p.Done.TrySetResult(new AddResult(old, true));
+            }
+            else
+            {
+                p.Done.TrySetResult(new AddResult(inBatch[p.LeafHash], !firsts.Contains(p)));
+            }
+        }
+    }
+
+    private async Task CommitUntilKnownAsync(LogCommit commit, CancellationToken stop)
+    {
+        TimeSpan delay = _options.RetryDelay;
+        while (true)
+        {
+            Exception failure;
+            try
+            {
+                await _store.CommitAsync(commit, stop).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not LogFatalException)
+            {
+                failure = e;
+            }
+
+            // The write may have landed. The stored head decides: ours (done), the old one (retry the same
+            // signed commit), or anything else (another writer or a rollback: stop).
+            StoredCheckpoint? now = await RetryAsync(ct => _store.ReadHeadAsync(ct), stop).ConfigureAwait(false);
+            if (commit.Next.SameAs(now))
+            {
+                return;
+            }
+
+            if (!commit.Expected.SameAs(now))
+            {
+                throw new LogFatalException(
+                    $"The store's checkpoint (size {now?.Size}) is neither the one this sequencer extended (size {commit.Expected.Size}) nor the one it wrote (size {commit.Next.Size}); another writer or a rollback.",
+                    failure);
+            }
+
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> read, CancellationToken stop)
+    {
+        TimeSpan delay = _options.RetryDelay;
+        while (true)
+        {
+            try
+            {
+                return await read(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not LogFatalException and not OperationCanceledException)
+            {
+                _ = e;
+                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+    }
+
+    internal static StoredCheckpoint Sign(Ed25519NoteSigner signer, Checkpoint checkpoint)
+    {
+        byte[] note = signer.SignNote(checkpoint.ToText()).ToBytes();
+        return new StoredCheckpoint(checkpoint.Size, checkpoint.Root, note);
+    }
+
+    private static void FailAll(List<Pending> batch, Exception e)
+    {
+        foreach (Pending p in batch)
+        {
+            p.Done.TrySetException(e);
+        }
+    }
+
+    private void DrainQueue(Exception e)
+    {
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out Pending? p))
+        {
+            p.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Stops the sequencer; pending adds fail.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    /// <summary>The origin line this sequencer signs.</summary>
+    public string Origin => _origin;
+}
