@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return ParamsCommand.Create();
         yield return ElectionCommand.Create();
         yield return VerifyCommand.Create();
+        yield return AuditCommand.Create();
     }
 }

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Globalization;
+using Entente.Audit.Io;
+using Entente.Audit.Workflow;
+using Spectre.Console;
+
+namespace Entente.Cli.Commands.Audit;
+
+/// <summary>A usage problem found while running a command: exit code 2 with the message.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>
+/// Runs an audit command: parse errors and bad input give exit code 2 with a message on standard error that
+/// says what to do; the command's own result is 0 (ok) or 1 (risk limit not met).
+/// </summary>
+internal sealed class GuardedAction(Func<ParseResult, TextWriter, TextWriter, int> body) : SynchronousCommandLineAction
+{
+    public override bool ClearsParseErrors => true;
+
+    public override int Invoke(ParseResult parseResult)
+    {
+        TextWriter output = parseResult.InvocationConfiguration.Output;
+        TextWriter error = parseResult.InvocationConfiguration.Error;
+        if (parseResult.Errors.Count > 0 || parseResult.UnmatchedTokens.Count > 0)
+        {
+            foreach (var e in parseResult.Errors)
+            {
+                error.WriteLine($"error: {e.Message}");
+            }
+
+            foreach (string token in parseResult.UnmatchedTokens)
+            {
+                error.WriteLine($"error: unrecognized argument '{token}'.");
+            }
+
+            error.WriteLine($"Run `entente {string.Join(' ', CommandPath(parseResult))} --help` for usage.");
+            return ExitCodes.UsageOrInput;
+        }
+
+        try
+        {
+            return body(parseResult, output, error);
+        }
+        catch (Exception e) when (e is AuditInputException or UsageException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.UsageOrInput;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parseResult)
+    {
+        List<string> names = [];
+        for (var r = parseResult.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, r.Command.Name);
+        }
+
+        return names.Skip(1);
+    }
+}
+
+/// <summary>Shared pieces of the audit verbs.</summary>
+internal static class AuditCli
+{
+    /// <summary>The clock the workflow uses; tests replace it.</summary>
+    internal static TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    public static Option<string> DirOption() => new("--dir") { Description = "The audit directory (made by `entente audit init`)." };
+
+    public static void SetGuardedAction(this Command command, Func<ParseResult, TextWriter, TextWriter, int> body) =>
+        command.Action = new GuardedAction(body);
+
+    public static T Require<T>(ParseResult parseResult, Option<T> option)
+    {
+        if (parseResult.GetResult(option) is null || parseResult.GetValue(option) is null)
+        {
+            throw new UsageException($"{option.Name} is required here.");
+        }
+
+        return parseResult.GetValue(option)!;
+    }
+
+    public static AuditDirectory Open(ParseResult parseResult, Option<string> dir) => AuditDirectory.Open(Require(parseResult, dir), Clock);
+
+    /// <summary>A Spectre console that writes to the command's output, plain text, fixed width (stable for expected files).</summary>
+    public static IAnsiConsole Console(TextWriter output)
+    {
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 110;
+        return console;
+    }
+
+    public static string P(double p) => p.ToString("0.######", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset ParseTime(string text, string option)
+    {
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset t))
+        {
+            return t;
+        }
+
+        throw new UsageException($"{option}: \"{text}\" is not a date and time; write ISO 8601, for example 2026-11-28T14:00:00Z.");
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Entente.Audit.Workflow;
+using Spectre.Console;
+
+namespace Entente.Cli.Commands.Audit;
+
+/// <summary><c>entente audit init</c>: starts an audit in a new directory.</summary>
+internal static class InitCommand
+{
+    public static Command Create()
+    {
+        Option<string> dir = AuditCli.DirOption();
+        Option<string> method = new("--method") { Description = "bravo (ballot polling) or comparison (ballot-level comparison)." };
+        method.AcceptOnlyFromAmong("bravo", "comparison");
+        Option<double> risk = new("--risk-limit") { Description = "The risk limit α, for example 0.05.", DefaultValueFactory = _ => 0.05 };
+        Option<string> manifest = new("--manifest") { Description = "Ballot manifest CSV." };
+        Option<string> results = new("--results") { Description = "Reported results CSV." };
+        Option<string> cvrs = new("--cvrs") { Description = "Cast vote records CSV (comparison audits)." };
+        Option<string> parties = new("--parties") { Description = "Comma-separated parties that make the seed, for example Blue,Red." };
+        Option<string> commitBy = new("--commit-by") { Description = "Commit deadline (ISO 8601)." };
+        Option<string> revealBy = new("--reveal-by") { Description = "Reveal deadline (ISO 8601)." };
+        Option<string> diceBy = new("--dice-by") { Description = "End of the public dice window (ISO 8601); default: no dice." };
+        Option<string> ids = new("--ids") { Description = "Ballot id convention: entente (default), arlo or arlo-batch.", DefaultValueFactory = _ => "entente" };
+        ids.AcceptOnlyFromAmong("entente", "arlo", "arlo-batch");
+        Option<string> jurisdiction = new("--jurisdiction") { Description = "Jurisdiction name for Arlo ids." };
+        Option<string> auditId = new("--audit-id") { Description = "Audit id (default: derived from the inputs' SHA-256)." };
+        Command command = new("init", "Start an audit: check and copy the inputs, fix the method, risk limit and seed schedule.")
+        {
+            dir, method, risk, manifest, results, cvrs, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId,
+        };
+        command.SetGuardedAction((parseResult, output, _) =>
+        {
+            AuditMethod m = AuditCli.Require(parseResult, method) == "bravo" ? AuditMethod.Bravo : AuditMethod.Comparison;
+            DateTimeOffset commit = AuditCli.ParseTime(AuditCli.Require(parseResult, commitBy), "--commit-by");
+            DateTimeOffset reveal = AuditCli.ParseTime(AuditCli.Require(parseResult, revealBy), "--reveal-by");
+            DateTimeOffset dice = parseResult.GetValue(diceBy) is { } d ? AuditCli.ParseTime(d, "--dice-by") : reveal;
+            string[] names = [.. AuditCli.Require(parseResult, parties).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+            AuditSettings settings = new(m, parseResult.GetValue(risk), AuditCli.Require(parseResult, manifest), AuditCli.Require(parseResult, results),
+                parseResult.GetValue(cvrs), names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId));
+            AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
+            IAnsiConsole console = AuditCli.Console(output);
+            console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches.");
+            console.MarkupLine($"Next: each party runs `entente audit seed commit` before {commit:u}, then `seed reveal` before {reveal:u}.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
