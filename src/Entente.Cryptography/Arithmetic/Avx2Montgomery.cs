@@ -98,10 +98,12 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
         packed.Clear();
         unchecked
         {
+            ulong carry = 0; // digits may exceed 27 bits slightly (see Normalize): finish carrying
             for (int j = 0; j < _k; j++)
             {
-                ulong digit = value[j];
-                Debug.Assert(digit <= DigitMask);
+                ulong x = value[j] + carry;
+                ulong digit = x & DigitMask;
+                carry = x >> DigitBits;
                 int bit = j * DigitBits;
                 int limb = bit >> 6;
                 int shift = bit & 63;
@@ -111,7 +113,11 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
                     packed[limb + 1] |= digit >> (64 - shift);
                 }
             }
+
+            Debug.Assert(carry == 0, "value is not below 2^(27k)");
         }
+
+        Debug.Assert(value[_k..].IndexOfAnyExcept(0UL) < 0, "value has digits above k");
 
         // value < 2m, so everything above limb n − 1 fits the one word packed[n].
         Debug.Assert(!packed[(n + 1)..].ContainsAnyExcept(0UL));
@@ -147,8 +153,171 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
         }
     }
 
+    /// <summary>
+    /// r = a²·R⁻¹. First the square, each cross product once: rows of a against 2a, four rows per pass;
+    /// the eight lowest columns of a pass (where the rows start at different places) in scalar code,
+    /// the rest in whole vectors. Then the reduction alone, four Montgomery digits per pass. A quarter
+    /// fewer digit products than <see cref="MontMul"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch) => MontMul(a, a, r, scratch);
+    protected override void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch)
+    {
+        int k = _k;
+        int lanes = _lanes;
+        Debug.Assert(a.Length >= lanes && r.Length >= lanes && scratch.Length >= ScratchLength);
+        ulong inverse = _digitInverse;
+
+        unchecked
+        {
+            fixed (ulong* pScratch = scratch)
+            fixed (ulong* pA = a)
+            fixed (ulong* pR = r)
+            fixed (ulong* pMArray = _mShifts)
+            {
+                ulong* pAcc = (ulong*)(((nuint)pScratch + 31) & ~(nuint)31);
+                ulong* pD = pAcc + _accLength;          // 2a shifted by 0..3 digits, interleaved
+                ulong* pM = pMArray + _mOffset;
+                new Span<ulong>(pAcc, _accLength).Clear();
+
+                // 2a, with four zero lanes below it, then its four shifts.
+                ulong* pDoubled = pD + (RowsPerPass * lanes);
+                Avx.StoreAligned(pDoubled, Vector256<ulong>.Zero);
+                for (int j = 0; j < lanes; j += 4)
+                {
+                    Avx.StoreAligned(pDoubled + 4 + j, Avx2.ShiftLeftLogical(Avx.LoadVector256(pA + j), 1));
+                }
+
+                for (int j = 0; j < lanes; j += 4)
+                {
+                    ulong* block = pD + (4 * j);
+                    ulong* source = pDoubled + 4 + j;
+                    Avx.StoreAligned(block, Avx.LoadAlignedVector256(source));
+                    Avx.StoreAligned(block + 4, Avx.LoadVector256(source - 1));
+                    Avx.StoreAligned(block + 8, Avx.LoadVector256(source - 2));
+                    Avx.StoreAligned(block + 12, Avx.LoadVector256(source - 3));
+                }
+
+                ulong* d = pDoubled + 4; // d[j] = 2·a[j], zero from k on
+                for (int i = 0; i < k; i += RowsPerPass)
+                {
+                    ulong a0 = pA[i], a1 = pA[i + 1], a2 = pA[i + 2], a3 = pA[i + 3];
+
+                    // Columns 2i .. 2i+7: row i+s holds a_(i+s)² at 2(i+s) and a_(i+s)·2a_j for j > i+s.
+                    ulong* low = pAcc + (2 * i);
+                    low[0] += a0 * a0;
+                    low[1] += a0 * d[i + 1];
+                    low[2] += (a0 * d[i + 2]) + (a1 * a1);
+                    low[3] += (a0 * d[i + 3]) + (a1 * d[i + 2]);
+                    low[4] += (a0 * d[i + 4]) + (a1 * d[i + 3]) + (a2 * a2);
+                    low[5] += (a0 * d[i + 5]) + (a1 * d[i + 4]) + (a2 * d[i + 3]);
+                    low[6] += (a0 * d[i + 6]) + (a1 * d[i + 5]) + (a2 * d[i + 4]) + (a3 * a3);
+                    low[7] += (a0 * d[i + 7]) + (a1 * d[i + 6]) + (a2 * d[i + 5]) + (a3 * d[i + 4]);
+
+                    // Columns from 2i + 8 on: whole vectors, every lane a cross product.
+                    Vector256<uint> va0 = Vector256.Create(a0).AsUInt32();
+                    Vector256<uint> va1 = Vector256.Create(a1).AsUInt32();
+                    Vector256<uint> va2 = Vector256.Create(a2).AsUInt32();
+                    Vector256<uint> va3 = Vector256.Create(a3).AsUInt32();
+                    ulong* end = pAcc + i + lanes;
+                    ulong* pd = pD + (4 * (i + 8));
+                    for (ulong* c = low + 8; c < end; c += 4, pd += 16)
+                    {
+                        Vector256<ulong> s0 = Avx2.Add(
+                            Avx2.Multiply(va0, Avx.LoadAlignedVector256(pd).AsUInt32()),
+                            Avx2.Multiply(va1, Avx.LoadAlignedVector256(pd + 4).AsUInt32()));
+                        Vector256<ulong> s1 = Avx2.Add(
+                            Avx2.Multiply(va2, Avx.LoadAlignedVector256(pd + 8).AsUInt32()),
+                            Avx2.Multiply(va3, Avx.LoadAlignedVector256(pd + 12).AsUInt32()));
+                        Avx.StoreAligned(c, Avx2.Add(Avx.LoadAlignedVector256(c), Avx2.Add(s0, s1)));
+                    }
+                }
+
+                // Reduction: four Montgomery digits per pass, the next pass's digits computed right
+                // after the first block (software pipelining, as in MontMul).
+                ulong m0 = pM[0], m1 = pM[1], m2 = pM[2], m3 = pM[3];
+                ulong carry = 0;
+                NextDigits(pAcc[0], pAcc[1], pAcc[2], pAcc[3], ref carry, 0, 0, 0, 0, 0, 0, 0, 0, m0, m1, m2, m3, inverse, out ulong q0, out ulong q1, out ulong q2, out ulong q3);
+                for (int i = 0; i < k; i += RowsPerPass)
+                {
+                    ulong* column = pAcc + i;
+                    Vector256<uint> vq0 = Vector256.Create(q0).AsUInt32();
+                    Vector256<uint> vq1 = Vector256.Create(q1).AsUInt32();
+                    Vector256<uint> vq2 = Vector256.Create(q2).AsUInt32();
+                    Vector256<uint> vq3 = Vector256.Create(q3).AsUInt32();
+                    ulong* c = column + 4;
+                    ulong* end = column + lanes;
+                    ulong* pm = pM + 16;
+                    Vector256<ulong> first = ReduceBlock(c, pm, vq0, vq1, vq2, vq3);
+                    if (i + RowsPerPass < k)
+                    {
+                        NextDigits(
+                            first.GetElement(0), first.GetElement(1), first.GetElement(2), first.GetElement(3), ref carry,
+                            0, 0, 0, 0, 0, 0, 0, 0, m0, m1, m2, m3, inverse, out q0, out q1, out q2, out q3);
+                    }
+
+                    for (c += 4, pm += 16; c < end; c += 4, pm += 16)
+                    {
+                        ReduceBlock(c, pm, vq0, vq1, vq2, vq3);
+                    }
+                }
+
+                Normalize(pAcc + k, carry, pR, lanes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// r = the columns plus the carry into the lowest, as digits below 2^27 + 2^10: two rounds of
+    /// "keep the low 27 bits, add what the lane below carries out", each done on whole vectors.
+    /// The value is unchanged and below 2^(27k), so nothing leaves the top. Digits this close to
+    /// 27 bits keep every column sum of the next multiplication below 2^64 (2k products of less than
+    /// 2^54.0001); <see cref="Export"/> finishes the carrying.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Normalize(ulong* columns, ulong carry, ulong* r, int lanes)
+    {
+        unchecked
+        {
+            Vector256<ulong> mask = Vector256.Create(DigitMask);
+            Vector256<ulong> below = Vector256.Create(carry, 0, 0, 0); // lane 0: what comes from below
+            for (int j = 0; j < lanes; j += 4)
+            {
+                Vector256<ulong> x = Avx.LoadAlignedVector256(columns + j);
+                Vector256<ulong> up = Avx2.Permute4x64(Avx2.ShiftRightLogical(x, DigitBits), 0b10_01_00_11); // [h3, h0, h1, h2]
+                Vector256<ulong> shifted = Avx2.Blend(up.AsUInt32(), below.AsUInt32(), 0b0000_0011).AsUInt64();
+                Avx.Store(r + j, Avx2.Add(Avx2.And(x, mask), shifted));
+                below = up;
+            }
+
+            below = Vector256<ulong>.Zero;
+            for (int j = 0; j < lanes; j += 4)
+            {
+                Vector256<ulong> x = Avx.LoadVector256(r + j);
+                Vector256<ulong> up = Avx2.Permute4x64(Avx2.ShiftRightLogical(x, DigitBits), 0b10_01_00_11);
+                Vector256<ulong> shifted = Avx2.Blend(up.AsUInt32(), below.AsUInt32(), 0b0000_0011).AsUInt64();
+                Avx.Store(r + j, Avx2.Add(Avx2.And(x, mask), shifted));
+                below = up;
+            }
+        }
+    }
+
+    /// <summary>column[0..3] += the 4 lanes of q_s·m_(j−s) for s = 0..3; returns the new value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> ReduceBlock(ulong* column, ulong* pm, Vector256<uint> vq0, Vector256<uint> vq1, Vector256<uint> vq2, Vector256<uint> vq3)
+    {
+        unchecked
+        {
+            Vector256<ulong> s0 = Avx2.Add(
+                Avx2.Multiply(vq0, Avx.LoadAlignedVector256(pm).AsUInt32()),
+                Avx2.Multiply(vq1, Avx.LoadAlignedVector256(pm + 4).AsUInt32()));
+            Vector256<ulong> s1 = Avx2.Add(
+                Avx2.Multiply(vq2, Avx.LoadAlignedVector256(pm + 8).AsUInt32()),
+                Avx2.Multiply(vq3, Avx.LoadAlignedVector256(pm + 12).AsUInt32()));
+            Vector256<ulong> sum = Avx2.Add(Avx.LoadAlignedVector256(column), Avx2.Add(s0, s1));
+            Avx.StoreAligned(column, sum);
+            return sum;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch)
@@ -234,17 +403,8 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
                     }
                 }
 
-                // The result is columns k .. 2k − 1: carry them once into 27-bit digits.
-                // Written after every read of a and b, so r may alias them.
-                for (int j = 0; j < k; j++)
-                {
-                    ulong x = pAcc[k + j] + carry;
-                    pR[j] = x & DigitMask;
-                    carry = x >> DigitBits;
-                }
-
-                Debug.Assert(carry == 0);
-                new Span<ulong>(pR + k, lanes - k).Clear();
+                // The result is columns k .. 2k − 1. Written after every read of a and b, so r may alias them.
+                Normalize(pAcc + k, carry, pR, lanes);
             }
         }
     }
@@ -256,21 +416,24 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
         Vector256<uint> va0, Vector256<uint> vq0, Vector256<uint> va1, Vector256<uint> vq1,
         Vector256<uint> va2, Vector256<uint> vq2, Vector256<uint> va3, Vector256<uint> vq3)
     {
-        Vector256<ulong> s0 = Avx2.Add(
-            Avx2.Multiply(va0, Avx.LoadAlignedVector256(pb).AsUInt32()),
-            Avx2.Multiply(vq0, Avx.LoadAlignedVector256(pm).AsUInt32()));
-        Vector256<ulong> s1 = Avx2.Add(
-            Avx2.Multiply(va1, Avx.LoadAlignedVector256(pb + 4).AsUInt32()),
-            Avx2.Multiply(vq1, Avx.LoadAlignedVector256(pm + 4).AsUInt32()));
-        Vector256<ulong> s2 = Avx2.Add(
-            Avx2.Multiply(va2, Avx.LoadAlignedVector256(pb + 8).AsUInt32()),
-            Avx2.Multiply(vq2, Avx.LoadAlignedVector256(pm + 8).AsUInt32()));
-        Vector256<ulong> s3 = Avx2.Add(
-            Avx2.Multiply(va3, Avx.LoadAlignedVector256(pb + 12).AsUInt32()),
-            Avx2.Multiply(vq3, Avx.LoadAlignedVector256(pm + 12).AsUInt32()));
-        Vector256<ulong> sum = Avx2.Add(Avx.LoadAlignedVector256(column), Avx2.Add(Avx2.Add(s0, s1), Avx2.Add(s2, s3)));
-        Avx.StoreAligned(column, sum);
-        return sum;
+        unchecked
+        {
+            Vector256<ulong> s0 = Avx2.Add(
+                Avx2.Multiply(va0, Avx.LoadAlignedVector256(pb).AsUInt32()),
+                Avx2.Multiply(vq0, Avx.LoadAlignedVector256(pm).AsUInt32()));
+            Vector256<ulong> s1 = Avx2.Add(
+                Avx2.Multiply(va1, Avx.LoadAlignedVector256(pb + 4).AsUInt32()),
+                Avx2.Multiply(vq1, Avx.LoadAlignedVector256(pm + 4).AsUInt32()));
+            Vector256<ulong> s2 = Avx2.Add(
+                Avx2.Multiply(va2, Avx.LoadAlignedVector256(pb + 8).AsUInt32()),
+                Avx2.Multiply(vq2, Avx.LoadAlignedVector256(pm + 8).AsUInt32()));
+            Vector256<ulong> s3 = Avx2.Add(
+                Avx2.Multiply(va3, Avx.LoadAlignedVector256(pb + 12).AsUInt32()),
+                Avx2.Multiply(vq3, Avx.LoadAlignedVector256(pm + 12).AsUInt32()));
+            Vector256<ulong> sum = Avx2.Add(Avx.LoadAlignedVector256(column), Avx2.Add(Avx2.Add(s0, s1), Avx2.Add(s2, s3)));
+            Avx.StoreAligned(column, sum);
+            return sum;
+        }
     }
 
     /// <summary>

@@ -12,7 +12,7 @@ namespace Entente.Cryptography.Arithmetic;
 /// (MULX where BMI2 is present). Squaring computes each cross product once and doubles the column,
 /// then reduces. Values stay fully reduced: the final subtraction is done every time, with a mask.
 /// </summary>
-internal sealed class ScalarMontgomery : MontgomeryEngine
+internal sealed unsafe class ScalarMontgomery : MontgomeryEngine
 {
     private readonly ulong[] _m;
     private readonly int _n;
@@ -44,49 +44,55 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
     {
         int n = _n;
         Debug.Assert(a.Length >= n && b.Length >= n && r.Length >= n && scratch.Length >= ScratchLength);
-        ReadOnlySpan<ulong> m = _m;
-        Span<ulong> q = scratch[..n];
         ulong inverse = NegInverse;
         ulong c0 = 0, c1 = 0, c2 = 0;
         unchecked
         {
-            // Low columns: choose q[i] so that column i becomes zero.
-            for (int i = 0; i < n; i++)
+            fixed (ulong* pa = a)
+            fixed (ulong* pb = b)
+            fixed (ulong* pr = r)
+            fixed (ulong* pq = scratch)
+            fixed (ulong* pm = _m)
             {
-                for (int j = 0; j < i; j++)
+                // Low columns: choose q[i] so that column i becomes zero.
+                for (int i = 0; i < n; i++)
                 {
-                    MultiplyAdd(a[j], b[i - j], ref c0, ref c1, ref c2);
-                    MultiplyAdd(q[j], m[i - j], ref c0, ref c1, ref c2);
+                    for (ulong* x = pa, y = pb + i, u = pq, v = pm + i, end = pa + i; x < end; x++, y--, u++, v--)
+                    {
+                        MultiplyAdd(*x, *y, ref c0, ref c1, ref c2);
+                        MultiplyAdd(*u, *v, ref c0, ref c1, ref c2);
+                    }
+
+                    MultiplyAdd(pa[i], pb[0], ref c0, ref c1, ref c2);
+                    ulong qi = c0 * inverse;
+                    pq[i] = qi;
+                    MultiplyAdd(qi, pm[0], ref c0, ref c1, ref c2);
+                    Debug.Assert(c0 == 0);
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = 0;
                 }
 
-                MultiplyAdd(a[i], b[0], ref c0, ref c1, ref c2);
-                ulong qi = c0 * inverse;
-                q[i] = qi;
-                MultiplyAdd(qi, m[0], ref c0, ref c1, ref c2);
-                Debug.Assert(c0 == 0);
-                c0 = c1;
-                c1 = c2;
-                c2 = 0;
-            }
-
-            // High columns are the result. Writing r[i − n] is safe when r aliases a or b:
-            // the remaining columns only read indices above i − n.
-            for (int i = n; i < 2 * n; i++)
-            {
-                for (int j = i - n + 1; j < n; j++)
+                // High columns are the result. Writing r[i − n] is safe when r aliases a or b:
+                // the remaining columns only read indices above i − n.
+                for (int i = n; i < 2 * n; i++)
                 {
-                    MultiplyAdd(a[j], b[i - j], ref c0, ref c1, ref c2);
-                    MultiplyAdd(q[j], m[i - j], ref c0, ref c1, ref c2);
-                }
+                    int first = i - n + 1;
+                    for (ulong* x = pa + first, y = pb + (i - first), u = pq + first, v = pm + (i - first), end = pa + n; x < end; x++, y--, u++, v--)
+                    {
+                        MultiplyAdd(*x, *y, ref c0, ref c1, ref c2);
+                        MultiplyAdd(*u, *v, ref c0, ref c1, ref c2);
+                    }
 
-                r[i - n] = c0;
-                c0 = c1;
-                c1 = c2;
-                c2 = 0;
+                    pr[i - n] = c0;
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = 0;
+                }
             }
         }
 
-        LimbMath.ConditionalSubtract(r[..n], c0, m, scratch.Slice(n, n));
+        LimbMath.ConditionalSubtract(r[..n], c0, _m, scratch.Slice(n, n));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -94,38 +100,43 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
     {
         int n = _n;
         Debug.Assert(a.Length >= n && r.Length >= n && scratch.Length >= ScratchLength);
-        Span<ulong> t = scratch.Slice(n, 2 * n);
         ulong c0 = 0, c1 = 0, c2 = 0;
         unchecked
         {
-            // t = a², column by column: each cross product once, doubled, plus the square on the diagonal.
-            for (int column = 0; column < (2 * n) - 1; column++)
+            fixed (ulong* pa = a)
+            fixed (ulong* pScratch = scratch)
             {
-                ulong d0 = 0, d1 = 0, d2 = 0;
-                for (int j = Math.Max(0, column - n + 1); j < column - j; j++)
+                // t = a², column by column: each cross product once, doubled, plus the square on the diagonal.
+                ulong* t = pScratch + n;
+                for (int column = 0; column < (2 * n) - 1; column++)
                 {
-                    MultiplyAdd(a[j], a[column - j], ref d0, ref d1, ref d2);
+                    ulong d0 = 0, d1 = 0, d2 = 0;
+                    int low = Math.Max(0, column - n + 1);
+                    for (ulong* x = pa + low, y = pa + (column - low); x < y; x++, y--)
+                    {
+                        MultiplyAdd(*x, *y, ref d0, ref d1, ref d2);
+                    }
+
+                    d2 = (d2 << 1) | (d1 >> 63);
+                    d1 = (d1 << 1) | (d0 >> 63);
+                    d0 <<= 1;
+                    if ((column & 1) == 0)
+                    {
+                        MultiplyAdd(pa[column >> 1], pa[column >> 1], ref d0, ref d1, ref d2);
+                    }
+
+                    Add(d0, d1, d2, ref c0, ref c1, ref c2);
+                    t[column] = c0;
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = 0;
                 }
 
-                d2 = (d2 << 1) | (d1 >> 63);
-                d1 = (d1 << 1) | (d0 >> 63);
-                d0 <<= 1;
-                if ((column & 1) == 0)
-                {
-                    MultiplyAdd(a[column >> 1], a[column >> 1], ref d0, ref d1, ref d2);
-                }
-
-                Add(d0, d1, d2, ref c0, ref c1, ref c2);
-                t[column] = c0;
-                c0 = c1;
-                c1 = c2;
-                c2 = 0;
+                t[(2 * n) - 1] = c0;
             }
-
-            t[(2 * n) - 1] = c0;
         }
 
-        Reduce(t, r, scratch);
+        Reduce(scratch.Slice(n, 2 * n), r, scratch);
     }
 
     /// <summary>r = t·R⁻¹ mod m for a double-length t &lt; m·R (product-scanning reduction).</summary>
@@ -133,46 +144,51 @@ internal sealed class ScalarMontgomery : MontgomeryEngine
     private void Reduce(ReadOnlySpan<ulong> t, Span<ulong> r, Span<ulong> scratch)
     {
         int n = _n;
-        ReadOnlySpan<ulong> m = _m;
-        Span<ulong> q = scratch[..n];
         ulong inverse = NegInverse;
         ulong c0 = 0, c1 = 0, c2 = 0;
         unchecked
         {
-            for (int i = 0; i < n; i++)
+            fixed (ulong* pt = t)
+            fixed (ulong* pr = r)
+            fixed (ulong* pq = scratch)
+            fixed (ulong* pm = _m)
             {
-                for (int j = 0; j < i; j++)
+                for (int i = 0; i < n; i++)
                 {
-                    MultiplyAdd(q[j], m[i - j], ref c0, ref c1, ref c2);
+                    for (ulong* u = pq, v = pm + i, end = pq + i; u < end; u++, v--)
+                    {
+                        MultiplyAdd(*u, *v, ref c0, ref c1, ref c2);
+                    }
+
+                    Add(pt[i], 0, 0, ref c0, ref c1, ref c2);
+                    ulong qi = c0 * inverse;
+                    pq[i] = qi;
+                    MultiplyAdd(qi, pm[0], ref c0, ref c1, ref c2);
+                    Debug.Assert(c0 == 0);
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = 0;
                 }
 
-                Add(t[i], 0, 0, ref c0, ref c1, ref c2);
-                ulong qi = c0 * inverse;
-                q[i] = qi;
-                MultiplyAdd(qi, m[0], ref c0, ref c1, ref c2);
-                Debug.Assert(c0 == 0);
-                c0 = c1;
-                c1 = c2;
-                c2 = 0;
-            }
-
-            for (int i = n; i < 2 * n; i++)
-            {
-                for (int j = i - n + 1; j < n; j++)
+                for (int i = n; i < 2 * n; i++)
                 {
-                    MultiplyAdd(q[j], m[i - j], ref c0, ref c1, ref c2);
-                }
+                    int first = i - n + 1;
+                    for (ulong* u = pq + first, v = pm + (i - first), end = pq + n; u < end; u++, v--)
+                    {
+                        MultiplyAdd(*u, *v, ref c0, ref c1, ref c2);
+                    }
 
-                Add(t[i], 0, 0, ref c0, ref c1, ref c2);
-                r[i - n] = c0;
-                c0 = c1;
-                c1 = c2;
-                c2 = 0;
+                    Add(pt[i], 0, 0, ref c0, ref c1, ref c2);
+                    pr[i - n] = c0;
+                    c0 = c1;
+                    c1 = c2;
+                    c2 = 0;
+                }
             }
         }
 
         // The square sits in scratch[n..3n); the subtraction buffer is scratch[3n..4n).
-        LimbMath.ConditionalSubtract(r[..n], c0, m, scratch.Slice(3 * n, n));
+        LimbMath.ConditionalSubtract(r[..n], c0, _m, scratch.Slice(3 * n, n));
     }
 
     /// <summary>(c2:c1:c0) += x·y.</summary>

@@ -1,0 +1,90 @@
+using System.Numerics;
+using Entente.Cryptography.Arithmetic;
+
+namespace Entente.Cryptography.Tests.Arithmetic.Unit;
+
+public class ArithmeticEngineFactoryTests
+{
+    private static ulong[] Modulus(string name)
+    {
+        BigInteger m = TestModuli.Get(name);
+        return TestModuli.ToLimbs(m, TestModuli.LimbsOf(m));
+    }
+
+    [Fact]
+    public void Default_engine_for_the_standard_prime_is_avx2_when_the_cpu_has_it_and_scalar_otherwise()
+    {
+        IModularArithmetic engine = ArithmeticEngine.Create(Modulus("p4096"), kind: null);
+        Assert.Equal(Avx2Montgomery.IsSupported ? "avx2" : "scalar", engine.EngineName);
+    }
+
+    [Theory]
+    [InlineData("q256")]
+    [InlineData("p64")]
+    [InlineData("p16")]
+    public void Default_engine_for_moduli_below_eight_limbs_is_scalar(string name)
+        => Assert.Equal("scalar", ArithmeticEngine.Create(Modulus(name), kind: "").EngineName);
+
+    [Theory]
+    [InlineData("reference", "reference")]
+    [InlineData("SCALAR", "scalar")]
+    [InlineData(" scalar ", "scalar")]
+    public void Named_engine_is_created_whatever_the_case(string kind, string expected)
+        => Assert.Equal(expected, ArithmeticEngine.Create(Modulus("q256"), kind).EngineName);
+
+    [Fact]
+    public void Avx2_can_be_forced_for_a_toy_prime_when_the_cpu_has_it()
+    {
+        if (!Avx2Montgomery.IsSupported)
+        {
+            Assert.Throws<PlatformNotSupportedException>(() => ArithmeticEngine.Create(Modulus("p16"), "avx2"));
+            return;
+        }
+
+        Assert.Equal("avx2", ArithmeticEngine.Create(Modulus("p16"), "avx2").EngineName);
+    }
+
+    [Fact]
+    public void Unknown_engine_name_is_rejected_with_the_variable_named()
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create(Modulus("q256"), "gpu"));
+        Assert.Contains(ArithmeticEngine.EnvironmentVariable, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("scalar")]
+    [InlineData("avx2")]
+    [InlineData("reference")]
+    public void Even_empty_and_unit_moduli_are_rejected(string kind)
+    {
+        if (kind == "avx2" && !Avx2Montgomery.IsSupported)
+        {
+            return;
+        }
+
+        Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create([65268UL], kind));
+        Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create([], kind));
+        if (kind != "reference")
+        {
+            Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create([1UL], kind));
+            Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create(new ulong[MontgomeryEngine.MaxLimbs + 1].Select(_ => ulong.MaxValue).ToArray(), kind));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModulusNames))]
+    public void Avx2_radix_is_above_four_times_the_modulus(string name)
+    {
+        if (!Avx2Montgomery.IsSupported)
+        {
+            return;
+        }
+
+        BigInteger m = TestModuli.Get(name);
+        Avx2Montgomery engine = new(Modulus(name));
+        Assert.True(BigInteger.One << (27 * engine.Digits) > 4 * m);
+        Assert.Equal(0, engine.Digits % 4);
+    }
+
+    public static TheoryData<string> ModulusNames() => [.. TestModuli.Names];
+}
