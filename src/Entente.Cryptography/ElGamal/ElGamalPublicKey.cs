@@ -4,12 +4,17 @@ namespace Entente.Cryptography;
 
 /// <summary>
 /// An ElGamal public key K = g^s (the joint vote key K, the data key K̂, or a communication key κ).
-/// Holds a fixed-base table for K, built on first use, because encryption and proofs raise K to many
-/// exponents (Note 3.5).
+/// Holds a fixed-base table for K because encryption and proofs raise K to many exponents (Note 3.5).
+/// The table is built once, on the <see cref="TableThreshold"/>-th exponentiation: a key used once or
+/// twice (a test key, a one-off check) does not pay for a table it would never amortise.
 /// </summary>
 public sealed class ElGamalPublicKey
 {
+    /// <summary>Exponentiations of K before the fixed-base table is built.</summary>
+    public const int TableThreshold = 3;
+
     private readonly Lazy<IFixedBaseTable> _table;
+    private int _uses;
 
     /// <summary>Wraps a decoded subgroup element. The identity is refused: it would encrypt in the clear.</summary>
     /// <exception cref="ArgumentException">The key is 1.</exception>
@@ -58,28 +63,39 @@ public sealed class ElGamalPublicKey
     }
 
     /// <summary>K^e for a public exponent, from the key's fixed-base table.</summary>
-    public ElementModP Pow(ElementModQ exponent)
-    {
-        Group.CheckSameGroup(exponent);
-        ulong[] result = new ulong[Group.PLimbCount];
-        _table.Value.Pow(exponent.ExponentLimbs, result);
-        return new ElementModP(Group, result);
-    }
+    public ElementModP Pow(ElementModQ exponent) => Power(exponent, secret: false);
 
     /// <summary>K^e in constant time for a secret exponent, from the key's fixed-base table.</summary>
-    public ElementModP PowSecret(ElementModQ exponent)
-    {
-        Group.CheckSameGroup(exponent);
-        ulong[] result = new ulong[Group.PLimbCount];
-        _table.Value.PowSecret(exponent.ExponentLimbs, result);
-        return new ElementModP(Group, result);
-    }
+    public ElementModP PowSecret(ElementModQ exponent) => Power(exponent, secret: true);
 
     /// <summary>K^σ for a small plaintext σ ≥ 0 (what decryption yields before the discrete log).</summary>
     public ElementModP EncodePlaintext(long value) => Pow(ValueModQ(value));
 
     /// <inheritdoc/>
     public override string ToString() => $"ElGamalPublicKey({Key})";
+
+    private ElementModP Power(ElementModQ exponent, bool secret)
+    {
+        Group.CheckSameGroup(exponent);
+        if (!UseTable())
+        {
+            return secret ? Key.PowSecret(exponent) : Key.Pow(exponent);
+        }
+
+        ulong[] result = new ulong[Group.PLimbCount];
+        if (secret)
+        {
+            _table.Value.PowSecret(exponent.ExponentLimbs, result);
+        }
+        else
+        {
+            _table.Value.Pow(exponent.ExponentLimbs, result);
+        }
+
+        return new ElementModP(Group, result);
+    }
+
+    private bool UseTable() => _table.IsValueCreated || Interlocked.Increment(ref _uses) >= TableThreshold;
 
     private ElementModQ ValueModQ(long value)
     {

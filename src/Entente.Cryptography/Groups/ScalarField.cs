@@ -71,19 +71,10 @@ internal sealed class ScalarField
     /// <summary>True when a &lt; q (constant time).</summary>
     public bool IsReduced(ReadOnlySpan<ulong> a)
     {
-        unchecked
-        {
-            ulong borrow = 0;
-            for (int i = 0; i < Limbs; i++)
-            {
-                ulong d = a[i] - _q[i];
-                ulong b1 = a[i] < _q[i] ? 1UL : 0UL;
-                ulong b2 = d < borrow ? 1UL : 0UL;
-                borrow = b1 | b2;
-            }
-
-            return borrow == 1;
-        }
+        Span<ulong> scratch = stackalloc ulong[Limbs];
+        bool reduced = SubtractWithBorrow(a, _q, scratch) == 1;
+        scratch.Clear();
+        return reduced;
     }
 
     public void Add(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
@@ -107,19 +98,9 @@ internal sealed class ScalarField
     public void Subtract(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
     {
         Span<ulong> t = stackalloc ulong[Limbs];
+        ulong borrow = SubtractWithBorrow(a, b, t);
         unchecked
         {
-            ulong borrow = 0;
-            for (int i = 0; i < Limbs; i++)
-            {
-                ulong d = a[i] - b[i];
-                ulong b1 = a[i] < b[i] ? 1UL : 0UL;
-                ulong d2 = d - borrow;
-                ulong b2 = d < borrow ? 1UL : 0UL;
-                t[i] = d2;
-                borrow = b1 | b2;
-            }
-
             // Add q back when the subtraction borrowed.
             ulong mask = 0 - borrow;
             UInt128 carry = 0;
@@ -247,23 +228,34 @@ internal sealed class ScalarField
         t.Clear();
     }
 
+    /// <summary>result = a − b over <see cref="Limbs"/> limbs; returns the final borrow (0 or 1). Branch-free.</summary>
+    private static ulong SubtractWithBorrow(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
+    {
+        unchecked
+        {
+            // Hacker's Delight 2-13: the borrow out of a − b − borrow is the top bit of
+            // (¬a ∧ b) ∨ (¬(a ⊕ b) ∧ d), computed without comparisons or branches.
+            ulong borrow = 0;
+            for (int i = 0; i < Limbs; i++)
+            {
+                ulong x = a[i];
+                ulong y = b[i];
+                ulong d = x - y - borrow;
+                result[i] = d;
+                borrow = ((~x & y) | (~(x ^ y) & d)) >> 63;
+            }
+
+            return borrow;
+        }
+    }
+
     /// <summary>result = t − q if t ≥ q else t, for t &lt; 2q given as Limbs+1 limbs.</summary>
     private void SubtractQIfNotLess(ReadOnlySpan<ulong> t, Span<ulong> result)
     {
         Span<ulong> d = stackalloc ulong[Limbs];
+        ulong borrow = SubtractWithBorrow(t[..Limbs], _q, d);
         unchecked
         {
-            ulong borrow = 0;
-            for (int i = 0; i < Limbs; i++)
-            {
-                ulong x = t[i] - _q[i];
-                ulong b1 = t[i] < _q[i] ? 1UL : 0UL;
-                ulong y = x - borrow;
-                ulong b2 = x < borrow ? 1UL : 0UL;
-                d[i] = y;
-                borrow = b1 | b2;
-            }
-
             // t ≥ q exactly when the top limb covers the borrow.
             ulong top = t[Limbs] - borrow;           // 0 (t ≥ q) or all ones (t < q)
             ulong keepT = top;                       // mask: all ones → keep t

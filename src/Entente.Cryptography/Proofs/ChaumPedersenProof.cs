@@ -7,25 +7,13 @@ namespace Entente.Cryptography;
 /// where the challenge hash and the joint commitments are protocol-specific, so this type only does
 /// the algebra; <see cref="ChaumPedersenCommitment"/> is the prover's half.
 /// </summary>
-public sealed class ChaumPedersenProof : IEquatable<ChaumPedersenProof>
+public sealed class ChaumPedersenProof : ChallengeResponseProof
 {
     /// <summary>A proof of two elements of the same group.</summary>
     public ChaumPedersenProof(ElementModQ challenge, ElementModQ response)
+        : base(challenge, response)
     {
-        ArgumentNullException.ThrowIfNull(challenge);
-        challenge.Group.CheckSameGroup(response);
-        Challenge = challenge;
-        Response = response;
     }
-
-    /// <summary>The challenge c.</summary>
-    public ElementModQ Challenge { get; }
-
-    /// <summary>The response v = (u − c·s) mod q.</summary>
-    public ElementModQ Response { get; }
-
-    /// <summary>The group.</summary>
-    public Group Group => Challenge.Group;
 
     /// <summary>
     /// The commitments a verifier recomputes: a = g^v · K^c and b = A^v · M^c (V10.1–10.2, V12.2–12.3).
@@ -71,18 +59,6 @@ public sealed class ChaumPedersenProof : IEquatable<ChaumPedersenProof>
         (ElementModP a, ElementModP b) = RecomputeCommitments(publicKey, baseElement, result);
         return challenge(a, b).Equals(Challenge);
     }
-
-    /// <inheritdoc/>
-    public bool Equals(ChaumPedersenProof? other) => other is not null && Challenge.Equals(other.Challenge) && Response.Equals(other.Response);
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => Equals(obj as ChaumPedersenProof);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => Group.Name.GetHashCode(StringComparison.Ordinal);
-
-    /// <inheritdoc/>
-    public override string ToString() => $"ChaumPedersenProof(c: {Challenge.ToHex()}, v: {Response.ToHex()})";
 }
 
 /// <summary>

@@ -97,3 +97,41 @@ public class ElGamalProperties(ITestOutputHelper output)
         Assert.False(log.TryFind(baseElement.Pow(12), out _));
     }
 }
+
+public class PublicKeyTableProperties(ITestOutputHelper output)
+{
+    [Fact]
+    public void Powers_of_a_public_key_agree_with_BigInteger_before_and_after_its_table_is_built()
+    {
+        PropertyContext context = new(output, 3109, Group.Toy(256));
+        ElementModP key = context.NextElement();
+        ElGamalPublicKey publicKey = new(key);
+        for (int i = 0; i < 3 * ElGamalPublicKey.TableThreshold; i++)
+        {
+            ElementModQ exponent = context.NextModQ();
+            System.Numerics.BigInteger expected = System.Numerics.BigInteger.ModPow(PropertyContext.Value(key), exponent.ToBigInteger(), context.Group.P);
+            Assert.Equal(expected, PropertyContext.Value(i % 2 == 0 ? publicKey.Pow(exponent) : publicKey.PowSecret(exponent)));
+        }
+    }
+}
+
+public class ConcurrencyProperties(ITestOutputHelper output)
+{
+    [Fact]
+    public void One_key_and_one_group_serve_many_threads_at_once()
+    {
+        PropertyContext context = new(output, 3110, Group.Toy(192));
+        using ElGamalKeyPair key = context.NextKeyPair();
+        ElGamalPublicKey shared = new(key.PublicKey.Key);
+        DiscreteLog log = DiscreteLog.ForKey(shared, 100);
+        long?[] results = new long?[64];
+        Parallel.For(0, results.Length, i =>
+        {
+            ElGamalCiphertext ciphertext = shared.Encrypt(i % 7, out ElementModQ nonce);
+            Hash256 hI = Hash256.Random();
+            RangeProof proof = RangeProof.CreateForSelection(shared, ciphertext, nonce, i % 7, 6, hI, 1, 1);
+            results[i] = proof.VerifySelection(shared, ciphertext, 6, hI, 1, 1) ? key.Decrypt(ciphertext, log) : -1;
+        });
+        Assert.Equal(Enumerable.Range(0, results.Length).Select(i => (long?)(i % 7)), results);
+    }
+}
