@@ -16,5 +16,7 @@ internal static class CommandCatalog
         yield return ElectionCommand.Create();
         yield return VerifyCommand.Create();
         yield return AuditCommand.Create();
+        yield return BenchCommand.Create();
+        yield return ElectionCommand.Create();
     }
 }

@@ -91,6 +91,13 @@ internal sealed class CanonicalJsonWriter
         Number(value);
     }
 
+    /// <summary>Writes an already canonical JSON value as it is.</summary>
+    public void RawValue(byte[] canonicalValue)
+    {
+        BeforeValue();
+        Raw(canonicalValue.AsSpan());
+    }
+
     /// <summary>Bytes as fixed-width uppercase hex (two digits per byte, leading zeros kept).</summary>
     public void Hex(ReadOnlySpan<byte> bytes)
     {
