@@ -56,7 +56,7 @@ internal static class VerifyCommand
     }
 
     /// <summary>Runs a verification and writes the report; returns the exit code.</summary>
-    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress)
+    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress, VerificationMemo? memo = null)
     {
         IAnsiConsole errorConsole = CreateConsole(error, interactive: showProgress);
         if (format != "egk")
@@ -70,7 +70,7 @@ internal static class VerifyCommand
         VerificationReport report;
         try
         {
-            VerificationOptions options = new() { Threads = threads };
+            VerificationOptions options = new() { Threads = threads, Memo = memo };
             report = showProgress && !json
                 ? WithProgress(errorConsole, progress => Egk20Verifier.Verify(directory, options with { Progress = progress }))
                 : Egk20Verifier.Verify(directory, options);
@@ -184,11 +184,22 @@ internal static class VerifyCommand
             : $"[red]NOT verified: {failures} failure(s) in {report.Steps.Count(s => !s.Passed)} step(s).[/]");
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive) => AnsiConsole.Create(new AnsiConsoleSettings
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive)
     {
-        Out = new AnsiConsoleOutput(writer),
-        Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
-    });
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!interactive)
+        {
+            // Redirected output (files, pipes, tests): one failure per line, never wrapped, so that
+            // tools can grep the report.
+            console.Profile.Width = 4096;
+        }
+
+        return console;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using Entente.Cryptography;
+using Entente.Verifier.Framework;
 
 namespace Entente.Verifier.Egk20;
 
@@ -13,9 +14,11 @@ namespace Entente.Verifier.Egk20;
 internal sealed class Egk20Arithmetic
 {
     private readonly ElGamalPublicKey? _k;
+    private readonly VerificationMemo? _memo;
 
-    public Egk20Arithmetic(BigInteger jointKey)
+    public Egk20Arithmetic(BigInteger jointKey, VerificationMemo? memo)
     {
+        _memo = memo;
         if (TryElement(jointKey, out ElementModP? k) && !k.IsOne)
         {
             K = k;
@@ -33,11 +36,27 @@ internal sealed class Egk20Arithmetic
     public ElementModP? K { get; }
 
     /// <summary>x as an element of Z_p^r: 0 ≤ x &lt; p and x^q mod p = 1 (one exponentiation).</summary>
-    public static bool TryElement(BigInteger x, [NotNullWhen(true)] out ElementModP? element)
+    public bool TryElement(BigInteger x, [NotNullWhen(true)] out ElementModP? element)
     {
         element = null;
-        return x.Sign >= 0 && x < P && ElementModP.TryDecode(Group, Encode(x), out element);
+        if (x.Sign < 0 || x >= P)
+        {
+            return false;
+        }
+
+        byte[] bytes = Encode(x);
+        element = _memo is null ? Decode(bytes) : _memo.GetOrAdd("Z_p^r member", bytes, () => Decode(bytes));
+        return element is not null;
     }
+
+    private static ElementModP? Decode(byte[] bytes) => ElementModP.TryDecode(Group, bytes, out ElementModP? element) ? element : null;
+
+    /// <summary>
+    /// The outcome of an expensive pure computation, remembered in the verification memo (when one
+    /// is given) under a label and every input it depends on.
+    /// </summary>
+    public T Remember<T>(string label, Func<byte[]> inputs, Func<T> compute)
+        => _memo is null ? compute() : _memo.GetOrAdd(label, inputs(), compute);
 
     /// <summary>x mod q as an exponent (the bases are subgroup elements, so only x mod q matters).</summary>
     public static ElementModQ Exponent(BigInteger x) => ElementModQ.FromBigInteger(Group, x);

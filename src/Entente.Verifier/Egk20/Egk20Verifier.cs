@@ -80,7 +80,7 @@ public sealed class Egk20Verifier
     private VerificationReport Run()
     {
         _he = _record.Initialized.ExtendedBaseHash;
-        _math = new Egk20Arithmetic(_record.Initialized.JointPublicKey);
+        _math = new Egk20Arithmetic(_record.Initialized.JointPublicKey, _options.Memo);
 
         byte[] hb = VerifyParameters();
         VerifyGuardianKeys();
@@ -138,12 +138,13 @@ public sealed class Egk20Verifier
 
         // H_M = H(H_P; 0x01, b(len(manifest), 4) ∥ manifest) (eq 6).
         byte[] manifest = _record.Manifest.FileBytes;
-        byte[] hm = Egk20Hash.Start(hp, 0x01).Int(manifest.Length).Bytes(manifest).Finish();
+        // Each equation is checked against the record's own inputs, so that one wrong value fails one check.
+        byte[] hm = Egk20Hash.Start(c.ParameterBaseHash, 0x01).Int(manifest.Length).Bytes(manifest).Finish();
         step.Require(hm.AsSpan().SequenceEqual(c.ManifestHash), "1.G", RecordObject.ForFile("manifest.json"),
             $"manifest_hash is {Hex(c.ManifestHash)}; the hash of manifest.json is {Hex(hm)}");
 
         // H_B = H(H_P; 0x02, H_M, n, k) (eq 7).
-        byte[] hb = Egk20Hash.Start(hp, 0x02).Bytes(hm).Int(c.NumberOfGuardians).Int(c.Quorum).Finish();
+        byte[] hb = Egk20Hash.Start(c.ParameterBaseHash, 0x02).Bytes(c.ManifestHash).Int(c.NumberOfGuardians).Int(c.Quorum).Finish();
         step.Require(hb.AsSpan().SequenceEqual(c.ElectionBaseHash), "1.H", config,
             $"election_base_hash is {Hex(c.ElectionBaseHash)}; H(H_P; 0x02, H_M, n={c.NumberOfGuardians}, k={c.Quorum}) is {Hex(hb)}");
 
@@ -187,7 +188,7 @@ public sealed class Egk20Verifier
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
             RecordObject who = RecordObject.ForGuardian(item.Guardian.GuardianId).WithOption($"coefficient {item.J}");
             step.Checked();
-            bool inGroup = Egk20Arithmetic.TryElement(proof.PublicKey, out ElementModP? kij);
+            bool inGroup = _math.TryElement(proof.PublicKey, out ElementModP? kij);
             step.Require(inGroup, "2.A", who, "K_i,j is not in Z_p^r");
             step.Require(proof.Response < _q, "2.B", who, "the response v_i,j is not in Z_q");
             if (kij is null || proof.Response >= _q)
@@ -196,8 +197,11 @@ public sealed class Egk20Verifier
             }
 
             // (2.1) h_i,j = g^v_i,j · K_i,j^c_i,j; (2.C) c_i,j = H(H_P; 0x10, i, j, K_i,j, h_i,j).
-            ElementModP h = Egk20Arithmetic.GPowTimes(Exp(proof.Response), kij, Exp(proof.Challenge));
-            BigInteger c2 = Egk20Hash.Start(hp, 0x10).Int(item.Guardian.XCoordinate).Int(item.J).ModP(kij).ModP(h).FinishInteger();
+            BigInteger c2 = _math.Remember("2.0 guardian Schnorr hash", () => [.. hp, .. kij.Encode(), .. Q32(proof.Challenge), .. Q32(proof.Response), .. Q32(item.Guardian.XCoordinate), .. Q32(item.J)], () =>
+            {
+                ElementModP h = Egk20Arithmetic.GPowTimes(Exp(proof.Response), kij, Exp(proof.Challenge));
+                return Egk20Hash.Start(hp, 0x10).Int(item.Guardian.XCoordinate).Int(item.J).ModP(kij).ModP(h).FinishInteger();
+            });
             CheckChallenge(step, "2.C", who, proof.Challenge, c2);
         });
     }
@@ -219,7 +223,7 @@ public sealed class Egk20Verifier
                 continue;
             }
 
-            if (step.Require(Egk20Arithmetic.TryElement(guardian.CoefficientProofs[0].PublicKey, out ElementModP? ki) && !ki.IsOne, "3.A", who, "K_i is not in Z_p^r or equals 1"))
+            if (step.Require(_math.TryElement(guardian.CoefficientProofs[0].PublicKey, out ElementModP? ki) && !ki.IsOne, "3.A", who, "K_i is not in Z_p^r or equals 1"))
             {
                 product *= ki!;
             }
@@ -418,8 +422,8 @@ public sealed class Egk20Verifier
 
             // (5.A) α and β are in Z_p^r.
             step5.Checked();
-            bool alphaOk = Egk20Arithmetic.TryElement(selection.Vote.Pad, out ElementModP? alpha);
-            bool betaOk = Egk20Arithmetic.TryElement(selection.Vote.Data, out ElementModP? beta);
+            bool alphaOk = _math.TryElement(selection.Vote.Pad, out ElementModP? alpha);
+            bool betaOk = _math.TryElement(selection.Vote.Data, out ElementModP? beta);
             if (alpha is null || beta is null)
             {
                 step5.Fail("5.A", at, $"{(alphaOk ? "β" : betaOk ? "α" : "α and β")} not in Z_p^r");
@@ -501,19 +505,25 @@ public sealed class Egk20Verifier
 
         // a_j = g^v_j · α^c_j, b_j = K^w_j · β^c_j with w_j = (v_j − j·c_j) mod q;
         // c = H(H_E; 0x21, K, α, β, a_0, b_0, …, a_R, b_R); check c = (c_0 + … + c_R) mod q.
-        Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K!).ModP(alpha).ModP(beta);
-        BigInteger sum = BigInteger.Zero;
-        for (int j = 0; j < proof.Count; j++)
+        BigInteger challenge = _math.Remember("2.0 range proof hash", () => ProofInputs(alpha, beta, proof), () =>
         {
-            BigInteger c = proof[j].Challenge;
-            BigInteger v = proof[j].Response;
-            ElementModQ cq = Exp(c);
-            ElementModQ w = Exp(v) - (Egk20Arithmetic.Exponent(j) * cq);
-            hash.ModP(Egk20Arithmetic.GPowTimes(Exp(v), alpha, cq)).ModP(_math.KPowTimes(w, beta, cq));
-            sum += c;
+            Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K!).ModP(alpha).ModP(beta);
+            for (int j = 0; j < proof.Count; j++)
+            {
+                ElementModQ c = Exp(proof[j].Challenge);
+                ElementModQ v = Exp(proof[j].Response);
+                ElementModQ w = v - (Egk20Arithmetic.Exponent(j) * c);
+                hash.ModP(Egk20Arithmetic.GPowTimes(v, alpha, c)).ModP(_math.KPowTimes(w, beta, c));
+            }
+
+            return hash.FinishInteger();
+        });
+        BigInteger sum = BigInteger.Zero;
+        foreach (EgkChallengeResponse pair in proof)
+        {
+            sum += pair.Challenge;
         }
 
-        BigInteger challenge = hash.FinishInteger();
         step.Require(sum % _q == challenge % _q, $"{number}.D", at, "the challenges c_j do not sum to the hash c of the proof's commitments");
     }
 
@@ -838,13 +848,13 @@ public sealed class Egk20Verifier
             EgkDecryptedSelection s = item.Selection;
 
             // (10.A / 13.A) T = K^t mod p.
-            bool tValid = Egk20Arithmetic.TryElement(s.BOverM, out ElementModP? t);
+            bool tValid = _math.TryElement(s.BOverM, out ElementModP? t);
             bool tallyOk = tValid && s.Tally >= 0 && t == _math.KPow(Egk20Arithmetic.Exponent(s.Tally));
             contents.Require(tallyOk, isBallot ? "13.A" : "10.A", at, isBallot
                 ? $"S is not K^σ for the published selection σ = {s.Tally}"
                 : $"T is not K^t for the published tally t = {s.Tally}");
 
-            if (t is null || !Egk20Arithmetic.TryElement(item.Vote.Pad, out ElementModP? alpha) || !Egk20Arithmetic.TryElement(item.Vote.Data, out ElementModP? beta))
+            if (t is null || !_math.TryElement(item.Vote.Pad, out ElementModP? alpha) || !_math.TryElement(item.Vote.Data, out ElementModP? beta))
             {
                 proofs.Fail($"{p}.B", at, "A, B or T is not in Z_p^r: the proof cannot hold");
                 return;
@@ -857,12 +867,15 @@ public sealed class Egk20Verifier
             }
 
             // M = B · T^−1, a = g^v · K^c, b = A^v · M^c; (9.B) c = H(H_E; 0x30, K, A, B, a, b, M).
-            ElementModQ v = Exp(s.Proof.Response);
-            ElementModQ c = Exp(s.Proof.Challenge);
-            ElementModP m = beta / t;
-            ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
-            ElementModP b = Egk20Arithmetic.PowProduct(alpha, v, m, c);
-            BigInteger expected = Egk20Hash.Start(_he, 0x30).ModP(_math.K!).ModP(alpha).ModP(beta).ModP(a).ModP(b).ModP(m).FinishInteger();
+            BigInteger expected = _math.Remember("2.0 decryption proof hash", () => [.. _he, .. _math.K!.Encode(), .. alpha.Encode(), .. beta.Encode(), .. t.Encode(), .. Q32(s.Proof.Challenge), .. Q32(s.Proof.Response)], () =>
+            {
+                ElementModQ v = Exp(s.Proof.Response);
+                ElementModQ c = Exp(s.Proof.Challenge);
+                ElementModP m = beta / t;
+                ElementModP a = Egk20Arithmetic.GPowTimes(v, _math.K!, c);
+                ElementModP b = Egk20Arithmetic.PowProduct(alpha, v, m, c);
+                return Egk20Hash.Start(_he, 0x30).ModP(_math.K!).ModP(alpha).ModP(beta).ModP(a).ModP(b).ModP(m).FinishInteger();
+            });
             CheckChallenge(proofs, $"{p}.B", at, s.Proof.Challenge, expected);
         });
     }
@@ -872,7 +885,7 @@ public sealed class Egk20Verifier
     {
         step.Checked();
         EgkHashedCiphertext ct = data.Ciphertext;
-        if (!Egk20Arithmetic.TryElement(ct.C0, out ElementModP? c0) || !Egk20Arithmetic.TryElement(data.Beta, out ElementModP? beta))
+        if (!_math.TryElement(ct.C0, out ElementModP? c0) || !_math.TryElement(data.Beta, out ElementModP? beta))
         {
             step.Fail($"{number}.B", at, "C0 or β is not in Z_p^r: the proof cannot hold");
             return;
@@ -1003,6 +1016,27 @@ public sealed class Egk20Verifier
     }
 
     private static ElementModQ Exp(BigInteger x) => Egk20Arithmetic.Exponent(x);
+
+    /// <summary>b(x, 32) of a value below 2^256 (challenges, responses, small integers).</summary>
+    private static byte[] Q32(BigInteger x)
+    {
+        byte[] bytes = new byte[32];
+        x.TryWriteBytes(bytes.AsSpan(32 - x.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+        return bytes;
+    }
+
+    /// <summary>Everything a range proof's recomputed hash depends on.</summary>
+    private byte[] ProofInputs(ElementModP alpha, ElementModP beta, IReadOnlyList<EgkChallengeResponse> proof)
+    {
+        List<byte> inputs = [.. _he, .. _math.K!.Encode(), .. alpha.Encode(), .. beta.Encode()];
+        foreach (EgkChallengeResponse pair in proof)
+        {
+            inputs.AddRange(Q32(pair.Challenge));
+            inputs.AddRange(Q32(pair.Response));
+        }
+
+        return [.. inputs];
+    }
 
     private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) };
 

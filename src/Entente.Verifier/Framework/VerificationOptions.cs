@@ -8,6 +8,9 @@ public sealed record VerificationOptions
 
     /// <summary>Receives progress reports (stage name, objects done, objects in the stage).</summary>
     public IProgress<VerificationProgress>? Progress { get; init; }
+
+    /// <summary>Remembers outcomes of expensive checks across verifications (none by default).</summary>
+    public VerificationMemo? Memo { get; init; }
 }
 
 /// <summary>A progress report: a stage of the verification and how far it is.</summary>
