@@ -55,7 +55,10 @@ public sealed record Checkpoint
     }
 
     /// <summary>Parses a checkpoint body (the note text) or throws <see cref="NoteFormatException"/>.</summary>
-    public static Checkpoint Parse(string text)
+    public static Checkpoint Parse(string text) => Parse(text, requireEmptyRoot: true);
+
+    /// <summary>Parses a checkpoint body; the witness checks the size-0 root itself (it answers 422, not 400).</summary>
+    internal static Checkpoint Parse(string text, bool requireEmptyRoot)
     {
         ArgumentNullException.ThrowIfNull(text);
         SignedNote.CheckCharacters(text, "checkpoint");
@@ -93,7 +96,7 @@ public sealed record Checkpoint
             throw new NoteFormatException("A checkpoint extension line is empty.");
         }
 
-        if (size == 0 && root != Hash256.Empty)
+        if (requireEmptyRoot && size == 0 && root != Hash256.Empty)
         {
             throw new NoteFormatException("A checkpoint of size 0 must have the empty tree's root, SHA-256(\"\").");
         }

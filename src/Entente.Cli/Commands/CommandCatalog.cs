@@ -18,5 +18,7 @@ internal static class CommandCatalog
         yield return AuditCommand.Create();
         yield return BenchCommand.Create();
         yield return ElectionCommand.Create();
+        yield return LogCommand.Create();
+        yield return WitnessCommand.Create();
     }
 }

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text;
+using Entente.Server.Log;
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+using Entente.Transparency.Tiles;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Entente.Server.Endpoints;
+
+/// <summary>
+/// The log's HTTP API (C2SP tlog-tiles read path plus Entente's write path): <c>GET /checkpoint</c>,
+/// <c>GET /tile/…</c>, <c>GET /tile/entries/…</c>, <c>POST /add</c>, <c>POST /blob</c>, <c>GET /blob/{sha256}</c>,
+/// <c>GET /proof/inclusion</c>, <c>GET /proof/consistency</c>, <c>GET /receipt/{index}</c>. Documented in docs/http-api.md.
+/// </summary>
+internal static class LogEndpoints
+{
+    private const string Immutable = "public, max-age=31536000, immutable";
+    private const int MaxBlobBytes = 16 << 20;
+
+    public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/checkpoint", GetCheckpointAsync);
+        app.MapGet("/tile/{level}/{**index}", GetTileAsync);
+        app.MapPost("/add", AddAsync);
+        app.MapPost("/blob", PutBlobAsync);
+        app.MapGet("/blob/{sha256}", GetBlobAsync);
+        app.MapGet("/proof/inclusion", InclusionAsync);
+        app.MapGet("/proof/consistency", ConsistencyAsync);
+        app.MapGet("/receipt/{index:long}", ReceiptAsync);
+        return app;
+    }
+
+    private static async Task<IResult> GetCheckpointAsync(LogService log, HttpContext http, CancellationToken ct)
+    {
+        StoredCheckpoint cp = await log.PublishedCheckpointAsync(ct);
+        http.Response.Headers.CacheControl = "public, max-age=1";
+        return TypedResults.Bytes(cp.Note, "text/plain; charset=utf-8");
+    }
+
+    private static async Task<IResult> GetTileAsync(string level, string index, LogService log, HttpContext http, CancellationToken ct)
+    {
+        if (!TilePath.TryParse(level, index, out TilePath path))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad tile path", $"\"tile/{level}/{index}\" is not a tlog-tiles path.");
+        }
+
+        // Serve only what the published tree (or the head, which includes it) implies.
+        byte[]? data = await log.Reader.ReadTileAsync(path, log.Sequencer.Head.Size, ct);
+        if (data is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "No such tile", $"{path} does not exist in the tree of size {log.Sequencer.Head.Size}.");
+        }
+
+        http.Response.Headers.CacheControl = Immutable;
+        return TypedResults.Bytes(data, "application/octet-stream");
+    }
+
+    private static async Task<IResult> AddAsync(HttpRequest request, LogService log, CancellationToken ct)
+    {
+        int max = log.Options.MaxEntrySize;
+        byte[]? body = await ReadLimitedAsync(request, max, ct);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Entry too large", $"An entry is at most {max} bytes.");
+        }
+
+        LogEntry entry;
+        SignedNote note;
+        try
+        {
+            (entry, note) = LogEntry.Parse(body, max);
+        }
+        catch (NoteFormatException e)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed entry", e.Message);
+        }
+
+        Ed25519NoteVerifier? key = log.Charter.KeyFor(entry.Party, Charter.SubmitterRole);
+        if (key is null)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Unknown party", $"\"{entry.Party}\" is not a submitter in the charter.");
+        }
+
+        if (!NoteVerification.HasValidSignature(note, key))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry carries no valid signature by the key of {entry.Party}.");
+        }
+
+        try
+        {
+            AddResult result = await log.Sequencer.AddAsync(body, ct);
+            return TypedResults.Ok(new AddResponse(result.Index, result.Duplicate));
+        }
+        catch (LogFatalException e)
+        {
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Log stopped", e.Message);
+        }
+    }
+
+    private static async Task<IResult> PutBlobAsync(HttpRequest request, LogService log, CancellationToken ct)
+    {
+        byte[]? body = await ReadLimitedAsync(request, MaxBlobBytes, ct);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Blob too large", $"A blob is at most {MaxBlobBytes} bytes.");
+        }
+
+        Hash256 h = await log.Blobs.PutAsync(body, ct);
+        return TypedResults.Ok(new BlobResponse(h.ToHex()));
+    }
+
+    private static async Task<IResult> GetBlobAsync(string sha256, LogService log, HttpContext http, CancellationToken ct)
+    {
+        if (!Hash256.TryFromHex(sha256, out Hash256 h))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad blob address", "A blob is addressed by its SHA-256 in 64 lowercase hex digits.");
+        }
+
+        byte[]? data = await log.Blobs.GetCheckedAsync(h, ct);
+        if (data is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "No such blob", $"No blob {sha256}.");
+        }
+
+        http.Response.Headers.CacheControl = Immutable;
+        return TypedResults.Bytes(data, "application/octet-stream");
+    }
+
+    private static async Task<IResult> InclusionAsync(long index, long size, LogService log, CancellationToken ct)
+    {
+        if (index < 0 || size <= index || size > log.Sequencer.Head.Size)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad proof request", $"Need 0 <= index < size <= {log.Sequencer.Head.Size}.");
+        }
+
+        Hash256[] proof = await log.Reader.InclusionProofAsync(index, size, ct);
+        return TypedResults.Ok(new ProofResponse(proof.Select(h => h.ToBase64()).ToList()));
+    }
+
+    private static async Task<IResult> ConsistencyAsync(long old, long size, LogService log, CancellationToken ct)
+    {
+        if (old < 0 || old > size || size > log.Sequencer.Head.Size)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad proof request", $"Need 0 <= old <= size <= {log.Sequencer.Head.Size}.");
+        }
+
+        Hash256[] proof = await log.Reader.ConsistencyProofAsync(old, size, ct);
+        return TypedResults.Ok(new ProofResponse(proof.Select(h => h.ToBase64()).ToList()));
+    }
+
+    private static async Task<IResult> ReceiptAsync(long index, LogService log, CancellationToken ct)
+    {
+        StoredCheckpoint cp = await log.PublishedCheckpointAsync(ct);
+        if (index < 0 || index >= cp.Size)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Not yet published", $"Entry {index} is not in the published checkpoint (size {cp.Size}).");
+        }
+
+        Hash256[] proof = await log.Reader.InclusionProofAsync(index, cp.Size, ct);
+        TlogProof receipt = new(null, index, proof, SignedCheckpoint.Parse(cp.Note));
+        return TypedResults.Text(receipt.ToString(), "text/plain; charset=utf-8", Encoding.UTF8);
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int max, CancellationToken ct)
+    {
+        if (request.ContentLength > max)
+        {
+            return null;
+        }
+
+        using MemoryStream ms = new();
+        byte[] buffer = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (ms.Length + read > max)
+            {
+                return null;
+            }
+
+            ms.Write(buffer, 0, read);
+        }
+
+        return ms.ToArray();
+    }
+
+    internal static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+
+    internal static string Decimal(long n) => n.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Entente.Server.Log;
+
+/// <summary>
+/// Configuration of a log server (JSON, file paths relative to the file):
+/// <code>
+/// { "origin": "entente.example/log", "store": "sqlite:log.db" | "postgres:Host=…", "key": "log.key",
+///   "charter": "charter.json", "maxEntrySize": 65535,
+///   "witnesses": [ { "key": "witness.blue+…+…", "url": "http://127.0.0.1:8081/" } ], "quorum": 1 }
+/// </code>
+/// </summary>
+public sealed class LogServerOptions
+{
+    [JsonPropertyName("origin")]
+    public string Origin { get; set; } = "";
+
+    [JsonPropertyName("store")]
+    public string Store { get; set; } = "";
+
+    /// <summary>PostgreSQL schema holding the tables (ignored for SQLite).</summary>
+    [JsonPropertyName("schema")]
+    public string Schema { get; set; } = "entente";
+
+    [JsonPropertyName("key")]
+    public string Key { get; set; } = "";
+
+    [JsonPropertyName("charter")]
+    public string Charter { get; set; } = "";
+
+    [JsonPropertyName("maxEntrySize")]
+    public int MaxEntrySize { get; set; } = 65535;
+
+    [JsonPropertyName("witnesses")]
+    public List<WitnessRef> Witnesses { get; set; } = [];
+
+    [JsonPropertyName("quorum")]
+    public int Quorum { get; set; }
+
+    [JsonPropertyName("witnessIntervalMs")]
+    public int WitnessIntervalMs { get; set; } = 1000;
+
+    /// <summary>The folder relative paths resolve against.</summary>
+    [JsonIgnore]
+    public string BaseDirectory { get; set; } = ".";
+
+    public string Resolve(string path) => Path.GetFullPath(path, BaseDirectory);
+
+    public static LogServerOptions Load(string file)
+    {
+        LogServerOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize(File.ReadAllText(file), ServerJsonContext.Default.LogServerOptions)
+                ?? throw new FormatException($"{file}: empty configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{file}: {e.Message}", e);
+        }
+
+        options.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return options;
+    }
+
+    public void Save(string file) => File.WriteAllText(file, JsonSerializer.Serialize(this, ServerJsonContext.Default.LogServerOptions));
+}
+
+/// <summary>A witness the log submits to.</summary>
+public sealed class WitnessRef
+{
+    [JsonPropertyName("key")]
+    public string Key { get; set; } = "";
+
+    [JsonPropertyName("url")]
+    public string Url { get; set; } = "";
+}
+
+/// <summary>Configuration of a witness server: its key file, its state store and the logs it follows.</summary>
+public sealed class WitnessServerOptions
+{
+    [JsonPropertyName("key")]
+    public string Key { get; set; } = "";
+
+    [JsonPropertyName("store")]
+    public string Store { get; set; } = "";
+
+    [JsonPropertyName("logs")]
+    public List<WitnessedLogRef> Logs { get; set; } = [];
+
+    [JsonIgnore]
+    public string BaseDirectory { get; set; } = ".";
+
+    public string Resolve(string path) => Path.GetFullPath(path, BaseDirectory);
+
+    public static WitnessServerOptions Load(string file)
+    {
+        WitnessServerOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize(File.ReadAllText(file), ServerJsonContext.Default.WitnessServerOptions)
+                ?? throw new FormatException($"{file}: empty configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{file}: {e.Message}", e);
+        }
+
+        options.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        return options;
+    }
+
+    public void Save(string file) => File.WriteAllText(file, JsonSerializer.Serialize(this, ServerJsonContext.Default.WitnessServerOptions));
+}
+
+/// <summary>A log a witness follows.</summary>
+public sealed class WitnessedLogRef
+{
+    [JsonPropertyName("origin")]
+    public string Origin { get; set; } = "";
+
+    [JsonPropertyName("keys")]
+    public List<string> Keys { get; set; } = [];
+}
+
+/// <summary>JSON of the log's add endpoint.</summary>
+/// <param name="Index">Index of the entry.</param>
+/// <param name="Duplicate">True when the entry was already logged.</param>
+public sealed record AddResponse(
+    [property: JsonPropertyName("index")] long Index,
+    [property: JsonPropertyName("duplicate")] bool Duplicate);
+
+/// <summary>JSON of a proof endpoint.</summary>
+/// <param name="Proof">Base64 hashes.</param>
+public sealed record ProofResponse([property: JsonPropertyName("proof")] IReadOnlyList<string> Proof);
+
+/// <summary>JSON of the blob upload endpoint.</summary>
+/// <param name="Sha256">Lowercase hex address.</param>
+public sealed record BlobResponse([property: JsonPropertyName("sha256")] string Sha256);
+
+[JsonSourceGenerationOptions(WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(LogServerOptions))]
+[JsonSerializable(typeof(WitnessServerOptions))]
+[JsonSerializable(typeof(AddResponse))]
+[JsonSerializable(typeof(ProofResponse))]
+[JsonSerializable(typeof(BlobResponse))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+internal sealed partial class ServerJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+
+namespace Entente.Transparency.Witness;
+
+/// <summary>A witness a log submits its checkpoints to.</summary>
+/// <param name="Key">The witness's cosigner key.</param>
+/// <param name="SubmissionPrefix">The witness's submission prefix; requests go to <c>&lt;prefix&gt;/add-checkpoint</c>.</param>
+public sealed record WitnessEndpoint(CosignatureV1Verifier Key, Uri SubmissionPrefix);
+
+/// <summary>
+/// The log side of tlog-witness: after each new checkpoint (at most once per interval) it sends the checkpoint
+/// with a consistency proof to every witness, learns a witness's size from a 409 and retries once, checks each
+/// returned cosignature, and stores the checkpoint with the cosignatures once <see cref="Quorum"/> witnesses
+/// have cosigned it. The same checkpoint goes to every witness so their cosignatures line up.
+/// </summary>
+public sealed class CosignatureCollector : IAsyncDisposable
+{
+    private readonly Sequencer _sequencer;
+    private readonly ILogStore _store;
+    private readonly LogReader _reader;
+    private readonly IReadOnlyList<WitnessEndpoint> _witnesses;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _interval;
+    private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+
+    /// <summary>Creates the collector (call <see cref="Start"/>).</summary>
+    public CosignatureCollector(Sequencer sequencer, ILogStore store, IReadOnlyList<WitnessEndpoint> witnesses, HttpClient http, int quorum,
+        TimeSpan interval, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(witnesses);
+        ArgumentOutOfRangeException.ThrowIfNegative(quorum);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(quorum, witnesses.Count);
+        _sequencer = sequencer ?? throw new ArgumentNullException(nameof(sequencer));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _reader = new LogReader(store);
+        _witnesses = witnesses;
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        Quorum = quorum;
+        _interval = interval;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Cosignatures needed before a checkpoint is stored as cosigned.</summary>
+    public int Quorum { get; }
+
+    /// <summary>The last error talking to a witness, for diagnostics (never secret).</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Starts the background loop.</summary>
+    public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        long done = -1;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                StoredCheckpoint head = _sequencer.Head;
+                if (head.Size > done)
+                {
+                    if (await CollectOnceAsync(head, stop).ConfigureAwait(false))
+                    {
+                        done = head.Size;
+                    }
+
+                    await Task.Delay(_interval, _time, stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                await _sequencer.WaitForSizeAboveAsync(done, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or LogStoreException or NoteFormatException or TaskCanceledException)
+            {
+                LastError = e.Message;
+                await Task.Delay(_interval, _time, stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sends <paramref name="head"/> to every witness and stores it cosigned if the quorum is met.</summary>
+    public async Task<bool> CollectOnceAsync(StoredCheckpoint head, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        SignedNote note = SignedNote.Parse(head.Note);
+        NoteSignature?[] cosignatures = await Task.WhenAll(_witnesses.Select(w => AskAsync(w, head, note, cancellationToken))).ConfigureAwait(false);
+        List<NoteSignature> valid = [.. cosignatures.OfType<NoteSignature>()];
+        if (valid.Count < Quorum)
+        {
+            return false;
+        }
+
+        SignedNote merged = note;
+        foreach (NoteSignature s in valid)
+        {
+            merged = merged.WithSignature(s);
+        }
+
+        await _store.WriteCosignedAsync(new StoredCheckpoint(head.Size, head.Root, merged.ToBytes()), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<NoteSignature?> AskAsync(WitnessEndpoint witness, StoredCheckpoint head, SignedNote note, CancellationToken cancellationToken)
+    {
+        string name = witness.Key.Name;
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            long old;
+            lock (_known)
+            {
+                old = _known.GetValueOrDefault(name);
+            }
+
+            if (old > head.Size)
+            {
+                LastError = $"witness {name} is at size {old}, ahead of this log's {head.Size}: it saw another checkpoint";
+                return null;
+            }
+
+            Hash256[] proof = old == 0 || old == head.Size ? [] : await _reader.ConsistencyProofAsync(old, head.Size, cancellationToken).ConfigureAwait(false);
+            using ByteArrayContent content = new(Witness.FormatRequest(old, proof, head.Note));
+            using HttpResponseMessage response = await _http.PostAsync(new Uri(witness.SubmissionPrefix, "add-checkpoint"), content, cancellationToken).ConfigureAwait(false);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Conflict && long.TryParse(body.TrimEnd('\n'), NumberStyles.None, CultureInfo.InvariantCulture, out long size))
+            {
+                lock (_known)
+                {
+                    _known[name] = size;
+                }
+
+                continue;
+            }
+
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                LastError = $"witness {name} answered {(int)response.StatusCode}: {body.Trim()}";
+                return null;
+            }
+
+            byte[] text = Encoding.UTF8.GetBytes(note.Text);
+            foreach (NoteSignature s in SignedNote.Parse("x\n\n" + body).Signatures)
+            {
+                if (s.Name == name && s.KeyId == witness.Key.KeyId && witness.Key.Verify(text, s.Signature))
+                {
+                    lock (_known)
+                    {
+                        _known[name] = head.Size;
+                    }
+
+                    return s;
+                }
+            }
+
+            LastError = $"witness {name} returned no valid cosignature";
+            return null;
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+    }
+}

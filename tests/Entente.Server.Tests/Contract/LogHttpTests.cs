@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Entente.Transparency.Merkle;
+using Entente.Transparency.Notes;
+using Entente.Transparency.Tiles;
+using Microsoft.AspNetCore.Builder;
+
+namespace Entente.Server.Tests.Contract;
+
+/// <summary>The log and witness over real HTTP (Kestrel on loopback).</summary>
+public sealed class LogHttpTests
+{
+    [Fact]
+    public async Task Entries_signed_by_a_charter_submitter_are_logged_witnessed_and_provable()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync();
+        await using WebApplication witness = await board.StartWitnessAsync();
+        board.Options.Witnesses = [new() { Key = board.WitnessKey.CosignerVerifierKey, Url = TestBoard.Address(witness) }];
+        board.Options.Quorum = 1;
+        board.Options.WitnessIntervalMs = 50;
+        await using WebApplication log = await board.StartLogAsync();
+        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+
+        byte[] ballot = Encoding.UTF8.GetBytes("an encrypted ballot");
+        HttpResponseMessage blob = await http.PostAsync("blob", new ByteArrayContent(ballot));
+        Assert.Equal(HttpStatusCode.OK, blob.StatusCode);
+        Assert.Equal(ballot, await http.GetByteArrayAsync($"blob/{Hash256.Compute(ballot).ToHex()}"));
+
+        List<byte[]> entries = [];
+        for (int i = 0; i < 5; i++)
+        {
+            byte[] entry = new LogEntry("ballot.cast", Hash256.Compute(Encoding.UTF8.GetBytes($"ballot {i}")), "blue.example", $"B-{i}", $"C{i}").Sign(board.Blue);
+            entries.Add(entry);
+            HttpResponseMessage added = await http.PostAsync("add", new ByteArrayContent(entry));
+            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+            Assert.Equal(i, (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("index").GetInt64());
+        }
+
+        HttpResponseMessage again = await http.PostAsync("add", new ByteArrayContent(entries[2]));
+        JsonElement dup = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((2, true), (dup.GetProperty("index").GetInt64(), dup.GetProperty("duplicate").GetBoolean()));
+
+        // The published checkpoint becomes the cosigned one at size 5.
+        SignedCheckpoint cp = null!;
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            HttpResponseMessage r = await http.GetAsync("checkpoint");
+            Assert.Equal("public, max-age=1", r.Headers.CacheControl!.ToString());
+            cp = SignedCheckpoint.Open(await r.Content.ReadAsByteArrayAsync(), board.LogKey.Verifier);
+            if (cp.Checkpoint.Size == 5 && NoteVerification.HasValidSignature(cp.Note, board.WitnessKey.CosignatureVerifier))
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(5, cp.Checkpoint.Size);
+        Assert.True(NoteVerification.HasValidSignature(cp.Note, board.WitnessKey.CosignatureVerifier));
+
+        // Tiles and bundles reproduce the root; caching is immutable.
+        HttpResponseMessage tile = await http.GetAsync("tile/0/000.p/5");
+        Assert.Contains("immutable", tile.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        byte[] tileBytes = await tile.Content.ReadAsByteArrayAsync();
+        List<byte[]> bundle = EntryBundle.Decode(await http.GetByteArrayAsync("tile/entries/000.p/5"), 5);
+        Assert.Equal(entries, bundle);
+        List<Hash256> leaves = Enumerable.Range(0, 5).Select(i => Hash256.FromBytes(tileBytes.AsSpan(i * 32, 32))).ToList();
+        Assert.Equal(cp.Checkpoint.Root, MerkleMath.RootFromLeafHashes(leaves));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("tile/0/000.p/6")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("tile/0/000")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("tile/0/0000")).StatusCode);
+
+        // A receipt verifies offline under a per-party policy.
+        string receiptText = await http.GetStringAsync("receipt/3");
+        TlogProof receipt = TlogProof.Parse(receiptText);
+        Entente.Transparency.Policy.TrustPolicy policy = Entente.Transparency.Policy.TrustPolicy.Parse(
+            $"log {board.LogKey.VerifierKey}\nwitness red {board.WitnessKey.VerifierKey}\ngroup parties all red\nquorum parties\n");
+        Assert.True(receipt.Verify(entries[3], policy));
+        Assert.False(receipt.Verify(entries[2], policy));
+    }
+
+    [Fact]
+    public async Task Bad_entries_are_refused_with_problem_details_and_nothing_is_logged()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync();
+        await using WebApplication log = await board.StartLogAsync();
+        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+        Hash256 h = Hash256.Compute([1]);
+
+        async Task Refused(byte[] body, HttpStatusCode status, string title)
+        {
+            HttpResponseMessage r = await http.PostAsync("add", new ByteArrayContent(body));
+            Assert.Equal(status, r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType!.MediaType);
+            Assert.Equal(title, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        }
+
+        // Observer party (not a submitter), unknown party, wrong key, tampered, malformed, control characters, oversized.
+        await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Unknown party");
+        using Ed25519NoteSigner stranger = Ed25519NoteSigner.Generate("green.example");
+        await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Forbidden, "Unknown party");
+        using Ed25519NoteSigner fakeBlue = Ed25519NoteSigner.Generate("blue.example");
+        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(fakeBlue), HttpStatusCode.Forbidden, "Bad signature");
+        byte[] good = new LogEntry("ballot.cast", h, "blue.example", "B-1").Sign(board.Blue);
+        byte[] tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("B-1", "B-2", StringComparison.Ordinal));
+        await Refused(tampered, HttpStatusCode.Forbidden, "Bad signature");
+        await Refused(Encoding.UTF8.GetBytes("hello\n\n— x AAAAAAAA\n"), HttpStatusCode.BadRequest, "Malformed entry");
+        await Refused(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("B-1", "B\u00071", StringComparison.Ordinal)), HttpStatusCode.BadRequest, "Malformed entry");
+        await Refused([0xC3, 0x28, 0x0A, 0x0A], HttpStatusCode.BadRequest, "Malformed entry");
+        await Refused(new byte[5000], HttpStatusCode.RequestEntityTooLarge, "Entry too large");
+
+        SignedCheckpoint cp = SignedCheckpoint.Open(await http.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
+        Assert.Equal(0, cp.Checkpoint.Size);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("add", new ByteArrayContent(good))).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_witness_endpoint_answers_with_the_spec_statuses_over_http()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync();
+        await using WebApplication witness = await board.StartWitnessAsync();
+        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(witness)) };
+        string cp0 = board.LogKey.SignNote(new Checkpoint(TestBoard.Origin, 0, Rfc6962.EmptyRoot).ToText()).ToString();
+        HttpResponseMessage ok = await http.PostAsync("add-checkpoint", new StringContent("old 0\n\n" + cp0));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.StartsWith("\u2014 witness.red.example ", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        HttpResponseMessage conflict = await http.PostAsync("add-checkpoint", new StringContent("old 3\n\n" + cp0));
+        Assert.Equal(HttpStatusCode.BadRequest, conflict.StatusCode);
+        string other = board.Blue.SignNote(new Checkpoint("other.log", 0, Rfc6962.EmptyRoot).ToText()).ToString();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("add-checkpoint", new StringContent("old 0\n\n" + other))).StatusCode);
+    }
+}
