@@ -79,18 +79,45 @@ public static class PythonRepr
             return d > 0 ? "inf" : "-inf";
         }
 
-        string r = d.ToString("R", CultureInfo.InvariantCulture);
-        if (r.Contains('E', StringComparison.Ordinal))
+        // Shortest round-trip digits, then CPython's float_repr layout: fixed for -4 <= exponent < 16, else d.ddde±XX.
+        string shortest = Math.Abs(d).ToString("R", CultureInfo.InvariantCulture);
+        string digits;
+        int exponent;
+        if (d == 0)
         {
-            // Python writes 1e+16 and 1e-05; .NET writes 1E+16 and 1E-05.
-            string[] parts = r.Split('E');
-            string exponent = parts[1];
-            string sign = exponent[0] == '-' ? "-" : "+";
-            string digits = exponent.TrimStart('+', '-').PadLeft(2, '0');
-            return parts[0] + "e" + sign + digits;
+            return double.IsNegative(d) ? "-0.0" : "0.0";
         }
 
-        return r.Contains('.', StringComparison.Ordinal) ? r : r + ".0";
+        int e = shortest.IndexOfAny(['E', 'e']);
+        string mantissa = e >= 0 ? shortest[..e] : shortest;
+        int exp10 = e >= 0 ? int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+        int dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        string intPart = dot >= 0 ? mantissa[..dot] : mantissa;
+        string fracPart = dot >= 0 ? mantissa[(dot + 1)..] : "";
+        string all = (intPart + fracPart).TrimStart('0');
+        int leadingZeros = (intPart + fracPart).Length - all.Length;
+        exponent = intPart.Length - 1 - leadingZeros + exp10;
+        digits = all.TrimEnd('0');
+        if (digits.Length == 0)
+        {
+            digits = "0";
+        }
+
+        string sign = d < 0 ? "-" : "";
+        if (exponent is >= -4 and < 16)
+        {
+            if (exponent < 0)
+            {
+                return sign + "0." + new string('0', -exponent - 1) + digits;
+            }
+
+            string whole = digits.Length > exponent + 1 ? digits[..(exponent + 1)] : digits.PadRight(exponent + 1, '0');
+            string frac = digits.Length > exponent + 1 ? digits[(exponent + 1)..] : "0";
+            return sign + whole + "." + frac;
+        }
+
+        string m = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
+        return sign + m + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
     }
 
     /// <summary>CPython's unicode_repr: single quotes unless the text has ' and no ".</summary>

@@ -94,7 +94,7 @@ internal static class AuditCli
             Out = new AnsiConsoleOutput(output),
             Interactive = InteractionSupport.No,
         });
-        console.Profile.Width = 110;
+        console.Profile.Width = 200;
         return console;
     }
 

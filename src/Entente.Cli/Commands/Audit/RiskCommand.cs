@@ -118,6 +118,11 @@ internal static class RiskCommand
             throw new UsageException($"Batch \"{key}\" is not in the manifest.");
         }
 
+        foreach (string key in draws.Where(k => !audited.ContainsKey(k)))
+        {
+            throw new UsageException($"Batch \"{key}\" was drawn but --audited-batches has no tally for it.");
+        }
+
         List<(string, double)> result = [];
         foreach (ReportedContest contest in contests)
         {
