@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return ElectionCommand.Create();
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();
+        yield return IncidentCommand.Create();
     }
 }

@@ -18,12 +18,7 @@ public static class JsonCanonicalizer
     public static byte[] Canonicalize(JsonElement element)
     {
         ArrayBufferWriter<byte> buffer = new();
-        using (Utf8JsonWriter writer = new(buffer, new JsonWriterOptions { SkipValidation = true }))
-        {
-            Write(writer, element, "$");
-        }
-
-        // Utf8JsonWriter escapes more than JCS allows, so strings are written raw (see WriteString).
+        Write(buffer, element, "$");
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -35,7 +30,7 @@ public static class JsonCanonicalizer
         return Canonicalize(document.RootElement);
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement element, string path)
+    private static void Write(ArrayBufferWriter<byte> writer, JsonElement element, string path)
     {
         switch (element.ValueKind)
         {
@@ -43,7 +38,7 @@ public static class JsonCanonicalizer
             {
                 List<JsonProperty> members = [.. element.EnumerateObject()];
                 members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                writer.WriteRawValue("{"u8, skipInputValidation: true);
+                writer.Write("{"u8);
                 for (int i = 0; i < members.Count; i++)
                 {
                     if (i > 0)
@@ -53,34 +48,34 @@ public static class JsonCanonicalizer
                             throw new FormatException($"Duplicate member \"{members[i].Name}\" at {path}.");
                         }
 
-                        writer.WriteRawValue(","u8, skipInputValidation: true);
+                        writer.Write(","u8);
                     }
 
                     WriteString(writer, members[i].Name);
-                    writer.WriteRawValue(":"u8, skipInputValidation: true);
+                    writer.Write(":"u8);
                     Write(writer, members[i].Value, path + "." + members[i].Name);
                 }
 
-                writer.WriteRawValue("}"u8, skipInputValidation: true);
+                writer.Write("}"u8);
                 break;
             }
 
             case JsonValueKind.Array:
             {
-                writer.WriteRawValue("["u8, skipInputValidation: true);
+                writer.Write("["u8);
                 int index = 0;
                 foreach (JsonElement item in element.EnumerateArray())
                 {
                     if (index > 0)
                     {
-                        writer.WriteRawValue(","u8, skipInputValidation: true);
+                        writer.Write(","u8);
                     }
 
                     Write(writer, item, $"{path}[{index}]");
                     index++;
                 }
 
-                writer.WriteRawValue("]"u8, skipInputValidation: true);
+                writer.Write("]"u8);
                 break;
             }
 
@@ -93,23 +88,23 @@ public static class JsonCanonicalizer
                     throw new FormatException($"The number at {path} is not an IEEE 754 double.");
                 }
 
-                writer.WriteRawValue(Encoding.UTF8.GetBytes(FormatNumber(value)), skipInputValidation: true);
+                writer.Write(Encoding.UTF8.GetBytes(FormatNumber(value)));
                 break;
             case JsonValueKind.True:
-                writer.WriteRawValue("true"u8, skipInputValidation: true);
+                writer.Write("true"u8);
                 break;
             case JsonValueKind.False:
-                writer.WriteRawValue("false"u8, skipInputValidation: true);
+                writer.Write("false"u8);
                 break;
             case JsonValueKind.Null:
-                writer.WriteRawValue("null"u8, skipInputValidation: true);
+                writer.Write("null"u8);
                 break;
             default:
                 throw new FormatException($"Unexpected JSON value at {path}.");
         }
     }
 
-    private static void WriteString(Utf8JsonWriter writer, string value)
+    private static void WriteString(ArrayBufferWriter<byte> writer, string value)
     {
         StringBuilder builder = new(value.Length + 2);
         builder.Append('"');
@@ -139,7 +134,7 @@ public static class JsonCanonicalizer
         }
 
         builder.Append('"');
-        writer.WriteRawValue(Encoding.UTF8.GetBytes(builder.ToString()), skipInputValidation: true);
+        writer.Write(Encoding.UTF8.GetBytes(builder.ToString()));
     }
 
     /// <summary>

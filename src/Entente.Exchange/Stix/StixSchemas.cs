@@ -19,8 +19,8 @@ internal static class StixSchemas
 
     private sealed record Loaded(BuildOptions Options, ConcurrentDictionary<string, JsonSchema> ByPath);
 
-    /// <summary>The evaluation options: list output, every error collected.</summary>
-    public static EvaluationOptions Evaluation { get; } = new() { OutputFormat = OutputFormat.List };
+    /// <summary>The evaluation options: hierarchical output, so that errors of failed branches under a passing anyOf can be ignored.</summary>
+    public static EvaluationOptions Evaluation { get; } = new() { OutputFormat = OutputFormat.Hierarchical };
 
     /// <summary>The schema at <paramref name="path"/> relative to the official schemas folder (e.g. <c>sdos/note.json</c>), or <c>entente/…</c>.</summary>
     public static JsonSchema Get(string path)
@@ -35,7 +35,6 @@ internal static class StixSchemas
     {
         Assembly assembly = typeof(StixSchemas).Assembly;
         BuildOptions options = new() { SchemaRegistry = new SchemaRegistry() };
-        // Resource names use '.' for '/', so map them back: Schemas/stix21/sdos/note.json → stix21.sdos.note.json.
         List<(string Path, string Text)> documents = [];
         foreach (string name in assembly.GetManifestResourceNames())
         {
@@ -44,13 +43,9 @@ internal static class StixSchemas
                 continue;
             }
 
-            string relative = name[ResourcePrefix.Length..^".json".Length];
-            int firstDot = relative.IndexOf('.', StringComparison.Ordinal);
-            string folder = relative[..firstDot];
-            string rest = relative[(firstDot + 1)..];
-            string path = folder == "stix21"
-                ? rest[..rest.IndexOf('.', StringComparison.Ordinal)] + "/" + rest[(rest.IndexOf('.', StringComparison.Ordinal) + 1)..] + ".json"
-                : folder + "/" + rest + ".json";
+            // LogicalName keeps the folder: "Entente.Exchange.Schemas.stix21/sdos/note.json".
+            string relative = name[ResourcePrefix.Length..].Replace('\\', '/');
+            string path = relative.StartsWith("stix21/", StringComparison.Ordinal) ? relative["stix21/".Length..] : relative;
             using Stream stream = assembly.GetManifestResourceStream(name)!;
             using StreamReader reader = new(stream);
             documents.Add((path, reader.ReadToEnd()));

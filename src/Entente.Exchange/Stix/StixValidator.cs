@@ -181,13 +181,16 @@ public static partial class StixValidator
 
     private static IEnumerable<EvaluationResults> Flatten(EvaluationResults results)
     {
+        // Walk only failed nodes: errors under a branch that failed while its anyOf/oneOf parent
+        // passed do not explain anything.
         yield return results;
         if (results.Details is null)
         {
             yield break;
         }
 
-        foreach (EvaluationResults child in results.Details)
+        // A failed subschema under "not" is the passing case of that "not".
+        foreach (EvaluationResults child in results.Details.Where(d => !d.IsValid && !d.EvaluationPath.ToString().EndsWith("/not", StringComparison.Ordinal)))
         {
             foreach (EvaluationResults nested in Flatten(child))
             {
