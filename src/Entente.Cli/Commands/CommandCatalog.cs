@@ -16,10 +16,9 @@ internal static class CommandCatalog
         yield return ElectionCommand.Create();
         yield return VerifyCommand.Create();
         yield return AuditCommand.Create();
-        yield return BenchCommand.Create();
-        yield return ElectionCommand.Create();
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();
         yield return IncidentCommand.Create();
+        yield return DemoCommand.Create();
     }
 }
