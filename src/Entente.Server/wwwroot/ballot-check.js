@@ -27,10 +27,12 @@
 
   // A vkey: name+hexkeyid+base64(type || 32-byte public key).
   function parseVkey(vkey) {
-    const parts = vkey.split("+");
-    if (parts.length !== 3) { throw new Error("bad verifier key " + vkey); }
-    const raw = b64(parts[2]);
-    return { name: parts[0], keyId: parts[1], type: raw[0], publicKey: raw.slice(1) };
+    // The base64 part may itself contain '+': split at the first two only.
+    const m = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(vkey);
+    if (!m) { throw new Error("bad verifier key " + vkey); }
+    const raw = b64(m[3]);
+    if (raw.length !== 33) { throw new Error("verifier key " + m[1] + " is not an Ed25519 key"); }
+    return { name: m[1], keyId: m[2], type: raw[0], publicKey: raw.slice(1) };
   }
 
   function parsePolicy(text) {
