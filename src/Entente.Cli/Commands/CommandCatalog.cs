@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return WitnessCommand.Create();
         yield return IncidentCommand.Create();
         yield return DemoCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

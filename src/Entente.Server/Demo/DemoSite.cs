@@ -204,6 +204,7 @@ public sealed record BallotCheckResponse(
     [property: System.Text.Json.Serialization.JsonPropertyName("checkpoint")] string Checkpoint);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(BallotCheckResponse))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DemoResult))]
 internal sealed partial class DemoJsonContext : System.Text.Json.Serialization.JsonSerializerContext
 {
 }

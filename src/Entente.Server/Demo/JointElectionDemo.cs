@@ -130,7 +130,27 @@ public static class JointElectionDemo
 
         Directory.CreateDirectory(dir);
         await using Run run = await Run.StartAsync(dir, options, progress, cancellationToken).ConfigureAwait(false);
-        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        DemoResult result = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(Path.Combine(dir, SummaryFile), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(result, DemoJsonContext.Default.DemoResult), cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>The summary a finished demo leaves in its directory (read by <c>entente serve</c>).</summary>
+    public const string SummaryFile = "summary.json";
+
+    /// <summary>Reads the summary of a finished demo in <paramref name="directory"/>; throws <see cref="FileNotFoundException"/> or <see cref="FormatException"/> naming the file.</summary>
+    public static async Task<DemoResult> LoadAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        string file = Path.Combine(Path.GetFullPath(directory), SummaryFile);
+        byte[] bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize(bytes, DemoJsonContext.Default.DemoResult) ?? throw new FormatException($"{file}: empty summary");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new FormatException($"{file}: not a demo summary: {e.Message}", e);
+        }
     }
 
     /// <summary>The state of one run.</summary>

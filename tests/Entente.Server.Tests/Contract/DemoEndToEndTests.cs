@@ -72,6 +72,23 @@ public class DemoEndToEndTests
             record.Ballots.Where(b => b.State == BallotState.Cast).Select(b => b.ConfirmationCode.ToHex()).Order(StringComparer.Ordinal),
             parsed.Where(e => e.Type == "ballot.cast").Select(e => e.ConfirmationCode!).Order(StringComparer.Ordinal));
         Assert.Equal(2, parsed.Count(e => e.Type == "audit.reveal"));
+
+        // `entente serve` re-reads the summary the run left behind.
+        DemoResult loaded = await JointElectionDemo.LoadAsync(dir);
+        Assert.Equal(result.CheckpointRoot, loaded.CheckpointRoot);
+        Assert.Equal(result.Contests.SelectMany(c => c.Options), loaded.Contests.SelectMany(c => c.Options));
+        Assert.True(loaded.Verified);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_a_folder_that_holds_no_finished_demo_with_a_usage_error()
+    {
+        string dir = Directory.CreateTempSubdirectory("entente-serve-empty-").FullName;
+        StringWriter error = new();
+        int code = await Entente.Cli.Program.BuildRootCommand().Parse(["serve", "--dir", dir])
+            .InvokeAsync(new InvocationConfiguration { Output = new StringWriter(), Error = error });
+        Assert.Equal(2, code);
+        Assert.Contains("is not a finished demo folder", error.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
