@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Entente.Server.Demo;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 
 namespace Entente.Cli.Commands;
 
@@ -36,15 +37,8 @@ internal static class ServeCommand
             await using WebApplication site = await DemoSite.BuildAsync(result, listen, ct);
             await site.StartAsync(ct);
             await output.WriteLineAsync($"Serving {folder} at {string.Join(", ", site.Urls)} (Ctrl-C to stop).");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await site.StopAsync(CancellationToken.None);
+            // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
+            await site.WaitForShutdownAsync(ct);
             return ExitCodes.Ok;
         });
         return command;

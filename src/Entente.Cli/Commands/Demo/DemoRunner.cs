@@ -1,5 +1,6 @@
 using System.Globalization;
 using Entente.Server.Demo;
+using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
 namespace Entente.Cli.Commands.Demo;
@@ -39,15 +40,8 @@ internal static class DemoRunner
             await using Microsoft.AspNetCore.Builder.WebApplication site = await DemoSite.BuildAsync(result, $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", ct);
             await site.StartAsync(ct);
             console.MarkupLine($"Serving the board and its pages at [link]http://127.0.0.1:{port}/[/] (Ctrl-C to stop).");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            await site.StopAsync(CancellationToken.None);
+            // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
+            await site.WaitForShutdownAsync(ct);
         }
 
         return ExitCodes.Ok;
