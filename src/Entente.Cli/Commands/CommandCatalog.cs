@@ -23,5 +23,7 @@ internal static class CommandCatalog
         yield return EncryptCommand.Create();
         yield return TallyCommand.Create();
         yield return DecryptCommand.Create();
+        yield return DemoCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
