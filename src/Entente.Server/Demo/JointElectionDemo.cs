@@ -283,7 +283,7 @@ public static class JointElectionDemo
                 await StageAsync("Audit seed and sample size", async () =>
                 {
                     (seed, sampleSize) = await AuditAsync(record, manifest, ct).ConfigureAwait(false);
-                    return $"seed {seed[..16]}…, BRAVO sample for {manifest.Contests[0].Label}: {(sampleSize is long s ? s.ToString(CultureInfo.InvariantCulture) + " ballots" : "a full hand count (tie)")}";
+                    return $"seed {seed[..16]}…, BRAVO sample for {manifest.Contests[0].Label}: {(sampleSize is long s ? s.ToString(CultureInfo.InvariantCulture) + " ballots" : "a full hand count (the margin is too small for a sample)")}";
                 }, ct).ConfigureAwait(false);
 
                 // 7. Verification of the log.
@@ -484,7 +484,8 @@ public static class JointElectionDemo
             long ballotsInContest = record.Ballots.Count(b => b.State == BallotState.Cast && b.Contests.Any(c => c.ContestIndex == first.ContestIndex));
             ReportedContest reported = new(definition.Label, first.Options.Select(o => new ChoiceTally(definition.Options[o.OptionIndex - 1].Label, o.Value)), ballotsInContest);
             BravoSampleSizes sizes = Bravo.SampleSizes(0.05, reported, new Dictionary<string, long>());
-            long? size = sizes.AllBallots ? null : sizes.Asn;
+            // A BRAVO sample at least as large as the contest means a full hand count is the cheaper audit.
+            long? size = sizes.AllBallots || sizes.Asn >= ballotsInContest ? null : sizes.Asn;
             await AppendAsync("audit.plan", Encoding.UTF8.GetBytes($"{{\"audit\":\"{auditId}\",\"seed\":\"{seed}\",\"contest\":{first.ContestIndex},\"method\":\"BRAVO\",\"risk_limit\":0.05,\"sample_size\":{(size is long n ? n.ToString(CultureInfo.InvariantCulture) : "null")}}}"), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             return (seed, size);
         }

@@ -138,7 +138,7 @@ internal static class DemoRunner
         console.MarkupLine($"Log: {result.LogSize} entries, checkpoint root {result.CheckpointRoot[..16]}… cosigned by {Markup.Escape(string.Join(" and ", result.CheckpointCosigners))}.");
         if (result.AuditSeed is not null)
         {
-            console.MarkupLine($"Audit: seed {result.AuditSeed[..16]}… from Blue and Red; BRAVO sample size {(result.AuditSampleSize is long s ? s.ToString(CultureInfo.InvariantCulture) : "all ballots (tie)")}.");
+            console.MarkupLine($"Audit: seed {result.AuditSeed[..16]}… from Blue and Red; BRAVO sample size {(result.AuditSampleSize is long s ? s.ToString(CultureInfo.InvariantCulture) : "every ballot: a full hand count, the margin is too small for a sample")}.");
         }
 
         console.MarkupLine($"Record: [bold]{Markup.Escape(result.RecordDirectory)}[/]; board: {Markup.Escape(result.LogDatabase)}.");
