@@ -105,10 +105,11 @@ RESULTS="$(mktemp -d /tmp/entente-test-results.XXXXXX)"
 OUT="$RESULTS/dotnet-test.log"
 
 log "building (Release)"
-if ! dotnet build Entente.slnx -c Release -nologo -v q 2>&1 | tee "$RESULTS/build.log" | grep -E "error|Warn|warn" | grep -v " 0 Warn" | head -50; then :; fi
-if [ "${PIPESTATUS[0]}" != "0" ] || grep -q -E "Build FAILED|error [A-Z]+[0-9]+" "$RESULTS/build.log"; then
-  grep -E "error" "$RESULTS/build.log" | sort -u | head -40 >&2
-  log "build failed"
+dotnet build Entente.slnx -c Release -nologo -v q >"$RESULTS/build.log" 2>&1
+build_status=$?
+if [ "$build_status" != "0" ]; then
+  grep -E "error|Error" "$RESULTS/build.log" | sort -u | head -40 >&2
+  log "build failed (exit $build_status); full log: $RESULTS/build.log"
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -7,7 +7,10 @@ namespace Entente.Cli;
 /// <summary>Entry point of the <c>entente</c> command.</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => Run(args);
+
+    /// <summary>Parses and runs one command line; returns the exit code.</summary>
+    internal static int Run(string[] args)
     {
         RootCommand root = BuildRootCommand();
         ParseResult parseResult = root.Parse(args);
