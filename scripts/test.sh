@@ -115,9 +115,10 @@ if [ "$build_status" != "0" ]; then
 fi
 
 log "running tests"
+# awk (not head) keeps reading to the end, so tee never writes into a closed pipe and stops the run.
 dotnet test Entente.slnx -c Release --no-build -nologo \
     --logger "console;verbosity=minimal" --logger "trx" --results-directory "$RESULTS" 2>&1 | tee "$OUT" \
-  | grep -v -E "^\s*$" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error|Error Message|Assert|Test Run Aborted|Stack Trace|at Entente" | head -400
+  | grep -v -E "^\s*$" | grep -E "^\s*(Failed|Skipped) |Passed!|Failed!|error|Error Message|Assert|Test Run Aborted|Stack Trace|at Entente" | awk "NR <= 400"
 status=${PIPESTATUS[0]}
 
 # Sum the counters of every TRX file (one per test project).
