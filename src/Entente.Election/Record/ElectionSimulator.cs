@@ -97,44 +97,68 @@ public static class ElectionSimulator
         i >= 1 && i <= n ? i : throw new ElectionFormatException(null, "guardians", $"guardian {i} does not exist; guardians are numbered 1 to {n}");
 
     /// <summary>The ceremony among n in-process guardians: keys, shares, checks, joint keys.</summary>
-    public static (ElectionContext Context, GuardianSecrets[] Secrets) RunKeyCeremony(ElectionParameters parameters, IProgress<SimulationProgress>? progress = null)
+    /// <param name="parameters">n, k and the base hashes.</param>
+    /// <param name="progress">Reports 2n steps: each key generated, then each guardian's shares checked.</param>
+    /// <param name="guardianName">The name of guardian i (default "Guardian i").</param>
+    /// <param name="observer">Receives every public message in the order it is sent.</param>
+    public static (ElectionContext Context, GuardianSecrets[] Secrets) RunKeyCeremony(
+        ElectionParameters parameters,
+        IProgress<SimulationProgress>? progress = null,
+        Func<int, string>? guardianName = null,
+        Action<KeyCeremonyMessage>? observer = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         int n = parameters.GuardianCount;
         GuardianSecrets[] secrets = new GuardianSecrets[n];
         GuardianPublicKey[] keys = new GuardianPublicKey[n];
-        for (int i = 1; i <= n; i++)
+        try
         {
-            (secrets[i - 1], keys[i - 1]) = KeyCeremonyGuardian.Generate(parameters, i, $"Guardian {i}");
-            progress?.Report(new SimulationProgress("Key ceremony", i, 2 * n));
-        }
-
-        for (int l = 1; l <= n; l++)
-        {
-            Dictionary<int, (ElementModQ, ElementModQ)> received = [];
             for (int i = 1; i <= n; i++)
             {
-                if (i == l)
-                {
-                    continue;
-                }
-
-                IReadOnlyList<string> problems = keys[i - 1].Verify(parameters);
-                if (problems.Count > 0)
-                {
-                    throw new InvalidOperationException($"guardian {i}: {string.Join("; ", problems)}");
-                }
-
-                EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets[i - 1], keys[l - 1]);
-                received[i] = KeyCeremonyGuardian.ReceiveShare(parameters, secrets[l - 1], keys[i - 1], share, out string? complaint)
-                    ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
+                (secrets[i - 1], keys[i - 1]) = KeyCeremonyGuardian.Generate(parameters, i, guardianName?.Invoke(i) ?? $"Guardian {i}");
+                observer?.Invoke(new GuardianCommitted(i, keys[i - 1]));
+                progress?.Report(new SimulationProgress("Key ceremony", i, 2 * n));
             }
 
-            KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
-            progress?.Report(new SimulationProgress("Key ceremony", n + l, 2 * n));
-        }
+            for (int l = 1; l <= n; l++)
+            {
+                Dictionary<int, (ElementModQ, ElementModQ)> received = [];
+                for (int i = 1; i <= n; i++)
+                {
+                    if (i == l)
+                    {
+                        continue;
+                    }
 
-        return (ElectionContext.Create(parameters, keys), secrets);
+                    IReadOnlyList<string> problems = keys[i - 1].Verify(parameters);
+                    if (problems.Count > 0)
+                    {
+                        throw new InvalidOperationException($"guardian {l} rejects guardian {i}'s commitments: {string.Join("; ", problems)}");
+                    }
+
+                    EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets[i - 1], keys[l - 1]);
+                    observer?.Invoke(new ShareSent(i, l, share));
+                    received[i] = KeyCeremonyGuardian.ReceiveShare(parameters, secrets[l - 1], keys[i - 1], share, out string? complaint)
+                        ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
+                }
+
+                KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+                observer?.Invoke(new SharesApproved(l, [.. received.Keys.Order()]));
+                progress?.Report(new SimulationProgress("Key ceremony", n + l, 2 * n));
+            }
+
+            return (ElectionContext.Create(parameters, keys), secrets);
+        }
+        catch
+        {
+            // A failed ceremony must not leave generated secrets behind.
+            foreach (GuardianSecrets? secret in secrets)
+            {
+                secret?.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>A random valid ballot: a random style, and per contest a random number of selections up to L.</summary>

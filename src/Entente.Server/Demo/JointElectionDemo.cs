@@ -330,51 +330,42 @@ public static class JointElectionDemo
 
         private async Task<ElectionContext> KeyCeremonyAsync(ElectionParameters parameters, GuardianSecrets[] secrets, CancellationToken ct)
         {
+            // The ceremony itself is the simulator's; the demo publishes every message it sends on the board.
             int n = parameters.GuardianCount;
-            int steps = (2 * n) + (n * (n - 1));
-            int done = 0;
-            GuardianPublicKey[] keys = new GuardianPublicKey[n];
-            for (int i = 1; i <= n; i++)
+            int steps = (2 * n) + (n * (n + 1)); // the ceremony's 2n steps, then n commitments, n(n−1) shares and n approvals to log
+            List<KeyCeremonyMessage> messages = [];
+            InlineProgress<SimulationProgress> progress = new(p => Report("Key ceremony", p.Done, steps));
+            (ElectionContext context, GuardianSecrets[] generated) = await Task.Run(
+                () => ElectionSimulator.RunKeyCeremony(parameters, progress, i => $"{PartyOf(i, n)} guardian {i}", messages.Add), ct).ConfigureAwait(false);
+            generated.CopyTo(secrets, 0);
+
+            int published = 0;
+            foreach (KeyCeremonyMessage message in messages)
             {
                 ct.ThrowIfCancellationRequested();
-                (secrets[i - 1], keys[i - 1]) = KeyCeremonyGuardian.Generate(parameters, i, $"{PartyOf(i, n)} guardian {i}");
-                await AppendAsync("guardian.commitment", RecordCodec.WriteGuardian(keys[i - 1]), PartyOf(i, n), ct: ct).ConfigureAwait(false);
-                Report("Key ceremony", ++done, steps);
-            }
-
-            for (int l = 1; l <= n; l++)
-            {
-                Dictionary<int, (ElementModQ, ElementModQ)> received = [];
-                for (int i = 1; i <= n; i++)
+                await (message switch
                 {
-                    if (i == l)
-                    {
-                        continue;
-                    }
-
-                    IReadOnlyList<string> problems = keys[i - 1].Verify(parameters);
-                    if (problems.Count > 0)
-                    {
-                        throw new InvalidOperationException($"guardian {l} rejects guardian {i}'s commitments: {string.Join("; ", problems)}");
-                    }
-
-                    EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets[i - 1], keys[l - 1]);
-                    await AppendAsync("guardian.share", ShareJson(share), PartyOf(i, n), ct: ct).ConfigureAwait(false);
-                    received[i] = KeyCeremonyGuardian.ReceiveShare(parameters, secrets[l - 1], keys[i - 1], share, out string? complaint)
-                        ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
-                    Report("Key ceremony", ++done, steps);
-                }
-
-                KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
-                string approval = $"{{\"guardian\":{l},\"approves\":[{string.Join(",", received.Keys.Order())}],\"h_b\":\"{parameters.ElectionBaseHash.ToHex()}\"}}";
-                await AppendAsync("guardian.approval", Encoding.UTF8.GetBytes(approval), PartyOf(l, n), ct: ct).ConfigureAwait(false);
-                Report("Key ceremony", ++done, steps);
+                    GuardianCommitted c => AppendAsync("guardian.commitment", RecordCodec.WriteGuardian(c.Key), PartyOf(c.Sender, n), ct: ct),
+                    ShareSent s => AppendAsync("guardian.share", ShareJson(s.Share), PartyOf(s.Sender, n), ct: ct),
+                    SharesApproved a => AppendAsync(
+                        "guardian.approval",
+                        Encoding.UTF8.GetBytes($"{{\"guardian\":{a.Sender},\"approves\":[{string.Join(",", a.Approved)}],\"h_b\":\"{parameters.ElectionBaseHash.ToHex()}\"}}"),
+                        PartyOf(a.Sender, n),
+                        ct: ct),
+                    _ => throw new UnreachableException($"unknown ceremony message {message.GetType().Name}"),
+                }).ConfigureAwait(false);
+                Report("Key ceremony", (2 * n) + (++published), steps);
             }
 
-            ElectionContext context = ElectionContext.Create(parameters, keys);
             await AppendAsync("election.parameters", RecordCodec.WriteParameters(parameters), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             await AppendAsync("election.key", RecordCodec.WriteElection(context), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             return context;
+        }
+
+        /// <summary>An IProgress that reports on the calling thread (Progress&lt;T&gt; would post asynchronously).</summary>
+        private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+        {
+            public void Report(T value) => report(value);
         }
 
         private async Task<EncryptedBallot[]> VoteAsync(ElectionContext context, ElectionManifest manifest, Random voters, CancellationToken ct)
