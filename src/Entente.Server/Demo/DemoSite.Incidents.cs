@@ -66,14 +66,17 @@ public static partial class DemoSite
     private static string? Text(JsonElement o, string name) =>
         o.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static string Title(JsonElement o, string type) => type switch
+    private static string Title(JsonElement o, string type, IReadOnlyDictionary<string, string> subjects) => type switch
     {
         AssistanceTypes.Request => "request for assistance: " + Text(o, "subject"),
-        AssistanceTypes.Acknowledgement => "acknowledgement of " + Text(o, "request_ref"),
-        AssistanceTypes.Response => (Text(o, "outcome") == "declined" ? "declines " : "answers ") + Text(o, "request_ref"),
+        AssistanceTypes.Acknowledgement => "acknowledges the request: " + Subject(o, subjects),
+        AssistanceTypes.Response => (Text(o, "outcome") == "declined" ? "declines the request: " : "answers the request: ") + Subject(o, subjects),
         "sighting" => $"sighting of {Text(o, "sighting_of_ref")}" + (o.TryGetProperty("count", out JsonElement n) ? $" ({n.GetRawText()} times)" : ""),
         _ => type + ": " + (Text(o, "name") ?? Text(o, "id")),
     };
+
+    private static string Subject(JsonElement o, IReadOnlyDictionary<string, string> subjects) =>
+        Text(o, "request_ref") is string id && subjects.TryGetValue(id, out string? subject) ? subject : Text(o, "request_ref") ?? "";
 
     private static async Task<ContentHttpResult> IncidentsAsync(Site site, LogService log, CancellationToken ct)
     {
@@ -97,7 +100,7 @@ public static partial class DemoSite
         }
 
         sb.Append("</ul><h2>Every message, in log order</h2>");
-        Timeline(sb, site, messages);
+        Timeline(sb, site, messages, Subjects(cases));
         return Page("Incidents", "/incidents", sb.ToString() + UnitBlock(site), "/verify.js", "/incident-check.js");
     }
 
@@ -114,7 +117,7 @@ public static partial class DemoSite
 
     private static string Step(AssistanceStep? step) => step is null ? "—" : $"<a href=\"#message-{step.Index}\">{Time(step.LoggedAt)}</a>";
 
-    private static void Timeline(StringBuilder sb, Site site, IEnumerable<Message> messages)
+    private static void Timeline(StringBuilder sb, Site site, IEnumerable<Message> messages, IReadOnlyDictionary<string, string> subjects)
     {
         sb.Append("<ol class=\"timeline\">");
         foreach (Message m in messages)
@@ -124,7 +127,7 @@ public static partial class DemoSite
             BoardExchangeVerification? v = m.Verification;
             sb.Append(CultureInfo.InvariantCulture, $"<li id=\"message-{e.Index}\" data-exchange-index=\"{e.Index}\" data-server-verdict=\"{(v?.Valid == true ? "verified" : "failed")}\">");
             sb.Append(CultureInfo.InvariantCulture, $"<p class=\"when\">{Time(e.LoggedAt)} · exchange message {e.Index} · board entry {(m.BoardIndex >= 0 ? $"<a href=\"/log/{m.BoardIndex}\">{m.BoardIndex}</a>" : "<span class=\"bad\">missing</span>")}</p>");
-            sb.Append(CultureInfo.InvariantCulture, $"<p><strong>{E(PartyName(site, e.Sender))}</strong> → {E(recipient)}: {E(Title(m.Object, e.ObjectType))}</p>");
+            sb.Append(CultureInfo.InvariantCulture, $"<p><strong>{E(PartyName(site, e.Sender))}</strong> → {E(recipient)}: {E(Title(m.Object, e.ObjectType, subjects))}</p>");
             string? body = Text(m.Object, "content") ?? Text(m.Object, "description") ?? Text(m.Object, "pattern");
             if (body is not null)
             {
@@ -165,6 +168,9 @@ public static partial class DemoSite
     private static string Time(DateTimeOffset at) =>
         string.Create(CultureInfo.InvariantCulture, $"<time datetime=\"{StixTimestamp.FormatMilliseconds(at)}\">{at.UtcDateTime:yyyy-MM-dd HH:mm:ss.fff} UTC</time>");
 
+    private static Dictionary<string, string> Subjects(IEnumerable<AssistanceCase> cases) =>
+        cases.ToDictionary(c => c.RequestId, c => c.Subject, StringComparer.Ordinal);
+
     private static void Check(StringBuilder sb, bool ok, string text) =>
         sb.Append(ok ? "<li>" : "<li class=\"fail\">").Append(E(ok ? text : "NOT verified: " + text)).Append("</li>");
 
@@ -187,7 +193,7 @@ public static partial class DemoSite
         sb.Append("<h2>Its requests for assistance</h2>");
         RequestsTable(sb, site, cases.Where(c => c.Requester == party.IdentityRef || c.Recipient == party.IdentityRef));
         sb.Append("<h2>Timeline</h2>");
-        Timeline(sb, site, messages);
+        Timeline(sb, site, messages, Subjects(cases));
         return Page($"Incidents: {party.Name}", "/incidents", sb.ToString() + UnitBlock(site), "/verify.js", "/incident-check.js");
     }
 
@@ -229,7 +235,7 @@ public static partial class DemoSite
         }
 
         sb.Append("</dl><h2>Timeline: the request, its evidence and the replies</h2>");
-        Timeline(sb, site, all.Where(m => related.Contains(m.Entry.ObjectId)));
+        Timeline(sb, site, all.Where(m => related.Contains(m.Entry.ObjectId)), Subjects(cases));
         return Page($"Request: {c.Subject}", "/incidents", sb.ToString() + UnitBlock(site), "/verify.js", "/incident-check.js");
     }
 
