@@ -44,7 +44,7 @@ public static partial class DemoSite
         List<AssistanceCase> overdue = [.. cases.Where(c => c.Status == AssistanceStatus.Overdue)];
         if (overdue.Count > 0)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"<section class=\"banner warn\" id=\"overdue\" aria-labelledby=\"overdue-title\"><h2 id=\"overdue-title\" style=\"margin-top:0;border:0\">{overdue.Count} overdue request{(overdue.Count == 1 ? "" : "s")} for assistance</h2><ul>");
+            sb.Append(CultureInfo.InvariantCulture, $"<section class=\"banner warn\" id=\"overdue\" aria-labelledby=\"overdue-title\"><h2 id=\"overdue-title\">{overdue.Count} overdue request{(overdue.Count == 1 ? "" : "s")} for assistance</h2><ul>");
             foreach (AssistanceCase c in overdue)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"<li><a href=\"/incidents/request/{U(c.RequestId)}\">{E(c.Subject)}</a>: {E(PartyName(site, c.Requester))} asked {E(PartyName(site, c.Recipient))}; {E(OverdueText(c))}.</li>");
