@@ -270,9 +270,9 @@ public static partial class DemoSite
         long previousStart = before == 0 ? 0 : matching.Where(e => e.Index < first).TakeLast(count).First().Index;
         StringBuilder pager = new();
         pager.Append("<nav class=\"pager\" aria-label=\"Pages\">");
-        pager.Append(before > 0 ? Link(previousStart, "← Previous", "prev") : "<span aria-hidden=\"true\">← Previous</span>");
+        pager.Append(before > 0 ? Link(previousStart, "← Previous", "prev") : "<span class=\"disabled\" aria-hidden=\"true\">← Previous</span>");
         pager.Append(CultureInfo.InvariantCulture, $"<span class=\"range\">{(shown.Count == 0 ? "no entries" : $"entries {first}–{last}")}: {shown.Count} of {matching.Count} matching, {size} in the log</span>");
-        pager.Append(after > 0 ? Link(last + 1, "Next →", "next") : "<span aria-hidden=\"true\">Next →</span>");
+        pager.Append(after > 0 ? Link(last + 1, "Next →", "next") : "<span class=\"disabled\" aria-hidden=\"true\">Next →</span>");
         pager.Append("</nav>");
         sb.Append(pager);
         sb.Append("<table id=\"entries\"><thead><tr><th scope=\"col\" class=\"num\">Index</th><th scope=\"col\">Type</th><th scope=\"col\">Party</th><th scope=\"col\">Artifact SHA-256</th><th scope=\"col\" class=\"hide-narrow\">Confirmation code</th></tr></thead><tbody>");
