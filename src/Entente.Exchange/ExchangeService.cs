@@ -29,9 +29,16 @@ public sealed class ExchangeService : IDisposable
     private readonly TimeProvider _time;
     private readonly ExchangeOptions _options;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Log.IExchangeAnchor? _anchor;
 
     /// <summary>Creates the service.</summary>
-    public ExchangeService(IExchangeStore store, PartyRegistry parties, IEnumerable<CollectionDefinition> collections, TimeProvider time, ExchangeOptions? options = null)
+    /// <param name="store">The exchange store.</param>
+    /// <param name="parties">The registered parties.</param>
+    /// <param name="collections">The TAXII collections.</param>
+    /// <param name="time">The log's clock.</param>
+    /// <param name="options">Limits; defaults when null.</param>
+    /// <param name="anchor">Where every accepted entry is also sequenced (the election board's log), or null for the exchange's own log only.</param>
+    public ExchangeService(IExchangeStore store, PartyRegistry parties, IEnumerable<CollectionDefinition> collections, TimeProvider time, ExchangeOptions? options = null, Log.IExchangeAnchor? anchor = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(parties);
@@ -42,6 +49,7 @@ public sealed class ExchangeService : IDisposable
         _collections = collections.ToDictionary(c => c.Id, StringComparer.Ordinal);
         _time = time;
         _options = options ?? new ExchangeOptions();
+        _anchor = anchor;
     }
 
     /// <summary>The registered parties.</summary>
@@ -124,21 +132,45 @@ public sealed class ExchangeService : IDisposable
                 try
                 {
                     await _store.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
-                    return new ExchangeReceipt(entry, AlreadyPresent: false);
                 }
                 catch (ExchangeStoreConflictException e) when (e.Conflict == ExchangeConflict.IndexTaken && attempt < _options.MaxAppendAttempts)
                 {
                     // Another writer appended first: re-validate against the longer log and retry.
+                    continue;
                 }
                 catch (ExchangeStoreConflictException e) when (e.Conflict is ExchangeConflict.DuplicateSignature or ExchangeConflict.DuplicateNonce)
                 {
                     throw new ExchangeRejectedException(ExchangeRejection.Replay, "Replayed envelope: " + e.Message, null, e);
                 }
+
+                await AnchorPendingAsync(cancellationToken).ConfigureAwait(false);
+                return new ExchangeReceipt(entry, AlreadyPresent: false);
             }
         }
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Sequences on the anchor every stored entry it does not hold yet, in index order (called after each
+    /// append, so an earlier failure or a crash between the two appends is caught up). Call it once at
+    /// start-up too. Without an anchor it does nothing.
+    /// </summary>
+    public async Task AnchorPendingAsync(CancellationToken cancellationToken = default)
+    {
+        if (_anchor is null)
+        {
+            return;
+        }
+
+        long count = await _store.CountAsync(cancellationToken).ConfigureAwait(false);
+        for (long next = await _anchor.AnchoredCountAsync(cancellationToken).ConfigureAwait(false); next < count; next++)
+        {
+            ExchangeEntry pending = await _store.GetAsync(next, cancellationToken).ConfigureAwait(false)
+                                    ?? throw new ExchangeStoreException($"Entry {next} vanished from the store.", false);
+            await _anchor.AnchorAsync(pending, cancellationToken).ConfigureAwait(false);
         }
     }
 

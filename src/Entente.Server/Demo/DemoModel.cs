@@ -66,6 +66,27 @@ public sealed record DemoResult(
     long? AuditSampleSize,
     IReadOnlyList<DemoStage> Stages)
 {
-    /// <summary>The record and the log both verified.</summary>
-    public bool Verified => RecordFailures.Count == 0 && LogFailures.Count == 0;
+    /// <summary>The incident exchange's store (SQLite) in the demo folder, null when the demo ran no incident step.</summary>
+    public string? ExchangeDatabase { get; init; }
+
+    /// <summary>Exchange messages signed, stored and anchored on the board log.</summary>
+    public int ExchangeMessages { get; init; }
+
+    /// <summary>The requests for assistance and their status at the end of the demo.</summary>
+    public IReadOnlyList<DemoIncident> Incidents { get; init; } = [];
+
+    /// <summary>Exchange messages whose signature, board entry, inclusion or witnessed checkpoint did not check.</summary>
+    public IReadOnlyList<string> ExchangeFailures { get; init; } = [];
+
+    /// <summary>The record, the log and the exchange messages all verified.</summary>
+    public bool Verified => RecordFailures.Count == 0 && LogFailures.Count == 0 && ExchangeFailures.Count == 0;
 }
+
+/// <summary>A request for assistance filed during the demo and what became of it.</summary>
+/// <param name="RequestId">STIX id of the request.</param>
+/// <param name="Requester">Requesting party's name.</param>
+/// <param name="Recipient">Addressee's name.</param>
+/// <param name="Subject">Subject line.</param>
+/// <param name="Status">open, acknowledged, answered, overdue or declined.</param>
+/// <param name="Detail">The answer, the reason for declining, or the missed deadline.</param>
+public sealed record DemoIncident(string RequestId, string Requester, string Recipient, string Subject, string Status, string? Detail);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using System.Globalization;
 using System.Text;
 using Entente.Audit.Seed;
@@ -11,6 +12,9 @@ using Entente.Election.Manifest;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
 using Entente.Election.Tally;
+using Entente.Exchange.Envelopes;
+using Entente.Exchange.Log;
+using Entente.Storage.Sqlite.Exchange;
 using Entente.Storage.Sqlite.Log;
 using Entente.Transparency;
 using Entente.Transparency.Log;
@@ -46,7 +50,7 @@ namespace Entente.Server.Demo;
 /// live only in memory and are disposed at the end; the log key is kept in the working directory
 /// so <c>entente demo</c> can serve the board afterwards.
 /// </summary>
-public static class JointElectionDemo
+public static partial class JointElectionDemo
 {
     /// <summary>Party names (also the names of their Ed25519 keys).</summary>
     public const string Blue = "Blue";
@@ -154,7 +158,7 @@ public static class JointElectionDemo
     }
 
     /// <summary>The state of one run.</summary>
-    private sealed class Run : IAsyncDisposable
+    private sealed partial class Run : IAsyncDisposable
     {
         private readonly string _dir;
         private readonly DemoOptions _options;
@@ -162,6 +166,11 @@ public static class JointElectionDemo
         private readonly List<DemoStage> _stages = [];
         private readonly List<StoredCheckpoint> _cosigned = [];
         private readonly Dictionary<string, Ed25519NoteSigner> _parties;
+        private readonly Dictionary<string, PartyKey> _exchangeKeys = new(StringComparer.Ordinal);
+        private SqliteExchangeStore? _exchangeStore;
+        private PartyRegistry? _exchangeParties;
+        private BoardAnchor? _anchor;
+        private DateTimeOffset _overdueAfter = DateTimeOffset.MinValue;
         private readonly Ed25519NoteSigner _logKey;
         private readonly Ed25519NoteSigner[] _witnessKeys;
         private readonly SqliteLogStore _store;
@@ -178,12 +187,23 @@ public static class JointElectionDemo
             _options = options;
             _progress = progress;
             _logKey = Ed25519NoteSigner.Generate(Origin);
-            _parties = new(StringComparer.Ordinal)
+            _parties = new(StringComparer.Ordinal) { [DeviceName] = Ed25519NoteSigner.Generate(DeviceName) };
+            // Each party has one Ed25519 key: it signs the party's board entries (signed notes) and its
+            // exchange envelopes (domain-separated messages), so the charter's key is the exchange key.
+            foreach (string party in new[] { Blue, Red })
             {
-                [Blue] = Ed25519NoteSigner.Generate(Blue),
-                [Red] = Ed25519NoteSigner.Generate(Red),
-                [DeviceName] = Ed25519NoteSigner.Generate(DeviceName),
-            };
+                byte[] seed = RandomNumberGenerator.GetBytes(PartyKey.SeedSize);
+                try
+                {
+                    _parties[party] = Ed25519NoteSigner.FromSeed(party, seed);
+                    _exchangeKeys[party] = PartyKey.FromSeed(seed);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(seed);
+                }
+            }
+
             _witnessKeys = [Ed25519NoteSigner.Generate("witness.blue"), Ed25519NoteSigner.Generate("witness.red")];
             _store = new SqliteLogStore(LogPath(dir));
             _blobs = new SqliteBlobStore(LogPath(dir));
@@ -258,6 +278,9 @@ public static class JointElectionDemo
                     return $"{ballots.Count(b => b.State == BallotState.Cast)} cast with confirmation codes on the log, {ballots.Count(b => b.State == BallotState.Challenged)} challenged";
                 }, ct).ConfigureAwait(false);
 
+                // 3b. Incident exchange on the same board log.
+                await StageAsync("Incident exchange", () => IncidentsAsync(ct), ct).ConfigureAwait(false);
+
                 // 4. Tally and joint decryption.
                 int[] quorum = DecryptingQuorum(n, k);
                 ElectionRecord record = null!;
@@ -296,6 +319,17 @@ public static class JointElectionDemo
                     return logFailures.Count == 0 ? $"fsck, {_cosigned.Count - 1} consistency proofs, witness policy and {record.Ballots.Count(b => b.State == BallotState.Cast)} inclusions pass" : $"{logFailures.Count} failures";
                 }, ct).ConfigureAwait(false);
 
+                // 8. The exchange messages against the same final checkpoint, and the requests' statuses.
+                IReadOnlyList<string> exchangeFailures = [];
+                IReadOnlyList<DemoIncident> incidents = [];
+                await StageAsync("Verifying the incident exchange", async () =>
+                {
+                    exchangeFailures = await VerifyExchangeAsync(final, ct).ConfigureAwait(false);
+                    incidents = await IncidentStatusesAsync(ct).ConfigureAwait(false);
+                    return (exchangeFailures.Count == 0 ? $"{_anchor!.BoardIndexes.Count} messages: envelope signature, board entry, inclusion and witnessed checkpoint pass" : $"{exchangeFailures.Count} failures")
+                        + "; requests " + string.Join(", ", incidents.Select(i => i.Status));
+                }, ct).ConfigureAwait(false);
+
                 DecryptedTally tally = record.Tally;
                 List<DemoContestResult> contests = [.. tally.Contests.Select(c =>
                 {
@@ -317,7 +351,13 @@ public static class JointElectionDemo
                     policy is null ? [] : [.. policy.Cosigned.Order(StringComparer.Ordinal)],
                     seed,
                     sampleSize,
-                    _stages);
+                    _stages)
+                {
+                    ExchangeDatabase = Path.Combine(_dir, DemoExchange.StoreFile),
+                    ExchangeMessages = _anchor!.BoardIndexes.Count,
+                    Incidents = incidents,
+                    ExchangeFailures = exchangeFailures,
+                };
             }
             finally
             {
@@ -625,6 +665,11 @@ public static class JointElectionDemo
             await _store.DisposeAsync().ConfigureAwait(false);
             _witnessClient?.Dispose();
             foreach (Ed25519NoteSigner key in _parties.Values.Concat(_witnessKeys).Append(_logKey))
+            {
+                key.Dispose();
+            }
+
+            foreach (PartyKey key in _exchangeKeys.Values)
             {
                 key.Dispose();
             }

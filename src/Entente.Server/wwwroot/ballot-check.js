@@ -1,90 +1,12 @@
-// Entente ballot check: verifies in the browser, with WebCrypto only, that a cast ballot's log entry
-// is included in a checkpoint signed by the board's log key and cosigned by every party's witness.
-// The keys come from the witness policy shown on the page; the server is not trusted.
+// Entente ballot check: verifies in the browser, with WebCrypto only (verify.js), that a cast ballot's
+// log entry is included in a checkpoint signed by the board's log key and cosigned by every party's
+// witness. The keys come from the witness policy shown on the page; the server is not trusted.
 "use strict";
 (function () {
-  const enc = new TextEncoder();
+  const V = window.EntenteVerify;
   const outcome = document.getElementById("outcome");
   const form = document.getElementById("check");
   const input = document.getElementById("code");
-
-  function b64(s) { return Uint8Array.from(atob(s), c => c.charCodeAt(0)); }
-  function hex(bytes) { return Array.from(bytes, b => b.toString(16).padStart(2, "0")).join(""); }
-  function unhex(s) {
-    if (!/^([0-9a-fA-F]{2})*$/.test(s)) { throw new Error("not hex: " + s); }
-    const out = new Uint8Array(s.length / 2);
-    for (let i = 0; i < out.length; i++) { out[i] = parseInt(s.substr(2 * i, 2), 16); }
-    return out;
-  }
-  function concat(...parts) {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) { out.set(p, o); o += p.length; }
-    return out;
-  }
-  function equal(a, b) { return a.length === b.length && a.every((x, i) => x === b[i]); }
-  async function sha256(bytes) { return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)); }
-
-  // A vkey: name+hexkeyid+base64(type || 32-byte public key).
-  function parseVkey(vkey) {
-    // The base64 part may itself contain '+': split at the first two only.
-    const m = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(vkey);
-    if (!m) { throw new Error("bad verifier key " + vkey); }
-    const raw = b64(m[3]);
-    if (raw.length !== 33) { throw new Error("verifier key " + m[1] + " is not an Ed25519 key"); }
-    return { name: m[1], keyId: m[2], type: raw[0], publicKey: raw.slice(1) };
-  }
-
-  function parsePolicy(text) {
-    const policy = { log: null, witnesses: [] };
-    for (const line of text.split("\n")) {
-      const f = line.trim().split(/\s+/);
-      if (f[0] === "log") { policy.log = parseVkey(f[1]); }
-      if (f[0] === "witness") { policy.witnesses.push({ policyName: f[1], key: parseVkey(f[2]) }); }
-    }
-    return policy;
-  }
-
-  // C2SP signed note: text, blank line, signature lines "— name base64(keyid || signature)".
-  function parseNote(note) {
-    const split = note.indexOf("\n\n");
-    if (split < 0) { throw new Error("the checkpoint is not a signed note"); }
-    const text = note.slice(0, split + 1);
-    const signatures = [];
-    for (const line of note.slice(split + 2).split("\n")) {
-      if (!line) { continue; }
-      const m = /^\u2014 (\S+) (\S+)$/.exec(line);
-      if (!m) { throw new Error("bad signature line: " + line); }
-      const raw = b64(m[2]);
-      signatures.push({ name: m[1], keyId: hex(raw.slice(0, 4)), body: raw.slice(4) });
-    }
-    return { text, signatures };
-  }
-
-  async function ed25519Verify(publicKey, signature, message) {
-    const key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
-    return crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
-  }
-
-  // RFC 9162 §2.1.3.2: inclusion of a leaf at index in a tree of the given size.
-  async function rootFromInclusionProof(index, size, leafHash, proof) {
-    if (index >= size) { throw new Error("index " + index + " is outside the tree of size " + size); }
-    let fn = index, sn = size - 1, r = leafHash;
-    for (const p of proof) {
-      if (sn === 0) { throw new Error("the proof is longer than the tree allows"); }
-      if (fn % 2 === 1 || fn === sn) {
-        r = await sha256(concat(Uint8Array.of(1), p, r));
-        if (fn % 2 === 0) {
-          while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-        }
-      } else {
-        r = await sha256(concat(Uint8Array.of(1), r, p));
-      }
-      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-    }
-    if (sn !== 0) { throw new Error("the proof is too short for the tree"); }
-    return r;
-  }
 
   function show(ok, title, lines) {
     outcome.className = ok ? "ok" : "bad";
@@ -94,6 +16,7 @@
     h.textContent = title;
     outcome.appendChild(h);
     const ul = document.createElement("ul");
+    ul.className = "checks";
     for (const l of lines) {
       const li = document.createElement("li");
       li.textContent = l;
@@ -105,51 +28,20 @@
   async function check(code) {
     const done = [];
     try {
-      const policy = parsePolicy(document.getElementById("policy").textContent);
-      if (!policy.log) { throw new Error("the page names no log key"); }
+      const policy = V.parsePolicy(document.getElementById("policy").textContent);
       const response = await fetch("/api/ballot-check/" + encodeURIComponent(code));
       if (!response.ok) {
         const problem = await response.json().catch(() => ({}));
         throw new Error(problem.detail || ("the board answered " + response.status));
       }
       const data = await response.json();
-      const entry = b64(data.entry);
+      const entry = V.b64(data.entry);
       const entryText = new TextDecoder().decode(entry);
       if (!entryText.startsWith("entente.org/entry/v1\ntype ballot.cast\n") || !entryText.toLowerCase().includes("\ncode " + code.toLowerCase() + "\n")) {
         throw new Error("the entry the board returned is not the cast ballot with this confirmation code");
       }
       done.push("The log entry at index " + data.index + " is a cast ballot with confirmation code " + code + ".");
-
-      const note = parseNote(data.checkpoint);
-      const lines = note.text.split("\n");
-      const size = Number(lines[1]);
-      const root = b64(lines[2]);
-      const leaf = await sha256(concat(Uint8Array.of(0), entry));
-      const proof = data.proof.map(unhex);
-      const computed = await rootFromInclusionProof(data.index, size, leaf, proof);
-      if (!equal(computed, root)) {
-        throw new Error("the inclusion proof does not lead to the checkpoint's root: computed " + hex(computed) + ", checkpoint says " + hex(root));
-      }
-      done.push("SHA-256: the entry's leaf hash and the " + proof.length + "-hash inclusion proof give root " + hex(root) + ", the root of the checkpoint of size " + size + " (" + lines[0] + ").");
-
-      const textBytes = enc.encode(note.text);
-      const logSig = note.signatures.find(s => s.name === policy.log.name && s.keyId === policy.log.keyId);
-      if (!logSig || !(await ed25519Verify(policy.log.publicKey, logSig.body, textBytes))) {
-        throw new Error("the checkpoint is not signed by the board's log key " + policy.log.name);
-      }
-      done.push("Ed25519: the checkpoint is signed by the board's log key " + policy.log.name + "+" + policy.log.keyId + ".");
-
-      for (const w of policy.witnesses) {
-        const s = note.signatures.find(x => x.name === w.key.name && x.keyId === w.key.keyId);
-        if (!s || s.body.length !== 72) { throw new Error("witness " + w.policyName + " (" + w.key.name + ") did not cosign this checkpoint"); }
-        const view = new DataView(s.body.buffer, s.body.byteOffset, 8);
-        const time = view.getBigUint64(0);
-        const message = concat(enc.encode("cosignature/v1\ntime " + time.toString() + "\n"), textBytes);
-        if (!(await ed25519Verify(w.key.publicKey, s.body.slice(8), message))) {
-          throw new Error("the cosignature of witness " + w.key.name + " is invalid");
-        }
-        done.push("Ed25519: witness " + w.key.name + " cosigned it at " + new Date(Number(time) * 1000).toISOString() + ".");
-      }
+      await V.verifyInclusionAndCheckpoint(entry, data.index, data.proof, data.checkpoint, policy, done);
       show(true, "Verified: your ballot is in the log that every party's witness has cosigned.", done);
     } catch (e) {
       show(false, "NOT verified: " + e.message, done);

@@ -31,6 +31,9 @@ public class DemoEndToEndTests
         Assert.Contains("cosigned by blue and red", text, StringComparison.Ordinal);
         Assert.Contains("Ada Lovelace", text, StringComparison.Ordinal);
         Assert.Contains("RecordSelfCheck", text, StringComparison.Ordinal);
+        Assert.Contains("Incident messages verified", text, StringComparison.Ordinal);
+        Assert.Contains("declined", text, StringComparison.Ordinal);
+        Assert.Contains("overdue", text, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir, "record", "record.json")));
         Assert.True(File.Exists(Path.Combine(dir, "board.db")));
     }
@@ -60,9 +63,10 @@ public class DemoEndToEndTests
             result.Contests.Select(c => c.Options.Select(o => o.Votes).ToArray()).ToArray());
 
         // What the log holds: charter, policy, manifest; per guardian a commitment, n−1 shares and an approval;
-        // parameters and joint key; every ballot; the tallies and openings; the record index; four audit seed entries and the plan.
+        // parameters and joint key; every ballot; the exchange unit and 11 incident messages; the tallies and openings;
+        // the record index; four audit seed entries and the plan.
         int n = 5;
-        long expected = 3 + (n * (n + 1)) + 2 + 12 + 2 + 2 + 1 + 4 + 1;
+        long expected = 3 + (n * (n + 1)) + 2 + 12 + 1 + 11 + 2 + 2 + 1 + 4 + 1;
         Assert.Equal(expected, result.LogSize);
         await using SqliteLogStore store = new(result.LogDatabase);
         IReadOnlyList<byte[]> entries = await store.ReadEntriesAsync(0, (int)result.LogSize);
@@ -73,11 +77,22 @@ public class DemoEndToEndTests
             parsed.Where(e => e.Type == "ballot.cast").Select(e => e.ConfirmationCode!).Order(StringComparer.Ordinal));
         Assert.Equal(2, parsed.Count(e => e.Type == "audit.reveal"));
 
+        // The incident step: every exchange message is on the same board log, signed by its sender's charter key,
+        // and the three requests ended answered, declined with a reason and overdue.
+        Assert.Equal(11, result.ExchangeMessages);
+        Assert.Equal(11, parsed.Count(e => e.Type.StartsWith("exchange.", StringComparison.Ordinal)));
+        Assert.All(parsed.Where(e => e.Type.StartsWith("exchange.", StringComparison.Ordinal)), e => Assert.Contains(e.Party, new[] { JointElectionDemo.Blue, JointElectionDemo.Red }));
+        Assert.Empty(result.ExchangeFailures);
+        Assert.Equal(["answered", "declined", "overdue"], result.Incidents.Select(i => i.Status));
+        Assert.Contains("personal data", result.Incidents[1].Detail, StringComparison.Ordinal);
+        Assert.Equal(["Red", "Blue", "Red"], result.Incidents.Select(i => i.Requester));
+
         // `entente serve` re-reads the summary the run left behind.
         DemoResult loaded = await JointElectionDemo.LoadAsync(dir);
         Assert.Equal(result.CheckpointRoot, loaded.CheckpointRoot);
         Assert.Equal(result.Contests.SelectMany(c => c.Options), loaded.Contests.SelectMany(c => c.Options));
         Assert.True(loaded.Verified);
+        Assert.Equal(result.Incidents, loaded.Incidents);
     }
 
     [Fact]

@@ -141,6 +141,24 @@ internal static class DemoRunner
             console.MarkupLine($"Audit: seed {result.AuditSeed[..16]}… from Blue and Red; BRAVO sample size {(result.AuditSampleSize is long s ? s.ToString(CultureInfo.InvariantCulture) : "every ballot: a full hand count, the margin is too small for a sample")}.");
         }
 
+        if (result.Incidents.Count > 0)
+        {
+            Table incidents = new Table().Title($"Incident exchange: {result.ExchangeMessages} signed messages on the board log").AddColumn("Request").AddColumn("From → to").AddColumn("Status").AddColumn("Detail");
+            foreach (DemoIncident incident in result.Incidents)
+            {
+                incidents.AddRow(Markup.Escape(incident.Subject), Markup.Escape($"{incident.Requester} → {incident.Recipient}"), Markup.Escape(incident.Status), Markup.Escape(incident.Detail ?? ""));
+            }
+
+            console.Write(incidents);
+            console.MarkupLine(result.ExchangeFailures.Count == 0
+                ? "[green]Incident messages verified[/] (envelope signature, board entry, inclusion, witnessed checkpoint)."
+                : $"[red]Incident message verification failed ({result.ExchangeFailures.Count}):[/]");
+            foreach (string failure in result.ExchangeFailures.Take(20))
+            {
+                console.MarkupLine($"  [red]✗[/] {Markup.Escape(failure)}");
+            }
+        }
+
         console.MarkupLine($"Record: [bold]{Markup.Escape(result.RecordDirectory)}[/]; board: {Markup.Escape(result.LogDatabase)}.");
         console.MarkupLine(result.Verified ? "[green bold]Demo election verified.[/]" : "[red bold]Demo election did NOT verify.[/]");
     }
