@@ -86,6 +86,11 @@ public sealed class NativeRecord
 
     private void Load()
     {
+        if (!File.Exists(Path.Combine(Directory, "record.json")) && File.Exists(Path.Combine(Directory, "election_initialized.json")))
+        {
+            throw new RecordInputException("record.json", "the file is missing. This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk.");
+        }
+
         Header = Read("record.json", ReadHeader, hash: false);
         if (Header.Format != FormatId)
         {

@@ -191,7 +191,7 @@ public sealed partial class NativeVerifier
         StepRecorder step6 = Step("6");
         StepRecorder step7 = Step("7");
         StepRecorder step8 = Step("8");
-        bool selectionsMatch = step6.Require(contest.Selections.Count == definition.Options.Count, "6.struct", where,
+        step6.Require(contest.Selections.Count == definition.Options.Count, "6.struct", where,
             $"{contest.Selections.Count} selections; the contest has {definition.Options.Count} options");
 
         // Step 6 for each selection.
@@ -261,7 +261,6 @@ public sealed partial class NativeVerifier
         byte[] chi = ContestHash(ballot.Hi, contest.Index, contest.Selections.Select(s => (s.Alpha, s.Beta)), data);
         step8.Require(chi.AsSpan().SequenceEqual(contest.ContestHash), "8.A", where,
             $"contest_hash is {NativeMath.Hex(contest.ContestHash)}; H(H_I; 0x28, ind_c, α, β…{(data is null ? "" : ", C0, C1, C2")}) is {NativeMath.Hex(chi)}");
-        _ = selectionsMatch;
     }
 
     private byte[] ContestHash(byte[] hi, int index, IEnumerable<(byte[] Alpha, byte[] Beta)> selections, NativeHashedCiphertext? data)
@@ -414,7 +413,6 @@ public sealed partial class NativeVerifier
         }
 
         Dictionary<string, string> listedBy = new(StringComparer.Ordinal);
-        int mode = Manifest.ChainingMode == "simple" ? 1 : 0;
         foreach (NativeDevice device in _record.Devices)
         {
             RecordObject where = RecordObject.ForDevice(device.Device) with { File = device.File };
@@ -508,7 +506,5 @@ public sealed partial class NativeVerifier
         {
             step.Fail("8.struct", RecordObject.ForBallot(ballot.IdHex), $"no device lists the ballot (it names device \"{ballot.Device}\")");
         }
-
-        _ = mode;
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Entente.Cryptography;
 using Entente.Verifier.Framework;
@@ -385,6 +384,4 @@ public sealed partial class NativeVerifier
         step.Require(he.AsSpan().SequenceEqual(election.He), "4.A", RecordObject.ForFile("election.json"),
             $"h_e is {NativeMath.Hex(election.He)}; H(H_B; 0x14, K, K̂) is {NativeMath.Hex(he)}");
     }
-
-    private static byte[] Sha(byte[] bytes) => SHA256.HashData(bytes);
 }
