@@ -194,8 +194,8 @@ public sealed class NativeRecord
         string format = o.String("format");
         if (format != FormatId)
         {
-            // Refused by the caller with a clearer message; do not read members of an unknown format.
-            return new NativeHeader(format, "", "", 0, 0, []);
+            // Refused before reading members whose meaning belongs to another format.
+            throw new RecordInputException(file, $"format \"{format}\" is not \"{FormatId}\", the only native format this verifier reads.");
         }
 
         return new NativeHeader(

@@ -338,4 +338,58 @@ public sealed class NativeTamperingTests(NativeRecords records)
         Assert.Equal("tally/tally.json", e.File);
         Assert.Contains("contests[0].options[0]", e.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Changed_contest_data_in_an_opening_fails_13_A()
+    {
+        string id = "";
+        VerificationReport report = Tamper(copy =>
+        {
+            string opening = System.IO.Directory.EnumerateFiles(copy.PathOf("challenged"))
+                .Select(f => "challenged/" + Path.GetFileName(f))
+                .Order(StringComparer.Ordinal)
+                .First(f => copy.Read(f)["contests"]!.AsArray().Any(c => c!["contest_data"] is not null));
+            id = Path.GetFileNameWithoutExtension(opening);
+            copy.Edit(opening, o =>
+            {
+                JsonNode data = o["contests"]!.AsArray().First(c => c!["contest_data"] is not null)!["contest_data"]!;
+                data["data"] = Flip(data["data"]!.GetValue<string>(), 5);
+            });
+        });
+
+        Assert.Equal(["13"], FailedSteps(report));
+        VerificationFailure failure = Assert.Single(report.Step("13")!.Failures);
+        Assert.Equal("13.A", failure.Check);
+        Assert.Equal(id, failure.Subject.Ballot);
+        Assert.Equal("Council", failure.Subject.Contest);
+    }
+
+    [Fact]
+    public void A_missing_guardian_file_fails_steps_2_and_3()
+    {
+        VerificationReport report = Tamper(copy => File.Delete(copy.PathOf("guardians/guardian-3.json")));
+
+        Assert.Contains(report.Step("2")!.Failures, f => f.Check == "2.struct" && f.Detail.Contains("n = 3", StringComparison.Ordinal));
+        Assert.Contains(report.Step("3")!.Failures, f => f.Check == "3.A");
+    }
+
+    [Fact]
+    public void A_ballot_of_another_election_fails_5_B()
+    {
+        VerificationReport report = Tamper(copy => copy.Edit(copy.Ballot("cast"), b => b["h_i"] = new string('7', 64)));
+
+        Assert.Contains(report.Step("5")!.Failures, f => f.Check == "5.B");
+    }
+
+    [Fact]
+    public void An_unknown_record_format_is_an_input_error()
+    {
+        using NativeCopy copy = new(records.Plain);
+        copy.Edit("record.json", r => r["format"] = "entente-eg-record/9");
+
+        RecordInputException e = Assert.Throws<RecordInputException>(() => NativeRecords.Verify(copy.Directory));
+
+        Assert.Equal("record.json", e.File);
+        Assert.Contains("entente-eg-record/9", e.Reason, StringComparison.Ordinal);
+    }
 }
