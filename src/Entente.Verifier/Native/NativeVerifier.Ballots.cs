@@ -8,7 +8,7 @@ namespace Entente.Verifier.Native;
 public sealed partial class NativeVerifier
 {
     /// <summary>What the later steps need from one ballot, kept small so that ballots can stream.</summary>
-    private sealed record BallotSummary(string File, byte[] Id, string IdHex, string Device, string State, int Style, byte[] ChainingField, byte[] ConfirmationCode, int[] Contests);
+    private sealed record BallotSummary(string File, string IdHex, string Device, string State, int Style, byte[] ChainingField, byte[] ConfirmationCode, int[] Contests);
 
     /// <summary>What the ballot pass leaves for the later steps.</summary>
     private sealed class BallotPass
@@ -22,6 +22,11 @@ public sealed partial class NativeVerifier
         public ConcurrentDictionary<(int Contest, int Option), string> Unaggregatable { get; } = new();
 
         public Lock Gate { get; } = new();
+
+        private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
+
+        /// <summary>One shared instance of a repeated text (a device name, a state).</summary>
+        public string Intern(string text) => _texts.GetOrAdd(text, text);
     }
 
     private BallotPass VerifyBallots()
@@ -72,7 +77,8 @@ public sealed partial class NativeVerifier
         StepRecorder step8 = Step("8");
         StepRecorder step9 = Step("9");
         RecordObject who = RecordObject.ForBallot(ballot.IdHex);
-        pass.Summaries.Add(new BallotSummary(ballot.File, ballot.Id, ballot.IdHex, ballot.Device, ballot.State, ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)]));
+        // Device names and states repeat across ballots: keep one copy of each text per verification.
+        pass.Summaries.Add(new BallotSummary(ballot.File, ballot.IdHex, pass.Intern(ballot.Device), pass.Intern(ballot.State), ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)]));
 
         // 5.B: H_I = H(H_E; 0x20, id_B) (eq 32).
         step5.Checked();

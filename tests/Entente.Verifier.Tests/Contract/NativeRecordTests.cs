@@ -76,3 +76,17 @@ public sealed class NativeRecordTests(NativeRecords records)
         }
     }
 }
+
+/// <summary>The verifier is independent of the code that writes records.</summary>
+public sealed class NativeIndependenceTests
+{
+    [Fact]
+    public void The_verifier_assembly_references_only_the_cryptographic_primitives_of_entente()
+    {
+        string[] entente = [.. typeof(Native.NativeVerifier).Assembly.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("Entente.", StringComparison.Ordinal))];
+
+        Assert.Equal(["Entente.Cryptography"], entente);
+    }
+}
