@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Entente.Verifier.Egk20;
 using Entente.Verifier.Framework;
+using Entente.Verifier.Native;
 using Spectre.Console;
 
 namespace Entente.Cli.Commands;
@@ -37,12 +38,18 @@ internal static class VerifyCommand
             }
         });
 
+        Option<bool> allowToy = new("--allow-toy-groups")
+        {
+            Description = "Accept a native record on an insecure toy group of the specification's appendix (tests only; otherwise step 1 fails).",
+        };
+
         Command command = new("verify", "Verify an election record independently: every ElectionGuard verification step, every failure.")
         {
             record,
             format,
             json,
             threads,
+            allowToy,
         };
         command.SetAction(parseResult => Run(
             parseResult.GetValue(record)!.FullName,
@@ -51,29 +58,25 @@ internal static class VerifyCommand
             parseResult.GetValue(threads),
             Console.Out,
             Console.Error,
-            showProgress: !Console.IsErrorRedirected));
+            showProgress: !Console.IsErrorRedirected,
+            allowToyGroups: parseResult.GetValue(allowToy)));
         return command;
     }
 
     /// <summary>Runs a verification and writes the report; returns the exit code.</summary>
-    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress, VerificationMemo? memo = null)
+    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress, VerificationMemo? memo = null, bool allowToyGroups = false)
     {
         IAnsiConsole errorConsole = CreateConsole(error, interactive: showProgress);
-        if (format != "egk")
-        {
-            string hint = File.Exists(Path.Combine(directory, "election_initialized.json"))
-                ? " This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk."
-                : "";
-            return InputError(format, directory, new RecordInputException(directory, "the native (ElectionGuard 2.1) record format is not yet supported by entente verify." + hint), json, output, errorConsole);
-        }
-
+        Func<string, VerificationOptions, VerificationReport> verify = format == "egk"
+            ? Egk20Verifier.Verify
+            : NativeVerifier.Verify;
         VerificationReport report;
         try
         {
-            VerificationOptions options = new() { Threads = threads, Memo = memo };
+            VerificationOptions options = new() { Threads = threads, Memo = memo, AllowToyGroups = allowToyGroups };
             report = showProgress && !json
-                ? WithProgress(errorConsole, progress => Egk20Verifier.Verify(directory, options with { Progress = progress }))
-                : Egk20Verifier.Verify(directory, options);
+                ? WithProgress(errorConsole, progress => verify(directory, options with { Progress = progress }))
+                : verify(directory, options);
         }
         catch (RecordInputException e)
         {

@@ -11,6 +11,12 @@ public sealed record VerificationOptions
 
     /// <summary>Remembers outcomes of expensive checks across verifications (none by default).</summary>
     public VerificationMemo? Memo { get; init; }
+
+    /// <summary>
+    /// Accepts a native record on one of the insecure toy groups of the specification's appendix (tests
+    /// only); otherwise such a record fails step 1 because its parameters are not the standard ones.
+    /// </summary>
+    public bool AllowToyGroups { get; init; }
 }
 
 /// <summary>A progress report: a stage of the verification and how far it is.</summary>

@@ -142,12 +142,12 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
-    public void The_native_format_is_not_yet_supported_and_says_to_use_egk()
+    public void The_native_format_on_an_egk_record_is_an_input_error_that_says_to_use_egk()
     {
         (int exit, _, string error) = Run(EgkSample.Directory, json: false, format: "native");
 
         Assert.Equal(2, exit);
-        Assert.Contains("not yet supported", error, StringComparison.Ordinal);
+        Assert.Contains("record.json", error, StringComparison.Ordinal);
         Assert.Contains("--format egk", error, StringComparison.Ordinal);
     }
 
@@ -158,5 +158,6 @@ public sealed class VerifyCommandTests
         Assert.Contains(verify.Options, o => o.Name == "--json");
         Assert.Contains(verify.Options, o => o.Name == "--threads");
         Assert.Contains(verify.Options, o => o.Name == "--format");
+        Assert.Contains(verify.Options, o => o.Name == "--allow-toy-groups");
     }
 }

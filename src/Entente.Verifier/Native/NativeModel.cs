@@ -1,0 +1,117 @@
+namespace Entente.Verifier.Native;
+
+// The native record (docs/record-format.md §4) as the verifier reads it. Values from the record stay
+// raw bytes (fixed-width big-endian) so that the steps decide range and subgroup membership and
+// report them as failures; the reader only refuses what it cannot parse.
+
+/// <summary><c>record.json</c> (§4.1).</summary>
+public sealed record NativeHeader(string Format, string SpecVersion, string Group, int BallotsCast, int BallotsChallenged, IReadOnlyList<NativeFileEntry> Files);
+
+/// <summary>One entry of <c>record.json</c>'s file list.</summary>
+public sealed record NativeFileEntry(string Path, byte[] Sha256);
+
+/// <summary>The manifest (§6) with its canonical bytes and effective limits.</summary>
+public sealed record NativeManifest(
+    byte[] Bytes,
+    string Label,
+    IReadOnlyList<NativeManifestContest> Contests,
+    IReadOnlyList<NativeBallotStyle> Styles,
+    string ChainingMode,
+    string? DeviceInformation,
+    int MaxBallotWeight);
+
+/// <summary>A contest: index (1-based position), label, effective limit L, options, contest-data blocks b_Λ.</summary>
+public sealed record NativeManifestContest(int Index, string Label, long Limit, IReadOnlyList<NativeManifestOption> Options, int DataBlocks);
+
+/// <summary>An option: index, label and effective limit R.</summary>
+public sealed record NativeManifestOption(int Index, string Label, long Limit);
+
+/// <summary>A ballot style: index, label and its contest indices.</summary>
+public sealed record NativeBallotStyle(int Index, string Label, IReadOnlyList<int> Contests);
+
+/// <summary><c>parameters.json</c> (§4.3).</summary>
+public sealed record NativeParameters(string SpecVersion, string Group, byte[] P, byte[] Q, byte[] G, int N, int K, byte[] Hp, byte[] Hb);
+
+/// <summary>A (c, v) pair of a compact proof.</summary>
+public sealed record NativeChallengeResponse(byte[] C, byte[] V);
+
+/// <summary>A guardian's compact Schnorr proof (c, v_0..v_k).</summary>
+public sealed record NativeKeyProof(byte[] C, IReadOnlyList<byte[]> V);
+
+/// <summary><c>guardians/guardian-&lt;i&gt;.json</c> (§4.4).</summary>
+public sealed record NativeGuardian(
+    string File,
+    int I,
+    string Name,
+    IReadOnlyList<byte[]> VoteCommitments,
+    IReadOnlyList<byte[]> DataCommitments,
+    byte[] CommunicationKey,
+    NativeKeyProof VoteProof,
+    NativeKeyProof DataProof);
+
+/// <summary><c>election.json</c> (§4.5).</summary>
+public sealed record NativeElection(byte[] KVote, byte[] KData, byte[] Hg, byte[] He);
+
+/// <summary><c>devices/&lt;device&gt;.json</c> (§4.6).</summary>
+public sealed record NativeDevice(string File, string Device, string SDevice, byte[] Hdi, string ChainingMode, IReadOnlyList<byte[]> Ballots, byte[]? ClosingHash);
+
+/// <summary>A hashed-ElGamal ciphertext (C0, C1, C2 = (c, v)).</summary>
+public sealed record NativeHashedCiphertext(byte[] C0, byte[] C1, byte[] C, byte[] V);
+
+/// <summary>An encrypted selection (α, β) with its range proof.</summary>
+public sealed record NativeSelection(byte[] Alpha, byte[] Beta, IReadOnlyList<NativeChallengeResponse> Proof);
+
+/// <summary>An encrypted contest of a ballot.</summary>
+public sealed record NativeContest(int Index, IReadOnlyList<NativeSelection> Selections, IReadOnlyList<NativeChallengeResponse> LimitProof, NativeHashedCiphertext? ContestData, byte[] ContestHash);
+
+/// <summary><c>ballots/&lt;id_B&gt;.json</c> (§4.7).</summary>
+public sealed record NativeBallot(
+    string File,
+    byte[] Id,
+    byte[] Hi,
+    int Style,
+    string Device,
+    string Timestamp,
+    int Weight,
+    string State,
+    NativeHashedCiphertext BallotNonce,
+    IReadOnlyList<NativeContest> Contests,
+    byte[] ChainingField,
+    byte[] ConfirmationCode)
+{
+    /// <summary>The ballot identifier as 64 uppercase hex digits.</summary>
+    public string IdHex => Convert.ToHexString(Id);
+
+    /// <summary>True for a cast ballot.</summary>
+    public bool IsCast => State == "cast";
+}
+
+/// <summary>An option of the encrypted tally (A, B).</summary>
+public sealed record NativeTallyCiphertext(int Index, byte[] Alpha, byte[] Beta);
+
+/// <summary>A contest of the encrypted tally.</summary>
+public sealed record NativeEncryptedTallyContest(int Index, IReadOnlyList<NativeTallyCiphertext> Options);
+
+/// <summary><c>tally/encrypted_tally.json</c> (§4.8).</summary>
+public sealed record NativeEncryptedTally(IReadOnlyList<NativeEncryptedTallyContest> Contests, IReadOnlyList<byte[]> Ballots);
+
+/// <summary>A decrypted option with its proof.</summary>
+public sealed record NativeTallyOption(int Index, string Label, long Value, NativeChallengeResponse Proof);
+
+/// <summary>A decrypted contest.</summary>
+public sealed record NativeTallyContest(int Index, string Label, IReadOnlyList<NativeTallyOption> Options);
+
+/// <summary><c>tally/tally.json</c> (§4.9).</summary>
+public sealed record NativeTally(IReadOnlyList<int> Guardians, IReadOnlyList<NativeTallyContest> Contests);
+
+/// <summary>An opened selection: σ and the nonce ξ_{i,j}.</summary>
+public sealed record NativeOpenedSelection(int Index, string Label, long Value, byte[] Nonce);
+
+/// <summary>Opened contest data: the nonce ξ and the decrypted bytes D.</summary>
+public sealed record NativeOpenedData(byte[] Nonce, byte[] Data);
+
+/// <summary>An opened contest of a challenged ballot.</summary>
+public sealed record NativeOpenedContest(int Index, string Label, IReadOnlyList<NativeOpenedSelection> Selections, NativeOpenedData? ContestData);
+
+/// <summary><c>challenged/&lt;id_B&gt;.json</c> (§4.10).</summary>
+public sealed record NativeOpening(string File, byte[] Id, IReadOnlyList<NativeOpenedContest> Contests);

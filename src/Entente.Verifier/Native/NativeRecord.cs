@@ -1,0 +1,417 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Entente.Cryptography;
+using Entente.Verifier.Framework;
+
+namespace Entente.Verifier.Native;
+
+/// <summary>
+/// An Entente election record (format <c>entente-eg-record/1</c>, docs/record-format.md) opened for
+/// verification. The small files are read when it is opened; ballots and challenged-ballot openings
+/// are listed only and read one at a time (<see cref="ReadBallot"/>, <see cref="ReadOpening"/>), so a
+/// record of any number of ballots is verified in bounded memory. Written from the format document
+/// alone: nothing here comes from the code that writes records.
+/// </summary>
+public sealed class NativeRecord
+{
+    /// <summary>The format identifier this reader knows.</summary>
+    public const string FormatId = "entente-eg-record/1";
+
+    private NativeRecord(string directory)
+    {
+        Directory = directory;
+    }
+
+    /// <summary>The record directory as given.</summary>
+    public string Directory { get; }
+
+    /// <summary><c>record.json</c>.</summary>
+    public NativeHeader Header { get; private set; } = null!;
+
+    /// <summary>The group the record names (its constants are compared in step 1).</summary>
+    public Group Group { get; private set; } = null!;
+
+    /// <summary><c>manifest.json</c>.</summary>
+    public NativeManifest Manifest { get; private set; } = null!;
+
+    /// <summary>Structural problems of the manifest that do not stop reading (duplicate labels…).</summary>
+    public IReadOnlyList<string> ManifestProblems { get; private set; } = [];
+
+    /// <summary><c>parameters.json</c>.</summary>
+    public NativeParameters Parameters { get; private set; } = null!;
+
+    /// <summary>The files of <c>guardians/</c>, by name.</summary>
+    public IReadOnlyList<NativeGuardian> Guardians { get; private set; } = [];
+
+    /// <summary><c>election.json</c>.</summary>
+    public NativeElection Election { get; private set; } = null!;
+
+    /// <summary>The files of <c>devices/</c>.</summary>
+    public IReadOnlyList<NativeDevice> Devices { get; private set; } = [];
+
+    /// <summary>Relative paths of the files in <c>ballots/</c>, sorted.</summary>
+    public IReadOnlyList<string> BallotFiles { get; private set; } = [];
+
+    /// <summary>Relative paths of the files in <c>challenged/</c>, sorted.</summary>
+    public IReadOnlyList<string> OpeningFiles { get; private set; } = [];
+
+    /// <summary><c>tally/encrypted_tally.json</c>.</summary>
+    public NativeEncryptedTally EncryptedTally { get; private set; } = null!;
+
+    /// <summary><c>tally/tally.json</c>.</summary>
+    public NativeTally Tally { get; private set; } = null!;
+
+    /// <summary>Every file present except <c>record.json</c>, relative with '/' separators, sorted.</summary>
+    public IReadOnlyList<string> PresentFiles { get; private set; } = [];
+
+    /// <summary>SHA-256 of the small files read at opening (ballots and openings are hashed as they are read).</summary>
+    public IReadOnlyDictionary<string, byte[]> SmallFileHashes => _hashes;
+
+    private readonly Dictionary<string, byte[]> _hashes = new(StringComparer.Ordinal);
+
+    /// <summary>Opens a record directory; throws <see cref="RecordInputException"/> naming the file when one cannot be read.</summary>
+    public static NativeRecord Open(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new RecordInputException(directory, "the record directory does not exist.");
+        }
+
+        NativeRecord record = new(directory);
+        record.Load();
+        return record;
+    }
+
+    private void Load()
+    {
+        if (!File.Exists(Path.Combine(Directory, "record.json")) && File.Exists(Path.Combine(Directory, "election_initialized.json")))
+        {
+            throw new RecordInputException("record.json", "the file is missing. This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk.");
+        }
+
+        Header = Read("record.json", ReadHeader, hash: false);
+        if (Header.Format != FormatId)
+        {
+            string hint = File.Exists(Path.Combine(Directory, "election_initialized.json"))
+                ? " This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk."
+                : "";
+            throw new RecordInputException("record.json", $"format \"{Header.Format}\" is not \"{FormatId}\", the only native format this verifier reads.{hint}");
+        }
+
+        Parameters = Read("parameters.json", ReadParameters);
+        Group = Group.TryGetByName(Parameters.Group, out Group? group)
+            ? group
+            : throw new RecordInputException("parameters.json", $"group \"{Parameters.Group}\" is not a parameter set this verifier knows (standard, reduced, or a toy group such as tiny).");
+        ReadParametersValues();
+        byte[] manifestBytes = NativeJson.ReadBytes(Directory, "manifest.json", NativeJson.MaxManifestBytes);
+        _hashes["manifest.json"] = SHA256.HashData(manifestBytes);
+        using (JsonDocument document = NativeJson.Parse("manifest.json", manifestBytes))
+        {
+            (Manifest, ManifestProblems) = NativeManifestReader.Read(manifestBytes, document.RootElement);
+        }
+
+        List<NativeGuardian> guardians = [];
+        foreach (string file in List("guardians"))
+        {
+            guardians.Add(Read(file, (o, f) => ReadGuardian(o, f)));
+        }
+
+        Guardians = guardians;
+        Election = Read("election.json", ReadElection);
+        List<NativeDevice> devices = [];
+        foreach (string file in List("devices"))
+        {
+            devices.Add(Read(file, (o, f) => ReadDevice(o, f)));
+        }
+
+        Devices = devices;
+        EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
+        Tally = Read("tally/tally.json", ReadTally);
+        BallotFiles = List("ballots");
+        OpeningFiles = List("challenged");
+        PresentFiles = [.. System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(Directory, p).Replace('\\', '/'))
+            .Where(p => p != "record.json")
+            .Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Reads one ballot file; also returns the SHA-256 of its bytes.</summary>
+    public (NativeBallot Ballot, byte[] Sha256) ReadBallot(string file)
+    {
+        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        using JsonDocument document = NativeJson.Parse(file, bytes);
+        NObject o = NObject.Of(file, "", document.RootElement);
+        return (ParseBallot(o, file), SHA256.HashData(bytes));
+    }
+
+    /// <summary>Reads one challenged-ballot opening; also returns the SHA-256 of its bytes.</summary>
+    public (NativeOpening Opening, byte[] Sha256) ReadOpening(string file)
+    {
+        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        using JsonDocument document = NativeJson.Parse(file, bytes);
+        NObject o = NObject.Of(file, "", document.RootElement);
+        return (ParseOpening(o, file), SHA256.HashData(bytes));
+    }
+
+    private T Read<T>(string file, Func<NObject, string, T> read, bool hash = true)
+    {
+        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        if (hash)
+        {
+            _hashes[file] = SHA256.HashData(bytes);
+        }
+
+        using JsonDocument document = NativeJson.Parse(file, bytes);
+        NObject o = NObject.Of(file, "", document.RootElement);
+        T value = read(o, file);
+        o.End();
+        return value;
+    }
+
+    private List<string> List(string folder)
+    {
+        string path = Path.Combine(Directory, folder);
+        if (!System.IO.Directory.Exists(path))
+        {
+            return [];
+        }
+
+        return [.. System.IO.Directory.EnumerateFiles(path)
+            .Select(p => folder + "/" + Path.GetFileName(p))
+            .Order(StringComparer.Ordinal)];
+    }
+
+    private int PBytes => Group.PByteLength;
+
+    private int QBytes => Group.QByteLength;
+
+    // ------------------------------------------------------------------ files
+
+    private static NativeHeader ReadHeader(NObject o, string file)
+    {
+        string format = o.String("format");
+        if (format != FormatId)
+        {
+            // Refused before reading members whose meaning belongs to another format.
+            throw new RecordInputException(file, $"format \"{format}\" is not \"{FormatId}\", the only native format this verifier reads.");
+        }
+
+        return new NativeHeader(
+            format,
+            o.String("spec_version"),
+            o.String("group"),
+            o.Int("ballots_cast"),
+            o.Int("ballots_challenged"),
+            o.Array("files", (e, path) =>
+            {
+                NObject entry = NObject.Of(file, path, e);
+                NativeFileEntry result = new(entry.String("path"), entry.Hash("sha256"));
+                entry.End();
+                return result;
+            }));
+    }
+
+    private NativeParameters ReadParameters(NObject o, string file)
+    {
+        // p, q, g are read as hex of any length here and checked against the group's widths below,
+        // once the group is known.
+        return new NativeParameters(
+            o.String("spec_version"),
+            o.String("group"),
+            o.HexAnyLength("p"),
+            o.HexAnyLength("q"),
+            o.HexAnyLength("g"),
+            o.Int("n"),
+            o.Int("k"),
+            o.Hash("h_p"),
+            o.Hash("h_b"));
+    }
+
+    private void ReadParametersValues()
+    {
+        if (Parameters.P.Length != PBytes || Parameters.G.Length != PBytes)
+        {
+            throw new RecordInputException("parameters.json", string.Create(CultureInfo.InvariantCulture, $"p and g must be {2 * PBytes} hexadecimal digits for group \"{Parameters.Group}\"."));
+        }
+
+        if (Parameters.Q.Length != QBytes)
+        {
+            throw new RecordInputException("parameters.json", string.Create(CultureInfo.InvariantCulture, $"q must be {2 * QBytes} hexadecimal digits for group \"{Parameters.Group}\"."));
+        }
+    }
+
+    private NativeKeyProof ReadKeyProof(NObject parent, string name)
+    {
+        NObject o = parent.Object(name);
+        byte[] c = o.Hex("c", QBytes);
+        IReadOnlyList<byte[]> v = o.Array("v", (e, path) => NObject.HexValue(o.File, path, e, QBytes));
+        o.End();
+        return new NativeKeyProof(c, v);
+    }
+
+    private NativeGuardian ReadGuardian(NObject o, string file)
+    {
+        int i = o.Int("i");
+        string name = o.String("name");
+        IReadOnlyList<byte[]> vote = o.Array("vote_commitments", (e, path) => NObject.HexValue(file, path, e, PBytes));
+        IReadOnlyList<byte[]> data = o.Array("data_commitments", (e, path) => NObject.HexValue(file, path, e, PBytes));
+        byte[] kappa = o.Hex("communication_key", PBytes);
+        NativeKeyProof voteProof = ReadKeyProof(o, "vote_proof");
+        NativeKeyProof dataProof = ReadKeyProof(o, "data_proof");
+        return new NativeGuardian(file, i, name, vote, data, kappa, voteProof, dataProof);
+    }
+
+    private NativeElection ReadElection(NObject o, string file)
+        => new(o.Hex("k_vote", PBytes), o.Hex("k_data", PBytes), o.Hash("h_g"), o.Hash("h_e"));
+
+    private static NativeDevice ReadDevice(NObject o, string file)
+    {
+        string device = o.String("device");
+        string sDevice = o.String("s_device");
+        byte[] hdi = o.Hash("h_di");
+        string mode = o.String("chaining_mode");
+        IReadOnlyList<byte[]> ballots = o.Array("ballots", (e, path) => NObject.HexValue(file, path, e, 32));
+        byte[]? closing = o.OptionalHash("closing_hash");
+        return new NativeDevice(file, device, sDevice, hdi, mode, ballots, closing);
+    }
+
+    private NativeChallengeResponse ReadPair(string file, string path, JsonElement e)
+    {
+        NObject o = NObject.Of(file, path, e);
+        NativeChallengeResponse pair = new(o.Hex("c", QBytes), o.Hex("v", QBytes));
+        o.End();
+        return pair;
+    }
+
+    private NativeHashedCiphertext ReadHashed(NObject parent, string name, int? c1Bytes)
+    {
+        NObject o = parent.Object(name);
+        byte[] c0 = o.Hex("c0", PBytes);
+        byte[] c1 = c1Bytes is int n ? o.Hex("c1", n) : o.HexAnyLength("c1");
+        NativeHashedCiphertext result = new(c0, c1, o.Hex("c", QBytes), o.Hex("v", QBytes));
+        o.End();
+        return result;
+    }
+
+    private NativeBallot ParseBallot(NObject o, string file)
+    {
+        byte[] id = o.Hash("id");
+        byte[] hi = o.Hash("h_i");
+        int style = o.Int("style");
+        string device = o.String("device");
+        string timestamp = o.String("timestamp");
+        if (timestamp.Length != 20 || !DateTime.TryParseExact(timestamp, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out _))
+        {
+            throw o.Error("timestamp", "must be a UTC time YYYY-MM-DDThh:mm:ssZ");
+        }
+
+        int weight = o.OptionalInt("weight") ?? 1;
+        string state = o.String("state");
+        NativeHashedCiphertext nonce = ReadHashed(o, "ballot_nonce", 32);
+        IReadOnlyList<NativeContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            int index = c.Int("index");
+            IReadOnlyList<NativeSelection> selections = c.Array("selections", (se, sp) =>
+            {
+                NObject s = NObject.Of(file, sp, se);
+                NativeSelection selection = new(
+                    s.Hex("alpha", PBytes),
+                    s.Hex("beta", PBytes),
+                    s.Array("proof", (pe, pp) => ReadPair(file, pp, pe)));
+                s.End();
+                return selection;
+            });
+            IReadOnlyList<NativeChallengeResponse> limit = c.Array("limit_proof", (pe, pp) => ReadPair(file, pp, pe));
+            NativeHashedCiphertext? data = c.Optional("contest_data") is JsonElement de
+                ? ReadHashedElement(file, c.Child("contest_data"), de)
+                : null;
+            NativeContest contest = new(index, selections, limit, data, c.Hash("contest_hash"));
+            c.End();
+            return contest;
+        });
+        byte[] chaining = o.Hex("chaining_field", 36);
+        byte[] code = o.Hash("confirmation_code");
+        o.End();
+        return new NativeBallot(file, id, hi, style, device, timestamp, weight, state, nonce, contests, chaining, code);
+    }
+
+    private NativeHashedCiphertext ReadHashedElement(string file, string path, JsonElement e)
+    {
+        NObject o = NObject.Of(file, path, e);
+        NativeHashedCiphertext result = new(o.Hex("c0", PBytes), o.HexAnyLength("c1"), o.Hex("c", QBytes), o.Hex("v", QBytes));
+        o.End();
+        return result;
+    }
+
+    private NativeEncryptedTally ReadEncryptedTally(NObject o, string file)
+    {
+        IReadOnlyList<NativeEncryptedTallyContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            NativeEncryptedTallyContest contest = new(c.Int("index"), c.Array("options", (oe, op) =>
+            {
+                NObject x = NObject.Of(file, op, oe);
+                NativeTallyCiphertext option = new(x.Int("index"), x.Hex("alpha", PBytes), x.Hex("beta", PBytes));
+                x.End();
+                return option;
+            }));
+            c.End();
+            return contest;
+        });
+        return new NativeEncryptedTally(contests, o.Array("ballots", (e, path) => NObject.HexValue(file, path, e, 32)));
+    }
+
+    private NativeTally ReadTally(NObject o, string file)
+    {
+        IReadOnlyList<int> guardians = o.Array("guardians", (e, path) => (int)NObject.Number(file, path, e, int.MaxValue));
+        IReadOnlyList<NativeTallyContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            int index = c.Int("index");
+            string label = c.String("label");
+            IReadOnlyList<NativeTallyOption> options = c.Array("options", (oe, op) =>
+            {
+                NObject x = NObject.Of(file, op, oe);
+                NativeTallyOption option = new(x.Int("index"), x.String("label"), x.Long("value"), ReadPair(file, x.Child("proof"), x.Required("proof")));
+                x.End();
+                return option;
+            });
+            c.End();
+            return new NativeTallyContest(index, label, options);
+        });
+        return new NativeTally(guardians, contests);
+    }
+
+    private NativeOpening ParseOpening(NObject o, string file)
+    {
+        byte[] id = o.Hash("id");
+        IReadOnlyList<NativeOpenedContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            int index = c.Int("index");
+            string label = c.String("label");
+            IReadOnlyList<NativeOpenedSelection> selections = c.Array("selections", (se, sp) =>
+            {
+                NObject s = NObject.Of(file, sp, se);
+                NativeOpenedSelection selection = new(s.Int("index"), s.String("label"), s.Long("value"), s.Hex("nonce", QBytes));
+                s.End();
+                return selection;
+            });
+            NativeOpenedData? data = null;
+            if (c.Optional("contest_data") is JsonElement de)
+            {
+                NObject d = NObject.Of(file, c.Child("contest_data"), de);
+                data = new NativeOpenedData(d.Hex("nonce", QBytes), d.HexAnyLength("data"));
+                d.End();
+            }
+
+            c.End();
+            return new NativeOpenedContest(index, label, selections, data);
+        });
+        o.End();
+        return new NativeOpening(file, id, contests);
+    }
+}
