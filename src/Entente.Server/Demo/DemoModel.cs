@@ -1,4 +1,5 @@
 using Entente.Cryptography;
+using Entente.Verifier.Framework;
 
 namespace Entente.Server.Demo;
 
@@ -77,6 +78,9 @@ public sealed record DemoResult(
 
     /// <summary>Exchange messages whose signature, board entry, inclusion or witnessed checkpoint did not check.</summary>
     public IReadOnlyList<string> ExchangeFailures { get; init; } = [];
+
+    /// <summary>The steps of the independent record verification, with what each checked and its failures.</summary>
+    public IReadOnlyList<StepResult> RecordSteps { get; init; } = [];
 
     /// <summary>The record, the log and the exchange messages all verified.</summary>
     public bool Verified => RecordFailures.Count == 0 && LogFailures.Count == 0 && ExchangeFailures.Count == 0;

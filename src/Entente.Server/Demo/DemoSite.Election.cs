@@ -153,6 +153,17 @@ public static partial class DemoSite
         }
 
         sb.Append("</tbody></table>");
+        if (result.RecordSteps.Count > 0)
+        {
+            sb.Append("<h3>Record verification, step by step</h3><table id=\"record-steps\"><thead><tr><th scope=\"col\">Step</th><th scope=\"col\">Name</th><th scope=\"col\" class=\"num\">Checks</th><th scope=\"col\">Outcome</th></tr></thead><tbody>");
+            foreach (Entente.Verifier.Framework.StepResult step in result.RecordSteps)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"<tr><td>V{E(step.Number)}</td><td>{E(step.Name)}</td><td class=\"num\">{step.Checked}</td><td>{(step.Passed ? "<span class=\"ok\">passed</span>" : $"<span class=\"bad\">{step.Failures.Count} failures</span>")}</td></tr>");
+            }
+
+            sb.Append("</tbody></table>");
+        }
+
         sb.Append("<h3>Stages</h3><table><thead><tr><th scope=\"col\">Stage</th><th scope=\"col\" class=\"num\">Seconds</th><th scope=\"col\">Outcome</th></tr></thead><tbody>");
         foreach (DemoStage stage in result.Stages)
         {
@@ -217,7 +228,12 @@ public static partial class DemoSite
         Hash256 sha = Hash256.Compute(tallyBytes);
         (long index, LogEntry? entry) = await FindEntryAsync(log, "tally.decrypted", ct);
         bool committed = entry is not null && entry.Sha256 == sha;
-        bool v10 = !site.Result.RecordFailures.Any(f => f.StartsWith($"V10 contest {contest} option {option}:", StringComparison.Ordinal) || f.StartsWith("V9", StringComparison.Ordinal));
+        string optionLabel = decrypted.GetProperty("label").GetString() ?? "";
+        IReadOnlyList<Entente.Verifier.Framework.StepResult> steps = site.Result.RecordSteps;
+        bool v10 = steps.Count > 0
+            && steps.Where(s => s.Number == "9").All(s => s.Passed)
+            && !steps.Where(s => s.Number == "10").SelectMany(s => s.Failures)
+                .Any(f => f.Subject.Contest is null || (f.Subject.Contest == contestLabel && (f.Subject.Option is null || f.Subject.Option == optionLabel)));
         StringBuilder sb = new();
         sb.Append(CultureInfo.InvariantCulture, $"<p class=\"lead\">{E(contestLabel)}, option {option}: <strong>{E(decrypted.GetProperty("label").GetString())}</strong> has <strong id=\"value\">{decrypted.GetProperty("value").GetInt64()}</strong> votes.</p>");
         sb.Append("<h2>What proves it</h2><dl>");

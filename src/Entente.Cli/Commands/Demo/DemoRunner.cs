@@ -123,7 +123,9 @@ internal static class DemoRunner
         console.MarkupLine($"Guardians: {string.Join(", ", result.Guardians.Select(g => $"{g.Index} {g.Party}{(g.Decrypted ? " (decrypted)" : "")}"))}; quorum {result.Quorum}.");
         console.MarkupLine($"Ballots: {result.BallotsCast} cast, {result.BallotsChallenged} challenged and opened.");
         console.MarkupLine($"Record verifier: {Markup.Escape(result.RecordVerifier)}.");
-        console.MarkupLine(result.RecordFailures.Count == 0 ? "[green]Record verified.[/]" : $"[red]Record verification failed ({result.RecordFailures.Count}):[/]");
+        console.MarkupLine(result.RecordFailures.Count == 0
+            ? $"[green]Record verified[/]: {string.Join(" ", result.RecordSteps.Select(s => $"V{s.Number}"))} pass. Check it yourself: [bold]entente verify {Markup.Escape(result.RecordDirectory)}[/]{(result.GroupName == "standard" ? "" : " --allow-toy-groups")}"
+            : $"[red]Record verification failed ({result.RecordFailures.Count}):[/]");
         foreach (string failure in result.RecordFailures.Take(20))
         {
             console.MarkupLine($"  [red]✗[/] {Markup.Escape(failure)}");
