@@ -319,7 +319,15 @@ public static class ElectionSimulator
                         ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
                 }
 
-                KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+                try
+                {
+                    KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+                }
+                finally
+                {
+                    KeyCeremonyGuardian.EraseShares(received);
+                }
+
                 observer?.Invoke(new SharesApproved(l, [.. received.Keys.Order()]));
                 progress?.Report(new SimulationProgress("Key ceremony", n + l, 2 * n));
             }

@@ -79,4 +79,28 @@ public class StreamedRecordTests
             running.Contests.SelectMany(c => c.Options).Select(o => o.Ciphertext));
         Assert.Throws<ElectionFormatException>(() => accumulator.Add(record.Ballots[0]));
     }
+
+    [Fact]
+    public void Disposing_guardian_secrets_erases_them_and_a_decryption_guardian_then_refuses_to_work()
+    {
+        ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
+        Parameters.ElectionParameters parameters = Parameters.ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
+        (KeyCeremony.ElectionContext context, KeyCeremony.GuardianSecrets[] secrets) = ElectionSimulator.RunKeyCeremony(parameters);
+        KeyCeremony.GuardianSecrets first = secrets[0];
+        Cryptography.ElementModQ share = first.VoteShare!;
+        Cryptography.ElementModQ coefficient = first.VoteCoefficients[0];
+        Decryption.DecryptionGuardian guardian = new(context, first);
+        Assert.False(share.IsZero);
+        foreach (KeyCeremony.GuardianSecrets secret in secrets)
+        {
+            secret.Dispose();
+        }
+
+        Assert.True(first.IsDisposed);
+        Assert.True(share.IsZero);
+        Assert.True(coefficient.IsZero);
+        Assert.Null(first.VoteShare);
+        Assert.Throws<ObjectDisposedException>(() => guardian.DecryptDataShare(context.Group.Generator));
+        first.Dispose(); // twice is harmless
+    }
 }
