@@ -155,13 +155,12 @@ internal static class ElectionCommand
 
             bool quiet = parseResult.GetValue(json);
             Stopwatch watch = Stopwatch.StartNew();
-            ElectionRecord record = quiet
-                ? ElectionSimulator.Run(m, g, n, k, b, c, random, subset, cancellationToken: ct)
-                : RunWithProgress(m, g, n, k, b, c, random, subset, ct);
-            IReadOnlyList<string> failures = RecordSelfCheck.Check(record);
-            if (failures.Count > 0)
+            SimulationSummary summary = quiet
+                ? await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, cancellationToken: ct)
+                : await RunWithProgressAsync(m, g, n, k, b, c, random, outDir, subset, ct);
+            if (summary.SelfCheckFailures.Count > 0)
             {
-                foreach (string failure in failures)
+                foreach (string failure in summary.SelfCheckFailures)
                 {
                     Console.Error.WriteLine("self-check failed: " + failure);
                 }
@@ -169,15 +168,14 @@ internal static class ElectionCommand
                 return ExitCodes.CheckFailed;
             }
 
-            await RecordStore.WriteAsync(record, outDir, ct);
             watch.Stop();
             if (quiet)
             {
-                WriteSummaryJson(record, outDir, watch.Elapsed);
+                WriteSummaryJson(summary, outDir, watch.Elapsed);
             }
             else
             {
-                WriteSummary(record, outDir, watch.Elapsed);
+                WriteSummary(summary, outDir, watch.Elapsed);
             }
 
             return ExitCodes.Ok;
@@ -185,12 +183,12 @@ internal static class ElectionCommand
         return command;
     }
 
-    private static ElectionRecord RunWithProgress(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, int[]? subset, CancellationToken ct)
+    private static async Task<SimulationSummary> RunWithProgressAsync(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, string outDir, int[]? subset, CancellationToken ct)
     {
-        ElectionRecord? record = null;
-        AnsiConsole.Progress()
+        SimulationSummary? summary = null;
+        await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
+            .StartAsync(async context =>
             {
                 Dictionary<string, ProgressTask> tasks = [];
                 Progress<SimulationProgress> progress = new(p =>
@@ -206,7 +204,7 @@ internal static class ElectionCommand
                         task.Value = Math.Max(task.Value, p.Done);
                     }
                 });
-                record = ElectionSimulator.Run(m, g, n, k, b, c, random, subset, new SynchronousProgress(progress), cancellationToken: ct);
+                summary = await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, new SynchronousProgress(progress), cancellationToken: ct);
                 lock (tasks)
                 {
                     foreach (ProgressTask task in tasks.Values)
@@ -215,7 +213,7 @@ internal static class ElectionCommand
                     }
                 }
             });
-        return record!;
+        return summary!;
     }
 
     private sealed class SynchronousProgress(IProgress<SimulationProgress> inner) : IProgress<SimulationProgress>
@@ -223,7 +221,7 @@ internal static class ElectionCommand
         public void Report(SimulationProgress value) => inner.Report(value);
     }
 
-    private static void WriteSummary(ElectionRecord record, string outDir, TimeSpan elapsed)
+    private static void WriteSummary(SimulationSummary record, string outDir, TimeSpan elapsed)
     {
         ElectionManifest manifest = record.Context.Parameters.Manifest;
         AnsiConsole.MarkupLine($"[green]Record written[/] to [bold]{Markup.Escape(outDir)}[/] in {elapsed.TotalSeconds:F1} s; self-check passed.");
@@ -241,7 +239,7 @@ internal static class ElectionCommand
         AnsiConsole.Write(table);
     }
 
-    private static void WriteSummaryJson(ElectionRecord record, string outDir, TimeSpan elapsed)
+    private static void WriteSummaryJson(SimulationSummary record, string outDir, TimeSpan elapsed)
     {
         ElectionManifest manifest = record.Context.Parameters.Manifest;
         CliSupport.WriteJson(w =>
@@ -259,8 +257,8 @@ internal static class ElectionCommand
             }
 
             w.WriteEndArray();
-            w.WriteNumber("ballots_cast", record.Ballots.Count(x => x.State == Entente.Election.Encryption.BallotState.Cast));
-            w.WriteNumber("ballots_challenged", record.Challenged.Count);
+            w.WriteNumber("ballots_cast", record.BallotsCast);
+            w.WriteNumber("ballots_challenged", record.BallotsChallenged);
             w.WriteString("chaining_mode", manifest.ChainingMode == ChainingMode.Simple ? "simple" : "none");
             w.WriteString("h_b", record.Context.Parameters.ElectionBaseHash.ToHex());
             w.WriteString("h_e", record.Context.ExtendedBaseHash.ToHex());

@@ -453,6 +453,42 @@ internal abstract class MontgomeryEngine : IModularArithmetic
                 int k = 0;
                 if (Vector256.IsHardwareAccelerated)
                 {
+                    // Ten vectors at a time where that leaves no tail of 4-word passes (the AVX2 layout
+                    // of a 4096-bit p stores 80 words: two passes instead of two plus four).
+                    for (; k + 40 <= width && (width - k) % 32 != 0; k += 40)
+                    {
+                        ulong* d = pDestination + k;
+                        Vector256<ulong> d0 = Vector256.Load(d), d1 = Vector256.Load(d + 4), d2 = Vector256.Load(d + 8), d3 = Vector256.Load(d + 12);
+                        Vector256<ulong> d4 = Vector256.Load(d + 16), d5 = Vector256.Load(d + 20), d6 = Vector256.Load(d + 24), d7 = Vector256.Load(d + 28);
+                        Vector256<ulong> d8 = Vector256.Load(d + 32), d9 = Vector256.Load(d + 36);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            Vector256<ulong> mask = Vector256.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                            d0 |= Vector256.Load(e) & mask;
+                            d1 |= Vector256.Load(e + 4) & mask;
+                            d2 |= Vector256.Load(e + 8) & mask;
+                            d3 |= Vector256.Load(e + 12) & mask;
+                            d4 |= Vector256.Load(e + 16) & mask;
+                            d5 |= Vector256.Load(e + 20) & mask;
+                            d6 |= Vector256.Load(e + 24) & mask;
+                            d7 |= Vector256.Load(e + 28) & mask;
+                            d8 |= Vector256.Load(e + 32) & mask;
+                            d9 |= Vector256.Load(e + 36) & mask;
+                        }
+
+                        d0.Store(d);
+                        d1.Store(d + 4);
+                        d2.Store(d + 8);
+                        d3.Store(d + 12);
+                        d4.Store(d + 16);
+                        d5.Store(d + 20);
+                        d6.Store(d + 24);
+                        d7.Store(d + 28);
+                        d8.Store(d + 32);
+                        d9.Store(d + 36);
+                    }
+
                     for (; k + 32 <= width; k += 32)
                     {
                         ulong* d = pDestination + k;
@@ -549,10 +585,13 @@ internal abstract class MontgomeryEngine : IModularArithmetic
         private readonly MontgomeryEngine _engine;
         private readonly Layout _public;
         private readonly Layout _secret;
+        private readonly ulong[] _storedOne;
 
         public FixedBaseTable(MontgomeryEngine engine, ReadOnlySpan<ulong> baseValue, int maxExponentBits)
         {
             _engine = engine;
+            _storedOne = new ulong[engine.StoredWidth];
+            engine.Store(engine.MontOne, _storedOne);
             MaxExponentBits = maxExponentBits;
             int stored = engine.StoredWidth;
             // A separate secret layout gets at most a quarter of the budget; a shared one all of it.
@@ -650,11 +689,10 @@ internal abstract class MontgomeryEngine : IModularArithmetic
                 int digit = LimbMath.Bits(exponent, i * window, window);
 
                 // Digit 0 selects the Montgomery form of 1 (not stored in the table).
-                engine.Store(engine.MontOne, selected);
                 ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
                 for (int k = 0; k < stored; k++)
                 {
-                    selected[k] &= zeroMask;
+                    selected[k] = _storedOne[k] & zeroMask;
                 }
 
                 SelectMaskedOr(layout.WindowEntries(i), stored, layout.Digits, digit - 1, selected);
@@ -663,6 +701,69 @@ internal abstract class MontgomeryEngine : IModularArithmetic
             }
 
             engine.FromMontgomery(acc, result, scratch);
+        }
+
+        /// <summary>
+        /// Window by window, every exponent of the batch takes its entry from the same masked scan of
+        /// that window's entries (w = 6: 38 KB in the AVX2 layout), which then stays in L1 for the whole
+        /// batch instead of the whole table (1.6 MiB) streaming from L2/L3 for each exponent.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void PowSecretBatch(ReadOnlySpan<ulong> exponents, int exponentLength, Span<ulong> results)
+        {
+            MontgomeryEngine engine = _engine;
+            int limbs = engine.LimbCount;
+            int count = ReferenceArithmetic.BatchCount(exponents, exponentLength, results, limbs);
+            for (int n = 0; n < count; n++)
+            {
+                Check(exponents.Slice(n * exponentLength, exponentLength), results.Slice(n * limbs, limbs));
+            }
+
+            if (count == 0)
+            {
+                return;
+            }
+
+            Layout layout = _secret;
+            int window = layout.Window;
+            int width = engine.Width;
+            int stored = engine.StoredWidth;
+            using PooledWords pooled = new((count * width) + width + stored + engine.ScratchLength);
+            Span<ulong> work = pooled.Span;
+            Span<ulong> accumulators = work[..(count * width)];
+            Span<ulong> factor = work.Slice(count * width, width);
+            Span<ulong> selected = work.Slice((count + 1) * width, stored);
+            Span<ulong> scratch = work[(((count + 1) * width) + stored)..];
+            for (int n = 0; n < count; n++)
+            {
+                engine.MontOne.CopyTo(accumulators.Slice(n * width, width));
+            }
+
+            for (int i = 0; i < layout.Windows; i++)
+            {
+                ReadOnlySpan<ulong> entries = layout.WindowEntries(i);
+                for (int n = 0; n < count; n++)
+                {
+                    int digit = LimbMath.Bits(exponents.Slice(n * exponentLength, exponentLength), i * window, window);
+
+                    // Digit 0 selects the Montgomery form of 1 (not stored in the table).
+                    ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
+                    for (int k = 0; k < stored; k++)
+                    {
+                        selected[k] = _storedOne[k] & zeroMask;
+                    }
+
+                    SelectMaskedOr(entries, stored, layout.Digits, digit - 1, selected);
+                    engine.Load(selected, factor);
+                    Span<ulong> acc = accumulators.Slice(n * width, width);
+                    engine.MontMul(acc, factor, acc, scratch);
+                }
+            }
+
+            for (int n = 0; n < count; n++)
+            {
+                engine.FromMontgomery(accumulators.Slice(n * width, width), results.Slice(n * limbs, limbs), scratch);
+            }
         }
 
         private void Check(ReadOnlySpan<ulong> exponent, Span<ulong> result)

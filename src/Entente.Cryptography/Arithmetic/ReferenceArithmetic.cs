@@ -65,6 +65,19 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
         }
     }
 
+    /// <summary>The number of exponentiations of a batch; throws when the spans do not match.</summary>
+    internal static int BatchCount(ReadOnlySpan<ulong> exponents, int exponentLength, Span<ulong> results, int limbCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(exponentLength, 1);
+        int count = results.Length / limbCount;
+        if (results.Length != count * limbCount || exponents.Length != count * exponentLength)
+        {
+            throw new ArgumentException("A batch needs exactly one exponent of exponentLength limbs per result of LimbCount limbs.", nameof(results));
+        }
+
+        return count;
+    }
+
     private sealed class Table(ReferenceArithmetic owner, ulong[] baseValue, int maxExponentBits) : IFixedBaseTable
     {
         public int MaxExponentBits => maxExponentBits;
@@ -81,6 +94,16 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
         {
             CheckLength(exponent);
             owner.Pow(baseValue, exponent, result);
+        }
+
+        public void PowSecretBatch(ReadOnlySpan<ulong> exponents, int exponentLength, Span<ulong> results)
+        {
+            int limbs = owner.LimbCount;
+            int count = BatchCount(exponents, exponentLength, results, limbs);
+            for (int n = 0; n < count; n++)
+            {
+                PowSecret(exponents.Slice(n * exponentLength, exponentLength), results.Slice(n * limbs, limbs));
+            }
         }
 
         private void CheckLength(ReadOnlySpan<ulong> exponent)

@@ -55,6 +55,47 @@ public sealed class ElGamalPublicKey
         }
     }
 
+    /// <summary>
+    /// Enc(σ_n, ξ_n) for several values at once: the ciphertexts of <see cref="Encrypt(long, ElementModQ)"/>
+    /// one by one, computed with two batched constant-time fixed-base exponentiations (g and K).
+    /// </summary>
+    /// <param name="values">σ_n, each with 0 ≤ σ_n &lt; q.</param>
+    /// <param name="nonces">ξ_n, secret, one per value.</param>
+    public ElGamalCiphertext[] Encrypt(ReadOnlySpan<long> values, ReadOnlySpan<ElementModQ> nonces)
+    {
+        if (values.Length != nonces.Length)
+        {
+            throw new ArgumentException("Encryption needs one nonce per value.", nameof(nonces));
+        }
+
+        ElementModQ[] exponents = new ElementModQ[values.Length];
+        try
+        {
+            for (int n = 0; n < values.Length; n++)
+            {
+                Group.CheckSameGroup(nonces[n]);
+                exponents[n] = ValueModQ(values[n]).Add(nonces[n]);
+            }
+
+            ElementModP[] alphas = Group.GPowSecret(nonces);
+            ElementModP[] betas = PowSecret(exponents);
+            ElGamalCiphertext[] ciphertexts = new ElGamalCiphertext[values.Length];
+            for (int n = 0; n < ciphertexts.Length; n++)
+            {
+                ciphertexts[n] = new ElGamalCiphertext(alphas[n], betas[n]);
+            }
+
+            return ciphertexts;
+        }
+        finally
+        {
+            foreach (ElementModQ? exponent in exponents)
+            {
+                exponent?.Wipe();
+            }
+        }
+    }
+
     /// <summary>Enc(σ, ξ) with a fresh random nonce, returned in <paramref name="nonce"/>.</summary>
     public ElGamalCiphertext Encrypt(long value, out ElementModQ nonce)
     {
@@ -67,6 +108,28 @@ public sealed class ElGamalPublicKey
 
     /// <summary>K^e in constant time for a secret exponent, from the key's fixed-base table.</summary>
     public ElementModP PowSecret(ElementModQ exponent) => Power(exponent, secret: true);
+
+    /// <summary>
+    /// K^e for several secret exponents at once (constant time): the values of
+    /// <see cref="PowSecret(ElementModQ)"/> one by one, faster because each window of the key's table is
+    /// scanned for every exponent while it is cached.
+    /// </summary>
+    public ElementModP[] PowSecret(ReadOnlySpan<ElementModQ> exponents)
+    {
+        if (!_table.IsValueCreated && Interlocked.Add(ref _uses, exponents.Length) < TableThreshold)
+        {
+            ElementModP[] powers = new ElementModP[exponents.Length];
+            for (int n = 0; n < powers.Length; n++)
+            {
+                Group.CheckSameGroup(exponents[n]);
+                powers[n] = Key.PowSecret(exponents[n]);
+            }
+
+            return powers;
+        }
+
+        return Group.FixedBasePowSecret(_table.Value, exponents);
+    }
 
     /// <summary>K^σ for a small plaintext σ ≥ 0 (what decryption yields before the discrete log).</summary>
     public ElementModP EncodePlaintext(long value) => Pow(ValueModQ(value));

@@ -316,6 +316,23 @@ public sealed class ElementModQ : IEquatable<ElementModQ>
     /// <summary>Inequality.</summary>
     public static bool operator !=(ElementModQ? left, ElementModQ? right) => !(left == right);
 
+    /// <summary>
+    /// Overwrites a secret this caller owns exclusively (a nonce, a share, a polynomial coefficient)
+    /// with zero, so that it does not linger in memory; afterwards the element is 0. Only for values
+    /// nothing else still uses. The group constants <see cref="Group.ZeroModQ"/> and
+    /// <see cref="Group.OneModQ"/> are refused.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The element is a group constant.</exception>
+    public void Erase()
+    {
+        if (ReferenceEquals(this, Group.ZeroModQ) || ReferenceEquals(this, Group.OneModQ))
+        {
+            throw new InvalidOperationException("A group constant cannot be erased.");
+        }
+
+        Wipe();
+    }
+
     /// <summary>Zeroes the limbs; only for values this assembly created and owns exclusively.</summary>
     internal void Wipe() => CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_limbs.AsSpan()));
 

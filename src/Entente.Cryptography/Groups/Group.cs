@@ -186,6 +186,13 @@ public sealed class Group
         return new ElementModP(this, result);
     }
 
+    /// <summary>
+    /// g^e for several secret exponents at once (constant time), from the fixed-base table of g: the
+    /// values of <see cref="GPowSecret(ElementModQ)"/> one by one, faster because each window of the
+    /// table is scanned for every exponent while it is cached (ballot encryption batches its exponents).
+    /// </summary>
+    public ElementModP[] GPowSecret(ReadOnlySpan<ElementModQ> exponents) => FixedBasePowSecret(GeneratorTable, exponents);
+
     /// <summary>g^a · h^b mod p for public exponents (a verifier's product).</summary>
     public ElementModP GPowTimes(ElementModQ a, ElementModP h, ElementModQ b) => PowProduct(Generator, a, h, b);
 
@@ -223,6 +230,41 @@ public sealed class Group
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Group({Name}, p: {PBitLength} bits, q: {QBitLength} bits)");
+
+    /// <summary>base^e for each secret exponent with one table (see <see cref="IFixedBaseTable.PowSecretBatch"/>); the packed exponents are wiped.</summary>
+    internal ElementModP[] FixedBasePowSecret(IFixedBaseTable table, ReadOnlySpan<ElementModQ> exponents)
+    {
+        foreach (ElementModQ exponent in exponents)
+        {
+            CheckSameGroup(exponent);
+        }
+
+        int length = Scalars.ExponentLimbs;
+        int count = exponents.Length;
+        ulong[] packed = new ulong[count * length];
+        ulong[] results = new ulong[count * PLimbCount];
+        try
+        {
+            for (int n = 0; n < count; n++)
+            {
+                exponents[n].ExponentLimbs.CopyTo(packed.AsSpan(n * length, length));
+            }
+
+            table.PowSecretBatch(packed, length, results);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(packed.AsSpan()));
+        }
+
+        ElementModP[] powers = new ElementModP[count];
+        for (int n = 0; n < count; n++)
+        {
+            powers[n] = new ElementModP(this, results.AsSpan(n * PLimbCount, PLimbCount).ToArray());
+        }
+
+        return powers;
+    }
 
     internal void CheckSameGroup(ElementModP element)
     {

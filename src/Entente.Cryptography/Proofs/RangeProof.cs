@@ -69,66 +69,93 @@ public sealed class RangeProof
     public bool VerifyContestLimit(ElGamalPublicKey publicKey, ElGamalCiphertext aggregate, int selectionLimit, Hash256 identifierHash, int contestIndex) =>
         Verify(publicKey, aggregate, selectionLimit, identifierHash, contestIndex, optionIndex: null);
 
-    private static RangeProof Create(
-        ElGamalPublicKey publicKey, ElGamalCiphertext ciphertext, ElementModQ nonce, int value, int limit,
-        Hash256 identifierHash, int contestIndex, int? optionIndex)
+    /// <summary>
+    /// The proofs of several statements under one key at once (a ballot's selections and contest
+    /// limits): the same proofs as one by one, with every commitment a_j = g^{u_j}, b_j = K^{t_j} of
+    /// the batch computed by two batched constant-time fixed-base exponentiations.
+    /// </summary>
+    public static RangeProof[] CreateMany(ElGamalPublicKey publicKey, IReadOnlyList<RangeProofStatement> statements)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        ArgumentNullException.ThrowIfNull(ciphertext);
-        ArgumentNullException.ThrowIfNull(nonce);
-        ArgumentNullException.ThrowIfNull(identifierHash);
-        ArgumentOutOfRangeException.ThrowIfNegative(contestIndex);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        ArgumentOutOfRangeException.ThrowIfNegative(value);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, limit);
+        ArgumentNullException.ThrowIfNull(statements);
         Group group = publicKey.Group;
-        group.CheckSameGroup(ciphertext.Alpha);
-        group.CheckSameGroup(nonce);
-        if (limit >= group.Q)
+        int total = 0;
+        foreach (RangeProofStatement statement in statements)
         {
-            throw new ArgumentOutOfRangeException(nameof(limit), "The range must be smaller than q.");
+            ArgumentNullException.ThrowIfNull(statement);
+            group.CheckSameGroup(statement.Ciphertext.Alpha);
+            group.CheckSameGroup(statement.Nonce);
+            if (statement.Limit >= group.Q)
+            {
+                throw new ArgumentOutOfRangeException(nameof(statements), "The range must be smaller than q.");
+            }
+
+            total += statement.Limit + 1;
         }
 
-        ElementModQ[] u = new ElementModQ[limit + 1];
-        ElementModQ[] c = new ElementModQ[limit + 1];
-        ElementModP[] commitments = new ElementModP[2 * (limit + 1)];
+        ElementModQ[] u = new ElementModQ[total];
+        ElementModQ?[] c = new ElementModQ?[total];
+        ElementModQ?[] t = new ElementModQ?[total];
         try
         {
-            for (int j = 0; j <= limit; j++)
+            int offset = 0;
+            foreach (RangeProofStatement statement in statements)
             {
-                u[j] = ElementModQ.Random(group);
-                commitments[2 * j] = group.GPowSecret(u[j]);                               // a_j = g^{u_j}
-                if (j == value)
+                for (int j = 0; j <= statement.Limit; j++, offset++)
                 {
-                    commitments[(2 * j) + 1] = publicKey.PowSecret(u[j]);                  // eq 57: b_ℓ = K^{u_ℓ}
-                }
-                else
-                {
-                    c[j] = ElementModQ.Random(group);
-                    ElementModQ t = u[j] + (ElementModQ.FromInt64(group, value - j) * c[j]); // t_j = u_j + (ℓ − j)c_j
-                    commitments[(2 * j) + 1] = publicKey.PowSecret(t);                     // eq 58
-                    t.Wipe();
+                    u[offset] = ElementModQ.Random(group);
+                    if (j != statement.Value)
+                    {
+                        c[offset] = ElementModQ.Random(group);
+                        t[offset] = u[offset] + (ElementModQ.FromInt64(group, statement.Value - j) * c[offset]!); // t_j = u_j + (ℓ − j)c_j
+                    }
                 }
             }
 
-            ElementModQ challenge = ComputeChallenge(group, identifierHash, contestIndex, optionIndex, ciphertext, commitments);
-            ElementModQ others = group.ZeroModQ;
-            for (int j = 0; j <= limit; j++)
+            ElementModQ[] kExponents = new ElementModQ[total];
+            for (int n = 0; n < total; n++)
             {
-                if (j != value)
+                kExponents[n] = t[n] ?? u[n];                                               // eq 57: b_ℓ = K^{u_ℓ}; eq 58: b_j = K^{t_j}
+            }
+
+            ElementModP[] a = group.GPowSecret(u);                                          // a_j = g^{u_j}
+            ElementModP[] b = publicKey.PowSecret(kExponents);
+            RangeProof[] proofs = new RangeProof[statements.Count];
+            offset = 0;
+            for (int s = 0; s < proofs.Length; s++)
+            {
+                RangeProofStatement statement = statements[s];
+                int count = statement.Limit + 1;
+                ElementModP[] commitments = new ElementModP[2 * count];
+                for (int j = 0; j < count; j++)
                 {
-                    others += c[j];
+                    commitments[2 * j] = a[offset + j];
+                    commitments[(2 * j) + 1] = b[offset + j];
                 }
+
+                ElementModQ challenge = ComputeChallenge(group, statement.IdentifierHash, statement.ContestIndex, statement.OptionIndex, statement.Ciphertext, commitments);
+                ElementModQ others = group.ZeroModQ;
+                for (int j = 0; j < count; j++)
+                {
+                    if (j != statement.Value)
+                    {
+                        others += c[offset + j]!;
+                    }
+                }
+
+                ElementModQ[] challenges = new ElementModQ[count];
+                ElementModQ[] responses = new ElementModQ[count];
+                for (int j = 0; j < count; j++)
+                {
+                    challenges[j] = j == statement.Value ? challenge - others : c[offset + j]!; // eq 60
+                    responses[j] = u[offset + j] - (challenges[j] * statement.Nonce);         // eq 61
+                }
+
+                proofs[s] = new RangeProof(challenges, responses);
+                offset += count;
             }
 
-            c[value] = challenge - others;                                                 // eq 60
-            ElementModQ[] v = new ElementModQ[limit + 1];
-            for (int j = 0; j <= limit; j++)
-            {
-                v[j] = u[j] - (c[j] * nonce);                                              // eq 61
-            }
-
-            return new RangeProof(c, v);
+            return proofs;
         }
         finally
         {
@@ -136,7 +163,20 @@ public sealed class RangeProof
             {
                 secret?.Wipe();
             }
+
+            foreach (ElementModQ? secret in t)
+            {
+                secret?.Wipe();
+            }
         }
+    }
+
+    private static RangeProof Create(
+        ElGamalPublicKey publicKey, ElGamalCiphertext ciphertext, ElementModQ nonce, int value, int limit,
+        Hash256 identifierHash, int contestIndex, int? optionIndex)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        return CreateMany(publicKey, [new RangeProofStatement(ciphertext, nonce, value, limit, identifierHash, contestIndex, optionIndex)])[0];
     }
 
     private bool Verify(ElGamalPublicKey publicKey, ElGamalCiphertext ciphertext, int limit, Hash256 identifierHash, int contestIndex, int? optionIndex)
@@ -182,4 +222,67 @@ public sealed class RangeProof
 
         return input.HashModQ(identifierHash);                                             // eq 59 / 62
     }
+}
+
+/// <summary>
+/// What one range proof states: <see cref="Ciphertext"/> = Enc(ℓ, ξ) under the key with 0 ≤ ℓ ≤ R, for
+/// option ind_o of contest ind_c (or, with no option index, the contest's selection limit L, §3.3.8).
+/// Holds the secret ξ and ℓ only for the call to <see cref="RangeProof.CreateMany"/>; never printed.
+/// </summary>
+public sealed class RangeProofStatement
+{
+    /// <summary>A statement; arguments are checked here, the group by <see cref="RangeProof.CreateMany"/>.</summary>
+    /// <param name="ciphertext">(α, β).</param>
+    /// <param name="nonce">ξ, secret.</param>
+    /// <param name="value">ℓ, secret, 0 ≤ ℓ ≤ <paramref name="limit"/>.</param>
+    /// <param name="limit">R (an option's limit) or L (a contest's).</param>
+    /// <param name="identifierHash">H_I of the ballot.</param>
+    /// <param name="contestIndex">ind_c.</param>
+    /// <param name="optionIndex">ind_o, or null for a contest-limit proof.</param>
+    public RangeProofStatement(ElGamalCiphertext ciphertext, ElementModQ nonce, int value, int limit, Hash256 identifierHash, int contestIndex, int? optionIndex)
+    {
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        ArgumentNullException.ThrowIfNull(nonce);
+        ArgumentNullException.ThrowIfNull(identifierHash);
+        ArgumentOutOfRangeException.ThrowIfNegative(contestIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, limit);
+        if (optionIndex is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(optionIndex));
+        }
+
+        Ciphertext = ciphertext;
+        Nonce = nonce;
+        Value = value;
+        Limit = limit;
+        IdentifierHash = identifierHash;
+        ContestIndex = contestIndex;
+        OptionIndex = optionIndex;
+    }
+
+    /// <summary>(α, β).</summary>
+    public ElGamalCiphertext Ciphertext { get; }
+
+    /// <summary>ξ (secret).</summary>
+    public ElementModQ Nonce { get; }
+
+    /// <summary>ℓ (secret).</summary>
+    public int Value { get; }
+
+    /// <summary>R or L.</summary>
+    public int Limit { get; }
+
+    /// <summary>H_I.</summary>
+    public Hash256 IdentifierHash { get; }
+
+    /// <summary>ind_c.</summary>
+    public int ContestIndex { get; }
+
+    /// <summary>ind_o, or null for a contest-limit proof.</summary>
+    public int? OptionIndex { get; }
+
+    /// <summary>Never shows ξ or ℓ.</summary>
+    public override string ToString() => $"RangeProofStatement(contest {ContestIndex}, option {OptionIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "limit"}, R {Limit})";
 }

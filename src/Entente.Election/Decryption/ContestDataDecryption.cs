@@ -88,7 +88,7 @@ public static class ContestDataDecryption
         }
 
         Group group = context.Group;
-        ElementModP a = group.PowProduct(group.Generator, response, context.DataKey.Key, challenge);
+        ElementModP a = group.GPow(response) * context.DataKey.Pow(challenge); // both fixed-base tables
         ElementModP b = group.PowProduct(data.C0, response, beta, challenge);
         return Challenge(group, ballot.IdentifierHash, contestIndex, data, a, b, beta).Equals(challenge);
     }

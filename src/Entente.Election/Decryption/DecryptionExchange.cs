@@ -364,7 +364,6 @@ public static class DecryptionExchange
         Parallel.For(0, work.Items.Count, n =>
         {
             DecryptionItem item = work.Items[n];
-            ElementModP mn = group.OneModP;
             ElementModP a = group.OneModP;
             ElementModP b = group.OneModP;
             for (int g = 0; g < u.Length; g++)
@@ -374,11 +373,11 @@ public static class DecryptionExchange
                     throw new ElectionFormatException($"decryption/reveal-{u[g]}.json", $"$.a[{n}]", $"guardian {u[g]} revealed values that do not match its commitment d_i (eq 88)");
                 }
 
-                mn *= commits[g].Shares[n].Pow(w[g]);
                 a *= reveals[g].A[n];
                 b *= reveals[g].B[n];
             }
 
+            ElementModP mn = TallyDecryption.LagrangeProduct(group, [.. commits.Select(c => c.Shares[n])], w);
             m[n] = mn;
             challenges[n] = TallyDecryption.ChallengeFor(work.Context, item, a, b, mn);
         });

@@ -23,11 +23,12 @@ public sealed record PartialDecryptionResponse(int GuardianIndex, IReadOnlyList<
 /// </summary>
 public sealed class DecryptionGuardian
 {
+    private readonly GuardianSecrets _secrets;
     private readonly ElementModQ _voteShare;
     private readonly ElementModQ _dataShare;
     private Session? _session;
 
-    /// <summary>Wraps a guardian's secrets after a complete ceremony.</summary>
+    /// <summary>Wraps a guardian's secrets after a complete ceremony (it uses them in place: dispose the secrets only when done).</summary>
     public DecryptionGuardian(ElectionContext context, GuardianSecrets secrets)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -38,6 +39,7 @@ public sealed class DecryptionGuardian
         }
 
         Context = context;
+        _secrets = secrets;
         Index = secrets.Index;
         _voteShare = secrets.VoteShare!;
         _dataShare = secrets.DataShare!;
@@ -54,6 +56,7 @@ public sealed class DecryptionGuardian
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(available);
+        ObjectDisposedException.ThrowIf(_secrets.IsDisposed, _secrets);
         int[] u = [.. available.Order()];
         if (!u.Contains(Index))
         {
@@ -98,6 +101,7 @@ public sealed class DecryptionGuardian
     public PartialDecryptionResponse Respond(IReadOnlyList<ElementModQ> challenges)
     {
         ArgumentNullException.ThrowIfNull(challenges);
+        ObjectDisposedException.ThrowIf(_secrets.IsDisposed, _secrets);
         Session session = _session ?? throw new InvalidOperationException("commit first");
         if (!session.Revealed || challenges.Count != session.Items.Length)
         {
@@ -120,6 +124,7 @@ public sealed class DecryptionGuardian
     public ElementModP DecryptDataShare(ElementModP c0)
     {
         ArgumentNullException.ThrowIfNull(c0);
+        ObjectDisposedException.ThrowIf(_secrets.IsDisposed, _secrets);
         return c0.PowSecret(_dataShare);
     }
 
@@ -128,6 +133,7 @@ public sealed class DecryptionGuardian
     {
         ArgumentNullException.ThrowIfNull(commitment);
         ArgumentNullException.ThrowIfNull(challengeShare);
+        ObjectDisposedException.ThrowIf(_secrets.IsDisposed, _secrets);
         return commitment.Respond(challengeShare, _dataShare);
     }
 

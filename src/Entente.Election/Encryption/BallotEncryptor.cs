@@ -67,23 +67,63 @@ public sealed class BallotEncryptor
     {
         Group group = _context.Group;
         ElGamalPublicKey key = _context.VoteKey;
-        EncryptedSelection[] selections = new EncryptedSelection[contest.Options.Count];
+        int count = contest.Options.Count;
+        ElementModQ[] nonces = new ElementModQ[count];
+        long[] plaintexts = new long[count];
         ElementModQ nonceSum = group.ZeroModQ;
         int valueSum = 0;
-        ElGamalCiphertext? product = null;
-        for (int j = 0; j < selections.Length; j++)
+        try
         {
-            ContestOption option = contest.Options[j];
-            ElementModQ nonce = ElectionHashes.SelectionNonce(group, identifierHash, contest.Index, option.Index, ballotNonce);
-            ElGamalCiphertext ciphertext = key.Encrypt(values[j], nonce);
-            RangeProof proof = RangeProof.CreateForSelection(key, ciphertext, nonce, values[j], option.SelectionLimit, identifierHash, contest.Index, option.Index);
-            selections[j] = new EncryptedSelection(option.Index, ciphertext, proof);
-            nonceSum += nonce;
-            valueSum += values[j];
-            product = product is null ? ciphertext : product * ciphertext;
-        }
+            for (int j = 0; j < count; j++)
+            {
+                nonces[j] = ElectionHashes.SelectionNonce(group, identifierHash, contest.Index, contest.Options[j].Index, ballotNonce);
+                plaintexts[j] = values[j];
+                nonceSum += nonces[j];
+                valueSum += values[j];
+            }
 
-        RangeProof limitProof = RangeProof.CreateForContestLimit(key, product!, nonceSum, valueSum, contest.SelectionLimit, identifierHash, contest.Index);
+            // Batched: all α = g^ξ, then all β = K^(σ+ξ), then every proof commitment of the contest (Note 3.5 tables).
+            ElGamalCiphertext[] ciphertexts = key.Encrypt(plaintexts, nonces);
+            ElGamalCiphertext product = ciphertexts[0];
+            for (int j = 1; j < count; j++)
+            {
+                product *= ciphertexts[j];
+            }
+
+            RangeProofStatement[] statements = new RangeProofStatement[count + 1];
+            for (int j = 0; j < count; j++)
+            {
+                ContestOption option = contest.Options[j];
+                statements[j] = new RangeProofStatement(ciphertexts[j], nonces[j], values[j], option.SelectionLimit, identifierHash, contest.Index, option.Index);
+            }
+
+            statements[count] = new RangeProofStatement(product, nonceSum, valueSum, contest.SelectionLimit, identifierHash, contest.Index, optionIndex: null);
+            RangeProof[] proofs = RangeProof.CreateMany(key, statements);
+            EncryptedSelection[] selections = new EncryptedSelection[count];
+            for (int j = 0; j < count; j++)
+            {
+                selections[j] = new EncryptedSelection(contest.Options[j].Index, ciphertexts[j], proofs[j]);
+            }
+
+            return Finish(contest, selections, proofs[count], data, identifierHash, ballotNonce);
+        }
+        finally
+        {
+            foreach (ElementModQ? nonce in nonces)
+            {
+                nonce?.Erase();
+            }
+
+            if (!ReferenceEquals(nonceSum, group.ZeroModQ))
+            {
+                nonceSum.Erase();
+            }
+        }
+    }
+
+    private EncryptedContest Finish(Contest contest, EncryptedSelection[] selections, RangeProof limitProof, byte[]? data, Hash256 identifierHash, BallotNonce ballotNonce)
+    {
+        Group group = _context.Group;
         HashedElGamalCiphertext? contestData = null;
         if (contest.ContestDataBlocks > 0)
         {

@@ -168,11 +168,20 @@ public sealed class CeremonyFolder
 
         if (complaints.Count > 0)
         {
+            KeyCeremonyGuardian.EraseShares(received);
             await RecordFiles.WriteAtomicAsync(PathOf($"approvals/guardian-{index}.json"), RecordCodec.WriteApproval(new Approval(index, context.GuardianRecordHash, complaints)), cancellationToken).ConfigureAwait(false);
             return complaints;
         }
 
-        KeyCeremonyGuardian.CompleteShares(parameters, secrets, received);
+        try
+        {
+            KeyCeremonyGuardian.CompleteShares(parameters, secrets, received);
+        }
+        finally
+        {
+            KeyCeremonyGuardian.EraseShares(received);
+        }
+
         GuardianSecretFile.Write(secret.SecretPath, secrets, context.ExtendedBaseHash, secret.Passphrase);
         return complaints;
     }

@@ -50,25 +50,59 @@ public sealed class GuardianSecrets : IDisposable
         ElementModQ result = group.ZeroModQ;
         for (int j = coefficients.Length - 1; j >= 0; j--)
         {
-            result = (result * xq) + coefficients[j]; // Horner
+            ElementModQ next = (result * xq) + coefficients[j]; // Horner
+            EraseOwned(result); // partial sums are as secret as the polynomial
+
+            result = next;
         }
 
         return result;
     }
 
+    /// <summary>True once <see cref="Dispose"/> has erased the secrets.</summary>
+    public bool IsDisposed { get; private set; }
+
     /// <inheritdoc/>
     public override string ToString() => $"GuardianSecrets(guardian {Index}, hidden)";
 
     /// <summary>
-    /// Drops the references to the secrets. ElementModQ offers no public wipe, so the values are left
-    /// to the garbage collector; the secret file bytes and KDF outputs are wiped where they are made.
+    /// Erases every secret held: the coefficients of both polynomials, the shares z_i and ẑ_i (zeroed in
+    /// place with <see cref="ElementModQ.Erase"/>) and the communication secret ζ_i. A
+    /// <c>DecryptionGuardian</c> made from these secrets refuses to work afterwards.
     /// </summary>
     public void Dispose()
     {
+        if (IsDisposed)
+        {
+            return;
+        }
+
+        IsDisposed = true;
         CommunicationKey.Dispose();
-        Array.Clear(VoteCoefficients);
-        Array.Clear(DataCoefficients);
+        EraseAll(VoteCoefficients);
+        EraseAll(DataCoefficients);
+        EraseOwned(VoteShare);
+        EraseOwned(DataShare);
         VoteShare = null;
         DataShare = null;
+    }
+
+    private static void EraseAll(ElementModQ?[] values)
+    {
+        foreach (ElementModQ? value in values)
+        {
+            EraseOwned(value);
+        }
+
+        Array.Clear(values);
+    }
+
+    /// <summary>Erases a secret unless it is a group constant (a test may build secrets from 0 or 1).</summary>
+    internal static void EraseOwned(ElementModQ? value)
+    {
+        if (value is not null && !ReferenceEquals(value, value.Group.ZeroModQ) && !ReferenceEquals(value, value.Group.OneModQ))
+        {
+            value.Erase();
+        }
     }
 }

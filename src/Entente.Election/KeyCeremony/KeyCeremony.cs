@@ -90,7 +90,7 @@ public static class KeyCeremonyGuardian
         return (vote, data);
     }
 
-    /// <summary>z_ℓ = Σ_i P_i(ℓ), ẑ_ℓ likewise, over all n guardians including ℓ itself (eq 24).</summary>
+    /// <summary>z_ℓ = Σ_i P_i(ℓ), ẑ_ℓ likewise, over all n guardians including ℓ itself (eq 24). The received shares stay with the caller, who erases them (<see cref="EraseShares"/>).</summary>
     public static void CompleteShares(ElectionParameters parameters, GuardianSecrets recipient, IReadOnlyDictionary<int, (ElementModQ Vote, ElementModQ Data)> receivedShares)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -114,12 +114,31 @@ public static class KeyCeremonyGuardian
         ElementModQ zHat = recipient.EvaluateData(l);
         foreach ((ElementModQ vote, ElementModQ data) in receivedShares.Values)
         {
-            z += vote;
-            zHat += data;
+            z = AddErasing(z, vote);
+            zHat = AddErasing(zHat, data);
         }
 
         recipient.VoteShare = z;
         recipient.DataShare = zHat;
+    }
+
+    /// <summary>sum + share, erasing the partial sum it replaces (the shares stay with their owner).</summary>
+    private static ElementModQ AddErasing(ElementModQ sum, ElementModQ share)
+    {
+        ElementModQ next = sum + share;
+        GuardianSecrets.EraseOwned(sum);
+        return next;
+    }
+
+    /// <summary>Erases received shares P_i(ℓ), P̂_i(ℓ) once they are summed into z_ℓ and ẑ_ℓ.</summary>
+    public static void EraseShares(IReadOnlyDictionary<int, (ElementModQ Vote, ElementModQ Data)> receivedShares)
+    {
+        ArgumentNullException.ThrowIfNull(receivedShares);
+        foreach ((ElementModQ vote, ElementModQ data) in receivedShares.Values)
+        {
+            GuardianSecrets.EraseOwned(vote);
+            GuardianSecrets.EraseOwned(data);
+        }
     }
 
     internal static bool MatchesCommitments(Group group, ElementModQ share, IReadOnlyList<ElementModP> commitments, int x)

@@ -8,6 +8,9 @@ using Entente.Election.Tally;
 
 namespace Entente.Election.Record;
 
+/// <summary>What a streamed simulation reports: the context, the decrypted tally, the ballot counts and every self-check failure (empty: the record was written).</summary>
+public sealed record SimulationSummary(ElectionContext Context, DecryptedTally Tally, int BallotsCast, int BallotsChallenged, IReadOnlyList<string> SelfCheckFailures);
+
 /// <summary>Progress of a simulation: a phase name and how far it is (done of total).</summary>
 public readonly record struct SimulationProgress(string Phase, int Done, int Total);
 
@@ -93,6 +96,180 @@ public static class ElectionSimulator
         }
     }
 
+    /// <summary>Ballots encrypted, sealed and written per batch by <see cref="RunToDirectoryAsync"/>.</summary>
+    public const int StreamBatch = 256;
+
+    /// <summary>
+    /// Up to this many ballots the streamed simulation checks every ballot's proofs (V5–V7) before it
+    /// commits the record; above it an even sample of this many (plus every challenged ballot).
+    /// </summary>
+    public const int FullCheckBallots = 1_000;
+
+    /// <summary>
+    /// The same election as <see cref="Run"/>, written straight to a record folder in bounded memory
+    /// (what <c>entente election simulate</c> does, for any number of ballots): ballots are encrypted in
+    /// batches of <see cref="StreamBatch"/> on every core, sealed in order, added to a running
+    /// aggregate, opened at once when challenged, and written to the record's staging folder; only
+    /// their identifiers stay in memory. Before the record is moved into place it is self-checked
+    /// (V2–V4, V5–V7 for every ballot up to <see cref="FullCheckBallots"/> and an even sample above,
+    /// V8 by construction of the chain, V10 for every option, V13 for every challenged ballot); on a
+    /// failure nothing is written and the failures are returned.
+    /// </summary>
+    public static async Task<SimulationSummary> RunToDirectoryAsync(
+        ElectionManifest manifest,
+        Group group,
+        int guardians,
+        int quorum,
+        int ballots,
+        int challenged,
+        Random plaintextRandom,
+        string directory,
+        IReadOnlyList<int>? decryptingGuardians = null,
+        IProgress<SimulationProgress>? progress = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(plaintextRandom);
+        if (ballots < 0 || challenged < 0 || challenged > ballots)
+        {
+            throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
+        }
+
+        time ??= TimeProvider.System;
+        ElectionParameters parameters = ElectionParameters.Create(group, manifest, guardians, quorum);
+        IReadOnlyList<int> present = decryptingGuardians ?? [.. Enumerable.Range(1, quorum)];
+        foreach (int i in present)
+        {
+            CheckIndex(i, guardians);
+        }
+
+        using RecordWriter writer = RecordWriter.Create(directory);
+        (ElectionContext context, GuardianSecrets[] secrets) = RunKeyCeremony(parameters, progress);
+        try
+        {
+            DecryptionGuardian[] decrypting = [.. present.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
+            TallyDecryption.CheckQuorum(context, present);
+            List<string> failures = RecordSelfCheck.CheckContext(context);
+            BallotEncryptor encryptor = new(context);
+            EncryptionDevice device = new(context, "device-1", "entente simulation device 1");
+            bool[] isChallenged = ChooseChallenged(ballots, challenged, plaintextRandom);
+            int checkEvery = ballots <= FullCheckBallots ? 1 : (int)Math.Ceiling(ballots / (double)FullCheckBallots);
+            EncryptedTally.Accumulator aggregate = new(context);
+            int done = 0;
+            for (int start = 0; start < ballots; start += StreamBatch)
+            {
+                int count = Math.Min(StreamBatch, ballots - start);
+                PlaintextBallot[] plaintexts = [.. Enumerable.Range(0, count).Select(_ => RandomBallot(manifest, plaintextRandom))];
+                PreparedBallot[] prepared = new PreparedBallot[count];
+                Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, b =>
+                {
+                    prepared[b] = encryptor.Encrypt(plaintexts[b], $"ballot {start + b + 1}");
+                    progress?.Report(new SimulationProgress("Encrypting ballots", Interlocked.Increment(ref done), ballots));
+                });
+                EncryptedBallot[] sealedBallots = new EncryptedBallot[count];
+                for (int b = 0; b < count; b++)
+                {
+                    sealedBallots[b] = device.Seal(prepared[b], time.GetUtcNow(), isChallenged[start + b] ? BallotState.Challenged : BallotState.Cast);
+                    aggregate.Add(sealedBallots[b]);
+                }
+
+                List<string> batchFailures = [];
+                OpenedBallot?[] opened = new OpenedBallot?[count];
+                Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, b =>
+                {
+                    EncryptedBallot ballot = sealedBallots[b];
+                    List<string> local = [];
+                    if ((start + b) % checkEvery == 0 || ballot.State == BallotState.Challenged)
+                    {
+                        local.AddRange(RecordSelfCheck.CheckBallot(context, manifest, ballot));
+                    }
+
+                    if (ballot.State == BallotState.Challenged)
+                    {
+                        opened[b] = ChallengedBallotOpener.Open(context, ballot, decrypting);
+                        local.AddRange(RecordSelfCheck.CheckOpened(context, manifest, ballot, opened[b]!));
+                    }
+
+                    if (local.Count > 0)
+                    {
+                        lock (batchFailures)
+                        {
+                            batchFailures.AddRange(local);
+                        }
+                    }
+                });
+                failures.AddRange(batchFailures);
+                for (int b = 0; b < count; b++)
+                {
+                    await writer.WriteFileAsync($"ballots/{sealedBallots[b].Id}.json", RecordCodec.WriteBallot(sealedBallots[b]), cancellationToken).ConfigureAwait(false);
+                    if (opened[b] is OpenedBallot opening)
+                    {
+                        await writer.WriteFileAsync($"challenged/{opening.Id}.json", RecordCodec.WriteOpened(opening, manifest), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            progress?.Report(new SimulationProgress("Aggregating", 1, 1));
+            EncryptedTally tally = aggregate.Result();
+            progress?.Report(new SimulationProgress("Decrypting the tally", 0, 1));
+            DecryptedTally decrypted = TallyDecryption.Decrypt(context, tally, decrypting);
+            progress?.Report(new SimulationProgress("Decrypting the tally", 1, 1));
+            failures.AddRange(RecordSelfCheck.CheckTally(context, tally, decrypted));
+            DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
+            int challengedCount = isChallenged.Count(c => c);
+            SimulationSummary summary = new(context, decrypted, ballots - challengedCount, challengedCount, failures);
+            if (failures.Count > 0)
+            {
+                return summary; // the writer is disposed uncompleted: nothing is left behind
+            }
+
+            Dictionary<string, byte[]> files = new(StringComparer.Ordinal)
+            {
+                ["manifest.json"] = manifest.CanonicalBytes,
+                ["parameters.json"] = RecordCodec.WriteParameters(context.Parameters),
+                ["election.json"] = RecordCodec.WriteElection(context),
+                ["tally/encrypted_tally.json"] = RecordCodec.WriteEncryptedTally(tally),
+                ["tally/tally.json"] = RecordCodec.WriteTally(decrypted, manifest),
+                [$"devices/{deviceRecord.Device}.json"] = RecordCodec.WriteDevice(deviceRecord),
+            };
+            foreach (GuardianPublicKey guardian in context.Guardians)
+            {
+                files[$"guardians/guardian-{guardian.Index}.json"] = RecordCodec.WriteGuardian(guardian);
+            }
+
+            foreach ((string path, byte[] bytes) in files)
+            {
+                await writer.WriteFileAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.CompleteAsync(group.Name, summary.BallotsCast, summary.BallotsChallenged, cancellationToken).ConfigureAwait(false);
+            return summary;
+        }
+        finally
+        {
+            foreach (GuardianSecrets secret in secrets)
+            {
+                secret.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Which of the B ballot positions are challenged: C of them, uniformly (a partial Fisher–Yates shuffle).</summary>
+    private static bool[] ChooseChallenged(int ballots, int challenged, Random random)
+    {
+        int[] positions = [.. Enumerable.Range(0, ballots)];
+        bool[] chosen = new bool[ballots];
+        for (int i = 0; i < challenged; i++)
+        {
+            int j = i + random.Next(ballots - i);
+            (positions[i], positions[j]) = (positions[j], positions[i]);
+            chosen[positions[i]] = true;
+        }
+
+        return chosen;
+    }
+
     private static int CheckIndex(int i, int n) =>
         i >= 1 && i <= n ? i : throw new ElectionFormatException(null, "guardians", $"guardian {i} does not exist; guardians are numbered 1 to {n}");
 
@@ -142,7 +319,15 @@ public static class ElectionSimulator
                         ?? throw new InvalidOperationException($"guardian {l} complains about guardian {i}: {complaint}");
                 }
 
-                KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+                try
+                {
+                    KeyCeremonyGuardian.CompleteShares(parameters, secrets[l - 1], received);
+                }
+                finally
+                {
+                    KeyCeremonyGuardian.EraseShares(received);
+                }
+
                 observer?.Invoke(new SharesApproved(l, [.. received.Keys.Order()]));
                 progress?.Report(new SimulationProgress("Key ceremony", n + l, 2 * n));
             }

@@ -19,24 +19,9 @@ public static class RecordSelfCheck
     public static IReadOnlyList<string> Check(ElectionRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        List<string> failures = [];
         ElectionContext context = record.Context;
-        Group group = context.Group;
         ElectionManifest manifest = context.Parameters.Manifest;
-        foreach (GuardianPublicKey guardian in context.Guardians)
-        {
-            failures.AddRange(guardian.Verify(context.Parameters).Select(p => $"V2 guardian {guardian.Index}: {p}"));
-        }
-
-        if (!ElementModP.Product(group, context.Guardians.Select(g => g.VoteCommitments[0])).Equals(context.VoteKey.Key))
-        {
-            failures.Add("V3.A: K is not the product of the guardians' keys");
-        }
-
-        if (!ElectionHashes.ExtendedBaseHash(context.Parameters.ElectionBaseHash, context.VoteKey.Key, context.DataKey.Key).Equals(context.ExtendedBaseHash))
-        {
-            failures.Add("V4.A: H_E does not match");
-        }
+        List<string> failures = CheckContext(context);
 
         HashSet<Hash256> ids = [];
         object gate = new();
@@ -72,18 +57,7 @@ public static class RecordSelfCheck
             }
         }
 
-        foreach (DecryptedContest contest in record.Tally.Contests)
-        {
-            foreach (DecryptedOption option in contest.Options)
-            {
-                ElGamalCiphertext aggregate = record.EncryptedTally.Contests[contest.ContestIndex - 1].Options[option.OptionIndex - 1].Ciphertext;
-                DecryptionItem item = new(contest.ContestIndex, option.OptionIndex, aggregate);
-                if (!TallyDecryption.VerifyOption(context, item, option.Value, option.Challenge, option.Response))
-                {
-                    failures.Add($"V10 contest {contest.ContestIndex} option {option.OptionIndex}: the decryption proof does not verify");
-                }
-            }
-        }
+        failures.AddRange(CheckTally(context, record.EncryptedTally, record.Tally));
 
         foreach (OpenedBallot opened in record.Challenged)
         {
@@ -100,7 +74,50 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    private static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
+    /// <summary>V2–V4: the guardians' keys and proofs, K as their product, H_E.</summary>
+    internal static List<string> CheckContext(ElectionContext context)
+    {
+        List<string> failures = [];
+        Group group = context.Group;
+        foreach (GuardianPublicKey guardian in context.Guardians)
+        {
+            failures.AddRange(guardian.Verify(context.Parameters).Select(p => $"V2 guardian {guardian.Index}: {p}"));
+        }
+
+        if (!ElementModP.Product(group, context.Guardians.Select(g => g.VoteCommitments[0])).Equals(context.VoteKey.Key))
+        {
+            failures.Add("V3.A: K is not the product of the guardians' keys");
+        }
+
+        if (!ElectionHashes.ExtendedBaseHash(context.Parameters.ElectionBaseHash, context.VoteKey.Key, context.DataKey.Key).Equals(context.ExtendedBaseHash))
+        {
+            failures.Add("V4.A: H_E does not match");
+        }
+
+        return failures;
+    }
+
+    /// <summary>V10 for every option of the decrypted tally against the encrypted one.</summary>
+    internal static List<string> CheckTally(ElectionContext context, EncryptedTally encrypted, DecryptedTally tally)
+    {
+        List<string> failures = [];
+        foreach (DecryptedContest contest in tally.Contests)
+        {
+            foreach (DecryptedOption option in contest.Options)
+            {
+                ElGamalCiphertext aggregate = encrypted.Contests[contest.ContestIndex - 1].Options[option.OptionIndex - 1].Ciphertext;
+                DecryptionItem item = new(contest.ContestIndex, option.OptionIndex, aggregate);
+                if (!TallyDecryption.VerifyOption(context, item, option.Value, option.Challenge, option.Response))
+                {
+                    failures.Add($"V10 contest {contest.ContestIndex} option {option.OptionIndex}: the decryption proof does not verify");
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    internal static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
     {
         List<string> failures = [];
         Group group = context.Group;
@@ -227,7 +244,7 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    private static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
+    internal static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
     {
         List<string> failures = [];
         Group group = context.Group;

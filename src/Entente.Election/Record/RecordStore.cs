@@ -26,41 +26,17 @@ public static class RecordStore
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        string target = Path.GetFullPath(directory);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+        using RecordWriter writer = RecordWriter.Create(directory);
+        foreach ((string path, byte[] bytes) in Serialize(record))
         {
-            throw new ElectionFormatException(target, "", "the output folder exists and is not empty; choose a new folder");
+            await writer.WriteFileAsync(path, bytes, cancellationToken).ConfigureAwait(false);
         }
 
-        if (File.Exists(target))
-        {
-            throw new ElectionFormatException(target, "", "a file with this name exists; choose a new folder");
-        }
-
-        string staging = target.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            Dictionary<string, byte[]> files = Serialize(record);
-            foreach ((string path, byte[] bytes) in files)
-            {
-                await RecordFiles.WriteAtomicAsync(Path.Combine(staging, path), bytes, cancellationToken).ConfigureAwait(false);
-            }
-
-            await RecordFiles.WriteAtomicAsync(Path.Combine(staging, "record.json"), WriteIndex(record, files), cancellationToken).ConfigureAwait(false);
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target);
-            }
-
-            Directory.Move(staging, target);
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
+        await writer.CompleteAsync(
+            record.Context.Group.Name,
+            record.Ballots.Count(b => b.State == BallotState.Cast),
+            record.Ballots.Count(b => b.State == BallotState.Challenged),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The record's files (path → canonical bytes), without record.json.</summary>
@@ -100,22 +76,23 @@ public static class RecordStore
         return files;
     }
 
-    private static byte[] WriteIndex(ElectionRecord record, Dictionary<string, byte[]> files)
+    /// <summary>record.json: format, group, ballot counts and the SHA-256 of every other file in ordinal path order.</summary>
+    internal static byte[] WriteIndex(string groupName, int cast, int challenged, IEnumerable<KeyValuePair<string, byte[]>> digests)
     {
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("format", RecordCodec.Format);
         w.Property("spec_version", RecordCodec.SpecVersion);
-        w.Property("group", record.Context.Group.Name);
-        w.Property("ballots_cast", record.Ballots.Count(b => b.State == BallotState.Cast));
-        w.Property("ballots_challenged", record.Ballots.Count(b => b.State == BallotState.Challenged));
+        w.Property("group", groupName);
+        w.Property("ballots_cast", cast);
+        w.Property("ballots_challenged", challenged);
         w.Name("files");
         w.StartArray();
-        foreach (string path in files.Keys.Order(StringComparer.Ordinal))
+        foreach ((string path, byte[] digest) in digests.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
             w.StartObject();
             w.Property("path", path);
-            w.PropertyHex("sha256", SHA256.HashData(files[path]));
+            w.PropertyHex("sha256", digest);
             w.EndObject();
         }
 

@@ -36,47 +36,79 @@ public sealed class EncryptedTally
     /// <summary>Aggregates the cast ballots (challenged ones are skipped). Duplicate identifiers are refused (V5.A).</summary>
     public static EncryptedTally Aggregate(ElectionContext context, IEnumerable<EncryptedBallot> ballots)
     {
-        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(ballots);
-        Group group = context.Group;
-        ElectionManifest manifest = context.Parameters.Manifest;
-        List<ElGamalCiphertext>[][] parts = [.. manifest.Contests.Select(c => c.Options.Select(_ => new List<ElGamalCiphertext>()).ToArray())];
-        HashSet<Hash256> seen = [];
-        List<Hash256> included = [];
-        long totalWeight = 0;
+        Accumulator accumulator = new(context);
         foreach (EncryptedBallot ballot in ballots)
         {
-            if (!seen.Add(ballot.Id))
+            accumulator.Add(ballot);
+        }
+
+        return accumulator.Result();
+    }
+
+    /// <summary>
+    /// A running aggregate: one product per option and the ids seen, so ballots can be added as they
+    /// are made (a streamed record) instead of being held all at once.
+    /// </summary>
+    public sealed class Accumulator
+    {
+        private readonly ElectionContext _context;
+        private readonly ElGamalCiphertext?[][] _products;
+        private readonly HashSet<Hash256> _seen = [];
+        private readonly List<Hash256> _included = [];
+        private long _totalWeight;
+
+        /// <summary>An empty aggregate for the election.</summary>
+        public Accumulator(ElectionContext context)
+        {
+            ArgumentNullException.ThrowIfNull(context);
+            _context = context;
+            _products = [.. context.Parameters.Manifest.Contests.Select(c => new ElGamalCiphertext?[c.Options.Count])];
+        }
+
+        /// <summary>Adds a ballot (a challenged one only counts against duplicate identifiers). Duplicates are refused (V5.A).</summary>
+        public void Add(EncryptedBallot ballot)
+        {
+            ArgumentNullException.ThrowIfNull(ballot);
+            if (!_seen.Add(ballot.Id))
             {
                 throw new ElectionFormatException(null, $"ballot {ballot.Id}", "the ballot identifier appears twice (Verification 5.A)");
             }
 
             if (ballot.State != BallotState.Cast)
             {
-                continue;
+                return;
             }
 
-            included.Add(ballot.Id);
-            totalWeight += ballot.Weight;
-            ElementModQ? weight = ballot.Weight == 1 ? null : ElementModQ.FromInt64(group, ballot.Weight);
+            _included.Add(ballot.Id);
+            _totalWeight += ballot.Weight;
+            ElementModQ? weight = ballot.Weight == 1 ? null : ElementModQ.FromInt64(_context.Group, ballot.Weight);
             foreach (EncryptedContest contest in ballot.Contests)
             {
+                ElGamalCiphertext?[] options = _products[contest.ContestIndex - 1];
                 foreach (EncryptedSelection selection in contest.Selections)
                 {
                     ElGamalCiphertext ciphertext = weight is null ? selection.Ciphertext : selection.Ciphertext.Pow(weight);
-                    parts[contest.ContestIndex - 1][selection.OptionIndex - 1].Add(ciphertext);
+                    ElGamalCiphertext? current = options[selection.OptionIndex - 1];
+                    options[selection.OptionIndex - 1] = current is null ? ciphertext : current * ciphertext;
                 }
             }
         }
 
-        EncryptedContestTally[] contests = new EncryptedContestTally[parts.Length];
-        for (int c = 0; c < parts.Length; c++)
+        /// <summary>The tally of the ballots added so far (an option no cast ballot contains is Enc(0, 0) = (1, 1)).</summary>
+        public EncryptedTally Result()
         {
-            contests[c] = new EncryptedContestTally(c + 1, [.. parts[c].Select((list, o) => new EncryptedOptionTally(o + 1, ElGamalCiphertext.Product(group, list)))]);
-        }
+            Group group = _context.Group;
+            EncryptedContestTally[] contests = new EncryptedContestTally[_products.Length];
+            for (int c = 0; c < _products.Length; c++)
+            {
+                contests[c] = new EncryptedContestTally(c + 1, [.. _products[c].Select((product, o) => new EncryptedOptionTally(o + 1, product ?? ElGamalCiphertext.Product(group, [])))]);
+            }
 
-        included.Sort((x, y) => x.Bytes.SequenceCompareTo(y.Bytes));
-        return new EncryptedTally(contests, included, totalWeight);
+            List<Hash256> included = [.. _included];
+            included.Sort((x, y) => x.Bytes.SequenceCompareTo(y.Bytes));
+            return new EncryptedTally(contests, included, _totalWeight);
+        }
     }
 
     internal static EncryptedTally FromParts(IReadOnlyList<EncryptedContestTally> contests, IReadOnlyList<Hash256> ballots, long totalWeight) =>

@@ -24,6 +24,56 @@ public class RangeProofProperties(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Batched_encryption_and_proofs_give_what_one_at_a_time_gives_and_verify()
+    {
+        PropertyContext context = new(output, 3220);
+        using ElGamalKeyPair key = context.NextKeyPair();
+        for (int i = 0; i < ElGamalPublicKey.TableThreshold + 1; i++)
+        {
+            _ = key.PublicKey.Pow(context.NextModQ()); // past the threshold: the batch goes through K's table
+        }
+
+        Hash256 hI = context.NextHash();
+        long[] values = [0, 1, 0, 2];
+        ElementModQ[] nonces = [.. values.Select(_ => context.NextModQ())];
+        ElGamalCiphertext[] ciphertexts = key.PublicKey.Encrypt(values, nonces);
+        ElementModP[] powers = context.Group.GPowSecret(nonces);
+        for (int n = 0; n < values.Length; n++)
+        {
+            Assert.Equal(key.PublicKey.Encrypt(values[n], nonces[n]), ciphertexts[n]);
+            Assert.Equal(context.Group.GPowSecret(nonces[n]), powers[n]);
+        }
+
+        RangeProofStatement[] statements =
+        [
+            .. values.Select((v, n) => new RangeProofStatement(ciphertexts[n], nonces[n], (int)v, 2, hI, 5, n + 1)),
+            new RangeProofStatement(ciphertexts[0] * ciphertexts[1] * ciphertexts[2] * ciphertexts[3], nonces[0] + nonces[1] + nonces[2] + nonces[3], 3, 4, hI, 5, null),
+        ];
+        RangeProof[] proofs = RangeProof.CreateMany(key.PublicKey, statements);
+        for (int n = 0; n < values.Length; n++)
+        {
+            Assert.True(proofs[n].VerifySelection(key.PublicKey, ciphertexts[n], 2, hI, 5, n + 1), $"selection {n}");
+            Assert.False(proofs[n].VerifySelection(key.PublicKey, ciphertexts[(n + 1) % values.Length], 2, hI, 5, n + 1), $"selection {n} on another ciphertext");
+        }
+
+        Assert.True(proofs[^1].VerifyContestLimit(key.PublicKey, statements[^1].Ciphertext, 4, hI, 5));
+        Assert.DoesNotContain(nonces[0].ToHex(), statements[0].ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RangeProofStatement(ciphertexts[0], nonces[0], 3, 2, hI, 5, 1));
+    }
+
+    [Fact]
+    public void Erase_zeroes_an_owned_secret_and_refuses_the_group_constants()
+    {
+        PropertyContext context = new(output, 3221);
+        ElementModQ secret = context.NextNonZeroModQ();
+        secret.Erase();
+        Assert.True(secret.IsZero);
+        Assert.Throws<InvalidOperationException>(() => context.Group.ZeroModQ.Erase());
+        Assert.Throws<InvalidOperationException>(() => context.Group.OneModQ.Erase());
+        Assert.True(context.Group.OneModQ.Equals(ElementModQ.FromInt64(context.Group, 1)));
+    }
+
+    [Fact]
     public void A_proof_that_lies_about_the_value_does_not_verify()
     {
         PropertyContext context = new(output, 3210);

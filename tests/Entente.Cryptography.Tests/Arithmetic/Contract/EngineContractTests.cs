@@ -162,6 +162,41 @@ public class EngineContractTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void Fixed_base_table_batch_gives_the_values_of_one_exponentiation_at_a_time(string modulusName, string kind)
+    {
+        BigInteger m = TestModuli.Get(modulusName);
+        IModularArithmetic engine = Create(m, kind);
+        Random random = Seeded(1007);
+        BigInteger g = modulusName == "p4096" ? TestModuli.StandardG : TestModuli.Random(random, m);
+        IFixedBaseTable table = engine.CreateFixedBaseTable(Limbs(engine, g), 256);
+        BigInteger[] exponents =
+        [
+            0, 1, TestModuli.Q - 1, (BigInteger.One << 256) - 1, TestModuli.Random(random, TestModuli.Q),
+            TestModuli.Random(random, TestModuli.Q), 0, TestModuli.Random(random, BigInteger.One << 64),
+        ];
+        int limbs = engine.LimbCount;
+        foreach (int count in new[] { 0, 1, 2, exponents.Length })
+        {
+            ulong[] packed = new ulong[count * 4];
+            for (int n = 0; n < count; n++)
+            {
+                ExponentLimbs(exponents[n], 4).CopyTo(packed.AsSpan(n * 4));
+            }
+
+            ulong[] results = new ulong[count * limbs];
+            table.PowSecretBatch(packed, 4, results);
+            for (int n = 0; n < count; n++)
+            {
+                Assert.True(BigInteger.ModPow(g, exponents[n], m) == TestModuli.FromLimbs(results.AsSpan(n * limbs, limbs).ToArray()), $"batch of {count}, exponent {n}");
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => table.PowSecretBatch(new ulong[8], 4, new ulong[limbs]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.PowSecretBatch([0, 0, 0, 0, 0, 0, 0, 1], 8, new ulong[limbs]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Fixed_base_table_for_the_zero_and_one_bases_gives_zero_and_one(string modulusName, string kind)
     {
         BigInteger m = TestModuli.Get(modulusName);

@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Entente.Election.Record;
+
+namespace Entente.Cli.Tests.Election;
+
+/// <summary>The election verbs run as separate processes exchanging files, as the issue's contract describes them.</summary>
+[Trait("Category", "Slow")]
+public class ElectionCliTests
+{
+    // The smoke manifest of bench/manifests (1 contest, 4 options, limit 1), plus a two-contest one with contest data.
+    private const string Smoke = """
+        {"label":"Smoke","contests":[{"label":"Smoke contest","contest_options":[{"label":"Option 1"},{"label":"Option 2"},{"label":"Option 3"},{"label":"Option 4"}]}],
+         "ballot_styles":[{"label":"Smoke style","contests":[1]}]}
+        """;
+
+    private const string TwoContests = """
+        {"label":"Town","contests":[
+          {"label":"Mayor","contest_options":[{"label":"A"},{"label":"B"},{"label":"C"}]},
+          {"label":"Council","selection_limit":2,"contest_options":[{"label":"D"},{"label":"E","selection_limit":2},{"label":"F"}],"contest_data_blocks":1}],
+         "ballot_styles":[{"label":"all","contests":[1,2]},{"label":"mayor only","contests":[1]}]}
+        """;
+
+    [Fact]
+    public async Task Election_simulate_with_the_contract_flags_writes_a_complete_record_and_a_json_summary()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("smoke.json"), Smoke);
+        string output = EntenteProcess.Ok("election", "simulate", "--manifest", temp.File("smoke.json"), "--guardians", "3", "--quorum", "2",
+            "--ballots", "7", "--challenged", "2", "--chaining", "simple", "--group", "tiny", "--out", temp.File("record"), "--json");
+
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement root = json.RootElement;
+        Assert.Equal(5, root.GetProperty("ballots_cast").GetInt32());
+        Assert.Equal(2, root.GetProperty("ballots_challenged").GetInt32());
+        Assert.Equal("simple", root.GetProperty("chaining_mode").GetString());
+        Assert.Equal("toy-32", root.GetProperty("group").GetString());
+        Assert.True(root.GetProperty("self_check_passed").GetBoolean());
+        Assert.Equal([1, 2], root.GetProperty("decrypted_by").EnumerateArray().Select(e => e.GetInt32()));
+        long votes = root.GetProperty("tally")[0].GetProperty("options").EnumerateArray().Sum(o => o.GetProperty("value").GetInt64());
+        Assert.InRange(votes, 0, 5); // limit 1 per cast ballot
+
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Equal(7, record.Ballots.Count);
+        Assert.Equal(2, record.Challenged.Count);
+        Assert.Empty(RecordSelfCheck.Check(record));
+        Assert.Equal(votes, record.Tally.Contests[0].Options.Sum(o => o.Value));
+        Assert.Equal(root.GetProperty("h_e").GetString(), record.Context.ExtendedBaseHash.ToHex());
+    }
+
+    [Fact]
+    public void Election_simulate_refuses_bad_input_with_exit_2_and_a_message_naming_the_file_and_field()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("smoke.json"), Smoke);
+        string[] common = ["election", "simulate", "--guardians", "3", "--quorum", "2", "--group", "tiny", "--out", temp.File("record")];
+
+        (int code, _, string error) = EntenteProcess.Run([.. common, "--manifest", temp.File("missing.json"), "--ballots", "1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("missing.json", error, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.File("duplicate.json"), Smoke.Replace("Option 2", "Option 1", StringComparison.Ordinal));
+        (code, _, error) = EntenteProcess.Run([.. common, "--manifest", temp.File("duplicate.json"), "--ballots", "1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("duplicate.json", error, StringComparison.Ordinal);
+        Assert.Contains("contest_options", error, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.File("truncated.json"), Smoke[..40]);
+        (code, _, error) = EntenteProcess.Run([.. common, "--manifest", temp.File("truncated.json"), "--ballots", "1"]);
+        Assert.Equal(2, code);
+        Assert.Contains("truncated.json", error, StringComparison.Ordinal);
+
+        (code, _, error) = EntenteProcess.Run([.. common, "--manifest", temp.File("smoke.json"), "--ballots", "2", "--challenged", "3"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--challenged", error, StringComparison.Ordinal);
+
+        (code, _, error) = EntenteProcess.Run([.. common, "--manifest", temp.File("smoke.json"), "--ballots", "1", "--chaining", "sometimes"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--chaining", error, StringComparison.Ordinal);
+
+        (code, _, error) = EntenteProcess.Run(["election", "simulate", "--manifest", temp.File("smoke.json"), "--guardians", "3", "--quorum", "4", "--ballots", "1", "--group", "tiny", "--out", temp.File("record")]);
+        Assert.Equal(2, code);
+        Assert.Contains("quorum", error, StringComparison.OrdinalIgnoreCase);
+
+        (code, _, error) = EntenteProcess.Run([.. common, "--manifest", temp.File("smoke.json"), "--ballots", "1", "--decrypt-with", "1,9"]);
+        Assert.Equal(2, code);
+        Assert.Contains("guardian 9", error, StringComparison.Ordinal);
+
+        Assert.False(Directory.Exists(temp.File("record")), "nothing is written on bad input");
+        Assert.Empty(Directory.GetDirectories(temp.Path, "record.partial-*"));
+    }
+
+    [Fact]
+    public async Task A_two_of_three_ceremony_with_one_process_per_guardian_step_produces_a_record_that_checks()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("manifest.json"), TwoContests);
+        string folder = temp.File("ceremony");
+        string Secret(int i) => temp.File($"guardian-{i}.secret.json");
+
+        using (JsonDocument init = JsonDocument.Parse(EntenteProcess.Ok("election", "init", "--manifest", temp.File("manifest.json"), "--guardians", "3", "--quorum", "2", "--group", "tiny", "--out", folder, "--json")))
+        {
+            Assert.Equal(64, init.RootElement.GetProperty("h_b").GetString()!.Length);
+        }
+
+        foreach (string step in new[] { "keygen", "share", "receive", "approve" })
+        {
+            for (int i = 1; i <= 3; i++)
+            {
+                EntenteProcess.Ok("guardian", step, "--folder", folder, "--index", $"{i}", "--secret", Secret(i), "--insecure-plaintext-secrets", "--json");
+            }
+        }
+
+        // The secrets never enter the shared folder.
+        Assert.DoesNotContain(Directory.GetFiles(folder, "*", SearchOption.AllDirectories), f => f.Contains("secret", StringComparison.OrdinalIgnoreCase));
+
+        File.WriteAllText(temp.File("ballots.json"), """
+            {"ballots":[
+              {"style":"all","selections":{"Mayor":{"B":1},"Council":{"D":1,"F":1}},"contest_data":{"Council":"Ada Lovelace"}},
+              {"style":"all","selections":{"Mayor":{"B":1},"Council":{"E":2}}},
+              {"style":"mayor only","selections":{"Mayor":{"C":1}}},
+              {"style":"all","selections":{"Mayor":{"A":1},"Council":{"D":1}},"contest_data":{"Council":"write-in"},"challenge":true}
+            ]}
+            """);
+        using (JsonDocument codes = JsonDocument.Parse(EntenteProcess.Ok("encrypt", "--folder", folder, "--ballots", temp.File("ballots.json"), "--device", "booth-1", "--device-info", "Booth 1", "--json")))
+        {
+            Assert.Equal(JsonValueKind.Object, codes.RootElement.ValueKind);
+        }
+
+        EntenteProcess.Ok("tally", "--folder", folder, "--json");
+        foreach (string step in new[] { "commit", "reveal", "respond" })
+        {
+            foreach (int i in new[] { 1, 3 })
+            {
+                string[] args = ["decrypt", "--folder", folder, "--step", step, "--index", $"{i}", "--secret", Secret(i), "--insecure-plaintext-secrets", "--json"];
+                EntenteProcess.Ok(step == "commit" ? [.. args, "--guardians", "1,3"] : args);
+            }
+        }
+
+        EntenteProcess.Ok("decrypt", "--folder", folder, "--combine", "--out", temp.File("record"), "--json");
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Empty(RecordSelfCheck.Check(record));
+        Assert.Equal([1, 3], record.Tally.Guardians);
+        Assert.Equal(new long[] { 0, 2, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
+        Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+        Assert.Single(record.Challenged);
+    }
+
+    [Fact]
+    public void Ceremony_verbs_refuse_bad_input_with_exit_2_naming_the_file_object_and_field()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("manifest.json"), TwoContests);
+        string folder = temp.File("ceremony");
+        EntenteProcess.Ok("election", "init", "--manifest", temp.File("manifest.json"), "--guardians", "2", "--quorum", "2", "--group", "tiny", "--out", folder);
+
+        (int code, _, string error) = EntenteProcess.Run("guardian", "keygen", "--folder", folder, "--index", "0", "--secret", temp.File("g0.json"), "--insecure-plaintext-secrets");
+        Assert.Equal(2, code);
+        Assert.Contains("index", error, StringComparison.OrdinalIgnoreCase);
+
+        (code, _, error) = EntenteProcess.Run("guardian", "keygen", "--folder", folder, "--index", "1", "--secret", temp.File("g1.json"));
+        Assert.Equal(2, code); // no passphrase and no --insecure-plaintext-secrets
+        Assert.False(File.Exists(temp.File("g1.json")));
+
+        EntenteProcess.Ok("guardian", "keygen", "--folder", folder, "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets");
+        (code, _, error) = EntenteProcess.Run("guardian", "keygen", "--folder", folder, "--index", "1", "--secret", temp.File("g1-again.json"), "--insecure-plaintext-secrets");
+        Assert.Equal(2, code); // guardian 1 exists already
+
+        // Guardian 2 uses guardian 1's secret file: refused, naming the secret file.
+        EntenteProcess.Ok("guardian", "keygen", "--folder", folder, "--index", "2", "--secret", temp.File("g2.json"), "--insecure-plaintext-secrets");
+        (code, _, error) = EntenteProcess.Run("guardian", "share", "--folder", folder, "--index", "2", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets");
+        Assert.Equal(2, code);
+        Assert.Contains("g1.json", error, StringComparison.Ordinal);
+
+        // A truncated public key file of guardian 2 is refused by guardian 1, naming that file.
+        string[] published = Directory.GetFiles(folder, "*2*.json", SearchOption.AllDirectories);
+        string publicKey = Assert.Single(published, f => !f.Contains("share", StringComparison.OrdinalIgnoreCase));
+        string original = File.ReadAllText(publicKey);
+        File.WriteAllText(publicKey, original[..(original.Length / 2)]);
+        (code, _, error) = EntenteProcess.Run("guardian", "share", "--folder", folder, "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets");
+        Assert.Equal(2, code);
+        Assert.Contains(Path.GetFileName(publicKey), error, StringComparison.Ordinal);
+        File.WriteAllText(publicKey, original);
+
+        // Ballots that break the manifest: exit 2, the file, the ballot and the field named; nothing encrypted.
+        EntenteProcess.Ok("guardian", "share", "--folder", folder, "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets");
+        EntenteProcess.Ok("guardian", "share", "--folder", folder, "--index", "2", "--secret", temp.File("g2.json"), "--insecure-plaintext-secrets");
+        foreach (int i in new[] { 1, 2 })
+        {
+            EntenteProcess.Ok("guardian", "receive", "--folder", folder, "--index", $"{i}", "--secret", temp.File($"g{i}.json"), "--insecure-plaintext-secrets");
+        }
+
+        foreach (int i in new[] { 1, 2 })
+        {
+            EntenteProcess.Ok("guardian", "approve", "--folder", folder, "--index", $"{i}", "--secret", temp.File($"g{i}.json"), "--insecure-plaintext-secrets");
+        }
+
+        File.WriteAllText(temp.File("bad-ballots.json"), """{"ballots":[{"style":"all","selections":{"Mayor":{"Z":1}}}]}""");
+        (code, _, error) = EntenteProcess.Run("encrypt", "--folder", folder, "--ballots", temp.File("bad-ballots.json"), "--device", "booth-1");
+        Assert.Equal(2, code);
+        Assert.Contains("bad-ballots.json", error, StringComparison.Ordinal);
+        Assert.Contains("$.ballots[0]", error, StringComparison.Ordinal);
+        Assert.Contains("Z", error, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.File("over.json"), """{"ballots":[{"style":"all","selections":{"Mayor":{"A":1,"B":1}}}]}""");
+        (code, _, error) = EntenteProcess.Run("encrypt", "--folder", folder, "--ballots", temp.File("over.json"), "--device", "booth-1");
+        Assert.Equal(2, code);
+        Assert.Contains("selections", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories), f => f.Contains("ballots" + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+
+        // Decryption with fewer than k guardians is a clear input error.
+        File.WriteAllText(temp.File("ok.json"), """{"ballots":[{"style":"all","selections":{"Mayor":{"A":1}}}]}""");
+        EntenteProcess.Ok("encrypt", "--folder", folder, "--ballots", temp.File("ok.json"), "--device", "booth-1");
+        EntenteProcess.Ok("tally", "--folder", folder);
+        (code, _, error) = EntenteProcess.Run("decrypt", "--folder", folder, "--step", "commit", "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets", "--guardians", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("quorum", error, StringComparison.Ordinal);
+    }
+}
