@@ -183,6 +183,7 @@ public sealed class Egk20Verifier
         }
 
         byte[] hp = _record.Config.ParameterBaseHash;
+        CheckedElements keys = _math.CheckAll(work.Select(item => item.Guardian.CoefficientProofs[item.J].PublicKey), _options.Threads);
         long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
@@ -190,7 +191,7 @@ public sealed class Egk20Verifier
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
             RecordObject who = RecordObject.ForGuardian(item.Guardian.GuardianId).WithOption($"coefficient {item.J}");
             step.Checked();
-            bool inGroup = _math.TryElement(proof.PublicKey, out ElementModP? kij);
+            bool inGroup = keys.TryElement(proof.PublicKey, out ElementModP? kij);
             step.Require(inGroup, "2.A", who, "K_i,j is not in Z_p^r");
             step.Require(proof.Response < _q, "2.B", who, "the response v_i,j is not in Z_q");
             if (kij is null || proof.Response >= _q)
@@ -348,6 +349,10 @@ public sealed class Egk20Verifier
             pass.Challenged.TryAdd(ballot.BallotId, ballot);
         }
 
+        // (5.A) every α and β of the ballot in one batched membership check.
+        CheckedElements elements = _math.CheckAll(
+            ballot.Contests.SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
+            threads: 1);
         List<byte[]> contestHashes = [];
         HashSet<string> seenContests = new(StringComparer.Ordinal);
         foreach (EgkEncryptedContest contest in ballot.Contests)
@@ -367,7 +372,7 @@ public sealed class Egk20Verifier
                 continue;
             }
 
-            VerifyContest(ballot, contest, manifestContest, where, products);
+            VerifyContest(ballot, contest, manifestContest, where, products, elements);
         }
 
         // (7.B) H(B) = H(H_E; 0x24, χ_1, …, χ_mB, B_aux) (eq 58).
@@ -393,7 +398,8 @@ public sealed class Egk20Verifier
         EgkEncryptedContest contest,
         EgkManifestContest manifestContest,
         RecordObject where,
-        Dictionary<(string, string), (ElementModP, ElementModP)> products)
+        Dictionary<(string, string), (ElementModP, ElementModP)> products,
+        CheckedElements elements)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -424,8 +430,8 @@ public sealed class Egk20Verifier
 
             // (5.A) α and β are in Z_p^r.
             step5.Checked();
-            bool alphaOk = _math.TryElement(selection.Vote.Pad, out ElementModP? alpha);
-            bool betaOk = _math.TryElement(selection.Vote.Data, out ElementModP? beta);
+            bool alphaOk = elements.TryElement(selection.Vote.Pad, out ElementModP? alpha);
+            bool betaOk = elements.TryElement(selection.Vote.Data, out ElementModP? beta);
             if (alpha is null || beta is null)
             {
                 step5.Fail("5.A", at, $"{(alphaOk ? "β" : betaOk ? "α" : "α and β")} not in Z_p^r");
@@ -843,6 +849,9 @@ public sealed class Egk20Verifier
         }
 
         string stage = isBallot ? "challenged ballot decryptions" : "tally decryptions";
+        CheckedElements elements = _math.CheckAll(
+            work.SelectMany(item => (IEnumerable<BigInteger>)[item.Selection.BOverM, item.Vote.Pad, item.Vote.Data]),
+            _options.Threads);
         long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
@@ -853,13 +862,13 @@ public sealed class Egk20Verifier
             EgkDecryptedSelection s = item.Selection;
 
             // (10.A / 13.A) T = K^t mod p.
-            bool tValid = _math.TryElement(s.BOverM, out ElementModP? t);
+            bool tValid = elements.TryElement(s.BOverM, out ElementModP? t);
             bool tallyOk = tValid && s.Tally >= 0 && t == _math.KPow(Egk20Arithmetic.Exponent(s.Tally));
             contents.Require(tallyOk, isBallot ? "13.A" : "10.A", at, isBallot
                 ? $"S is not K^σ for the published selection σ = {s.Tally}"
                 : $"T is not K^t for the published tally t = {s.Tally}");
 
-            if (t is null || !_math.TryElement(item.Vote.Pad, out ElementModP? alpha) || !_math.TryElement(item.Vote.Data, out ElementModP? beta))
+            if (t is null || !elements.TryElement(item.Vote.Pad, out ElementModP? alpha) || !elements.TryElement(item.Vote.Data, out ElementModP? beta))
             {
                 proofs.Fail($"{p}.B", at, "A, B or T is not in Z_p^r: the proof cannot hold");
                 return;
