@@ -41,6 +41,9 @@ public sealed class Egk20Verifier
 
     private static readonly BigInteger TwoTo256 = BigInteger.One << 256;
 
+    /// <summary>Most ballots whose α and β share one batched membership check.</summary>
+    private const int BallotsPerMembershipBatch = 16;
+
     private readonly EgkRecord _record;
     private readonly VerificationOptions _options;
     private readonly BigInteger _p = Egk20Arithmetic.P;
@@ -285,17 +288,31 @@ public sealed class Egk20Verifier
         IReadOnlyList<EgkBallotFile> files = _record.BallotFiles;
         long done = 0;
         _options.Progress?.Report(new VerificationProgress("encrypted ballots", 0, files.Count));
+
+        // Ballots go in small groups, so that the membership of all their α and β is one batched check
+        // (a smoke ballot has only 8 values); about four groups per thread keep every core busy.
+        int threads = Math.Max(1, _options.Threads);
+        int groupSize = Math.Clamp((files.Count + (4 * threads) - 1) / (4 * threads), 1, BallotsPerMembershipBatch);
         try
         {
             Parallel.ForEach(
-                files,
+                files.Chunk(groupSize),
                 Parallelism(),
                 () => new Dictionary<(string, string), (ElementModP, ElementModP)>(),
-                (file, _, local) =>
+                (group, _, local) =>
                 {
-                    EgkEncryptedBallot ballot = _record.ReadBallot(file);
-                    VerifyBallot(ballot, file, pass, local);
-                    _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                    EgkEncryptedBallot[] ballots = [.. group.Select(_record.ReadBallot)];
+
+                    // (5.A) every α and β of these ballots in one batched membership check.
+                    CheckedElements elements = _math.CheckAll(
+                        ballots.SelectMany(b => b.Contests).SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
+                        threads: 1);
+                    for (int i = 0; i < ballots.Length; i++)
+                    {
+                        VerifyBallot(ballots[i], group[i], pass, local, elements);
+                        _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                    }
+
                     return local;
                 },
                 local =>
@@ -328,7 +345,7 @@ public sealed class Egk20Verifier
         return pass;
     }
 
-    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (ElementModP, ElementModP)> products)
+    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (ElementModP, ElementModP)> products, CheckedElements elements)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -349,10 +366,6 @@ public sealed class Egk20Verifier
             pass.Challenged.TryAdd(ballot.BallotId, ballot);
         }
 
-        // (5.A) every α and β of the ballot in one batched membership check.
-        CheckedElements elements = _math.CheckAll(
-            ballot.Contests.SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
-            threads: 1);
         List<byte[]> contestHashes = [];
         HashSet<string> seenContests = new(StringComparer.Ordinal);
         foreach (EgkEncryptedContest contest in ballot.Contests)
