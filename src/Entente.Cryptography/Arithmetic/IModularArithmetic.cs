@@ -44,6 +44,13 @@ internal interface IModularArithmetic
     void MultiPowSmall(ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents, Span<ulong> result);
 
     /// <summary>
+    /// results[k] = base^exponents[k] mod m for several public exponents of one base (each
+    /// <paramref name="exponentLimbs"/> limbs; <paramref name="results"/> one number of
+    /// <see cref="LimbCount"/> limbs per exponent). Shares the base's precomputation.
+    /// </summary>
+    void PowMany(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponents, int exponentLimbs, Span<ulong> results);
+
+    /// <summary>
     /// Precomputes a table for a fixed base so that later exponentiations with exponents of at
     /// most <paramref name="maxExponentBits"/> bits are fast.
     /// </summary>

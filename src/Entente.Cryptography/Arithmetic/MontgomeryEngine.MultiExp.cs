@@ -162,3 +162,130 @@ internal abstract partial class MontgomeryEngine
         return best;
     }
 }
+
+/// <summary>
+/// One base, several public exponents (x^(e_1), …, x^(e_k)), by splitting the exponents: with
+/// B_j = x^(2^(h·j)) for j &lt; m pieces of h bits, x^e = Π_j B_j^(e_j) where e_j is the j-th piece of e,
+/// computed as an m-base interleaved sliding-window product over h bits. The powers B_j and their
+/// tables of odd powers are built once and shared by every exponent: for two 256-bit exponents
+/// (m = 4, h = 64, window 4) about 450 multiplications instead of 630 for two separate
+/// exponentiations.
+/// </summary>
+internal abstract partial class MontgomeryEngine
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void PowMany(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponents, int exponentLimbs, Span<ulong> results)
+    {
+        AssertReduced(baseValue);
+        int limbs = LimbCount;
+        if (exponentLimbs < 1 || exponents.Length % exponentLimbs != 0 || results.Length != exponents.Length / exponentLimbs * limbs)
+        {
+            throw new ArgumentException("The exponents must be whole numbers of exponentLimbs limbs and the results one number of LimbCount limbs per exponent.", nameof(exponents));
+        }
+
+        int count = exponents.Length / exponentLimbs;
+        int bits = 0;
+        for (int k = 0; k < count; k++)
+        {
+            bits = Math.Max(bits, LimbMath.BitLength(exponents.Slice(k * exponentLimbs, exponentLimbs)));
+        }
+
+        if (bits == 0)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                SetOne(results.Slice(k * limbs, limbs));
+            }
+
+            return;
+        }
+
+        int pieces = bits >= 128 ? 4 : bits >= 32 ? 2 : 1;
+        int pieceBits = (bits + pieces - 1) / pieces;
+        int window = pieceBits >= 48 ? 4 : pieceBits >= 16 ? 3 : 2;
+        int entries = 1 << (window - 1);
+        int width = Width;
+        int tableWords = pieces * entries * width;
+        using PooledWords pooled = new(tableWords + (2 * width) + ScratchLength);
+        Span<ulong> work = pooled.Span;
+        Span<ulong> tables = work[..tableWords];
+        Span<ulong> acc = work.Slice(tableWords, width);
+        Span<ulong> square = work.Slice(tableWords + width, width);
+        Span<ulong> scratch = work[(tableWords + (2 * width))..];
+
+        // Piece bases B_j = x^(2^(h·j)) (Montgomery form) as the first entry of each table, then odd powers.
+        Span<ulong> first = tables[..width];
+        Import(baseValue, first);
+        MontMul(first, R2, first, scratch);
+        for (int j = 0; j < pieces; j++)
+        {
+            Span<ulong> table = tables.Slice(j * entries * width, entries * width);
+            if (j > 0)
+            {
+                tables.Slice((j - 1) * entries * width, width).CopyTo(table[..width]);
+                for (int s = 0; s < pieceBits; s++)
+                {
+                    MontSqr(table[..width], table[..width], scratch);
+                }
+            }
+
+            if (entries > 1)
+            {
+                MontSqr(table[..width], square, scratch);
+                for (int e = 1; e < entries; e++)
+                {
+                    MontMul(table.Slice((e - 1) * width, width), square, table.Slice(e * width, width), scratch);
+                }
+            }
+        }
+
+        Span<int> low = stackalloc int[pieces];
+        Span<int> digit = stackalloc int[pieces];
+        for (int k = 0; k < count; k++)
+        {
+            ReadOnlySpan<ulong> exponent = exponents.Slice(k * exponentLimbs, exponentLimbs);
+            low.Fill(-1);
+            bool started = false;
+            for (int i = pieceBits - 1; i >= 0; i--)
+            {
+                if (started)
+                {
+                    MontSqr(acc, acc, scratch);
+                }
+
+                for (int j = 0; j < pieces; j++)
+                {
+                    int offset = j * pieceBits;
+                    if (low[j] < 0 && LimbMath.Bit(exponent, offset + i))
+                    {
+                        // Open a window of at most `window` bits ending at the lowest set bit, inside piece j.
+                        int lowest = Math.Max(i - window + 1, 0);
+                        while (!LimbMath.Bit(exponent, offset + lowest))
+                        {
+                            lowest++;
+                        }
+
+                        low[j] = lowest;
+                        digit[j] = LimbMath.Bits(exponent, offset + lowest, i - lowest + 1);
+                    }
+
+                    if (low[j] == i)
+                    {
+                        MultiplyInto(acc, tables.Slice(((j * entries) + (digit[j] >> 1)) * width, width), ref started, scratch);
+                        low[j] = -1;
+                    }
+                }
+            }
+
+            Span<ulong> result = results.Slice(k * limbs, limbs);
+            if (!started)
+            {
+                SetOne(result);
+            }
+            else
+            {
+                FromMontgomery(acc, result, scratch);
+            }
+        }
+    }
+}

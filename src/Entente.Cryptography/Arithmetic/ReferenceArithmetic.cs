@@ -58,6 +58,15 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
         FromBigInteger(product % _m, result);
     }
 
+    public void PowMany(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponents, int exponentLimbs, Span<ulong> results)
+    {
+        int limbs = _modulus.Length;
+        for (int k = 0; k < exponents.Length / exponentLimbs; k++)
+        {
+            Pow(baseValue, exponents.Slice(k * exponentLimbs, exponentLimbs), results.Slice(k * limbs, limbs));
+        }
+    }
+
     public IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits)
         => new Table(this, baseValue.ToArray(), maxExponentBits);
 

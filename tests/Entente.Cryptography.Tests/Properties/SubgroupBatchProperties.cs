@@ -164,6 +164,23 @@ public class SubgroupBatchProperties(ITestOutputHelper output)
         Assert.True(SubgroupBatch.HasBatchStructure(Group.Reduced3072, millerRabinRounds: 4));
     }
 
+    [Theory]
+    [MemberData(nameof(Groups))]
+    public void Powers_of_a_shared_base_are_the_single_powers(string groupName, int fixedSeed)
+    {
+        PropertyContext context = Context(groupName, fixedSeed);
+        ElementModP x = context.NextElement();
+        ElementModQ[] exponents = [context.NextModQ(), context.NextModQ(), context.Group.ZeroModQ, context.NextModQ()];
+        ElementModP[] powers = Exponentiation.PowMany(x, exponents);
+        Assert.Equal(exponents.Length, powers.Length);
+        for (int k = 0; k < exponents.Length; k++)
+        {
+            Assert.Equal(x.Pow(exponents[k]), powers[k]);
+        }
+
+        Assert.Throws<ArgumentException>(() => Exponentiation.PowMany(x, [Group.Tiny.OneModQ]));
+    }
+
     private enum Kind
     {
         NegatedMember,      // −x: the order-2 component
