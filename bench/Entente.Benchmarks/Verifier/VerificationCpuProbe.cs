@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Entente.Verifier.Egk;
+using Entente.Verifier.Egk20;
+using Entente.Verifier.Framework;
 
 namespace Entente.Benchmarks.Verifier;
 
@@ -62,6 +66,73 @@ internal static partial class VerificationCpuProbe
         double computedFloor = (4 * pow) + (4 * Median(samples[2]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"floor computed as 4 × x^e + 4 × g^e: {computedFloor:F1} µs; one 0/1 selection / computed floor: {Median(samples[6]) / computedFloor:F3}; smoke ballot / (5 × computed floor): {Median(samples[7]) / (5 * computedFloor):F3}"));
+        VerifyEgkSample(pow, Median(samples[2]));
+    }
+
+    /// <summary>The whole egk 2.0 sample, against its own floor: its exponentiations counted from the record.</summary>
+    private static void VerifyEgkSample(double pow, double fixedPow)
+    {
+        string directory = Path.GetFullPath("tests/vectors/egk-2.0/someAvailable");
+        if (!Directory.Exists(directory))
+        {
+            Console.WriteLine($"(egk sample not found at {directory}: run from the repository root)");
+            return;
+        }
+
+        EgkRecord record = EgkRecord.Open(directory);
+        long variable = 0, fixedBase = 0, selections = 0;
+        foreach (EgkGuardian guardian in record.Initialized.Guardians)
+        {
+            variable += guardian.CoefficientProofs.Count;         // K_i,j^c
+            fixedBase += guardian.CoefficientProofs.Count;        // g^v
+        }
+
+        foreach (EgkBallotFile file in record.BallotFiles)
+        {
+            foreach (EgkEncryptedContest contest in record.ReadBallot(file).Contests)
+            {
+                foreach (EgkEncryptedSelection selection in contest.Selections)
+                {
+                    selections++;
+                    variable += 2 * selection.Proof.Count;        // α^c_j, β^c_j
+                    fixedBase += 2 * selection.Proof.Count;       // g^v_j, K^w_j
+                }
+
+                variable += 2 * contest.Proof.Count;
+                fixedBase += 2 * contest.Proof.Count;
+            }
+        }
+
+        foreach (EgkDecryptedTallyOrBallot decrypted in (IEnumerable<EgkDecryptedTallyOrBallot>)[record.DecryptedTally, .. record.ChallengedBallotFiles.Select(record.ReadChallengedBallot)])
+        {
+            foreach (EgkDecryptedContest contest in decrypted.Contests)
+            {
+                variable += 3 * contest.Selections.Count;         // T^-1 (x^(q−1)), A^v, M^c
+                fixedBase += 3 * contest.Selections.Count;        // K^t, g^v, K^c
+                if (contest.ContestData is not null)
+                {
+                    variable += 2;                                // C0^v, β^c
+                    fixedBase += 2;                               // g^v, K^c
+                }
+            }
+        }
+
+        double floor = (variable * pow) + (fixedBase * fixedPow);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"egk sample: {record.BallotFiles.Count} ballots, {selections} selections; {variable} variable-base + {fixedBase} fixed-base exponentiations: floor {floor / 1000:F0} ms of CPU"));
+        foreach (int threads in (int[])[1, 1, Environment.ProcessorCount])
+        {
+            Process process = Process.GetCurrentProcess();
+            TimeSpan cpuBefore = process.TotalProcessorTime;
+            Stopwatch wall = Stopwatch.StartNew();
+            VerificationReport report = Egk20Verifier.Verify(EgkRecord.Open(directory), new VerificationOptions { Threads = threads });
+            wall.Stop();
+            process.Refresh();
+            double cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+            bool passed = report.Steps.All(step => step.Failures.Count == 0);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"egk sample, {threads} thread(s): process CPU {cpu:F0} ms ({cpu * 1000 / floor:F3} × floor), wall {wall.ElapsedMilliseconds} ms, every step passed: {passed}"));
+        }
     }
 
     /// <summary>Thread CPU microseconds per call of <paramref name="action"/>, over <paramref name="repeat"/> calls.</summary>

@@ -529,12 +529,17 @@ public sealed class Egk20Verifier
         BigInteger challenge = _math.Remember("2.0 range proof hash", () => ProofInputs(alpha, beta, proof), () =>
         {
             Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K!).ModP(alpha).ModP(beta);
+            ElementModQ[] challenges = [.. proof.Select(pair => Exp(pair.Challenge))];
+
+            // α^c_j and β^c_j for every j: one shared precomputation per base (Exponentiation.PowMany).
+            ElementModP[] alphaPowers = Exponentiation.PowMany(alpha, challenges);
+            ElementModP[] betaPowers = Exponentiation.PowMany(beta, challenges);
             for (int j = 0; j < proof.Count; j++)
             {
-                ElementModQ c = Exp(proof[j].Challenge);
+                ElementModQ c = challenges[j];
                 ElementModQ v = Exp(proof[j].Response);
                 ElementModQ w = v - (Egk20Arithmetic.Exponent(j) * c);
-                hash.ModP(Egk20Arithmetic.GPowTimes(v, alpha, c)).ModP(_math.KPowTimes(w, beta, c));
+                hash.ModP(Egk20Arithmetic.Group.GPow(v) * alphaPowers[j]).ModP(_math.KPow(w) * betaPowers[j]);
             }
 
             return hash.FinishInteger();
