@@ -4,5 +4,15 @@ namespace Entente.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static void Main(string[] args)
+    {
+        // Thread-CPU-time ratios of the verification floor benchmarks (robust on a loaded machine).
+        if (args.Length > 0 && args[0] == "verify-cpu")
+        {
+            Verifier.VerificationCpuProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -37,6 +37,20 @@ internal interface IModularArithmetic
     void PowProduct(ReadOnlySpan<ulong> b1, ReadOnlySpan<ulong> e1, ReadOnlySpan<ulong> b2, ReadOnlySpan<ulong> e2, Span<ulong> result);
 
     /// <summary>
+    /// result = Π bases[i]^exponents[i] mod m for many bases and one-limb public exponents
+    /// (<paramref name="bases"/> holds <c>exponents.Length</c> numbers of <see cref="LimbCount"/> limbs,
+    /// one after another). For batch checks with small random exponents.
+    /// </summary>
+    void MultiPowSmall(ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents, Span<ulong> result);
+
+    /// <summary>
+    /// results[k] = base^exponents[k] mod m for several public exponents of one base (each
+    /// <paramref name="exponentLimbs"/> limbs; <paramref name="results"/> one number of
+    /// <see cref="LimbCount"/> limbs per exponent). Shares the base's precomputation.
+    /// </summary>
+    void PowMany(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponents, int exponentLimbs, Span<ulong> results);
+
+    /// <summary>
     /// Precomputes a table for a fixed base so that later exponentiations with exponents of at
     /// most <paramref name="maxExponentBits"/> bits are fast.
     /// </summary>

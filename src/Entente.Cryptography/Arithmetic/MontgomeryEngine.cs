@@ -29,7 +29,7 @@ namespace Entente.Cryptography.Arithmetic;
 /// <see cref="ArrayPool{T}.Shared"/> (wiped before it is returned) or from the stack, so one engine may
 /// be used from several threads at once.
 /// </remarks>
-internal abstract class MontgomeryEngine : IModularArithmetic
+internal abstract partial class MontgomeryEngine : IModularArithmetic
 {
     /// <summary>Largest modulus the engines accept, in limbs (8192 bits is twice the standard p).</summary>
     public const int MaxLimbs = 128;

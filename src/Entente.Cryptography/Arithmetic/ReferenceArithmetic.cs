@@ -46,6 +46,27 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
         FromBigInteger(x * y % _m, result);
     }
 
+    public void MultiPowSmall(ReadOnlySpan<ulong> bases, ReadOnlySpan<ulong> exponents, Span<ulong> result)
+    {
+        int limbs = _modulus.Length;
+        BigInteger product = BigInteger.One;
+        for (int i = 0; i < exponents.Length; i++)
+        {
+            product = product * BigInteger.ModPow(ToBigInteger(bases.Slice(i * limbs, limbs)), exponents[i], _m) % _m;
+        }
+
+        FromBigInteger(product % _m, result);
+    }
+
+    public void PowMany(ReadOnlySpan<ulong> baseValue, ReadOnlySpan<ulong> exponents, int exponentLimbs, Span<ulong> results)
+    {
+        int limbs = _modulus.Length;
+        for (int k = 0; k < exponents.Length / exponentLimbs; k++)
+        {
+            Pow(baseValue, exponents.Slice(k * exponentLimbs, exponentLimbs), results.Slice(k * limbs, limbs));
+        }
+    }
+
     public IFixedBaseTable CreateFixedBaseTable(ReadOnlySpan<ulong> baseValue, int maxExponentBits)
         => new Table(this, baseValue.ToArray(), maxExponentBits);
 

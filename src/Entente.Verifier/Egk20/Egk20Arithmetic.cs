@@ -45,9 +45,56 @@ internal sealed class Egk20Arithmetic
         }
 
         byte[] bytes = Encode(x);
-        element = _memo is null ? Decode(bytes) : _memo.GetOrAdd("Z_p^r member", bytes, () => Decode(bytes));
+        element = _memo is null ? Decode(bytes) : _memo.GetOrAdd(MemberLabel, bytes, () => Decode(bytes));
         return element is not null;
     }
+
+    /// <summary>
+    /// Membership of many values at once with <see cref="SubgroupBatch"/> (range, Legendre symbol, one
+    /// random-exponent test per batch; a failed batch is split so every non-member is found). Values the
+    /// verification memo already knows are not checked again; the outcome of the others is remembered.
+    /// </summary>
+    public CheckedElements CheckAll(IEnumerable<BigInteger> values, int threads)
+    {
+        Dictionary<BigInteger, ElementModP?> known = [];
+        List<BigInteger> pending = [];
+        foreach (BigInteger x in values)
+        {
+            if (known.ContainsKey(x))
+            {
+                continue;
+            }
+
+            if (x.Sign < 0 || x >= P)
+            {
+                known[x] = null;
+            }
+            else if (_memo is not null && _memo.TryGet(MemberLabel, Encode(x), out ElementModP? remembered))
+            {
+                known[x] = remembered;
+            }
+            else
+            {
+                known[x] = null;
+                pending.Add(x);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            SubgroupBatchResult result = SubgroupBatch.Check(Group, pending, Math.Max(1, threads));
+            for (int i = 0; i < pending.Count; i++)
+            {
+                ElementModP? element = result.Elements[i];
+                known[pending[i]] = element;
+                _memo?.GetOrAdd(MemberLabel, Encode(pending[i]), () => element);
+            }
+        }
+
+        return new CheckedElements(this, known);
+    }
+
+    private const string MemberLabel = "Z_p^r member";
 
     private static ElementModP? Decode(byte[] bytes) => ElementModP.TryDecode(Group, bytes, out ElementModP? element) ? element : null;
 
@@ -78,4 +125,19 @@ internal sealed class Egk20Arithmetic
 
     /// <summary>True when the record's integer x is the element e.</summary>
     public static bool Same(ElementModP e, BigInteger x) => x.Sign >= 0 && x < P && e.Encode().AsSpan().SequenceEqual(Encode(x));
+}
+
+/// <summary>Values whose membership in Z_p^r was checked together (<see cref="Egk20Arithmetic.CheckAll"/>).</summary>
+internal sealed class CheckedElements(Egk20Arithmetic owner, Dictionary<BigInteger, ElementModP?> known)
+{
+    /// <summary>x as an element of Z_p^r, from the batch when it was in it, else checked alone.</summary>
+    public bool TryElement(BigInteger x, [NotNullWhen(true)] out ElementModP? element)
+    {
+        if (known.TryGetValue(x, out element))
+        {
+            return element is not null;
+        }
+
+        return owner.TryElement(x, out element);
+    }
 }

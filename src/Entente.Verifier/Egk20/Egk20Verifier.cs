@@ -41,6 +41,9 @@ public sealed class Egk20Verifier
 
     private static readonly BigInteger TwoTo256 = BigInteger.One << 256;
 
+    /// <summary>Most ballots whose α and β share one batched membership check.</summary>
+    private const int BallotsPerMembershipBatch = 16;
+
     private readonly EgkRecord _record;
     private readonly VerificationOptions _options;
     private readonly BigInteger _p = Egk20Arithmetic.P;
@@ -183,6 +186,7 @@ public sealed class Egk20Verifier
         }
 
         byte[] hp = _record.Config.ParameterBaseHash;
+        CheckedElements keys = _math.CheckAll(work.Select(item => item.Guardian.CoefficientProofs[item.J].PublicKey), _options.Threads);
         long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
@@ -190,7 +194,7 @@ public sealed class Egk20Verifier
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
             RecordObject who = RecordObject.ForGuardian(item.Guardian.GuardianId).WithOption($"coefficient {item.J}");
             step.Checked();
-            bool inGroup = _math.TryElement(proof.PublicKey, out ElementModP? kij);
+            bool inGroup = keys.TryElement(proof.PublicKey, out ElementModP? kij);
             step.Require(inGroup, "2.A", who, "K_i,j is not in Z_p^r");
             step.Require(proof.Response < _q, "2.B", who, "the response v_i,j is not in Z_q");
             if (kij is null || proof.Response >= _q)
@@ -284,17 +288,31 @@ public sealed class Egk20Verifier
         IReadOnlyList<EgkBallotFile> files = _record.BallotFiles;
         long done = 0;
         _options.Progress?.Report(new VerificationProgress("encrypted ballots", 0, files.Count));
+
+        // Ballots go in small groups, so that the membership of all their α and β is one batched check
+        // (a smoke ballot has only 8 values); about four groups per thread keep every core busy.
+        int threads = Math.Max(1, _options.Threads);
+        int groupSize = Math.Clamp((files.Count + (4 * threads) - 1) / (4 * threads), 1, BallotsPerMembershipBatch);
         try
         {
             Parallel.ForEach(
-                files,
+                files.Chunk(groupSize),
                 Parallelism(),
                 () => new Dictionary<(string, string), (ElementModP, ElementModP)>(),
-                (file, _, local) =>
+                (group, _, local) =>
                 {
-                    EgkEncryptedBallot ballot = _record.ReadBallot(file);
-                    VerifyBallot(ballot, file, pass, local);
-                    _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                    EgkEncryptedBallot[] ballots = [.. group.Select(_record.ReadBallot)];
+
+                    // (5.A) every α and β of these ballots in one batched membership check.
+                    CheckedElements elements = _math.CheckAll(
+                        ballots.SelectMany(b => b.Contests).SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
+                        threads: 1);
+                    for (int i = 0; i < ballots.Length; i++)
+                    {
+                        VerifyBallot(ballots[i], group[i], pass, local, elements);
+                        _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                    }
+
                     return local;
                 },
                 local =>
@@ -327,7 +345,7 @@ public sealed class Egk20Verifier
         return pass;
     }
 
-    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (ElementModP, ElementModP)> products)
+    private void VerifyBallot(EgkEncryptedBallot ballot, EgkBallotFile file, BallotPass pass, Dictionary<(string, string), (ElementModP, ElementModP)> products, CheckedElements elements)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -367,7 +385,7 @@ public sealed class Egk20Verifier
                 continue;
             }
 
-            VerifyContest(ballot, contest, manifestContest, where, products);
+            VerifyContest(ballot, contest, manifestContest, where, products, elements);
         }
 
         // (7.B) H(B) = H(H_E; 0x24, χ_1, …, χ_mB, B_aux) (eq 58).
@@ -393,7 +411,8 @@ public sealed class Egk20Verifier
         EgkEncryptedContest contest,
         EgkManifestContest manifestContest,
         RecordObject where,
-        Dictionary<(string, string), (ElementModP, ElementModP)> products)
+        Dictionary<(string, string), (ElementModP, ElementModP)> products,
+        CheckedElements elements)
     {
         StepRecorder step5 = Step("5");
         StepRecorder step6 = Step("6");
@@ -424,8 +443,8 @@ public sealed class Egk20Verifier
 
             // (5.A) α and β are in Z_p^r.
             step5.Checked();
-            bool alphaOk = _math.TryElement(selection.Vote.Pad, out ElementModP? alpha);
-            bool betaOk = _math.TryElement(selection.Vote.Data, out ElementModP? beta);
+            bool alphaOk = elements.TryElement(selection.Vote.Pad, out ElementModP? alpha);
+            bool betaOk = elements.TryElement(selection.Vote.Data, out ElementModP? beta);
             if (alpha is null || beta is null)
             {
                 step5.Fail("5.A", at, $"{(alphaOk ? "β" : betaOk ? "α" : "α and β")} not in Z_p^r");
@@ -510,12 +529,17 @@ public sealed class Egk20Verifier
         BigInteger challenge = _math.Remember("2.0 range proof hash", () => ProofInputs(alpha, beta, proof), () =>
         {
             Egk20Hash hash = Egk20Hash.Start(_he, 0x21).ModP(_math.K!).ModP(alpha).ModP(beta);
+            ElementModQ[] challenges = [.. proof.Select(pair => Exp(pair.Challenge))];
+
+            // α^c_j and β^c_j for every j: one shared precomputation per base (Exponentiation.PowMany).
+            ElementModP[] alphaPowers = Exponentiation.PowMany(alpha, challenges);
+            ElementModP[] betaPowers = Exponentiation.PowMany(beta, challenges);
             for (int j = 0; j < proof.Count; j++)
             {
-                ElementModQ c = Exp(proof[j].Challenge);
+                ElementModQ c = challenges[j];
                 ElementModQ v = Exp(proof[j].Response);
                 ElementModQ w = v - (Egk20Arithmetic.Exponent(j) * c);
-                hash.ModP(Egk20Arithmetic.GPowTimes(v, alpha, c)).ModP(_math.KPowTimes(w, beta, c));
+                hash.ModP(Egk20Arithmetic.Group.GPow(v) * alphaPowers[j]).ModP(_math.KPow(w) * betaPowers[j]);
             }
 
             return hash.FinishInteger();
@@ -843,6 +867,9 @@ public sealed class Egk20Verifier
         }
 
         string stage = isBallot ? "challenged ballot decryptions" : "tally decryptions";
+        CheckedElements elements = _math.CheckAll(
+            work.SelectMany(item => (IEnumerable<BigInteger>)[item.Selection.BOverM, item.Vote.Pad, item.Vote.Data]),
+            _options.Threads);
         long done = 0;
         Parallel.ForEach(work, Parallelism(), item =>
         {
@@ -853,13 +880,13 @@ public sealed class Egk20Verifier
             EgkDecryptedSelection s = item.Selection;
 
             // (10.A / 13.A) T = K^t mod p.
-            bool tValid = _math.TryElement(s.BOverM, out ElementModP? t);
+            bool tValid = elements.TryElement(s.BOverM, out ElementModP? t);
             bool tallyOk = tValid && s.Tally >= 0 && t == _math.KPow(Egk20Arithmetic.Exponent(s.Tally));
             contents.Require(tallyOk, isBallot ? "13.A" : "10.A", at, isBallot
                 ? $"S is not K^σ for the published selection σ = {s.Tally}"
                 : $"T is not K^t for the published tally t = {s.Tally}");
 
-            if (t is null || !_math.TryElement(item.Vote.Pad, out ElementModP? alpha) || !_math.TryElement(item.Vote.Data, out ElementModP? beta))
+            if (t is null || !elements.TryElement(item.Vote.Pad, out ElementModP? alpha) || !elements.TryElement(item.Vote.Data, out ElementModP? beta))
             {
                 proofs.Fail($"{p}.B", at, "A, B or T is not in Z_p^r: the proof cannot hold");
                 return;

@@ -32,6 +32,19 @@ public sealed class VerificationMemo
         return value;
     }
 
+    /// <summary>The remembered outcome for these inputs, if there is one (nothing is computed).</summary>
+    public bool TryGet<T>(string label, ReadOnlySpan<byte> inputs, out T value)
+    {
+        if (_entries.TryGetValue(Key(label, inputs), out object? known))
+        {
+            value = (T)known!;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
     private static string Key(string label, ReadOnlySpan<byte> inputs)
     {
         using IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

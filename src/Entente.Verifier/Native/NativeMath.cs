@@ -41,10 +41,43 @@ internal sealed class NativeMath
     public ElementModP?[] Members(IReadOnlyList<byte[]> encodings)
     {
         ElementModP?[] result = new ElementModP?[encodings.Count];
+        List<int> pending = new(encodings.Count);
+        string label = "2.1 Z_p^r member " + Group.Name;
         for (int i = 0; i < encodings.Count; i++)
         {
-            byte[] bytes = encodings[i];
-            result[i] = _memo is null ? Decode(bytes) : _memo.GetOrAdd("2.1 Z_p^r member " + Group.Name, bytes, () => Decode(bytes));
+            if (_memo is not null && _memo.TryGet(label, encodings[i], out ElementModP? remembered))
+            {
+                result[i] = remembered;
+            }
+            else
+            {
+                pending.Add(i);
+            }
+        }
+
+        if (pending.Count == 1)
+        {
+            result[pending[0]] = Decode(encodings[pending[0]]);
+        }
+        else if (pending.Count > 1)
+        {
+            // One batched test for the whole group of values (docs/verifier-batch-checks.md): range and
+            // Legendre symbol per value, then (Π x_i^e_i)^q = 1 with random 64-bit e_i; a failing batch
+            // is split until every non-member is named, so each still gets its own failure.
+            SubgroupBatchResult batch = SubgroupBatch.Decode(Group, [.. pending.Select(i => (ReadOnlyMemory<byte>)encodings[i])]);
+            for (int j = 0; j < pending.Count; j++)
+            {
+                result[pending[j]] = batch.Elements[j];
+            }
+        }
+
+        if (_memo is not null)
+        {
+            foreach (int i in pending)
+            {
+                ElementModP? element = result[i];
+                _memo.GetOrAdd(label, encodings[i], () => element);
+            }
         }
 
         return result;
