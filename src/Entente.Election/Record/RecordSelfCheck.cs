@@ -100,7 +100,7 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    private static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
+    internal static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
     {
         List<string> failures = [];
         Group group = context.Group;
@@ -227,7 +227,7 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    private static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
+    internal static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
     {
         List<string> failures = [];
         Group group = context.Group;
