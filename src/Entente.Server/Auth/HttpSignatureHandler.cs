@@ -40,7 +40,7 @@ public sealed class HttpSignatureHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(key);
-        Uri uri = request.RequestUri ?? throw new ArgumentException("The request needs an absolute URI.", nameof(request));
+        Uri uri = request.RequestUri is { IsAbsoluteUri: true } absolute ? absolute : throw new ArgumentException("The request needs an absolute URI to be signed (the signature covers its authority and path).", nameof(request));
         byte[] body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         request.Headers.Remove("Content-Digest");
         request.Headers.Remove("Signature-Input");

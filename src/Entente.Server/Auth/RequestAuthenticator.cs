@@ -226,7 +226,7 @@ public sealed class RequestAuthenticator
         Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The body of this route is at most {max} bytes.");
 
     private static ProblemHttpResult Problem(int status, string title, string detail, string? type = null) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: type);
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: type ?? Endpoints.LogEndpoints.ProblemType(status));
 
     private static (SignedRequest?, IResult?) Fail(HttpContext context, string title, string detail)
     {

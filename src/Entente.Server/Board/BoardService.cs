@@ -126,7 +126,8 @@ public sealed class BoardService : IDisposable
             }
 
             byte[] body = await _log.Blobs.GetCheckedAsync(entry.Sha256, ct) ?? throw new BoardException(422, "Missing blob", $"blob {entry.Sha256} is missing");
-            Prepared prepared = await PrepareAsync(kind, null, entry.Party, body, trusted: true, ct);
+            string? round = kind.Collection == "decryptions" ? entry.Type["decryption.".Length..] : null;
+            Prepared prepared = await PrepareAsync(kind, round, entry.Party, body, trusted: true, ct);
             prepared.Apply();
             AddToIndex(kind, prepared.Id, index, entry);
         }

@@ -199,7 +199,15 @@ internal static class LogEndpoints
     }
 
     internal static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: ProblemType(status));
+
+    /// <summary>The RFC section defining <paramref name="status"/>, for the ProblemDetails <c>type</c> of statuses ASP.NET Core leaves without one.</summary>
+    internal static string? ProblemType(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        StatusCodes.Status429TooManyRequests => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+        _ => null,
+    };
 
     internal static string Decimal(long n) => n.ToString(CultureInfo.InvariantCulture);
 }
