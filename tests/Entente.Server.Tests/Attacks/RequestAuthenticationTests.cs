@@ -8,6 +8,7 @@ using Entente.Transparency;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entente.Server.Tests.Attacks;
 
@@ -159,6 +160,43 @@ public sealed class RequestAuthenticationTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
         await Problem(await raw.GetAsync("board/ballots?limit=5000"), HttpStatusCode.BadRequest, "Bad page");
+    }
+
+    [Fact]
+    public async Task A_taxii_caller_is_the_stix_identity_of_the_charter_member_whose_key_signed_the_request()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync(board: true);
+        const string redOnly = "91a7b528-80eb-42ed-a74d-c6fbd5a26116";
+        Entente.Exchange.ExchangeService exchange = new(
+            new Entente.Exchange.Storage.MemoryExchangeStore(),
+            new Entente.Exchange.Envelopes.PartyRegistry([new Entente.Exchange.Envelopes.Party("Red", TestBoard.RedIdentity, board.Red.PublicKey)]),
+            [new Entente.Exchange.CollectionDefinition(redOnly, "Red notes", "Red only", new HashSet<string> { TestBoard.RedIdentity }, new HashSet<string> { TestBoard.RedIdentity }, false)],
+            TimeProvider.System);
+        WebApplication log = await ServerApp.BuildLogAsync(board.Options, "http://127.0.0.1:0",
+            services => services.AddSingleton(new Entente.Exchange.Taxii.TaxiiService(exchange, new Entente.Exchange.Taxii.TaxiiServerInfo("Entente", "Exchange", "unit@example.org", "/taxii2/api/"))));
+        await using (log)
+        {
+            await log.StartAsync();
+            async Task<HttpResponseMessage> Collections(HttpClient client)
+            {
+                using HttpRequestMessage get = new(HttpMethod.Get, new Uri(client.BaseAddress!, "taxii2/api/collections/"));
+                get.Headers.Accept.ParseAdd(Entente.Exchange.Taxii.TaxiiService.MediaType);
+                return await client.SendAsync(get);
+            }
+
+            using HttpClient anonymous = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+            using HttpClient asRed = TestBoard.Signed(log, board.Red);
+            using HttpClient asBlue = TestBoard.Signed(log, board.Blue);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Collections(anonymous)).StatusCode);
+            HttpResponseMessage red = await Collections(asRed);
+            Assert.Equal(HttpStatusCode.OK, red.StatusCode);
+            Assert.Contains(redOnly, await red.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // Blue is in the charter but has no STIX identity, so the exchange does not know it.
+            Assert.DoesNotContain(redOnly, await (await Collections(asBlue)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using Ed25519NoteSigner fakeRed = Ed25519NoteSigner.Generate("red.example");
+            using HttpClient asFakeRed = TestBoard.Signed(log, fakeRed);
+            await Problem(await Collections(asFakeRed), HttpStatusCode.Unauthorized, "Bad signature");
+        }
     }
 
     [Fact]
