@@ -83,6 +83,19 @@ public sealed class HttpSignatureVectorTests
         Assert.Null(HttpMessageSignatures.CheckContentDigest(HttpMessageSignatures.ContentDigest(body), body));
     }
 
+    [Fact]
+    public async Task The_worked_example_of_docs_http_api_is_what_the_client_handler_sends()
+    {
+        // docs/http-api.md, "Authentication": key seed 0x42 × 32, POST http://127.0.0.1:5080/blob with "hello, board".
+        using Ed25519NoteSigner blue = Ed25519NoteSigner.FromSeed("Blue", Enumerable.Repeat((byte)0x42, 32).ToArray());
+        using HttpRequestMessage request = new(HttpMethod.Post, "http://127.0.0.1:5080/blob") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("hello, board")) };
+        await HttpSignatureHandler.SignAsync(request, blue, DateTimeOffset.FromUnixTimeSeconds(1764288000), "8J3k2mQx9vZ1pL0aYw7sTg");
+        Assert.Equal("IVL40Zt5HSRFMkLhXy6rbLfP+ntqXtMAl5YOBpiB2xI=", Convert.ToBase64String(blue.PublicKey));
+        Assert.Equal("sha-256=:j0aUwfBlJb5gmdCNFJW4aYqBDSxgys+TT8fJ8Ibvz4c=:", request.Headers.GetValues("Content-Digest").Single());
+        Assert.Equal("sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");created=1764288000;nonce=\"8J3k2mQx9vZ1pL0aYw7sTg\";keyid=\"Blue\";alg=\"ed25519\"", request.Headers.GetValues("Signature-Input").Single());
+        Assert.Equal("sig1=:nK0sirSVOYRrypuO2+Rzx9pgFer6mvY+IY0ul0EmeEgQZ1VCoYHZJXiusf/Y0kN2/7vg+2Pw/ZKGrdKd0FDlDA==:", request.Headers.GetValues("Signature").Single());
+    }
+
     [Theory]
     [InlineData("sig1=(\"@method\" \"@path\");created=1;keyid=\"k\";nonce=\"n\"", true)]
     [InlineData("sig1=(\"@method\";req \"@path\");created=1", false)]
