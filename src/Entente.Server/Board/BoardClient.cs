@@ -104,6 +104,18 @@ public static class BoardArtifacts
     /// <summary>tally/tally.json.</summary>
     public static byte[] Tally(DecryptedTally tally, ElectionManifest manifest) => RecordCodec.WriteTally(tally, manifest);
 
+    /// <summary>
+    /// What the board does to a posted ballot's bytes, without the log: parse against the election (§4.7, H_I from
+    /// H_E, canonical form) and check its proofs, hashes and confirmation code. Returns the failures (empty: valid);
+    /// throws <see cref="Entente.Election.ElectionFormatException"/> for bytes that do not parse.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateBallot(ElectionContext context, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        EncryptedBallot ballot = RecordCodec.ReadBallot("ballot", bytes, context);
+        return RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot);
+    }
+
     /// <summary>challenged/&lt;id&gt;.json.</summary>
     public static byte[] Opened(OpenedBallot opened, ElectionManifest manifest) => RecordCodec.WriteOpened(opened, manifest);
 }
