@@ -15,6 +15,13 @@ namespace Entente.Server;
 /// </summary>
 public static class ServerApp
 {
+    private static readonly (string Name, string Description)[] SignatureHeaders =
+    [
+        ("Content-Digest", "RFC 9530 digest of the body, e.g. sha-256=:base64:."),
+        ("Signature-Input", "RFC 9421 signature parameters: covered components (@method @authority @path @query content-digest), created, nonce, keyid, alg=\"ed25519\"."),
+        ("Signature", "RFC 9421 Ed25519 signature over the signature base, sig1=:base64:."),
+    ];
+
     /// <summary>Key of the authenticated charter member in <see cref="HttpContext.Items"/> (TAXII requests).</summary>
     public const string CallerItem = "entente.caller";
 
@@ -57,11 +64,34 @@ public static class ServerApp
             // TAXII 2.1 §1.6.9 names HTTP Basic; this deployment authenticates TAXII callers by the same request
             // signatures as every write: the signing key's charter member is the caller, its STIX identity the id.
             services.AddSingleton(new Entente.Server.Endpoints.TaxiiCallerResolver(c => c.Items.TryGetValue(CallerItem, out object? m) && m is CharterMember member ? member.Identity : null));
-            services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+            services.AddOpenApi("v1", o =>
             {
-                document.Info = new() { Title = "Entente board", Version = "v1", Description = "The transparency log, the election board and the incident exchange of an Entente unit. Writes are signed with RFC 9421 HTTP Message Signatures (Ed25519); see docs/http-api.md." };
-                return Task.CompletedTask;
-            }));
+                o.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info = new() { Title = "Entente board", Version = "v1", Description = "The transparency log, the election board and the incident exchange of an Entente unit. Writes are signed with RFC 9421 HTTP Message Signatures (Ed25519): headers Content-Digest, Signature-Input and Signature; see docs/http-api.md." };
+                    return Task.CompletedTask;
+                });
+                o.AddOperationTransformer((operation, context, _) =>
+                {
+                    if (context.Description.HttpMethod != "POST")
+                    {
+                        return Task.CompletedTask;
+                    }
+
+                    operation.Parameters ??= [];
+                    foreach ((string name, string description) in SignatureHeaders)
+                    {
+                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = name, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = description });
+                    }
+
+                    if (context.Description.RelativePath?.StartsWith("board/", StringComparison.Ordinal) == true)
+                    {
+                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = BoardService.EntryHeader, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = "Base64 of the signed log entry (entente.org/entry/v1) committing to the body." });
+                    }
+
+                    return Task.CompletedTask;
+                });
+            });
             services.AddRateLimiter(o =>
             {
                 o.AddPolicy(BoardEndpoints.WritePolicy, context => RateLimitPartition.GetTokenBucketLimiter(

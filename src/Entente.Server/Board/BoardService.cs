@@ -388,9 +388,14 @@ public sealed class BoardService : IDisposable
             case "charter":
             {
                 Unique(kind, "charter");
-                if (!trusted && !body.AsSpan().SequenceEqual(_log.Charter.Bytes))
+                if (!body.AsSpan().SequenceEqual(_log.Charter.Bytes))
                 {
-                    throw new BoardException(422, "Not this board's charter", "body: the charter differs from the server's charter file; the board publishes the charter it enforces.");
+                    if (!trusted)
+                    {
+                        throw new BoardException(422, "Not this board's charter", "body: the charter differs from the server's charter file; the board publishes the charter it enforces.");
+                    }
+
+                    _problems.Add("the charter on the log differs from the server's charter file: the server enforces a charter the parties did not publish");
                 }
 
                 return new Prepared("charter", "charter", null, null, () => { });

@@ -220,6 +220,9 @@ public sealed class RequestAuthenticationTests
             Assert.True(paths.GetProperty(post).TryGetProperty("post", out JsonElement operation), $"POST {post} is missing");
             Assert.True(operation.GetProperty("responses").TryGetProperty("201", out _));
             Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
+            string[] headers = [.. operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!)];
+            Assert.Contains("Signature-Input", headers);
+            Assert.Contains(BoardService.EntryHeader, headers);
             Assert.True(paths.GetProperty("/board/" + kind.Collection).TryGetProperty("get", out _), $"GET /board/{kind.Collection} is missing");
             if (!kind.Singleton)
             {
