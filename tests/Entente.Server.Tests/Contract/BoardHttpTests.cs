@@ -45,9 +45,25 @@ public sealed class BoardHttpTests
     private static string Hex(ElementModP p) => Convert.ToHexString(p.Encode());
 
     [Fact]
-    public async Task A_whole_election_goes_through_the_board_and_the_record_download_verifies()
+    public Task A_whole_election_goes_through_the_board_and_the_record_download_verifies() => WholeElectionAsync("sqlite:log.db", "entente");
+
+    [SkippableFact]
+    public Task A_whole_election_goes_through_the_board_on_postgresql()
     {
-        await using TestBoard board = await TestBoard.CreateAsync(board: true);
+        string? cs = Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES");
+        if (string.IsNullOrEmpty(cs))
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
+                "CI=true but ENTENTE_TEST_POSTGRES is not set: the PostgreSQL board test must run in CI.");
+            Skip.If(true, "ENTENTE_TEST_POSTGRES is not set.");
+        }
+
+        return WholeElectionAsync("postgres:" + cs, "board_" + Guid.NewGuid().ToString("N")[..16]);
+    }
+
+    private static async Task WholeElectionAsync(string store, string schema)
+    {
+        await using TestBoard board = await TestBoard.CreateAsync(store, schema, board: true);
         WebApplication server = await board.StartLogAsync();
         Uri address = new(TestBoard.Address(server));
         using BoardClient blue = new(address, board.Blue);
