@@ -41,7 +41,14 @@ public sealed class HttpSignatureHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(key);
         Uri uri = request.RequestUri is { IsAbsoluteUri: true } absolute ? absolute : throw new ArgumentException("The request needs an absolute URI to be signed (the signature covers its authority and path).", nameof(request));
-        byte[] body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        byte[] body = [];
+        if (request.Content is not null)
+        {
+            // Buffer first so that a stream content can still be sent after it was hashed.
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         request.Headers.Remove("Content-Digest");
         request.Headers.Remove("Signature-Input");
         request.Headers.Remove("Signature");
