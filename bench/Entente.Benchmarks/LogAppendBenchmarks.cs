@@ -79,7 +79,8 @@ public class LogAppendBenchmarks
         _app = await ServerApp.BuildLogAsync(options, "http://127.0.0.1:0");
         await _app.StartAsync();
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = new Uri(address + "/") };
+        // Writes are signed requests (RFC 9421, Ed25519) by the submitting party, as the server requires.
+        _http = new HttpClient(new Entente.Server.Auth.HttpSignatureHandler(_signers[0], new SocketsHttpHandler { MaxConnectionsPerServer = Clients })) { BaseAddress = new Uri(address + "/") };
 
         if (Store == "sqlite")
         {

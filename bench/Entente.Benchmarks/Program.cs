@@ -4,15 +4,22 @@ namespace Entente.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args)
+    private static int Main(string[] args)
     {
         // Thread-CPU-time ratios of the verification floor benchmarks (robust on a loaded machine).
         if (args.Length > 0 && args[0] == "verify-cpu")
         {
             Verifier.VerificationCpuProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
-            return;
+            return 0;
+        }
+
+        // `server-load`: the board under load in a second process (ServerLoad/ServerLoad.cs).
+        if (args.Length > 0 && args[0] == "server-load")
+        {
+            return ServerLoad.ServerLoad.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Entente.Server.Auth;
+using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
 using Entente.Transparency.Notes;
@@ -11,14 +15,139 @@ namespace Entente.Server;
 /// </summary>
 public static class ServerApp
 {
-    /// <summary>The log server on <paramref name="urls"/> (e.g. http://127.0.0.1:8080).</summary>
-    public static async Task<WebApplication> BuildLogAsync(LogServerOptions options, string urls, CancellationToken cancellationToken = default)
+    private static readonly (string Name, string Description)[] SignatureHeaders =
+    [
+        ("Content-Digest", "RFC 9530 digest of the body, e.g. sha-256=:base64:."),
+        ("Signature-Input", "RFC 9421 signature parameters: covered components (@method @authority @path @query content-digest), created, nonce, keyid, alg=\"ed25519\"."),
+        ("Signature", "RFC 9421 Ed25519 signature over the signature base, sig1=:base64:."),
+    ];
+
+    /// <summary>Key of the authenticated charter member in <see cref="HttpContext.Items"/> (TAXII requests).</summary>
+    public const string CallerItem = "entente.caller";
+
+    /// <summary>
+    /// The log server on <paramref name="urls"/> (e.g. http://127.0.0.1:8080): the log's read and write paths, the
+    /// election board when <see cref="LogServerOptions.Board"/> is set, TAXII when <paramref name="configure"/>
+    /// registers a <see cref="Entente.Exchange.Taxii.TaxiiService"/>, <c>/openapi/v1.json</c>, request signatures on
+    /// every write, per-route size limits and per-key write rate limits.
+    /// </summary>
+    public static Task<WebApplication> BuildLogAsync(LogServerOptions options, string urls, CancellationToken cancellationToken = default) =>
+        BuildLogAsync(options, urls, configure: null, cancellationToken);
+
+    /// <summary>As <see cref="BuildLogAsync(LogServerOptions, string, CancellationToken)"/>, with extra services (e.g. TAXII).</summary>
+    public static async Task<WebApplication> BuildLogAsync(LogServerOptions options, string urls, Action<IServiceCollection>? configure, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         LogService log = await LogService.StartAsync(options, cancellationToken);
-        WebApplication app = Create(urls, services => services.AddSingleton(log));
+        BoardService? board = null;
+        try
+        {
+            board = options.Board ? await BoardService.OpenAsync(log, options.Limits, cancellationToken) : null;
+        }
+        catch
+        {
+            await log.DisposeAsync();
+            throw;
+        }
+
+        RequestAuthenticator auth = new(() => log.Charter, options.Auth);
+        long maxBody = Math.Max(options.Limits.MaxArtifactBytes, Math.Max(options.Limits.MaxBallotBytes, 16 << 20)) + 1;
+        WebApplication app = Create(urls, services =>
+        {
+            services.AddSingleton(log);
+            services.AddSingleton(auth);
+            if (board is not null)
+            {
+                services.AddSingleton(board);
+            }
+
+            // TAXII 2.1 §1.6.9 names HTTP Basic; this deployment authenticates TAXII callers by the same request
+            // signatures as every write: the signing key's charter member is the caller, its STIX identity the id.
+            services.AddSingleton(new Entente.Server.Endpoints.TaxiiCallerResolver(c => c.Items.TryGetValue(CallerItem, out object? m) && m is CharterMember member ? member.Identity : null));
+            services.AddOpenApi("v1", o =>
+            {
+                o.AddDocumentTransformer((document, _, _) =>
+                {
+                    document.Info = new() { Title = "Entente board", Version = "v1", Description = "The transparency log, the election board and the incident exchange of an Entente unit. Writes are signed with RFC 9421 HTTP Message Signatures (Ed25519): headers Content-Digest, Signature-Input and Signature; see docs/http-api.md." };
+                    return Task.CompletedTask;
+                });
+                o.AddOperationTransformer((operation, context, _) =>
+                {
+                    if (context.Description.HttpMethod != "POST")
+                    {
+                        return Task.CompletedTask;
+                    }
+
+                    operation.Parameters ??= [];
+                    foreach ((string name, string description) in SignatureHeaders)
+                    {
+                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = name, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = description });
+                    }
+
+                    if (context.Description.RelativePath?.StartsWith("board/", StringComparison.Ordinal) == true)
+                    {
+                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = BoardService.EntryHeader, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = "Base64 of the signed log entry (entente.org/entry/v1) committing to the body." });
+                    }
+
+                    return Task.CompletedTask;
+                });
+            });
+            services.AddRateLimiter(o =>
+            {
+                o.AddPolicy(BoardEndpoints.WritePolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                    RequestAuthenticator.ClaimedKeyId(context.Request) ?? "address:" + context.Connection.RemoteIpAddress,
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = Math.Max(1, options.RateLimit.Burst),
+                        TokensPerPeriod = Math.Max(1, options.RateLimit.PermitsPerSecond),
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    }));
+                o.OnRejected = async (rejected, ct) =>
+                {
+                    TimeSpan retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan r) ? r : TimeSpan.FromSeconds(1);
+                    int seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
+                    rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    await LogEndpoints.Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
+                        $"keyid: writes are limited to {options.RateLimit.PermitsPerSecond}/s per key (bursts of {options.RateLimit.Burst}); retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
+                };
+            });
+            configure?.Invoke(services);
+        }, maxBody);
+        app.UseRateLimiter();
+        app.Use(async (context, next) =>
+        {
+            // TAXII callers sign their requests like any writer; an unsigned TAXII request is anonymous.
+            if (context.Request.Path.StartsWithSegments("/taxii2") && context.Request.Headers.ContainsKey("Signature-Input"))
+            {
+                int max = context.RequestServices.GetService<Entente.Exchange.Taxii.TaxiiService>()?.MaxContentLength ?? (10 << 20);
+                (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(context, max, context.RequestAborted);
+                if (failure is not null)
+                {
+                    await failure.ExecuteAsync(context);
+                    return;
+                }
+
+                context.Items[CallerItem] = signed!.Member;
+                context.Request.Body = new MemoryStream(signed.Body, writable: false);
+            }
+
+            await next(context);
+        });
+        app.MapOpenApi("/openapi/{documentName}.json");
         app.MapLogEndpoints();
+        if (board is not null)
+        {
+            app.MapBoardEndpoints();
+        }
+
         app.MapTaxiiEndpoints();
-        app.Lifetime.ApplicationStopped.Register(() => log.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            board?.Dispose();
+            log.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
         return app;
     }
 
@@ -36,10 +165,16 @@ public static class ServerApp
         return app;
     }
 
-    private static WebApplication Create(string urls, Action<IServiceCollection> configure)
+    private static WebApplication Create(string urls, Action<IServiceCollection> configure, long? maxRequestBody = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
+        if (maxRequestBody is long max)
+        {
+            // Routes enforce their own, smaller limits with a 413 ProblemDetails; this only lifts Kestrel's default 30 MB.
+            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = max);
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));

@@ -28,12 +28,26 @@ internal sealed class TestBoard : IAsyncDisposable
 
     public Ed25519NoteSigner WitnessKey { get; private set; } = null!;
 
+    /// <summary>The encryption device "device-1" (role device in the board charter).</summary>
+    public Ed25519NoteSigner Device { get; private set; } = null!;
+
+    /// <summary>Red's STIX identity in the board charter.</summary>
+    public const string RedIdentity = "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90";
+
+    /// <summary>An HTTP client whose requests are signed by <paramref name="key"/> (RFC 9421).</summary>
+    public static HttpClient Signed(WebApplication app, Ed25519NoteSigner key) =>
+        new(new Entente.Server.Auth.HttpSignatureHandler(key)) { BaseAddress = new Uri(Address(app)) };
+
     public string ConfigFile => Path.Combine(Dir, "log.json");
 
     public LogServerOptions Options { get; private set; } = null!;
 
-    /// <summary>Creates keys, charter (blue: submitter; red: observer), config and the empty log.</summary>
-    public static async Task<TestBoard> CreateAsync(string store = "sqlite:log.db", string schema = "entente")
+    /// <summary>
+    /// Creates keys, charter, config and the empty log. The log charter has blue as submitter and red as observer;
+    /// with <paramref name="board"/>, the election-board charter: blue (submitter, party, guardian 1), red (party,
+    /// guardians 2 and 3, a STIX identity) and device-1 (device), and the board API enabled.
+    /// </summary>
+    public static async Task<TestBoard> CreateAsync(string store = "sqlite:log.db", string schema = "entente", bool board = false)
     {
         TestBoard b = new(Directory.CreateTempSubdirectory("entente-board-").FullName)
         {
@@ -41,15 +55,23 @@ internal sealed class TestBoard : IAsyncDisposable
             Blue = Ed25519NoteSigner.Generate("blue.example"),
             Red = Ed25519NoteSigner.Generate("red.example"),
             WitnessKey = Ed25519NoteSigner.Generate("witness.red.example"),
+            Device = Ed25519NoteSigner.Generate("device-1"),
         };
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "log.key"), b.LogKey.ExportSkey());
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "witness.key"), b.WitnessKey.ExportSkey());
-        await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
+        await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), board
+            ? $$"""
+            { "parties": [
+              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1] },
+              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["party", "guardian"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
+              { "name": "device-1", "key": "{{b.Device.VerifierKey}}", "roles": ["device"] } ] }
+            """
+            : $$"""
             { "parties": [
               { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter"] },
               { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["observer"] } ] }
             """);
-        b.Options = new LogServerOptions { Origin = Origin, Store = store, Schema = schema, Key = "log.key", Charter = "charter.json", BaseDirectory = b.Dir, MaxEntrySize = 4096 };
+        b.Options = new LogServerOptions { Origin = Origin, Store = store, Schema = schema, Key = "log.key", Charter = "charter.json", BaseDirectory = b.Dir, MaxEntrySize = 4096, Board = board };
         b.Options.Save(b.ConfigFile);
         (ILogStore s, _, _) = StoreLocator.OpenLog(store, b.Options.Resolve, schema);
         await using (s)
@@ -97,6 +119,7 @@ internal sealed class TestBoard : IAsyncDisposable
         Blue.Dispose();
         Red.Dispose();
         WitnessKey.Dispose();
+        Device.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await Task.Yield();
         try

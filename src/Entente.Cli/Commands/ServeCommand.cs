@@ -1,46 +1,155 @@
 using System.CommandLine;
+using Entente.Server;
+using Entente.Server.Board;
 using Entente.Server.Demo;
+using Entente.Server.Log;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace Entente.Cli.Commands;
 
 /// <summary>
-/// <c>entente serve --dir DEMO_DIR</c>: serves a finished demo's board (log read paths, blobs, proofs) and its
-/// pages again, on 127.0.0.1 unless <c>--urls</c> (or ENTENTE_URLS) says otherwise. The general board
-/// server with the election API and request authentication is not here yet (docs/http-api.md).
+/// <c>entente serve</c>: the election board server (log, board API, OpenAPI; docs/http-api.md) over a data folder, on
+/// 127.0.0.1 unless told otherwise. Configuration, later sources winning: defaults, the JSON file of
+/// <c>--config</c> (the <see cref="LogServerOptions"/> format), environment variables prefixed <c>ENTENTE_</c>
+/// (<c>ENTENTE_STORE</c>, <c>ENTENTE_URLS</c>, <c>ENTENTE_RATELIMIT__PERMITSPERSECOND</c>…), then flags. SQLite in the
+/// data folder by default; <c>--postgres CONNSTRING</c> for PostgreSQL. <c>entente serve --dir DEMO_DIR</c> serves
+/// a finished demo's board and pages again.
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>Default listening address.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
     public static Command Create()
     {
-        Option<DirectoryInfo> dir = new("--dir") { Description = "The folder of a finished `entente demo` run.", Required = true };
-        Option<string?> urls = new("--urls") { Description = "Where to listen (default: ENTENTE_URLS, else http://127.0.0.1:5080)." };
-        Command command = new("serve", "Serve the board and pages of a finished demo election.") { dir, urls };
+        Option<DirectoryInfo?> dir = new("--dir") { Description = "Serve the folder of a finished `entente demo` run (its board and pages) instead of a board." };
+        Option<string?> urls = new("--urls") { Description = $"Where to listen (default: ENTENTE_URLS, else {DefaultUrls})." };
+        Option<FileInfo?> config = new("--config") { Description = "A JSON configuration file (origin, store, key, charter, witnesses, quorum, auth, limits, rateLimit; docs/http-api.md)." };
+        Option<DirectoryInfo?> data = new("--data") { Description = "The board's data folder: relative paths of the configuration resolve here (default: the configuration file's folder, else the current folder)." };
+        Option<string?> postgres = new("--postgres") { Description = "Store the log in PostgreSQL (a connection string) instead of SQLite." };
+        Option<string?> charter = new("--charter") { Description = "The charter file (default charter.json)." };
+        Option<string?> origin = new("--origin") { Description = "The log's origin line (default entente.local/board)." };
+        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), or serve a finished demo with --dir.") { dir, urls, config, data, postgres, charter, origin };
         command.SetAction(async (parseResult, ct) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
             TextWriter error = parseResult.InvocationConfiguration.Error;
-            string folder = parseResult.GetValue(dir)!.FullName;
-            DemoResult result;
+            if (parseResult.GetValue(dir) is DirectoryInfo demo)
+            {
+                return await ServeDemoAsync(demo.FullName, parseResult.GetValue(urls), output, error, ct);
+            }
+
+            Dictionary<string, string?> flags = new(StringComparer.OrdinalIgnoreCase);
+            if (parseResult.GetValue(urls) is string u)
+            {
+                flags["urls"] = u;
+            }
+
+            if (parseResult.GetValue(postgres) is string pg)
+            {
+                flags["store"] = "postgres:" + pg;
+            }
+
+            if (parseResult.GetValue(charter) is string c)
+            {
+                flags["charter"] = c;
+            }
+
+            if (parseResult.GetValue(origin) is string o)
+            {
+                flags["origin"] = o;
+            }
+
+            LogServerOptions options;
+            string listen;
             try
             {
-                result = await JointElectionDemo.LoadAsync(folder, ct);
+                (options, listen) = LoadOptions(parseResult.GetValue(config)?.FullName, parseResult.GetValue(data)?.FullName, flags);
+                await BoardHost.PrepareAsync(options, ct);
             }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
             {
-                await error.WriteLineAsync($"error: {folder} is not a finished demo folder ({e.Message}); run `entente demo --dir {folder}` first.");
+                await error.WriteLineAsync($"error: {e.Message}");
                 return ExitCodes.UsageOrInput;
             }
 
-            string listen = parseResult.GetValue(urls) ?? Environment.GetEnvironmentVariable("ENTENTE_URLS") ?? "http://127.0.0.1:5080";
-            await using WebApplication site = await DemoSite.BuildAsync(result, listen, ct);
-            await site.StartAsync(ct);
-            await output.WriteLineAsync($"Serving {folder} at {string.Join(", ", site.Urls)} (Ctrl-C to stop).");
-            // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
-            await site.WaitForShutdownAsync(ct);
+            await using WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);
+            await app.StartAsync(ct);
+            string store = options.Store.StartsWith("postgres:", StringComparison.Ordinal) ? "PostgreSQL" : options.Resolve(options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? options.Store["sqlite:".Length..] : options.Store);
+            await output.WriteLineAsync($"Board {options.Origin} at {string.Join(", ", app.Urls)} (store: {store}; data: {options.BaseDirectory}).");
+            await output.WriteLineAsync("API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
+            await app.WaitForShutdownAsync(ct);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Configuration from defaults, the file, ENTENTE_ environment variables and flags, in that order of precedence (last wins).</summary>
+    internal static (LogServerOptions Options, string Urls) LoadOptions(string? configFile, string? dataDirectory, IReadOnlyDictionary<string, string?> flags)
+    {
+        ConfigurationBuilder builder = new();
+        builder.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["origin"] = "entente.local/board",
+            ["store"] = "sqlite:board.db",
+            ["key"] = "log.key",
+            ["charter"] = "charter.json",
+            ["urls"] = DefaultUrls,
+        });
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new FileNotFoundException($"The configuration file {configFile} does not exist.", configFile);
+            }
+
+            builder.AddJsonFile(configFile, optional: false);
+        }
+
+        builder.AddEnvironmentVariables("ENTENTE_");
+        builder.AddInMemoryCollection(flags);
+        IConfigurationRoot configuration = builder.Build();
+        LogServerOptions options = new();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException($"configuration: {e.Message}", e);
+        }
+
+        options.Board = true;
+        options.BaseDirectory = dataDirectory ?? (configFile is not null ? Path.GetDirectoryName(Path.GetFullPath(configFile))! : Directory.GetCurrentDirectory());
+        if (options.MaxEntrySize is < 1 or > 65535)
+        {
+            throw new FormatException($"configuration: maxEntrySize must be 1..65535 (got {options.MaxEntrySize}).");
+        }
+
+        return (options, configuration["urls"] ?? DefaultUrls);
+    }
+
+    private static async Task<int> ServeDemoAsync(string folder, string? urls, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        DemoResult result;
+        try
+        {
+            result = await JointElectionDemo.LoadAsync(folder, ct);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"error: {folder} is not a finished demo folder ({e.Message}); run `entente demo --dir {folder}` first.");
+            return ExitCodes.UsageOrInput;
+        }
+
+        string listen = urls ?? Environment.GetEnvironmentVariable("ENTENTE_URLS") ?? DefaultUrls;
+        await using WebApplication site = await DemoSite.BuildAsync(result, listen, ct);
+        await site.StartAsync(ct);
+        await output.WriteLineAsync($"Serving {folder} at {string.Join(", ", site.Urls)} (Ctrl-C to stop).");
+        // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
+        await site.WaitForShutdownAsync(ct);
+        return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Entente.Server.Auth;
 using Entente.Server.Log;
 using Entente.Transparency;
 using Entente.Transparency.Log;
@@ -21,14 +22,32 @@ internal static class LogEndpoints
 
     public static IEndpointRouteBuilder MapLogEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/checkpoint", GetCheckpointAsync);
-        app.MapGet("/tile/{level}/{**index}", GetTileAsync);
-        app.MapPost("/add", AddAsync);
-        app.MapPost("/blob", PutBlobAsync);
-        app.MapGet("/blob/{sha256}", GetBlobAsync);
-        app.MapGet("/proof/inclusion", InclusionAsync);
-        app.MapGet("/proof/consistency", ConsistencyAsync);
-        app.MapGet("/receipt/{index:long}", ReceiptAsync);
+        RouteGroupBuilder log = app.MapGroup("").WithTags("Log");
+        log.MapGet("/checkpoint", GetCheckpointAsync).WithName("GetCheckpoint")
+            .WithSummary("The published signed checkpoint (C2SP tlog-checkpoint signed note, cosigned by the witnesses).")
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain");
+        log.MapGet("/tile/{level}/{**index}", GetTileAsync).WithName("GetTile")
+            .WithSummary("A C2SP tlog-tiles hash tile (tile/L/N[.p/W]) or entry bundle (tile/entries/N[.p/W]).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        log.MapPost("/add", AddAsync).WithName("AddEntry")
+            .WithSummary("Append a signed Entente entry (signed request; role submitter). Answers once the entry is durably sequenced.")
+            .Accepts<byte[]>("text/plain").Produces<AddResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(BoardEndpoints.WritePolicy);
+        log.MapPost("/blob", PutBlobAsync).WithName("PutBlob")
+            .WithSummary($"Store an artifact under its SHA-256 (signed request by any charter member; at most {MaxBlobBytes} bytes).")
+            .Accepts<byte[]>("application/octet-stream").Produces<BlobResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(BoardEndpoints.WritePolicy);
+        log.MapGet("/blob/{sha256}", GetBlobAsync).WithName("GetBlob").WithSummary("An artifact by its SHA-256 (re-hashed before serving).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        log.MapGet("/proof/inclusion", InclusionAsync).WithName("GetInclusionProof").WithSummary("RFC 9162 inclusion proof of entry index in the tree of size.")
+            .Produces<ProofResponse>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+        log.MapGet("/proof/consistency", ConsistencyAsync).WithName("GetConsistencyProof").WithSummary("RFC 9162 consistency proof from old to size.")
+            .Produces<ProofResponse>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+        log.MapGet("/receipt/{index:long}", ReceiptAsync).WithName("GetReceipt").WithSummary("A C2SP tlog-proof receipt of the entry against the published checkpoint.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -57,13 +76,19 @@ internal static class LogEndpoints
         return TypedResults.Bytes(data, "application/octet-stream");
     }
 
-    private static async Task<IResult> AddAsync(HttpRequest request, LogService log, CancellationToken ct)
+    private static async Task<IResult> AddAsync(HttpContext http, LogService log, RequestAuthenticator auth, CancellationToken ct)
     {
         int max = log.Options.MaxEntrySize;
-        byte[]? body = await ReadLimitedAsync(request, max, ct);
-        if (body is null)
+        (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(http, max, ct);
+        if (failure is not null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Entry too large", $"An entry is at most {max} bytes.");
+            return failure;
+        }
+
+        byte[] body = signed!.Body;
+        if (!signed.Member.Roles.Contains(Charter.SubmitterRole))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Not a submitter", $"keyid: \"{signed.Member.Name}\" lacks the charter role \"{Charter.SubmitterRole}\" that adding log entries needs.");
         }
 
         LogEntry entry;
@@ -75,6 +100,16 @@ internal static class LogEndpoints
         catch (NoteFormatException e)
         {
             return Problem(StatusCodes.Status400BadRequest, "Malformed entry", e.Message);
+        }
+
+        if (entry.Party != signed.Member.Name)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Wrong party", $"party: the entry is submitted as \"{entry.Party}\" but the request is signed by \"{signed.Member.Name}\".");
+        }
+
+        if (log.Options.Board && Board.BoardKind.OfType(entry.Type) is Board.BoardKind kind)
+        {
+            return Problem(StatusCodes.Status422UnprocessableEntity, "Board artifact", $"type: \"{entry.Type}\" entries are validated by the board; post the artifact to POST /board/{kind.Collection}.");
         }
 
         Ed25519NoteVerifier? key = log.Charter.KeyFor(entry.Party, Charter.SubmitterRole);
@@ -99,15 +134,15 @@ internal static class LogEndpoints
         }
     }
 
-    private static async Task<IResult> PutBlobAsync(HttpRequest request, LogService log, CancellationToken ct)
+    private static async Task<IResult> PutBlobAsync(HttpContext http, LogService log, RequestAuthenticator auth, CancellationToken ct)
     {
-        byte[]? body = await ReadLimitedAsync(request, MaxBlobBytes, ct);
-        if (body is null)
+        (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(http, MaxBlobBytes, ct);
+        if (failure is not null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Blob too large", $"A blob is at most {MaxBlobBytes} bytes.");
+            return failure;
         }
 
-        Hash256 h = await log.Blobs.PutAsync(body, ct);
+        Hash256 h = await log.Blobs.PutAsync(signed!.Body, ct);
         return TypedResults.Ok(new BlobResponse(h.ToHex()));
     }
 
@@ -163,31 +198,16 @@ internal static class LogEndpoints
         return TypedResults.Text(receipt.ToString(), "text/plain; charset=utf-8", Encoding.UTF8);
     }
 
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int max, CancellationToken ct)
-    {
-        if (request.ContentLength > max)
-        {
-            return null;
-        }
-
-        using MemoryStream ms = new();
-        byte[] buffer = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
-        {
-            if (ms.Length + read > max)
-            {
-                return null;
-            }
-
-            ms.Write(buffer, 0, read);
-        }
-
-        return ms.ToArray();
-    }
-
     internal static ProblemHttpResult Problem(int status, string title, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title);
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: ProblemType(status));
+
+    /// <summary>The RFC section defining <paramref name="status"/>, for the ProblemDetails <c>type</c> of statuses ASP.NET Core leaves without one.</summary>
+    internal static string? ProblemType(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        StatusCodes.Status429TooManyRequests => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+        _ => null,
+    };
 
     internal static string Decimal(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

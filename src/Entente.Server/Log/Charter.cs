@@ -5,26 +5,58 @@ using Entente.Transparency.Notes;
 namespace Entente.Server.Log;
 
 /// <summary>
-/// The unit's charter, minimally: the parties, each with an Ed25519 verifier key and roles. Only a party with
-/// the role <c>submitter</c> may add entries. Loaded from JSON:
-/// <code>{ "parties": [ { "name": "blue.example", "key": "blue.example+1a2b3c4d+AUm...", "roles": ["submitter"] } ] }</code>
-/// The key's name must equal the party name. Unknown fields are rejected.
+/// The unit's charter: the parties (and devices), each with an Ed25519 verifier key and roles. Loaded from JSON:
+/// <code>{ "parties": [ { "name": "blue.example", "key": "blue.example+1a2b3c4d+AUm...", "roles": ["submitter", "party", "guardian"],
+///                      "guardians": [1, 2], "identity": "identity--…" } ] }</code>
+/// The key's name must equal the party name. Roles: <c>submitter</c> (may add raw log entries), <c>party</c>
+/// (signs joint artifacts: charter, manifest, parameters, joint key, tallies, openings), <c>guardian</c> (posts the
+/// ceremony and decryption messages of the guardian indices listed in <c>guardians</c>), <c>device</c> (posts
+/// encrypted ballots and its device record), <c>witness</c>. <c>identity</c> is the party's STIX identity id
+/// for the incident exchange (TAXII). Unknown fields are rejected.
 /// </summary>
 public sealed class Charter
 {
     /// <summary>Role allowing a party to add log entries.</summary>
     public const string SubmitterRole = "submitter";
 
-    private readonly Dictionary<string, (Ed25519NoteVerifier Key, HashSet<string> Roles)> _parties;
+    /// <summary>Role of the parties that jointly run the election (they sign joint artifacts).</summary>
+    public const string PartyRole = "party";
 
-    private Charter(Dictionary<string, (Ed25519NoteVerifier, HashSet<string>)> parties) => _parties = parties;
+    /// <summary>Role of a party holding guardians (listed in <c>guardians</c>).</summary>
+    public const string GuardianRole = "guardian";
+
+    /// <summary>Role of an encryption device.</summary>
+    public const string DeviceRole = "device";
+
+    /// <summary>Role of a witness operator.</summary>
+    public const string WitnessRole = "witness";
+
+    private readonly Dictionary<string, CharterMember> _parties;
+
+    private Charter(Dictionary<string, CharterMember> parties, byte[] bytes)
+    {
+        _parties = parties;
+        Bytes = bytes;
+    }
 
     /// <summary>The parties' names.</summary>
     public IEnumerable<string> Parties => _parties.Keys;
 
+    /// <summary>The members, in no particular order.</summary>
+    public IEnumerable<CharterMember> Members => _parties.Values;
+
+    /// <summary>The charter's bytes as loaded.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>The member named <paramref name="name"/>, or null.</summary>
+    public CharterMember? Find(string name) => _parties.GetValueOrDefault(name);
+
     /// <summary>The party's key if it holds <paramref name="role"/>.</summary>
     public Ed25519NoteVerifier? KeyFor(string party, string role) =>
-        _parties.TryGetValue(party, out (Ed25519NoteVerifier Key, HashSet<string> Roles) p) && p.Roles.Contains(role) ? p.Key : null;
+        _parties.TryGetValue(party, out CharterMember? p) && p.Roles.Contains(role) ? p.Key : null;
+
+    /// <summary>The member holding guardian <paramref name="index"/>, or null.</summary>
+    public CharterMember? GuardianHolder(int index) => _parties.Values.FirstOrDefault(p => p.Roles.Contains(GuardianRole) && p.Guardians.Contains(index));
 
     /// <summary>Parses a charter or throws <see cref="FormatException"/> naming the problem.</summary>
     public static Charter Parse(string json)
@@ -44,7 +76,8 @@ public sealed class Charter
             throw new FormatException("Charter: \"parties\" must list at least one party.");
         }
 
-        Dictionary<string, (Ed25519NoteVerifier, HashSet<string>)> parties = new(StringComparer.Ordinal);
+        Dictionary<string, CharterMember> parties = new(StringComparer.Ordinal);
+        HashSet<int> guardians = [];
         for (int i = 0; i < doc.Parties.Count; i++)
         {
             PartyJson p = doc.Parties[i];
@@ -58,13 +91,32 @@ public sealed class Charter
                 throw new FormatException($"Charter: parties[{i}].key must be an Ed25519 verifier key named \"{p.Name}\".");
             }
 
-            if (!parties.TryAdd(p.Name, (key, new HashSet<string>(p.Roles, StringComparer.Ordinal))))
+            foreach (int g in p.Guardians ?? [])
+            {
+                if (g < 1 || !guardians.Add(g))
+                {
+                    throw new FormatException($"Charter: parties[{i}].guardians: guardian {g} is out of range or held by two parties.");
+                }
+            }
+
+            if ((p.Guardians?.Count ?? 0) > 0 && !p.Roles.Contains(GuardianRole))
+            {
+                throw new FormatException($"Charter: parties[{i}] lists guardians but lacks the role \"{GuardianRole}\".");
+            }
+
+            if (p.Identity is not null && !(p.Identity.StartsWith("identity--", StringComparison.Ordinal) && Guid.TryParse(p.Identity["identity--".Length..], out _)))
+            {
+                throw new FormatException($"Charter: parties[{i}].identity must be a STIX identity id (identity--<uuid>).");
+            }
+
+            CharterMember member = new(p.Name, key, new HashSet<string>(p.Roles, StringComparer.Ordinal), [.. (p.Guardians ?? []).Order()], p.Identity);
+            if (!parties.TryAdd(p.Name, member))
             {
                 throw new FormatException($"Charter: party \"{p.Name}\" is listed twice.");
             }
         }
 
-        return new Charter(parties);
+        return new Charter(parties, System.Text.Encoding.UTF8.GetBytes(json));
     }
 }
 
@@ -84,7 +136,21 @@ internal sealed class PartyJson
 
     [JsonPropertyName("roles")]
     public List<string>? Roles { get; set; }
+
+    [JsonPropertyName("guardians")]
+    public List<int>? Guardians { get; set; }
+
+    [JsonPropertyName("identity")]
+    public string? Identity { get; set; }
 }
+
+/// <summary>One member of the charter.</summary>
+/// <param name="Name">The member's name (also its key's name and the <c>keyid</c> of its request signatures).</param>
+/// <param name="Key">Its Ed25519 key.</param>
+/// <param name="Roles">Its roles.</param>
+/// <param name="Guardians">The guardian indices it holds (role guardian).</param>
+/// <param name="Identity">Its STIX identity id, if any.</param>
+public sealed record CharterMember(string Name, Ed25519NoteVerifier Key, IReadOnlySet<string> Roles, IReadOnlyList<int> Guardians, string? Identity);
 
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(CharterJson))]

@@ -41,6 +41,22 @@ public sealed class LogServerOptions
     [JsonPropertyName("witnessIntervalMs")]
     public int WitnessIntervalMs { get; set; } = 1000;
 
+    /// <summary>Host the election board API (<c>/board</c>) over this log (what <c>entente serve</c> does).</summary>
+    [JsonPropertyName("board")]
+    public bool Board { get; set; }
+
+    /// <summary>Request-signature settings (clock skew, replay cache).</summary>
+    [JsonPropertyName("auth")]
+    public Auth.SignatureOptions Auth { get; set; } = new();
+
+    /// <summary>Board request size limits.</summary>
+    [JsonPropertyName("limits")]
+    public Board.BoardLimits Limits { get; set; } = new();
+
+    /// <summary>Write rate limits, per signing key.</summary>
+    [JsonPropertyName("rateLimit")]
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>The folder relative paths resolve against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";
@@ -72,6 +88,21 @@ internal static class ConfigFile
             throw new FormatException($"{file}: {e.Message}", e);
         }
     }
+}
+
+/// <summary>
+/// A token bucket per signing key (the request's <c>keyid</c>; the client address for unsigned requests) on every
+/// write route. The defaults are generous so that the demo and the benchmarks are never throttled.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Tokens added per second.</summary>
+    [JsonPropertyName("permitsPerSecond")]
+    public int PermitsPerSecond { get; set; } = 20_000;
+
+    /// <summary>Bucket size (largest burst).</summary>
+    [JsonPropertyName("burst")]
+    public int Burst { get; set; } = 20_000;
 }
 
 /// <summary>A witness the log submits to.</summary>
@@ -143,6 +174,10 @@ public sealed record BlobResponse([property: JsonPropertyName("sha256")] string 
 [JsonSerializable(typeof(ProofResponse))]
 [JsonSerializable(typeof(BlobResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(Board.BoardArtifact))]
+[JsonSerializable(typeof(Board.BoardPage))]
+[JsonSerializable(typeof(Board.BoardStatus))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext
 {
 }

@@ -23,7 +23,7 @@ public sealed class LogHttpTests
         board.Options.Quorum = 1;
         board.Options.WitnessIntervalMs = 50;
         await using WebApplication log = await board.StartLogAsync();
-        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+        using HttpClient http = TestBoard.Signed(log, board.Blue);
 
         byte[] ballot = Encoding.UTF8.GetBytes("an encrypted ballot");
         HttpResponseMessage blob = await http.PostAsync("blob", new ByteArrayContent(ballot));
@@ -88,21 +88,27 @@ public sealed class LogHttpTests
     {
         await using TestBoard board = await TestBoard.CreateAsync();
         await using WebApplication log = await board.StartLogAsync();
-        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+        using HttpClient http = TestBoard.Signed(log, board.Blue);
+        using HttpClient asRed = TestBoard.Signed(log, board.Red);
+        using Ed25519NoteSigner stranger = Ed25519NoteSigner.Generate("green.example");
+        using HttpClient asStranger = TestBoard.Signed(log, stranger);
+        using HttpClient unsigned = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
         Hash256 h = Hash256.Compute([1]);
 
-        async Task Refused(byte[] body, HttpStatusCode status, string title)
+        async Task Refused(byte[] body, HttpStatusCode status, string title, HttpClient? client = null)
         {
-            HttpResponseMessage r = await http.PostAsync("add", new ByteArrayContent(body));
+            HttpResponseMessage r = await (client ?? http).PostAsync("add", new ByteArrayContent(body));
             Assert.Equal(status, r.StatusCode);
             Assert.Equal("application/problem+json", r.Content.Headers.ContentType!.MediaType);
             Assert.Equal(title, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         }
 
-        // Observer party (not a submitter), unknown party, wrong key, tampered, malformed, control characters, oversized.
-        await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Unknown party");
-        using Ed25519NoteSigner stranger = Ed25519NoteSigner.Generate("green.example");
-        await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Forbidden, "Unknown party");
+        // Unsigned request, observer party (not a submitter), unknown key, an entry of another party, wrong entry key,
+        // tampered, malformed, control characters, oversized.
+        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(board.Blue), HttpStatusCode.Unauthorized, "Signature required", unsigned);
+        await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Not a submitter", asRed);
+        await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Unauthorized, "Unknown key", asStranger);
+        await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Wrong party");
         using Ed25519NoteSigner fakeBlue = Ed25519NoteSigner.Generate("blue.example");
         await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(fakeBlue), HttpStatusCode.Forbidden, "Bad signature");
         byte[] good = new LogEntry("ballot.cast", h, "blue.example", "B-1").Sign(board.Blue);
@@ -111,7 +117,7 @@ public sealed class LogHttpTests
         await Refused(Encoding.UTF8.GetBytes("hello\n\n— x AAAAAAAA\n"), HttpStatusCode.BadRequest, "Malformed entry");
         await Refused(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("B-1", "B\u00071", StringComparison.Ordinal)), HttpStatusCode.BadRequest, "Malformed entry");
         await Refused([0xC3, 0x28, 0x0A, 0x0A], HttpStatusCode.BadRequest, "Malformed entry");
-        await Refused(new byte[5000], HttpStatusCode.RequestEntityTooLarge, "Entry too large");
+        await Refused(new byte[5000], HttpStatusCode.RequestEntityTooLarge, "Request too large");
 
         SignedCheckpoint cp = SignedCheckpoint.Open(await http.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
         Assert.Equal(0, cp.Checkpoint.Size);
@@ -125,7 +131,7 @@ public sealed class LogHttpTests
         byte[] cp2;
         await using (WebApplication first = await board.StartLogAsync())
         {
-            using HttpClient h = new() { BaseAddress = new Uri(TestBoard.Address(first)) };
+            using HttpClient h = TestBoard.Signed(first, board.Blue);
             for (int i = 0; i < 2; i++)
             {
                 byte[] e = new LogEntry("ballot.cast", Hash256.Compute([(byte)i]), "blue.example").Sign(board.Blue);
@@ -147,7 +153,7 @@ public sealed class LogHttpTests
         board.Options.Quorum = 1;
         board.Options.WitnessIntervalMs = 50;
         await using WebApplication log = await board.StartLogAsync();
-        using HttpClient http = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
+        using HttpClient http = TestBoard.Signed(log, board.Blue);
         byte[] third = new LogEntry("ballot.cast", Hash256.Compute([9]), "blue.example").Sign(board.Blue);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("add", new ByteArrayContent(third))).StatusCode);
         SignedCheckpoint cp = null!;

@@ -36,7 +36,9 @@ internal static class LogClientCommands
         {
             using Ed25519NoteSigner key = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(parse.GetValue(partyKey)!, ct)).Trim());
             byte[] artifact = await File.ReadAllBytesAsync(parse.GetValue(file)!, ct);
-            using HttpClient http = Client(parse.GetValue(url)!);
+            // Writes are signed requests (RFC 9421) by the same key that signs the entry.
+            string baseUrl = parse.GetValue(url)!;
+            using HttpClient http = new(new Entente.Server.Auth.HttpSignatureHandler(key)) { BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
             using HttpResponseMessage blob = await http.PostAsync("blob", new ByteArrayContent(artifact), ct);
             if (!blob.IsSuccessStatusCode)
             {

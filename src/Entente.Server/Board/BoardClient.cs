@@ -1,0 +1,121 @@
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Record;
+using Entente.Election.Tally;
+using Entente.Server.Auth;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+using TlogHash = Entente.Transparency.Hash256;
+
+namespace Entente.Server.Board;
+
+/// <summary>
+/// A client of the board for one signer (a party, a guardian holder or a device): it signs every request
+/// (<see cref="HttpSignatureHandler"/>) and builds the commitment entry each post needs, signed by the signer and,
+/// for joint artifacts, countersigned by the other parties' keys given. For the CLI, the tests and the demo.
+/// </summary>
+public sealed class BoardClient : IDisposable
+{
+    private readonly Ed25519NoteSigner _key;
+
+    /// <summary>A client of the board at <paramref name="board"/> signing with <paramref name="key"/> (not owned).</summary>
+    public BoardClient(Uri board, Ed25519NoteSigner key, HttpMessageHandler? inner = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(key);
+        _key = key;
+        Http = new HttpClient(inner is null ? new HttpSignatureHandler(key) : new HttpSignatureHandler(key, inner)) { BaseAddress = board };
+    }
+
+    /// <summary>The signing HTTP client.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>The signed entry bytes for an artifact: signed by this client's key, then by each of <paramref name="cosigners"/>.</summary>
+    public byte[] Entry(string type, ReadOnlySpan<byte> artifact, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null)
+    {
+        byte[] bytes = new LogEntry(type, TlogHash.Compute(artifact), _key.Name, ballot, code).Sign(_key);
+        foreach (Ed25519NoteSigner cosigner in cosigners ?? [])
+        {
+            SignedNote note = SignedNote.Parse(bytes);
+            bytes = note.WithSignature(cosigner.Sign(note.TextBytes)).ToBytes();
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Posts <paramref name="artifact"/> to <paramref name="path"/> (e.g. <c>board/ballots</c>) with its entry.</summary>
+    public async Task<HttpResponseMessage> PostAsync(string path, byte[] artifact, string type, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        using HttpRequestMessage request = new(HttpMethod.Post, path) { Content = new ByteArrayContent(artifact) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TryAddWithoutValidation(BoardService.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
+        return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Posts an encrypted ballot (entry type by its state, ballot id and confirmation code as lookup fields).</summary>
+    public Task<HttpResponseMessage> PostBallotAsync(EncryptedBallot ballot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ballot);
+        return PostAsync("board/ballots", BoardArtifacts.Ballot(ballot), ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex(), cancellationToken: cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Http.Dispose();
+}
+
+/// <summary>The canonical bytes (docs/record-format.md) of what is posted to the board.</summary>
+public static class BoardArtifacts
+{
+    /// <summary>parameters.json.</summary>
+    public static byte[] Parameters(ElectionParameters parameters) => RecordCodec.WriteParameters(parameters);
+
+    /// <summary>The manifest's canonical bytes.</summary>
+    public static byte[] Manifest(ElectionManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return manifest.CanonicalBytes;
+    }
+
+    /// <summary>A guardian's public key file.</summary>
+    public static byte[] Guardian(GuardianPublicKey key) => RecordCodec.WriteGuardian(key);
+
+    /// <summary>An encrypted share.</summary>
+    public static byte[] Share(EncryptedShare share) => RecordCodec.WriteShare(share);
+
+    /// <summary>An approval.</summary>
+    public static byte[] Approval(Approval approval) => RecordCodec.WriteApproval(approval);
+
+    /// <summary>election.json.</summary>
+    public static byte[] Election(ElectionContext context) => RecordCodec.WriteElection(context);
+
+    /// <summary>An encrypted ballot.</summary>
+    public static byte[] Ballot(EncryptedBallot ballot) => RecordCodec.WriteBallot(ballot);
+
+    /// <summary>A device record.</summary>
+    public static byte[] Device(DeviceRecord device) => RecordCodec.WriteDevice(device);
+
+    /// <summary>tally/encrypted_tally.json.</summary>
+    public static byte[] EncryptedTally(EncryptedTally tally) => RecordCodec.WriteEncryptedTally(tally);
+
+    /// <summary>tally/tally.json.</summary>
+    public static byte[] Tally(DecryptedTally tally, ElectionManifest manifest) => RecordCodec.WriteTally(tally, manifest);
+
+    /// <summary>
+    /// What the board does to a posted ballot's bytes, without the log: parse against the election (§4.7, H_I from
+    /// H_E, canonical form) and check its proofs, hashes and confirmation code. Returns the failures (empty: valid);
+    /// throws <see cref="Entente.Election.ElectionFormatException"/> for bytes that do not parse.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateBallot(ElectionContext context, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        EncryptedBallot ballot = RecordCodec.ReadBallot("ballot", bytes, context);
+        return RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot);
+    }
+
+    /// <summary>challenged/&lt;id&gt;.json.</summary>
+    public static byte[] Opened(OpenedBallot opened, ElectionManifest manifest) => RecordCodec.WriteOpened(opened, manifest);
+}

@@ -1,0 +1,168 @@
+using System.Globalization;
+using Entente.Server.Auth;
+using Entente.Server.Board;
+
+namespace Entente.Server.Endpoints;
+
+/// <summary>
+/// The election board API under <c>/board</c> (docs/http-api.md): for every <see cref="BoardKind"/> a signed
+/// <c>POST</c> (201 + Location, or ProblemDetails 400/401/403/409/413/422/429) and public reads — a single
+/// document at <c>GET /board/{kind}</c>, or a collection page at <c>GET /board/{kind}?offset=&amp;limit=</c> and
+/// one artifact at <c>GET /board/{kind}/{id}</c>; plus <c>GET /board</c> (status) and <c>GET /board/record</c>
+/// (the record as a zip).
+/// </summary>
+internal static class BoardEndpoints
+{
+    /// <summary>Name of the write rate-limit policy.</summary>
+    public const string WritePolicy = "writes";
+
+    private const int MaxPage = 1000;
+
+    public static IEndpointRouteBuilder MapBoardEndpoints(this IEndpointRouteBuilder app)
+    {
+        RouteGroupBuilder board = app.MapGroup("/board").WithTags("Board");
+        board.MapGet("", (BoardService b) => TypedResults.Ok(b.Status()))
+            .WithName("GetBoardStatus").WithSummary("The election's stage, artifacts per collection and the log size.");
+        board.MapGet("/record", RecordAsync)
+            .WithName("GetRecord").WithSummary("The election record (docs/record-format.md) as a zip, once the decrypted tally is on the board.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
+        foreach (BoardKind kind in BoardKind.All)
+        {
+            string path = "/" + kind.Collection;
+            string name = string.Concat(kind.Collection.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+            RouteHandlerBuilder post = kind.Collection == "decryptions"
+                ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, round, http, b, auth, ct))
+                : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, null, http, b, auth, ct));
+            post.WithName("Post" + name)
+                .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardService.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
+                .Accepts<byte[]>("application/json")
+                .Produces<BoardArtifact>(StatusCodes.Status201Created)
+                .ProducesProblem(StatusCodes.Status400BadRequest)
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status409Conflict)
+                .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+                .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+                .ProducesProblem(StatusCodes.Status429TooManyRequests)
+                .RequireRateLimiting(WritePolicy);
+            if (kind.Singleton)
+            {
+                board.MapGet(path, (HttpContext http, BoardService b, CancellationToken ct) => GetAsync(kind, kind.Collection, http, b, ct))
+                    .WithName("Get" + name).WithSummary(kind.Summary)
+                    .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound);
+            }
+            else
+            {
+                board.MapGet(path, (HttpContext http, BoardService b, int? offset, int? limit) => List(kind, http, b, offset, limit))
+                    .WithName("List" + name).WithSummary($"A page of {kind.Collection} (offset, limit ≤ {MaxPage}) in log order.")
+                    .Produces<BoardPage>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
+                board.MapGet(path + "/{id}", (string id, HttpContext http, BoardService b, CancellationToken ct) => GetAsync(kind, id, http, b, ct))
+                    .WithName("Get" + name + "Item").WithSummary(kind.Summary)
+                    .Produces(StatusCodes.Status200OK, contentType: "application/json").ProducesProblem(StatusCodes.Status404NotFound);
+            }
+        }
+
+        return app;
+    }
+
+    private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, CancellationToken ct)
+    {
+        int max = kind.Collection == "ballots" ? board.Limits.MaxBallotBytes : board.Limits.MaxArtifactBytes;
+        (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, max, ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        try
+        {
+            BoardArtifact artifact = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardService.EntryHeader].ToString(), ct);
+            return TypedResults.Created(artifact.Href, artifact);
+        }
+        catch (BoardException e)
+        {
+            return LogEndpoints.Problem(e.Status, e.Title, e.Message);
+        }
+    }
+
+    private static async Task<IResult> GetAsync(BoardKind kind, string id, HttpContext http, BoardService board, CancellationToken ct)
+    {
+        if (board.Lookup(kind.Collection, id) is not BoardArtifact artifact)
+        {
+            return LogEndpoints.Problem(StatusCodes.Status404NotFound, "Not on the board", $"id: /board/{kind.Collection}{(kind.Singleton ? "" : "/" + id)} is not on the board.");
+        }
+
+        byte[]? bytes = await board.ReadAsync(artifact, ct);
+        if (bytes is null)
+        {
+            return LogEndpoints.Problem(StatusCodes.Status500InternalServerError, "Missing blob", $"The blob {artifact.Sha256} committed by log entry {artifact.Index} is missing from the store.");
+        }
+
+        http.Response.Headers.ETag = $"\"{artifact.Sha256}\"";
+        http.Response.Headers["Entente-Log-Index"] = artifact.Index.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Entente-Entry-Type"] = artifact.Type;
+        return TypedResults.Bytes(bytes, "application/json");
+    }
+
+    private static IResult List(BoardKind kind, HttpContext http, BoardService board, int? offset, int? limit)
+    {
+        int from = offset ?? 0;
+        int count = limit ?? 100;
+        if (from < 0 || count is < 1 or > MaxPage)
+        {
+            return LogEndpoints.Problem(StatusCodes.Status400BadRequest, "Bad page", $"offset must be ≥ 0 and limit 1..{MaxPage} (got offset {from}, limit {count}).");
+        }
+
+        IQueryCollection q = http.Request.Query;
+        List<Func<BoardArtifact, bool>> filters = [];
+        if (kind.Collection == "shares")
+        {
+            if (q["to"].ToString() is { Length: > 0 } to)
+            {
+                filters.Add(a => a.Id.EndsWith("-to-" + to, StringComparison.Ordinal));
+            }
+
+            if (q["from"].ToString() is { Length: > 0 } fromGuardian)
+            {
+                filters.Add(a => a.Id.StartsWith(fromGuardian + "-to-", StringComparison.Ordinal));
+            }
+        }
+
+        if (kind.Collection == "ballots")
+        {
+            if (q["code"].ToString() is { Length: > 0 } code)
+            {
+                filters.Add(a => string.Equals(a.Code, code, StringComparison.OrdinalIgnoreCase));
+            }
+
+            if (q["state"].ToString() is { Length: > 0 } state)
+            {
+                if (state is not ("cast" or "challenged"))
+                {
+                    return LogEndpoints.Problem(StatusCodes.Status400BadRequest, "Bad filter", "state must be cast or challenged.");
+                }
+
+                filters.Add(a => a.Type == "ballot." + state);
+            }
+        }
+
+        (IReadOnlyList<BoardArtifact> items, int total) = board.List(kind.Collection, from, count, filters.Count == 0 ? null : a => filters.All(f => f(a)));
+        string? next = from + items.Count < total
+            ? $"/board/{kind.Collection}?offset={from + items.Count}&limit={count}" + string.Concat(q.Where(p => p.Key is not ("offset" or "limit")).Select(p => $"&{p.Key}={Uri.EscapeDataString(p.Value.ToString())}"))
+            : null;
+        return TypedResults.Ok(new BoardPage(items, from, total, next));
+    }
+
+    private static async Task<IResult> RecordAsync(HttpContext http, BoardService board, CancellationToken ct)
+    {
+        try
+        {
+            byte[] zip = await board.RecordZipAsync(ct);
+            return TypedResults.File(zip, "application/zip", "record.zip");
+        }
+        catch (BoardException e)
+        {
+            return LogEndpoints.Problem(e.Status, e.Title, e.Message);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Record;
+using Entente.Election.Tally;
+using Entente.Server.Board;
+using Entente.Server.Demo;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+using Microsoft.AspNetCore.Builder;
+
+namespace Entente.Server.Tests.Contract;
+
+/// <summary>A whole election through the board API over real HTTP, on the tiny group.</summary>
+public sealed class BoardHttpTests
+{
+    private static async Task<JsonElement> Created(HttpResponseMessage response, string what)
+    {
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{what}: {(int)response.StatusCode} {body}");
+        Assert.NotNull(response.Headers.Location);
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    private static async Task Refused(HttpResponseMessage response, HttpStatusCode status, string title)
+    {
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        JsonElement problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+    }
+
+    private static string Hex(ElementModP p) => Convert.ToHexString(p.Encode());
+
+    [Fact]
+    public Task A_whole_election_goes_through_the_board_and_the_record_download_verifies() => WholeElectionAsync("sqlite:log.db", "entente");
+
+    [SkippableFact]
+    public Task A_whole_election_goes_through_the_board_on_postgresql()
+    {
+        string? cs = Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES");
+        if (string.IsNullOrEmpty(cs))
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
+                "CI=true but ENTENTE_TEST_POSTGRES is not set: the PostgreSQL board test must run in CI.");
+            Skip.If(true, "ENTENTE_TEST_POSTGRES is not set.");
+        }
+
+        return WholeElectionAsync("postgres:" + cs, "board_" + Guid.NewGuid().ToString("N")[..16]);
+    }
+
+    private static async Task WholeElectionAsync(string store, string schema)
+    {
+        await using TestBoard board = await TestBoard.CreateAsync(store, schema, board: true);
+        WebApplication server = await board.StartLogAsync();
+        Uri address = new(TestBoard.Address(server));
+        using BoardClient blue = new(address, board.Blue);
+        using BoardClient red = new(address, board.Red);
+        using BoardClient device = new(address, board.Device);
+        Ed25519NoteSigner[] withRed = [board.Red];
+
+        // Charter and manifest: joint artifacts, signed by both parties.
+        byte[] charter = await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json"));
+        await Refused(await blue.PostAsync("board/charter", charter, "charter"), HttpStatusCode.Forbidden, "Joint signature missing");
+        await Created(await blue.PostAsync("board/charter", charter, "charter", cosigners: withRed), "charter");
+        ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(JointElectionDemo.ManifestJson), "manifest");
+        await Refused(await device.PostAsync("board/manifest", manifest.CanonicalBytes, "manifest"), HttpStatusCode.Forbidden, "Role not allowed");
+        await Refused(await blue.PostAsync("board/manifest", Encoding.UTF8.GetBytes(JointElectionDemo.ManifestJson), "manifest", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+        await Created(await blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed), "manifest");
+        await Refused(await blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed), HttpStatusCode.Conflict, "Already on the board");
+        ElectionParameters parameters = ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
+        await Created(await blue.PostAsync("board/parameters", BoardArtifacts.Parameters(parameters), "election.parameters", cosigners: withRed), "parameters");
+
+        // Key ceremony: each guardian's messages from the party that holds it (blue: 1; red: 2, 3).
+        List<KeyCeremonyMessage> messages = [];
+        (ElectionContext context, GuardianSecrets[] secrets) = ElectionSimulator.RunKeyCeremony(parameters, observer: messages.Add);
+        try
+        {
+            BoardClient Holder(int i) => i == 1 ? blue : red;
+            GuardianCommitted first = messages.OfType<GuardianCommitted>().First(m => m.Sender == 1);
+            await Refused(await red.PostAsync("board/guardians", BoardArtifacts.Guardian(first.Key), "guardian.commitment"), HttpStatusCode.Forbidden, "Not this party's guardian");
+            foreach (KeyCeremonyMessage message in messages)
+            {
+                HttpResponseMessage sent = message switch
+                {
+                    GuardianCommitted c => await Holder(c.Sender).PostAsync("board/guardians", BoardArtifacts.Guardian(c.Key), "guardian.commitment"),
+                    ShareSent s => await Holder(s.Sender).PostAsync("board/shares", BoardArtifacts.Share(s.Share), "guardian.share"),
+                    SharesApproved a => await Holder(a.Sender).PostAsync("board/approvals", BoardArtifacts.Approval(new Approval(a.Sender, context.GuardianRecordHash, [])), "guardian.approval"),
+                    _ => throw new InvalidOperationException(),
+                };
+                await Created(sent, message.GetType().Name);
+            }
+
+            JsonElement sharesTo2 = await blue.Http.GetFromJsonAsync<JsonElement>("board/shares?to=2");
+            Assert.Equal(2, sharesTo2.GetProperty("total").GetInt32());
+            Assert.All(sharesTo2.GetProperty("items").EnumerateArray(), s => Assert.EndsWith("-to-2", s.GetProperty("id").GetString(), StringComparison.Ordinal));
+
+            // Ballots before the joint key: refused.
+            BallotEncryptor encryptor = new(context);
+            EncryptionDevice machine = new(context, "device-1", "test device");
+            Random voters = new(20261127);
+            EncryptedBallot[] ballots = [.. Enumerable.Range(0, 6).Select(b => machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), $"ballot {b}"), DateTimeOffset.UtcNow, b == 2 ? BallotState.Challenged : BallotState.Cast))];
+            await Refused(await device.PostBallotAsync(ballots[0]), HttpStatusCode.Conflict, "Not yet");
+            await Created(await blue.PostAsync("board/election", BoardArtifacts.Election(context), "election.key", cosigners: withRed), "election");
+
+            // Ballots from the registered device: accepted once each, concurrently.
+            await Refused(await blue.PostAsync("board/ballots", BoardArtifacts.Ballot(ballots[0]), "ballot.cast", ballots[0].Id.ToHex(), ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Role not allowed");
+            HttpResponseMessage[] posted = await Task.WhenAll(ballots.Select(b => device.PostBallotAsync(b)));
+            foreach (HttpResponseMessage r in posted)
+            {
+                JsonElement artifact = await Created(r, "ballot");
+                Assert.StartsWith("/board/ballots/", r.Headers.Location!.OriginalString, StringComparison.Ordinal);
+                Assert.True(artifact.GetProperty("index").GetInt64() > 0);
+            }
+
+            await Refused(await device.PostBallotAsync(ballots[1]), HttpStatusCode.Conflict, "Duplicate ballot");
+            JsonElement byCode = await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={ballots[3].ConfirmationCode.ToHex()}");
+            Assert.Equal(ballots[3].Id.ToHex(), byCode.GetProperty("items")[0].GetProperty("id").GetString());
+            Assert.Equal(BoardArtifacts.Ballot(ballots[3]), await blue.Http.GetByteArrayAsync($"board/ballots/{ballots[3].Id.ToHex()}"));
+            JsonElement page = await blue.Http.GetFromJsonAsync<JsonElement>("board/ballots?limit=4");
+            Assert.Equal(6, page.GetProperty("total").GetInt32());
+            Assert.Equal(4, page.GetProperty("items").GetArrayLength());
+            Assert.Equal("/board/ballots?offset=4&limit=4", page.GetProperty("next").GetString());
+
+            DeviceRecord record = new(machine.Name, machine.DeviceInformation, machine.DeviceHash, machine.ChainingMode, [.. machine.Ballots], machine.ClosingHash());
+            await Created(await device.PostAsync("board/devices", BoardArtifacts.Device(record), "device.record"), "device");
+
+            // The encrypted tally must be the aggregate of the ballots on the board; it closes voting.
+            EncryptedTally tally = EncryptedTally.Aggregate(context, ballots);
+            EncryptedTally partial = EncryptedTally.Aggregate(context, ballots.Skip(1));
+            await Refused(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(partial), "tally.encrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid tally");
+            await Created(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(tally), "tally.encrypted", cosigners: withRed), "encrypted tally");
+            EncryptedBallot late = machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), "late"), DateTimeOffset.UtcNow);
+            await Refused(await device.PostBallotAsync(late), HttpStatusCode.Conflict, "Voting closed");
+
+            // Partial decryptions (rounds of guardians 1 and 2), each from the holder of that guardian.
+            int[] u = [1, 2];
+            DecryptionItem[] items = [.. tally.Contests.SelectMany(c => c.Options.Select(o => new DecryptionItem(c.ContestIndex, o.OptionIndex, o.Ciphertext)))];
+            EncryptedBallot challenged = ballots[2];
+            DecryptionGuardian[] rounds = [.. u.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
+            PartialDecryptionCommitment[] commitments = [.. rounds.Select(g => g.Commit(items, u))];
+            for (int n = 0; n < rounds.Length; n++)
+            {
+                string commit = $"{{\"i\":{u[n]},\"guardians\":[1,2],\"tally\":[{string.Join(",", commitments[n].Shares.Select((m, j) => $"{{\"m\":\"{Hex(m)}\",\"d\":\"{commitments[n].Commitments[j].ToHex()}\"}}"))}],"
+                    + $"\"ballot_nonces\":[{{\"id\":\"{challenged.Id.ToHex()}\",\"m\":\"{Hex(rounds[n].DecryptDataShare(challenged.BallotNonce.C0))}\"}}]}}";
+                if (n == 0)
+                {
+                    await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commit), "decryption.commit"), HttpStatusCode.Forbidden, "Not this party's guardian");
+                }
+
+                await Created(await (u[n] == 1 ? blue : red).PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commit), "decryption.commit"), "commit");
+            }
+
+            for (int n = 0; n < rounds.Length; n++)
+            {
+                PartialDecryptionReveal reveal = rounds[n].Reveal(commitments);
+                string json = $"{{\"i\":{u[n]},\"a\":[{string.Join(",", reveal.A.Select(a => $"\"{Hex(a)}\""))}],\"b\":[{string.Join(",", reveal.B.Select(b => $"\"{Hex(b)}\""))}]}}";
+                await Created(await (u[n] == 1 ? blue : red).PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(json), "decryption.reveal"), "reveal");
+            }
+
+            await Refused(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes("{\"i\":1,\"guardians\":[1]}"), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            Assert.Equal(4, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
+
+            // The decrypted tally's proofs are checked; a changed value is refused.
+            DecryptionGuardian[] decrypting = [.. u.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
+            DecryptedTally decrypted = TallyDecryption.Decrypt(context, tally, decrypting);
+            DecryptedContest c0 = decrypted.Contests[0];
+            DecryptedTally forged = new(decrypted.Guardians, [new DecryptedContest(c0.ContestIndex, [c0.Options[0] with { Value = c0.Options[0].Value + 1 }, .. c0.Options.Skip(1)]), .. decrypted.Contests.Skip(1)]);
+            await Refused(await blue.PostAsync("board/tally", BoardArtifacts.Tally(forged, manifest), "tally.decrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid proof");
+            await Refused(await blue.Http.GetAsync("board/record"), HttpStatusCode.Conflict, "Not yet");
+            await Created(await blue.PostAsync("board/tally", BoardArtifacts.Tally(decrypted, manifest), "tally.decrypted", cosigners: withRed), "tally");
+            OpenedBallot opened = ChallengedBallotOpener.Open(context, challenged, decrypting);
+            await Refused(await blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened with { Id = ballots[0].Id }, manifest), "ballot.opened", ballots[0].Id.ToHex(), cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Created(await blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened, manifest), "ballot.opened", challenged.Id.ToHex(), cosigners: withRed), "opening");
+
+            // The record download parses, passes the self-check and carries the tally.
+            HttpResponseMessage zip = await blue.Http.GetAsync("board/record");
+            Assert.Equal("application/zip", zip.Content.Headers.ContentType!.MediaType);
+            string dir = Path.Combine(board.Dir, "downloaded");
+            using (ZipArchive archive = new(await zip.Content.ReadAsStreamAsync()))
+            {
+                archive.ExtractToDirectory(dir);
+            }
+
+            ElectionRecord read = await RecordStore.ReadAsync(dir);
+            Assert.Empty(RecordSelfCheck.Check(read));
+            Assert.Equal(5, read.Ballots.Count(b => b.State == BallotState.Cast));
+            Assert.Single(read.Challenged);
+            Assert.Equal(decrypted.Contests.SelectMany(c => c.Options.Select(o => o.Value)), read.Tally.Contests.SelectMany(c => c.Options.Select(o => o.Value)));
+
+            JsonElement status = await blue.Http.GetFromJsonAsync<JsonElement>("board");
+            Assert.Equal("complete", status.GetProperty("stage").GetString());
+            long logSize = status.GetProperty("log_size").GetInt64();
+
+            // Every artifact's entry is in the log; the board rebuilds the same state from the log after a restart.
+            await server.StopAsync();
+            await server.DisposeAsync();
+            server = await board.StartLogAsync();
+            using HttpClient again = new() { BaseAddress = new Uri(TestBoard.Address(server)) };
+            JsonElement rebuilt = await again.GetFromJsonAsync<JsonElement>("board");
+            Assert.Equal("complete", rebuilt.GetProperty("stage").GetString());
+            Assert.Equal(logSize, rebuilt.GetProperty("log_size").GetInt64());
+            Assert.Empty(rebuilt.GetProperty("problems").EnumerateArray());
+            Assert.Equal(status.GetProperty("counts").ToString(), rebuilt.GetProperty("counts").ToString());
+            Assert.Equal(6, rebuilt.GetProperty("counts").GetProperty("ballots").GetInt32());
+            using BoardClient deviceAgain = new(new Uri(TestBoard.Address(server)), board.Device);
+            await Refused(await deviceAgain.PostBallotAsync(ballots[4]), HttpStatusCode.Conflict, "Voting closed");
+            byte[] entry0 = Entente.Transparency.Tiles.EntryBundle.Decode(await again.GetByteArrayAsync("tile/entries/000.p/" + Math.Min(logSize, 256)), (int)Math.Min(logSize, 256))[0];
+            Assert.Equal("charter", LogEntry.Parse(entry0).Entry.Type);
+            Assert.Equal(2, SignedNote.Parse(entry0).Signatures.Count);
+        }
+        finally
+        {
+            foreach (GuardianSecrets s in secrets)
+            {
+                s.Dispose();
+            }
+
+            await server.DisposeAsync();
+        }
+    }
+}
