@@ -50,6 +50,12 @@ public static class MerkleMath
             throw new ArgumentOutOfRangeException(nameof(end), "The range must hold at least one leaf.");
         }
 
+        IRangeHashCache? cache = source as IRangeHashCache;
+        if (cache is not null && cache.TryGetRange(start, end, out Hash256 cached))
+        {
+            return cached;
+        }
+
         Span<Hash256> parts = new Hash256[64];
         int count = 0;
         long position = start;
@@ -69,6 +75,11 @@ public static class MerkleMath
         for (int i = count - 2; i >= 0; i--)
         {
             root = Rfc6962.NodeHash(parts[i], root);
+        }
+
+        if (count > 1)
+        {
+            cache?.StoreRange(start, end, root);
         }
 
         return root;
