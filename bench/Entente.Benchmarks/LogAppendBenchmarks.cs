@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Entente.Server;
 using Entente.Server.Log;
 using Entente.Storage.Postgres.Log;
@@ -26,7 +29,9 @@ namespace Entente.Benchmarks;
 /// acknowledged index are written to the console after each run (p50, p99).
 /// PostgreSQL cases need ENTENTE_BENCH_POSTGRES (an Npgsql connection string).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+// In-process: the host, the clients and the benchmark share one process (so the CPU per append covers all of them),
+// and no separate benchmark executable has to be built.
+[Config(typeof(InProcessMonitoringConfig))]
 public class LogAppendBenchmarks
 {
     private const int Clients = 64;
@@ -291,4 +296,13 @@ public class LogAppendBenchmarks
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
+}
+
+/// <summary>One in-process job of five measured iterations after one warm-up, each iteration timed once (Monitoring).</summary>
+public sealed class InProcessMonitoringConfig : ManualConfig
+{
+    /// <summary>Creates the config.</summary>
+    public InProcessMonitoringConfig() =>
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+            .WithToolchain(InProcessEmitToolchain.Instance));
 }
