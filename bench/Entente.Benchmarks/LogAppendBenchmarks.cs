@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Entente.Server;
 using Entente.Server.Log;
 using Entente.Storage.Postgres.Log;
@@ -26,13 +29,18 @@ namespace Entente.Benchmarks;
 /// acknowledged index are written to the console after each run (p50, p99).
 /// PostgreSQL cases need ENTENTE_BENCH_POSTGRES (an Npgsql connection string).
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+// In-process: the host, the clients and the benchmark share one process (so the CPU per append covers all of them),
+// and no separate benchmark executable has to be built.
+[Config(typeof(InProcessMonitoringConfig))]
 public class LogAppendBenchmarks
 {
     private const int Clients = 64;
     private const int PerClient = 100;
     private const int EntriesPerOp = Clients * PerClient;
     private readonly List<double> _latenciesMs = [];
+    private readonly List<double> _inProcessLatenciesMs = [];
+    private TimeSpan _httpCpu;
+    private long _httpEntries;
     private string _dir = "";
     private WebApplication? _app;
     private HttpClient? _http;
@@ -149,9 +157,47 @@ public class LogAppendBenchmarks
     [IterationSetup(Target = nameof(Http_append_64_clients))]
     public void PrepareEntries() => _prepared = Enumerable.Range(0, EntriesPerOp).Select(_ => NextEntry()).ToArray();
 
+    /// <summary>Entries are signed before the measured part (same entries as the HTTP case would get).</summary>
+    [IterationSetup(Target = nameof(InProcess_append_64_tasks))]
+    public void PrepareInProcessEntries() => _prepared = Enumerable.Range(0, EntriesPerOp).Select(_ => NextEntry()).ToArray();
+
+    /// <summary>
+    /// The server's own work without HTTP: 64 tasks each parse an entry, check the party's signature against the
+    /// charter (as POST /add does) and wait for the sequencer's durable index. The HTTP case over this one is the
+    /// cost of Kestrel, HttpClient and loopback TCP on the same two cores.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = EntriesPerOp)]
+    public async Task InProcess_append_64_tasks()
+    {
+        LogService log = _app!.Services.GetRequiredService<LogService>();
+        double[] latencies = new double[EntriesPerOp];
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
+        {
+            for (int i = 0; i < PerClient; i++)
+            {
+                byte[] entry = _prepared[(c * PerClient) + i];
+                long start = Stopwatch.GetTimestamp();
+                (LogEntry parsed, SignedNote note) = LogEntry.Parse(entry, log.Options.MaxEntrySize);
+                Ed25519NoteVerifier key = log.Charter.KeyFor(parsed.Party, Charter.SubmitterRole)!;
+                if (!NoteVerification.HasValidSignature(note, key))
+                {
+                    throw new InvalidOperationException("bad signature");
+                }
+
+                await log.Sequencer.AddAsync(entry);
+                latencies[(c * PerClient) + i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        })));
+        lock (_inProcessLatenciesMs)
+        {
+            _inProcessLatenciesMs.AddRange(latencies);
+        }
+    }
+
     [Benchmark(OperationsPerInvoke = EntriesPerOp)]
     public async Task Http_append_64_clients()
     {
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         double[] latencies = new double[EntriesPerOp];
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
         {
@@ -168,6 +214,9 @@ public class LogAppendBenchmarks
         {
             _latenciesMs.AddRange(latencies);
         }
+
+        _httpCpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        _httpEntries += EntriesPerOp;
     }
 
     [GlobalCleanup]
@@ -177,7 +226,31 @@ public class LogAppendBenchmarks
         {
             double[] sorted = [.. _latenciesMs.Order()];
             Console.WriteLine($"// {Store}: latency to acknowledged index over {sorted.Length} appends: p50 {sorted[sorted.Length / 2]:F1} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F1} ms, max {sorted[^1]:F1} ms; entry size {NextEntry().Length} B");
+            Console.WriteLine($"// {Store}: process CPU per HTTP append (server, clients and database driver; PostgreSQL's own processes not included): {_httpCpu.TotalMicroseconds / Math.Max(1, _httpEntries):F0} us");
             _latenciesMs.Clear();
+        }
+
+        if (_inProcessLatenciesMs.Count > 0)
+        {
+            double[] sorted = [.. _inProcessLatenciesMs.Order()];
+            Console.WriteLine($"// {Store}: in-process latency to acknowledged index over {sorted.Length} appends: p50 {sorted[sorted.Length / 2]:F1} ms, p99 {sorted[(int)(sorted.Length * 0.99)]:F1} ms");
+            _inProcessLatenciesMs.Clear();
+        }
+
+        if (Store == "postgres" && _naivePg is not null && _app is not null)
+        {
+            using NpgsqlCommand q = _naivePg.CreateCommand($"""
+                SELECT (SELECT count(*) FROM {_schema}.tlog_entries), (SELECT coalesce(sum(octet_length(data)), 0) FROM {_schema}.tlog_entries),
+                       pg_total_relation_size('{_schema}.tlog_entries'), pg_total_relation_size('{_schema}.tlog_tiles'), pg_total_relation_size('{_schema}.tlog_head')
+                """);
+            using NpgsqlDataReader r = q.ExecuteReader();
+            r.Read();
+            long count = r.GetInt64(0);
+            long bytes = r.GetInt64(1);
+            long entries = r.GetInt64(2);
+            long tiles = r.GetInt64(3);
+            long total = entries + tiles + r.GetInt64(4);
+            Console.WriteLine($"// postgres storage: {count} entries, {bytes} entry bytes; entries table with indexes {entries} B, tiles {tiles} B: {(total - bytes) / (double)Math.Max(1, count):F1} B per entry beyond the entry");
         }
 
         if (Store == "sqlite" && _app is not null)
@@ -224,4 +297,13 @@ public class LogAppendBenchmarks
         SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
+}
+
+/// <summary>One in-process job of five measured iterations after one warm-up, each iteration timed once (Monitoring).</summary>
+public sealed class InProcessMonitoringConfig : ManualConfig
+{
+    /// <summary>Creates the config.</summary>
+    public InProcessMonitoringConfig() =>
+        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+            .WithToolchain(InProcessEmitToolchain.Instance));
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Entente.Transparency;
 using Entente.Transparency.Log;
 using Npgsql;
@@ -6,15 +7,16 @@ using NpgsqlTypes;
 namespace Entente.Storage.Postgres.Log;
 
 /// <summary>
-/// <see cref="ILogStore"/> on PostgreSQL, same tables as the SQLite store in one schema. A commit locks the
-/// head row (<c>SELECT … FOR UPDATE</c>), compares it, inserts entries and tiles with <c>unnest</c> arrays and
-/// updates the head, in one transaction.
+/// <see cref="ILogStore"/> on PostgreSQL, same tables as the SQLite store in one schema. A commit is one
+/// statement (one round trip, one transaction): a compare-and-swap UPDATE of the head row and, only if it
+/// matched, the batch's entries and tiles inserted from binary <c>unnest</c> arrays.
 /// </summary>
 public sealed class PostgresLogStore : ILogStore
 {
     private readonly PostgresDatabase _db;
     private readonly bool _ownsDatabase;
     private readonly string _s;
+    private readonly string _commitSql;
 
     /// <summary>Creates the store on <paramref name="database"/>.</summary>
     public PostgresLogStore(PostgresDatabase database, bool ownsDatabase = false)
@@ -23,6 +25,22 @@ public sealed class PostgresLogStore : ILogStore
         _db = database;
         _ownsDatabase = ownsDatabase;
         _s = database.Schema;
+
+        // One statement, so one round trip and one implicit transaction: the head's compare-and-swap (an UPDATE
+        // that matches only the expected size and note; a concurrent writer waits on the row lock and then
+        // matches nothing), and the entries and tiles, inserted only if the swap happened.
+        _commitSql = $"""
+            WITH head AS (
+                UPDATE {_s}.tlog_head SET size = @s, root = @r, note = @n WHERE id = 1 AND size = @es AND note = @en RETURNING 1),
+            e AS (
+                INSERT INTO {_s}.tlog_entries (idx, leaf_hash, data)
+                SELECT u.i, u.h, u.d FROM unnest(@ei, @eh, @ed) AS u(i, h, d) WHERE EXISTS (SELECT 1 FROM head) RETURNING 1),
+            t AS (
+                INSERT INTO {_s}.tlog_tiles (level, idx, data)
+                SELECT u.l, u.i, u.d FROM unnest(@tl, @ti, @td) AS u(l, i, d) WHERE EXISTS (SELECT 1 FROM head)
+                ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data RETURNING 1)
+            SELECT (SELECT count(*) FROM head), (SELECT count(*) FROM e), (SELECT count(*) FROM t)
+            """;
     }
 
     /// <summary>Creates the store from a connection string and schema.</summary>
@@ -82,51 +100,51 @@ public sealed class PostgresLogStore : ILogStore
     {
         ArgumentNullException.ThrowIfNull(commit);
         using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await Run(async () =>
+        long[] counts = await Run(async () =>
         {
-            using NpgsqlTransaction tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            using (NpgsqlCommand read = new($"SELECT size, note FROM {_s}.tlog_head WHERE id = 1 FOR UPDATE", c, tx))
+            using NpgsqlCommand cmd = new(_commitSql, c);
+            cmd.Parameters.Add(new NpgsqlParameter<long>("es", NpgsqlDbType.Bigint) { TypedValue = commit.Expected.Size });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[]>("en", NpgsqlDbType.Bytea) { TypedValue = commit.Expected.Note });
+            cmd.Parameters.Add(new NpgsqlParameter<long>("s", NpgsqlDbType.Bigint) { TypedValue = commit.Next.Size });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[]>("r", NpgsqlDbType.Bytea) { TypedValue = commit.Next.Root.ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[]>("n", NpgsqlDbType.Bytea) { TypedValue = commit.Next.Note });
+            long[] ei = new long[commit.Entries.Count];
+            byte[][] eh = new byte[ei.Length][];
+            byte[][] ed = new byte[ei.Length][];
+            for (int k = 0; k < ei.Length; k++)
             {
-                using NpgsqlDataReader r = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await r.ReadAsync(cancellationToken).ConfigureAwait(false) || r.GetInt64(0) != commit.Expected.Size
-                    || !((byte[])r.GetValue(1)).AsSpan().SequenceEqual(commit.Expected.Note))
-                {
-                    throw new LogConflictException($"The log's checkpoint is no longer the one at size {commit.Expected.Size} this commit extends.");
-                }
+                LogEntryRecord e = commit.Entries[k];
+                (ei[k], eh[k], ed[k]) = (e.Index, e.LeafHash.ToArray(), e.Data);
             }
 
-            if (commit.Entries.Count > 0)
+            int[] tl = new int[commit.Tiles.Count];
+            long[] ti = new long[tl.Length];
+            byte[][] td = new byte[tl.Length][];
+            for (int k = 0; k < tl.Length; k++)
             {
-                using NpgsqlCommand insert = new($"INSERT INTO {_s}.tlog_entries (idx, leaf_hash, data) SELECT * FROM unnest(@i, @h, @d)", c, tx);
-                insert.Parameters.Add(new NpgsqlParameter<long[]>("i", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = commit.Entries.Select(e => e.Index).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter<byte[][]>("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Entries.Select(e => e.LeafHash.ToArray()).ToArray() });
-                insert.Parameters.Add(new NpgsqlParameter<byte[][]>("d", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Entries.Select(e => e.Data).ToArray() });
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                TileRecord t = commit.Tiles[k];
+                (tl[k], ti[k], td[k]) = (t.Level, t.Index, t.Data);
             }
 
-            if (commit.Tiles.Count > 0)
-            {
-                using NpgsqlCommand tiles = new($"""
-                    INSERT INTO {_s}.tlog_tiles (level, idx, data) SELECT * FROM unnest(@l, @i, @d)
-                    ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data
-                    """, c, tx);
-                tiles.Parameters.Add(new NpgsqlParameter<int[]>("l", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = commit.Tiles.Select(t => t.Level).ToArray() });
-                tiles.Parameters.Add(new NpgsqlParameter<long[]>("i", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = commit.Tiles.Select(t => t.Index).ToArray() });
-                tiles.Parameters.Add(new NpgsqlParameter<byte[][]>("d", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = commit.Tiles.Select(t => t.Data).ToArray() });
-                await tiles.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            using (NpgsqlCommand head = new($"UPDATE {_s}.tlog_head SET size = @s, root = @r, note = @n WHERE id = 1", c, tx))
-            {
-                head.Parameters.AddWithValue("s", commit.Next.Size);
-                head.Parameters.AddWithValue("r", commit.Next.Root.ToArray());
-                head.Parameters.AddWithValue("n", commit.Next.Note);
-                await head.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ei", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ei });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("eh", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = eh });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("ed", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = ed });
+            cmd.Parameters.Add(new NpgsqlParameter<int[]>("tl", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = tl });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ti", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ti });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("td", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = td });
+            using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await r.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new[] { r.GetInt64(0), r.GetInt64(1), r.GetInt64(2) };
         }, $"committing entries up to size {commit.Next.Size}").ConfigureAwait(false);
+        if (counts[0] != 1)
+        {
+            throw new LogConflictException($"The log's checkpoint is no longer the one at size {commit.Expected.Size} this commit extends.");
+        }
+
+        if (counts[1] != commit.Entries.Count || counts[2] != commit.Tiles.Count)
+        {
+            throw new UnreachableException($"The commit to size {commit.Next.Size} stored {counts[1]} entries and {counts[2]} tiles, not {commit.Entries.Count} and {commit.Tiles.Count}.");
+        }
     }
 
     /// <inheritdoc/>

@@ -6,7 +6,8 @@ namespace Entente.Transparency.Log;
 
 /// <summary>
 /// The read path of a log: tiles, entry bundles and proofs from an <see cref="ILogStore"/>. Full tiles are
-/// immutable, so they are cached together with their inner nodes; a proof then costs a few cache lookups.
+/// immutable, so they are cached together with their inner nodes, and so are the range hashes of the right edge
+/// of the latest tree sizes; a proof then costs a few cache lookups and no I/O.
 /// </summary>
 public sealed class LogReader
 {
@@ -16,6 +17,10 @@ public sealed class LogReader
 
     // Partial tiles only grow: a cached partial tile serves every tree that needs no more of its hashes.
     private readonly ConcurrentDictionary<(int Level, long Index), TileNodes> _partial = new();
+
+    // Range hashes of the right edge of the latest tree sizes asked about: every proof in a tree needs some of them.
+    private const int EdgeSizesKept = 4;
+    private volatile EdgeRanges[] _edges = [];
 
     /// <summary>Creates a reader caching up to <paramref name="cachedTiles"/> full tiles.</summary>
     public LogReader(ILogStore store, int cachedTiles = 16384)
@@ -91,6 +96,14 @@ public sealed class LogReader
 
     private async Task<T> ProveAsync<T>(Func<ISubtreeHashes, T> compute, long treeSize, CancellationToken cancellationToken)
     {
+        // Fast path: every tile is cached (and the right edge of this tree size often is too): one pass, no I/O.
+        CachedSource cachedSource = new(this, treeSize, EdgeFor(treeSize));
+        T fast = compute(cachedSource);
+        if (!cachedSource.Missing)
+        {
+            return fast;
+        }
+
         // Pass 1 learns which tiles the computation touches; pass 2 computes from the loaded tiles.
         Recorder recorder = new();
         compute(recorder);
@@ -103,19 +116,42 @@ public sealed class LogReader
         return compute(new Source(tiles));
     }
 
-    private async Task<TileNodes> LoadAsync(int level, long index, long treeSize, CancellationToken cancellationToken)
+    /// <summary>The range hashes ending at <paramref name="treeSize"/> computed so far (kept for the latest few sizes).</summary>
+    private ConcurrentDictionary<long, Hash256> EdgeFor(long treeSize)
     {
-        if (_full.TryGetValue((level, index), out TileNodes? cached))
+        EdgeRanges[] edges = _edges;
+        foreach (EdgeRanges e in edges)
         {
-            return cached;
+            if (e.TreeSize == treeSize)
+            {
+                return e.Ranges;
+            }
+        }
+
+        EdgeRanges added = new(treeSize, new ConcurrentDictionary<long, Hash256>());
+        _edges = [added, .. edges.Take(EdgeSizesKept - 1)];
+        return added.Ranges;
+    }
+
+    private bool TryCached(int level, long index, long treeSize, out TileNodes? nodes)
+    {
+        if (_full.TryGetValue((level, index), out nodes))
+        {
+            return true;
         }
 
         TilePath? expected = TilePath.TileIn(level, index, treeSize);
-        if (expected is not null && _partial.TryGetValue((level, index), out TileNodes? partial) && partial.Width >= expected.Value.Width)
+        return expected is not null && _partial.TryGetValue((level, index), out nodes) && nodes.Width >= expected.Value.Width;
+    }
+
+    private async Task<TileNodes> LoadAsync(int level, long index, long treeSize, CancellationToken cancellationToken)
+    {
+        if (TryCached(level, index, treeSize, out TileNodes? cached))
         {
-            return partial;
+            return cached!;
         }
 
+        TilePath? expected = TilePath.TileIn(level, index, treeSize);
         byte[]? data = await _store.ReadTileAsync(level, index, cancellationToken).ConfigureAwait(false);
         if (data is null || expected is null || data.Length < expected.Value.Width * Hash256.Size)
         {
@@ -197,6 +233,41 @@ public sealed class LogReader
             return Hash256.Empty;
         }
     }
+
+    /// <summary>Hashes from cached tiles only; notes a miss (the caller then loads the tiles) instead of doing I/O.</summary>
+    private sealed class CachedSource(LogReader reader, long treeSize, ConcurrentDictionary<long, Hash256> edge) : ISubtreeHashes, IRangeHashCache
+    {
+        public bool Missing { get; private set; }
+
+        public Hash256 PerfectSubtree(int height, long index)
+        {
+            (int level, long tile, int r, int offset) = Locate(height, index);
+            if (!reader.TryCached(level, tile, treeSize, out TileNodes? nodes))
+            {
+                Missing = true;
+                return Hash256.Empty;
+            }
+
+            return nodes!.Node(r, offset);
+        }
+
+        public bool TryGetRange(long start, long end, out Hash256 hash)
+        {
+            hash = default;
+            return end == treeSize && edge.TryGetValue(start, out hash);
+        }
+
+        public void StoreRange(long start, long end, Hash256 hash)
+        {
+            // Only ranges of this tree's right edge recur across proofs, and only complete computations are kept.
+            if (end == treeSize && !Missing)
+            {
+                edge.TryAdd(start, hash);
+            }
+        }
+    }
+
+    private sealed record EdgeRanges(long TreeSize, ConcurrentDictionary<long, Hash256> Ranges);
 
     private sealed class Source(Dictionary<(int, long), TileNodes> tiles) : ISubtreeHashes
     {

@@ -17,6 +17,12 @@ public sealed class SequencerOptions
     /// <summary>Most submissions waiting; further <c>AddAsync</c> calls wait (back-pressure).</summary>
     public int MaxPending { get; init; } = 65536;
 
+    /// <summary>
+    /// Group commit: after a commit completes, how long the next batch may wait for the submitters that commit
+    /// answered, while fewer entries are queued than submitters are waiting. Zero turns the wait off. Default 3 ms.
+    /// </summary>
+    public TimeSpan GroupCommitWait { get; init; } = TimeSpan.FromMilliseconds(3);
+
     /// <summary>First delay before retrying a failed commit (doubles up to 2 s).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(20);
 }
@@ -47,6 +53,7 @@ public sealed class Sequencer : IAsyncDisposable
     private TileEdge _edge;
     private volatile StoredCheckpoint _head;
     private volatile Exception? _fatal;
+    private int _waiting;
     private TaskCompletionSource<StoredCheckpoint> _nextHead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed record Pending(byte[] Entry, Hash256 LeafHash, TaskCompletionSource<AddResult> Done);
@@ -127,8 +134,21 @@ public sealed class Sequencer : IAsyncDisposable
         ThrowIfFatal();
         byte[] copy = entry.ToArray();
         Pending pending = new(copy, Rfc6962.LeafHash(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+            return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfFatal();
+            throw new ObjectDisposedException(nameof(Sequencer), "The sequencer is stopped.");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
     }
 
     /// <summary>Completes when a checkpoint larger than <paramref name="size"/> is committed.</summary>
@@ -158,89 +178,246 @@ public sealed class Sequencer : IAsyncDisposable
     private async Task RunAsync()
     {
         CancellationToken stop = _stop.Token;
-        List<Pending> batch = new(_options.MaxBatchSize);
+        List<Pending> batch = [];
+        InFlight? current = null;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+            while (true)
             {
-                batch.Clear();
-                while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out Pending? p))
+                batch = await GatherAsync(current, stop).ConfigureAwait(false);
+                if (batch.Count == 0)
                 {
-                    batch.Add(p);
+                    break;
                 }
 
-                await IntegrateAsync(batch, stop).ConfigureAwait(false);
+                // Deduplicate against the store while the previous batch commits: the lookup sees every
+                // batch before it, and the previous batch's own entries are checked from memory below.
+                Dictionary<Hash256, long> inBatch = [];
+                List<Hash256> unique = [];
+                foreach (Pending p in batch)
+                {
+                    if (inBatch.TryAdd(p.LeafHash, -1))
+                    {
+                        unique.Add(p.LeafHash);
+                    }
+                }
+
+                IReadOnlyDictionary<Hash256, long> existing = await RetryAsync(ct => _store.FindLeafHashesAsync(unique, ct), stop).ConfigureAwait(false);
+                IReadOnlyDictionary<Hash256, long>? previous = null;
+                if (current is not null)
+                {
+                    await current.Committed.ConfigureAwait(false);
+                    previous = current.Indexes;
+                    current = null;
+                }
+
+                current = Prepare(batch, inBatch, existing, previous, stop);
+            }
+
+            if (current is not null)
+            {
+                await current.Committed.ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             Exception stopped = new ObjectDisposedException(nameof(Sequencer), "The sequencer was stopped before the entry was committed.");
-            FailAll(batch, stopped);
+            await SettleAsync(current).ConfigureAwait(false);
+            Fail(current, batch, stopped);
             DrainQueue(stopped);
         }
         catch (LogFatalException e)
         {
             _fatal = e;
-            FailAll(batch, e);
+            Fail(current, batch, e);
             DrainQueue(e);
         }
     }
 
-    private async Task IntegrateAsync(List<Pending> batch, CancellationToken stop)
+    /// <summary>
+    /// Waits for at least one submission, then for up to <see cref="SequencerOptions.GroupCommitWait"/> after the
+    /// commit in flight completes while fewer entries are queued than there are submitters waiting (adaptive group
+    /// commit: the submitters answered by that commit usually come back at once). Empty when the queue is closed.
+    /// </summary>
+    private async Task<List<Pending>> GatherAsync(InFlight? current, CancellationToken stop)
     {
-        // Deduplicate inside the batch and against the log.
-        Dictionary<Hash256, long> inBatch = [];
-        List<Hash256> unique = [];
-        foreach (Pending p in batch)
+        List<Pending> batch = [];
+        if (!await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            if (inBatch.TryAdd(p.LeafHash, -1))
-            {
-                unique.Add(p.LeafHash);
-            }
+            return batch;
         }
 
-        IReadOnlyDictionary<Hash256, long> existing = await RetryAsync(ct => _store.FindLeafHashesAsync(unique, ct), stop).ConfigureAwait(false);
-        StoredCheckpoint head = _head;
-        List<LogEntryRecord> entries = [];
-        HashSet<Pending> firsts = [];
-        long next = head.Size;
-        foreach (Pending p in batch)
+        int target = Math.Min(_options.MaxBatchSize, Volatile.Read(ref _waiting));
+        Drain(batch);
+        if (current is null || batch.Count >= target || _options.GroupCommitWait <= TimeSpan.Zero)
         {
-            if (existing.ContainsKey(p.LeafHash) || inBatch[p.LeafHash] >= 0)
-            {
-                continue;
-            }
-
-            inBatch[p.LeafHash] = next;
-            firsts.Add(p);
-            entries.Add(new LogEntryRecord(next, p.LeafHash, p.Entry));
-            next++;
+            return batch;
         }
 
-        if (entries.Count > 0)
+        Task? lingerEnd = null;
+        while (batch.Count < target)
         {
-            TileEdge edge = _edge.Clone();
-            List<TileRecord> tiles = edge.Append(entries.Select(e => e.LeafHash).ToList());
-            StoredCheckpoint signed = Sign(_signer, new Checkpoint(_origin, edge.Size, edge.Root()));
-            await CommitUntilKnownAsync(new LogCommit(head, entries, tiles, signed), stop).ConfigureAwait(false);
-            _edge = edge;
-            _head = signed;
-            TaskCompletionSource<StoredCheckpoint> fired = Interlocked.Exchange(ref _nextHead, new TaskCompletionSource<StoredCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously));
-            fired.TrySetResult(signed);
-        }
-
-        foreach (Pending p in batch)
-        {
-            if (existing.TryGetValue(p.LeafHash, out long old))
+            Task deadline;
+            if (!current.Committed.IsCompleted)
             {
-                p.Done.TrySetResult(new AddResult(old, true));
+                deadline = current.Committed;
             }
             else
             {
-                p.Done.TrySetResult(new AddResult(inBatch[p.LeafHash], !firsts.Contains(p)));
+                lingerEnd ??= Task.Delay(_options.GroupCommitWait, _time, stop);
+                deadline = lingerEnd;
+            }
+
+            if (_queue.Reader.TryPeek(out _))
+            {
+                Drain(batch);
+                continue;
+            }
+
+            Task<bool> more = _queue.Reader.WaitToReadAsync(stop).AsTask();
+            if (await Task.WhenAny(more, deadline).ConfigureAwait(false) != more)
+            {
+                if (deadline == lingerEnd || current.Committed.IsFaulted)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            if (!await more.ConfigureAwait(false))
+            {
+                break;
+            }
+
+            Drain(batch);
+        }
+
+        stop.ThrowIfCancellationRequested();
+        return batch;
+
+        void Drain(List<Pending> into)
+        {
+            while (into.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out Pending? p))
+            {
+                into.Add(p);
             }
         }
     }
+
+    /// <summary>Assigns indexes, extends a copy of the edge, signs, and starts the commit (which answers the batch).</summary>
+    private InFlight Prepare(List<Pending> batch, Dictionary<Hash256, long> inBatch, IReadOnlyDictionary<Hash256, long> existing,
+        IReadOnlyDictionary<Hash256, long>? previous, CancellationToken stop)
+    {
+        StoredCheckpoint head = _head;
+        List<LogEntryRecord> entries = [];
+        long[] results = new long[batch.Count];
+        bool[] duplicate = new bool[batch.Count];
+        long next = head.Size;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            Pending p = batch[i];
+            if (existing.TryGetValue(p.LeafHash, out long old) || (previous is not null && previous.TryGetValue(p.LeafHash, out old)))
+            {
+                (results[i], duplicate[i]) = (old, true);
+            }
+            else if (inBatch[p.LeafHash] >= 0)
+            {
+                (results[i], duplicate[i]) = (inBatch[p.LeafHash], true);
+            }
+            else
+            {
+                inBatch[p.LeafHash] = next;
+                entries.Add(new LogEntryRecord(next, p.LeafHash, p.Entry));
+                results[i] = next++;
+            }
+        }
+
+        Dictionary<Hash256, long> indexes = [];
+        foreach (LogEntryRecord e in entries)
+        {
+            indexes[e.LeafHash] = e.Index;
+        }
+
+        if (entries.Count == 0)
+        {
+            Answer(batch, results, duplicate);
+            return new InFlight(Task.CompletedTask, batch, indexes);
+        }
+
+        TileEdge edge = _edge.Clone();
+        List<Hash256> leaves = new(entries.Count);
+        foreach (LogEntryRecord e in entries)
+        {
+            leaves.Add(e.LeafHash);
+        }
+
+        List<TileRecord> tiles = edge.Append(leaves);
+        StoredCheckpoint signed = Sign(_signer, new Checkpoint(_origin, edge.Size, edge.Root()));
+        Task committed = CommitAndAnswerAsync(new LogCommit(head, entries, tiles, signed), edge, batch, results, duplicate, stop);
+        return new InFlight(committed, batch, indexes);
+    }
+
+    private async Task CommitAndAnswerAsync(LogCommit commit, TileEdge edge, List<Pending> batch, long[] results, bool[] duplicate, CancellationToken stop)
+    {
+        try
+        {
+            await CommitUntilKnownAsync(commit, stop).ConfigureAwait(false);
+        }
+        catch (LogFatalException e)
+        {
+            // Answer this batch now and close the queue; the loop sees the same exception when it awaits this commit.
+            _fatal = e;
+            FailAll(batch, e);
+            _queue.Writer.TryComplete();
+            throw;
+        }
+
+        _edge = edge;
+        _head = commit.Next;
+        TaskCompletionSource<StoredCheckpoint> fired = Interlocked.Exchange(ref _nextHead, new TaskCompletionSource<StoredCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously));
+        fired.TrySetResult(commit.Next);
+        Answer(batch, results, duplicate);
+    }
+
+    private static void Answer(List<Pending> batch, long[] results, bool[] duplicate)
+    {
+        for (int i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(new AddResult(results[i], duplicate[i]));
+        }
+    }
+
+    /// <summary>Lets a commit in flight finish (it stops at the cancellation) so the store is not disposed under it.</summary>
+    private static async Task SettleAsync(InFlight? current)
+    {
+        if (current is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await current.Committed.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or LogFatalException or LogStoreException)
+        {
+            // Its submitters are failed below; the store's head tells what landed.
+        }
+    }
+
+    private static void Fail(InFlight? current, List<Pending> batch, Exception e)
+    {
+        if (current is not null)
+        {
+            FailAll(current.Batch, e);
+        }
+
+        FailAll(batch, e);
+    }
+
+    /// <summary>A batch whose commit is under way; <see cref="Indexes"/> maps its new leaf hashes to their indexes.</summary>
+    private sealed record InFlight(Task Committed, List<Pending> Batch, Dictionary<Hash256, long> Indexes);
 
     private async Task CommitUntilKnownAsync(LogCommit commit, CancellationToken stop)
     {
@@ -275,6 +452,13 @@ public sealed class Sequencer : IAsyncDisposable
                 throw new LogFatalException(
                     $"The store's checkpoint (size {now?.Size}) is neither the one this sequencer extended (size {commit.Expected.Size}) nor the one it wrote (size {commit.Next.Size}); another writer or a rollback.",
                     failure);
+            }
+
+            if (failure is LogStoreException { IsTransient: false })
+            {
+                // Not landed, and the store says a retry cannot help (a constraint, a corrupt file): stop rather
+                // than retry forever.
+                throw new LogFatalException($"The store refused the commit up to size {commit.Next.Size} permanently: {failure.Message}", failure);
             }
 
             await Task.Delay(delay, _time, stop).ConfigureAwait(false);

@@ -50,6 +50,12 @@ public static class MerkleMath
             throw new ArgumentOutOfRangeException(nameof(end), "The range must hold at least one leaf.");
         }
 
+        IRangeHashCache? cache = source as IRangeHashCache;
+        if (cache is not null && cache.TryGetRange(start, end, out Hash256 cached))
+        {
+            return cached;
+        }
+
         Span<Hash256> parts = new Hash256[64];
         int count = 0;
         long position = start;
@@ -69,6 +75,11 @@ public static class MerkleMath
         for (int i = count - 2; i >= 0; i--)
         {
             root = Rfc6962.NodeHash(parts[i], root);
+        }
+
+        if (count > 1)
+        {
+            cache?.StoreRange(start, end, root);
         }
 
         return root;
@@ -187,6 +198,138 @@ public static class MerkleMath
 
         Hash256 computed = RootFromInclusionProofCore(index, size, Hash256.FromBytes(leafHash), proof);
         return CryptographicOperations.FixedTimeEquals(computed.Span, root);
+    }
+
+    /// <summary>
+    /// True when <c>[start, end)</c> is a subtree in the sense of Merkle Tree Certificates
+    /// (draft-ietf-plants-merkle-tree-certs §4.1): non-empty, and <paramref name="start"/> a multiple of the
+    /// smallest power of two not below <c>end − start</c>, so the range is one node or the left part of one.
+    /// </summary>
+    public static bool IsValidSubtree(long start, long end)
+    {
+        if (start < 0 || end <= start)
+        {
+            return false;
+        }
+
+        ulong width = BitOperations.RoundUpToPowerOf2((ulong)(end - start));
+        return width != 0 && (ulong)start % width == 0;
+    }
+
+    /// <summary>
+    /// Verifies a subtree inclusion proof (draft-ietf-plants-merkle-tree-certs §4.3): leaf <paramref name="index"/>
+    /// is in the valid subtree <c>[start, end)</c> whose hash is <paramref name="subtreeRoot"/>. The subtree is a tree
+    /// of its own, so this is the RFC 9162 inclusion proof of <c>index − start</c> in a tree of <c>end − start</c>,
+    /// with the same strict rules.
+    /// </summary>
+    public static bool VerifySubtreeInclusion(long index, long start, long end, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> subtreeRoot)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        return IsValidSubtree(start, end) && index >= start && index < end
+            && VerifyInclusion(index - start, end - start, leafHash, proof, subtreeRoot);
+    }
+
+    /// <summary>
+    /// Verifies a subtree consistency proof (draft-ietf-plants-merkle-tree-certs §4.4): the valid subtree
+    /// <c>[start, end)</c> with hash <paramref name="subtreeRoot"/> is part of the tree of <paramref name="size"/> with
+    /// root <paramref name="root"/>. The proof is checked by walking the same descent that generates it (the RFC 9162
+    /// consistency descent, generalised to a subtree that need not start at 0): every hash must be 32 bytes, every
+    /// proof hash used exactly once, and both roots must come out. As the transparency-dev/merkle probes require, the
+    /// empty subtree (<c>start = end ≤ size</c>) needs the empty root and an empty proof, and the whole tree as its own
+    /// subtree needs an empty proof and equal roots.
+    /// </summary>
+    public static bool VerifySubtreeConsistency(long start, long end, long size, ReadOnlySpan<byte> subtreeRoot, ReadOnlySpan<byte> root, IReadOnlyList<byte[]> proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        if (start >= 0 && start == end && end <= size)
+        {
+            // The empty subtree is in every tree: its hash must be the empty root and the proof empty.
+            return proof.Count == 0 && subtreeRoot.SequenceEqual(Rfc6962.EmptyRoot.Span);
+        }
+
+        if (start == 0 && end == size && end > 0)
+        {
+            // The subtree is the tree (as for equal sizes in RFC 9162 §2.1.4.2): an empty proof and equal roots.
+            return proof.Count == 0 && subtreeRoot.SequenceEqual(root);
+        }
+
+        if (!IsValidSubtree(start, end) || end > size || subtreeRoot.Length != Hash256.Size || root.Length != Hash256.Size
+            || proof.Count > 64 || proof.Any(p => p is null || p.Length != Hash256.Size))
+        {
+            return false;
+        }
+
+        Hash256 known = Hash256.FromBytes(subtreeRoot);
+        int used = 0;
+        if (!Walk(start, end, size, true, out Hash256 sub, out Hash256 whole) || used != proof.Count)
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(sub.Span, subtreeRoot) && CryptographicOperations.FixedTimeEquals(whole.Span, root);
+
+        // The hashes of [lo, hi) and of the whole (sub)tree of n leaves, from the proof; known: the subtree is
+        // still one node whose hash the verifier holds.
+        bool Walk(long lo, long hi, long n, bool isKnown, out Hash256 subtree, out Hash256 tree)
+        {
+            subtree = tree = default;
+            if (lo == 0 && hi == n)
+            {
+                if (isKnown)
+                {
+                    subtree = tree = known;
+                    return true;
+                }
+
+                return Next(out subtree) && (tree = subtree) == subtree;
+            }
+
+            long k = SplitPoint(n);
+            if (hi <= k)
+            {
+                if (!Walk(lo, hi, k, isKnown, out subtree, out Hash256 left) || !Next(out Hash256 right))
+                {
+                    return false;
+                }
+
+                tree = Rfc6962.NodeHash(left, right);
+                return true;
+            }
+
+            if (k <= lo)
+            {
+                if (!Walk(lo - k, hi - k, n - k, isKnown, out subtree, out Hash256 right) || !Next(out Hash256 left))
+                {
+                    return false;
+                }
+
+                tree = Rfc6962.NodeHash(left, right);
+                return true;
+            }
+
+            // The subtree spans the split, so (being valid) it starts at 0 and its left half is [0, k).
+            System.Diagnostics.Debug.Assert(lo == 0);
+            if (!Walk(0, hi - k, n - k, false, out Hash256 subRight, out Hash256 treeRight) || !Next(out Hash256 leftHalf))
+            {
+                return false;
+            }
+
+            subtree = Rfc6962.NodeHash(leftHalf, subRight);
+            tree = Rfc6962.NodeHash(leftHalf, treeRight);
+            return true;
+        }
+
+        bool Next(out Hash256 h)
+        {
+            if (used == proof.Count)
+            {
+                h = default;
+                return false;
+            }
+
+            h = Hash256.FromBytes(proof[used++]);
+            return true;
+        }
     }
 
     /// <summary>The number of hashes in an inclusion proof of <paramref name="index"/> in a tree of <paramref name="size"/>.</summary>

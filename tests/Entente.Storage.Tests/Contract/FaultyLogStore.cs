@@ -25,6 +25,9 @@ public sealed class FaultyLogStore(ILogStore inner) : ILogStore
 
     public int Commits => _commits;
 
+    /// <summary>Runs before commit number N (counted from 1) reaches the store; a test can hold a commit here.</summary>
+    public Func<int, Task>? BeforeCommit { get; set; }
+
     public Task CreateSchemaAsync(CancellationToken cancellationToken = default) => inner.CreateSchemaAsync(cancellationToken);
 
     public Task<StoredCheckpoint?> ReadHeadAsync(CancellationToken cancellationToken = default)
@@ -44,6 +47,11 @@ public sealed class FaultyLogStore(ILogStore inner) : ILogStore
     {
         int n = Interlocked.Increment(ref _commits);
         Fault fault = CommitFaults.GetValueOrDefault(n);
+        if (BeforeCommit is not null)
+        {
+            await BeforeCommit(n);
+        }
+
         if (fault == Fault.WriteLost)
         {
             throw new LogStoreException($"injected: commit {n} lost", isTransient: true);

@@ -119,6 +119,44 @@ public abstract class LogStoreContract<TBackend>
     }
 
     [SkippableFact]
+    public async Task A_resubmission_arriving_while_the_first_copy_commits_gets_the_same_index()
+    {
+        await using TBackend backend = new();
+        FaultyLogStore? faulty = null;
+        (ILogStore store, Ed25519NoteSigner key) = await NewLogAsync(backend, s => faulty = new FaultyLogStore(s));
+        using Ed25519NoteSigner _ = key;
+        TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        faulty!.BeforeCommit = async n =>
+        {
+            if (n == 1)
+            {
+                entered.TrySetResult();
+                await release.Task;
+            }
+        };
+        // No group-commit wait, so the next batch is gathered at once and looked up while the first is held.
+        SequencerOptions eager = new() { RetryDelay = TimeSpan.FromMilliseconds(1), MaxBatchSize = 64, GroupCommitWait = TimeSpan.Zero };
+        await using Sequencer seq = await Sequencer.StartAsync(store, key, Origin, eager);
+        Task<AddResult> first = seq.AddAsync(Entry(7));
+        await entered.Task;
+
+        Task<AddResult> again = seq.AddAsync(Entry(7));
+        Task<AddResult> other = seq.AddAsync(Entry(8));
+        await Task.Delay(100);
+        Assert.False(first.IsCompleted);
+        release.SetResult();
+
+        TimeSpan limit = TimeSpan.FromSeconds(30);
+        Assert.Equal(new AddResult(0, false), await first.WaitAsync(limit));
+        Assert.Equal(new AddResult(0, true), await again.WaitAsync(limit));
+        Assert.Equal(new AddResult(1, false), await other.WaitAsync(limit));
+        Assert.Equal(2, seq.Head.Size);
+        FsckResult fsck = await Fsck.RunAsync(store, key.Verifier);
+        Assert.True(fsck.Ok, string.Join("; ", fsck.Problems));
+    }
+
+    [SkippableFact]
     public async Task Oversized_and_empty_entries_are_refused_and_nothing_is_stored()
     {
         await using TBackend backend = new();

@@ -3,7 +3,10 @@ using Entente.Transparency.Merkle;
 
 namespace Entente.Transparency.Tests.Kat;
 
-/// <summary>The transparency-dev/merkle JSON probes (testdata/inclusion and testdata/consistency), every one.</summary>
+/// <summary>
+/// The transparency-dev/merkle JSON probes, every one: testdata/inclusion, testdata/consistency, and the Merkle Tree
+/// Certificates probes testdata/subtreeinclusion and testdata/subtreeconsistency.
+/// </summary>
 public sealed class MerkleProbeTests
 {
     public static TheoryData<string> InclusionProbes() => Probes("inclusion");
@@ -46,10 +49,42 @@ public sealed class MerkleProbeTests
         Assert.Equal(!wantErr, ok);
     }
 
+    public static TheoryData<string> SubtreeInclusionProbes() => Probes("subtreeinclusion");
+
+    [Theory]
+    [MemberData(nameof(SubtreeInclusionProbes))]
+    public void Subtree_inclusion_probe_gives_the_expected_verdict(string probe)
+    {
+        JsonElement v = Vectors.Json(probe);
+        bool wantErr = v.GetProperty("wantErr").GetBoolean();
+        bool ok = MerkleMath.VerifySubtreeInclusion(
+            Int(v, "leafIdx"), Int(v, "start"), Int(v, "end"),
+            Vectors.B64(v.GetProperty("leafHash")), Vectors.B64List(v.GetProperty("proof")), Vectors.B64(v.GetProperty("root")));
+        Assert.Equal(!wantErr, ok);
+    }
+
+    public static TheoryData<string> SubtreeConsistencyProbes() => Probes("subtreeconsistency");
+
+    [Theory]
+    [MemberData(nameof(SubtreeConsistencyProbes))]
+    public void Subtree_consistency_probe_gives_the_expected_verdict(string probe)
+    {
+        JsonElement v = Vectors.Json(probe);
+        bool wantErr = v.GetProperty("wantErr").GetBoolean();
+        bool ok = MerkleMath.VerifySubtreeConsistency(
+            Int(v, "start"), Int(v, "end"), Int(v, "size"),
+            Vectors.B64(v.GetProperty("root1")), Vectors.B64(v.GetProperty("root2")), Vectors.B64List(v.GetProperty("proof")));
+        Assert.Equal(!wantErr, ok);
+    }
+
     // Probes use Go uint64; values above 2^63-1 become negative longs, which every verifier rejects.
     private static long Int(JsonElement v, string name) => unchecked((long)v.GetProperty(name).GetUInt64());
 
     [Fact]
     public void There_are_196_inclusion_and_consistency_probes() =>
         Assert.Equal(196, InclusionProbes().Count + ConsistencyProbes().Count);
+
+    [Fact]
+    public void There_are_322_subtree_probes() =>
+        Assert.Equal(322, SubtreeInclusionProbes().Count + SubtreeConsistencyProbes().Count);
 }
