@@ -27,14 +27,19 @@ public sealed class PartialDecryptionVerifierTests : IDisposable
     private readonly PartialDecryptionResponse[] _responses;
 
     public PartialDecryptionVerifierTests()
+        : this(Group.Tiny, EndToEndTinyGroupTests.TwoContests, ballots: 4)
     {
-        ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
-        (_context, _secrets) = ElectionSimulator.RunKeyCeremony(ElectionParameters.Create(Group.Tiny, manifest, 3, 2));
+    }
+
+    private PartialDecryptionVerifierTests(Group group, string manifestJson, int ballots)
+    {
+        ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(manifestJson);
+        (_context, _secrets) = ElectionSimulator.RunKeyCeremony(ElectionParameters.Create(group, manifest, 3, 2));
         BallotEncryptor encryptor = new(_context);
         EncryptionDevice device = new(_context, "device-1", "test device");
         Random voters = new(20261128);
-        EncryptedBallot[] ballots = [.. Enumerable.Range(0, 4).Select(b => device.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), $"ballot {b}"), DateTimeOffset.UtcNow))];
-        _tally = EncryptedTally.Aggregate(_context, ballots);
+        EncryptedBallot[] sealedBallots = [.. Enumerable.Range(0, ballots).Select(b => device.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), $"ballot {b}"), DateTimeOffset.UtcNow))];
+        _tally = EncryptedTally.Aggregate(_context, sealedBallots);
         _items = [.. _tally.Contests.SelectMany(c => c.Options.Select(o => new DecryptionItem(c.ContestIndex, o.OptionIndex, o.Ciphertext)))];
         _guardians = [.. U.Select(i => new DecryptionGuardian(_context, _secrets[i - 1]))];
         _commitments = [.. _guardians.Select(g => g.Commit(_items, U))];
@@ -66,6 +71,26 @@ public sealed class PartialDecryptionVerifierTests : IDisposable
             }
 
             Assert.True(TallyDecryption.VerifyOption(_context, _items[n], values[n], _challenges[n], _responses[0].Responses[n] + _responses[1].Responses[n]));
+        }
+    }
+
+    [Fact]
+    public void On_the_standard_group_honest_rounds_pass_and_a_response_from_a_wrong_share_fails()
+    {
+        using PartialDecryptionVerifierTests standard = new(Group.Standard, """
+            {"label":"Smoke","contests":[{"label":"Only","contest_options":[{"label":"A"},{"label":"B"}]}],"ballot_styles":[{"label":"all","contests":[1]}]}
+            """, ballots: 1);
+        ElementModQ w3 = Lagrange.Coefficient(Group.Standard, 3, U);
+        for (int n = 0; n < standard._items.Length; n++)
+        {
+            for (int g = 0; g < U.Length; g++)
+            {
+                Assert.True(standard._verifier.VerifyReveal(standard._items[n], U[g], standard._commitments[g].Shares[n], standard._commitments[g].Commitments[n], standard._reveals[g].A[n], standard._reveals[g].B[n]));
+                Assert.Equal(ResponseCheck.Valid, standard._verifier.VerifyResponse(standard._items[n], U[g], standard._challenges[n], standard._commitments[g].Shares[n], standard._reveals[g].A[n], standard._reveals[g].B[n], standard._responses[g].Responses[n]));
+            }
+
+            ElementModQ forged = standard._responses[1].Responses[n] - (standard._challenges[n] * w3);
+            Assert.Equal(ResponseCheck.KeyEquationFails, standard._verifier.VerifyResponse(standard._items[n], 3, standard._challenges[n], standard._commitments[1].Shares[n], standard._reveals[1].A[n], standard._reveals[1].B[n], forged));
         }
     }
 
