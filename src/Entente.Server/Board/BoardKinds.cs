@@ -119,4 +119,7 @@ public sealed class BoardException : Exception
 
     /// <summary>ProblemDetails title.</summary>
     public string Title { get; }
+
+    /// <summary>Extra ProblemDetails members (e.g. the guardian, contest and option a refused decryption round concerns), or null.</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 }

@@ -31,8 +31,6 @@ public sealed class BoardService : IDisposable
     /// <summary>Name of the request header carrying the signed log entry (base64 of its bytes).</summary>
     public const string EntryHeader = "Entente-Entry";
 
-    private static readonly string[] RevealMembers = ["a", "b"];
-
     private readonly LogService _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _indexLock = new();
@@ -52,6 +50,7 @@ public sealed class BoardService : IDisposable
     private EncryptedTally? _encryptedTally;
     private DecryptedTally? _tally;
     private readonly List<OpenedBallot> _opened = [];
+    private readonly DecryptionRounds _decryptions = new();
 
     // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
     private readonly Lock _ballotLock = new();
@@ -564,11 +563,23 @@ public sealed class BoardService : IDisposable
             {
                 ElectionContext context = NeedContext();
                 EncryptedTally tally = _encryptedTally ?? throw new BoardException(409, "Not yet", "The encrypted tally is not on the board yet (POST /board/encrypted-tally).");
-                (string round, int i) = ReadRound(routeArgument, body, context, tally);
-                string id = $"{round}-{i}";
+                DecryptionItem[] items = DecryptionRounds.Items(tally);
+                HashSet<string> challenged;
+                lock (_indexLock)
+                {
+                    challenged = new(_lists["ballots"].Where(b => b.Type == "ballot.challenged").Select(b => b.Id), StringComparer.Ordinal);
+                }
+
+                DecryptionRounds.Round round = DecryptionRounds.Read(routeArgument, body, context, items.Length, challenged);
+                string id = $"{round.Name}-{round.Index}";
                 Unique(kind, id);
-                CheckHolder(i, party, trusted);
-                return new Prepared(id, "decryption." + round, null, null, () => { });
+                CheckHolder(round.Index, party, trusted);
+                if (!trusted)
+                {
+                    await Task.Run(() => _decryptions.Check(round, context, items), ct);
+                }
+
+                return new Prepared(id, "decryption." + round.Name, null, null, () => _decryptions.Apply(round, context));
             }
 
             case "tally":
@@ -645,83 +656,6 @@ public sealed class BoardService : IDisposable
 
         _candidate = Parse(() => ElectionContext.Create(parameters, [.. _guardians.Values.OrderBy(g => g.Index)], verifyProofs: false));
         return _candidate;
-    }
-
-    private static (string Round, int Index) ReadRound(string? round, byte[] body, ElectionContext context, EncryptedTally tally)
-    {
-        int items = tally.Contests.Sum(c => c.Options.Count);
-        JsonReading r = new("decryption", context.Group);
-        using JsonDocument document = Parse(() => JsonReading.Parse("decryption", body));
-        return Parse(() =>
-        {
-            JsonElement root = document.RootElement;
-            switch (round)
-            {
-                case "commit":
-                {
-                    JsonElement o = r.Object(root, "$", "i", "guardians", "tally", "ballot_nonces");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    int[] guardians = [.. r.Array(o, "$", "guardians", min: 1).EnumerateArray().Select((e, j) => e.TryGetInt32(out int g) ? g : throw r.Error($"$.guardians[{j}]", "a guardian index is required"))];
-                    int[] u = TallyDecryption.CheckQuorum(context, guardians);
-                    if (!u.Contains(i))
-                    {
-                        throw r.Error("$.guardians", $"guardian {i} is not in its own set U");
-                    }
-
-                    int n = 0;
-                    foreach (JsonElement e in r.Array(o, "$", "tally", items).EnumerateArray())
-                    {
-                        string path = $"$.tally[{n++}]";
-                        JsonElement t = r.Object(e, path, "m", "d");
-                        r.P(t, path, "m");
-                        r.Hash(t, path, "d");
-                    }
-
-                    n = 0;
-                    foreach (JsonElement e in r.Array(o, "$", "ballot_nonces").EnumerateArray())
-                    {
-                        string path = $"$.ballot_nonces[{n++}]";
-                        JsonElement t = r.Object(e, path, "id", "m");
-                        r.Hash(t, path, "id");
-                        r.P(t, path, "m");
-                    }
-
-                    return ("commit", i);
-                }
-
-                case "reveal":
-                {
-                    JsonElement o = r.Object(root, "$", "i", "a", "b");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    foreach (string member in RevealMembers)
-                    {
-                        int n = 0;
-                        foreach (JsonElement e in r.Array(o, "$", member, items).EnumerateArray())
-                        {
-                            r.PValue(e, $"$.{member}[{n++}]");
-                        }
-                    }
-
-                    return ("reveal", i);
-                }
-
-                case "response":
-                {
-                    JsonElement o = r.Object(root, "$", "i", "v");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    int n = 0;
-                    foreach (JsonElement e in r.Array(o, "$", "v", items).EnumerateArray())
-                    {
-                        r.QValue(e, $"$.v[{n++}]");
-                    }
-
-                    return ("response", i);
-                }
-
-                default:
-                    throw new BoardException(404, "No such round", $"round: \"{round}\" is not commit, reveal or response.");
-            }
-        });
     }
 
     private async Task<EncryptedBallot> LoadBallotAsync(BoardArtifact artifact, ElectionContext context, CancellationToken ct)

@@ -81,7 +81,9 @@ internal static class BoardEndpoints
         }
         catch (BoardException e)
         {
-            return LogEndpoints.Problem(e.Status, e.Title, e.Message);
+            return e.Extensions is null
+                ? LogEndpoints.Problem(e.Status, e.Title, e.Message)
+                : TypedResults.Problem(detail: e.Message, statusCode: e.Status, title: e.Title, type: LogEndpoints.ProblemType(e.Status), extensions: e.Extensions);
         }
     }
 

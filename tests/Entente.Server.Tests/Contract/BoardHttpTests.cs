@@ -30,7 +30,7 @@ public sealed class BoardHttpTests
         return JsonDocument.Parse(body).RootElement;
     }
 
-    private static async Task Refused(HttpResponseMessage response, HttpStatusCode status, string title)
+    private static async Task<JsonElement> Refused(HttpResponseMessage response, HttpStatusCode status, string title)
     {
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode} {body}");
@@ -40,7 +40,25 @@ public sealed class BoardHttpTests
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        return problem;
     }
+
+    private static void AssertNames(JsonElement problem, int guardian, DecryptionItem item, string check)
+    {
+        Assert.Equal(guardian, problem.GetProperty("guardian").GetInt32());
+        Assert.Equal(item.ContestIndex, problem.GetProperty("contest").GetInt32());
+        Assert.Equal(item.OptionIndex, problem.GetProperty("option").GetInt32());
+        Assert.Equal(check, problem.GetProperty("check").GetString());
+        string detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains($"guardian {guardian}, contest {item.ContestIndex} option {item.OptionIndex}", detail, StringComparison.Ordinal);
+        Assert.Contains(check, detail, StringComparison.Ordinal);
+    }
+
+    private static string RevealJson(int i, IEnumerable<ElementModP> a, IEnumerable<ElementModP> b) =>
+        $"{{\"i\":{i},\"a\":[{string.Join(",", a.Select(x => $"\"{Hex(x)}\""))}],\"b\":[{string.Join(",", b.Select(x => $"\"{Hex(x)}\""))}]}}";
+
+    private static string ResponseJson(int i, IEnumerable<ElementModQ> v) =>
+        $"{{\"i\":{i},\"v\":[{string.Join(",", v.Select(x => $"\"{Convert.ToHexString(x.Encode())}\""))}]}}";
 
     private static string Hex(ElementModP p) => Convert.ToHexString(p.Encode());
 
@@ -151,31 +169,84 @@ public sealed class BoardHttpTests
             EncryptedBallot challenged = ballots[2];
             DecryptionGuardian[] rounds = [.. u.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
             PartialDecryptionCommitment[] commitments = [.. rounds.Select(g => g.Commit(items, u))];
+            string[] commitJson = new string[rounds.Length];
+            string[] revealJson = new string[rounds.Length];
+            PartialDecryptionReveal[] reveals = [.. rounds.Select(g => g.Reveal(commitments))];
             for (int n = 0; n < rounds.Length; n++)
             {
-                string commit = $"{{\"i\":{u[n]},\"guardians\":[1,2],\"tally\":[{string.Join(",", commitments[n].Shares.Select((m, j) => $"{{\"m\":\"{Hex(m)}\",\"d\":\"{commitments[n].Commitments[j].ToHex()}\"}}"))}],"
+                commitJson[n] = $"{{\"i\":{u[n]},\"guardians\":[1,2],\"tally\":[{string.Join(",", commitments[n].Shares.Select((m, j) => $"{{\"m\":\"{Hex(m)}\",\"d\":\"{commitments[n].Commitments[j].ToHex()}\"}}"))}],"
                     + $"\"ballot_nonces\":[{{\"id\":\"{challenged.Id.ToHex()}\",\"m\":\"{Hex(rounds[n].DecryptDataShare(challenged.BallotNonce.C0))}\"}}]}}";
-                if (n == 0)
-                {
-                    await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commit), "decryption.commit"), HttpStatusCode.Forbidden, "Not this party's guardian");
-                }
-
-                await Created(await (u[n] == 1 ? blue : red).PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commit), "decryption.commit"), "commit");
+                revealJson[n] = RevealJson(u[n], reveals[n].A, reveals[n].B);
             }
 
+            BoardClient HolderOf(int i) => i == 1 ? blue : red;
+            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[0]), "decryption.commit"), HttpStatusCode.Forbidden, "Not this party's guardian");
+            string noNonces = commitJson[0][..commitJson[0].IndexOf("\"ballot_nonces\"", StringComparison.Ordinal)] + "\"ballot_nonces\":[]}";
+            await Refused(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(noNonces), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Created(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[0]), "decryption.commit"), "commit 1");
+
+            // Two-round commitment: no reveal until every guardian of U has committed.
+            await Refused(await blue.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(revealJson[0]), "decryption.reveal"), HttpStatusCode.Conflict, "Not yet");
+            string otherU = commitJson[1].Replace("\"guardians\":[1,2]", "\"guardians\":[2,3]", StringComparison.Ordinal);
+            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(otherU), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Created(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), "commit 2");
+            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1].Replace("[1,2]", "[1, 2]", StringComparison.Ordinal)), "decryption.commit"), HttpStatusCode.Conflict, "Already on the board");
+
+            // A reveal that does not hash to the guardian's commitment d_i is refused, naming guardian, contest and option.
+            ElementModP[] swapped = [reveals[1].B[0], .. reveals[1].A.Skip(1)];
+            JsonElement badReveal = await Refused(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            AssertNames(badReveal, guardian: 2, items[0], "eq 88");
             for (int n = 0; n < rounds.Length; n++)
             {
-                PartialDecryptionReveal reveal = rounds[n].Reveal(commitments);
-                string json = $"{{\"i\":{u[n]},\"a\":[{string.Join(",", reveal.A.Select(a => $"\"{Hex(a)}\""))}],\"b\":[{string.Join(",", reveal.B.Select(b => $"\"{Hex(b)}\""))}]}}";
-                await Created(await (u[n] == 1 ? blue : red).PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(json), "decryption.reveal"), "reveal");
+                await Created(await HolderOf(u[n]).PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(revealJson[n]), "decryption.reveal"), "reveal");
+            }
+
+            await Refused(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.Conflict, "Already on the board");
+
+            // Responses: each checked against Note 3.7 (eqs 94, 95) when it arrives.
+            PartialDecryptionVerifier verifier = new(context, u);
+            ElementModQ[] challenges = [.. items.Select((item, n) => verifier.Challenge(item, [.. commitments.Select(c => c.Shares[n])], [.. reveals.Select(r => r.A[n])], [.. reveals.Select(r => r.B[n])]))];
+            PartialDecryptionResponse[] responses = [.. rounds.Select(g => g.Respond(challenges))];
+
+            // One byte of guardian 2's first v_i changed.
+            byte[] raw = responses[1].Responses[0].Encode();
+            ElementModQ? changed = null;
+            for (int x = 1; changed is null || changed.Equals(responses[1].Responses[0]); x++)
+            {
+                byte[] copy = [.. raw];
+                copy[^1] ^= (byte)x;
+                ElementModQ.TryDecode(Group.Tiny, copy, out changed);
+            }
+
+            JsonElement oneByte = await Refused(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, [changed, .. responses[1].Responses.Skip(1)])), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            AssertNames(oneByte, guardian: 2, items[0], "eq 94");
+
+            // Guardian 2's responses computed with a wrong key share z_2 + 1: v' = u − c·w_2·(z_2 + 1) = v − c·w_2.
+            ElementModQ w2 = Lagrange.Coefficient(Group.Tiny, 2, u);
+            ElementModQ[] wrongShare = [.. responses[1].Responses.Select((v, n) => v - (challenges[n] * w2))];
+            JsonElement wrong = await Refused(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, wrongShare)), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            AssertNames(wrong, guardian: 2, items[0], "eq 94");
+            Assert.Equal(items.Length, wrong.GetProperty("failures").GetInt32());
+            Assert.Equal(4, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
+
+            for (int n = 0; n < rounds.Length; n++)
+            {
+                await Created(await HolderOf(u[n]).PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(u[n], responses[n].Responses)), "decryption.response"), "response");
             }
 
             await Refused(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes("{\"i\":1,\"guardians\":[1]}"), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
-            Assert.Equal(4, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
+            Assert.Equal(6, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
 
-            // The decrypted tally's proofs are checked; a changed value is refused.
+            // The decrypted tally assembled from the rounds on the board (c, v = Σ v_i) verifies; a changed value is refused.
             DecryptionGuardian[] decrypting = [.. u.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
-            DecryptedTally decrypted = TallyDecryption.Decrypt(context, tally, decrypting);
+            DecryptedTally plain = TallyDecryption.Decrypt(context, tally, decrypting);
+            long[] values = [.. plain.Contests.SelectMany(c => c.Options.Select(o => o.Value))];
+            int at = 0;
+            DecryptedTally decrypted = new(u, [.. tally.Contests.Select(c => new DecryptedContest(c.ContestIndex, [.. c.Options.Select(o =>
+            {
+                int n = at++;
+                return new DecryptedOption(o.OptionIndex, values[n], challenges[n], responses[0].Responses[n] + responses[1].Responses[n]);
+            })]))]);
             DecryptedContest c0 = decrypted.Contests[0];
             DecryptedTally forged = new(decrypted.Guardians, [new DecryptedContest(c0.ContestIndex, [c0.Options[0] with { Value = c0.Options[0].Value + 1 }, .. c0.Options.Skip(1)]), .. decrypted.Contests.Skip(1)]);
             await Refused(await blue.PostAsync("board/tally", BoardArtifacts.Tally(forged, manifest), "tally.decrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid proof");

@@ -1,0 +1,311 @@
+using System.Text.Json;
+using Entente.Cryptography;
+using Entente.Election;
+using Entente.Election.Decryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Record;
+using Entente.Election.Tally;
+
+namespace Entente.Server.Board;
+
+/// <summary>
+/// The board's side of the two-round partial decryption of the tally (spec 2.1 §3.6.5; files of docs/record-format.md
+/// §5.3): reads each guardian's commit, reveal and response, and checks it against what is already on the board as
+/// soon as the protocol allows, so that a bad round is refused when it arrives and blamed on its guardian:
+/// <list type="bullet">
+/// <item>commit: U is the same quorum as every earlier commit's and contains i; one (M_i, d_i) per tally option; one
+/// m_i per challenged ballot on the board, each once (M_i and m_i carry no proof of their own);</item>
+/// <item>reveal: only after every guardian of U has committed (otherwise a late guardian could choose its commitment
+/// knowing the others'), and (a_i, b_i) must hash to d_i (eq 88);</item>
+/// <item>response: only after every guardian of U has revealed (the joint challenge needs them all); v_i must satisfy
+/// Note 3.7 (eqs 94, 95) with c_i = c·w_i, K_i from the guardians' coefficient commitments, M_i from the commit.</item>
+/// </list>
+/// The checks use <see cref="PartialDecryptionVerifier"/> of the election library. The state is applied only once a
+/// round is logged, and rebuilt from the log on start.
+/// </summary>
+internal sealed class DecryptionRounds
+{
+    private static readonly string[] RevealMembers = ["a", "b"];
+
+    private readonly Dictionary<int, Commit> _commits = [];
+    private readonly Dictionary<int, Reveal> _reveals = [];
+    private readonly Dictionary<int, Response> _responses = [];
+    private PartialDecryptionVerifier? _verifier;
+    private ElementModQ[]? _challenges;
+
+    /// <summary>A parsed round of guardian <paramref name="Index"/>.</summary>
+    internal abstract record Round(string Name, int Index);
+
+    private sealed record Commit(int Index, int[] Guardians, ElementModP[] Shares, Hash256[] Commitments) : Round("commit", Index);
+
+    private sealed record Reveal(int Index, ElementModP[] A, ElementModP[] B) : Round("reveal", Index);
+
+    private sealed record Response(int Index, ElementModQ[] V) : Round("response", Index);
+
+    /// <summary>The tally options in the order of the round files' arrays.</summary>
+    public static DecryptionItem[] Items(EncryptedTally tally) =>
+        [.. tally.Contests.SelectMany(c => c.Options.Select(o => new DecryptionItem(c.ContestIndex, o.OptionIndex, o.Ciphertext)))];
+
+    /// <summary>Parses a round file (structure, ranges, group membership); <paramref name="challenged"/> are the ids of the challenged ballots on the board.</summary>
+    public static Round Read(string? round, byte[] body, ElectionContext context, int items, IReadOnlySet<string> challenged)
+    {
+        JsonReading r = new("decryption", context.Group);
+        using JsonDocument document = Parse(() => JsonReading.Parse("decryption", body));
+        return Parse<Round>(() =>
+        {
+            JsonElement root = document.RootElement;
+            switch (round)
+            {
+                case "commit":
+                {
+                    JsonElement o = r.Object(root, "$", "i", "guardians", "tally", "ballot_nonces");
+                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
+                    int[] guardians = [.. r.Array(o, "$", "guardians", min: 1).EnumerateArray().Select((e, j) => e.TryGetInt32(out int g) ? g : throw r.Error($"$.guardians[{j}]", "a guardian index is required"))];
+                    int[] u;
+                    try
+                    {
+                        u = TallyDecryption.CheckQuorum(context, guardians);
+                    }
+                    catch (ElectionFormatException e)
+                    {
+                        throw r.Error("$.guardians", e.Problem);
+                    }
+
+                    if (!u.Contains(i))
+                    {
+                        throw r.Error("$.guardians", $"guardian {i} is not in its own set U");
+                    }
+
+                    List<ElementModP> shares = [];
+                    List<Hash256> commitments = [];
+                    int n = 0;
+                    foreach (JsonElement e in r.Array(o, "$", "tally", items).EnumerateArray())
+                    {
+                        string path = $"$.tally[{n++}]";
+                        JsonElement t = r.Object(e, path, "m", "d");
+                        shares.Add(r.P(t, path, "m"));
+                        commitments.Add(r.Hash(t, path, "d"));
+                    }
+
+                    HashSet<string> seen = new(StringComparer.Ordinal);
+                    n = 0;
+                    foreach (JsonElement e in r.Array(o, "$", "ballot_nonces", challenged.Count).EnumerateArray())
+                    {
+                        string path = $"$.ballot_nonces[{n++}]";
+                        JsonElement t = r.Object(e, path, "id", "m");
+                        string id = r.Hash(t, path, "id").ToHex();
+                        if (!challenged.Contains(id))
+                        {
+                            throw r.Error(path + ".id", $"ballot {id} is not a challenged ballot on the board");
+                        }
+
+                        if (!seen.Add(id))
+                        {
+                            throw r.Error(path + ".id", $"ballot {id} is listed twice");
+                        }
+
+                        r.P(t, path, "m");
+                    }
+
+                    return new Commit(i, u, [.. shares], [.. commitments]);
+                }
+
+                case "reveal":
+                {
+                    JsonElement o = r.Object(root, "$", "i", "a", "b");
+                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
+                    ElementModP[][] values = new ElementModP[2][];
+                    for (int member = 0; member < 2; member++)
+                    {
+                        string name = RevealMembers[member];
+                        values[member] = [.. r.Array(o, "$", name, items).EnumerateArray().Select((e, n) => r.PValue(e, $"$.{name}[{n}]"))];
+                    }
+
+                    return new Reveal(i, values[0], values[1]);
+                }
+
+                case "response":
+                {
+                    JsonElement o = r.Object(root, "$", "i", "v");
+                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
+                    return new Response(i, [.. r.Array(o, "$", "v", items).EnumerateArray().Select((e, n) => r.QValue(e, $"$.v[{n}]"))]);
+                }
+
+                default:
+                    throw new BoardException(404, "No such round", $"round: \"{round}\" is not commit, reveal or response.");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Checks <paramref name="round"/> against the rounds on the board: 409 <c>Not yet</c> when a round it depends on is
+    /// missing; 422 when U differs from the other commits' (<c>Invalid artifact</c>) or the cryptographic check fails
+    /// (<c>Invalid partial decryption</c>, naming the guardian, contest, option and equation).
+    /// </summary>
+    public void Check(Round round, ElectionContext context, IReadOnlyList<DecryptionItem> items)
+    {
+        switch (round)
+        {
+            case Commit commit:
+                if (_verifier is not null && !commit.Guardians.SequenceEqual(_verifier.Available))
+                {
+                    int other = _commits.Keys.Min();
+                    throw new BoardException(422, "Invalid artifact", $"decryption commit: $.guardians: guardian {commit.Index} commits for U = {Set(commit.Guardians)} but guardian {other} already committed for U = {Set(_verifier.Available)}; every guardian of a decryption commits for the same U.");
+                }
+
+                break;
+
+            case Reveal reveal:
+            {
+                PartialDecryptionVerifier verifier = NeedCommits(reveal.Index, "reveal");
+                Commit commit = _commits[reveal.Index];
+                Failure? failure = FirstFailure(items.Count, n =>
+                    verifier.VerifyReveal(items[n], reveal.Index, commit.Shares[n], commit.Commitments[n], reveal.A[n], reveal.B[n])
+                        ? null
+                        : ("eq 88", $"$.a[{n}], $.b[{n}]", "(a_i, b_i) do not hash to the commitment d_i the guardian committed to (eq 88)"));
+                Refuse(failure, reveal, items);
+                break;
+            }
+
+            case Response response:
+            {
+                PartialDecryptionVerifier verifier = NeedCommits(response.Index, "response");
+                foreach (int j in verifier.Available)
+                {
+                    if (!_reveals.ContainsKey(j))
+                    {
+                        throw new BoardException(409, "Not yet", $"Guardian {j} of U = {Set(verifier.Available)} has not revealed yet (POST /board/decryptions/reveal): the joint challenge every response answers needs every guardian's (a_j, b_j).");
+                    }
+                }
+
+                ElementModQ[] challenges = Challenges(verifier, items);
+                Commit commit = _commits[response.Index];
+                Reveal reveal = _reveals[response.Index];
+                Failure? failure = FirstFailure(items.Count, n => verifier.VerifyResponse(items[n], response.Index, challenges[n], commit.Shares[n], reveal.A[n], reveal.B[n], response.V[n]) switch
+                {
+                    ResponseCheck.Valid => null,
+                    ResponseCheck.KeyEquationFails => ("eq 94", $"$.v[{n}]", "g^v_i·K_i^c_i differs from the revealed a_i (Note 3.7, eq 94): the response was not computed with this guardian's key share"),
+                    _ => ("eq 95", $"$.v[{n}]", "A^v_i·M_i^c_i differs from the revealed b_i (Note 3.7, eq 95): the partial decryption M_i of the commit does not match this guardian's key share"),
+                });
+                Refuse(failure, response, items);
+                break;
+            }
+
+            default:
+                throw new ArgumentException("unknown round", nameof(round));
+        }
+    }
+
+    /// <summary>Records a logged round.</summary>
+    public void Apply(Round round, ElectionContext context)
+    {
+        switch (round)
+        {
+            case Commit commit:
+                _verifier ??= new PartialDecryptionVerifier(context, commit.Guardians);
+                _commits[commit.Index] = commit;
+                break;
+            case Reveal reveal:
+                _reveals[reveal.Index] = reveal;
+                _challenges = null;
+                break;
+            case Response response:
+                _responses[response.Index] = response;
+                break;
+            default:
+                throw new ArgumentException("unknown round", nameof(round));
+        }
+    }
+
+    private PartialDecryptionVerifier NeedCommits(int index, string round)
+    {
+        if (_verifier is null || !_commits.ContainsKey(index))
+        {
+            throw new BoardException(409, "Not yet", $"Guardian {index} has not committed yet (POST /board/decryptions/commit); its {round} answers its commit.");
+        }
+
+        foreach (int j in _verifier.Available)
+        {
+            if (!_commits.ContainsKey(j))
+            {
+                throw new BoardException(409, "Not yet", $"Guardian {j} of U = {Set(_verifier.Available)} has not committed yet (POST /board/decryptions/commit): a guardian reveals and responds only once every guardian of U has committed (two-round commitment, spec 2.1 §3.6.5).");
+            }
+        }
+
+        return _verifier;
+    }
+
+    private ElementModQ[] Challenges(PartialDecryptionVerifier verifier, IReadOnlyList<DecryptionItem> items)
+    {
+        if (_challenges is not null)
+        {
+            return _challenges;
+        }
+
+        Commit[] commits = [.. verifier.Available.Select(j => _commits[j])];
+        Reveal[] reveals = [.. verifier.Available.Select(j => _reveals[j])];
+        ElementModQ[] challenges = new ElementModQ[items.Count];
+        Parallel.For(0, items.Count, n => challenges[n] = verifier.Challenge(
+            items[n], [.. commits.Select(c => c.Shares[n])], [.. reveals.Select(r => r.A[n])], [.. reveals.Select(r => r.B[n])]));
+        _challenges = challenges;
+        return challenges;
+    }
+
+    private sealed record Failure(int Item, string Equation, string Path, string Problem, int Count);
+
+    private static Failure? FirstFailure(int count, Func<int, (string Equation, string Path, string Problem)?> check)
+    {
+        (string, string, string)?[] results = new (string, string, string)?[count];
+        Parallel.For(0, count, n => results[n] = check(n));
+        int first = Array.FindIndex(results, r => r is not null);
+        if (first < 0)
+        {
+            return null;
+        }
+
+        (string equation, string path, string problem) = results[first]!.Value;
+        return new Failure(first, equation, path, problem, results.Count(r => r is not null));
+    }
+
+    private static void Refuse(Failure? failure, Round round, IReadOnlyList<DecryptionItem> items)
+    {
+        if (failure is null)
+        {
+            return;
+        }
+
+        DecryptionItem item = items[failure.Item];
+        string more = failure.Count > 1 ? $" ({failure.Count - 1} other option(s) fail too)" : "";
+        throw new BoardException(422, "Invalid partial decryption",
+            $"decryption {round.Name}: guardian {round.Index}, contest {item.ContestIndex} option {item.OptionIndex} ({failure.Path}): {failure.Problem}{more}. Nothing was stored.")
+        {
+            Extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["guardian"] = round.Index,
+                ["round"] = round.Name,
+                ["contest"] = item.ContestIndex,
+                ["option"] = item.OptionIndex,
+                ["check"] = failure.Equation,
+                ["failures"] = failure.Count,
+            },
+        };
+    }
+
+    private static string Set(IEnumerable<int> u) => "{" + string.Join(", ", u) + "}";
+
+    private static T Parse<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ElectionFormatException e)
+        {
+            throw new BoardException(422, "Invalid artifact", e.Message);
+        }
+        catch (FormatException e)
+        {
+            throw new BoardException(422, "Invalid artifact", e.Message);
+        }
+    }
+}
