@@ -294,7 +294,9 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
         }
 
         // The charter key is also the exchange key (one Ed25519 key per party): its seed is the skey's blob after the type byte.
-        byte[] blob = Convert.FromBase64String(text[(text.LastIndexOf('+') + 1)..]);
+        // PRIVATE+KEY+<name>+<8 hex key id>+<base64, which may itself hold '+'>.
+        string[] fields = text.Split('+', 5);
+        byte[] blob = Convert.FromBase64String(fields[4]);
         try
         {
             return (signer, PartyKey.FromSeed(blob.AsSpan(1, PartyKey.SeedSize)));
