@@ -52,7 +52,15 @@ public sealed class IncidentServerTests : IAsyncLifetime
             BaseDirectory = _dir, Board = true, Exchange = new HostedExchangeOptions(),
         };
         await BoardHost.PrepareAsync(options);
-        _app = await ServerApp.BuildLogAsync(options, "http://127.0.0.1:0");
+        _options = options;
+        await StartAsync();
+    }
+
+    private LogServerOptions _options = null!;
+
+    private async Task StartAsync()
+    {
+        _app = await ServerApp.BuildLogAsync(_options, "http://127.0.0.1:0");
         await _app.StartAsync();
         _url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
     }
@@ -188,6 +196,41 @@ public sealed class IncidentServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, replayed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, anonymousProof.StatusCode);
         Assert.Equal(before, log.Sequencer.Head.Size);
+    }
+
+    [Fact]
+    public async Task A_restarted_server_anchors_what_a_crash_left_off_the_board_and_proofs_still_verify()
+    {
+        (int filed, string filedOut, string filedErr) = Run("incident", "file", "--server", _url, "--key", "blue.key", "--to", "Red", "--subject", "Phishing wave", "--json");
+        Assert.True(filed == 0, filedErr);
+        string request = JsonNode.Parse(filedOut)!["object"]!.GetValue<string>();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+
+        // A crash between the exchange store's append and the board's: Red's acknowledgement is stored but not anchored.
+        global::Entente.Storage.Sqlite.Exchange.SqliteExchangeStore store = await global::Entente.Storage.Sqlite.Exchange.SqliteExchangeStore.OpenAsync(Path.Combine(_dir, "exchange.db"));
+        Charter charter = Charter.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "charter.json")));
+        using (ExchangeService offline = new(store, HostedExchange.Parties(charter), [new CollectionDefinition(HostedExchange.DefaultCollectionId, "t", "d", new HashSet<string>(), new HashSet<string>(), false)], TimeProvider.System))
+        {
+            using PartyKey redKey = PartyKey.FromSeed(Convert.FromBase64String(_red.ExportSkey().Split('+', 5)[4]).AsSpan(1));
+            string now = StixTimestamp.FormatMilliseconds(DateTimeOffset.UtcNow);
+            StixObject ack = StixObject.Parse(Encoding.UTF8.GetBytes($$"""
+                {"type":"entente-assistance-ack","spec_version":"2.1","id":"entente-assistance-ack--{{Guid.NewGuid()}}","created":"{{now}}","modified":"{{now}}","created_by_ref":"{{RedIdentity}}","request_ref":"{{request}}"}
+                """));
+            await offline.SubmitAsync(SignedEnvelope.Create(redKey, RedIdentity, HostedExchange.DefaultCollectionId, BlueIdentity, DateTimeOffset.UtcNow, ack));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await StartAsync();
+        (int listed, string listOut, string listErr) = Run("incident", "list", "--server", _url, "--key", "blue.key", "--json");
+        (int shown, string showOut, string showErr) = Run("incident", "show", request, "--server", _url, "--key", "blue.key", "--json");
+
+        LogService log = _app.Services.GetRequiredService<LogService>();
+        Assert.Equal(2, (await HostedExchange.ExchangeBoardIndexesAsync(log.Store, log.Sequencer.Head.Size, default)).Count);
+        Assert.True(listed == 0, listErr);
+        Assert.Equal("acknowledged", JsonNode.Parse(listOut)![0]!["status"]!.GetValue<string>());
+        Assert.True(shown == 0, showErr + showOut);
+        Assert.All(JsonNode.Parse(showOut)!["timeline"]!.AsArray(), step => Assert.True(step!["verified"]!.GetValue<bool>()));
     }
 
     public async Task DisposeAsync()
