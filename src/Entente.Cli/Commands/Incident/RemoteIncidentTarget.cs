@@ -224,8 +224,9 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
             ["inclusion"] = result.Inclusion,
             ["checkpoint"] = result.Checkpoint,
         };
+        string checkpoint = _policy.Witnesses.Count == 0 ? "checkpoint (log key only: the policy names no witness)" : "witnessed checkpoint";
         return new VerifiedProof(proof.Entry.Index, json, result.Failures,
-            $"signature, board entry {proof.BoardIndex}, inclusion, {(PolicyPinned ? "witnessed checkpoint" : "witnessed checkpoint (policy from the server; pin it with --policy)")}");
+            $"signature, board entry {proof.BoardIndex}, inclusion, {checkpoint}{(PolicyPinned ? "" : " (policy from the server; pin it with --policy)")}");
     }
 
     public JsonObject ProofsHeader() => new()
