@@ -233,6 +233,41 @@ public sealed class IncidentServerTests : IAsyncLifetime
         Assert.All(JsonNode.Parse(showOut)!["timeline"]!.AsArray(), step => Assert.True(step!["verified"]!.GetValue<bool>()));
     }
 
+    [Fact]
+    public async Task With_a_witness_show_verifies_against_the_cosigned_checkpoint_and_a_pinned_policy()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        using Ed25519NoteSigner logKey = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(Path.Combine(_dir, "log.key"))).Trim());
+        using Ed25519NoteSigner witnessKey = Ed25519NoteSigner.Generate("witness.test");
+        await File.WriteAllTextAsync(Path.Combine(_dir, "witness.key"), witnessKey.ExportSkey());
+        WitnessServerOptions w = new()
+        {
+            Key = "witness.key", Store = "sqlite:witness.db", BaseDirectory = _dir,
+            Logs = [new WitnessedLogRef { Origin = _options.Origin, Keys = [logKey.VerifierKey] }],
+        };
+        await using WebApplication witness = await ServerApp.BuildWitnessAsync(w, "http://127.0.0.1:0");
+        await witness.StartAsync();
+        string witnessUrl = witness.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
+        _options.Witnesses = [new WitnessRef { Key = witnessKey.CosignerVerifierKey, Url = witnessUrl }];
+        _options.Quorum = 1;
+        _options.WitnessIntervalMs = 200;
+        await StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(_dir, "policy.txt"), $"log {logKey.VerifierKey}\nwitness w {witnessKey.CosignerVerifierKey}\nquorum w\n");
+
+        (int filed, string filedOut, string filedErr) = Run("incident", "file", "--server", _url, "--key", "blue.key", "--to", "Red", "--subject", "Ransomware at the count centre", "--json");
+        Assert.True(filed == 0, filedErr);
+        string request = JsonNode.Parse(filedOut)!["object"]!.GetValue<string>();
+        (int shown, string showOut, string showErr) = Run("incident", "show", request, "--server", _url, "--key", "red.key", "--policy", "policy.txt", "--json");
+
+        Assert.True(shown == 0, showErr + showOut);
+        JsonNode step = JsonNode.Parse(showOut)!["timeline"]![0]!;
+        Assert.True(step["verified"]!.GetValue<bool>());
+        Assert.Equal("signature, board entry 0, inclusion, witnessed checkpoint", step["checks"]!.GetValue<string>());
+        await _app.StopAsync();
+        await witness.StopAsync();
+    }
+
     public async Task DisposeAsync()
     {
         await _app.StopAsync();

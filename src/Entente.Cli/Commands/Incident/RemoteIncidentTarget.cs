@@ -308,15 +308,35 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
         }
     }
 
-    private static Task<JsonNode> GetJsonAsync(HttpClient http, string path, CancellationToken cancellationToken, string? accept = null)
+    private static async Task<JsonNode> GetJsonAsync(HttpClient http, string path, CancellationToken cancellationToken, string? accept = null)
     {
-        HttpRequestMessage get = new(HttpMethod.Get, path);
-        if (accept is not null)
+        // 503 + Retry-After: the message is logged but the published (cosigned) checkpoint does not cover it yet.
+        for (int attempt = 0; ; attempt++)
         {
-            get.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
-        }
+            HttpRequestMessage get = new(HttpMethod.Get, path);
+            if (accept is not null)
+            {
+                get.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse(accept));
+            }
 
-        return SendJsonAsync(http, get, cancellationToken);
+            try
+            {
+                return await SendJsonAsync(http, get, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RetryLaterException e) when (attempt < 30)
+            {
+                await Task.Delay(e.After, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RetryLaterException e)
+            {
+                throw new IncidentInputException(e.Message + " (still after 30 attempts; are the witnesses running?)");
+            }
+        }
+    }
+
+    private sealed class RetryLaterException(string message, TimeSpan after) : Exception(message)
+    {
+        public TimeSpan After { get; } = after;
     }
 
     private Task<JsonNode> SendJsonAsync(HttpRequestMessage request, CancellationToken cancellationToken) => SendJsonAsync(_http, request, cancellationToken);
@@ -351,6 +371,11 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
                     }
 
                     string what = $"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {response.ReasonPhrase}: {detail}";
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter?.Delta is TimeSpan after)
+                    {
+                        throw new RetryLaterException(what, TimeSpan.FromMilliseconds(Math.Clamp(after.TotalMilliseconds / 2, 100, 2000)));
+                    }
+
                     throw response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.UnprocessableContent or HttpStatusCode.BadRequest or HttpStatusCode.Conflict
                         ? new IncidentRemoteRefusedException(what)
                         : new IncidentInputException(what);
