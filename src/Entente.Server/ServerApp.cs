@@ -50,6 +50,21 @@ public static class ServerApp
             throw;
         }
 
+        Exchange.HostedExchange? exchange = null;
+        try
+        {
+            if (board is not null && options.Exchange is { Enabled: true } exchangeOptions)
+            {
+                exchange = await Exchange.HostedExchange.OpenAsync(log, exchangeOptions, cancellationToken);
+            }
+        }
+        catch
+        {
+            board?.Dispose();
+            await log.DisposeAsync();
+            throw;
+        }
+
         RequestAuthenticator auth = new(() => log.Charter, options.Auth);
         long maxBody = Math.Max(options.Limits.MaxArtifactBytes, Math.Max(options.Limits.MaxBallotBytes, 16 << 20)) + 1;
         WebApplication app = Create(urls, services =>
@@ -59,6 +74,12 @@ public static class ServerApp
             if (board is not null)
             {
                 services.AddSingleton(board);
+            }
+
+            if (exchange is not null)
+            {
+                services.AddSingleton(exchange);
+                services.AddSingleton(exchange.Taxii);
             }
 
             // TAXII 2.1 §1.6.9 names HTTP Basic; this deployment authenticates TAXII callers by the same request
@@ -119,7 +140,7 @@ public static class ServerApp
         app.Use(async (context, next) =>
         {
             // TAXII callers sign their requests like any writer; an unsigned TAXII request is anonymous.
-            if (context.Request.Path.StartsWithSegments("/taxii2") && context.Request.Headers.ContainsKey("Signature-Input"))
+            if ((context.Request.Path.StartsWithSegments("/taxii2") || context.Request.Path.StartsWithSegments("/exchange")) && context.Request.Headers.ContainsKey("Signature-Input"))
             {
                 int max = context.RequestServices.GetService<Entente.Exchange.Taxii.TaxiiService>()?.MaxContentLength ?? (10 << 20);
                 (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(context, max, context.RequestAborted);
@@ -143,8 +164,10 @@ public static class ServerApp
         }
 
         app.MapTaxiiEndpoints();
+        app.MapExchangeEndpoints();
         app.Lifetime.ApplicationStopped.Register(() =>
         {
+            exchange?.Dispose();
             board?.Dispose();
             log.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });

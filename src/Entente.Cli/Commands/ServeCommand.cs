@@ -79,7 +79,9 @@ internal static class ServeCommand
             await app.StartAsync(ct);
             string store = options.Store.StartsWith("postgres:", StringComparison.Ordinal) ? "PostgreSQL" : options.Resolve(options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? options.Store["sqlite:".Length..] : options.Store);
             await output.WriteLineAsync($"Board {options.Origin} at {string.Join(", ", app.Urls)} (store: {store}; data: {options.BaseDirectory}).");
-            await output.WriteLineAsync("API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
+            await output.WriteLineAsync(options.Exchange is { Enabled: true }
+                ? "API: /board, /checkpoint, TAXII 2.1 at /taxii2/, exchange proofs at /exchange/, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop."
+                : "API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
             await app.WaitForShutdownAsync(ct);
             return ExitCodes.Ok;
         });
@@ -122,6 +124,8 @@ internal static class ServeCommand
         }
 
         options.Board = true;
+        // The incident exchange is hosted unless the configuration says "exchange": { "enabled": false }.
+        options.Exchange ??= new HostedExchangeOptions();
         options.BaseDirectory = dataDirectory ?? (configFile is not null ? Path.GetDirectoryName(Path.GetFullPath(configFile))! : Directory.GetCurrentDirectory());
         if (options.MaxEntrySize is < 1 or > 65535)
         {

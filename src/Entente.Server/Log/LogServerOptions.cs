@@ -57,6 +57,13 @@ public sealed class LogServerOptions
     [JsonPropertyName("rateLimit")]
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>
+    /// The incident exchange hosted with the board (TAXII 2.1 under <c>/taxii2/</c>, proofs under <c>/exchange/</c>);
+    /// null: no exchange. <c>entente serve</c> turns it on by default.
+    /// </summary>
+    [JsonPropertyName("exchange")]
+    public HostedExchangeOptions? Exchange { get; set; }
+
     /// <summary>The folder relative paths resolve against.</summary>
     [JsonIgnore]
     public string BaseDirectory { get; set; } = ".";
@@ -103,6 +110,50 @@ public sealed class RateLimitOptions
     /// <summary>Bucket size (largest burst).</summary>
     [JsonPropertyName("burst")]
     public int Burst { get; set; } = 20_000;
+}
+
+/// <summary>The incident exchange hosted by <c>entente serve</c> (docs/exchange.md, "Hosted by entente serve").</summary>
+public sealed class HostedExchangeOptions
+{
+    /// <summary>Host the exchange (default true when the section is present).</summary>
+    [JsonPropertyName("enabled")]
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The exchange store: a SQLite file (relative to the data folder).</summary>
+    [JsonPropertyName("store")]
+    public string Store { get; set; } = "exchange.db";
+
+    /// <summary>The TAXII collections; empty: one default collection every charter party reads and writes.</summary>
+    [JsonPropertyName("collections")]
+    public List<ExchangeCollectionOptions> Collections { get; set; } = [];
+}
+
+/// <summary>One TAXII collection of the hosted exchange; readers and writers are charter party names (empty: every party).</summary>
+public sealed class ExchangeCollectionOptions
+{
+    /// <summary>The collection id (a UUID).</summary>
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+
+    /// <summary>Title.</summary>
+    [JsonPropertyName("title")]
+    public string Title { get; set; } = "";
+
+    /// <summary>Description.</summary>
+    [JsonPropertyName("description")]
+    public string Description { get; set; } = "";
+
+    /// <summary>Charter party names that may read (empty: every party).</summary>
+    [JsonPropertyName("canRead")]
+    public List<string> CanRead { get; set; } = [];
+
+    /// <summary>Charter party names that may write (empty: every party).</summary>
+    [JsonPropertyName("canWrite")]
+    public List<string> CanWrite { get; set; } = [];
+
+    /// <summary>Whether custom STIX objects are kept.</summary>
+    [JsonPropertyName("allowCustomObjects")]
+    public bool AllowCustomObjects { get; set; }
 }
 
 /// <summary>A witness the log submits to.</summary>

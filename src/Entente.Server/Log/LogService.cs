@@ -39,6 +39,9 @@ public sealed class LogService : IAsyncDisposable
 
     public INoteVerifier LogKey => _key.Verifier;
 
+    /// <summary>The log key itself: the hosted exchange's board anchor signs its entries with it (the operator sequences them).</summary>
+    internal Ed25519NoteSigner SigningKey => _key;
+
     /// <summary>Opens the configured store (the log must have been initialised) and starts the sequencer and collector.</summary>
     public static async Task<LogService> StartAsync(LogServerOptions options, CancellationToken cancellationToken = default)
     {

@@ -23,13 +23,6 @@ internal static class IncidentSend
         };
     }
 
-    public static async Task<ExchangeReceipt> SendAsync(IncidentWorkspace workspace, PartyKey key, Party me, JsonNode stixObject, string collection, string? recipient, CancellationToken cancellationToken)
-    {
-        StixObject parsed = StixObject.Parse(JsonSerializer.SerializeToUtf8Bytes(stixObject));
-        SignedEnvelope envelope = SignedEnvelope.Create(key, me.IdentityRef, collection, recipient, DateTimeOffset.UtcNow, parsed);
-        return await workspace.Service.SubmitAsync(envelope.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Runs a verb body with the exit-code mapping shared by the incident verbs.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
@@ -50,6 +43,11 @@ internal static class IncidentSend
                 await Console.Error.WriteLineAsync("  " + error).ConfigureAwait(false);
             }
 
+            return ExitCodes.UsageOrInput;
+        }
+        catch (IncidentRemoteRefusedException e)
+        {
+            await Console.Error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
             return ExitCodes.UsageOrInput;
         }
         catch (FormatException e)

@@ -96,9 +96,8 @@ internal static class IncidentVerbs
         {
             TimeSpan ack = IncidentOptions.ParseDuration(parse.GetValue(ackWithin)!, "--ack-within");
             TimeSpan answer = IncidentOptions.ParseDuration(parse.GetValue(answerWithin)!, "--answer-within");
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
-            using PartyKey key = IncidentWorkspace.LoadPartyKey(parse.GetValue(IncidentOptions.Key)!);
-            Party me = workspace.Me(key);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
+            Party me = workspace.Me();
             Party recipient = workspace.Find(parse.GetValue(to)!);
             string collectionId = workspace.Collection(parse.GetValue(collection));
             List<string> evidenceRefs = [];
@@ -106,7 +105,7 @@ internal static class IncidentVerbs
             {
                 foreach (JsonNode item in ReadStixFile(file))
                 {
-                    ExchangeReceipt sent = await IncidentSend.SendAsync(workspace, key, me, item, collectionId, recipient.IdentityRef, ct).ConfigureAwait(false);
+                    ExchangeReceipt sent = await workspace.SendAsync(item, collectionId, recipient.IdentityRef, ct).ConfigureAwait(false);
                     evidenceRefs.Add(sent.Entry.ObjectId);
                 }
             }
@@ -128,7 +127,7 @@ internal static class IncidentVerbs
                 request["evidence_refs"] = new JsonArray([.. evidenceRefs.Select(r => (JsonNode)r!)]);
             }
 
-            ExchangeReceipt receipt = await IncidentSend.SendAsync(workspace, key, me, request, collectionId, recipient.IdentityRef, ct).ConfigureAwait(false);
+            ExchangeReceipt receipt = await workspace.SendAsync(request, collectionId, recipient.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, $"Filed {receipt.Entry.ObjectId} to {recipient.Name} with {evidenceRefs.Count} evidence object(s)");
             return ExitCodes.Ok;
         }));
@@ -142,9 +141,8 @@ internal static class IncidentVerbs
         Command command = new("ack", "Acknowledge a request for assistance addressed to you.") { request, comment };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
-            using PartyKey key = IncidentWorkspace.LoadPartyKey(parse.GetValue(IncidentOptions.Key)!);
-            Party me = workspace.Me(key);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
+            Party me = workspace.Me();
             (ExchangeEntry requestEntry, Party requester) = await FindRequestAsync(workspace, parse.GetValue(request)!, ct).ConfigureAwait(false);
             JsonObject ack = IncidentSend.Common(AssistanceTypes.Acknowledgement, me);
             ack["request_ref"] = requestEntry.ObjectId;
@@ -153,7 +151,7 @@ internal static class IncidentVerbs
                 ack["comment"] = text;
             }
 
-            ExchangeReceipt receipt = await IncidentSend.SendAsync(workspace, key, me, ack, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
+            ExchangeReceipt receipt = await workspace.SendAsync(ack, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, $"Acknowledged {requestEntry.ObjectId}");
             return ExitCodes.Ok;
         }));
@@ -177,16 +175,15 @@ internal static class IncidentVerbs
                 throw new IncidentInputException(declining ? "Declining needs --reason." : "Answering needs --text (or use --decline --reason).");
             }
 
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
-            using PartyKey key = IncidentWorkspace.LoadPartyKey(parse.GetValue(IncidentOptions.Key)!);
-            Party me = workspace.Me(key);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
+            Party me = workspace.Me();
             (ExchangeEntry requestEntry, Party requester) = await FindRequestAsync(workspace, parse.GetValue(request)!, ct).ConfigureAwait(false);
             List<string> evidenceRefs = [];
             foreach (string file in parse.GetValue(evidence) ?? [])
             {
                 foreach (JsonNode item in ReadStixFile(file))
                 {
-                    evidenceRefs.Add((await IncidentSend.SendAsync(workspace, key, me, item, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false)).Entry.ObjectId);
+                    evidenceRefs.Add((await workspace.SendAsync(item, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false)).Entry.ObjectId);
                 }
             }
 
@@ -199,7 +196,7 @@ internal static class IncidentVerbs
                 response["evidence_refs"] = new JsonArray([.. evidenceRefs.Select(r => (JsonNode)r!)]);
             }
 
-            ExchangeReceipt receipt = await IncidentSend.SendAsync(workspace, key, me, response, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
+            ExchangeReceipt receipt = await workspace.SendAsync(response, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, declining ? $"Declined {requestEntry.ObjectId}" : $"Answered {requestEntry.ObjectId}");
             return ExitCodes.Ok;
         }));
@@ -212,8 +209,8 @@ internal static class IncidentVerbs
         Command command = new("list", "List requests for assistance with their status computed from the log.") { status };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
-            IReadOnlyList<AssistanceCase> cases = await AssistanceTracker.GetCasesAsync(workspace.Store, TimeProvider.System, ct).ConfigureAwait(false);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
+            IReadOnlyList<AssistanceCase> cases = await AssistanceTracker.GetCasesAsync(await workspace.StoreAsync(ct).ConfigureAwait(false), TimeProvider.System, ct).ConfigureAwait(false);
             if (parse.GetValue(status) is { } wanted)
             {
                 if (!Enum.TryParse(wanted, ignoreCase: true, out AssistanceStatus filter))
@@ -253,14 +250,14 @@ internal static class IncidentVerbs
         Command command = new("show", "Show a request's timeline and verify every message (signature, inclusion proof, checkpoint).") { request };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             string id = parse.GetValue(request)!;
-            AssistanceCase c = (await AssistanceTracker.GetCasesAsync(workspace.Store, TimeProvider.System, ct).ConfigureAwait(false)).FirstOrDefault(x => x.RequestId == id)
+            AssistanceCase c = (await AssistanceTracker.GetCasesAsync(await workspace.StoreAsync(ct).ConfigureAwait(false), TimeProvider.System, ct).ConfigureAwait(false)).FirstOrDefault(x => x.RequestId == id)
                                ?? throw new IncidentInputException($"No request {id} in the log.");
             List<long> indices = [c.Filed.Index];
             foreach (string evidence in c.EvidenceRefs)
             {
-                indices.AddRange((await workspace.Store.FindByObjectIdAsync(evidence, ct).ConfigureAwait(false)).Select(e => e.Index));
+                indices.AddRange((await (await workspace.StoreAsync(ct).ConfigureAwait(false)).FindByObjectIdAsync(evidence, ct).ConfigureAwait(false)).Select(e => e.Index));
             }
 
             if (c.Acknowledged is { } a && a.Index != c.Responded?.Index)
@@ -277,21 +274,24 @@ internal static class IncidentVerbs
             int failures = 0;
             JsonArray timeline = [];
             Table table = new Table().AddColumns("#", "Logged at", "From", "Object", "Verified");
+            IExchangeStore store = await workspace.StoreAsync(ct).ConfigureAwait(false);
             foreach (long index in indices)
             {
-                ExchangeProof proof = await workspace.Log.ProveAsync(index, ct).ConfigureAwait(false);
-                IReadOnlyList<ProofFailure> problems = ExchangeProofVerifier.Verify(proof, workspace.Parties, workspace.LogKey.Verifier);
+                ExchangeEntry entry = await store.GetAsync(index, ct).ConfigureAwait(false) ?? throw new IncidentInputException($"Entry {index} vanished from the exchange.");
+                VerifiedProof proof = await workspace.ProveAsync(entry, ct).ConfigureAwait(false);
+                IReadOnlyList<ProofFailure> problems = proof.Failures;
                 failures += problems.Count;
-                string verified = problems.Count == 0 ? "signature, inclusion, checkpoint" : string.Join("; ", problems.Select(p => $"{p.Check}: {p.Message}"));
-                table.AddRow(index.ToString(CultureInfo.InvariantCulture), proof.Entry.LoggedAtText, Markup.Escape(Name(workspace, proof.Entry.Sender)),
-                    Markup.Escape($"{proof.Entry.ObjectType} {proof.Entry.ObjectId}"), problems.Count == 0 ? "[green]" + verified + "[/]" : "[red]" + Markup.Escape(verified) + "[/]");
+                string verified = problems.Count == 0 ? proof.Checks : string.Join("; ", problems.Select(p => $"{p.Check}: {p.Message}"));
+                table.AddRow(proof.Index.ToString(CultureInfo.InvariantCulture), entry.LoggedAtText, Markup.Escape(Name(workspace, entry.Sender)),
+                    Markup.Escape($"{entry.ObjectType} {entry.ObjectId}"), problems.Count == 0 ? "[green]" + Markup.Escape(verified) + "[/]" : "[red]" + Markup.Escape(verified) + "[/]");
                 timeline.Add(new JsonObject
                 {
-                    ["index"] = index,
-                    ["logged_at"] = proof.Entry.LoggedAtText,
-                    ["sender"] = proof.Entry.Sender,
-                    ["object"] = proof.Entry.ObjectId,
+                    ["index"] = proof.Index,
+                    ["logged_at"] = entry.LoggedAtText,
+                    ["sender"] = entry.Sender,
+                    ["object"] = entry.ObjectId,
                     ["verified"] = problems.Count == 0,
+                    ["checks"] = proof.Checks,
                     ["failures"] = new JsonArray([.. problems.Select(p => (JsonNode)$"{p.Check}: {p.Message}"!)]),
                 });
             }
@@ -326,8 +326,10 @@ internal static class IncidentVerbs
         Command command = new("export", "Export every logged object as a STIX 2.1 bundle, with signatures, inclusion proofs and the checkpoint alongside.") { output, proofs };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
-            using IncidentWorkspace workspace = await IncidentWorkspace.OpenAsync(IncidentOptions.Paths(parse), ct).ConfigureAwait(false);
-            long count = await workspace.Store.CountAsync(ct).ConfigureAwait(false);
+            using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
+            IExchangeStore store = await workspace.StoreAsync(ct).ConfigureAwait(false);
+            long count = await store.CountAsync(ct).ConfigureAwait(false);
+            int failures = 0;
             string outPath = parse.GetValue(output)!;
             string proofsPath = parse.GetValue(proofs) ?? outPath + ".proofs.json";
             JsonArray objects = [];
@@ -337,9 +339,11 @@ internal static class IncidentVerbs
                 ProgressTask task = progress.AddTask("Proving entries", maxValue: Math.Max(1, count));
                 for (long index = 0; index < count; index++)
                 {
-                    ExchangeProof proof = await workspace.Log.ProveAsync(index, ct).ConfigureAwait(false);
-                    objects.Add(JsonNode.Parse(ExchangeService.ReadObjectJson(proof.Entry).GetRawText()));
-                    proofList.Add(JsonNode.Parse(proof.ToJson()));
+                    ExchangeEntry entry = await store.GetAsync(index, ct).ConfigureAwait(false) ?? throw new IncidentInputException($"Entry {index} vanished from the exchange.");
+                    VerifiedProof proof = await workspace.ProveAsync(entry, ct).ConfigureAwait(false);
+                    failures += proof.Failures.Count;
+                    objects.Add(JsonNode.Parse(ExchangeService.ReadObjectJson(entry).GetRawText()));
+                    proofList.Add(proof.Json);
                     task.Increment(1);
                 }
             }).ConfigureAwait(false);
@@ -349,29 +353,25 @@ internal static class IncidentVerbs
                 ["id"] = StixId.NewV4("bundle").ToString(),
                 ["objects"] = objects,
             };
-            JsonObject proofsDocument = new()
-            {
-                ["format"] = "entente-exchange-proofs/v1",
-                ["log_verifier_key"] = workspace.LogKey.VerifierKey,
-                ["parties"] = new JsonArray([.. workspace.Parties.All.Select(p => (JsonNode)new JsonObject
-                {
-                    ["name"] = p.Name,
-                    ["identity"] = p.IdentityRef,
-                    ["public_key"] = p.PublicKeyBase64,
-                })]),
-                ["entries"] = proofList,
-            };
-                        await System.IO.File.WriteAllTextAsync(outPath, bundle.ToJsonString(Indented), ct).ConfigureAwait(false);
+            JsonObject proofsDocument = workspace.ProofsHeader();
+            proofsDocument["entries"] = proofList;
+            await System.IO.File.WriteAllTextAsync(outPath, bundle.ToJsonString(Indented), ct).ConfigureAwait(false);
             await System.IO.File.WriteAllTextAsync(proofsPath, proofsDocument.ToJsonString(Indented), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"Exported {count} object(s) to {outPath}; proofs in {proofsPath}.");
+            if (failures > 0)
+            {
+                await Console.Error.WriteLineAsync($"{failures} proof check(s) failed; the proofs file lists each message's checks.").ConfigureAwait(false);
+                return ExitCodes.CheckFailed;
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    private static async Task<(ExchangeEntry Entry, Party Requester)> FindRequestAsync(IncidentWorkspace workspace, string id, CancellationToken ct)
+    private static async Task<(ExchangeEntry Entry, Party Requester)> FindRequestAsync(IIncidentTarget workspace, string id, CancellationToken ct)
     {
-        IReadOnlyList<ExchangeEntry> found = await workspace.Store.FindByObjectIdAsync(id, ct).ConfigureAwait(false);
+        IReadOnlyList<ExchangeEntry> found = await (await workspace.StoreAsync(ct).ConfigureAwait(false)).FindByObjectIdAsync(id, ct).ConfigureAwait(false);
         ExchangeEntry entry = found.FirstOrDefault(e => e.ObjectType == AssistanceTypes.Request)
                               ?? throw new IncidentInputException($"No request {id} in the log; `entente incident list` shows the requests.");
         return (entry, workspace.Find(entry.Sender));
@@ -424,7 +424,7 @@ internal static class IncidentVerbs
         Console.Out.WriteLine($"{what}: log entry {receipt.Entry.Index} at {receipt.Entry.LoggedAtText}{(receipt.AlreadyPresent ? " (already present)" : "")}.");
     }
 
-    private static JsonObject CaseJson(AssistanceCase c, IncidentWorkspace workspace) => new()
+    private static JsonObject CaseJson(AssistanceCase c, IIncidentTarget workspace) => new()
     {
         ["request"] = c.RequestId,
         ["from"] = Name(workspace, c.Requester),
@@ -443,7 +443,7 @@ internal static class IncidentVerbs
         ["response"] = c.ResponseContent,
     };
 
-    private static string Name(IncidentWorkspace workspace, string identity) =>
+    private static string Name(IIncidentTarget workspace, string identity) =>
         workspace.Parties.TryGetByIdentity(identity, out Party? p) ? p.Name : identity;
 
     private static string StatusMarkup(AssistanceStatus status) => status switch

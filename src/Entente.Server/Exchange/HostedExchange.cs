@@ -1,0 +1,252 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Entente.Exchange;
+using Entente.Exchange.Envelopes;
+using Entente.Exchange.Log;
+using Entente.Exchange.Storage;
+using Entente.Exchange.Taxii;
+using Entente.Server.Log;
+using Entente.Storage.Sqlite.Exchange;
+using Entente.Transparency;
+using Entente.Transparency.Log;
+using Entente.Transparency.Notes;
+
+namespace Entente.Server.Exchange;
+
+/// <summary>
+/// The incident exchange that <c>entente serve</c> hosts next to the board: the exchange store (SQLite in the data
+/// folder), the parties (charter members with a STIX <c>identity</c>; their charter key is their exchange key), the
+/// collections of the configuration (default: one that every party reads and writes), and a <see cref="BoardAnchor"/>
+/// on the board's sequencer and blob store, so every accepted message is an <c>exchange.&lt;type&gt;</c> board entry
+/// covered by the board's witnessed checkpoint. The anchoring entries are signed by the log key (the operator
+/// sequences them; the envelope inside carries the party's own signature).
+/// </summary>
+public sealed class HostedExchange : IDisposable
+{
+    /// <summary>The default collection's id when the configuration lists none.</summary>
+    public const string DefaultCollectionId = "5f0c4b1e-7d2a-4c39-9e61-2b8f0a6d3c47";
+
+    private readonly LogService _log;
+    private readonly SqliteExchangeStore _store;
+    private readonly RecordingAnchor _anchor;
+
+    private HostedExchange(LogService log, SqliteExchangeStore store, ExchangeService service, RecordingAnchor anchor, TaxiiService taxii)
+    {
+        _log = log;
+        _store = store;
+        Service = service;
+        _anchor = anchor;
+        Taxii = taxii;
+    }
+
+    /// <summary>The exchange (validation, envelopes, requests for assistance, anchoring).</summary>
+    public ExchangeService Service { get; }
+
+    /// <summary>The TAXII 2.1 service over <see cref="Service"/>.</summary>
+    public TaxiiService Taxii { get; }
+
+    /// <summary>Opens the store, replays which board entries anchor which exchange entries, and anchors what a crash left pending.</summary>
+    public static async Task<HostedExchange> OpenAsync(LogService log, HostedExchangeOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(options);
+        PartyRegistry parties = Parties(log.Charter);
+        List<CollectionDefinition> collections = Collections(options, log.Charter);
+        List<long> onBoard = await ExchangeBoardIndexesAsync(log.Store, log.Sequencer.Head.Size, cancellationToken);
+        SqliteExchangeStore store = await SqliteExchangeStore.OpenAsync(log.Options.Resolve(options.Store), cancellationToken);
+        Ed25519NoteSigner signer = log.SigningKey;
+        RecordingAnchor anchor = new(new BoardAnchor(log.Sequencer, log.Blobs, _ => signer, onBoard.Count), onBoard);
+        ExchangeService service = new(store, parties, collections, TimeProvider.System, anchor: anchor);
+        try
+        {
+            // Entries a crash left between the exchange store's append and the board's.
+            await service.AnchorPendingAsync(cancellationToken);
+        }
+        catch
+        {
+            service.Dispose();
+            throw;
+        }
+
+        TaxiiService taxii = new(service, new TaxiiServerInfo("Entente incident exchange", "Signed STIX 2.1 messages between the parties, each on the board's log.", "", "/taxii2/api/"));
+        return new HostedExchange(log, store, service, anchor, taxii);
+    }
+
+    /// <summary>The charter members with a STIX identity, as exchange parties (their charter Ed25519 key signs their envelopes).</summary>
+    public static PartyRegistry Parties(Charter charter)
+    {
+        ArgumentNullException.ThrowIfNull(charter);
+        return new PartyRegistry([.. charter.Members.Where(m => m.Identity is not null).Select(m => new Party(m.Name, m.Identity!, m.Key.PublicKeyBytes))]);
+    }
+
+    private static List<CollectionDefinition> Collections(HostedExchangeOptions options, Charter charter)
+    {
+        if (options.Collections.Count == 0)
+        {
+            return [new CollectionDefinition(DefaultCollectionId, "Joint incidents", "Incident reports, indicators and requests for assistance between the charter's parties.",
+                new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), false)];
+        }
+
+        HashSet<string> Identities(List<string> names, string collection, string field) => [.. names.Select(n =>
+            charter.Find(n)?.Identity ?? throw new FormatException($"configuration: exchange.collections[{collection}].{field}: {n} is not a charter member with an identity."))];
+        return [.. options.Collections.Select(c => new CollectionDefinition(
+            Guid.TryParse(c.Id, out _) ? c.Id : throw new FormatException($"configuration: exchange.collections: id \"{c.Id}\" is not a UUID."),
+            c.Title, c.Description, Identities(c.CanRead, c.Id, "canRead"), Identities(c.CanWrite, c.Id, "canWrite"), c.AllowCustomObjects))];
+    }
+
+    /// <summary>The board index of every <c>exchange.*</c> entry among the first <paramref name="size"/> board entries, in order.</summary>
+    public static async Task<List<long>> ExchangeBoardIndexesAsync(ILogStore store, long size, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        List<long> indexes = [];
+        for (long i = 0; i < size; i += 256)
+        {
+            IReadOnlyList<byte[]> batch = await store.ReadEntriesAsync(i, (int)Math.Min(256, size - i), cancellationToken);
+            for (int j = 0; j < batch.Count; j++)
+            {
+                string? type;
+                try
+                {
+                    type = LogEntry.Parse(batch[j]).Entry.Type;
+                }
+                catch (NoteFormatException)
+                {
+                    type = null;
+                }
+
+                if (BoardAnchor.IsExchangeType(type))
+                {
+                    indexes.Add(i + j);
+                }
+            }
+        }
+
+        return indexes;
+    }
+
+    /// <summary>
+    /// What a client needs to verify proofs: the parties, the collections, the board keys that may sign anchoring
+    /// entries (the log key and the charter's submitters) and the board's witness policy (C2SP tlog-policy text).
+    /// A careful client pins the log key and the policy it got from elsewhere.
+    /// </summary>
+    public JsonObject Unit()
+    {
+        StringBuilder policy = new();
+        policy.Append("log ").Append(_log.SigningKey.VerifierKey).Append('\n');
+        List<string> names = [];
+        for (int i = 0; i < _log.Options.Witnesses.Count; i++)
+        {
+            policy.Append($"witness w{i} {_log.Options.Witnesses[i].Key}\n");
+            names.Add($"w{i}");
+        }
+
+        if (_log.Options.Quorum > 0 && names.Count > 0)
+        {
+            policy.Append($"group all {Math.Min(_log.Options.Quorum, names.Count)} {string.Join(' ', names)}\nquorum all\n");
+        }
+        else
+        {
+            policy.Append("quorum none\n");
+        }
+
+        JsonArray boardKeys = [_log.SigningKey.VerifierKey];
+        foreach (CharterMember m in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.SubmitterRole)))
+        {
+            boardKeys.Add(VerifierKeys.Format(m.Key.Name, m.Key.KeyId, NoteSignatureType.Ed25519, m.Key.PublicKeyBytes));
+        }
+
+        return new JsonObject
+        {
+            ["format"] = "entente-exchange-unit/v1",
+            ["parties"] = new JsonArray([.. Service.Parties.All.Select(p => (JsonNode)new JsonObject { ["name"] = p.Name, ["identity"] = p.IdentityRef, ["public_key"] = p.PublicKeyBase64 })]),
+            ["collections"] = new JsonArray([.. Service.Collections.Select(c => (JsonNode)new JsonObject
+            {
+                ["id"] = c.Id,
+                ["title"] = c.Title,
+                ["description"] = c.Description,
+                ["can_read"] = new JsonArray([.. c.Readers.Select(r => (JsonNode)r!)]),
+                ["can_write"] = new JsonArray([.. c.Writers.Select(w => (JsonNode)w!)]),
+                ["allow_custom_objects"] = c.AllowCustomObjects,
+            })]),
+            ["board_keys"] = boardKeys,
+            ["policy"] = policy.ToString(),
+        };
+    }
+
+    /// <summary>
+    /// The proof of exchange entry <paramref name="index"/> against the published board checkpoint, or null when
+    /// there is no such entry or it is not yet covered by the published (cosigned) checkpoint.
+    /// </summary>
+    public async Task<(ExchangeEntry? Entry, BoardExchangeProof? Proof)> ProveAsync(long index, CancellationToken cancellationToken)
+    {
+        ExchangeEntry? entry = index < 0 ? null : await _store.GetAsync(index, cancellationToken);
+        if (entry is null || _anchor.BoardIndex(index) is not long boardIndex)
+        {
+            return (entry, null);
+        }
+
+        StoredCheckpoint checkpoint = await _log.PublishedCheckpointAsync(cancellationToken);
+        if (boardIndex >= checkpoint.Size)
+        {
+            return (entry, null);
+        }
+
+        byte[] boardEntry = (await _log.Store.ReadEntriesAsync(boardIndex, 1, cancellationToken))[0];
+        Hash256[] path = await _log.Reader.InclusionProofAsync(boardIndex, checkpoint.Size, cancellationToken);
+        return (entry, new BoardExchangeProof(entry, boardIndex, boardEntry, path, Encoding.UTF8.GetString(checkpoint.Note)));
+    }
+
+    /// <summary>The stored entries of <paramref name="objectId"/> (every version), in log order.</summary>
+    public Task<IReadOnlyList<ExchangeEntry>> FindAsync(string objectId, CancellationToken cancellationToken) => _store.FindByObjectIdAsync(objectId, cancellationToken);
+
+    /// <summary>The JSON of a proof (<c>entente-exchange-board-proof/v1</c>; docs/exchange.md).</summary>
+    public static JsonObject ProofJson(BoardExchangeProof proof)
+    {
+        ArgumentNullException.ThrowIfNull(proof);
+        ExchangeEntry e = proof.Entry;
+        return new JsonObject
+        {
+            ["format"] = "entente-exchange-board-proof/v1",
+            ["index"] = e.Index,
+            ["logged_at"] = e.LoggedAtText,
+            ["collection"] = e.Collection,
+            ["sender"] = e.Sender,
+            ["object_id"] = e.ObjectId,
+            ["object_type"] = e.ObjectType,
+            ["object_version"] = e.ObjectVersion,
+            ["envelope"] = Convert.ToBase64String(e.Envelope),
+            ["board_index"] = proof.BoardIndex,
+            ["board_entry"] = Convert.ToBase64String(proof.BoardEntry),
+            ["inclusion_proof"] = new JsonArray([.. proof.InclusionProof.Select(h => (JsonNode)h.ToHex()!)]),
+            ["checkpoint"] = proof.Checkpoint,
+        };
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Service.Dispose();
+
+    /// <summary>Wraps the board anchor to record, thread-safely, the board index of each exchange entry.</summary>
+    private sealed class RecordingAnchor(BoardAnchor inner, List<long> onBoard) : IExchangeAnchor
+    {
+        private readonly Lock _lock = new();
+
+        public Task<long> AnchoredCountAsync(CancellationToken cancellationToken = default) => inner.AnchoredCountAsync(cancellationToken);
+
+        public async Task AnchorAsync(ExchangeEntry entry, CancellationToken cancellationToken = default)
+        {
+            await inner.AnchorAsync(entry, cancellationToken).ConfigureAwait(false);
+            lock (_lock)
+            {
+                onBoard.Add(inner.BoardIndexes[^1]);
+            }
+        }
+
+        public long? BoardIndex(long exchangeIndex)
+        {
+            lock (_lock)
+            {
+                return exchangeIndex < onBoard.Count ? onBoard[(int)exchangeIndex] : null;
+            }
+        }
+    }
+}
