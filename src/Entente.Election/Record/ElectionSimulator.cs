@@ -24,6 +24,19 @@ public readonly record struct SimulationProgress(string Phase, int Done, int Tot
 /// </summary>
 public static class ElectionSimulator
 {
+    /// <summary>The checks both simulations start with, and the election's parameters.</summary>
+    private static ElectionParameters Prepare(ElectionManifest manifest, Group group, int guardians, int quorum, int ballots, int challenged, Random plaintextRandom)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(plaintextRandom);
+        if (ballots < 0 || challenged < 0 || challenged > ballots)
+        {
+            throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
+        }
+
+        return ElectionParameters.Create(group, manifest, guardians, quorum);
+    }
+
     /// <summary>Runs the simulation; <paramref name="decryptingGuardians"/> defaults to guardians 1..k.</summary>
     public static ElectionRecord Run(
         ElectionManifest manifest,
@@ -38,15 +51,8 @@ public static class ElectionSimulator
         TimeProvider? time = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(plaintextRandom);
-        if (ballots < 0 || challenged < 0 || challenged > ballots)
-        {
-            throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
-        }
-
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom);
         time ??= TimeProvider.System;
-        ElectionParameters parameters = ElectionParameters.Create(group, manifest, guardians, quorum);
         (ElectionContext context, GuardianSecrets[] secrets) = RunKeyCeremony(parameters, progress);
         try
         {
@@ -129,15 +135,8 @@ public static class ElectionSimulator
         TimeProvider? time = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(plaintextRandom);
-        if (ballots < 0 || challenged < 0 || challenged > ballots)
-        {
-            throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
-        }
-
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom);
         time ??= TimeProvider.System;
-        ElectionParameters parameters = ElectionParameters.Create(group, manifest, guardians, quorum);
         IReadOnlyList<int> present = decryptingGuardians ?? [.. Enumerable.Range(1, quorum)];
         foreach (int i in present)
         {
