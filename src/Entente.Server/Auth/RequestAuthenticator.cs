@@ -68,6 +68,13 @@ public sealed class RequestAuthenticator
             : null;
     }
 
+    /// <summary>Whether the request carries RFC 9421 signature headers (which must then verify).</summary>
+    public static bool HasSignature(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers.ContainsKey("Signature-Input") || request.Headers.ContainsKey("Signature");
+    }
+
     /// <summary>Reads the body (at most <paramref name="maxBody"/> bytes) and authenticates the request.</summary>
     public async Task<(SignedRequest? Request, IResult? Failure)> AuthenticateAsync(HttpContext context, int maxBody, CancellationToken cancellationToken)
     {
@@ -77,7 +84,7 @@ public sealed class RequestAuthenticator
         string signatureHeader = request.Headers["Signature"].ToString();
         if (inputHeader.Length == 0 || signatureHeader.Length == 0)
         {
-            return Fail(context, "Signature required", "Writes are signed (RFC 9421 HTTP Message Signatures, Ed25519): the Signature-Input and Signature headers are missing. See docs/http-api.md.");
+            return Fail(context, "Signature required", "Writes are signed (RFC 9421 HTTP Message Signatures, Ed25519): a request needs both the Signature-Input and the Signature header. See docs/http-api.md.");
         }
 
         if (!StructuredFields.TryParseSignatureInput(inputHeader, out Dictionary<string, SignatureParameters> inputs, out string? problem))

@@ -30,7 +30,7 @@ internal static class LogEndpoints
             .WithSummary("A C2SP tlog-tiles hash tile (tile/L/N[.p/W]) or entry bundle (tile/entries/N[.p/W]).")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         log.MapPost("/add", AddAsync).WithName("AddEntry")
-            .WithSummary("Append a signed Entente entry (signed request; role submitter). Answers once the entry is durably sequenced.")
+            .WithSummary("Append an Entente entry signed by a charter submitter (its signature authenticates the write; an RFC 9421 request signature, if sent, must be that party's). Answers once the entry is durably sequenced.")
             .Accepts<byte[]>("text/plain").Produces<AddResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests)
@@ -76,19 +76,42 @@ internal static class LogEndpoints
         return TypedResults.Bytes(data, "application/octet-stream");
     }
 
+    /// <summary>
+    /// POST /add. The entry is a signed note of a charter party, so its own signature authenticates the write: a
+    /// request without RFC 9421 headers is accepted when the entry verifies under the key of its party, a
+    /// <c>submitter</c> of the charter. Resubmitting a signed entry is idempotent (deduplication answers the same
+    /// index), so nothing a replay could add needs the request's nonce. A request that does carry an RFC 9421
+    /// signature is checked in full as on every other write, and its signer must be the entry's party.
+    /// </summary>
     private static async Task<IResult> AddAsync(HttpContext http, LogService log, RequestAuthenticator auth, CancellationToken ct)
     {
         int max = log.Options.MaxEntrySize;
-        (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(http, max, ct);
-        if (failure is not null)
+        byte[] body;
+        CharterMember? requestSigner = null;
+        if (RequestAuthenticator.HasSignature(http.Request))
         {
-            return failure;
-        }
+            (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(http, max, ct);
+            if (failure is not null)
+            {
+                return failure;
+            }
 
-        byte[] body = signed!.Body;
-        if (!signed.Member.Roles.Contains(Charter.SubmitterRole))
+            if (!signed!.Member.Roles.Contains(Charter.SubmitterRole))
+            {
+                return Problem(StatusCodes.Status403Forbidden, "Not a submitter", $"keyid: \"{signed.Member.Name}\" lacks the charter role \"{Charter.SubmitterRole}\" that adding log entries needs.");
+            }
+
+            body = signed.Body;
+            requestSigner = signed.Member;
+        }
+        else
         {
-            return Problem(StatusCodes.Status403Forbidden, "Not a submitter", $"keyid: \"{signed.Member.Name}\" lacks the charter role \"{Charter.SubmitterRole}\" that adding log entries needs.");
+            if (await RequestAuthenticator.ReadLimitedAsync(http.Request, max, ct) is not byte[] read)
+            {
+                return RequestAuthenticator.TooLarge(max);
+            }
+
+            body = read;
         }
 
         LogEntry entry;
@@ -102,9 +125,9 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Malformed entry", e.Message);
         }
 
-        if (entry.Party != signed.Member.Name)
+        if (requestSigner is not null && entry.Party != requestSigner.Name)
         {
-            return Problem(StatusCodes.Status403Forbidden, "Wrong party", $"party: the entry is submitted as \"{entry.Party}\" but the request is signed by \"{signed.Member.Name}\".");
+            return Problem(StatusCodes.Status403Forbidden, "Wrong party", $"party: the entry is submitted as \"{entry.Party}\" but the request is signed by \"{requestSigner.Name}\".");
         }
 
         if (log.Options.Board && Board.BoardKind.OfType(entry.Type) is Board.BoardKind kind)
@@ -112,15 +135,19 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status422UnprocessableEntity, "Board artifact", $"type: \"{entry.Type}\" entries are validated by the board; post the artifact to POST /board/{kind.Collection}.");
         }
 
-        Ed25519NoteVerifier? key = log.Charter.KeyFor(entry.Party, Charter.SubmitterRole);
-        if (key is null)
+        if (log.Charter.Find(entry.Party) is not CharterMember party)
         {
-            return Problem(StatusCodes.Status403Forbidden, "Unknown party", $"\"{entry.Party}\" is not a submitter in the charter.");
+            return Problem(StatusCodes.Status403Forbidden, "Unknown party", $"party: \"{entry.Party}\" is not a party of the charter.");
+        }
+
+        if (log.Charter.KeyFor(party.Name, Charter.SubmitterRole) is not Ed25519NoteVerifier key)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Not a submitter", $"party: \"{party.Name}\" lacks the charter role \"{Charter.SubmitterRole}\" that adding log entries needs.");
         }
 
         if (!NoteVerification.HasValidSignature(note, key))
         {
-            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry carries no valid signature by the key of {entry.Party}.");
+            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry carries no valid signature by the key of {entry.Party} in the charter; sign the entry with that party's key.");
         }
 
         try

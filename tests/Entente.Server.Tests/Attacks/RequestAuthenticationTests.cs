@@ -38,11 +38,25 @@ public sealed class RequestAuthenticationTests
         byte[] entry = new LogEntry("ballot.cast", Hash256.Compute([7]), "blue.example", "B-7").Sign(board.Blue);
         DateTimeOffset now = DateTimeOffset.UtcNow;
 
-        // No signature: 401 with a hint of what to send.
-        HttpResponseMessage unsigned = await raw.SendAsync(Add(raw, entry));
+        // Other writes need a request signature: 401 with a hint of what to send.
+        HttpResponseMessage unsigned = await raw.PostAsync("blob", new ByteArrayContent(entry));
         await Problem(unsigned, HttpStatusCode.Unauthorized, "Signature required");
         Assert.StartsWith("Signature", unsigned.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Contains("content-digest", unsigned.Headers.GetValues("Accept-Signature").Single(), StringComparison.Ordinal);
+
+        // An unsigned add is authenticated by the entry's own signature: a key that claims blue's name, or a party
+        // the charter does not know, is refused; half a request signature is not ignored.
+        using Ed25519NoteSigner impostor = Ed25519NoteSigner.Generate("blue.example");
+        byte[] forgedEntry = new LogEntry("ballot.cast", Hash256.Compute([9]), "blue.example", "B-9").Sign(impostor);
+        JsonElement badEntry = await Problem(await raw.SendAsync(Add(raw, forgedEntry)), HttpStatusCode.Forbidden, "Bad signature");
+        Assert.Contains("blue.example", badEntry.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using Ed25519NoteSigner green = Ed25519NoteSigner.Generate("green.example");
+        byte[] greenEntry = new LogEntry("ballot.cast", Hash256.Compute([10]), "green.example", "G-1").Sign(green);
+        await Problem(await raw.SendAsync(Add(raw, greenEntry)), HttpStatusCode.Forbidden, "Unknown party");
+        await Problem(await raw.SendAsync(Add(raw, Encoding.UTF8.GetBytes("not an entry\n"))), HttpStatusCode.BadRequest, "Malformed entry");
+        HttpRequestMessage halfSigned = Add(raw, entry);
+        halfSigned.Headers.TryAddWithoutValidation("Signature", "sig1=:AAAA:");
+        await Problem(await raw.SendAsync(halfSigned), HttpStatusCode.Unauthorized, "Signature required");
 
         // A key the charter does not know.
         using Ed25519NoteSigner stranger = Ed25519NoteSigner.Generate("green.example");
@@ -98,6 +112,19 @@ public sealed class RequestAuthenticationTests
         await Problem(await SendWithNonce("nonce-1"), HttpStatusCode.Unauthorized, "Replayed request");
         JsonElement dup = await (await SendWithNonce("nonce-2")).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(dup.GetProperty("duplicate").GetBoolean());
+
+        // Sent again without a request signature, the same entry is still the same entry: same index, no new leaf.
+        HttpResponseMessage again = await raw.SendAsync(Add(raw, entry));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        JsonElement unsignedDup = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(unsignedDup.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(dup.GetProperty("index").GetInt64(), unsignedDup.GetProperty("index").GetInt64());
+        byte[] fresh = new LogEntry("ballot.cast", Hash256.Compute([11]), "blue.example", "B-11").Sign(board.Blue);
+        JsonElement added = await (await raw.SendAsync(Add(raw, fresh))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(added.GetProperty("duplicate").GetBoolean());
+        Assert.Equal(1, added.GetProperty("index").GetInt64());
+        SignedCheckpoint after = SignedCheckpoint.Open(await raw.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
+        Assert.Equal(2, after.Checkpoint.Size);
     }
 
     [Fact]

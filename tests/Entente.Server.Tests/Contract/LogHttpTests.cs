@@ -103,9 +103,14 @@ public sealed class LogHttpTests
             Assert.Equal(title, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         }
 
-        // Unsigned request, observer party (not a submitter), unknown key, an entry of another party, wrong entry key,
+        // Observer party (not a submitter), unknown key, an entry of another party, wrong entry key,
         // tampered, malformed, control characters, oversized.
-        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(board.Blue), HttpStatusCode.Unauthorized, "Signature required", unsigned);
+        // Unsigned requests are authenticated by the entry's own signature alone.
+        await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Not a submitter", unsigned);
+        await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Forbidden, "Unknown party", unsigned);
+        using Ed25519NoteSigner impostor = Ed25519NoteSigner.Generate("blue.example");
+        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(impostor), HttpStatusCode.Forbidden, "Bad signature", unsigned);
+        await Refused(new byte[5000], HttpStatusCode.RequestEntityTooLarge, "Request too large", unsigned);
         await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Not a submitter", asRed);
         await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Unauthorized, "Unknown key", asStranger);
         await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Wrong party");
@@ -121,7 +126,9 @@ public sealed class LogHttpTests
 
         SignedCheckpoint cp = SignedCheckpoint.Open(await http.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
         Assert.Equal(0, cp.Checkpoint.Size);
+        Assert.Equal(HttpStatusCode.OK, (await unsigned.PostAsync("add", new ByteArrayContent(good))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("add", new ByteArrayContent(good))).StatusCode);
+        Assert.Equal(1, SignedCheckpoint.Open(await http.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier).Checkpoint.Size);
     }
 
     [Fact]
