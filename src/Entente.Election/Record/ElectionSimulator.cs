@@ -238,7 +238,8 @@ public static class ElectionSimulator
                     {
                         contestData[b] = ContestDataDecryption.DecryptBallot(context, ballot, null, decrypting);
                         local.AddRange(RecordSelfCheck.CheckContestData(context, ballot, contestData[b]!));
-                        progress?.Report(new SimulationProgress("Decrypting contest data", Interlocked.Increment(ref contestDataDone), decryptContestData));
+                        int decryptedSoFar = Interlocked.Increment(ref contestDataDone);
+                        progress?.Report(new SimulationProgress("Decrypting contest data", decryptedSoFar, decryptContestData));
                     }
 
                     if (local.Count > 0)
