@@ -151,7 +151,8 @@ public static class ContestDataDecryption
         return Challenge(group, ballot.IdentifierHash, contestIndex, data, a, b, beta).Equals(challenge);
     }
 
-    private static Hash256 Commitment(Group group, Hash256 identifierHash, int contestIndex, int index, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP m, int[] available)
+    /// <summary>d_i = H(H_I; 0x32, ind_c, i, C0, C1, b(C2,64), a_i, b_i, m_i, U) (eq 99, key H_I per E2).</summary>
+    internal static Hash256 Commitment(Group group, Hash256 identifierHash, int contestIndex, int index, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP m, int[] available)
     {
         using HashInput input = HashInput.Create(group, DomainSeparation.ContestDataDecryptionCommitment);
         input.Append(contestIndex).Append(index).Append(data.C0).AppendBytes(data.C1).AppendBytes(data.C2.Encode64())
@@ -164,7 +165,8 @@ public static class ContestDataDecryption
         return input.Hash(identifierHash);
     }
 
-    private static ElementModQ Challenge(Group group, Hash256 identifierHash, int contestIndex, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP beta)
+    /// <summary>c = H_q(H_I; 0x33, ind_c, C0, C1, b(C2,64), a, b, β) (eq 101).</summary>
+    internal static ElementModQ Challenge(Group group, Hash256 identifierHash, int contestIndex, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP beta)
     {
         using HashInput input = HashInput.Create(group, DomainSeparation.ContestDataDecryptionChallenge);
         return input.Append(contestIndex).Append(data.C0).AppendBytes(data.C1).AppendBytes(data.C2.Encode64())
