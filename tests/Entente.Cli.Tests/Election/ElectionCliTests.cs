@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Entente.Election.Record;
 
 namespace Entente.Cli.Tests.Election;
@@ -162,6 +163,13 @@ public class ElectionCliTests
         }
 
         EntenteProcess.Ok("tally", "--folder", folder, "--json");
+
+        // Write-in adjudication: the official names the one cast ballot whose write-in must be read (the booth's first).
+        string ada = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "devices", "booth-1.json")))!["ballots"]![0]!.GetValue<string>();
+        EntenteProcess.Ok("decrypt", "--folder", folder, "--request-contest-data", ada + ":2", "--json");
+        (int refused, _, string why) = EntenteProcess.Run("decrypt", "--folder", folder, "--request-contest-data", "not-an-id");
+        Assert.Equal(2, refused);
+        Assert.Contains("--request-contest-data", why, StringComparison.Ordinal);
         foreach (string step in new[] { "commit", "reveal", "respond" })
         {
             foreach (int i in new[] { 1, 3 })
@@ -178,6 +186,9 @@ public class ElectionCliTests
         Assert.Equal(new long[] { 0, 2, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
         Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
         Assert.Single(record.Challenged);
+        Entente.Election.Decryption.DecryptedBallotContestData decrypted = Assert.Single(record.ContestData);
+        Assert.Equal(ada, decrypted.BallotId.ToHex());
+        Assert.Equal("Ada Lovelace", Entente.Election.Decryption.ContestDataDecryption.TextOf(Assert.Single(decrypted.Contests).Data));
     }
 
     [Fact]
