@@ -190,7 +190,7 @@ public static class TallyDecryption
     }
 
     /// <summary>Note 3.7 for every guardian of U (<see cref="PartialDecryptionVerifier.VerifyResponse"/>): which shares are wrong.</summary>
-    private static string Blame(
+    internal static string Blame(
         ElectionContext context, DecryptionItem item, int[] available, PartialDecryptionCommitment[] commitments, PartialDecryptionReveal[] reveals,
         PartialDecryptionResponse[] responses, ElementModQ challenge, int n)
     {
