@@ -38,7 +38,11 @@ public sealed class NativeRecords : IDisposable
         Directory.CreateDirectory(_root);
         Chained = Write("chained", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 10, challenged: 4, seed: 6101, decrypting: [1, 3]);
         Plain = Write("plain", PlainManifest, Group.Tiny, guardians: 2, quorum: 1, ballots: 5, challenged: 0, seed: 6102, decrypting: null);
+        ContestData = Write("contest-data", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 8, challenged: 2, seed: 6103, decrypting: [2, 3], decryptContestData: 3);
     }
+
+    /// <summary>Tiny group, n = 3, k = 2 (guardians 2 and 3), 8 ballots of which 2 challenged, the contest data of 3 cast ballots decrypted (contest_data/).</summary>
+    public string ContestData { get; }
 
     /// <summary>Tiny group, n = 3, k = 2 (guardians 1 and 3 decrypt), 10 ballots of which 4 challenged, simple chaining, contest data, weights.</summary>
     public string Chained { get; }
@@ -53,10 +57,10 @@ public sealed class NativeRecords : IDisposable
     public static VerificationReport Verify(string directory) => NativeVerifier.Verify(directory, Options);
 
     /// <summary>Writes a simulated record (the producer's code) under the fixture's folder.</summary>
-    public string Write(string name, string manifestJson, Group group, int guardians, int quorum, int ballots, int challenged, int seed, int[]? decrypting)
+    public string Write(string name, string manifestJson, Group group, int guardians, int quorum, int ballots, int challenged, int seed, int[]? decrypting, int decryptContestData = 0)
     {
         ElectionManifest manifest = ManifestReader.Parse(System.Text.Encoding.UTF8.GetBytes(manifestJson));
-        ElectionRecord record = ElectionSimulator.Run(manifest, group, guardians, quorum, ballots, challenged, new Random(seed), decrypting);
+        ElectionRecord record = ElectionSimulator.Run(manifest, group, guardians, quorum, ballots, challenged, new Random(seed), decrypting, decryptContestData: decryptContestData);
         string directory = Path.Combine(_root, name);
         RecordStore.WriteAsync(record, directory).GetAwaiter().GetResult();
         return directory;
@@ -115,6 +119,9 @@ public sealed class NativeCopy : IDisposable
 
     /// <summary>The id (64 hex digits) of a ballot file.</summary>
     public static string IdOf(string ballotFile) => Path.GetFileNameWithoutExtension(ballotFile);
+
+    /// <summary>Relative paths of the files of decrypted contest data, sorted.</summary>
+    public string[] ContestData() => [.. System.IO.Directory.EnumerateFiles(PathOf("contest_data")).Select(f => "contest_data/" + Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     /// <summary>Recomputes record.json's file list (paths sorted, SHA-256 of each file).</summary>
     public void Reseal()

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Entente.Cli.Commands.Election;
+using Entente.Cryptography;
 using Entente.Election.Decryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Record;
@@ -12,7 +13,8 @@ namespace Entente.Cli.Commands;
 /// <c>entente decrypt</c>: joint decryption of the tally and the challenged ballots. Each guardian of
 /// the chosen set U runs <c>--step commit</c>, then <c>--step reveal</c>, then <c>--step respond</c> in
 /// its own process; anyone then runs <c>--combine --out DIR</c> to assemble the proofs and write the
-/// complete election record.
+/// complete election record. Before any commit, <c>--request-contest-data ID[:CONTEST],…</c> names cast ballots whose
+/// contest data (write-ins) the same rounds decrypt with a proof into the record's <c>contest_data/</c>.
 /// </summary>
 internal static class DecryptCommand
 {
@@ -26,9 +28,13 @@ internal static class DecryptCommand
         Option<DirectoryInfo> folder = new("--folder") { Description = "The ceremony folder.", Required = true };
         Option<int?> index = new("--index") { Description = "This guardian's index i (with --step)." };
         Option<FileInfo?> secretFile = new("--secret") { Description = "This guardian's secret file (with --step)." };
+        Option<string?> requestContestData = new("--request-contest-data")
+        {
+            Description = "Before any commit: cast ballots whose contest data (write-ins) to decrypt with the tally, as id_B or id_B:CONTEST, comma-separated. Only for ballots that need it (adjudication): it links the text to the ballot.",
+        };
         Option<bool> json = new("--json") { Description = "Print a JSON result." };
         Command command = new("decrypt", "Decrypt the tally and open the challenged ballots jointly: guardians commit, reveal and respond; then combine into the record.");
-        foreach (Option option in new Option[] { folder, index, secretFile, plaintext, step, guardians, combine, output, json })
+        foreach (Option option in new Option[] { folder, index, secretFile, plaintext, step, guardians, combine, output, requestContestData, json })
         {
             command.Options.Add(option);
         }
@@ -46,7 +52,30 @@ internal static class DecryptCommand
                 }
 
                 ElectionRecord record = await DecryptionExchange.CombineAsync(ceremony, outDir.FullName, ct);
-                Report(asJson, "combine", 0, $"record written to {outDir.FullName}: {record.Ballots.Count} ballot(s), decrypted by guardians {string.Join(", ", record.Tally.Guardians)}; self-check passed.");
+                string data = record.ContestData.Count > 0 ? $", contest data of {record.ContestData.Count} cast ballot(s) in contest_data/" : "";
+                Report(asJson, "combine", 0, $"record written to {outDir.FullName}: {record.Ballots.Count} ballot(s), decrypted by guardians {string.Join(", ", record.Tally.Guardians)}{data}; self-check passed.");
+                return ExitCodes.Ok;
+            }
+
+            if (parseResult.GetValue(requestContestData) is { } requestList)
+            {
+                List<(Hash256, int?)> requests = [];
+                foreach (string entry in requestList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    string[] parts = entry.Split(':');
+                    int contest = 0;
+                    if (parts.Length > 2 || !Hash256.TryDecodeHex(parts[0], out Hash256? id)
+                        || (parts.Length == 2 && !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out contest)))
+                    {
+                        Console.Error.WriteLine($"error: --request-contest-data takes id_B (64 hex digits) or id_B:CONTEST, comma-separated; '{entry}' is neither.");
+                        return ExitCodes.UsageOrInput;
+                    }
+
+                    requests.Add((id, parts.Length == 2 ? contest : null));
+                }
+
+                int count = await DecryptionExchange.RequestContestDataAsync(ceremony, requests, ct);
+                Report(asJson, "request", 0, $"contest data of {count} contest(s) requested in {DecryptionExchange.ContestDataRequestFile}. Next: every guardian of U runs --step commit.");
                 return ExitCodes.Ok;
             }
 

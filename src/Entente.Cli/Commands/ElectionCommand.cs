@@ -93,9 +93,14 @@ internal static class ElectionCommand
         Option<DirectoryInfo> output = new("--out") { Description = "Folder to write the record to (must not exist or be empty).", Required = true };
         Option<int?> seed = new("--seed") { Description = "Seed for the random plaintext ballots (cryptographic randomness is never seeded)." };
         Option<string?> decryptWith = new("--decrypt-with") { Description = "Comma-separated guardian indices that decrypt (default 1..k)." };
+        Option<int> decryptContestData = new("--decrypt-contest-data")
+        {
+            Description = "Also decrypt, with the tally's guardians and a proof, the contest data (write-ins) of the first N cast ballots that carry it, into contest_data/ (default 0: none; it links the text to a ballot).",
+            DefaultValueFactory = _ => 0,
+        };
         Option<bool> json = new("--json") { Description = "Print a JSON summary instead of progress and tables." };
         Command command = new("simulate", "Run a whole election locally (key ceremony, random ballots, tally, decryption, challenged ballots) and write its record.");
-        foreach (Option option in new Option[] { manifest, guardians, quorum, ballots, challenged, chaining, group, output, seed, decryptWith, json })
+        foreach (Option option in new Option[] { manifest, guardians, quorum, ballots, challenged, chaining, group, output, seed, decryptWith, decryptContestData, json })
         {
             command.Options.Add(option);
         }
@@ -130,6 +135,19 @@ internal static class ElectionCommand
                 return ExitCodes.UsageOrInput;
             }
 
+            int contestData = parseResult.GetValue(decryptContestData);
+            if (contestData < 0)
+            {
+                Console.Error.WriteLine($"error: --decrypt-contest-data must be a number of cast ballots ≥ 0 (got {contestData}).");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (contestData > 0 && m.Contests.All(x => x.ContestDataBlocks == 0))
+            {
+                Console.Error.WriteLine("error: --decrypt-contest-data: the manifest has no contest with contest data (contest_data_blocks), so there is nothing to decrypt.");
+                return ExitCodes.UsageOrInput;
+            }
+
             int[]? subset = null;
             if (parseResult.GetValue(decryptWith) is { } list)
             {
@@ -156,8 +174,8 @@ internal static class ElectionCommand
             bool quiet = parseResult.GetValue(json);
             Stopwatch watch = Stopwatch.StartNew();
             SimulationSummary summary = quiet
-                ? await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, cancellationToken: ct)
-                : await RunWithProgressAsync(m, g, n, k, b, c, random, outDir, subset, ct);
+                ? await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, decryptContestData: contestData, cancellationToken: ct)
+                : await RunWithProgressAsync(m, g, n, k, b, c, random, outDir, subset, contestData, ct);
             if (summary.SelfCheckFailures.Count > 0)
             {
                 foreach (string failure in summary.SelfCheckFailures)
@@ -183,7 +201,7 @@ internal static class ElectionCommand
         return command;
     }
 
-    private static async Task<SimulationSummary> RunWithProgressAsync(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, string outDir, int[]? subset, CancellationToken ct)
+    private static async Task<SimulationSummary> RunWithProgressAsync(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, string outDir, int[]? subset, int contestData, CancellationToken ct)
     {
         SimulationSummary? summary = null;
         await AnsiConsole.Progress()
@@ -204,7 +222,7 @@ internal static class ElectionCommand
                         task.Value = Math.Max(task.Value, p.Done);
                     }
                 });
-                summary = await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, new SynchronousProgress(progress), cancellationToken: ct);
+                summary = await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, new SynchronousProgress(progress), decryptContestData: contestData, cancellationToken: ct);
                 lock (tasks)
                 {
                     foreach (ProgressTask task in tasks.Values)
@@ -226,6 +244,11 @@ internal static class ElectionCommand
         ElectionManifest manifest = record.Context.Parameters.Manifest;
         AnsiConsole.MarkupLine($"[green]Record written[/] to [bold]{Markup.Escape(outDir)}[/] in {elapsed.TotalSeconds:F1} s; self-check passed.");
         AnsiConsole.MarkupLine($"H_E = {record.Context.ExtendedBaseHash.ToHex()}; decrypted by guardians {string.Join(", ", record.Tally.Guardians)}.");
+        if (record.ContestDataDecrypted > 0)
+        {
+            AnsiConsole.MarkupLine($"Contest data of {record.ContestDataDecrypted} cast ballot(s) decrypted with proofs into contest_data/.");
+        }
+
         Table table = new Table().AddColumn("contest").AddColumn("option").AddColumn(new TableColumn("votes").RightAligned());
         foreach (DecryptedContest contest in record.Tally.Contests)
         {
@@ -259,6 +282,11 @@ internal static class ElectionCommand
             w.WriteEndArray();
             w.WriteNumber("ballots_cast", record.BallotsCast);
             w.WriteNumber("ballots_challenged", record.BallotsChallenged);
+            if (record.ContestDataDecrypted > 0)
+            {
+                w.WriteNumber("contest_data_decrypted", record.ContestDataDecrypted);
+            }
+
             w.WriteString("chaining_mode", manifest.ChainingMode == ChainingMode.Simple ? "simple" : "none");
             w.WriteString("h_b", record.Context.Parameters.ElectionBaseHash.ToHex());
             w.WriteString("h_e", record.Context.ExtendedBaseHash.ToHex());

@@ -8,6 +8,13 @@ namespace Entente.Election.Decryption;
 public sealed record DecryptedContestData(Hash256 BallotId, int ContestIndex, ElementModP Beta, byte[] Data, ElementModQ Challenge, ElementModQ Response);
 
 /// <summary>
+/// The decrypted contest data of one cast ballot as the record publishes it (docs/record-format.md §4.11,
+/// <c>contest_data/&lt;id_B&gt;.json</c>): the guardians U who decrypted it and one entry per contest the
+/// request named, in increasing contest index.
+/// </summary>
+public sealed record DecryptedBallotContestData(Hash256 BallotId, IReadOnlyList<int> Guardians, IReadOnlyList<DecryptedContestData> Contests);
+
+/// <summary>
 /// Verifiable decryption of a ballot's contest data by a quorum (spec 2.1 §3.6.6): m_i = C_0^{ẑ_i},
 /// commitments d_i = H(H_I; 0x32, ind_c, i, C_0, C_1, b(C_2,64), a_i, b_i, m_i, U) first (the key is
 /// H_I: docs/record-format.md E2), then β = Π m_i^{w_i}, c = H_q(H_I; 0x33, ind_c, C_0, C_1, b(C_2,64),
@@ -76,6 +83,57 @@ public static class ContestDataDecryption
         return new DecryptedContestData(ballot.Id, contestIndex, beta, ContestDataEncryption.DecryptWithBeta(ballot.IdentifierHash, contestIndex, data, beta), c, v);
     }
 
+    /// <summary>
+    /// Decrypts the contest data of a cast ballot for the contests <paramref name="contestIndices"/> (every contest
+    /// of the ballot that has contest data when null) with the guardians present (≥ k). Only for an explicit
+    /// request (write-in adjudication): the decrypted text is linked to the ballot.
+    /// </summary>
+    /// <exception cref="ElectionFormatException">The ballot is not cast, a contest has no contest data, or fewer than k guardians.</exception>
+    public static DecryptedBallotContestData DecryptBallot(ElectionContext context, EncryptedBallot ballot, IReadOnlyCollection<int>? contestIndices, IReadOnlyList<DecryptionGuardian> guardians)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(ballot);
+        ArgumentNullException.ThrowIfNull(guardians);
+        if (ballot.State != BallotState.Cast)
+        {
+            throw new ElectionFormatException(null, $"ballot {ballot.Id}", "the ballot is challenged: its contest data is opened with the ballot (challenged/), not decrypted as a cast ballot's");
+        }
+
+        int[] available = TallyDecryption.CheckQuorum(context, guardians.Select(g => g.Index));
+        int[] contests = contestIndices is null
+            ? [.. ballot.Contests.Where(c => c.ContestData is not null).Select(c => c.ContestIndex).Order()]
+            : [.. contestIndices.Distinct().Order()];
+        return new DecryptedBallotContestData(ballot.Id, available, [.. contests.Select(c => Decrypt(context, ballot, c, guardians))]);
+    }
+
+    /// <summary>
+    /// The text of contest data D as <c>entente encrypt</c> writes it (UTF-8 left-aligned, zero-padded to 32·b_Λ
+    /// bytes): D without its trailing zero bytes, when that is non-empty valid UTF-8 without U+0000; else null
+    /// (the record then publishes the bytes only; docs/record-format.md §4.11).
+    /// </summary>
+    public static string? TextOf(ReadOnlySpan<byte> data)
+    {
+        int end = data.Length;
+        while (end > 0 && data[end - 1] == 0)
+        {
+            end--;
+        }
+
+        if (end == 0 || data[..end].Contains((byte)0))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(data[..end]);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Verification 12: a = g^v K̂^c, b = C_0^v β^c, c recomputed.</summary>
     public static bool Verify(ElectionContext context, EncryptedBallot ballot, int contestIndex, ElementModP beta, ElementModQ challenge, ElementModQ response)
     {
@@ -93,7 +151,8 @@ public static class ContestDataDecryption
         return Challenge(group, ballot.IdentifierHash, contestIndex, data, a, b, beta).Equals(challenge);
     }
 
-    private static Hash256 Commitment(Group group, Hash256 identifierHash, int contestIndex, int index, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP m, int[] available)
+    /// <summary>d_i = H(H_I; 0x32, ind_c, i, C0, C1, b(C2,64), a_i, b_i, m_i, U) (eq 99, key H_I per E2).</summary>
+    internal static Hash256 Commitment(Group group, Hash256 identifierHash, int contestIndex, int index, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP m, int[] available)
     {
         using HashInput input = HashInput.Create(group, DomainSeparation.ContestDataDecryptionCommitment);
         input.Append(contestIndex).Append(index).Append(data.C0).AppendBytes(data.C1).AppendBytes(data.C2.Encode64())
@@ -106,7 +165,8 @@ public static class ContestDataDecryption
         return input.Hash(identifierHash);
     }
 
-    private static ElementModQ Challenge(Group group, Hash256 identifierHash, int contestIndex, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP beta)
+    /// <summary>c = H_q(H_I; 0x33, ind_c, C0, C1, b(C2,64), a, b, β) (eq 101).</summary>
+    internal static ElementModQ Challenge(Group group, Hash256 identifierHash, int contestIndex, HashedElGamalCiphertext data, ElementModP a, ElementModP b, ElementModP beta)
     {
         using HashInput input = HashInput.Create(group, DomainSeparation.ContestDataDecryptionChallenge);
         return input.Append(contestIndex).Append(data.C0).AppendBytes(data.C1).AppendBytes(data.C2.Encode64())

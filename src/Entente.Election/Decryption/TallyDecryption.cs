@@ -189,23 +189,19 @@ public static class TallyDecryption
             .Append(a).Append(b).Append(m).HashModQ(context.ExtendedBaseHash);
     }
 
-    /// <summary>Note 3.7: a'_i = g^{v_i} Π_j Π_m K_{j,m}^{i^m c_i}, b'_i = A^{v_i} M_i^{c_i} with c_i = c·w_i.</summary>
-    private static string Blame(
+    /// <summary>Note 3.7 for every guardian of U (<see cref="PartialDecryptionVerifier.VerifyResponse"/>): which shares are wrong.</summary>
+    internal static string Blame(
         ElectionContext context, DecryptionItem item, int[] available, PartialDecryptionCommitment[] commitments, PartialDecryptionReveal[] reveals,
         PartialDecryptionResponse[] responses, ElementModQ challenge, int n)
     {
-        Group group = context.Group;
+        PartialDecryptionVerifier verifier = new(context, available);
         List<int> bad = [];
         foreach (int i in available)
         {
-            ElementModQ ci = challenge * Lagrange.Coefficient(group, i, available);
             ElementModQ vi = responses.Single(r => r.GuardianIndex == i).Responses[n];
             ElementModP mi = commitments.Single(c => c.GuardianIndex == i).Shares[n];
             PartialDecryptionReveal reveal = reveals.Single(r => r.GuardianIndex == i);
-            ElementModP publicShare = PublicShare(context, i);
-            bool aOk = group.PowProduct(group.Generator, vi, publicShare, ci).Equals(reveal.A[n]);
-            bool bOk = group.PowProduct(item.Ciphertext.Alpha, vi, mi, ci).Equals(reveal.B[n]);
-            if (!aOk || !bOk)
+            if (verifier.VerifyResponse(item, i, challenge, mi, reveal.A[n], reveal.B[n], vi) != ResponseCheck.Valid)
             {
                 bad.Add(i);
             }

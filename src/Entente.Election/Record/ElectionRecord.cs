@@ -12,7 +12,8 @@ public sealed record DeviceRecord(string Device, string DeviceInformation, Hash2
 /// <summary>
 /// A complete election record in memory (spec 2.1 §3.7; docs/record-format.md): the context
 /// (parameters, manifest, guardian keys, joint keys, hashes), devices, every encrypted ballot, the
-/// encrypted and decrypted tallies, and the opened challenged ballots.
+/// encrypted and decrypted tallies, the opened challenged ballots, and the decrypted contest data of
+/// the cast ballots an explicit request named (<see cref="ContestData"/>, usually none).
 /// </summary>
 public sealed record ElectionRecord(
     ElectionContext Context,
@@ -20,4 +21,11 @@ public sealed record ElectionRecord(
     IReadOnlyList<EncryptedBallot> Ballots,
     EncryptedTally EncryptedTally,
     DecryptedTally Tally,
-    IReadOnlyList<OpenedBallot> Challenged);
+    IReadOnlyList<OpenedBallot> Challenged)
+{
+    /// <summary>
+    /// Decrypted contest data of cast ballots (docs/record-format.md §4.11, <c>contest_data/</c>), one entry per
+    /// ballot; empty unless a request named ballots (contest data is never decrypted by default).
+    /// </summary>
+    public IReadOnlyList<DecryptedBallotContestData> ContestData { get; init; } = [];
+}

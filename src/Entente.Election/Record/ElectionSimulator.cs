@@ -9,7 +9,11 @@ using Entente.Election.Tally;
 namespace Entente.Election.Record;
 
 /// <summary>What a streamed simulation reports: the context, the decrypted tally, the ballot counts and every self-check failure (empty: the record was written).</summary>
-public sealed record SimulationSummary(ElectionContext Context, DecryptedTally Tally, int BallotsCast, int BallotsChallenged, IReadOnlyList<string> SelfCheckFailures);
+public sealed record SimulationSummary(ElectionContext Context, DecryptedTally Tally, int BallotsCast, int BallotsChallenged, IReadOnlyList<string> SelfCheckFailures)
+{
+    /// <summary>How many cast ballots had their contest data decrypted into <c>contest_data/</c> (0 unless requested).</summary>
+    public int ContestDataDecrypted { get; init; }
+}
 
 /// <summary>Progress of a simulation: a phase name and how far it is (done of total).</summary>
 public readonly record struct SimulationProgress(string Phase, int Done, int Total);
@@ -25,7 +29,7 @@ public readonly record struct SimulationProgress(string Phase, int Done, int Tot
 public static class ElectionSimulator
 {
     /// <summary>The checks both simulations start with, and the election's parameters.</summary>
-    private static ElectionParameters Prepare(ElectionManifest manifest, Group group, int guardians, int quorum, int ballots, int challenged, Random plaintextRandom)
+    private static ElectionParameters Prepare(ElectionManifest manifest, Group group, int guardians, int quorum, int ballots, int challenged, Random plaintextRandom, int decryptContestData)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(plaintextRandom);
@@ -34,10 +38,24 @@ public static class ElectionSimulator
             throw new ElectionFormatException(null, "ballots", $"need 0 ≤ challenged ({challenged}) ≤ ballots ({ballots})");
         }
 
+        if (decryptContestData < 0)
+        {
+            throw new ElectionFormatException(null, "decrypt-contest-data", $"need a number of cast ballots ≥ 0, not {decryptContestData}");
+        }
+
+        if (decryptContestData > 0 && manifest.Contests.All(c => c.ContestDataBlocks == 0))
+        {
+            throw new ElectionFormatException(null, "decrypt-contest-data", "the manifest has no contest with contest data (contest_data_blocks), so there is nothing to decrypt");
+        }
+
         return ElectionParameters.Create(group, manifest, guardians, quorum);
     }
 
-    /// <summary>Runs the simulation; <paramref name="decryptingGuardians"/> defaults to guardians 1..k.</summary>
+    /// <summary>
+    /// Runs the simulation; <paramref name="decryptingGuardians"/> defaults to guardians 1..k. When
+    /// <paramref name="decryptContestData"/> is N &gt; 0, the same guardians also decrypt the contest data of the first
+    /// N cast ballots (in encryption order) that carry contest data (fewer when fewer do), with the proof of eqs 98–103.
+    /// </summary>
     public static ElectionRecord Run(
         ElectionManifest manifest,
         Group group,
@@ -49,9 +67,10 @@ public static class ElectionSimulator
         IReadOnlyList<int>? decryptingGuardians = null,
         IProgress<SimulationProgress>? progress = null,
         TimeProvider? time = null,
+        int decryptContestData = 0,
         CancellationToken cancellationToken = default)
     {
-        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom);
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData);
         time ??= TimeProvider.System;
         (ElectionContext context, GuardianSecrets[] secrets) = RunKeyCeremony(parameters, progress);
         try
@@ -90,8 +109,17 @@ public static class ElectionSimulator
                 progress?.Report(new SimulationProgress("Opening challenged ballots", opened.Count, toOpen.Length));
             }
 
+            EncryptedBallot[] toDecrypt = [.. encrypted.Where(HasCastContestData).Take(decryptContestData)];
+            List<DecryptedBallotContestData> contestData = [];
+            foreach (EncryptedBallot ballot in toDecrypt)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                contestData.Add(ContestDataDecryption.DecryptBallot(context, ballot, null, decrypting));
+                progress?.Report(new SimulationProgress("Decrypting contest data", contestData.Count, toDecrypt.Length));
+            }
+
             DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
-            return new ElectionRecord(context, [deviceRecord], encrypted, tally, decrypted, opened);
+            return new ElectionRecord(context, [deviceRecord], encrypted, tally, decrypted, opened) { ContestData = contestData };
         }
         finally
         {
@@ -118,8 +146,9 @@ public static class ElectionSimulator
     /// aggregate, opened at once when challenged, and written to the record's staging folder; only
     /// their identifiers stay in memory. Before the record is moved into place it is self-checked
     /// (V2–V4, V5–V7 for every ballot up to <see cref="FullCheckBallots"/> and an even sample above,
-    /// V8 by construction of the chain, V10 for every option, V13 for every challenged ballot); on a
-    /// failure nothing is written and the failures are returned.
+    /// V8 by construction of the chain, V10 for every option, V12 for every decrypted contest data, V13 for every
+    /// challenged ballot); on a failure nothing is written and the failures are returned.
+    /// <paramref name="decryptContestData"/> is as in <see cref="Run"/>.
     /// </summary>
     public static async Task<SimulationSummary> RunToDirectoryAsync(
         ElectionManifest manifest,
@@ -133,9 +162,10 @@ public static class ElectionSimulator
         IReadOnlyList<int>? decryptingGuardians = null,
         IProgress<SimulationProgress>? progress = null,
         TimeProvider? time = null,
+        int decryptContestData = 0,
         CancellationToken cancellationToken = default)
     {
-        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom);
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData);
         time ??= TimeProvider.System;
         IReadOnlyList<int> present = decryptingGuardians ?? [.. Enumerable.Range(1, quorum)];
         foreach (int i in present)
@@ -156,6 +186,8 @@ public static class ElectionSimulator
             int checkEvery = ballots <= FullCheckBallots ? 1 : (int)Math.Ceiling(ballots / (double)FullCheckBallots);
             EncryptedTally.Accumulator aggregate = new(context);
             int done = 0;
+            int contestDataLeft = decryptContestData;
+            int contestDataDone = 0;
             for (int start = 0; start < ballots; start += StreamBatch)
             {
                 int count = Math.Min(StreamBatch, ballots - start);
@@ -173,8 +205,20 @@ public static class ElectionSimulator
                     aggregate.Add(sealedBallots[b]);
                 }
 
+                // The first N cast ballots with contest data, in encryption order.
+                bool[] decryptData = new bool[count];
+                for (int b = 0; b < count && contestDataLeft > 0; b++)
+                {
+                    if (HasCastContestData(sealedBallots[b]))
+                    {
+                        decryptData[b] = true;
+                        contestDataLeft--;
+                    }
+                }
+
                 List<string> batchFailures = [];
                 OpenedBallot?[] opened = new OpenedBallot?[count];
+                DecryptedBallotContestData?[] contestData = new DecryptedBallotContestData?[count];
                 Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, b =>
                 {
                     EncryptedBallot ballot = sealedBallots[b];
@@ -188,6 +232,14 @@ public static class ElectionSimulator
                     {
                         opened[b] = ChallengedBallotOpener.Open(context, ballot, decrypting);
                         local.AddRange(RecordSelfCheck.CheckOpened(context, manifest, ballot, opened[b]!));
+                    }
+
+                    if (decryptData[b])
+                    {
+                        contestData[b] = ContestDataDecryption.DecryptBallot(context, ballot, null, decrypting);
+                        local.AddRange(RecordSelfCheck.CheckContestData(context, ballot, contestData[b]!));
+                        int decryptedSoFar = Interlocked.Increment(ref contestDataDone);
+                        progress?.Report(new SimulationProgress("Decrypting contest data", decryptedSoFar, decryptContestData));
                     }
 
                     if (local.Count > 0)
@@ -206,6 +258,11 @@ public static class ElectionSimulator
                     {
                         await writer.WriteFileAsync($"challenged/{opening.Id}.json", RecordCodec.WriteOpened(opening, manifest), cancellationToken).ConfigureAwait(false);
                     }
+
+                    if (contestData[b] is DecryptedBallotContestData decryptedData)
+                    {
+                        await writer.WriteFileAsync($"contest_data/{decryptedData.BallotId}.json", RecordCodec.WriteContestData(decryptedData, manifest), cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -217,7 +274,7 @@ public static class ElectionSimulator
             failures.AddRange(RecordSelfCheck.CheckTally(context, tally, decrypted));
             DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
             int challengedCount = isChallenged.Count(c => c);
-            SimulationSummary summary = new(context, decrypted, ballots - challengedCount, challengedCount, failures);
+            SimulationSummary summary = new(context, decrypted, ballots - challengedCount, challengedCount, failures) { ContestDataDecrypted = contestDataDone };
             if (failures.Count > 0)
             {
                 return summary; // the writer is disposed uncompleted: nothing is left behind
@@ -253,6 +310,9 @@ public static class ElectionSimulator
             }
         }
     }
+
+    private static bool HasCastContestData(EncryptedBallot ballot) =>
+        ballot.State == BallotState.Cast && ballot.Contests.Any(c => c.ContestData is not null);
 
     /// <summary>Which of the B ballot positions are challenged: C of them, uniformly (a partial Fisher–Yates shuffle).</summary>
     private static bool[] ChooseChallenged(int ballots, int challenged, Random random)

@@ -644,6 +644,94 @@ internal static class RecordCodec
         return CheckCanonical(file, bytes, new OpenedBallot(id, contests), x => WriteOpened(x, manifest));
     }
 
+    // ------------------------------------------------------------------ contest_data/<id>.json
+    public static byte[] WriteContestData(DecryptedBallotContestData decrypted, ElectionManifest manifest)
+    {
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.PropertyHex("id", decrypted.BallotId.Bytes);
+        WriteList(w, "guardians", decrypted.Guardians);
+        w.Name("contests");
+        w.StartArray();
+        foreach (DecryptedContestData contest in decrypted.Contests)
+        {
+            w.StartObject();
+            w.Property("index", contest.ContestIndex);
+            w.Property("label", manifest.Contests[contest.ContestIndex - 1].Label);
+            w.PropertyHex("beta", contest.Beta.Encode());
+            w.PropertyHex("data", contest.Data);
+            if (ContestDataDecryption.TextOf(contest.Data) is { } text)
+            {
+                w.Property("text", text);
+            }
+
+            w.Name("proof");
+            w.StartObject();
+            w.PropertyHex("c", contest.Challenge.Encode());
+            w.PropertyHex("v", contest.Response.Encode());
+            w.EndObject();
+            w.EndObject();
+        }
+
+        w.EndArray();
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// Reads <c>contest_data/&lt;id&gt;.json</c> for the cast ballot <paramref name="ballot"/>: U a quorum, contests in
+    /// increasing index, each a contest of the ballot with contest data, D of 32·b_Λ bytes, <c>text</c> exactly as
+    /// derived from D. The proof is not checked here (V12: <see cref="RecordSelfCheck"/>, the verifier).
+    /// </summary>
+    public static DecryptedBallotContestData ReadContestData(string file, byte[] bytes, ElectionContext context, EncryptedBallot ballot)
+    {
+        using JsonDocument document = JsonReading.Parse(file, bytes);
+        JsonReading r = new(file, context.Group);
+        ElectionManifest manifest = context.Parameters.Manifest;
+        JsonElement o = r.Object(document.RootElement, "$", "id", "guardians", "contests");
+        Hash256 id = r.Hash(o, "$", "id");
+        if (!id.Equals(ballot.Id))
+        {
+            throw r.Error("$.id", $"the file is for ballot {id}, not {ballot.Id}");
+        }
+
+        int[] guardians = [.. r.Array(o, "$", "guardians", min: context.Parameters.Quorum).EnumerateArray().Select((e, j) =>
+            e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int i) && i >= 1 && i <= context.Parameters.GuardianCount
+                ? i : throw r.Error($"$.guardians[{j}]", $"a guardian index 1..{context.Parameters.GuardianCount} is required"))];
+        if (!guardians.SequenceEqual(guardians.Distinct().Order()))
+        {
+            throw r.Error("$.guardians", "U must list distinct guardian indices in ascending order");
+        }
+
+        List<DecryptedContestData> contests = [];
+        int c = 0;
+        int previous = 0;
+        foreach (JsonElement e in r.Array(o, "$", "contests", min: 1).EnumerateArray())
+        {
+            string path = $"$.contests[{c++}]";
+            JsonElement co = r.Object(e, path, "index", "label", "beta", "data", "text", "proof");
+            int index = r.Int(co, path, "index", previous + 1, manifest.Contests.Count);
+            previous = index;
+            EncryptedContest? encrypted = ballot.Contests.FirstOrDefault(x => x.ContestIndex == index);
+            if (encrypted?.ContestData is null)
+            {
+                throw r.Error(path + ".index", $"ballot {ballot.Id} has no contest data in contest {index}");
+            }
+
+            string pp = path + ".proof";
+            JsonElement proof = r.Object(r.Member(co, path, "proof"), pp, "c", "v");
+            contests.Add(new DecryptedContestData(
+                ballot.Id,
+                index,
+                r.P(co, path, "beta"),
+                r.Bytes(co, path, "data", encrypted.ContestData.C1.Length),
+                r.Q(proof, pp, "c"),
+                r.Q(proof, pp, "v")));
+        }
+
+        return CheckCanonical(file, bytes, new DecryptedBallotContestData(id, guardians, contests), x => WriteContestData(x, manifest));
+    }
+
     // ------------------------------------------------------------------ shares/share-<i>-to-<l>.json
     public static byte[] WriteShare(EncryptedShare share)
     {

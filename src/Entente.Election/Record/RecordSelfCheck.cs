@@ -10,7 +10,7 @@ namespace Entente.Election.Record;
 /// <summary>
 /// An internal consistency check of a record, used by our tests and by the writer before it
 /// commits a record: it recomputes the spec's verification steps that the producing side can
-/// check (V2–V10, V13, V14) and lists every failure with its step id. It is not the independent
+/// check (V2–V10, V12, V13, V14) and lists every failure with its step id. It is not the independent
 /// verifier (<c>entente verify</c>), which reads files only through docs/record-format.md.
 /// </summary>
 public static class RecordSelfCheck
@@ -69,6 +69,18 @@ public static class RecordSelfCheck
             }
 
             failures.AddRange(CheckOpened(context, manifest, ballot, opened));
+        }
+
+        foreach (DecryptedBallotContestData decrypted in record.ContestData)
+        {
+            EncryptedBallot? ballot = record.Ballots.FirstOrDefault(b => b.Id.Equals(decrypted.BallotId));
+            if (ballot is null || ballot.State != BallotState.Cast)
+            {
+                failures.Add($"V12 ballot {decrypted.BallotId}: no cast ballot with this identifier");
+                continue;
+            }
+
+            failures.AddRange(CheckContestData(context, ballot, decrypted));
         }
 
         return failures;
@@ -297,6 +309,31 @@ public static class RecordSelfCheck
                 {
                     failures.Add($"V13.A {where} contest {contest.ContestIndex}: the contest-data nonce does not match C0");
                 }
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>V12 for one cast ballot's decrypted contest data: the joint proof and D = C1 ⊕ k (eqs 104–106).</summary>
+    internal static List<string> CheckContestData(ElectionContext context, EncryptedBallot ballot, DecryptedBallotContestData decrypted)
+    {
+        List<string> failures = [];
+        foreach (DecryptedContestData contest in decrypted.Contests)
+        {
+            string where = $"V12 ballot {ballot.Id} contest {contest.ContestIndex}";
+            HashedElGamalCiphertext? data = ballot.Contests.FirstOrDefault(c => c.ContestIndex == contest.ContestIndex)?.ContestData;
+            if (data is null)
+            {
+                failures.Add($"{where}: the ballot has no contest data in this contest");
+            }
+            else if (!ContestDataDecryption.Verify(context, ballot, contest.ContestIndex, contest.Beta, contest.Challenge, contest.Response))
+            {
+                failures.Add($"{where}: the decryption proof does not verify");
+            }
+            else if (!ContestDataEncryption.DecryptWithBeta(ballot.IdentifierHash, contest.ContestIndex, data, contest.Beta).AsSpan().SequenceEqual(contest.Data))
+            {
+                failures.Add($"{where}: the published data is not C1 ⊕ k_1 ∥ … ∥ k_bΛ");
             }
         }
 

@@ -73,6 +73,11 @@ public static class RecordStore
             files[$"challenged/{opened.Id}.json"] = RecordCodec.WriteOpened(opened, manifest);
         }
 
+        foreach (DecryptedBallotContestData decrypted in record.ContestData)
+        {
+            files[$"contest_data/{decrypted.BallotId}.json"] = RecordCodec.WriteContestData(decrypted, manifest);
+        }
+
         return files;
     }
 
@@ -193,7 +198,19 @@ public static class RecordStore
             challenged.Add(opened);
         }
 
-        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged);
+        List<DecryptedBallotContestData> contestData = [];
+        foreach (string path in files.Keys.Where(p => p.StartsWith("contest_data/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileNameWithoutExtension(path);
+            if (!Hash256.TryDecodeHex(name, out Hash256? id) || path != $"contest_data/{id}.json" || !byId.TryGetValue(id, out EncryptedBallot? ballot) || ballot.State != BallotState.Cast)
+            {
+                throw new ElectionFormatException(Full(path), "$.id", "no cast ballot in ballots/ has this identifier (contest_data/ holds cast ballots only)");
+            }
+
+            contestData.Add(RecordCodec.ReadContestData(Full(path), files[path], context, ballot));
+        }
+
+        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData };
     }
 
     private static async Task<Dictionary<string, byte[]>> ReadIndexedFilesAsync(string root, string indexPath, byte[] indexBytes, CancellationToken cancellationToken)

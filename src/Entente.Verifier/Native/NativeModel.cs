@@ -115,3 +115,9 @@ public sealed record NativeOpenedContest(int Index, string Label, IReadOnlyList<
 
 /// <summary><c>challenged/&lt;id_B&gt;.json</c> (§4.10).</summary>
 public sealed record NativeOpening(string File, byte[] Id, IReadOnlyList<NativeOpenedContest> Contests);
+
+/// <summary>One decrypted contest of a cast ballot: β, D, the optional text and the proof (c, v) of eqs 98–103.</summary>
+public sealed record NativeDecryptedData(int Index, string Label, byte[] Beta, byte[] Data, string? Text, NativeChallengeResponse Proof);
+
+/// <summary><c>contest_data/&lt;id_B&gt;.json</c> (§4.11): the decrypted contest data of one cast ballot.</summary>
+public sealed record NativeContestDataFile(string File, byte[] Id, IReadOnlyList<int> Guardians, IReadOnlyList<NativeDecryptedData> Contests);

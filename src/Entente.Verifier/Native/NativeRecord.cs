@@ -56,6 +56,9 @@ public sealed class NativeRecord
     /// <summary>Relative paths of the files in <c>challenged/</c>, sorted.</summary>
     public IReadOnlyList<string> OpeningFiles { get; private set; } = [];
 
+    /// <summary>Relative paths of the files in <c>contest_data/</c> (decrypted contest data of cast ballots), sorted.</summary>
+    public IReadOnlyList<string> ContestDataFiles { get; private set; } = [];
+
     /// <summary><c>tally/encrypted_tally.json</c>.</summary>
     public NativeEncryptedTally EncryptedTally { get; private set; } = null!;
 
@@ -131,6 +134,7 @@ public sealed class NativeRecord
         Tally = Read("tally/tally.json", ReadTally);
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
+        ContestDataFiles = List("contest_data");
         PresentFiles = [.. System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(Directory, p).Replace('\\', '/'))
             .Where(p => p != "record.json")
@@ -153,6 +157,15 @@ public sealed class NativeRecord
         using JsonDocument document = NativeJson.Parse(file, bytes);
         NObject o = NObject.Of(file, "", document.RootElement);
         return (ParseOpening(o, file), SHA256.HashData(bytes));
+    }
+
+    /// <summary>Reads one file of decrypted contest data of a cast ballot; also returns the SHA-256 of its bytes.</summary>
+    public (NativeContestDataFile Decrypted, byte[] Sha256) ReadContestData(string file)
+    {
+        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        using JsonDocument document = NativeJson.Parse(file, bytes);
+        NObject o = NObject.Of(file, "", document.RootElement);
+        return (ParseContestData(o, file), SHA256.HashData(bytes));
     }
 
     private T Read<T>(string file, Func<NObject, string, T> read, bool hash = true)
@@ -413,5 +426,26 @@ public sealed class NativeRecord
         });
         o.End();
         return new NativeOpening(file, id, contests);
+    }
+
+    private NativeContestDataFile ParseContestData(NObject o, string file)
+    {
+        byte[] id = o.Hash("id");
+        IReadOnlyList<int> guardians = o.Array("guardians", (e, path) => (int)NObject.Number(file, path, e, int.MaxValue));
+        IReadOnlyList<NativeDecryptedData> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            NativeDecryptedData data = new(
+                c.Int("index"),
+                c.String("label"),
+                c.Hex("beta", PBytes),
+                c.HexAnyLength("data"),
+                c.OptionalString("text"),
+                ReadPair(file, c.Child("proof"), c.Required("proof")));
+            c.End();
+            return data;
+        });
+        o.End();
+        return new NativeContestDataFile(file, id, guardians, contests);
     }
 }

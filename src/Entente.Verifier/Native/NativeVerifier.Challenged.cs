@@ -7,14 +7,10 @@ namespace Entente.Verifier.Native;
 
 public sealed partial class NativeVerifier
 {
-    private const string NoteNoContestData =
-        "Format 1 publishes no decrypted contest data of cast ballots (docs/record-format.md §8), so there is nothing to check; challenged ballots' contest data is checked in step 13.";
-
-    // ---------------------------------------------------------------- steps 12, 13, 14
+    // ---------------------------------------------------------------- steps 13, 14
 
     private void VerifyChallenged(BallotPass pass)
     {
-        Step("12").Note(NoteNoContestData);
         StepRecorder step13 = Step("13");
         Dictionary<string, BallotSummary> challenged = new(StringComparer.Ordinal);
         Dictionary<string, BallotSummary> all = new(StringComparer.Ordinal);

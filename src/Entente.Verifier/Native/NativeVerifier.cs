@@ -83,6 +83,7 @@ public sealed partial class NativeVerifier
             VerifyDevices(pass);
             VerifyAggregation(pass);
             VerifyTally(pass);
+            VerifyContestData(pass);
             VerifyChallenged(pass);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Entente.Election.Record;
 
 namespace Entente.Cli.Tests.Election;
@@ -45,6 +46,41 @@ public class ElectionCliTests
         Assert.Empty(RecordSelfCheck.Check(record));
         Assert.Equal(votes, record.Tally.Contests[0].Options.Sum(o => o.Value));
         Assert.Equal(root.GetProperty("h_e").GetString(), record.Context.ExtendedBaseHash.ToHex());
+    }
+
+    [Fact]
+    public async Task Election_simulate_with_decrypt_contest_data_publishes_proven_write_ins_that_entente_verify_checks_in_step_12()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("town.json"), TwoContests);
+        string output = EntenteProcess.Ok("election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "3", "--quorum", "2",
+            "--ballots", "8", "--challenged", "1", "--group", "tiny", "--seed", "5", "--decrypt-with", "2,3", "--decrypt-contest-data", "2", "--out", temp.File("record"), "--json");
+
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("contest_data_decrypted").GetInt32());
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Equal(2, record.ContestData.Count);
+        Assert.All(record.ContestData, d => Assert.Equal([2, 3], d.Guardians));
+        Assert.Empty(RecordSelfCheck.Check(record));
+
+        using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", temp.File("record"), "--allow-toy-groups", "--json"));
+        JsonElement step12 = report.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetString() == "12");
+        Assert.Equal(2, step12.GetProperty("checked").GetInt32());
+        Assert.True(step12.GetProperty("passed").GetBoolean());
+
+        // Without the option the command's contract is unchanged: no contest_data/ and no new summary member.
+        output = EntenteProcess.Ok("election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "3", "--quorum", "2",
+            "--ballots", "3", "--group", "tiny", "--out", temp.File("plain"), "--json");
+        using JsonDocument plain = JsonDocument.Parse(output);
+        Assert.False(plain.RootElement.TryGetProperty("contest_data_decrypted", out _));
+        Assert.False(Directory.Exists(Path.Combine(temp.File("plain"), "contest_data")));
+
+        File.WriteAllText(temp.File("smoke.json"), Smoke);
+        (int code, _, string error) = EntenteProcess.Run(["election", "simulate", "--manifest", temp.File("smoke.json"), "--guardians", "1", "--quorum", "1",
+            "--ballots", "1", "--group", "tiny", "--decrypt-contest-data", "1", "--out", temp.File("none")]);
+        Assert.Equal(2, code);
+        Assert.Contains("--decrypt-contest-data", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.File("none")));
     }
 
     [Fact]
@@ -127,6 +163,13 @@ public class ElectionCliTests
         }
 
         EntenteProcess.Ok("tally", "--folder", folder, "--json");
+
+        // Write-in adjudication: the official names the one cast ballot whose write-in must be read (the booth's first).
+        string ada = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "devices", "booth-1.json")))!["ballots"]![0]!.GetValue<string>();
+        EntenteProcess.Ok("decrypt", "--folder", folder, "--request-contest-data", ada + ":2", "--json");
+        (int refused, _, string why) = EntenteProcess.Run("decrypt", "--folder", folder, "--request-contest-data", "not-an-id");
+        Assert.Equal(2, refused);
+        Assert.Contains("--request-contest-data", why, StringComparison.Ordinal);
         foreach (string step in new[] { "commit", "reveal", "respond" })
         {
             foreach (int i in new[] { 1, 3 })
@@ -143,6 +186,9 @@ public class ElectionCliTests
         Assert.Equal(new long[] { 0, 2, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
         Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
         Assert.Single(record.Challenged);
+        Entente.Election.Decryption.DecryptedBallotContestData decrypted = Assert.Single(record.ContestData);
+        Assert.Equal(ada, decrypted.BallotId.ToHex());
+        Assert.Equal("Ada Lovelace", Entente.Election.Decryption.ContestDataDecryption.TextOf(Assert.Single(decrypted.Contests).Data));
     }
 
     [Fact]

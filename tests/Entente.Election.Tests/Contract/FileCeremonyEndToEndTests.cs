@@ -83,6 +83,72 @@ public class FileCeremonyEndToEndTests
     }
 
     [Fact]
+    public async Task A_request_names_cast_ballots_whose_write_ins_the_guardians_decrypt_with_the_tally_in_separate_steps()
+    {
+        using TestFiles.TempFolder temp = new();
+        CeremonyFolder folder = new(temp.File("ceremony"));
+        await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
+        for (int i = 1; i <= 3; i++)
+        {
+            await folder.KeygenAsync(i, $"G{i}", Secret(temp, i));
+        }
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await folder.ShareAsync(i, Secret(temp, i));
+        }
+
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.Empty(await folder.ReceiveAsync(i, Secret(temp, i)));
+            await folder.ApproveAsync(i, Secret(temp, i));
+        }
+
+        ElectionContext context = await folder.LoadContextAsync();
+        IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
+        await folder.EncryptAsync(entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
+        await folder.TallyAsync();
+        (_, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context);
+        EncryptedBallot ada = ballots.Where(b => b.State == BallotState.Cast && b.Contests.Any(c => c.ContestData is not null)).ElementAt(0);
+        EncryptedBallot challenged = ballots.Single(b => b.State == BallotState.Challenged);
+
+        // A challenged ballot, an unknown ballot and a contest without data are refused before anything is written.
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(challenged.Id, null)]));
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(Hash256.Decode(new byte[32], "id"), null)]));
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, 1)]));
+        Assert.False(File.Exists(folder.PathOf(DecryptionExchange.ContestDataRequestFile)));
+        Assert.Equal(1, await DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, null)]));
+
+        int[] u = [1, 3];
+        foreach (int i in u)
+        {
+            await DecryptionExchange.CommitAsync(folder, i, u, Secret(temp, i));
+        }
+
+        // Once a guardian committed, the request cannot change.
+        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, 2)]));
+        foreach (int i in u)
+        {
+            await DecryptionExchange.RevealAsync(folder, i, Secret(temp, i));
+        }
+
+        foreach (int i in u)
+        {
+            await DecryptionExchange.RespondAsync(folder, i, Secret(temp, i));
+        }
+
+        await DecryptionExchange.CombineAsync(folder, temp.File("record"));
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Empty(RecordSelfCheck.Check(record));
+        DecryptedBallotContestData decrypted = Assert.Single(record.ContestData);
+        Assert.Equal(ada.Id, decrypted.BallotId);
+        Assert.Equal(u, decrypted.Guardians);
+        Assert.Equal("Ada Lovelace", ContestDataDecryption.TextOf(Assert.Single(decrypted.Contests).Data));
+        Assert.True(File.Exists(Path.Combine(temp.File("record"), "contest_data", $"{ada.Id}.json")));
+        Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+    }
+
+    [Fact]
     public void A_ballots_file_breaking_the_manifest_is_refused_naming_file_ballot_and_field()
     {
         Manifest.ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);

@@ -30,6 +30,7 @@ public class RecordSchemaTests
         _ when path.StartsWith("devices/", StringComparison.Ordinal) => "device.json",
         _ when path.StartsWith("ballots/", StringComparison.Ordinal) => "ballot.json",
         _ when path.StartsWith("challenged/", StringComparison.Ordinal) => "challenged.json",
+        _ when path.StartsWith("contest_data/", StringComparison.Ordinal) => "contest_data.json",
         "tally/encrypted_tally.json" => "encrypted_tally.json",
         "tally/tally.json" => "tally.json",
         _ => throw new InvalidOperationException(path),
@@ -40,7 +41,7 @@ public class RecordSchemaTests
     {
         string manifest = Properties.EndToEndTinyGroupTests.TwoContests.Replace("\"label\":\"Tiny\",", "\"label\":\"Tiny\",\"chaining_mode\":\"simple\",\"max_ballot_weight\":2,", StringComparison.Ordinal);
         using TestFiles.TempFolder folder = new();
-        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, manifest, ballots: 4, challenged: 2), folder.File("r"));
+        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, manifest, ballots: 6, challenged: 2, decryptContestData: 2), folder.File("r"));
         string root = folder.File("r");
         int checkedFiles = 0;
         foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
@@ -54,6 +55,7 @@ public class RecordSchemaTests
         }
 
         Assert.True(checkedFiles >= 10);
+        Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(root, "contest_data")));
     }
 
     [Fact]

@@ -41,6 +41,29 @@ public class StreamedRecordTests
     }
 
     [Fact]
+    public async Task A_streamed_simulation_decrypts_the_contest_data_of_the_first_N_cast_ballots_that_have_it()
+    {
+        ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
+        using TestFiles.TempFolder folder = new();
+        string dir = folder.File("record");
+        SimulationSummary summary = await ElectionSimulator.RunToDirectoryAsync(manifest, Group.Tiny, 3, 2, 12, challenged: 3, new Random(78), dir, [1, 2], decryptContestData: 3);
+
+        Assert.Empty(summary.SelfCheckFailures);
+        ElectionRecord read = await RecordStore.ReadAsync(dir);
+        Assert.Equal(3, read.ContestData.Count);
+        Assert.Equal(3, summary.ContestDataDecrypted);
+        Assert.Empty(RecordSelfCheck.Check(read));
+        Assert.Equal(
+            read.Ballots.Where(b => b.State == BallotState.Cast && b.Contests.Any(c => c.ContestData is not null)).Take(3).Select(b => b.Id.ToString()).Order(StringComparer.Ordinal),
+            read.ContestData.Select(d => d.BallotId.ToString()).Order(StringComparer.Ordinal));
+        Assert.All(read.ContestData, d => Assert.Equal([1, 2], d.Guardians));
+        foreach ((string path, byte[] bytes) in RecordStore.Serialize(read))
+        {
+            Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(dir, path)));
+        }
+    }
+
+    [Fact]
     public async Task A_streamed_simulation_refuses_a_non_empty_folder_and_an_unknown_guardian_before_writing_anything()
     {
         ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);

@@ -125,4 +125,17 @@ public sealed class PartialDecryptionVerifierTests : IDisposable
         Assert.Throws<ElectionFormatException>(() => new PartialDecryptionVerifier(_context, [1]));
         Assert.Throws<ElectionFormatException>(() => new PartialDecryptionVerifier(_context, [1, 1]));
     }
+
+    [Fact]
+    public void Blame_names_no_guardian_for_honest_rounds_and_exactly_the_guardian_whose_response_or_share_is_wrong()
+    {
+        int[] u = [.. U];
+        Assert.Equal("no single guardian could be blamed", TallyDecryption.Blame(_context, _items[0], u, _commitments, _reveals, _responses, _challenges[0], 0));
+
+        PartialDecryptionResponse forged = _responses[1] with { Responses = [.. _responses[1].Responses.Select((v, n) => n == 0 ? v + Group.Tiny.OneModQ : v)] };
+        Assert.Equal("guardian(s) 3 sent a wrong partial decryption", TallyDecryption.Blame(_context, _items[0], u, _commitments, _reveals, [_responses[0], forged], _challenges[0], 0));
+
+        PartialDecryptionCommitment wrongShare = _commitments[0] with { Shares = [.. _commitments[0].Shares.Select((m, n) => n == 1 ? m * Group.Tiny.Generator : m)] };
+        Assert.Equal("guardian(s) 1 sent a wrong partial decryption", TallyDecryption.Blame(_context, _items[1], u, [wrongShare, _commitments[1]], _reveals, _responses, _challenges[1], 1));
+    }
 }

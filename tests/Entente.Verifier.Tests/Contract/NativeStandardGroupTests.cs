@@ -13,7 +13,7 @@ public sealed class NativeStandardGroupTests : IClassFixture<NativeStandardGroup
 
     public NativeStandardGroupTests(Record record) => _record = record;
 
-    /// <summary>n = 2, k = 2, 3 ballots of which 1 challenged, with contest data, simple chaining.</summary>
+    /// <summary>n = 2, k = 2, 3 ballots of which 1 challenged, with contest data (both cast ballots' decrypted into contest_data/), simple chaining.</summary>
     public sealed class Record : IDisposable
     {
         private readonly NativeRecords _records = new();
@@ -24,7 +24,7 @@ public sealed class NativeStandardGroupTests : IClassFixture<NativeStandardGroup
                 {"label":"Standard","contests":[
                   {"label":"Question","contest_options":[{"label":"Yes"},{"label":"No"}],"contest_data_blocks":1}],
                  "ballot_styles":[{"label":"only","contests":[1]}],"chaining_mode":"simple"}
-                """, Group.Standard, guardians: 2, quorum: 2, ballots: 3, challenged: 1, seed: 6103, decrypting: null);
+                """, Group.Standard, guardians: 2, quorum: 2, ballots: 3, challenged: 1, seed: 6103, decrypting: null, decryptContestData: 2);
         }
 
         public string Directory { get; }
@@ -41,6 +41,32 @@ public sealed class NativeStandardGroupTests : IClassFixture<NativeStandardGroup
         Assert.Empty(report.Notes);
         Assert.Equal(3, report.Step("5")!.Checked);
         Assert.Equal(1, report.Step("13")!.Checked);
+        Assert.Equal(2, report.Step("12")!.Checked);
+        Assert.Empty(report.Step("12")!.Notes);
+    }
+
+    [Fact]
+    public void A_changed_decrypted_write_in_on_the_standard_group_fails_step_12_naming_the_ballot()
+    {
+        using NativeCopy copy = new(_record.Directory);
+        string file = System.IO.Directory.GetFiles(copy.PathOf("contest_data")).Order(StringComparer.Ordinal).First();
+        string ballot = Path.GetFileNameWithoutExtension(file);
+        copy.Edit($"contest_data/{ballot}.json", d =>
+        {
+            JsonNode contest = d["contests"]![0]!;
+            string data = contest["data"]!.GetValue<string>();
+            contest["data"] = "58" + data[2..];   // the first character of the write-in becomes "X"
+            contest["text"] = "X" + contest["text"]!.GetValue<string>()[1..];
+        });
+        copy.Reseal();
+
+        VerificationReport report = NativeVerifier.Verify(copy.Directory, new VerificationOptions { Threads = 2 });
+
+        Assert.Equal(["12"], report.Steps.Where(s => !s.Passed).Select(s => s.Number));
+        VerificationFailure failure = Assert.Single(report.Step("12")!.Failures);
+        Assert.Equal("12.C", failure.Check);
+        Assert.Equal(ballot, failure.Subject.Ballot);
+        Assert.Equal("Question", failure.Subject.Contest);
     }
 
     [Fact]
