@@ -189,12 +189,12 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
                 }
 
                 WriteShifts(pPadded + VectorLanes, pB, lanes);
-                ulong* pBDigits = pPadded + VectorLanes;
 
                 // Software pipelining: the digits q of pass p + 1 depend only on the first block of
                 // pass p (columns i + 8 .. i + 15), so they are computed right after it.
                 ulong carry = 0; // carry out of the columns below the current pass (never stored)
-                NextDigits(pAcc, ref carry, pA, pBDigits, pMDigits, inverse, pQ);
+                Triangle(pAcc, pB, pA);
+                NextDigits(Vector512.LoadAligned(pAcc), ref carry, pMDigits, inverse, pQ);
                 for (int i = 0; i < k; i += RowsPerPass)
                 {
                     // Columns i .. i+7 are dead after this pass (their value lives on in carry):
@@ -203,10 +203,16 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
                     // this pass still reads its own.
                     ulong* q = pQ + (i & RowsPerPass);
                     ulong* c = pAcc + i + VectorLanes;
-                    Rows(c, c + VectorLanes, pB + 64, pM + 64, pA + i, q);
                     if (i + RowsPerPass < k)
                     {
-                        NextDigits(c, ref carry, pA + i + RowsPerPass, pBDigits, pMDigits, inverse, pQ + ((i + RowsPerPass) & RowsPerPass));
+                        // The first block is the next pass's lowest eight columns: with the next rows'
+                        // a·b triangle added, it gives the next digits, and no later pass reads it.
+                        Vector512<ulong> first = FirstBlock(c, pB, pM, pA + i, q, pA + i + RowsPerPass);
+                        NextDigits(first, ref carry, pMDigits, inverse, pQ + ((i + RowsPerPass) & RowsPerPass));
+                    }
+                    else
+                    {
+                        Rows(c, c + VectorLanes, pB + 64, pM + 64, pA + i, q);
                     }
 
                     Rows(c + VectorLanes, pAcc + i + lanes, pB + 128, pM + 128, pA + i, q);
@@ -352,74 +358,104 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
     }
 
     /// <summary>
-    /// The eight Montgomery digits q of a pass whose lowest columns hold x[0..7] (plus the carry from
-    /// below), rows a[0..7]: q_s makes column s divisible by 2^27 once rows 0..s of a·b and of q·m are
-    /// added. Updates the carry to what those eight columns pass on once cleared.
+    /// column[0..7] + rows a[0..7], q[0..7] on block 1 (as <see cref="Block"/>) + the triangle of the next
+    /// rows aNext[0..7] on block 0 (as <see cref="Triangle"/>); returned, not stored.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void NextDigits(ulong* x, ref ulong carry, ulong* a, ulong* b, ulong* m, ulong inverse, ulong* q)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<ulong> FirstBlock(ulong* column, ulong* pb, ulong* pm, ulong* a, ulong* q, ulong* aNext)
     {
         unchecked
         {
-            ulong a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5], a6 = a[6], a7 = a[7];
-            ulong b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4], b5 = b[5], b6 = b[6], b7 = b[7];
-            ulong m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5], m6 = m[6], m7 = m[7];
+            Vector512<ulong> sum = Vector512.LoadAligned(column);
+            for (int s = 0; s < RowsPerPass; s += 2)
+            {
+                Vector512<ulong> x = Avx512F.Add(
+                    Avx512F.Multiply(Vector512.Create(a[s]).AsUInt32(), Vector512.LoadAligned(pb + 64 + (8 * s)).AsUInt32()),
+                    Avx512F.Multiply(Vector512.Create(q[s]).AsUInt32(), Vector512.LoadAligned(pm + 64 + (8 * s)).AsUInt32()));
+                Vector512<ulong> y = Avx512F.Add(
+                    Avx512F.Multiply(Vector512.Create(a[s + 1]).AsUInt32(), Vector512.LoadAligned(pb + 72 + (8 * s)).AsUInt32()),
+                    Avx512F.Multiply(Vector512.Create(q[s + 1]).AsUInt32(), Vector512.LoadAligned(pm + 72 + (8 * s)).AsUInt32()));
+                Vector512<ulong> z = Avx512F.Add(
+                    Avx512F.Multiply(Vector512.Create(aNext[s]).AsUInt32(), Vector512.LoadAligned(pb + (8 * s)).AsUInt32()),
+                    Avx512F.Multiply(Vector512.Create(aNext[s + 1]).AsUInt32(), Vector512.LoadAligned(pb + 8 + (8 * s)).AsUInt32()));
+                sum = Avx512F.Add(sum, Avx512F.Add(Avx512F.Add(x, y), z));
+            }
 
-            // The a·b triangle does not depend on the digits q: off the critical path.
-            ulong t0 = x[0] + carry + (a0 * b0);
-            ulong t1 = x[1] + (a0 * b1) + (a1 * b0);
-            ulong t2 = x[2] + (a0 * b2) + (a1 * b1) + (a2 * b0);
-            ulong t3 = x[3] + (a0 * b3) + (a1 * b2) + (a2 * b1) + (a3 * b0);
-            ulong t4 = x[4] + (a0 * b4) + (a1 * b3) + (a2 * b2) + (a3 * b1) + (a4 * b0);
-            ulong t5 = x[5] + (a0 * b5) + (a1 * b4) + (a2 * b3) + (a3 * b2) + (a4 * b1) + (a5 * b0);
-            ulong t6 = x[6] + (a0 * b6) + (a1 * b5) + (a2 * b4) + (a3 * b3) + (a4 * b2) + (a5 * b1) + (a6 * b0);
-            ulong t7 = x[7] + (a0 * b7) + (a1 * b6) + (a2 * b5) + (a3 * b4) + (a4 * b3) + (a5 * b2) + (a6 * b1) + (a7 * b0);
+            return sum;
+        }
+    }
 
-            // Digit by digit: q_s clears column s; it then adds q_s·m_1.. to the columns above.
+    /// <summary>
+    /// The triangle of a·b that lands in the lowest eight columns of a pass: column s += Σ_(u ≤ s) a_u·b_(s−u),
+    /// on whole vectors (block 0 of the shifted copies of b is zero below digit 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Triangle(ulong* column, ulong* pb, ulong* a)
+    {
+        unchecked
+        {
+            Vector512<ulong> s0 = Avx512F.Add(
+                Avx512F.Multiply(Vector512.Create(a[0]).AsUInt32(), Vector512.LoadAligned(pb).AsUInt32()),
+                Avx512F.Multiply(Vector512.Create(a[1]).AsUInt32(), Vector512.LoadAligned(pb + 8).AsUInt32()));
+            Vector512<ulong> s1 = Avx512F.Add(
+                Avx512F.Multiply(Vector512.Create(a[2]).AsUInt32(), Vector512.LoadAligned(pb + 16).AsUInt32()),
+                Avx512F.Multiply(Vector512.Create(a[3]).AsUInt32(), Vector512.LoadAligned(pb + 24).AsUInt32()));
+            Vector512<ulong> s2 = Avx512F.Add(
+                Avx512F.Multiply(Vector512.Create(a[4]).AsUInt32(), Vector512.LoadAligned(pb + 32).AsUInt32()),
+                Avx512F.Multiply(Vector512.Create(a[5]).AsUInt32(), Vector512.LoadAligned(pb + 40).AsUInt32()));
+            Vector512<ulong> s3 = Avx512F.Add(
+                Avx512F.Multiply(Vector512.Create(a[6]).AsUInt32(), Vector512.LoadAligned(pb + 48).AsUInt32()),
+                Avx512F.Multiply(Vector512.Create(a[7]).AsUInt32(), Vector512.LoadAligned(pb + 56).AsUInt32()));
+            Vector512<ulong> sum = Avx512F.Add(Avx512F.Add(s0, s1), Avx512F.Add(s2, s3));
+            Vector512.StoreAligned(Avx512F.Add(Vector512.LoadAligned(column), sum), column);
+        }
+    }
+
+    /// <summary>
+    /// The eight Montgomery digits q of a pass whose lowest columns x (eight lanes) already hold every a·b
+    /// product of the pass and of the passes before (see <see cref="Triangle"/>), plus the carry from
+    /// below: q_s makes column s divisible by 2^27 once q_0..q_(s−1) times m are added. Column by
+    /// column, so the chain from one digit to the next is a multiplication, an add and a shift.
+    /// Updates the carry to what those eight columns pass on once cleared.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void NextDigits(Vector512<ulong> x, ref ulong carry, ulong* m, ulong inverse, ulong* q)
+    {
+        unchecked
+        {
+            ulong c = carry;
+            ulong t0 = x.ToScalar() + c;
             ulong q0 = (t0 * inverse) & DigitMask;
-            t1 += ((t0 + (q0 * m0)) >> DigitBits) + (q0 * m1);
-            t2 += q0 * m2;
-            t3 += q0 * m3;
-            t4 += q0 * m4;
-            t5 += q0 * m5;
-            t6 += q0 * m6;
-            t7 += q0 * m7;
-            q[0] = q0;
+            c = (t0 + (q0 * m[0])) >> DigitBits;
+            ulong t1 = x.GetElement(1) + (q0 * m[1]) + c;
             ulong q1 = (t1 * inverse) & DigitMask;
-            t2 += ((t1 + (q1 * m0)) >> DigitBits) + (q1 * m1);
-            t3 += q1 * m2;
-            t4 += q1 * m3;
-            t5 += q1 * m4;
-            t6 += q1 * m5;
-            t7 += q1 * m6;
-            q[1] = q1;
+            c = (t1 + (q1 * m[0])) >> DigitBits;
+            ulong t2 = x.GetElement(2) + (q0 * m[2]) + (q1 * m[1]) + c;
             ulong q2 = (t2 * inverse) & DigitMask;
-            t3 += ((t2 + (q2 * m0)) >> DigitBits) + (q2 * m1);
-            t4 += q2 * m2;
-            t5 += q2 * m3;
-            t6 += q2 * m4;
-            t7 += q2 * m5;
-            q[2] = q2;
+            c = (t2 + (q2 * m[0])) >> DigitBits;
+            ulong t3 = x.GetElement(3) + (q0 * m[3]) + (q1 * m[2]) + (q2 * m[1]) + c;
             ulong q3 = (t3 * inverse) & DigitMask;
-            t4 += ((t3 + (q3 * m0)) >> DigitBits) + (q3 * m1);
-            t5 += q3 * m2;
-            t6 += q3 * m3;
-            t7 += q3 * m4;
-            q[3] = q3;
+            c = (t3 + (q3 * m[0])) >> DigitBits;
+            ulong t4 = x.GetElement(4) + (q0 * m[4]) + (q1 * m[3]) + (q2 * m[2]) + (q3 * m[1]) + c;
             ulong q4 = (t4 * inverse) & DigitMask;
-            t5 += ((t4 + (q4 * m0)) >> DigitBits) + (q4 * m1);
-            t6 += q4 * m2;
-            t7 += q4 * m3;
-            q[4] = q4;
+            c = (t4 + (q4 * m[0])) >> DigitBits;
+            ulong t5 = x.GetElement(5) + (q0 * m[5]) + (q1 * m[4]) + (q2 * m[3]) + (q3 * m[2]) + (q4 * m[1]) + c;
             ulong q5 = (t5 * inverse) & DigitMask;
-            t6 += ((t5 + (q5 * m0)) >> DigitBits) + (q5 * m1);
-            t7 += q5 * m2;
-            q[5] = q5;
+            c = (t5 + (q5 * m[0])) >> DigitBits;
+            ulong t6 = x.GetElement(6) + (q0 * m[6]) + (q1 * m[5]) + (q2 * m[4]) + (q3 * m[3]) + (q4 * m[2]) + (q5 * m[1]) + c;
             ulong q6 = (t6 * inverse) & DigitMask;
-            t7 += ((t6 + (q6 * m0)) >> DigitBits) + (q6 * m1);
-            q[6] = q6;
+            c = (t6 + (q6 * m[0])) >> DigitBits;
+            ulong t7 = x.GetElement(7) + (q0 * m[7]) + (q1 * m[6]) + (q2 * m[5]) + (q3 * m[4]) + (q4 * m[3]) + (q5 * m[2]) + (q6 * m[1]) + c;
             ulong q7 = (t7 * inverse) & DigitMask;
-            carry = (t7 + (q7 * m0)) >> DigitBits;
+            c = (t7 + (q7 * m[0])) >> DigitBits;
+            carry = c;
+            q[0] = q0;
+            q[1] = q1;
+            q[2] = q2;
+            q[3] = q3;
+            q[4] = q4;
+            q[5] = q5;
+            q[6] = q6;
             q[7] = q7;
         }
     }
