@@ -83,7 +83,7 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
     protected override int Width => _lanes;
 
     // Alignment slack, the column accumulator, b shifted up by 0..7 digits, b with zero padding, two sets of eight digits q.
-    protected override int ScratchLength => VectorLanes + _accLength + (RowsPerPass * _lanes) + VectorLanes + _lanes + (2 * RowsPerPass);
+    protected override int ScratchLength => VectorLanes + _accLength + (RowsPerPass * _lanes) + VectorLanes + _lanes + (3 * RowsPerPass);
 
     protected override int StoredWidth => _lanes / 2;
 
@@ -179,6 +179,7 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
                 ulong* pB = pAcc + _accLength;              // b shifted by 0..7 digits, interleaved
                 ulong* pPadded = pB + (RowsPerPass * lanes); // eight zero words, then b
                 ulong* pQ = pPadded + VectorLanes + lanes;  // the eight digits q of a pass, two buffers
+                ulong* pFirst = pQ + (2 * RowsPerPass);    // the next pass's lowest columns
                 ulong* pM = pMArray + _mOffset;             // m shifted likewise
                 ulong* pMDigits = pM + (RowsPerPass * lanes);
                 new Span<ulong>(pAcc, _accLength).Clear();
@@ -207,15 +208,15 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
                     {
                         // The first block is the next pass's lowest eight columns: with the next rows'
                         // a·b triangle added, it gives the next digits, and no later pass reads it.
-                        Vector512<ulong> first = FirstBlock(c, pB, pM, pA + i, q, pA + i + RowsPerPass);
-                        NextDigits(first, ref carry, pMDigits, inverse, pQ + ((i + RowsPerPass) & RowsPerPass));
+                        // Those digits are computed one per block of the rest of the pass, so the
+                        // scalar chain runs between the vector blocks instead of before them.
+                        FirstBlock(c, pB, pM, pA + i, q, pA + i + RowsPerPass).Store(pFirst);
+                        carry = RowsWithDigits(c + VectorLanes, pAcc + i + lanes, pB + 128, pM + 128, pA + i, q, pFirst, carry, pMDigits, inverse, pQ + ((i + RowsPerPass) & RowsPerPass));
                     }
                     else
                     {
-                        Rows(c, c + VectorLanes, pB + 64, pM + 64, pA + i, q);
+                        Rows(c, pAcc + i + lanes, pB + 64, pM + 64, pA + i, q);
                     }
-
-                    Rows(c + VectorLanes, pAcc + i + lanes, pB + 128, pM + 128, pA + i, q);
                 }
 
                 // The result is columns k .. 2k − 1. Written after every read of a and b, so r may alias them.
@@ -312,6 +313,70 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
             {
                 Block(c, pb, pm, va0, vq0, va1, vq1, va2, vq2, va3, vq3, va4, vq4, va5, vq5, va6, vq6, va7, vq7);
             }
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Rows"/>, and in the same loop the next pass's digits (as <see cref="NextDigits"/>):
+    /// digit s after block s, from the columns x[0..7] and the digits before it. Returns the carry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static ulong RowsWithDigits(ulong* c, ulong* end, ulong* pb, ulong* pm, ulong* a, ulong* q, ulong* x, ulong carry, ulong* m, ulong inverse, ulong* next)
+    {
+        unchecked
+        {
+            Vector512<uint> va0 = Vector512.Create(a[0]).AsUInt32();
+            Vector512<uint> vq0 = Vector512.Create(q[0]).AsUInt32();
+            Vector512<uint> va1 = Vector512.Create(a[1]).AsUInt32();
+            Vector512<uint> vq1 = Vector512.Create(q[1]).AsUInt32();
+            Vector512<uint> va2 = Vector512.Create(a[2]).AsUInt32();
+            Vector512<uint> vq2 = Vector512.Create(q[2]).AsUInt32();
+            Vector512<uint> va3 = Vector512.Create(a[3]).AsUInt32();
+            Vector512<uint> vq3 = Vector512.Create(q[3]).AsUInt32();
+            Vector512<uint> va4 = Vector512.Create(a[4]).AsUInt32();
+            Vector512<uint> vq4 = Vector512.Create(q[4]).AsUInt32();
+            Vector512<uint> va5 = Vector512.Create(a[5]).AsUInt32();
+            Vector512<uint> vq5 = Vector512.Create(q[5]).AsUInt32();
+            Vector512<uint> va6 = Vector512.Create(a[6]).AsUInt32();
+            Vector512<uint> vq6 = Vector512.Create(q[6]).AsUInt32();
+            Vector512<uint> va7 = Vector512.Create(a[7]).AsUInt32();
+            Vector512<uint> vq7 = Vector512.Create(q[7]).AsUInt32();
+            int s = 0;
+            for (; c < end; c += VectorLanes, pb += 64, pm += 64)
+            {
+                Block(c, pb, pm, va0, vq0, va1, vq1, va2, vq2, va3, vq3, va4, vq4, va5, vq5, va6, vq6, va7, vq7);
+                if (s < RowsPerPass)
+                {
+                    carry = Digit(x, s, carry, m, inverse, next);
+                    s++;
+                }
+            }
+
+            for (; s < RowsPerPass; s++)
+            {
+                carry = Digit(x, s, carry, m, inverse, next);
+            }
+
+            return carry;
+        }
+    }
+
+    /// <summary>next[s] = the digit that clears column s (x[s] + Σ_(u &lt; s) next[u]·m[s − u] + carry); returns the new carry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Digit(ulong* x, int s, ulong carry, ulong* m, ulong inverse, ulong* next)
+    {
+        unchecked
+        {
+            ulong t = x[s];
+            for (int u = 0; u < s; u++)
+            {
+                t += next[u] * m[s - u];
+            }
+
+            t += carry;
+            ulong digit = (t * inverse) & DigitMask;
+            next[s] = digit;
+            return (t + (digit * m[0])) >> DigitBits;
         }
     }
 
