@@ -12,7 +12,8 @@ namespace Entente.Cryptography.Arithmetic;
 /// Exponentiation on top of a Montgomery multiplication (Montgomery, "Modular multiplication without
 /// trial division", Math. Comp. 44, 1985). Subclasses supply the multiplication in their own internal
 /// representation (<see cref="ScalarMontgomery"/>: 64-bit limbs, fully reduced;
-/// <see cref="Avx2Montgomery"/>: 27-bit digits in 64-bit lanes, reduced only below 2m); this class
+/// <see cref="Avx2Montgomery"/> and <see cref="Avx512Montgomery"/>: 27-bit digits in 64-bit lanes,
+/// reduced only below 2m); this class
 /// supplies the algorithms:
 /// <list type="bullet">
 /// <item><see cref="Pow"/>: left-to-right sliding window over odd powers (public exponents).</item>
@@ -630,7 +631,7 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
     /// entry (i, e_i), one multiplication per window and no squaring.
     /// Up to two layouts share the 8 MiB budget: a wide one (w = 8 for 256-bit exponents) for public
     /// exponents, where only the entries used are read, and, when the engine multiplies fast enough
-    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2: w = 6), a narrow one for secret exponents,
+    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2 and AVX-512: w = 6), a narrow one for secret exponents,
     /// where every entry of every window is read with a mask: a third of the bytes to scan for
     /// eleven more multiplications.
     /// </summary>
@@ -757,8 +758,11 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
 
         /// <summary>
         /// Window by window, every exponent of the batch takes its entry from the same masked scan of
-        /// that window's entries (w = 6: 38 KB in the AVX2 layout), which then stays in L1 for the whole
-        /// batch instead of the whole table (1.6 MiB) streaming from L2/L3 for each exponent.
+        /// that window's entries (w = 6: 38 KB in the AVX2 layout, 40 KB in the AVX-512 one), which then
+        /// stays in L1 for the whole batch instead of the whole table (1.6 MiB) streaming from L2/L3 for
+        /// each exponent. All the scans of a window come before its multiplications, whose working memory
+        /// (20 KB of shifted copies in the AVX-512 engine) would otherwise evict the entries between scans.
+        /// The first window's entry becomes the accumulator (no multiplication by 1).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PowSecretBatch(ReadOnlySpan<ulong> exponents, int exponentLength, Span<ulong> results)
