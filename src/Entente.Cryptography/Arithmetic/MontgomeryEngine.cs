@@ -128,6 +128,27 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
         Import(limbs, _one);
     }
 
+    /// <summary>
+    /// Tests only: one Montgomery product (or square) of internal values given directly, which may be
+    /// anything the engine accepts internally (for the digit engines: up to 2m − 1, digits slightly above
+    /// 27 bits), and the product's internal value. No validation.
+    /// </summary>
+    internal void MontgomeryProductForTests(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result, bool square)
+    {
+        using PooledWords pooled = new(ScratchLength);
+        if (square)
+        {
+            MontSqr(a, result, pooled.Span);
+        }
+        else
+        {
+            MontMul(a, b, result, pooled.Span);
+        }
+    }
+
+    /// <summary>Tests only: the length of an internal value in words.</summary>
+    internal int InternalWidthForTests => Width;
+
     /// <summary>The internal value of R² mod m (converts into Montgomery form).</summary>
     protected ReadOnlySpan<ulong> R2 => _r2;
 
