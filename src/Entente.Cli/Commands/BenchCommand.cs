@@ -35,7 +35,7 @@ internal static partial class BenchCommand
         };
         Option<string?> engine = new("--engine")
         {
-            Description = "Force an engine: avx2, scalar or reference (default: the fastest this CPU supports).",
+            Description = "Force an engine: avx512, avx2, scalar or reference (default: the fastest this CPU supports).",
         };
         Command command = new("bench", "Time the core modular arithmetic (4096-bit p, 256-bit exponents) against GMP and BigInteger.");
         command.Options.Add(iterations);
@@ -52,15 +52,21 @@ internal static partial class BenchCommand
             }
 
             string? kind = parseResult.GetValue(engine);
-            if (kind is not null && kind is not ("avx2" or "scalar" or "reference"))
+            if (kind is not null && kind is not ("avx512" or "avx2" or "scalar" or "reference"))
             {
-                Console.Error.WriteLine("--engine must be avx2, scalar or reference.");
+                Console.Error.WriteLine("--engine must be avx512, avx2, scalar or reference.");
                 return ExitCodes.UsageOrInput;
             }
 
             if (kind == "avx2" && !Avx2Montgomery.IsSupported)
             {
                 Console.Error.WriteLine("This CPU has no AVX2: choose --engine scalar.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (kind == "avx512" && !Avx512Montgomery.IsSupported)
+            {
+                Console.Error.WriteLine("This CPU has no AVX-512F: choose --engine avx2 or scalar.");
                 return ExitCodes.UsageOrInput;
             }
 

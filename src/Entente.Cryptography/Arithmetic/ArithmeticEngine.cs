@@ -4,10 +4,12 @@ namespace Entente.Cryptography.Arithmetic;
 
 /// <summary>
 /// Chooses the engine for a modulus: the single place every caller goes through.
-/// By default the fastest engine the CPU supports: <see cref="Avx2Montgomery"/> when AVX2 is present and
-/// the modulus has at least <see cref="Avx2MinimumLimbs"/> limbs, else <see cref="ScalarMontgomery"/>.
-/// The environment variable <c>ENTENTE_ARITHMETIC</c> = <c>reference</c> | <c>scalar</c> | <c>avx2</c>
-/// forces one (tests and benchmarks); forcing <c>avx2</c> on a CPU without it is an error.
+/// By default the fastest engine the CPU supports: <see cref="Avx512Montgomery"/> when AVX-512F is present
+/// and the modulus has at least <see cref="Avx512MinimumLimbs"/> limbs, else <see cref="Avx2Montgomery"/>
+/// when AVX2 is present and the modulus has at least <see cref="Avx2MinimumLimbs"/> limbs, else
+/// <see cref="ScalarMontgomery"/>. The environment variable <c>ENTENTE_ARITHMETIC</c> = <c>reference</c> |
+/// <c>scalar</c> | <c>avx2</c> | <c>avx512</c> forces one (tests and benchmarks); forcing a vector engine on
+/// a CPU without its instructions is an error.
 /// </summary>
 internal static class ArithmeticEngine
 {
@@ -16,6 +18,9 @@ internal static class ArithmeticEngine
 
     /// <summary>Below this size (in 64-bit limbs) the scalar engine is faster than the AVX2 one.</summary>
     public const int Avx2MinimumLimbs = 8;
+
+    /// <summary>Below this size (in 64-bit limbs) the AVX-512 engine is not used by default (its rows go eight digits at a time).</summary>
+    public const int Avx512MinimumLimbs = 16;
 
     /// <summary>An engine for <paramref name="modulus"/> (little-endian limbs, odd).</summary>
     public static IModularArithmetic Create(ReadOnlySpan<ulong> modulus)
@@ -27,6 +32,11 @@ internal static class ArithmeticEngine
         switch (kind?.Trim().ToUpperInvariant())
         {
             case null or "":
+                if (Avx512Montgomery.IsSupported && modulus.Length >= Avx512MinimumLimbs)
+                {
+                    return new Avx512Montgomery(modulus);
+                }
+
                 return Avx2Montgomery.IsSupported && modulus.Length >= Avx2MinimumLimbs
                     ? new Avx2Montgomery(modulus)
                     : new ScalarMontgomery(modulus);
@@ -41,8 +51,15 @@ internal static class ArithmeticEngine
                 }
 
                 return new Avx2Montgomery(modulus);
+            case "AVX512":
+                if (!Avx512Montgomery.IsSupported)
+                {
+                    throw new PlatformNotSupportedException($"{EnvironmentVariable}=avx512 was requested but this CPU has no AVX-512F.");
+                }
+
+                return new Avx512Montgomery(modulus);
             default:
-                throw new ArgumentException($"{EnvironmentVariable} must be reference, scalar or avx2 (was '{kind}').", nameof(kind));
+                throw new ArgumentException($"{EnvironmentVariable} must be reference, scalar, avx2 or avx512 (was '{kind}').", nameof(kind));
         }
     }
 }

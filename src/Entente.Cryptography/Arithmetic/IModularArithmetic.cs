@@ -4,7 +4,7 @@ namespace Entente.Cryptography.Arithmetic;
 /// Arithmetic modulo one fixed odd modulus. This is the seam between the group layer
 /// (<c>Group</c>, <c>ElementModP</c>) and the engines that compute: <see cref="ReferenceArithmetic"/>
 /// (System.Numerics.BigInteger, the straightforward version every other engine is tested against)
-/// and the Montgomery engines (AVX2 and scalar).
+/// and the Montgomery engines (AVX-512, AVX2 and scalar).
 /// </summary>
 /// <remarks>
 /// Representation: a number is a little-endian array of 64-bit limbs, exactly <see cref="LimbCount"/>
@@ -21,7 +21,7 @@ internal interface IModularArithmetic
     /// <summary>The modulus, little-endian limbs.</summary>
     ReadOnlySpan<ulong> Modulus { get; }
 
-    /// <summary>A short name for reports and benchmarks ("reference", "avx2", "scalar").</summary>
+    /// <summary>A short name for reports and benchmarks ("reference", "avx512", "avx2", "scalar").</summary>
     string EngineName { get; }
 
     /// <summary>result = a·b mod m. <paramref name="result"/> may alias an input.</summary>

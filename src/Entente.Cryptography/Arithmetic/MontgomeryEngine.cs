@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 
 namespace Entente.Cryptography.Arithmetic;
@@ -11,7 +12,8 @@ namespace Entente.Cryptography.Arithmetic;
 /// Exponentiation on top of a Montgomery multiplication (Montgomery, "Modular multiplication without
 /// trial division", Math. Comp. 44, 1985). Subclasses supply the multiplication in their own internal
 /// representation (<see cref="ScalarMontgomery"/>: 64-bit limbs, fully reduced;
-/// <see cref="Avx2Montgomery"/>: 27-bit digits in 64-bit lanes, reduced only below 2m); this class
+/// <see cref="Avx2Montgomery"/> and <see cref="Avx512Montgomery"/>: 27-bit digits in 64-bit lanes,
+/// reduced only below 2m); this class
 /// supplies the algorithms:
 /// <list type="bullet">
 /// <item><see cref="Pow"/>: left-to-right sliding window over odd powers (public exponents).</item>
@@ -125,6 +127,27 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
         limbs[0] = 1;
         Import(limbs, _one);
     }
+
+    /// <summary>
+    /// Tests only: one Montgomery product (or square) of internal values given directly, which may be
+    /// anything the engine accepts internally (for the digit engines: up to 2m − 1, digits slightly above
+    /// 27 bits), and the product's internal value. No validation.
+    /// </summary>
+    internal void MontgomeryProductForTests(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result, bool square)
+    {
+        using PooledWords pooled = new(ScratchLength);
+        if (square)
+        {
+            MontSqr(a, result, pooled.Span);
+        }
+        else
+        {
+            MontMul(a, b, result, pooled.Span);
+        }
+    }
+
+    /// <summary>Tests only: the length of an internal value in words.</summary>
+    internal int InternalWidthForTests => Width;
 
     /// <summary>The internal value of R² mod m (converts into Montgomery form).</summary>
     protected ReadOnlySpan<ulong> R2 => _r2;
@@ -432,6 +455,9 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
         SelectMaskedOr(table, width, entries, index, destination);
     }
 
+    /// <summary>VPTERNLOGQ truth table of a | (b &amp; c) (a = 0xF0, b = 0xCC, c = 0xAA).</summary>
+    private const byte OrAnd = 0xF8;
+
     /// <summary>destination |= table[index] with a masked scan of every entry (index −1 selects none).</summary>
     /// <remarks>
     /// The destination is kept in registers eight vectors at a time while every entry streams past,
@@ -451,6 +477,56 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
             fixed (ulong* pDestination = destination)
             {
                 int k = 0;
+                if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+                {
+                    // Ten 64-byte vectors at a time (the AVX-512 layout of a 4096-bit p stores 80 words):
+                    // one load and one VPTERNLOGQ (d | (e & mask)) per vector and entry.
+                    for (; k + 80 <= width; k += 80)
+                    {
+                        ulong* d = pDestination + k;
+                        Vector512<ulong> d0 = Vector512.Load(d), d1 = Vector512.Load(d + 8), d2 = Vector512.Load(d + 16), d3 = Vector512.Load(d + 24), d4 = Vector512.Load(d + 32);
+                        Vector512<ulong> d5 = Vector512.Load(d + 40), d6 = Vector512.Load(d + 48), d7 = Vector512.Load(d + 56), d8 = Vector512.Load(d + 64), d9 = Vector512.Load(d + 72);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            Vector512<ulong> mask = Vector512.Create(LimbMath.EqualMask((uint)j, (uint)index));
+                            d0 = Avx512F.TernaryLogic(d0, Vector512.Load(e), mask, OrAnd);
+                            d1 = Avx512F.TernaryLogic(d1, Vector512.Load(e + 8), mask, OrAnd);
+                            d2 = Avx512F.TernaryLogic(d2, Vector512.Load(e + 16), mask, OrAnd);
+                            d3 = Avx512F.TernaryLogic(d3, Vector512.Load(e + 24), mask, OrAnd);
+                            d4 = Avx512F.TernaryLogic(d4, Vector512.Load(e + 32), mask, OrAnd);
+                            d5 = Avx512F.TernaryLogic(d5, Vector512.Load(e + 40), mask, OrAnd);
+                            d6 = Avx512F.TernaryLogic(d6, Vector512.Load(e + 48), mask, OrAnd);
+                            d7 = Avx512F.TernaryLogic(d7, Vector512.Load(e + 56), mask, OrAnd);
+                            d8 = Avx512F.TernaryLogic(d8, Vector512.Load(e + 64), mask, OrAnd);
+                            d9 = Avx512F.TernaryLogic(d9, Vector512.Load(e + 72), mask, OrAnd);
+                        }
+
+                        d0.Store(d);
+                        d1.Store(d + 8);
+                        d2.Store(d + 16);
+                        d3.Store(d + 24);
+                        d4.Store(d + 32);
+                        d5.Store(d + 40);
+                        d6.Store(d + 48);
+                        d7.Store(d + 56);
+                        d8.Store(d + 64);
+                        d9.Store(d + 72);
+                    }
+
+                    for (; k + 8 <= width && width - k < 40; k += 8)
+                    {
+                        Vector512<ulong> d0 = Vector512.Load(pDestination + k);
+                        ulong* e = pTable + k;
+                        for (int j = 0; j < entries; j++, e += width)
+                        {
+                            d0 = Avx512F.TernaryLogic(d0, Vector512.Load(e), Vector512.Create(LimbMath.EqualMask((uint)j, (uint)index)), OrAnd);
+                        }
+
+                        d0.Store(pDestination + k);
+                    }
+                }
+
                 if (Vector256.IsHardwareAccelerated)
                 {
                     // Ten vectors at a time where that leaves no tail of 4-word passes (the AVX2 layout
@@ -576,7 +652,7 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
     /// entry (i, e_i), one multiplication per window and no squaring.
     /// Up to two layouts share the 8 MiB budget: a wide one (w = 8 for 256-bit exponents) for public
     /// exponents, where only the entries used are read, and, when the engine multiplies fast enough
-    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2: w = 6), a narrow one for secret exponents,
+    /// for it to pay (<see cref="SecretTableWindow"/>; AVX2 and AVX-512: w = 6), a narrow one for secret exponents,
     /// where every entry of every window is read with a mask: a third of the bytes to scan for
     /// eleven more multiplications.
     /// </summary>
@@ -683,19 +759,17 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
             Span<ulong> factor = work.Slice(width, width);
             Span<ulong> selected = work.Slice(2 * width, stored);
             Span<ulong> scratch = work[((2 * width) + stored)..];
-            engine.MontOne.CopyTo(acc);
             for (int i = 0; i < layout.Windows; i++)
             {
                 int digit = LimbMath.Bits(exponent, i * window, window);
-
-                // Digit 0 selects the Montgomery form of 1 (not stored in the table).
-                ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
-                for (int k = 0; k < stored; k++)
+                SelectOneOrEntry(layout.WindowEntries(i), stored, layout.Digits, digit, selected);
+                if (i == 0)
                 {
-                    selected[k] = _storedOne[k] & zeroMask;
+                    // The first window's entry is the accumulator: one multiplication fewer.
+                    engine.Load(selected, acc);
+                    continue;
                 }
 
-                SelectMaskedOr(layout.WindowEntries(i), stored, layout.Digits, digit - 1, selected);
                 engine.Load(selected, factor);
                 engine.MontMul(acc, factor, acc, scratch);
             }
@@ -705,8 +779,11 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
 
         /// <summary>
         /// Window by window, every exponent of the batch takes its entry from the same masked scan of
-        /// that window's entries (w = 6: 38 KB in the AVX2 layout), which then stays in L1 for the whole
-        /// batch instead of the whole table (1.6 MiB) streaming from L2/L3 for each exponent.
+        /// that window's entries (w = 6: 38 KB in the AVX2 layout, 40 KB in the AVX-512 one), which then
+        /// stays in L1 for the whole batch instead of the whole table (1.6 MiB) streaming from L2/L3 for
+        /// each exponent. All the scans of a window come before its multiplications, whose working memory
+        /// (20 KB of shifted copies in the AVX-512 engine) would otherwise evict the entries between scans.
+        /// The first window's entry becomes the accumulator (no multiplication by 1).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void PowSecretBatch(ReadOnlySpan<ulong> exponents, int exponentLength, Span<ulong> results)
@@ -728,35 +805,37 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
             int window = layout.Window;
             int width = engine.Width;
             int stored = engine.StoredWidth;
-            using PooledWords pooled = new((count * width) + width + stored + engine.ScratchLength);
+            using PooledWords pooled = new((count * width) + width + (count * stored) + engine.ScratchLength);
             Span<ulong> work = pooled.Span;
             Span<ulong> accumulators = work[..(count * width)];
             Span<ulong> factor = work.Slice(count * width, width);
-            Span<ulong> selected = work.Slice((count + 1) * width, stored);
-            Span<ulong> scratch = work[(((count + 1) * width) + stored)..];
-            for (int n = 0; n < count; n++)
-            {
-                engine.MontOne.CopyTo(accumulators.Slice(n * width, width));
-            }
-
+            Span<ulong> selections = work.Slice((count + 1) * width, count * stored);
+            Span<ulong> scratch = work[(((count + 1) * width) + (count * stored))..];
             for (int i = 0; i < layout.Windows; i++)
             {
+                // First every exponent's entry of this window (the window's entries stay in L1 while
+                // they are scanned count times), then the multiplications (whose own working memory
+                // would otherwise push the entries out between two scans).
                 ReadOnlySpan<ulong> entries = layout.WindowEntries(i);
                 for (int n = 0; n < count; n++)
                 {
                     int digit = LimbMath.Bits(exponents.Slice(n * exponentLength, exponentLength), i * window, window);
+                    Span<ulong> selected = selections.Slice(n * stored, stored);
+                    SelectOneOrEntry(entries, stored, layout.Digits, digit, selected);
+                }
 
-                    // Digit 0 selects the Montgomery form of 1 (not stored in the table).
-                    ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
-                    for (int k = 0; k < stored; k++)
-                    {
-                        selected[k] = _storedOne[k] & zeroMask;
-                    }
-
-                    SelectMaskedOr(entries, stored, layout.Digits, digit - 1, selected);
-                    engine.Load(selected, factor);
+                for (int n = 0; n < count; n++)
+                {
                     Span<ulong> acc = accumulators.Slice(n * width, width);
-                    engine.MontMul(acc, factor, acc, scratch);
+                    if (i == 0)
+                    {
+                        engine.Load(selections.Slice(n * stored, stored), acc);
+                    }
+                    else
+                    {
+                        engine.Load(selections.Slice(n * stored, stored), factor);
+                        engine.MontMul(acc, factor, acc, scratch);
+                    }
                 }
             }
 
@@ -764,6 +843,30 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
             {
                 engine.FromMontgomery(accumulators.Slice(n * width, width), results.Slice(n * limbs, limbs), scratch);
             }
+        }
+
+        /// <summary>selected = the Montgomery form of 1 if digit is 0, else entry digit − 1; a masked scan of all of them.</summary>
+        private void SelectOneOrEntry(ReadOnlySpan<ulong> entries, int stored, int digits, int digit, Span<ulong> selected)
+        {
+            // Digit 0 selects the Montgomery form of 1 (not stored in the table).
+            ulong zeroMask = LimbMath.EqualMask((uint)digit, 0);
+            ReadOnlySpan<ulong> one = _storedOne;
+            int k = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<ulong> mask = Vector512.Create(zeroMask);
+                for (; k + 8 <= stored; k += 8)
+                {
+                    (Vector512.Create(one.Slice(k, 8)) & mask).CopyTo(selected.Slice(k, 8));
+                }
+            }
+
+            for (; k < stored; k++)
+            {
+                selected[k] = one[k] & zeroMask;
+            }
+
+            SelectMaskedOr(entries, stored, digits, digit - 1, selected);
         }
 
         private void Check(ReadOnlySpan<ulong> exponent, Span<ulong> result)

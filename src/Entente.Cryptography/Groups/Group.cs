@@ -122,7 +122,7 @@ public sealed class Group
     /// <summary>1 mod q.</summary>
     public ElementModQ OneModQ { get; }
 
-    /// <summary>The name of the arithmetic engine that computes mod p ("reference", "avx2", "scalar").</summary>
+    /// <summary>The name of the arithmetic engine that computes mod p ("reference", "avx512", "avx2", "scalar").</summary>
     public string EngineName => Arithmetic.EngineName;
 
     internal int PLimbCount { get; }

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Entente.Cryptography.Tests.Arithmetic.Contract;
 
 /// <summary>
-/// One suite, every engine (reference, scalar, AVX2 where the CPU has it), every test modulus:
+/// One suite, every engine (reference, scalar, AVX2 and AVX-512 where the CPU has them), every test modulus:
 /// each operation must equal BigInteger.ModPow on edge inputs (0, 1, p − 1, exponent 0 and 1,
 /// exponents ≥ q, long exponents such as p − 2) and on random inputs from a fixed, printed seed.
 /// </summary>
@@ -33,6 +33,11 @@ public class EngineContractTests(ITestOutputHelper output)
         if (Avx2Montgomery.IsSupported)
         {
             yield return "avx2";
+        }
+
+        if (Avx512Montgomery.IsSupported)
+        {
+            yield return "avx512";
         }
     }
 

@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 namespace Entente.Cryptography.Tests.Arithmetic.Properties;
 
 /// <summary>
-/// Random inputs from fixed, printed seeds on the toy primes and q: the scalar and AVX2 engines agree
-/// with each other bit for bit, and exponentiation behaves as a homomorphism.
+/// Random inputs from fixed, printed seeds on the toy primes and q: the scalar, AVX2 and AVX-512 engines
+/// agree with each other bit for bit, and exponentiation behaves as a homomorphism.
 /// </summary>
 public class EngineAgreementProperties(ITestOutputHelper output)
 {
@@ -18,12 +18,23 @@ public class EngineAgreementProperties(ITestOutputHelper output)
     [InlineData("p127", 5004)]
     [InlineData("q256", 5005)]
     public void Scalar_and_avx2_engines_agree_on_every_operation(string modulusName, int fixedSeed)
+        => EnginesAgree(modulusName, fixedSeed, Avx2Montgomery.IsSupported ? "avx2" : "reference");
+
+    [Theory]
+    [InlineData("p16", 5011)]
+    [InlineData("p127", 5014)]
+    [InlineData("q256", 5015)]
+    [InlineData("p3072", 5016)]
+    public void Scalar_and_avx512_engines_agree_on_every_operation(string modulusName, int fixedSeed)
+        => EnginesAgree(modulusName, fixedSeed, Avx512Montgomery.IsSupported ? "avx512" : "reference");
+
+    private void EnginesAgree(string modulusName, int fixedSeed, string otherKind)
     {
         int seed = TestSeeds.Resolve(fixedSeed);
         output.WriteLine($"seed {seed} (replay with ENTENTE_TEST_SEED={seed})");
         BigInteger m = TestModuli.Get(modulusName);
         IModularArithmetic scalar = Contract.EngineContractTests.Create(m, "scalar");
-        IModularArithmetic other = Contract.EngineContractTests.Create(m, Avx2Montgomery.IsSupported ? "avx2" : "reference");
+        IModularArithmetic other = Contract.EngineContractTests.Create(m, otherKind);
         Random random = new(seed);
         ulong[] x = new ulong[scalar.LimbCount], y = new ulong[scalar.LimbCount];
         for (int i = 0; i < 200; i++)

@@ -15,6 +15,11 @@ public class AllocationAndConcurrencyTests
             {
                 data.Add(modulus, "avx2");
             }
+
+            if (Avx512Montgomery.IsSupported)
+            {
+                data.Add(modulus, "avx512");
+            }
         }
 
         return data;

@@ -12,9 +12,19 @@ public class ArithmeticEngineFactoryTests
     }
 
     [Fact]
-    public void Default_engine_for_the_standard_prime_is_avx2_when_the_cpu_has_it_and_scalar_otherwise()
+    public void Default_engine_for_the_standard_prime_is_avx512_then_avx2_when_the_cpu_has_them_and_scalar_otherwise()
     {
         IModularArithmetic engine = ArithmeticEngine.Create(Modulus("p4096"), kind: null);
+        string expected = Avx512Montgomery.IsSupported ? "avx512" : Avx2Montgomery.IsSupported ? "avx2" : "scalar";
+        Assert.Equal(expected, engine.EngineName);
+    }
+
+    [Fact]
+    public void Default_engine_between_eight_and_sixteen_limbs_is_not_avx512()
+    {
+        // 2^521 − 1: nine limbs.
+        BigInteger m = (BigInteger.One << 521) - 1;
+        IModularArithmetic engine = ArithmeticEngine.Create(TestModuli.ToLimbs(m, TestModuli.LimbsOf(m)), kind: null);
         Assert.Equal(Avx2Montgomery.IsSupported ? "avx2" : "scalar", engine.EngineName);
     }
 
@@ -45,6 +55,19 @@ public class ArithmeticEngineFactoryTests
     }
 
     [Fact]
+    public void Avx512_can_be_forced_for_a_toy_prime_when_the_cpu_has_it()
+    {
+        if (!Avx512Montgomery.IsSupported)
+        {
+            PlatformNotSupportedException error = Assert.Throws<PlatformNotSupportedException>(() => ArithmeticEngine.Create(Modulus("p16"), "avx512"));
+            Assert.Contains("AVX-512F", error.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal("avx512", ArithmeticEngine.Create(Modulus("p16"), "AVX512").EngineName);
+    }
+
+    [Fact]
     public void Unknown_engine_name_is_rejected_with_the_variable_named()
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create(Modulus("q256"), "gpu"));
@@ -54,10 +77,11 @@ public class ArithmeticEngineFactoryTests
     [Theory]
     [InlineData("scalar")]
     [InlineData("avx2")]
+    [InlineData("avx512")]
     [InlineData("reference")]
     public void Even_empty_and_unit_moduli_are_rejected(string kind)
     {
-        if (kind == "avx2" && !Avx2Montgomery.IsSupported)
+        if ((kind == "avx2" && !Avx2Montgomery.IsSupported) || (kind == "avx512" && !Avx512Montgomery.IsSupported))
         {
             return;
         }
@@ -84,6 +108,25 @@ public class ArithmeticEngineFactoryTests
         Avx2Montgomery engine = new(Modulus(name));
         Assert.True(BigInteger.One << (27 * engine.Digits) > 4 * m);
         Assert.Equal(0, engine.Digits % 4);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModulusNames))]
+    public void Avx512_radix_is_above_four_times_the_modulus_and_digits_go_eight_at_a_time(string name)
+    {
+        if (!Avx512Montgomery.IsSupported)
+        {
+            return;
+        }
+
+        BigInteger m = TestModuli.Get(name);
+        Avx512Montgomery engine = new(Modulus(name));
+        Assert.True(BigInteger.One << (27 * engine.Digits) > 4 * m);
+        Assert.Equal(0, engine.Digits % 8);
+        if (name == "p4096")
+        {
+            Assert.Equal(152, engine.Digits);
+        }
     }
 
     public static TheoryData<string> ModulusNames() => [.. TestModuli.Names];
