@@ -50,10 +50,19 @@ public class AllocationAndConcurrencyTests
         {
             operation();
             operation();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            operation();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.Equal(0, allocated);
+
+            // The scratch comes from ArrayPool.Shared, which may drop its arrays when a garbage collection
+            // happens to run in between (pool trimming); an operation that allocates does so every time,
+            // so the least of three measured calls is 0 exactly when the operation itself allocates nothing.
+            long least = long.MaxValue;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                operation();
+                least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            Assert.Equal(0, least);
         }
     }
 
