@@ -17,7 +17,7 @@ namespace Entente.Cryptography.Arithmetic;
 /// of the lowest columns of each pass is kept in a register, the rest is carried once at the end;</item>
 /// <item>the radix R = 2^(27·k) is above 4m, so operands and results below 2m stay below 2m
 /// ("almost Montgomery multiplication", Gueron 2012): no conditional subtraction until the value leaves
-/// the engine (<see cref="Export"/> does one, with a mask);</item>
+/// the engine (<see cref="DigitMontgomery.Export"/> does one, with a mask);</item>
 /// <item>several rows per pass over the accumulator (four digits of a and four Montgomery digits,
 /// against copies of b and m shifted up by 0 to 3 digits). Four rather than two: the accumulator then
 /// moves by one whole vector per pass, so every load reads exactly what one earlier store wrote
@@ -27,46 +27,33 @@ namespace Entente.Cryptography.Arithmetic;
 /// Time and memory accesses do not depend on the values. Digits are padded to a multiple of 4 lanes;
 /// a fixed-base table stores each digit in 32 bits (half the space) and widens it on load.
 /// </summary>
-internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
+internal sealed unsafe class Avx2Montgomery : DigitMontgomery
 {
-    private const int DigitBits = 27;
-    private const ulong DigitMask = (1UL << DigitBits) - 1;
     private const int RowsPerPass = 4;
 
-    private readonly ulong[] _m;            // the modulus, 64-bit limbs
     private readonly ulong[] _mShifts;      // pinned: m shifted up by 0, 1, 2, 3 digits, interleaved by blocks of 4 lanes (see Interleave)
     private readonly int _mOffset;          // index of the 32-byte aligned start in _mShifts
-    private readonly int _k;                // digits, a multiple of 4
-    private readonly int _lanes;            // L: lanes per value, a multiple of 4, at least k + 3
     private readonly int _accLength;
-    private readonly ulong _digitInverse;   // −m⁻¹ mod 2^27
 
     public Avx2Montgomery(ReadOnlySpan<ulong> modulus)
-        : base(modulus)
+        : base(modulus, RowsPerPass, 4)
     {
         if (!IsSupported)
         {
             throw new PlatformNotSupportedException("This CPU has no AVX2.");
         }
 
-        _m = modulus.ToArray();
-        int bits = LimbMath.BitLength(modulus);
-        int k = (bits + 2 + DigitBits - 1) / DigitBits;         // 2^(27k) > 4m
-        k = (k + RowsPerPass - 1) / RowsPerPass * RowsPerPass;  // rows go four at a time
-        _k = k;
-        _lanes = (k + RowsPerPass - 1 + 3) & ~3;
-        _accLength = k + _lanes + 4;
-        _digitInverse = NegInverse & DigitMask;
+        _accLength = Digits + Lanes + 4;
 
-        _mShifts = GC.AllocateArray<ulong>((RowsPerPass * _lanes) + 4, pinned: true);
+        _mShifts = GC.AllocateArray<ulong>((RowsPerPass * Lanes) + 4, pinned: true);
         fixed (ulong* p = _mShifts)
         {
             _mOffset = (int)((((nuint)p + 31) & ~(nuint)31) - (nuint)p) / sizeof(ulong);
         }
 
-        ulong[] digits = new ulong[_lanes];
+        ulong[] digits = new ulong[Lanes];
         ToDigits(modulus, digits);
-        Interleave(digits, _mShifts.AsSpan(_mOffset, RowsPerPass * _lanes));
+        Interleave(digits, _mShifts.AsSpan(_mOffset, RowsPerPass * Lanes), RowsPerPass, 4);
 
         InitializeConstants();
     }
@@ -76,80 +63,18 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
 
     public override string EngineName => "avx2";
 
-    /// <summary>Number of 27-bit digits (for tests and reports).</summary>
-    public int Digits => _k;
-
-    protected override int Width => _lanes;
-
     // Alignment slack, the column accumulator, b shifted up by 0, 1, 2, 3 digits, b with zero padding.
-    protected override int ScratchLength => 4 + _accLength + (RowsPerPass * _lanes) + 4 + _lanes;
-
-    protected override int StoredWidth => _lanes / 2;
-
-    // Measured on the 4096-bit p: w = 6 for secret exponents, 0.25x -> 0.16x mpz_powm.
-    protected override int SecretTableWindow => 6;
-
-    protected override int RadixBits => DigitBits * _k;
-
-    protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => ToDigits(limbs, value[.._lanes]);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Export(ReadOnlySpan<ulong> value, Span<ulong> limbs)
-    {
-        int n = LimbCount;
-        Span<ulong> packed = stackalloc ulong[MaxLimbs + 4];
-        packed.Clear();
-        unchecked
-        {
-            ulong carry = 0; // digits may exceed 27 bits slightly (see Normalize): finish carrying
-            for (int j = 0; j < _k; j++)
-            {
-                ulong x = value[j] + carry;
-                ulong digit = x & DigitMask;
-                carry = x >> DigitBits;
-                int bit = j * DigitBits;
-                int limb = bit >> 6;
-                int shift = bit & 63;
-                packed[limb] |= digit << shift;
-                if (shift > 64 - DigitBits)
-                {
-                    packed[limb + 1] |= digit >> (64 - shift);
-                }
-            }
-
-            Debug.Assert(carry == 0, "value is not below 2^(27k)");
-        }
-
-        Debug.Assert(value[_k..].IndexOfAnyExcept(0UL) < 0, "value has digits above k");
-
-        // value < 2m, so everything above limb n − 1 fits the one word packed[n].
-        Debug.Assert(!packed[(n + 1)..].ContainsAnyExcept(0UL));
-        Span<ulong> difference = stackalloc ulong[MaxLimbs];
-        LimbMath.ConditionalSubtract(packed[..n], packed[n], _m, difference[..n]);
-        packed[..n].CopyTo(limbs);
-        Wipe(packed);
-        Wipe(difference[..n]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Store(ReadOnlySpan<ulong> value, Span<ulong> stored)
-    {
-        Span<uint> digits = MemoryMarshal.Cast<ulong, uint>(stored[..StoredWidth]);
-        for (int j = 0; j < _lanes; j++)
-        {
-            digits[j] = (uint)value[j];
-        }
-    }
+    protected override int ScratchLength => 4 + _accLength + (RowsPerPass * Lanes) + 4 + Lanes;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Load(ReadOnlySpan<ulong> stored, Span<ulong> value)
     {
-        Debug.Assert(stored.Length >= StoredWidth && value.Length >= _lanes);
+        Debug.Assert(stored.Length >= StoredWidth && value.Length >= Lanes);
         fixed (ulong* source = stored)
         fixed (ulong* destination = value)
         {
             uint* digits = (uint*)source;
-            for (int j = 0; j < _lanes; j += 4)
+            for (int j = 0; j < Lanes; j += 4)
             {
                 Avx.Store(destination + j, Avx2.ConvertToVector256Int64(Sse2.LoadVector128(digits + j)).AsUInt64());
             }
@@ -165,10 +90,10 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontSqr(ReadOnlySpan<ulong> a, Span<ulong> r, Span<ulong> scratch)
     {
-        int k = _k;
-        int lanes = _lanes;
+        int k = Digits;
+        int lanes = Lanes;
         Debug.Assert(a.Length >= lanes && r.Length >= lanes && scratch.Length >= ScratchLength);
-        ulong inverse = _digitInverse;
+        ulong inverse = DigitInverse;
 
         unchecked
         {
@@ -266,7 +191,7 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
     /// "keep the low 27 bits, add what the lane below carries out", each done on whole vectors.
     /// The value is unchanged and below 2^(27k), so nothing leaves the top. Digits this close to
     /// 27 bits keep every column sum of the next multiplication below 2^64 (2k products of less than
-    /// 2^54.0001); <see cref="Export"/> finishes the carrying.
+    /// 2^54.0001); <see cref="DigitMontgomery.Export"/> finishes the carrying.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Normalize(ulong* columns, ulong carry, ulong* r, int lanes)
@@ -317,10 +242,10 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch)
     {
-        int k = _k;
-        int lanes = _lanes;
+        int k = Digits;
+        int lanes = Lanes;
         Debug.Assert(a.Length >= lanes && b.Length >= lanes && r.Length >= lanes && scratch.Length >= ScratchLength);
-        ulong inverse = _digitInverse;
+        ulong inverse = DigitInverse;
 
         unchecked
         {
@@ -470,48 +395,6 @@ internal sealed unsafe class Avx2Montgomery : MontgomeryEngine
             t = x3 + c + (a0 * b3) + (q0 * m3) + (a1 * b2) + (q1 * m2) + (a2 * b1) + (q2 * m1) + (a3 * b0);
             q3 = (t * inverse) & DigitMask;
             carry = (t + (q3 * m0)) >> DigitBits;
-        }
-    }
-
-    /// <summary>
-    /// Writes x shifted up by 0, 1, 2 and 3 digits, interleaved by blocks of four lanes:
-    /// destination[16·j + 4·s + l] = x[4·j + l − s] (zero below index 0).
-    /// </summary>
-    private void Interleave(ReadOnlySpan<ulong> x, Span<ulong> destination)
-    {
-        int lanes = _lanes;
-        Debug.Assert(destination.Length >= RowsPerPass * lanes);
-        for (int j = 0; j < lanes; j += 4)
-        {
-            Span<ulong> block = destination.Slice(4 * j, 16);
-            for (int shift = 0; shift < RowsPerPass; shift++)
-            {
-                for (int lane = 0; lane < 4; lane++)
-                {
-                    int index = j + lane - shift;
-                    block[(4 * shift) + lane] = index >= 0 ? x[index] : 0;
-                }
-            }
-        }
-    }
-
-    /// <summary>Splits limbs into 27-bit digits; digits beyond the value are zero.</summary>
-    private void ToDigits(ReadOnlySpan<ulong> limbs, Span<ulong> digits)
-    {
-        int n = limbs.Length;
-        digits.Clear();
-        for (int j = 0; j < _k; j++)
-        {
-            int bit = j * DigitBits;
-            int limb = bit >> 6;
-            int shift = bit & 63;
-            ulong digit = limb < n ? limbs[limb] >> shift : 0;
-            if (shift > 64 - DigitBits && limb + 1 < n)
-            {
-                digit |= limbs[limb + 1] << (64 - shift);
-            }
-
-            digits[j] = digit & DigitMask;
         }
     }
 }

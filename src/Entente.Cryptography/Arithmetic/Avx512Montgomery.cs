@@ -25,49 +25,36 @@ namespace Entente.Cryptography.Arithmetic;
 /// Two 512-bit ALU ports against three 256-bit ones: the digit products and their sums run about 1.3×
 /// the AVX2 throughput per cycle, not 2× (see docs/benchmarks-arithmetic.md).
 /// </remarks>
-internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
+internal sealed unsafe class Avx512Montgomery : DigitMontgomery
 {
-    private const int DigitBits = 27;
-    private const ulong DigitMask = (1UL << DigitBits) - 1;
     private const int RowsPerPass = 8;
     private const int VectorLanes = 8;
 
-    private readonly ulong[] _m;            // the modulus, 64-bit limbs
     private readonly ulong[] _mShifts;      // pinned: m shifted up by 0..7 digits, interleaved by blocks of 8 lanes, then m's digits
     private readonly int _mOffset;          // index of the 64-byte aligned start in _mShifts
-    private readonly int _k;                // digits, a multiple of 8
-    private readonly int _lanes;            // L: lanes per value, a multiple of 8, at least k + 7
     private readonly int _accLength;
-    private readonly ulong _digitInverse;   // −m⁻¹ mod 2^27
 
     public Avx512Montgomery(ReadOnlySpan<ulong> modulus)
-        : base(modulus)
+        : base(modulus, RowsPerPass, VectorLanes)
     {
         if (!IsSupported)
         {
             throw new PlatformNotSupportedException("This CPU has no AVX-512F.");
         }
 
-        _m = modulus.ToArray();
-        int bits = LimbMath.BitLength(modulus);
-        int k = (bits + 2 + DigitBits - 1) / DigitBits;         // 2^(27k) > 4m
-        k = (k + RowsPerPass - 1) / RowsPerPass * RowsPerPass;  // rows go eight at a time
-        _k = k;
-        _lanes = (k + RowsPerPass - 1 + VectorLanes - 1) & ~(VectorLanes - 1);
-        _accLength = k + _lanes + VectorLanes;
-        _digitInverse = NegInverse & DigitMask;
+        _accLength = Digits + Lanes + VectorLanes;
 
         // The shifted copies, then the plain digits (read by the scalar digit computation).
-        _mShifts = GC.AllocateArray<ulong>((RowsPerPass * _lanes) + _lanes + VectorLanes, pinned: true);
+        _mShifts = GC.AllocateArray<ulong>((RowsPerPass * Lanes) + Lanes + VectorLanes, pinned: true);
         fixed (ulong* p = _mShifts)
         {
             _mOffset = (int)((((nuint)p + 63) & ~(nuint)63) - (nuint)p) / sizeof(ulong);
         }
 
-        ulong[] digits = new ulong[_lanes];
+        ulong[] digits = new ulong[Lanes];
         ToDigits(modulus, digits);
-        Interleave(digits, _mShifts.AsSpan(_mOffset, RowsPerPass * _lanes));
-        digits.CopyTo(_mShifts.AsSpan(_mOffset + (RowsPerPass * _lanes), _lanes));
+        Interleave(digits, _mShifts.AsSpan(_mOffset, RowsPerPass * Lanes), RowsPerPass, VectorLanes);
+        digits.CopyTo(_mShifts.AsSpan(_mOffset + (RowsPerPass * Lanes), Lanes));
 
         InitializeConstants();
     }
@@ -77,79 +64,18 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
 
     public override string EngineName => "avx512";
 
-    /// <summary>Number of 27-bit digits (for tests and reports).</summary>
-    public int Digits => _k;
-
-    protected override int Width => _lanes;
-
     // Alignment slack, the column accumulator, b shifted up by 0..7 digits, b with zero padding, two sets of eight digits q.
-    protected override int ScratchLength => VectorLanes + _accLength + (RowsPerPass * _lanes) + VectorLanes + _lanes + (3 * RowsPerPass);
-
-    protected override int StoredWidth => _lanes / 2;
-
-    protected override int SecretTableWindow => 6;
-
-    protected override int RadixBits => DigitBits * _k;
-
-    protected override void Import(ReadOnlySpan<ulong> limbs, Span<ulong> value) => ToDigits(limbs, value[.._lanes]);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Export(ReadOnlySpan<ulong> value, Span<ulong> limbs)
-    {
-        int n = LimbCount;
-        Span<ulong> packed = stackalloc ulong[MaxLimbs + 4];
-        packed.Clear();
-        unchecked
-        {
-            ulong carry = 0; // digits may exceed 27 bits slightly (see Normalize): finish carrying
-            for (int j = 0; j < _k; j++)
-            {
-                ulong x = value[j] + carry;
-                ulong digit = x & DigitMask;
-                carry = x >> DigitBits;
-                int bit = j * DigitBits;
-                int limb = bit >> 6;
-                int shift = bit & 63;
-                packed[limb] |= digit << shift;
-                if (shift > 64 - DigitBits)
-                {
-                    packed[limb + 1] |= digit >> (64 - shift);
-                }
-            }
-
-            Debug.Assert(carry == 0, "value is not below 2^(27k)");
-        }
-
-        Debug.Assert(value[_k..].IndexOfAnyExcept(0UL) < 0, "value has digits above k");
-
-        // value < 2m, so everything above limb n − 1 fits the one word packed[n].
-        Debug.Assert(!packed[(n + 1)..].ContainsAnyExcept(0UL));
-        Span<ulong> difference = stackalloc ulong[MaxLimbs];
-        LimbMath.ConditionalSubtract(packed[..n], packed[n], _m, difference[..n]);
-        packed[..n].CopyTo(limbs);
-        Wipe(packed);
-        Wipe(difference[..n]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Store(ReadOnlySpan<ulong> value, Span<ulong> stored)
-    {
-        Span<uint> digits = MemoryMarshal.Cast<ulong, uint>(stored[..StoredWidth]);
-        for (int j = 0; j < _lanes; j++)
-        {
-            digits[j] = (uint)value[j];
-        }
-    }
+    protected override int ScratchLength => VectorLanes + _accLength + (RowsPerPass * Lanes) + VectorLanes + Lanes + (3 * RowsPerPass);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Load(ReadOnlySpan<ulong> stored, Span<ulong> value)
     {
-        Debug.Assert(stored.Length >= StoredWidth && value.Length >= _lanes);
+        Debug.Assert(stored.Length >= StoredWidth && value.Length >= Lanes);
         fixed (ulong* source = stored)
         fixed (ulong* destination = value)
         {
             uint* digits = (uint*)source;
-            for (int j = 0; j < _lanes; j += VectorLanes)
+            for (int j = 0; j < Lanes; j += VectorLanes)
             {
                 Vector512.Store(Avx512F.ConvertToVector512UInt64(Vector256.Load(digits + j)), destination + j);
             }
@@ -162,10 +88,10 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void MontMul(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> r, Span<ulong> scratch)
     {
-        int k = _k;
-        int lanes = _lanes;
+        int k = Digits;
+        int lanes = Lanes;
         Debug.Assert(a.Length >= lanes && b.Length >= lanes && r.Length >= lanes && scratch.Length >= ScratchLength);
-        ulong inverse = _digitInverse;
+        ulong inverse = DigitInverse;
 
         unchecked
         {
@@ -522,48 +448,6 @@ internal sealed unsafe class Avx512Montgomery : MontgomeryEngine
             q[5] = q5;
             q[6] = q6;
             q[7] = q7;
-        }
-    }
-
-    /// <summary>
-    /// Writes x shifted up by 0..7 digits, interleaved by blocks of eight lanes:
-    /// destination[64·j + 8·s + l] = x[8·j + l − s] (zero below index 0).
-    /// </summary>
-    private void Interleave(ReadOnlySpan<ulong> x, Span<ulong> destination)
-    {
-        int lanes = _lanes;
-        Debug.Assert(destination.Length >= RowsPerPass * lanes);
-        for (int j = 0; j < lanes; j += VectorLanes)
-        {
-            Span<ulong> block = destination.Slice(8 * j, 64);
-            for (int shift = 0; shift < RowsPerPass; shift++)
-            {
-                for (int lane = 0; lane < VectorLanes; lane++)
-                {
-                    int index = j + lane - shift;
-                    block[(8 * shift) + lane] = index >= 0 ? x[index] : 0;
-                }
-            }
-        }
-    }
-
-    /// <summary>Splits limbs into 27-bit digits; digits beyond the value are zero.</summary>
-    private void ToDigits(ReadOnlySpan<ulong> limbs, Span<ulong> digits)
-    {
-        int n = limbs.Length;
-        digits.Clear();
-        for (int j = 0; j < _k; j++)
-        {
-            int bit = j * DigitBits;
-            int limb = bit >> 6;
-            int shift = bit & 63;
-            ulong digit = limb < n ? limbs[limb] >> shift : 0;
-            if (shift > 64 - DigitBits && limb + 1 < n)
-            {
-                digit |= limbs[limb + 1] << (64 - shift);
-            }
-
-            digits[j] = digit & DigitMask;
         }
     }
 }
