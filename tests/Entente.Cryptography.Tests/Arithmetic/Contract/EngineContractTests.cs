@@ -26,6 +26,14 @@ public class EngineContractTests(ITestOutputHelper output)
         return data;
     }
 
+    /// <summary>Whether this CPU can run the engine <paramref name="kind"/>.</summary>
+    internal static bool IsRunnable(string kind) => kind switch
+    {
+        "avx2" => Avx2Montgomery.IsSupported,
+        "avx512" => Avx512Montgomery.IsSupported,
+        _ => true,
+    };
+
     internal static IEnumerable<string> EngineKinds()
     {
         yield return "reference";

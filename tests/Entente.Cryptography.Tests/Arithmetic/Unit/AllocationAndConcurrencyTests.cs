@@ -10,15 +10,9 @@ public class AllocationAndConcurrencyTests
         TheoryData<string, string> data = [];
         foreach (string modulus in new[] { "p4096", "q256", "p32" })
         {
-            data.Add(modulus, "scalar");
-            if (Avx2Montgomery.IsSupported)
+            foreach (string kind in Contract.EngineContractTests.EngineKinds().Where(k => k != "reference"))
             {
-                data.Add(modulus, "avx2");
-            }
-
-            if (Avx512Montgomery.IsSupported)
-            {
-                data.Add(modulus, "avx512");
+                data.Add(modulus, kind);
             }
         }
 

@@ -18,14 +18,9 @@ public class AlmostMontgomeryBoundsTests
         TheoryData<string, string> data = [];
         foreach (string modulus in new[] { "p4096", "p3072", "q256", "p127", "p16", "p3" })
         {
-            if (Avx2Montgomery.IsSupported)
+            foreach (string kind in Contract.EngineContractTests.EngineKinds().Where(k => k is "avx2" or "avx512"))
             {
-                data.Add(modulus, "avx2");
-            }
-
-            if (Avx512Montgomery.IsSupported)
-            {
-                data.Add(modulus, "avx512");
+                data.Add(modulus, kind);
             }
         }
 
@@ -38,7 +33,7 @@ public class AlmostMontgomeryBoundsTests
     {
         BigInteger m = TestModuli.Get(modulusName);
         MontgomeryEngine engine = (MontgomeryEngine)Contract.EngineContractTests.Create(m, kind);
-        int digits = kind == "avx2" ? new Avx2Montgomery(engine.Modulus).Digits : new Avx512Montgomery(engine.Modulus).Digits;
+        int digits = ((DigitMontgomery)engine).Digits;
         BigInteger rInverse = Inverse(BigInteger.One << (DigitBits * digits), m);
         int width = engine.InternalWidthForTests;
         Random random = new(4242);
