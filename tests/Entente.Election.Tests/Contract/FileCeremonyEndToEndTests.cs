@@ -23,10 +23,9 @@ public class FileCeremonyEndToEndTests
 
     private static CeremonyFolder.SecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
 
-    [Fact]
-    public async Task Guardians_in_separate_steps_produce_a_record_that_reads_back_and_checks()
+    /// <summary>Guardians 1..3 (quorum 2) run the key ceremony step by step in one folder; every share is accepted.</summary>
+    private static async Task<CeremonyFolder> KeyCeremonyAsync(TestFiles.TempFolder temp)
     {
-        using TestFiles.TempFolder temp = new();
         CeremonyFolder folder = new(temp.File("ceremony"));
         await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
         for (int i = 1; i <= 3; i++)
@@ -48,6 +47,15 @@ public class FileCeremonyEndToEndTests
         {
             await folder.ApproveAsync(i, Secret(temp, i));
         }
+
+        return folder;
+    }
+
+    [Fact]
+    public async Task Guardians_in_separate_steps_produce_a_record_that_reads_back_and_checks()
+    {
+        using TestFiles.TempFolder temp = new();
+        CeremonyFolder folder = await KeyCeremonyAsync(temp);
 
         ElectionContext context = await folder.LoadContextAsync();
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
@@ -86,23 +94,7 @@ public class FileCeremonyEndToEndTests
     public async Task A_request_names_cast_ballots_whose_write_ins_the_guardians_decrypt_with_the_tally_in_separate_steps()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = new(temp.File("ceremony"));
-        await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
-        for (int i = 1; i <= 3; i++)
-        {
-            await folder.KeygenAsync(i, $"G{i}", Secret(temp, i));
-        }
-
-        for (int i = 1; i <= 3; i++)
-        {
-            await folder.ShareAsync(i, Secret(temp, i));
-        }
-
-        for (int i = 1; i <= 3; i++)
-        {
-            Assert.Empty(await folder.ReceiveAsync(i, Secret(temp, i)));
-            await folder.ApproveAsync(i, Secret(temp, i));
-        }
+        CeremonyFolder folder = await KeyCeremonyAsync(temp);
 
         ElectionContext context = await folder.LoadContextAsync();
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
