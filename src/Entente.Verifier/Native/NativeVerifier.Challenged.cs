@@ -25,34 +25,24 @@ public sealed partial class NativeVerifier
 
         ConcurrentDictionary<string, int> opened = new(StringComparer.Ordinal);
         IReadOnlyList<string> files = _record.OpeningFiles;
-        long done = 0;
-        try
+        ForEachFile(files, "challenged ballots", file =>
         {
-            Parallel.ForEach(files, Parallelism(), file =>
+            (NativeOpening opening, byte[] sha) = _record.ReadOpening(file);
+            CheckFileHash(file, sha);
+            string id = NativeMath.Hex(opening.Id);
+            RecordObject who = RecordObject.ForBallot(id) with { File = file };
+            opened.AddOrUpdate(id, 1, (_, n) => n + 1);
+            step13.Require(file == $"challenged/{id}.json", "13.struct", who, $"the opening of ballot {id} must be challenged/{id}.json");
+            if (!challenged.TryGetValue(id, out BallotSummary? summary))
             {
-                (NativeOpening opening, byte[] sha) = _record.ReadOpening(file);
-                CheckFileHash(file, sha);
-                string id = NativeMath.Hex(opening.Id);
-                RecordObject who = RecordObject.ForBallot(id) with { File = file };
-                opened.AddOrUpdate(id, 1, (_, n) => n + 1);
-                step13.Require(file == $"challenged/{id}.json", "13.struct", who, $"the opening of ballot {id} must be challenged/{id}.json");
-                if (!challenged.TryGetValue(id, out BallotSummary? summary))
-                {
-                    step13.Fail("13.struct", who, all.ContainsKey(id) ? "an opening is published for a ballot that was cast, not challenged" : "an opening is published for a ballot that is not in the record");
-                }
-                else
-                {
-                    (NativeBallot ballot, _) = _record.ReadBallot(summary.File);
-                    VerifyOpening(ballot, opening, who);
-                }
-
-                _options.Progress?.Report(new VerificationProgress("challenged ballots", Interlocked.Increment(ref done), files.Count));
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
-        {
-            throw input;
-        }
+                step13.Fail("13.struct", who, all.ContainsKey(id) ? "an opening is published for a ballot that was cast, not challenged" : "an opening is published for a ballot that is not in the record");
+            }
+            else
+            {
+                (NativeBallot ballot, _) = _record.ReadBallot(summary.File);
+                VerifyOpening(ballot, opening, who);
+            }
+        });
 
         foreach (string id in challenged.Keys.Order(StringComparer.Ordinal))
         {

@@ -34,44 +34,34 @@ public sealed partial class NativeVerifier
         }
 
         ConcurrentDictionary<string, int> seen = new(StringComparer.Ordinal);
-        long done = 0;
-        try
+        ForEachFile(files, "decrypted contest data", file =>
         {
-            Parallel.ForEach(files, Parallelism(), file =>
+            (NativeContestDataFile decrypted, byte[] sha) = _record.ReadContestData(file);
+            CheckFileHash(file, sha);
+            string id = NativeMath.Hex(decrypted.Id);
+            RecordObject who = RecordObject.ForBallot(id) with { File = file };
+            step.Require(file == $"contest_data/{id}.json", "12.struct", who, $"the decrypted contest data of ballot {id} must be contest_data/{id}.json");
+            if (seen.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
             {
-                (NativeContestDataFile decrypted, byte[] sha) = _record.ReadContestData(file);
-                CheckFileHash(file, sha);
-                string id = NativeMath.Hex(decrypted.Id);
-                RecordObject who = RecordObject.ForBallot(id) with { File = file };
-                step.Require(file == $"contest_data/{id}.json", "12.struct", who, $"the decrypted contest data of ballot {id} must be contest_data/{id}.json");
-                if (seen.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
-                {
-                    step.Fail("12.struct", who, "the ballot's contest data is published in more than one file");
-                }
+                step.Fail("12.struct", who, "the ballot's contest data is published in more than one file");
+            }
 
-                if (!all.TryGetValue(id, out BallotSummary? summary))
-                {
-                    step.Checked();
-                    step.Fail("12.struct", who, "decrypted contest data is published for a ballot that is not in the record");
-                }
-                else if (summary.State != "cast")
-                {
-                    step.Checked();
-                    step.Fail("12.struct", who, "decrypted contest data is published for a challenged ballot; a challenged ballot's contest data is opened in challenged/ (step 13), never decrypted as a cast ballot's");
-                }
-                else
-                {
-                    (NativeBallot ballot, _) = _record.ReadBallot(summary.File);
-                    VerifyDecryptedBallotData(ballot, decrypted, who);
-                }
-
-                _options.Progress?.Report(new VerificationProgress("decrypted contest data", Interlocked.Increment(ref done), files.Count));
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
-        {
-            throw input;
-        }
+            if (!all.TryGetValue(id, out BallotSummary? summary))
+            {
+                step.Checked();
+                step.Fail("12.struct", who, "decrypted contest data is published for a ballot that is not in the record");
+            }
+            else if (summary.State != "cast")
+            {
+                step.Checked();
+                step.Fail("12.struct", who, "decrypted contest data is published for a challenged ballot; a challenged ballot's contest data is opened in challenged/ (step 13), never decrypted as a cast ballot's");
+            }
+            else
+            {
+                (NativeBallot ballot, _) = _record.ReadBallot(summary.File);
+                VerifyDecryptedBallotData(ballot, decrypted, who);
+            }
+        });
     }
 
     private void VerifyDecryptedBallotData(NativeBallot ballot, NativeContestDataFile decrypted, RecordObject who)

@@ -52,6 +52,27 @@ public sealed partial class NativeVerifier
 
     private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) };
 
+    /// <summary>
+    /// Runs <paramref name="body"/> for every file on the verifier's threads and reports progress under
+    /// <paramref name="label"/>; a file that cannot be read ends the run with its own <see cref="RecordInputException"/>.
+    /// </summary>
+    private void ForEachFile(IReadOnlyList<string> files, string label, Action<string> body)
+    {
+        long done = 0;
+        try
+        {
+            Parallel.ForEach(files, Parallelism(), file =>
+            {
+                body(file);
+                _options.Progress?.Report(new VerificationProgress(label, Interlocked.Increment(ref done), files.Count));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
+        {
+            throw input;
+        }
+    }
+
     private NativeParameters Parameters => _record.Parameters;
 
     private NativeManifest Manifest => _record.Manifest;
