@@ -4,6 +4,7 @@ using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
+using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Witness;
 

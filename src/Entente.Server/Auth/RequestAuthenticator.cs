@@ -1,4 +1,5 @@
 using Entente.Server.Log;
+using Entente.Transparency.Log;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Entente.Server.Auth;

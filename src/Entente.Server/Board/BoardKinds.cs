@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Entente.Transparency.Log;
 
 namespace Entente.Server.Board;
 
@@ -18,19 +19,19 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
     [
-        new("charter", true, ["charter"], Log.Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file."),
-        new("manifest", true, ["manifest"], Log.Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6)."),
-        new("parameters", true, ["election.parameters"], Log.Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3)."),
-        new("guardians", false, ["guardian.commitment"], Log.Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index."),
-        new("shares", false, ["guardian.share"], Log.Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i."),
-        new("approvals", false, ["guardian.approval"], Log.Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index."),
-        new("election", true, ["election.key"], Log.Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5)."),
-        new("ballots", false, ["ballot.cast", "ballot.challenged"], Log.Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged."),
-        new("devices", false, ["device.record"], Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name."),
-        new("encrypted-tally", true, ["tally.encrypted"], Log.Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting."),
-        new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Log.Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i."),
-        new("tally", true, ["tally.decrypted"], Log.Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs."),
-        new("challenged", false, ["ballot.opened"], Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B."),
+        new("charter", true, ["charter"], Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file."),
+        new("manifest", true, ["manifest"], Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6)."),
+        new("parameters", true, ["election.parameters"], Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3)."),
+        new("guardians", false, ["guardian.commitment"], Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index."),
+        new("shares", false, ["guardian.share"], Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i."),
+        new("approvals", false, ["guardian.approval"], Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index."),
+        new("election", true, ["election.key"], Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5)."),
+        new("ballots", false, ["ballot.cast", "ballot.challenged"], Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged."),
+        new("devices", false, ["device.record"], Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name."),
+        new("encrypted-tally", true, ["tally.encrypted"], Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting."),
+        new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i."),
+        new("tally", true, ["tally.decrypted"], Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs."),
+        new("challenged", false, ["ballot.opened"], Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B."),
     ];
 
     /// <summary>The kind of a collection, or null.</summary>

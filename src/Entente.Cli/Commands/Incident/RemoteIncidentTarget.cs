@@ -8,10 +8,11 @@ using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
-using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
+using Entente.Exchange.Storage;
 using Entente.Server.Auth;
 using Entente.Transparency;
+using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Policy;
 
