@@ -186,7 +186,7 @@ public sealed class BoardService : IDisposable
     private async Task<BoardArtifact> SubmitBallotAsync(BoardKind kind, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
     {
         ElectionContext context = _context ?? throw new BoardException(409, "Not yet", "The joint election key is not on the board yet (POST /board/election); ballots can be encrypted only after the key ceremony.");
-        EncryptedBallot ballot = Parse(() => RecordCodec.ReadBallot("ballot", body, context));
+        EncryptedBallot ballot = Parse(() => RecordFormat.ReadBallot("ballot", body, context));
         if (ballot.Device != member.Name)
         {
             throw new BoardException(403, "Wrong device", $"ballot.device: the ballot says device \"{ballot.Device}\" but the request is signed by \"{member.Name}\"; a device posts only its own ballots.");
@@ -416,7 +416,7 @@ public sealed class BoardService : IDisposable
             {
                 Unique(kind, "parameters");
                 ElectionManifest manifest = _manifest ?? throw new BoardException(409, "Not yet", "The manifest is not on the board yet (POST /board/manifest).");
-                ElectionParameters parameters = Parse(() => RecordCodec.ReadParameters("parameters", body, manifest));
+                ElectionParameters parameters = Parse(() => RecordFormat.ReadParameters("parameters", body, manifest));
                 for (int i = 1; !trusted && i <= parameters.GuardianCount; i++)
                 {
                     if (_log.Charter.GuardianHolder(i) is null)
@@ -431,7 +431,7 @@ public sealed class BoardService : IDisposable
             case "guardians":
             {
                 ElectionParameters parameters = NeedParameters();
-                GuardianPublicKey key = Parse(() => RecordCodec.ReadGuardian("guardian", body, parameters));
+                GuardianPublicKey key = Parse(() => RecordFormat.ReadGuardian("guardian", body, parameters));
                 string id = key.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Unique(kind, id);
                 CheckHolder(key.Index, party, trusted);
@@ -446,7 +446,7 @@ public sealed class BoardService : IDisposable
             case "shares":
             {
                 ElectionParameters parameters = NeedParameters();
-                EncryptedShare share = Parse(() => RecordCodec.ReadShare("share", body, parameters));
+                EncryptedShare share = Parse(() => RecordFormat.ReadShare("share", body, parameters));
                 if (share.From == share.To)
                 {
                     throw new BoardException(422, "Invalid artifact", "share: $.to: a guardian sends no share to itself.");
@@ -461,7 +461,7 @@ public sealed class BoardService : IDisposable
             case "approvals":
             {
                 ElectionParameters parameters = NeedParameters();
-                Approval approval = Parse(() => RecordCodec.ReadApproval("approval", body, parameters));
+                Approval approval = Parse(() => RecordFormat.ReadApproval("approval", body, parameters));
                 string id = approval.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Unique(kind, id);
                 CheckHolder(approval.Index, party, trusted);
@@ -494,7 +494,7 @@ public sealed class BoardService : IDisposable
 
                 Parse(() =>
                 {
-                    RecordCodec.CheckElection("election", body, candidate);
+                    RecordFormat.CheckElection("election", body, candidate);
                     return 0;
                 });
                 return new Prepared("election", "election.key", null, null, () => _context = candidate);
@@ -503,7 +503,7 @@ public sealed class BoardService : IDisposable
             case "devices":
             {
                 ElectionContext context = NeedContext();
-                DeviceRecord device = Parse(() => RecordCodec.ReadDevice("device", body));
+                DeviceRecord device = Parse(() => RecordFormat.ReadDevice("device", body));
                 if (!trusted && device.Device != party)
                 {
                     throw new BoardException(403, "Wrong device", $"device: $.device: the record is of \"{device.Device}\" but the request is signed by \"{party}\".");
@@ -528,7 +528,7 @@ public sealed class BoardService : IDisposable
                 ElectionContext context = NeedContext();
                 List<EncryptedBallot> ballots = await LoadBallotsAsync(context, ct);
                 long weight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
-                EncryptedTally tally = Parse(() => RecordCodec.ReadEncryptedTally("encrypted tally", body, context, weight));
+                EncryptedTally tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, weight));
                 if (!trusted)
                 {
                     EncryptedTally expected = await Task.Run(() => EncryptedTally.Aggregate(context, ballots), ct);
@@ -587,7 +587,7 @@ public sealed class BoardService : IDisposable
                 Unique(kind, "tally");
                 ElectionContext context = NeedContext();
                 EncryptedTally encrypted = _encryptedTally ?? throw new BoardException(409, "Not yet", "The encrypted tally is not on the board yet (POST /board/encrypted-tally).");
-                DecryptedTally tally = Parse(() => RecordCodec.ReadTally("tally", body, context));
+                DecryptedTally tally = Parse(() => RecordFormat.ReadTally("tally", body, context));
                 if (!trusted)
                 {
                     Parse(() => TallyDecryption.CheckQuorum(context, tally.Guardians));
@@ -625,7 +625,7 @@ public sealed class BoardService : IDisposable
                 }
 
                 EncryptedBallot ballot = await LoadBallotAsync(ballotRef, context, ct);
-                OpenedBallot opened = Parse(() => RecordCodec.ReadOpened("opening", body, context, ballot));
+                OpenedBallot opened = Parse(() => RecordFormat.ReadOpened("opening", body, context, ballot));
                 if (!trusted && RecordSelfCheck.CheckOpened(context, context.Parameters.Manifest, ballot, opened) is { Count: > 0 } failures)
                 {
                     throw new BoardException(422, "Invalid opening", $"opening {id}: {string.Join("; ", failures.Take(3))}");
@@ -661,7 +661,7 @@ public sealed class BoardService : IDisposable
     private async Task<EncryptedBallot> LoadBallotAsync(BoardArtifact artifact, ElectionContext context, CancellationToken ct)
     {
         byte[] bytes = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(artifact.Sha256), ct) ?? throw new BoardException(500, "Missing blob", $"the blob of ballot {artifact.Id} is missing from the store");
-        return Parse(() => RecordCodec.ReadBallot($"ballot {artifact.Id}", bytes, context));
+        return Parse(() => RecordFormat.ReadBallot($"ballot {artifact.Id}", bytes, context));
     }
 
     private async Task<List<EncryptedBallot>> LoadBallotsAsync(ElectionContext context, CancellationToken ct)
