@@ -1,3 +1,4 @@
+using Entente.Client.Http;
 using Entente.Server.Log;
 using Entente.Transparency.Log;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Entente.Client.Board;
 using Entente.Cryptography;
 using Entente.Election;
 using Entente.Election.Decryption;
@@ -28,8 +29,7 @@ namespace Entente.Server.Board;
 /// </summary>
 public sealed class BoardService : IDisposable
 {
-    /// <summary>Name of the request header carrying the signed log entry (base64 of its bytes).</summary>
-    public const string EntryHeader = "Entente-Entry";
+    private const string EntryHeader = BoardProtocol.EntryHeader;
 
     private readonly LogService _log;
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entente.Client.Board;
 using Entente.Server.Auth;
 using Entente.Server.Board;
 
@@ -34,7 +35,7 @@ internal static class BoardEndpoints
                 ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, round, http, b, auth, ct))
                 : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, null, http, b, auth, ct));
             post.WithName("Post" + name)
-                .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardService.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
+                .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardProtocol.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
                 .Accepts<byte[]>("application/json")
                 .Produces<BoardArtifact>(StatusCodes.Status201Created)
                 .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -76,7 +77,7 @@ internal static class BoardEndpoints
 
         try
         {
-            BoardArtifact artifact = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardService.EntryHeader].ToString(), ct);
+            BoardArtifact artifact = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardProtocol.EntryHeader].ToString(), ct);
             return TypedResults.Created(artifact.Href, artifact);
         }
         catch (BoardException e)

@@ -38,7 +38,7 @@ public sealed class CrashTests
         await using TestBoard board = await TestBoard.CreateAsync(store, schema);
         ConcurrentDictionary<long, byte[]> acknowledged = new();
         int port = TestBoard.FreePort();
-        using HttpClient http = new(new Entente.Server.Auth.HttpSignatureHandler(board.Blue)) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using HttpClient http = new(new Entente.Client.Http.HttpSignatureHandler(board.Blue)) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
         Process server = await StartServerAsync(board, port, http);
         using CancellationTokenSource load = new();

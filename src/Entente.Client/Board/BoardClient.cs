@@ -5,12 +5,12 @@ using Entente.Election.Manifest;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
 using Entente.Election.Tally;
-using Entente.Server.Auth;
+using Entente.Client.Http;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using TlogHash = Entente.Transparency.Hash256;
 
-namespace Entente.Server.Board;
+namespace Entente.Client.Board;
 
 /// <summary>
 /// A client of the board for one signer (a party, a guardian holder or a device): it signs every request
@@ -52,7 +52,7 @@ public sealed class BoardClient : IDisposable
         ArgumentNullException.ThrowIfNull(artifact);
         using HttpRequestMessage request = new(HttpMethod.Post, path) { Content = new ByteArrayContent(artifact) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation(BoardService.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
+        request.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
         return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
