@@ -1,12 +1,25 @@
-using System.Text.Json.Serialization;
 using Entente.Transparency.Log;
 
 namespace Entente.Server.Board;
 
+/// <summary>How the board takes in the artifacts of a kind.</summary>
+public enum BoardIntake
+{
+    /// <summary>One at a time under the board's gate: validated against the state, logged, applied.</summary>
+    Serial,
+
+    /// <summary>
+    /// Encrypted ballots: validated concurrently (proof checks dominate), each claimed by its id so that a duplicate is
+    /// refused even under concurrency; refused once voting closes.
+    /// </summary>
+    Ballot,
+}
+
 /// <summary>
 /// One kind of board artifact: its URL collection under <c>/board/</c>, whether it is a single document, the
 /// log entry type(s) that commit to it, who may post it and whether every <c>party</c> of the charter must
-/// sign its entry (a joint artifact).
+/// sign its entry (a joint artifact). The table drives the routes, the OpenAPI document, the state's dispatch and
+/// the replay of the log.
 /// </summary>
 /// <param name="Collection">The path segment under /board/.</param>
 /// <param name="Singleton">True for one document (GET /board/{collection} returns it).</param>
@@ -16,68 +29,90 @@ namespace Entente.Server.Board;
 /// <param name="Summary">What it is, for the OpenAPI document.</param>
 public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<string> Types, string Role, bool Joint, string Summary)
 {
+    /// <summary>How posts of this kind are taken in.</summary>
+    public BoardIntake Intake { get; init; } = BoardIntake.Serial;
+
+    /// <summary>True when logging this artifact closes voting (no ballot is accepted after it, nor while it is checked).</summary>
+    public bool ClosesVoting { get; init; }
+
+    /// <summary>
+    /// The name of the route segment after the collection whose value selects the entry type
+    /// (<c>POST /board/decryptions/{round}</c> logs <c>decryption.{round}</c>), or null.
+    /// </summary>
+    public string? RouteParameter { get; init; }
+
+    /// <summary>True when the artifact may be up to <see cref="BoardLimits.MaxBallotBytes"/>; others up to <see cref="BoardLimits.MaxArtifactBytes"/>.</summary>
+    public bool IsBallot => Intake == BoardIntake.Ballot;
+
+    /// <summary>The largest body a post of this kind may carry.</summary>
+    public int MaxBytes(BoardLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return IsBallot ? limits.MaxBallotBytes : limits.MaxArtifactBytes;
+    }
+
+    /// <summary>The charter.</summary>
+    public static readonly BoardKind Charter = new("charter", true, ["charter"], Transparency.Log.Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file.");
+
+    /// <summary>The manifest.</summary>
+    public static readonly BoardKind Manifest = new("manifest", true, ["manifest"], Transparency.Log.Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6).");
+
+    /// <summary>The election parameters.</summary>
+    public static readonly BoardKind Parameters = new("parameters", true, ["election.parameters"], Transparency.Log.Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3).");
+
+    /// <summary>A guardian's public key.</summary>
+    public static readonly BoardKind Guardians = new("guardians", false, ["guardian.commitment"], Transparency.Log.Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index.");
+
+    /// <summary>An encrypted share.</summary>
+    public static readonly BoardKind Shares = new("shares", false, ["guardian.share"], Transparency.Log.Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i.");
+
+    /// <summary>A guardian's approval.</summary>
+    public static readonly BoardKind Approvals = new("approvals", false, ["guardian.approval"], Transparency.Log.Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index.");
+
+    /// <summary>The joint key.</summary>
+    public static readonly BoardKind Election = new("election", true, ["election.key"], Transparency.Log.Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5).");
+
+    /// <summary>An encrypted ballot.</summary>
+    public static readonly BoardKind Ballots = new("ballots", false, ["ballot.cast", "ballot.challenged"], Transparency.Log.Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged.")
+    {
+        Intake = BoardIntake.Ballot,
+    };
+
+    /// <summary>A device record.</summary>
+    public static readonly BoardKind Devices = new("devices", false, ["device.record"], Transparency.Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name.");
+
+    /// <summary>The encrypted tally.</summary>
+    public static readonly BoardKind EncryptedTally = new("encrypted-tally", true, ["tally.encrypted"], Transparency.Log.Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting.")
+    {
+        ClosesVoting = true,
+    };
+
+    /// <summary>A guardian's decryption round.</summary>
+    public static readonly BoardKind Decryptions = new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Transparency.Log.Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i.")
+    {
+        RouteParameter = "round",
+    };
+
+    /// <summary>The decrypted tally.</summary>
+    public static readonly BoardKind Tally = new("tally", true, ["tally.decrypted"], Transparency.Log.Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs.");
+
+    /// <summary>The opening of a challenged ballot.</summary>
+    public static readonly BoardKind Challenged = new("challenged", false, ["ballot.opened"], Transparency.Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-    [
-        new("charter", true, ["charter"], Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file."),
-        new("manifest", true, ["manifest"], Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6)."),
-        new("parameters", true, ["election.parameters"], Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3)."),
-        new("guardians", false, ["guardian.commitment"], Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index."),
-        new("shares", false, ["guardian.share"], Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i."),
-        new("approvals", false, ["guardian.approval"], Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index."),
-        new("election", true, ["election.key"], Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5)."),
-        new("ballots", false, ["ballot.cast", "ballot.challenged"], Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged."),
-        new("devices", false, ["device.record"], Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name."),
-        new("encrypted-tally", true, ["tally.encrypted"], Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting."),
-        new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i."),
-        new("tally", true, ["tally.decrypted"], Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs."),
-        new("challenged", false, ["ballot.opened"], Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B."),
-    ];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);
 
     /// <summary>The kind whose entries have <paramref name="type"/>, or null.</summary>
     public static BoardKind? OfType(string type) => All.FirstOrDefault(k => k.Types.Contains(type));
-}
 
-/// <summary>A refusal of a board write, turned into ProblemDetails by the endpoints.</summary>
-public sealed class BoardException : Exception
-{
-    /// <summary>Creates the refusal.</summary>
-    public BoardException(int status, string title, string detail)
-        : base(detail)
+    /// <summary>The route argument carried by an entry of <paramref name="type"/> (the round of a decryption entry), or null.</summary>
+    public string? ArgumentOf(string type)
     {
-        Status = status;
-        Title = title;
+        ArgumentNullException.ThrowIfNull(type);
+        return RouteParameter is null ? null : type[(type.IndexOf('.', StringComparison.Ordinal) + 1)..];
     }
-
-    /// <summary>Creates an empty refusal (422).</summary>
-    public BoardException()
-        : this(422, "Refused", "refused")
-    {
-    }
-
-    /// <summary>Creates a refusal (422) with a message.</summary>
-    public BoardException(string message)
-        : this(422, "Refused", message)
-    {
-    }
-
-    /// <summary>Creates a refusal (422) with a message and a cause.</summary>
-    public BoardException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Status = 422;
-        Title = "Refused";
-    }
-
-    /// <summary>HTTP status.</summary>
-    public int Status { get; }
-
-    /// <summary>ProblemDetails title.</summary>
-    public string Title { get; }
-
-    /// <summary>Extra ProblemDetails members (e.g. the guardian, contest and option a refused decryption round concerns), or null.</summary>
-    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 }
