@@ -91,7 +91,7 @@ public class LogAppendBenchmarks
         // POST /add is authenticated by the entry's own party signature; the second client also signs each request
         // (RFC 9421, Ed25519), which the server then checks in full as well.
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = new Uri(address + "/") };
-        _signedHttp = new HttpClient(new Entente.Server.Auth.HttpSignatureHandler(_signers[0], new SocketsHttpHandler { MaxConnectionsPerServer = Clients })) { BaseAddress = new Uri(address + "/") };
+        _signedHttp = new HttpClient(new Entente.Client.Http.HttpSignatureHandler(_signers[0], new SocketsHttpHandler { MaxConnectionsPerServer = Clients })) { BaseAddress = new Uri(address + "/") };
 
         if (Store == "sqlite")
         {

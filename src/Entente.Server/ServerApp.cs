@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Entente.Client.Board;
 using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
+using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Witness;
 
@@ -107,7 +109,7 @@ public static class ServerApp
 
                     if (context.Description.RelativePath?.StartsWith("board/", StringComparison.Ordinal) == true)
                     {
-                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = BoardService.EntryHeader, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = "Base64 of the signed log entry (entente.org/entry/v1) committing to the body." });
+                        operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter { Name = BoardProtocol.EntryHeader, In = Microsoft.OpenApi.ParameterLocation.Header, Required = true, Description = "Base64 of the signed log entry (entente.org/entry/v1) committing to the body." });
                     }
 
                     return Task.CompletedTask;

@@ -36,7 +36,7 @@ internal sealed class TestBoard : IAsyncDisposable
 
     /// <summary>An HTTP client whose requests are signed by <paramref name="key"/> (RFC 9421).</summary>
     public static HttpClient Signed(WebApplication app, Ed25519NoteSigner key) =>
-        new(new Entente.Server.Auth.HttpSignatureHandler(key)) { BaseAddress = new Uri(Address(app)) };
+        new(new Entente.Client.Http.HttpSignatureHandler(key)) { BaseAddress = new Uri(Address(app)) };
 
     public string ConfigFile => Path.Combine(Dir, "log.json");
 

@@ -124,7 +124,7 @@ public class ElectionRecordSizeBenchmarks
         {
             foreach (EncryptedBallot ballot in ballots)
             {
-                byte[] bytes = RecordCodec.WriteBallot(ballot);
+                byte[] bytes = RecordFormat.WriteBallot(ballot);
                 raw += bytes.Length;
                 System.IO.Compression.ZipArchiveEntry entry = zip.CreateEntry($"ballots/{ballot.Id}.json", System.IO.Compression.CompressionLevel.Optimal);
                 using Stream stream = entry.Open();
@@ -136,7 +136,7 @@ public class ElectionRecordSizeBenchmarks
     }
 
     [Benchmark(Description = "serialise one smoke ballot (canonical JSON)")]
-    public byte[] SerializeSmokeBallot() => RecordCodec.WriteBallot(_ballot);
+    public byte[] SerializeSmokeBallot() => RecordFormat.WriteBallot(_ballot);
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Entente.Client.Board;
 using Entente.Cryptography;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;

@@ -82,7 +82,7 @@ public static class DecryptionExchange
         {
             w.StartObject();
             w.Property("id", id);
-            RecordCodec.WriteList(w, "contests", contests);
+            RecordFormat.WriteList(w, "contests", contests);
             w.EndObject();
         }
 
@@ -154,13 +154,13 @@ public static class DecryptionExchange
         {
             w.StartObject();
             w.PropertyHex("id", ballot.Key.Bytes);
-            RecordCodec.WriteList(w, "contests", ballot.Select(i => i.ContestIndex));
+            RecordFormat.WriteList(w, "contests", ballot.Select(i => i.ContestIndex));
             w.EndObject();
         }
 
         w.EndArray();
         w.EndObject();
-        return RecordCodec.CheckCanonical(path, bytes, items, _ => w.ToArray());
+        return RecordFormat.CheckCanonical(path, bytes, items, _ => w.ToArray());
     }
 
     private static async Task<Work> LoadAsync(CeremonyFolder folder, CancellationToken ct, bool withRequest = true)
@@ -169,7 +169,7 @@ public static class DecryptionExchange
         (IReadOnlyList<DeviceRecord> devices, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context, ct).ConfigureAwait(false);
         long weight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
         string tallyPath = folder.PathOf("tally/encrypted_tally.json");
-        EncryptedTally tally = RecordCodec.ReadEncryptedTally(tallyPath, await RecordFiles.ReadLimitedAsync(tallyPath, RecordStore.MaxFileBytes, ct).ConfigureAwait(false), context, weight);
+        EncryptedTally tally = RecordFormat.ReadEncryptedTally(tallyPath, await RecordFiles.ReadLimitedAsync(tallyPath, RecordStore.MaxFileBytes, ct).ConfigureAwait(false), context, weight);
         EncryptedTally recomputed = EncryptedTally.Aggregate(context, ballots);
         for (int c = 0; c < tally.Contests.Count; c++)
         {
@@ -252,7 +252,7 @@ public static class DecryptionExchange
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", index);
-        RecordCodec.WriteList(w, "guardians", u);
+        RecordFormat.WriteList(w, "guardians", u);
         w.Name("tally");
         w.StartArray();
         for (int n = 0; n < tallyCount; n++)
@@ -322,12 +322,12 @@ public static class DecryptionExchange
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", index);
-        RecordCodec.WriteList(w, "a", a.Take(tallyCount));
-        RecordCodec.WriteList(w, "b", b.Take(tallyCount));
+        RecordFormat.WriteList(w, "a", a.Take(tallyCount));
+        RecordFormat.WriteList(w, "b", b.Take(tallyCount));
         if (work.DataItems.Length > 0)
         {
-            RecordCodec.WriteList(w, "data_a", a.Skip(tallyCount));
-            RecordCodec.WriteList(w, "data_b", b.Skip(tallyCount));
+            RecordFormat.WriteList(w, "data_a", a.Skip(tallyCount));
+            RecordFormat.WriteList(w, "data_b", b.Skip(tallyCount));
         }
 
         w.EndObject();
@@ -703,7 +703,7 @@ public static class DecryptionExchange
         h.Property("format", "entente-eg-decryption-session/1");
         h.Property("i", index);
         h.PropertyHex("binding", binding.Bytes);
-        RecordCodec.WriteList(h, "guardians", guardians);
+        RecordFormat.WriteList(h, "guardians", guardians);
         h.EndObject();
         return h.ToArray();
     }

@@ -37,7 +37,7 @@ public sealed class CeremonyFolder
         }
 
         await RecordFiles.WriteAtomicAsync(PathOf("manifest.json"), parameters.Manifest.CanonicalBytes, cancellationToken).ConfigureAwait(false);
-        await RecordFiles.WriteAtomicAsync(PathOf("parameters.json"), RecordCodec.WriteParameters(parameters), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(PathOf("parameters.json"), RecordFormat.WriteParameters(parameters), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads and checks the manifest and parameters.</summary>
@@ -46,7 +46,7 @@ public sealed class CeremonyFolder
         byte[] manifestBytes = await RecordFiles.ReadLimitedAsync(PathOf("manifest.json"), ManifestReader.MaxBytes, cancellationToken).ConfigureAwait(false);
         ElectionManifest manifest = ManifestReader.Parse(manifestBytes, PathOf("manifest.json"));
         byte[] parameterBytes = await RecordFiles.ReadLimitedAsync(PathOf("parameters.json"), RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false);
-        return RecordCodec.ReadParameters(PathOf("parameters.json"), parameterBytes, manifest);
+        return RecordFormat.ReadParameters(PathOf("parameters.json"), parameterBytes, manifest);
     }
 
     /// <summary>Secret file protection chosen by the caller: a passphrase, or plaintext when allowed (tests).</summary>
@@ -75,7 +75,7 @@ public sealed class CeremonyFolder
             GuardianSecretFile.Write(secret.SecretPath, secrets, parameters.ElectionBaseHash, secret.Passphrase);
         }
 
-        await RecordFiles.WriteAtomicAsync(publicPath, RecordCodec.WriteGuardian(key), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(publicPath, RecordFormat.WriteGuardian(key), cancellationToken).ConfigureAwait(false);
         return key;
     }
 
@@ -92,7 +92,7 @@ public sealed class CeremonyFolder
                 throw new ElectionFormatException(path, "", $"guardian {i} has not published its keys yet (entente guardian keygen)");
             }
 
-            GuardianPublicKey key = RecordCodec.ReadGuardian(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
+            GuardianPublicKey key = RecordFormat.ReadGuardian(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
             if (key.Index != i)
             {
                 throw new ElectionFormatException(path, "$.i", $"the file of guardian {i} holds guardian {key.Index}");
@@ -123,7 +123,7 @@ public sealed class CeremonyFolder
         foreach (GuardianPublicKey recipient in keys.Where(k => k.Index != index))
         {
             EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets, recipient);
-            await RecordFiles.WriteAtomicAsync(PathOf($"shares/share-{index}-to-{recipient.Index}.json"), RecordCodec.WriteShare(share), cancellationToken).ConfigureAwait(false);
+            await RecordFiles.WriteAtomicAsync(PathOf($"shares/share-{index}-to-{recipient.Index}.json"), RecordFormat.WriteShare(share), cancellationToken).ConfigureAwait(false);
             written++;
         }
 
@@ -154,7 +154,7 @@ public sealed class CeremonyFolder
                 throw new ElectionFormatException(path, "", $"guardian {sender.Index} has not sent its share yet (entente guardian share)");
             }
 
-            EncryptedShare share = RecordCodec.ReadShare(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
+            EncryptedShare share = RecordFormat.ReadShare(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
             (ElementModQ, ElementModQ)? values = KeyCeremonyGuardian.ReceiveShare(parameters, secrets, sender, share, out string? complaint);
             if (values is { } v)
             {
@@ -169,7 +169,7 @@ public sealed class CeremonyFolder
         if (complaints.Count > 0)
         {
             KeyCeremonyGuardian.EraseShares(received);
-            await RecordFiles.WriteAtomicAsync(PathOf($"approvals/guardian-{index}.json"), RecordCodec.WriteApproval(new Approval(index, context.GuardianRecordHash, complaints)), cancellationToken).ConfigureAwait(false);
+            await RecordFiles.WriteAtomicAsync(PathOf($"approvals/guardian-{index}.json"), RecordFormat.WriteApproval(new Approval(index, context.GuardianRecordHash, complaints)), cancellationToken).ConfigureAwait(false);
             return complaints;
         }
 
@@ -211,7 +211,7 @@ public sealed class CeremonyFolder
             }
         }
 
-        await RecordFiles.WriteAtomicAsync(PathOf($"approvals/guardian-{index}.json"), RecordCodec.WriteApproval(new Approval(index, context.GuardianRecordHash, [])), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(PathOf($"approvals/guardian-{index}.json"), RecordFormat.WriteApproval(new Approval(index, context.GuardianRecordHash, [])), cancellationToken).ConfigureAwait(false);
         for (int i = 1; i <= parameters.GuardianCount; i++)
         {
             string path = PathOf($"approvals/guardian-{i}.json");
@@ -220,14 +220,14 @@ public sealed class CeremonyFolder
                 return false;
             }
 
-            Approval approval = RecordCodec.ReadApproval(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
+            Approval approval = RecordFormat.ReadApproval(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
             if (!approval.Approves || !approval.GuardianRecordHash.Equals(context.GuardianRecordHash))
             {
                 return false;
             }
         }
 
-        await RecordFiles.WriteAtomicAsync(PathOf("election.json"), RecordCodec.WriteElection(context), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(PathOf("election.json"), RecordFormat.WriteElection(context), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -245,7 +245,7 @@ public sealed class CeremonyFolder
                 throw new ElectionFormatException(path, "", $"guardian {i} has not approved the ceremony yet");
             }
 
-            Approval approval = RecordCodec.ReadApproval(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
+            Approval approval = RecordFormat.ReadApproval(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), parameters);
             if (!approval.Approves)
             {
                 throw new ElectionFormatException(path, "$.verdict", $"guardian {i} complained: {string.Join("; ", approval.Complaints.Select(c => $"about guardian {c.From}: {c.Reason}"))}");
@@ -258,7 +258,7 @@ public sealed class CeremonyFolder
         }
 
         string electionPath = PathOf("election.json");
-        RecordCodec.CheckElection(electionPath, await RecordFiles.ReadLimitedAsync(electionPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), context);
+        RecordFormat.CheckElection(electionPath, await RecordFiles.ReadLimitedAsync(electionPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), context);
         return context;
     }
 
@@ -299,12 +299,12 @@ public sealed class CeremonyFolder
         for (int b = 0; b < prepared.Length; b++)
         {
             EncryptedBallot ballot = encryptionDevice.Seal(prepared[b], time.GetUtcNow(), entries[b].Challenge ? BallotState.Challenged : BallotState.Cast);
-            await RecordFiles.WriteAtomicAsync(PathOf($"ballots/{ballot.Id}.json"), RecordCodec.WriteBallot(ballot), cancellationToken).ConfigureAwait(false);
+            await RecordFiles.WriteAtomicAsync(PathOf($"ballots/{ballot.Id}.json"), RecordFormat.WriteBallot(ballot), cancellationToken).ConfigureAwait(false);
             sealedBallots.Add(ballot);
         }
 
         Record.DeviceRecord record = new(device, deviceInformation, encryptionDevice.DeviceHash, encryptionDevice.ChainingMode, [.. encryptionDevice.Ballots], encryptionDevice.ClosingHash());
-        await RecordFiles.WriteAtomicAsync(devicePath, RecordCodec.WriteDevice(record), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(devicePath, RecordFormat.WriteDevice(record), cancellationToken).ConfigureAwait(false);
         return sealedBallots;
     }
 
@@ -322,12 +322,12 @@ public sealed class CeremonyFolder
 
         foreach (string path in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
         {
-            Record.DeviceRecord device = RecordCodec.ReadDevice(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false));
+            Record.DeviceRecord device = RecordFormat.ReadDevice(path, await RecordFiles.ReadLimitedAsync(path, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false));
             devices.Add(device);
             foreach (Hash256 id in device.Ballots)
             {
                 string ballotPath = PathOf($"ballots/{id}.json");
-                EncryptedBallot ballot = RecordCodec.ReadBallot(ballotPath, await RecordFiles.ReadLimitedAsync(ballotPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), context);
+                EncryptedBallot ballot = RecordFormat.ReadBallot(ballotPath, await RecordFiles.ReadLimitedAsync(ballotPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false), context);
                 if (!ballot.Id.Equals(id) || ballot.Device != device.Device)
                 {
                     throw new ElectionFormatException(ballotPath, "$.id", "the ballot does not match its device's list");
@@ -346,7 +346,7 @@ public sealed class CeremonyFolder
         ElectionContext context = await LoadContextAsync(cancellationToken).ConfigureAwait(false);
         (_, IReadOnlyList<EncryptedBallot> ballots) = await LoadBallotsAsync(context, cancellationToken).ConfigureAwait(false);
         EncryptedTally tally = EncryptedTally.Aggregate(context, ballots);
-        await RecordFiles.WriteAtomicAsync(PathOf("tally/encrypted_tally.json"), RecordCodec.WriteEncryptedTally(tally), cancellationToken).ConfigureAwait(false);
+        await RecordFiles.WriteAtomicAsync(PathOf("tally/encrypted_tally.json"), RecordFormat.WriteEncryptedTally(tally), cancellationToken).ConfigureAwait(false);
         return tally;
     }
 }

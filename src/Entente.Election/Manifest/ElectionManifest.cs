@@ -60,7 +60,8 @@ public sealed class ElectionManifest
     /// <summary>The canonical bytes (a copy): no whitespace, fixed member order, defaults omitted.</summary>
     public byte[] CanonicalBytes => (byte[])_canonicalBytes.Clone();
 
-    internal ReadOnlySpan<byte> CanonicalSpan => _canonicalBytes;
+    /// <summary>The canonical bytes without a copy.</summary>
+    public ReadOnlySpan<byte> CanonicalSpan => _canonicalBytes;
 
     /// <summary>The contest with this 1-based index.</summary>
     public Contest GetContest(int index)

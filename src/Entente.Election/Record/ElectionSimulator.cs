@@ -253,15 +253,15 @@ public static class ElectionSimulator
                 failures.AddRange(batchFailures);
                 for (int b = 0; b < count; b++)
                 {
-                    await writer.WriteFileAsync($"ballots/{sealedBallots[b].Id}.json", RecordCodec.WriteBallot(sealedBallots[b]), cancellationToken).ConfigureAwait(false);
+                    await writer.WriteFileAsync($"ballots/{sealedBallots[b].Id}.json", RecordFormat.WriteBallot(sealedBallots[b]), cancellationToken).ConfigureAwait(false);
                     if (opened[b] is OpenedBallot opening)
                     {
-                        await writer.WriteFileAsync($"challenged/{opening.Id}.json", RecordCodec.WriteOpened(opening, manifest), cancellationToken).ConfigureAwait(false);
+                        await writer.WriteFileAsync($"challenged/{opening.Id}.json", RecordFormat.WriteOpened(opening, manifest), cancellationToken).ConfigureAwait(false);
                     }
 
                     if (contestData[b] is DecryptedBallotContestData decryptedData)
                     {
-                        await writer.WriteFileAsync($"contest_data/{decryptedData.BallotId}.json", RecordCodec.WriteContestData(decryptedData, manifest), cancellationToken).ConfigureAwait(false);
+                        await writer.WriteFileAsync($"contest_data/{decryptedData.BallotId}.json", RecordFormat.WriteContestData(decryptedData, manifest), cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -283,15 +283,15 @@ public static class ElectionSimulator
             Dictionary<string, byte[]> files = new(StringComparer.Ordinal)
             {
                 ["manifest.json"] = manifest.CanonicalBytes,
-                ["parameters.json"] = RecordCodec.WriteParameters(context.Parameters),
-                ["election.json"] = RecordCodec.WriteElection(context),
-                ["tally/encrypted_tally.json"] = RecordCodec.WriteEncryptedTally(tally),
-                ["tally/tally.json"] = RecordCodec.WriteTally(decrypted, manifest),
-                [$"devices/{deviceRecord.Device}.json"] = RecordCodec.WriteDevice(deviceRecord),
+                ["parameters.json"] = RecordFormat.WriteParameters(context.Parameters),
+                ["election.json"] = RecordFormat.WriteElection(context),
+                ["tally/encrypted_tally.json"] = RecordFormat.WriteEncryptedTally(tally),
+                ["tally/tally.json"] = RecordFormat.WriteTally(decrypted, manifest),
+                [$"devices/{deviceRecord.Device}.json"] = RecordFormat.WriteDevice(deviceRecord),
             };
             foreach (GuardianPublicKey guardian in context.Guardians)
             {
-                files[$"guardians/guardian-{guardian.Index}.json"] = RecordCodec.WriteGuardian(guardian);
+                files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
             }
 
             foreach ((string path, byte[] bytes) in files)

@@ -129,7 +129,12 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    internal static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
+    /// <summary>
+    /// Checks one encrypted ballot against the election: H_I, the selection range proofs (Verification 6), the
+    /// contest-limit proofs (Verification 7) and the confirmation code (Verification 8, without the device chain).
+    /// Returns every failure found (empty: valid). What the board runs on each posted ballot.
+    /// </summary>
+    public static List<string> CheckBallot(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot)
     {
         List<string> failures = [];
         Group group = context.Group;
@@ -256,7 +261,8 @@ public static class RecordSelfCheck
         return failures;
     }
 
-    internal static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
+    /// <summary>Checks the opening of a challenged ballot against the ballot (Verifications 13 and 14). Returns every failure (empty: valid).</summary>
+    public static List<string> CheckOpened(ElectionContext context, ElectionManifest manifest, EncryptedBallot ballot, OpenedBallot opened)
     {
         List<string> failures = [];
         Group group = context.Group;

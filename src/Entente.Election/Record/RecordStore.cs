@@ -48,34 +48,34 @@ public static class RecordStore
         Dictionary<string, byte[]> files = new(StringComparer.Ordinal)
         {
             ["manifest.json"] = manifest.CanonicalBytes,
-            ["parameters.json"] = RecordCodec.WriteParameters(context.Parameters),
-            ["election.json"] = RecordCodec.WriteElection(context),
-            ["tally/encrypted_tally.json"] = RecordCodec.WriteEncryptedTally(record.EncryptedTally),
-            ["tally/tally.json"] = RecordCodec.WriteTally(record.Tally, manifest),
+            ["parameters.json"] = RecordFormat.WriteParameters(context.Parameters),
+            ["election.json"] = RecordFormat.WriteElection(context),
+            ["tally/encrypted_tally.json"] = RecordFormat.WriteEncryptedTally(record.EncryptedTally),
+            ["tally/tally.json"] = RecordFormat.WriteTally(record.Tally, manifest),
         };
         foreach (GuardianPublicKey guardian in context.Guardians)
         {
-            files[$"guardians/guardian-{guardian.Index}.json"] = RecordCodec.WriteGuardian(guardian);
+            files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
         }
 
         foreach (DeviceRecord device in record.Devices)
         {
-            files[$"devices/{device.Device}.json"] = RecordCodec.WriteDevice(device);
+            files[$"devices/{device.Device}.json"] = RecordFormat.WriteDevice(device);
         }
 
         foreach (EncryptedBallot ballot in record.Ballots)
         {
-            files[$"ballots/{ballot.Id}.json"] = RecordCodec.WriteBallot(ballot);
+            files[$"ballots/{ballot.Id}.json"] = RecordFormat.WriteBallot(ballot);
         }
 
         foreach (OpenedBallot opened in record.Challenged)
         {
-            files[$"challenged/{opened.Id}.json"] = RecordCodec.WriteOpened(opened, manifest);
+            files[$"challenged/{opened.Id}.json"] = RecordFormat.WriteOpened(opened, manifest);
         }
 
         foreach (DecryptedBallotContestData decrypted in record.ContestData)
         {
-            files[$"contest_data/{decrypted.BallotId}.json"] = RecordCodec.WriteContestData(decrypted, manifest);
+            files[$"contest_data/{decrypted.BallotId}.json"] = RecordFormat.WriteContestData(decrypted, manifest);
         }
 
         return files;
@@ -86,8 +86,8 @@ public static class RecordStore
     {
         CanonicalJsonWriter w = new();
         w.StartObject();
-        w.Property("format", RecordCodec.Format);
-        w.Property("spec_version", RecordCodec.SpecVersion);
+        w.Property("format", RecordFormat.Format);
+        w.Property("spec_version", RecordFormat.SpecVersion);
         w.Property("group", groupName);
         w.Property("ballots_cast", cast);
         w.Property("ballots_challenged", challenged);
@@ -123,12 +123,12 @@ public static class RecordStore
             throw new ElectionFormatException(Full("manifest.json"), "$", "the manifest is not in canonical form");
         }
 
-        ElectionParameters parameters = RecordCodec.ReadParameters(Full("parameters.json"), Get("parameters.json"), manifest);
+        ElectionParameters parameters = RecordFormat.ReadParameters(Full("parameters.json"), Get("parameters.json"), manifest);
         List<GuardianPublicKey> guardians = [];
         for (int i = 1; i <= parameters.GuardianCount; i++)
         {
             string path = $"guardians/guardian-{i}.json";
-            GuardianPublicKey key = RecordCodec.ReadGuardian(Full(path), Get(path), parameters);
+            GuardianPublicKey key = RecordFormat.ReadGuardian(Full(path), Get(path), parameters);
             if (key.Index != i)
             {
                 throw new ElectionFormatException(Full(path), "$.i", $"the file of guardian {i} holds guardian {key.Index}");
@@ -147,12 +147,12 @@ public static class RecordStore
             throw ex.InFile(Full("guardians"));
         }
 
-        RecordCodec.CheckElection(Full("election.json"), Get("election.json"), context);
+        RecordFormat.CheckElection(Full("election.json"), Get("election.json"), context);
         List<EncryptedBallot> ballots = [];
         Dictionary<Hash256, EncryptedBallot> byId = [];
         foreach (string path in files.Keys.Where(p => p.StartsWith("ballots/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            EncryptedBallot ballot = RecordCodec.ReadBallot(Full(path), files[path], context);
+            EncryptedBallot ballot = RecordFormat.ReadBallot(Full(path), files[path], context);
             if (path != $"ballots/{ballot.Id}.json")
             {
                 throw new ElectionFormatException(Full(path), "$.id", "the file name does not match the ballot identifier");
@@ -165,7 +165,7 @@ public static class RecordStore
         List<DeviceRecord> devices = [];
         foreach (string path in files.Keys.Where(p => p.StartsWith("devices/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            DeviceRecord device = RecordCodec.ReadDevice(Full(path), files[path]);
+            DeviceRecord device = RecordFormat.ReadDevice(Full(path), files[path]);
             if (path != $"devices/{device.Device}.json" || !EncryptionDevice.IsValidName(device.Device))
             {
                 throw new ElectionFormatException(Full(path), "$.device", "the file name does not match the device name");
@@ -178,8 +178,8 @@ public static class RecordStore
         List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
         ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
         long totalWeight = ordered.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
-        EncryptedTally encryptedTally = RecordCodec.ReadEncryptedTally(Full("tally/encrypted_tally.json"), Get("tally/encrypted_tally.json"), context, totalWeight);
-        DecryptedTally tally = RecordCodec.ReadTally(Full("tally/tally.json"), Get("tally/tally.json"), context);
+        EncryptedTally encryptedTally = RecordFormat.ReadEncryptedTally(Full("tally/encrypted_tally.json"), Get("tally/encrypted_tally.json"), context, totalWeight);
+        DecryptedTally tally = RecordFormat.ReadTally(Full("tally/tally.json"), Get("tally/tally.json"), context);
         List<OpenedBallot> challenged = [];
         foreach (string path in files.Keys.Where(p => p.StartsWith("challenged/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -189,7 +189,7 @@ public static class RecordStore
                 throw new ElectionFormatException(Full(path), "$.id", "no challenged ballot in ballots/ has this identifier");
             }
 
-            OpenedBallot opened = RecordCodec.ReadOpened(Full(path), files[path], context, ballot);
+            OpenedBallot opened = RecordFormat.ReadOpened(Full(path), files[path], context, ballot);
             if (!opened.Id.Equals(id))
             {
                 throw new ElectionFormatException(Full(path), "$.id", "the file name does not match the ballot identifier");
@@ -207,7 +207,7 @@ public static class RecordStore
                 throw new ElectionFormatException(Full(path), "$.id", "no cast ballot in ballots/ has this identifier (contest_data/ holds cast ballots only)");
             }
 
-            contestData.Add(RecordCodec.ReadContestData(Full(path), files[path], context, ballot));
+            contestData.Add(RecordFormat.ReadContestData(Full(path), files[path], context, ballot));
         }
 
         return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData };
@@ -218,9 +218,9 @@ public static class RecordStore
         using System.Text.Json.JsonDocument document = JsonReading.Parse(indexPath, indexBytes);
         JsonReading r = new(indexPath, null);
         System.Text.Json.JsonElement o = r.Object(document.RootElement, "$", "format", "spec_version", "group", "ballots_cast", "ballots_challenged", "files");
-        if (r.String(o, "$", "format") != RecordCodec.Format)
+        if (r.String(o, "$", "format") != RecordFormat.Format)
         {
-            throw r.Error("$.format", $"unknown record format; this tool reads \"{RecordCodec.Format}\"");
+            throw r.Error("$.format", $"unknown record format; this tool reads \"{RecordFormat.Format}\"");
         }
 
         Dictionary<string, byte[]> files = new(StringComparer.Ordinal);

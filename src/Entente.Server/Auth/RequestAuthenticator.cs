@@ -1,4 +1,6 @@
+using Entente.Client.Http;
 using Entente.Server.Log;
+using Entente.Transparency.Log;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Entente.Server.Auth;

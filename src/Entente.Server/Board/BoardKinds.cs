@@ -1,11 +1,25 @@
-using System.Text.Json.Serialization;
+using Entente.Transparency.Log;
 
 namespace Entente.Server.Board;
+
+/// <summary>How the board takes in the artifacts of a kind.</summary>
+public enum BoardIntake
+{
+    /// <summary>One at a time under the board's gate: validated against the state, logged, applied.</summary>
+    Serial,
+
+    /// <summary>
+    /// Encrypted ballots: validated concurrently (proof checks dominate), each claimed by its id so that a duplicate is
+    /// refused even under concurrency; refused once voting closes.
+    /// </summary>
+    Ballot,
+}
 
 /// <summary>
 /// One kind of board artifact: its URL collection under <c>/board/</c>, whether it is a single document, the
 /// log entry type(s) that commit to it, who may post it and whether every <c>party</c> of the charter must
-/// sign its entry (a joint artifact).
+/// sign its entry (a joint artifact). The table drives the routes, the OpenAPI document, the state's dispatch and
+/// the replay of the log.
 /// </summary>
 /// <param name="Collection">The path segment under /board/.</param>
 /// <param name="Singleton">True for one document (GET /board/{collection} returns it).</param>
@@ -15,111 +29,90 @@ namespace Entente.Server.Board;
 /// <param name="Summary">What it is, for the OpenAPI document.</param>
 public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<string> Types, string Role, bool Joint, string Summary)
 {
+    /// <summary>How posts of this kind are taken in.</summary>
+    public BoardIntake Intake { get; init; } = BoardIntake.Serial;
+
+    /// <summary>True when logging this artifact closes voting (no ballot is accepted after it, nor while it is checked).</summary>
+    public bool ClosesVoting { get; init; }
+
+    /// <summary>
+    /// The name of the route segment after the collection whose value selects the entry type
+    /// (<c>POST /board/decryptions/{round}</c> logs <c>decryption.{round}</c>), or null.
+    /// </summary>
+    public string? RouteParameter { get; init; }
+
+    /// <summary>True when the artifact may be up to <see cref="BoardLimits.MaxBallotBytes"/>; others up to <see cref="BoardLimits.MaxArtifactBytes"/>.</summary>
+    public bool IsBallot => Intake == BoardIntake.Ballot;
+
+    /// <summary>The largest body a post of this kind may carry.</summary>
+    public int MaxBytes(BoardLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return IsBallot ? limits.MaxBallotBytes : limits.MaxArtifactBytes;
+    }
+
+    /// <summary>The charter.</summary>
+    public static readonly BoardKind Charter = new("charter", true, ["charter"], Transparency.Log.Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file.");
+
+    /// <summary>The manifest.</summary>
+    public static readonly BoardKind Manifest = new("manifest", true, ["manifest"], Transparency.Log.Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6).");
+
+    /// <summary>The election parameters.</summary>
+    public static readonly BoardKind Parameters = new("parameters", true, ["election.parameters"], Transparency.Log.Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3).");
+
+    /// <summary>A guardian's public key.</summary>
+    public static readonly BoardKind Guardians = new("guardians", false, ["guardian.commitment"], Transparency.Log.Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index.");
+
+    /// <summary>An encrypted share.</summary>
+    public static readonly BoardKind Shares = new("shares", false, ["guardian.share"], Transparency.Log.Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i.");
+
+    /// <summary>A guardian's approval.</summary>
+    public static readonly BoardKind Approvals = new("approvals", false, ["guardian.approval"], Transparency.Log.Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index.");
+
+    /// <summary>The joint key.</summary>
+    public static readonly BoardKind Election = new("election", true, ["election.key"], Transparency.Log.Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5).");
+
+    /// <summary>An encrypted ballot.</summary>
+    public static readonly BoardKind Ballots = new("ballots", false, ["ballot.cast", "ballot.challenged"], Transparency.Log.Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged.")
+    {
+        Intake = BoardIntake.Ballot,
+    };
+
+    /// <summary>A device record.</summary>
+    public static readonly BoardKind Devices = new("devices", false, ["device.record"], Transparency.Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name.");
+
+    /// <summary>The encrypted tally.</summary>
+    public static readonly BoardKind EncryptedTally = new("encrypted-tally", true, ["tally.encrypted"], Transparency.Log.Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting.")
+    {
+        ClosesVoting = true,
+    };
+
+    /// <summary>A guardian's decryption round.</summary>
+    public static readonly BoardKind Decryptions = new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Transparency.Log.Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i.")
+    {
+        RouteParameter = "round",
+    };
+
+    /// <summary>The decrypted tally.</summary>
+    public static readonly BoardKind Tally = new("tally", true, ["tally.decrypted"], Transparency.Log.Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs.");
+
+    /// <summary>The opening of a challenged ballot.</summary>
+    public static readonly BoardKind Challenged = new("challenged", false, ["ballot.opened"], Transparency.Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-    [
-        new("charter", true, ["charter"], Log.Charter.PartyRole, true, "The charter (parties, keys, roles); the body must be the server's charter file."),
-        new("manifest", true, ["manifest"], Log.Charter.PartyRole, true, "The canonical ElectionGuard manifest (docs/record-format.md §6)."),
-        new("parameters", true, ["election.parameters"], Log.Charter.PartyRole, true, "parameters.json: group, n, k, H_P, H_B (§4.3)."),
-        new("guardians", false, ["guardian.commitment"], Log.Charter.GuardianRole, false, "A guardian's public keys and proofs (§4.4); id = guardian index."),
-        new("shares", false, ["guardian.share"], Log.Charter.GuardianRole, false, "An encrypted share from guardian i to guardian l (§5); id = i-to-l; filter with ?to=l or ?from=i."),
-        new("approvals", false, ["guardian.approval"], Log.Charter.GuardianRole, false, "A guardian's approval or complaints (§5); id = guardian index."),
-        new("election", true, ["election.key"], Log.Charter.PartyRole, true, "election.json: the joint keys K, K̂, H_G and H_E (§4.5)."),
-        new("ballots", false, ["ballot.cast", "ballot.challenged"], Log.Charter.DeviceRole, false, "An encrypted ballot (§4.7) from a registered device; id = id_B; filter with ?code=H_C or ?state=cast|challenged."),
-        new("devices", false, ["device.record"], Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name."),
-        new("encrypted-tally", true, ["tally.encrypted"], Log.Charter.PartyRole, true, "tally/encrypted_tally.json (§4.8); closes voting."),
-        new("decryptions", false, ["decryption.commit", "decryption.reveal", "decryption.response"], Log.Charter.GuardianRole, false, "A guardian's partial decryption round (commit, reveal, response; §5); id = round-i."),
-        new("tally", true, ["tally.decrypted"], Log.Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs."),
-        new("challenged", false, ["ballot.opened"], Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B."),
-    ];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);
 
     /// <summary>The kind whose entries have <paramref name="type"/>, or null.</summary>
     public static BoardKind? OfType(string type) => All.FirstOrDefault(k => k.Types.Contains(type));
-}
 
-/// <summary>An artifact on the board: where its commitment is in the log and what it commits to.</summary>
-/// <param name="Collection">Its collection.</param>
-/// <param name="Id">Its id within the collection.</param>
-/// <param name="Index">The index of its log entry.</param>
-/// <param name="Type">The entry's type.</param>
-/// <param name="Sha256">The artifact's SHA-256 (lowercase hex; served at /blob/{sha256}).</param>
-/// <param name="Party">The submitting party.</param>
-/// <param name="Ballot">The entry's ballot field, if any.</param>
-/// <param name="Code">The entry's confirmation code field, if any.</param>
-/// <param name="Href">Where to fetch the artifact.</param>
-public sealed record BoardArtifact(
-    [property: JsonPropertyName("collection")] string Collection,
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("index")] long Index,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("party")] string Party,
-    [property: JsonPropertyName("ballot")] string? Ballot,
-    [property: JsonPropertyName("code")] string? Code,
-    [property: JsonPropertyName("href")] string Href);
-
-/// <summary>A page of a collection.</summary>
-/// <param name="Items">The artifacts, in log order.</param>
-/// <param name="Offset">Offset of the first item.</param>
-/// <param name="Total">Number of items matching.</param>
-/// <param name="Next">The URL of the next page, or null.</param>
-public sealed record BoardPage(
-    [property: JsonPropertyName("items")] IReadOnlyList<BoardArtifact> Items,
-    [property: JsonPropertyName("offset")] int Offset,
-    [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("next")] string? Next);
-
-/// <summary>The board's status.</summary>
-/// <param name="Stage">The election's stage: charter, manifest, parameters, key-ceremony, voting, decryption, complete.</param>
-/// <param name="Counts">Artifacts per collection.</param>
-/// <param name="LogSize">The log's current size.</param>
-/// <param name="Problems">Entries the board could not interpret when it started (should be empty).</param>
-public sealed record BoardStatus(
-    [property: JsonPropertyName("stage")] string Stage,
-    [property: JsonPropertyName("counts")] IReadOnlyDictionary<string, int> Counts,
-    [property: JsonPropertyName("log_size")] long LogSize,
-    [property: JsonPropertyName("problems")] IReadOnlyList<string> Problems);
-
-/// <summary>A refusal of a board write, turned into ProblemDetails by the endpoints.</summary>
-public sealed class BoardException : Exception
-{
-    /// <summary>Creates the refusal.</summary>
-    public BoardException(int status, string title, string detail)
-        : base(detail)
+    /// <summary>The route argument carried by an entry of <paramref name="type"/> (the round of a decryption entry), or null.</summary>
+    public string? ArgumentOf(string type)
     {
-        Status = status;
-        Title = title;
+        ArgumentNullException.ThrowIfNull(type);
+        return RouteParameter is null ? null : type[(type.IndexOf('.', StringComparison.Ordinal) + 1)..];
     }
-
-    /// <summary>Creates an empty refusal (422).</summary>
-    public BoardException()
-        : this(422, "Refused", "refused")
-    {
-    }
-
-    /// <summary>Creates a refusal (422) with a message.</summary>
-    public BoardException(string message)
-        : this(422, "Refused", message)
-    {
-    }
-
-    /// <summary>Creates a refusal (422) with a message and a cause.</summary>
-    public BoardException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Status = 422;
-        Title = "Refused";
-    }
-
-    /// <summary>HTTP status.</summary>
-    public int Status { get; }
-
-    /// <summary>ProblemDetails title.</summary>
-    public string Title { get; }
-
-    /// <summary>Extra ProblemDetails members (e.g. the guardian, contest and option a refused decryption round concerns), or null.</summary>
-    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
 }

@@ -1,15 +1,10 @@
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
-using Entente.Cryptography;
+using Entente.Client.Board;
 using Entente.Election;
-using Entente.Election.Decryption;
-using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
-using Entente.Election.Manifest;
-using Entente.Election.Parameters;
+using Entente.Election.Encryption;
 using Entente.Election.Record;
-using Entente.Election.Tally;
 using Entente.Server.Auth;
 using Entente.Server.Log;
 using Entente.Transparency.Log;
@@ -19,38 +14,23 @@ using TlogHash = Entente.Transparency.Hash256;
 namespace Entente.Server.Board;
 
 /// <summary>
-/// The election board over the log: every artifact is validated (record codecs, proofs, the election's state),
+/// The election board over the log: every artifact is validated by the board's rules (<see cref="BoardState"/>),
 /// stored as a content-addressed blob and committed by a small log entry signed by the submitting party (and, for
-/// joint artifacts, by every party). The board's state (manifest, parameters, guardian keys, joint key, ballots,
-/// tallies…) is derived from the log alone: on start it is rebuilt by reading every entry, so the log stays the
-/// only source of truth. Non-ballot writes are serialised; ballots are validated concurrently and claimed by
-/// id so that a duplicate is refused (409) even under concurrency.
+/// joint artifacts, by every party); <see cref="BoardIndex"/> says where each is. The state is derived from the log
+/// alone: on start it is rebuilt by reading every entry, so the log stays the only source of truth. This class holds
+/// what is not a rule: the gate that serialises non-ballot writes, the concurrent intake of ballots (claimed by id so
+/// that a duplicate is refused even under concurrency, none accepted once voting closes), the checks of the signed
+/// entry against the artifact, the append, and the index. Refusals come back as <see cref="BoardResult{T}"/>.
 /// </summary>
 public sealed class BoardService : IDisposable
 {
-    /// <summary>Name of the request header carrying the signed log entry (base64 of its bytes).</summary>
-    public const string EntryHeader = "Entente-Entry";
+    private const string EntryHeader = BoardProtocol.EntryHeader;
 
     private readonly LogService _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _indexLock = new();
-    private readonly Dictionary<string, List<BoardArtifact>> _lists = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string), BoardArtifact> _byId = [];
-    private readonly Dictionary<string, BoardArtifact> _byCode = new(StringComparer.Ordinal);
-    private readonly List<string> _problems = [];
-
-    // Election state, derived from the log.
-    private ElectionManifest? _manifest;
-    private ElectionParameters? _parameters;
-    private readonly Dictionary<int, GuardianPublicKey> _guardians = [];
-    private readonly Dictionary<int, Approval> _approvals = [];
-    private ElectionContext? _candidate;
-    private ElectionContext? _context;
-    private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
-    private EncryptedTally? _encryptedTally;
-    private DecryptedTally? _tally;
-    private readonly List<OpenedBallot> _opened = [];
-    private readonly DecryptionRounds _decryptions = new();
+    private readonly BoardState _state;
+    private readonly BoardIndex _index = new();
+    private readonly Ballots _ballots;
 
     // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
     private readonly Lock _ballotLock = new();
@@ -62,10 +42,8 @@ public sealed class BoardService : IDisposable
     {
         _log = log;
         Limits = limits;
-        foreach (BoardKind kind in BoardKind.All)
-        {
-            _lists[kind.Collection] = [];
-        }
+        _state = new BoardState(log.Charter);
+        _ballots = new Ballots(this);
     }
 
     /// <summary>Size limits of the board's routes.</summary>
@@ -73,6 +51,9 @@ public sealed class BoardService : IDisposable
 
     /// <summary>The log underneath.</summary>
     public LogService Log => _log;
+
+    /// <summary>Where each artifact is in the log.</summary>
+    public BoardIndex Index => _index;
 
     /// <summary>Opens the board over <paramref name="log"/>, rebuilding its state from every entry.</summary>
     public static async Task<BoardService> OpenAsync(LogService log, BoardLimits? limits = null, CancellationToken cancellationToken = default)
@@ -89,6 +70,7 @@ public sealed class BoardService : IDisposable
             }
         }
 
+        board._closed = board._state.EncryptedTally is not null;
         return board;
     }
 
@@ -111,106 +93,116 @@ public sealed class BoardService : IDisposable
 
         try
         {
-            if (kind.Collection == "ballots")
+            if (kind.IsBallot)
             {
                 // Ballots are indexed from their entry alone; they are parsed only when a tally or the record needs them.
-                string id = entry.BallotId ?? throw new BoardException(422, "Bad entry", "a ballot entry has no ballot field");
+                string id = entry.BallotId ?? throw BoardRefusal.Invalid("Bad entry", "a ballot entry has no ballot field").Raise();
                 lock (_ballotLock)
                 {
                     _ballotIds.Add(id);
                 }
 
-                AddToIndex(kind, id, index, entry);
+                _index.Add(kind, id, index, entry);
                 return;
             }
 
-            byte[] body = await _log.Blobs.GetCheckedAsync(entry.Sha256, ct) ?? throw new BoardException(422, "Missing blob", $"blob {entry.Sha256} is missing");
-            string? round = kind.Collection == "decryptions" ? entry.Type["decryption.".Length..] : null;
-            Prepared prepared = await PrepareAsync(kind, round, entry.Party, body, trusted: true, ct);
+            byte[] body = await _log.Blobs.GetCheckedAsync(entry.Sha256, ct) ?? throw BoardRefusal.Invalid("Missing blob", $"blob {entry.Sha256} is missing").Raise();
+            PreparedArtifact prepared = await _state.PrepareAsync(kind, kind.ArgumentOf(entry.Type), entry.Party, body, _ballots, trusted: true, ct);
             prepared.Apply();
-            AddToIndex(kind, prepared.Id, index, entry);
+            _index.Add(kind, prepared.Id, index, entry);
         }
-        catch (Exception e) when (e is BoardException or ElectionFormatException or LogStoreException or JsonException)
+        catch (Exception e) when (e is BoardRefusedException or ElectionFormatException or LogStoreException)
         {
-            _problems.Add($"entry {index} ({entry.Type}): {e.Message}");
+            _state.AddProblem($"entry {index} ({entry.Type}): {e.Message}");
         }
     }
 
     /// <summary>
-    /// Validates and logs an artifact posted by <paramref name="request"/>'s signer with the signed entry
-    /// <paramref name="entryHeader"/>. Throws <see cref="BoardException"/> with the HTTP status of a refusal.
+    /// Validates and logs an artifact of <paramref name="kind"/> posted by <paramref name="request"/>'s signer with the
+    /// signed entry <paramref name="entryHeader"/> (base64). Returns the artifact as indexed, or why it was refused.
     /// </summary>
-    public async Task<BoardArtifact> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
+    public async Task<BoardResult<BoardArtifact>> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(request);
-        CharterMember member = request.Member;
-        if (!member.Roles.Contains(kind.Role))
-        {
-            throw new BoardException(403, "Role not allowed", $"\"{member.Name}\" lacks the role \"{kind.Role}\" that posting to /board/{kind.Collection} needs.");
-        }
-
-        (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        if (kind.Collection == "ballots")
-        {
-            return await SubmitBallotAsync(kind, member, request.Body, entry, note, entryBytes, cancellationToken);
-        }
-
-        await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (kind.Collection == "encrypted-tally" && _encryptedTally is null)
+            return BoardResult.Ok(kind.IsBallot
+                ? await SubmitBallotAsync(kind, request, entryHeader, cancellationToken)
+                : await SubmitSerialAsync(kind, routeArgument, request, entryHeader, cancellationToken));
+        }
+        catch (BoardRefusedException e)
+        {
+            return BoardResult.Refused<BoardArtifact>(e.Refusal);
+        }
+    }
+
+    private async Task<BoardArtifact> SubmitSerialAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken ct)
+    {
+        CharterMember member = CheckRole(kind, request.Member);
+        (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
+        await _gate.WaitAsync(ct);
+        bool closing = false;
+        try
+        {
+            if (kind.ClosesVoting && !_closed)
             {
                 // Voting closes before the tally is checked against the ballots, so none can slip in between.
-                await CloseVotingAsync(cancellationToken);
+                closing = true;
+                await CloseVotingAsync(ct);
             }
 
-            Prepared prepared = await PrepareAsync(kind, routeArgument, member.Name, request.Body, trusted: false, cancellationToken);
-            CheckEntry(kind, prepared, member, request.Body, entry, note);
+            if (kind.Singleton)
+            {
+                Unique(kind, kind.Collection);
+            }
 
-            long index = await AppendAsync(request.Body, entryBytes, cancellationToken);
+            PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, request.Body, _ballots, trusted: false, ct);
+            Unique(kind, prepared.Id);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            CheckEntry(kind, prepared, member, request.Body, entry, note);
+            long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
-            return AddToIndex(kind, prepared.Id, index, entry);
-        }
-        catch when (kind.Collection == "encrypted-tally")
-        {
-            ReopenVoting();
-            throw;
+            closing = false;
+            return _index.Add(kind, prepared.Id, index, entry);
         }
         finally
         {
+            if (closing)
+            {
+                ReopenVoting();
+            }
+
             _gate.Release();
         }
     }
 
-    private async Task<BoardArtifact> SubmitBallotAsync(BoardKind kind, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
+    private async Task<BoardArtifact> SubmitBallotAsync(BoardKind kind, SignedRequest request, string? entryHeader, CancellationToken ct)
     {
-        ElectionContext context = _context ?? throw new BoardException(409, "Not yet", "The joint election key is not on the board yet (POST /board/election); ballots can be encrypted only after the key ceremony.");
-        EncryptedBallot ballot = Parse(() => RecordCodec.ReadBallot("ballot", body, context));
-        if (ballot.Device != member.Name)
+        CharterMember member = CheckRole(kind, request.Member);
+        (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
+        PreparedArtifact prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
+        CheckEntry(kind, prepared, member, request.Body, entry, note);
+        if (prepared.Validate is not null)
         {
-            throw new BoardException(403, "Wrong device", $"ballot.device: the ballot says device \"{ballot.Device}\" but the request is signed by \"{member.Name}\"; a device posts only its own ballots.");
+            await prepared.Validate(ct);
         }
 
-        string id = ballot.Id.ToHex();
-        Prepared prepared = new(id, ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", id, ballot.ConfirmationCode.ToHex(), () => { });
-        CheckEntry(kind, prepared, member, body, entry, note);
-        List<string> failures = await Task.Run(() => RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot), ct);
-        if (failures.Count > 0)
-        {
-            throw new BoardException(422, "Invalid ballot", $"ballot {id}: {string.Join("; ", failures.Take(3))}");
-        }
-
+        string id = prepared.Id;
         lock (_ballotLock)
         {
             if (_closed)
             {
-                throw new BoardException(409, "Voting closed", "The encrypted tally is on the board (or being posted): no more ballots are accepted.");
+                throw BoardRefusal.Conflict("Voting closed", "The encrypted tally is on the board (or being posted): no more ballots are accepted.").Raise();
             }
 
             if (!_ballotIds.Add(id))
             {
-                throw new BoardException(409, "Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board (or being posted).");
+                throw BoardRefusal.Conflict("Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board (or being posted).").Raise();
             }
 
             _inflight++;
@@ -219,9 +211,9 @@ public sealed class BoardService : IDisposable
         bool stored = false;
         try
         {
-            long index = await AppendAsync(body, entryBytes, ct);
+            long index = await AppendAsync(request.Body, entryBytes, ct);
             stored = true;
-            return AddToIndex(kind, id, index, entry);
+            return _index.Add(kind, id, index, entry);
         }
         finally
         {
@@ -234,6 +226,16 @@ public sealed class BoardService : IDisposable
                 }
             }
         }
+    }
+
+    private static CharterMember CheckRole(BoardKind kind, CharterMember member)
+    {
+        if (!member.Roles.Contains(kind.Role))
+        {
+            throw BoardRefusal.Forbidden("Role not allowed", $"\"{member.Name}\" lacks the role \"{kind.Role}\" that posting to /board/{kind.Collection} needs.").Raise();
+        }
+
+        return member;
     }
 
     private async Task CloseVotingAsync(CancellationToken ct)
@@ -261,7 +263,7 @@ public sealed class BoardService : IDisposable
     {
         lock (_ballotLock)
         {
-            _closed = _encryptedTally is not null;
+            _closed = _state.EncryptedTally is not null;
         }
     }
 
@@ -274,7 +276,7 @@ public sealed class BoardService : IDisposable
         }
         catch (LogFatalException e)
         {
-            throw new BoardException(503, "Log stopped", e.Message);
+            throw new BoardRefusal(RefusalKind.Unavailable, "Log stopped", e.Message).Raise();
         }
     }
 
@@ -282,7 +284,7 @@ public sealed class BoardService : IDisposable
     {
         if (string.IsNullOrEmpty(header))
         {
-            throw new BoardException(400, "Entry required", $"{EntryHeader}: the header with the signed log entry (base64 of its bytes) committing to the body is missing; see docs/http-api.md.");
+            throw BoardRefusal.Malformed("Entry required", $"{EntryHeader}: the header with the signed log entry (base64 of its bytes) committing to the body is missing; see docs/http-api.md.").Raise();
         }
 
         byte[] bytes;
@@ -292,7 +294,7 @@ public sealed class BoardService : IDisposable
         }
         catch (FormatException)
         {
-            throw new BoardException(400, "Malformed entry", $"{EntryHeader}: not base64.");
+            throw BoardRefusal.Malformed("Malformed entry", $"{EntryHeader}: not base64.").Raise();
         }
 
         try
@@ -302,17 +304,17 @@ public sealed class BoardService : IDisposable
         }
         catch (NoteFormatException e)
         {
-            throw new BoardException(400, "Malformed entry", $"{EntryHeader}: {e.Message}");
+            throw BoardRefusal.Malformed("Malformed entry", $"{EntryHeader}: {e.Message}").Raise();
         }
     }
 
-    private void CheckEntry(BoardKind kind, Prepared prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note)
+    private void CheckEntry(BoardKind kind, PreparedArtifact prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note)
     {
-        void Expect(string field, string? actual, string? expected)
+        static void Expect(string field, string? actual, string? expected)
         {
             if (!string.Equals(actual, expected, StringComparison.Ordinal))
             {
-                throw new BoardException(422, "Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".");
+                throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".").Raise();
             }
         }
 
@@ -323,7 +325,7 @@ public sealed class BoardService : IDisposable
         Expect("code", entry.ConfirmationCode, prepared.Code);
         if (!NoteVerification.HasValidSignature(note, member.Key))
         {
-            throw new BoardException(403, "Bad entry signature", $"{EntryHeader}: the entry carries no valid signature by the key of \"{member.Name}\".");
+            throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry carries no valid signature by the key of \"{member.Name}\".").Raise();
         }
 
         if (kind.Joint)
@@ -332,472 +334,85 @@ public sealed class BoardService : IDisposable
             {
                 if (!NoteVerification.HasValidSignature(note, party.Key))
                 {
-                    throw new BoardException(403, "Joint signature missing", $"{EntryHeader}: /board/{kind.Collection} is a joint artifact; the entry needs a valid signature by every party, and \"{party.Name}\"'s is missing.");
+                    throw BoardRefusal.Forbidden("Joint signature missing", $"{EntryHeader}: /board/{kind.Collection} is a joint artifact; the entry needs a valid signature by every party, and \"{party.Name}\"'s is missing.").Raise();
                 }
             }
-        }
-    }
-
-    /// <summary>What a validated artifact is, and how to apply it to the state once logged.</summary>
-    private sealed record Prepared(string Id, string Type, string? Ballot, string? Code, Action Apply);
-
-    private static T Parse<T>(Func<T> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (ElectionFormatException e)
-        {
-            throw new BoardException(422, "Invalid artifact", e.Message);
-        }
-        catch (FormatException e)
-        {
-            throw new BoardException(422, "Invalid artifact", e.Message);
         }
     }
 
     private void Unique(BoardKind kind, string id)
     {
-        lock (_indexLock)
+        if (_index.Lookup(kind.Collection, id) is BoardArtifact existing)
         {
-            if (_byId.TryGetValue((kind.Collection, id), out BoardArtifact? existing))
-            {
-                throw new BoardException(409, "Already on the board", $"/board/{kind.Collection}{(kind.Singleton ? "" : "/" + id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).");
-            }
+            throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).").Raise();
         }
-    }
-
-    private ElectionParameters NeedParameters() => _parameters ?? throw new BoardException(409, "Not yet", "The election parameters are not on the board yet (POST /board/parameters).");
-
-    private ElectionContext NeedContext() => _context ?? throw new BoardException(409, "Not yet", "The joint election key is not on the board yet (POST /board/election).");
-
-    private void CheckHolder(int guardian, string party, bool trusted)
-    {
-        if (!trusted && _log.Charter.GuardianHolder(guardian)?.Name != party)
-        {
-            throw new BoardException(403, "Not this party's guardian", $"i: guardian {guardian} is held by \"{_log.Charter.GuardianHolder(guardian)?.Name ?? "nobody"}\" in the charter, not by \"{party}\".");
-        }
-    }
-
-    private async Task<Prepared> PrepareAsync(BoardKind kind, string? routeArgument, string party, byte[] body, bool trusted, CancellationToken ct)
-    {
-        switch (kind.Collection)
-        {
-            case "charter":
-            {
-                Unique(kind, "charter");
-                if (!body.AsSpan().SequenceEqual(_log.Charter.Bytes))
-                {
-                    if (!trusted)
-                    {
-                        throw new BoardException(422, "Not this board's charter", "body: the charter differs from the server's charter file; the board publishes the charter it enforces.");
-                    }
-
-                    _problems.Add("the charter on the log differs from the server's charter file: the server enforces a charter the parties did not publish");
-                }
-
-                return new Prepared("charter", "charter", null, null, () => { });
-            }
-
-            case "manifest":
-            {
-                Unique(kind, "manifest");
-                ElectionManifest manifest = Parse(() => ManifestReader.Parse(body, "manifest"));
-                if (!manifest.CanonicalSpan.SequenceEqual(body))
-                {
-                    throw new BoardException(422, "Invalid artifact", "manifest: not in canonical form (docs/record-format.md §2 and §6); post manifest.CanonicalBytes.");
-                }
-
-                return new Prepared("manifest", "manifest", null, null, () => _manifest = manifest);
-            }
-
-            case "parameters":
-            {
-                Unique(kind, "parameters");
-                ElectionManifest manifest = _manifest ?? throw new BoardException(409, "Not yet", "The manifest is not on the board yet (POST /board/manifest).");
-                ElectionParameters parameters = Parse(() => RecordCodec.ReadParameters("parameters", body, manifest));
-                for (int i = 1; !trusted && i <= parameters.GuardianCount; i++)
-                {
-                    if (_log.Charter.GuardianHolder(i) is null)
-                    {
-                        throw new BoardException(422, "Invalid artifact", $"parameters: $.n: guardian {i} has no holder in the charter (a party with the role guardian listing it).");
-                    }
-                }
-
-                return new Prepared("parameters", "election.parameters", null, null, () => _parameters = parameters);
-            }
-
-            case "guardians":
-            {
-                ElectionParameters parameters = NeedParameters();
-                GuardianPublicKey key = Parse(() => RecordCodec.ReadGuardian("guardian", body, parameters));
-                string id = key.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                Unique(kind, id);
-                CheckHolder(key.Index, party, trusted);
-                if (!trusted && key.Verify(parameters) is { Count: > 0 } problems)
-                {
-                    throw new BoardException(422, "Invalid proof", $"guardian {key.Index}: {string.Join("; ", problems)} (Verification 2)");
-                }
-
-                return new Prepared(id, "guardian.commitment", null, null, () => _guardians[key.Index] = key);
-            }
-
-            case "shares":
-            {
-                ElectionParameters parameters = NeedParameters();
-                EncryptedShare share = Parse(() => RecordCodec.ReadShare("share", body, parameters));
-                if (share.From == share.To)
-                {
-                    throw new BoardException(422, "Invalid artifact", "share: $.to: a guardian sends no share to itself.");
-                }
-
-                string id = $"{share.From}-to-{share.To}";
-                Unique(kind, id);
-                CheckHolder(share.From, party, trusted);
-                return new Prepared(id, "guardian.share", null, null, () => { });
-            }
-
-            case "approvals":
-            {
-                ElectionParameters parameters = NeedParameters();
-                Approval approval = Parse(() => RecordCodec.ReadApproval("approval", body, parameters));
-                string id = approval.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                Unique(kind, id);
-                CheckHolder(approval.Index, party, trusted);
-                ElectionContext candidate = Candidate(parameters);
-                if (!approval.GuardianRecordHash.Equals(candidate.GuardianRecordHash))
-                {
-                    throw new BoardException(422, "Invalid artifact", $"approval: $.h_g: guardian {approval.Index} approved H_G {approval.GuardianRecordHash} but the guardian keys on the board give {candidate.GuardianRecordHash}.");
-                }
-
-                return new Prepared(id, "guardian.approval", null, null, () => _approvals[approval.Index] = approval);
-            }
-
-            case "election":
-            {
-                Unique(kind, "election");
-                ElectionParameters parameters = NeedParameters();
-                ElectionContext candidate = Candidate(parameters);
-                for (int i = 1; i <= parameters.GuardianCount; i++)
-                {
-                    if (!_approvals.TryGetValue(i, out Approval? approval))
-                    {
-                        throw new BoardException(409, "Not yet", $"Guardian {i} has not posted its approval (POST /board/approvals).");
-                    }
-
-                    if (!approval.Approves)
-                    {
-                        throw new BoardException(409, "Ceremony failed", $"Guardian {i} complained: {string.Join("; ", approval.Complaints.Select(c => $"about {c.From}: {c.Reason}"))}.");
-                    }
-                }
-
-                Parse(() =>
-                {
-                    RecordCodec.CheckElection("election", body, candidate);
-                    return 0;
-                });
-                return new Prepared("election", "election.key", null, null, () => _context = candidate);
-            }
-
-            case "devices":
-            {
-                ElectionContext context = NeedContext();
-                DeviceRecord device = Parse(() => RecordCodec.ReadDevice("device", body));
-                if (!trusted && device.Device != party)
-                {
-                    throw new BoardException(403, "Wrong device", $"device: $.device: the record is of \"{device.Device}\" but the request is signed by \"{party}\".");
-                }
-
-                Unique(kind, device.Device);
-                foreach (Entente.Cryptography.Hash256 ballot in device.Ballots)
-                {
-                    if (!trusted && Lookup("ballots", ballot.ToHex()) is null)
-                    {
-                        throw new BoardException(422, "Invalid artifact", $"device: $.ballots: ballot {ballot.ToHex()} is not on the board; post every ballot before the device record.");
-                    }
-                }
-
-                _ = context;
-                return new Prepared(device.Device, "device.record", null, null, () => _devices[device.Device] = device);
-            }
-
-            case "encrypted-tally":
-            {
-                Unique(kind, "encrypted-tally");
-                ElectionContext context = NeedContext();
-                List<EncryptedBallot> ballots = await LoadBallotsAsync(context, ct);
-                long weight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
-                EncryptedTally tally = Parse(() => RecordCodec.ReadEncryptedTally("encrypted tally", body, context, weight));
-                if (!trusted)
-                {
-                    EncryptedTally expected = await Task.Run(() => EncryptedTally.Aggregate(context, ballots), ct);
-                    if (!expected.Ballots.SequenceEqual(tally.Ballots))
-                    {
-                        throw new BoardException(422, "Invalid tally", "encrypted tally: $.ballots: the list differs from the cast ballots on the board.");
-                    }
-
-                    for (int c = 0; c < expected.Contests.Count; c++)
-                    {
-                        for (int o = 0; o < expected.Contests[c].Options.Count; o++)
-                        {
-                            if (!expected.Contests[c].Options[o].Ciphertext.Equals(tally.Contests[c].Options[o].Ciphertext))
-                            {
-                                throw new BoardException(422, "Invalid tally", $"encrypted tally: $.contests[{c}].options[{o}]: the aggregate does not match the cast ballots on the board (Verification 9).");
-                            }
-                        }
-                    }
-                }
-
-                return new Prepared("encrypted-tally", "tally.encrypted", null, null, () =>
-                {
-                    _encryptedTally = tally;
-                    lock (_ballotLock)
-                    {
-                        _closed = true;
-                    }
-                });
-            }
-
-            case "decryptions":
-            {
-                ElectionContext context = NeedContext();
-                EncryptedTally tally = _encryptedTally ?? throw new BoardException(409, "Not yet", "The encrypted tally is not on the board yet (POST /board/encrypted-tally).");
-                DecryptionItem[] items = DecryptionRounds.Items(tally);
-                HashSet<string> challenged;
-                lock (_indexLock)
-                {
-                    challenged = new(_lists["ballots"].Where(b => b.Type == "ballot.challenged").Select(b => b.Id), StringComparer.Ordinal);
-                }
-
-                DecryptionRounds.Round round = DecryptionRounds.Read(routeArgument, body, context, items.Length, challenged);
-                string id = $"{round.Name}-{round.Index}";
-                Unique(kind, id);
-                CheckHolder(round.Index, party, trusted);
-                if (!trusted)
-                {
-                    await Task.Run(() => _decryptions.Check(round, context, items), ct);
-                }
-
-                return new Prepared(id, "decryption." + round.Name, null, null, () => _decryptions.Apply(round, context));
-            }
-
-            case "tally":
-            {
-                Unique(kind, "tally");
-                ElectionContext context = NeedContext();
-                EncryptedTally encrypted = _encryptedTally ?? throw new BoardException(409, "Not yet", "The encrypted tally is not on the board yet (POST /board/encrypted-tally).");
-                DecryptedTally tally = Parse(() => RecordCodec.ReadTally("tally", body, context));
-                if (!trusted)
-                {
-                    Parse(() => TallyDecryption.CheckQuorum(context, tally.Guardians));
-                    foreach (DecryptedContest contest in tally.Contests)
-                    {
-                        foreach (DecryptedOption option in contest.Options)
-                        {
-                            DecryptionItem item = new(contest.ContestIndex, option.OptionIndex, encrypted.Contests[contest.ContestIndex - 1].Options[option.OptionIndex - 1].Ciphertext);
-                            if (!TallyDecryption.VerifyOption(context, item, option.Value, option.Challenge, option.Response))
-                            {
-                                throw new BoardException(422, "Invalid proof", $"tally: $.contests[{contest.ContestIndex - 1}].options[{option.OptionIndex - 1}]: the decryption proof does not verify for value {option.Value} (Verification 10).");
-                            }
-                        }
-                    }
-                }
-
-                return new Prepared("tally", "tally.decrypted", null, null, () => _tally = tally);
-            }
-
-            case "challenged":
-            {
-                ElectionContext context = NeedContext();
-                string id;
-                using (JsonDocument doc = Parse(() => JsonReading.Parse("opening", body)))
-                {
-                    id = doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out JsonElement e) && e.ValueKind == JsonValueKind.String
-                        ? e.GetString()! : throw new BoardException(422, "Invalid artifact", "opening: $.id: the challenged ballot's id is required.");
-                }
-
-                Unique(kind, id);
-                BoardArtifact ballotRef = Lookup("ballots", id) ?? throw new BoardException(422, "Invalid artifact", $"opening: $.id: no ballot {id} is on the board.");
-                if (ballotRef.Type != "ballot.challenged")
-                {
-                    throw new BoardException(422, "Invalid artifact", $"opening: $.id: ballot {id} was cast, not challenged; a cast ballot is never opened.");
-                }
-
-                EncryptedBallot ballot = await LoadBallotAsync(ballotRef, context, ct);
-                OpenedBallot opened = Parse(() => RecordCodec.ReadOpened("opening", body, context, ballot));
-                if (!trusted && RecordSelfCheck.CheckOpened(context, context.Parameters.Manifest, ballot, opened) is { Count: > 0 } failures)
-                {
-                    throw new BoardException(422, "Invalid opening", $"opening {id}: {string.Join("; ", failures.Take(3))}");
-                }
-
-                return new Prepared(id, "ballot.opened", id, null, () => _opened.Add(opened));
-            }
-
-            default:
-                throw new BoardException(404, "No such collection", $"/board/{kind.Collection} accepts no posts.");
-        }
-    }
-
-    private ElectionContext Candidate(ElectionParameters parameters)
-    {
-        if (_candidate is not null)
-        {
-            return _candidate;
-        }
-
-        for (int i = 1; i <= parameters.GuardianCount; i++)
-        {
-            if (!_guardians.ContainsKey(i))
-            {
-                throw new BoardException(409, "Not yet", $"Guardian {i}'s public key is not on the board yet (POST /board/guardians).");
-            }
-        }
-
-        _candidate = Parse(() => ElectionContext.Create(parameters, [.. _guardians.Values.OrderBy(g => g.Index)], verifyProofs: false));
-        return _candidate;
-    }
-
-    private async Task<EncryptedBallot> LoadBallotAsync(BoardArtifact artifact, ElectionContext context, CancellationToken ct)
-    {
-        byte[] bytes = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(artifact.Sha256), ct) ?? throw new BoardException(500, "Missing blob", $"the blob of ballot {artifact.Id} is missing from the store");
-        return Parse(() => RecordCodec.ReadBallot($"ballot {artifact.Id}", bytes, context));
-    }
-
-    private async Task<List<EncryptedBallot>> LoadBallotsAsync(ElectionContext context, CancellationToken ct)
-    {
-        List<BoardArtifact> refs;
-        lock (_indexLock)
-        {
-            refs = [.. _lists["ballots"]];
-        }
-
-        EncryptedBallot[] ballots = new EncryptedBallot[refs.Count];
-        await Parallel.ForAsync(0, refs.Count, ct, async (i, token) => ballots[i] = await LoadBallotAsync(refs[i], context, token));
-        return [.. ballots];
-    }
-
-    private BoardArtifact AddToIndex(BoardKind kind, string id, long index, LogEntry entry)
-    {
-        BoardArtifact artifact = new(kind.Collection, id, index, entry.Type, entry.Sha256.ToHex(), entry.Party, entry.BallotId, entry.ConfirmationCode, Href(kind, id));
-        lock (_indexLock)
-        {
-            List<BoardArtifact> list = _lists[kind.Collection];
-            int at = list.Count;
-            while (at > 0 && list[at - 1].Index > index)
-            {
-                at--;
-            }
-
-            list.Insert(at, artifact);
-            _byId[(kind.Collection, id)] = artifact;
-            if (entry.ConfirmationCode is string code && kind.Collection == "ballots")
-            {
-                _byCode[code] = artifact;
-            }
-        }
-
-        return artifact;
-    }
-
-    /// <summary>The URL path of an artifact.</summary>
-    public static string Href(BoardKind kind, string id)
-    {
-        ArgumentNullException.ThrowIfNull(kind);
-        return kind.Singleton ? $"/board/{kind.Collection}" : $"/board/{kind.Collection}/{Uri.EscapeDataString(id)}";
     }
 
     /// <summary>The artifact <paramref name="id"/> of <paramref name="collection"/>, or null.</summary>
-    public BoardArtifact? Lookup(string collection, string id)
-    {
-        lock (_indexLock)
-        {
-            return _byId.GetValueOrDefault((collection, id));
-        }
-    }
+    public BoardArtifact? Lookup(string collection, string id) => _index.Lookup(collection, id);
 
     /// <summary>A page of a collection, optionally filtered.</summary>
-    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null)
-    {
-        lock (_indexLock)
-        {
-            if (filter is null)
-            {
-                List<BoardArtifact> all = _lists[collection];
-                return ([.. all.Skip(offset).Take(limit)], all.Count);
-            }
-
-            List<BoardArtifact> matching = [.. _lists[collection].Where(filter)];
-            return ([.. matching.Skip(offset).Take(limit)], matching.Count);
-        }
-    }
+    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null) =>
+        _index.List(collection, offset, limit, filter);
 
     /// <summary>The cast or challenged ballot with confirmation code <paramref name="code"/>, or null.</summary>
-    public BoardArtifact? ByConfirmationCode(string code)
-    {
-        lock (_indexLock)
-        {
-            return _byCode.GetValueOrDefault(code);
-        }
-    }
+    public BoardArtifact? ByConfirmationCode(string code) => _index.ByConfirmationCode(code);
 
-    /// <summary>The artifact's bytes, checked against its hash.</summary>
+    /// <summary>The artifact's bytes, checked against its hash (null when the store lost it).</summary>
     public Task<byte[]?> ReadAsync(BoardArtifact artifact, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(artifact);
         return _log.Blobs.GetCheckedAsync(TlogHash.FromHex(artifact.Sha256), cancellationToken);
     }
 
+    /// <summary>Reads the state consistently (no write is applied while <paramref name="read"/> runs).</summary>
+    public async Task<T> ReadStateAsync<T>(Func<BoardState, T> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return read(_state);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
 
     /// <summary>The board's status.</summary>
-    public BoardStatus Status()
-    {
-        Dictionary<string, int> counts;
-        lock (_indexLock)
-        {
-            counts = _lists.ToDictionary(l => l.Key, l => l.Value.Count, StringComparer.Ordinal);
-        }
-
-        string stage = _tally is not null ? "complete"
-            : _encryptedTally is not null ? "decryption"
-            : _context is not null ? "voting"
-            : _parameters is not null ? "key-ceremony"
-            : _manifest is not null ? "parameters"
-            : counts["charter"] > 0 ? "manifest"
-            : "charter";
-        return new BoardStatus(stage, counts, _log.Sequencer.Head.Size, [.. _problems]);
-    }
+    public BoardStatus Status() => new(_state.Stage, _index.Counts(), _log.Sequencer.Head.Size, [.. _state.Problems]);
 
     /// <summary>
     /// The election record (docs/record-format.md §3) as a zip of the record folder, assembled from the board once the
-    /// decrypted tally is on it. Throws <see cref="BoardException"/> (409) before that.
+    /// decrypted tally is on it; refused (Conflict) before that.
     /// </summary>
-    public async Task<byte[]> RecordZipAsync(CancellationToken cancellationToken)
+    public async Task<BoardResult<byte[]>> RecordZipAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            ElectionContext context = NeedContext();
-            if (_tally is null || _encryptedTally is null)
+            if (_state.Context is not ElectionContext context || _state.Tally is null || _state.EncryptedTally is null)
             {
-                throw new BoardException(409, "Not yet", "The record is complete once the decrypted tally is on the board (POST /board/tally).");
+                return BoardResult.Refused<byte[]>(BoardRefusal.NotYet("The record is complete once the decrypted tally is on the board (POST /board/tally)."));
             }
 
-            List<EncryptedBallot> ballots = await LoadBallotsAsync(context, cancellationToken);
+            IReadOnlyList<EncryptedBallot> ballots = await _ballots.LoadAllAsync(cancellationToken);
             Dictionary<string, EncryptedBallot> byId = ballots.ToDictionary(b => b.Id.ToHex(), StringComparer.Ordinal);
-            List<DeviceRecord> devices = [.. _devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)];
+            List<DeviceRecord> devices = [.. _state.Devices.OrderBy(d => d.Device, StringComparer.Ordinal)];
             List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Select(id => id.ToHex()).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
             ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
-            ElectionRecord record = new(context, devices, ordered, _encryptedTally, _tally, [.. _opened]);
+            ElectionRecord record = new(context, devices, ordered, _state.EncryptedTally, _state.Tally, [.. _state.Opened]);
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {
                 await RecordStore.WriteAsync(record, temporary, cancellationToken);
                 using MemoryStream zip = new();
                 ZipFile.CreateFromDirectory(temporary, zip, CompressionLevel.Optimal, includeBaseDirectory: false, Encoding.UTF8);
-                return zip.ToArray();
+                return BoardResult.Ok(zip.ToArray());
             }
             finally
             {
@@ -807,9 +422,43 @@ public sealed class BoardService : IDisposable
                 }
             }
         }
+        catch (BoardRefusedException e)
+        {
+            return BoardResult.Refused<byte[]>(e.Refusal);
+        }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>The ballots on the board, read from the index and the blob store for the rules that need them.</summary>
+    private sealed class Ballots(BoardService board) : IBoardBallots
+    {
+        public IReadOnlySet<string> ChallengedIds() =>
+            new HashSet<string>(board._index.All(BoardKind.Ballots.Collection).Where(b => b.Type == "ballot.challenged").Select(b => b.Id), StringComparer.Ordinal);
+
+        public bool? IsChallenged(string id) => board._index.Lookup(BoardKind.Ballots.Collection, id) is BoardArtifact a ? a.Type == "ballot.challenged" : null;
+
+        public async Task<EncryptedBallot> LoadAsync(string id, CancellationToken cancellationToken)
+        {
+            BoardArtifact artifact = board._index.Lookup(BoardKind.Ballots.Collection, id) ?? throw BoardRefusal.Invalid("Invalid artifact", $"no ballot {id} is on the board.").Raise();
+            return await LoadAsync(artifact, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<IReadOnlyList<EncryptedBallot>> LoadAllAsync(CancellationToken cancellationToken)
+        {
+            IReadOnlyList<BoardArtifact> refs = board._index.All(BoardKind.Ballots.Collection);
+            EncryptedBallot[] ballots = new EncryptedBallot[refs.Count];
+            await Parallel.ForAsync(0, refs.Count, cancellationToken, async (i, token) => ballots[i] = await LoadAsync(refs[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+            return ballots;
+        }
+
+        private async Task<EncryptedBallot> LoadAsync(BoardArtifact artifact, CancellationToken cancellationToken)
+        {
+            byte[] bytes = await board._log.Blobs.GetCheckedAsync(TlogHash.FromHex(artifact.Sha256), cancellationToken).ConfigureAwait(false)
+                ?? throw new BoardRefusal(RefusalKind.Corrupt, "Missing blob", $"the blob of ballot {artifact.Id} (sha256 {artifact.Sha256}, log entry {artifact.Index}) is missing from the store").Raise();
+            return board._state.ReadBallot(artifact.Id, bytes);
         }
     }
 }

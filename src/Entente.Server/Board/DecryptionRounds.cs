@@ -132,7 +132,7 @@ internal sealed class DecryptionRounds
                 }
 
                 default:
-                    throw new BoardException(404, "No such round", $"round: \"{round}\" is not commit, reveal or response.");
+                    throw BoardRefusal.NotFound("No such round", $"round: \"{round}\" is not commit, reveal or response.").Raise();
             }
         });
     }
@@ -150,7 +150,7 @@ internal sealed class DecryptionRounds
                 if (_verifier is not null && !commit.Guardians.SequenceEqual(_verifier.Available))
                 {
                     int other = _commits.Keys.Min();
-                    throw new BoardException(422, "Invalid artifact", $"decryption commit: $.guardians: guardian {commit.Index} commits for U = {Set(commit.Guardians)} but guardian {other} already committed for U = {Set(_verifier.Available)}; every guardian of a decryption commits for the same U.");
+                    throw BoardRefusal.Invalid("Invalid artifact", $"decryption commit: $.guardians: guardian {commit.Index} commits for U = {Set(commit.Guardians)} but guardian {other} already committed for U = {Set(_verifier.Available)}; every guardian of a decryption commits for the same U.").Raise();
                 }
 
                 break;
@@ -174,7 +174,7 @@ internal sealed class DecryptionRounds
                 {
                     if (!_reveals.ContainsKey(j))
                     {
-                        throw new BoardException(409, "Not yet", $"Guardian {j} of U = {Set(verifier.Available)} has not revealed yet (POST /board/decryptions/reveal): the joint challenge every response answers needs every guardian's (a_j, b_j).");
+                        throw BoardRefusal.NotYet($"Guardian {j} of U = {Set(verifier.Available)} has not revealed yet (POST /board/decryptions/reveal): the joint challenge every response answers needs every guardian's (a_j, b_j).").Raise();
                     }
                 }
 
@@ -221,14 +221,14 @@ internal sealed class DecryptionRounds
     {
         if (_verifier is null || !_commits.ContainsKey(index))
         {
-            throw new BoardException(409, "Not yet", $"Guardian {index} has not committed yet (POST /board/decryptions/commit); its {round} answers its commit.");
+            throw BoardRefusal.NotYet($"Guardian {index} has not committed yet (POST /board/decryptions/commit); its {round} answers its commit.").Raise();
         }
 
         foreach (int j in _verifier.Available)
         {
             if (!_commits.ContainsKey(j))
             {
-                throw new BoardException(409, "Not yet", $"Guardian {j} of U = {Set(_verifier.Available)} has not committed yet (POST /board/decryptions/commit): a guardian reveals and responds only once every guardian of U has committed (two-round commitment, spec 2.1 §3.6.5).");
+                throw BoardRefusal.NotYet($"Guardian {j} of U = {Set(_verifier.Available)} has not committed yet (POST /board/decryptions/commit): a guardian reveals and responds only once every guardian of U has committed (two-round commitment, spec 2.1 §3.6.5).").Raise();
             }
         }
 
@@ -276,7 +276,7 @@ internal sealed class DecryptionRounds
 
         DecryptionItem item = items[failure.Item];
         string more = failure.Count > 1 ? $" ({failure.Count - 1} other option(s) fail too)" : "";
-        throw new BoardException(422, "Invalid partial decryption",
+        throw new BoardRefusal(RefusalKind.Invalid, "Invalid partial decryption",
             $"decryption {round.Name}: guardian {round.Index}, contest {item.ContestIndex} option {item.OptionIndex} ({failure.Path}): {failure.Problem}{more}. Nothing was stored.")
         {
             Extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -288,7 +288,7 @@ internal sealed class DecryptionRounds
                 ["check"] = failure.Equation,
                 ["failures"] = failure.Count,
             },
-        };
+        }.Raise();
     }
 
     private static string Set(IEnumerable<int> u) => "{" + string.Join(", ", u) + "}";
@@ -301,11 +301,11 @@ internal sealed class DecryptionRounds
         }
         catch (ElectionFormatException e)
         {
-            throw new BoardException(422, "Invalid artifact", e.Message);
+            throw BoardRefusal.Invalid("Invalid artifact", e.Message).Raise();
         }
         catch (FormatException e)
         {
-            throw new BoardException(422, "Invalid artifact", e.Message);
+            throw BoardRefusal.Invalid("Invalid artifact", e.Message).Raise();
         }
     }
 }

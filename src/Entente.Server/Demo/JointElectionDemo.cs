@@ -403,7 +403,7 @@ public static partial class JointElectionDemo
                 ct.ThrowIfCancellationRequested();
                 await (message switch
                 {
-                    GuardianCommitted c => AppendAsync("guardian.commitment", RecordCodec.WriteGuardian(c.Key), PartyOf(c.Sender, n), ct: ct),
+                    GuardianCommitted c => AppendAsync("guardian.commitment", RecordFormat.WriteGuardian(c.Key), PartyOf(c.Sender, n), ct: ct),
                     ShareSent s => AppendAsync("guardian.share", ShareJson(s.Share), PartyOf(s.Sender, n), ct: ct),
                     SharesApproved a => AppendAsync(
                         "guardian.approval",
@@ -415,8 +415,8 @@ public static partial class JointElectionDemo
                 Report("Key ceremony", (2 * n) + (++published), steps);
             }
 
-            await AppendAsync("election.parameters", RecordCodec.WriteParameters(parameters), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
-            await AppendAsync("election.key", RecordCodec.WriteElection(context), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
+            await AppendAsync("election.parameters", RecordFormat.WriteParameters(parameters), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
+            await AppendAsync("election.key", RecordFormat.WriteElection(context), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             return context;
         }
 
@@ -454,7 +454,7 @@ public static partial class JointElectionDemo
                 await Task.WhenAll(chunk.Select(async ballot =>
                 {
                     string type = ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged";
-                    await AppendAsync(type, RecordCodec.WriteBallot(ballot), DeviceName, ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex(), ct: ct).ConfigureAwait(false);
+                    await AppendAsync(type, RecordFormat.WriteBallot(ballot), DeviceName, ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex(), ct: ct).ConfigureAwait(false);
                     Report("Encrypting and casting ballots", total + Interlocked.Increment(ref logged), 2 * total);
                 })).ConfigureAwait(false);
             }
@@ -468,18 +468,18 @@ public static partial class JointElectionDemo
         {
             int steps = 3 + ballots.Count(b => b.State == BallotState.Challenged);
             EncryptedTally tally = await Task.Run(() => EncryptedTally.Aggregate(context, ballots), ct).ConfigureAwait(false);
-            await AppendAsync("tally.encrypted", RecordCodec.WriteEncryptedTally(tally), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
+            await AppendAsync("tally.encrypted", RecordFormat.WriteEncryptedTally(tally), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             Report("Tally and joint decryption", 1, steps);
             DecryptionGuardian[] decrypting = [.. quorum.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
             DecryptedTally decrypted = await Task.Run(() => TallyDecryption.Decrypt(context, tally, decrypting), ct).ConfigureAwait(false);
-            await AppendAsync("tally.decrypted", RecordCodec.WriteTally(decrypted, context.Parameters.Manifest), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
+            await AppendAsync("tally.decrypted", RecordFormat.WriteTally(decrypted, context.Parameters.Manifest), Blue, countersign: Red, ct: ct).ConfigureAwait(false);
             Report("Tally and joint decryption", 2, steps);
             List<OpenedBallot> opened = [];
             foreach (EncryptedBallot ballot in ballots.Where(b => b.State == BallotState.Challenged))
             {
                 OpenedBallot o = await Task.Run(() => ChallengedBallotOpener.Open(context, ballot, decrypting), ct).ConfigureAwait(false);
                 opened.Add(o);
-                await AppendAsync("ballot.opened", RecordCodec.WriteOpened(o, context.Parameters.Manifest), Blue, o.Id.ToHex(), countersign: Red, ct: ct).ConfigureAwait(false);
+                await AppendAsync("ballot.opened", RecordFormat.WriteOpened(o, context.Parameters.Manifest), Blue, o.Id.ToHex(), countersign: Red, ct: ct).ConfigureAwait(false);
                 Report("Tally and joint decryption", 2 + opened.Count, steps);
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Entente.Client.Board;
 using Entente.Server.Auth;
 using Entente.Server.Board;
 
@@ -30,11 +31,11 @@ internal static class BoardEndpoints
         {
             string path = "/" + kind.Collection;
             string name = string.Concat(kind.Collection.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
-            RouteHandlerBuilder post = kind.Collection == "decryptions"
+            RouteHandlerBuilder post = kind.RouteParameter is not null
                 ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, round, http, b, auth, ct))
                 : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, null, http, b, auth, ct));
             post.WithName("Post" + name)
-                .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardService.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
+                .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardProtocol.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
                 .Accepts<byte[]>("application/json")
                 .Produces<BoardArtifact>(StatusCodes.Status201Created)
                 .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -67,24 +68,35 @@ internal static class BoardEndpoints
 
     private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, CancellationToken ct)
     {
-        int max = kind.Collection == "ballots" ? board.Limits.MaxBallotBytes : board.Limits.MaxArtifactBytes;
-        (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, max, ct);
+        (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, kind.MaxBytes(board.Limits), ct);
         if (failure is not null)
         {
             return failure;
         }
 
-        try
-        {
-            BoardArtifact artifact = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardService.EntryHeader].ToString(), ct);
-            return TypedResults.Created(artifact.Href, artifact);
-        }
-        catch (BoardException e)
-        {
-            return e.Extensions is null
-                ? LogEndpoints.Problem(e.Status, e.Title, e.Message)
-                : TypedResults.Problem(detail: e.Message, statusCode: e.Status, title: e.Title, type: LogEndpoints.ProblemType(e.Status), extensions: e.Extensions);
-        }
+        BoardResult<BoardArtifact> result = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardProtocol.EntryHeader].ToString(), ct);
+        return result.Refusal is BoardRefusal refusal ? Problem(refusal) : TypedResults.Created(result.Value!.Href, result.Value);
+    }
+
+    /// <summary>The HTTP status of a refusal.</summary>
+    public static int StatusOf(RefusalKind kind) => kind switch
+    {
+        RefusalKind.Malformed => StatusCodes.Status400BadRequest,
+        RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+        RefusalKind.NotFound => StatusCodes.Status404NotFound,
+        RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.Invalid => StatusCodes.Status422UnprocessableEntity,
+        RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The ProblemDetails of a refusal.</summary>
+    public static IResult Problem(BoardRefusal refusal)
+    {
+        int status = StatusOf(refusal.Kind);
+        return refusal.Extensions is null
+            ? LogEndpoints.Problem(status, refusal.Title, refusal.Detail)
+            : TypedResults.Problem(detail: refusal.Detail, statusCode: status, title: refusal.Title, type: LogEndpoints.ProblemType(status), extensions: refusal.Extensions);
     }
 
     private static async Task<IResult> GetAsync(BoardKind kind, string id, HttpContext http, BoardService board, CancellationToken ct)
@@ -130,7 +142,7 @@ internal static class BoardEndpoints
             }
         }
 
-        if (kind.Collection == "ballots")
+        if (kind.IsBallot)
         {
             if (q["code"].ToString() is { Length: > 0 } code)
             {
@@ -157,14 +169,7 @@ internal static class BoardEndpoints
 
     private static async Task<IResult> RecordAsync(HttpContext http, BoardService board, CancellationToken ct)
     {
-        try
-        {
-            byte[] zip = await board.RecordZipAsync(ct);
-            return TypedResults.File(zip, "application/zip", "record.zip");
-        }
-        catch (BoardException e)
-        {
-            return LogEndpoints.Problem(e.Status, e.Title, e.Message);
-        }
+        BoardResult<byte[]> zip = await board.RecordZipAsync(ct);
+        return zip.Refusal is BoardRefusal refusal ? Problem(refusal) : TypedResults.File(zip.Value!, "application/zip", "record.zip");
     }
 }

@@ -65,7 +65,7 @@ public static class ExchangeEndpoints
 
     private static bool CanRead(HttpContext http, HostedExchange exchange, ExchangeEntry entry)
     {
-        string? caller = http.Items.TryGetValue(ServerApp.CallerItem, out object? m) && m is Log.CharterMember member ? member.Identity : null;
+        string? caller = http.Items.TryGetValue(ServerApp.CallerItem, out object? m) && m is Entente.Transparency.Log.CharterMember member ? member.Identity : null;
         CollectionDefinition? collection = exchange.Service.Collections.FirstOrDefault(c => c.Id == entry.Collection);
         return collection is not null && exchange.Service.Parties.TryGetByIdentity(caller ?? "", out _) && collection.CanRead(caller);
     }

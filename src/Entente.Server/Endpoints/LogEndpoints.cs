@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Entente.Client.Log;
 using Entente.Server.Auth;
 using Entente.Server.Log;
 using Entente.Transparency;

@@ -203,32 +203,17 @@ public sealed class WitnessedLogRef
     public List<string> Keys { get; set; } = [];
 }
 
-/// <summary>JSON of the log's add endpoint.</summary>
-/// <param name="Index">Index of the entry.</param>
-/// <param name="Duplicate">True when the entry was already logged.</param>
-public sealed record AddResponse(
-    [property: JsonPropertyName("index")] long Index,
-    [property: JsonPropertyName("duplicate")] bool Duplicate);
-
-/// <summary>JSON of a proof endpoint.</summary>
-/// <param name="Proof">Base64 hashes.</param>
-public sealed record ProofResponse([property: JsonPropertyName("proof")] IReadOnlyList<string> Proof);
-
-/// <summary>JSON of the blob upload endpoint.</summary>
-/// <param name="Sha256">Lowercase hex address.</param>
-public sealed record BlobResponse([property: JsonPropertyName("sha256")] string Sha256);
-
 [JsonSourceGenerationOptions(WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(LogServerOptions))]
 [JsonSerializable(typeof(WitnessServerOptions))]
-[JsonSerializable(typeof(AddResponse))]
-[JsonSerializable(typeof(ProofResponse))]
-[JsonSerializable(typeof(BlobResponse))]
+[JsonSerializable(typeof(Entente.Client.Log.AddResponse))]
+[JsonSerializable(typeof(Entente.Client.Log.ProofResponse))]
+[JsonSerializable(typeof(Entente.Client.Log.BlobResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
-[JsonSerializable(typeof(Board.BoardArtifact))]
-[JsonSerializable(typeof(Board.BoardPage))]
-[JsonSerializable(typeof(Board.BoardStatus))]
+[JsonSerializable(typeof(Entente.Client.Board.BoardArtifact))]
+[JsonSerializable(typeof(Entente.Client.Board.BoardPage))]
+[JsonSerializable(typeof(Entente.Client.Board.BoardStatus))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext
 {
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Entente.Client.Board;
+using Entente.Client.Http;
 using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Transparency;
@@ -170,7 +172,7 @@ public sealed class RequestAuthenticationTests
         await Problem(noEntry, HttpStatusCode.BadRequest, "Entry required");
         await Problem(await blue.PostAsync("board/charter", charter, "manifest", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         using HttpRequestMessage asOther = new(HttpMethod.Post, "board/charter") { Content = new ByteArrayContent(charter) };
-        asOther.Headers.TryAddWithoutValidation(BoardService.EntryHeader, Convert.ToBase64String(red.Entry("charter", charter, cosigners: [board.Blue])));
+        asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(red.Entry("charter", charter, cosigners: [board.Blue])));
         JsonElement wrongParty = await Problem(await blue.Http.SendAsync(asOther), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         Assert.Contains("party", wrongParty.GetProperty("detail").GetString(), StringComparison.Ordinal);
         byte[] otherCharter = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(charter).Replace("device-1", "device-2", StringComparison.Ordinal));
@@ -249,7 +251,7 @@ public sealed class RequestAuthenticationTests
             Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
             string[] headers = [.. operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()!)];
             Assert.Contains("Signature-Input", headers);
-            Assert.Contains(BoardService.EntryHeader, headers);
+            Assert.Contains(BoardProtocol.EntryHeader, headers);
             Assert.True(paths.GetProperty("/board/" + kind.Collection).TryGetProperty("get", out _), $"GET /board/{kind.Collection} is missing");
             if (!kind.Singleton)
             {

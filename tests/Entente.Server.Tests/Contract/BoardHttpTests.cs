@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Entente.Client.Board;
 using Entente.Cryptography;
 using Entente.Election.Decryption;
 using Entente.Election.Encryption;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Entente.Cli.Commands;
+using Entente.Client.Board;
 using Entente.Server.Board;
 using Entente.Server.Log;
 using Entente.Transparency.Notes;

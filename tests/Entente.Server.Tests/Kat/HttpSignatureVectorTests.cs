@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Entente.Client.Http;
 using Entente.Server.Auth;
 using Entente.Transparency.Notes;
 using Microsoft.AspNetCore.Http;

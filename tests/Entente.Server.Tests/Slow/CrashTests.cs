@@ -38,7 +38,7 @@ public sealed class CrashTests
         await using TestBoard board = await TestBoard.CreateAsync(store, schema);
         ConcurrentDictionary<long, byte[]> acknowledged = new();
         int port = TestBoard.FreePort();
-        using HttpClient http = new(new Entente.Server.Auth.HttpSignatureHandler(board.Blue)) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        using HttpClient http = new(new Entente.Client.Http.HttpSignatureHandler(board.Blue)) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
 
         Process server = await StartServerAsync(board, port, http);
         using CancellationTokenSource load = new();
@@ -65,8 +65,13 @@ public sealed class CrashTests
             }
         })).ToArray();
 
-        await Task.Delay(1500);
-        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} appends acknowledged before the kill");
+        // Kill once appends are flowing (a fixed delay fails on a loaded machine).
+        for (int waited = 0; acknowledged.Count <= 20 && waited < 30_000; waited += 100)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(acknowledged.Count > 20, $"only {acknowledged.Count} appends acknowledged in 30 s before the kill");
         server.Kill(); // SIGKILL on Linux
         await server.WaitForExitAsync();
         await load.CancelAsync();

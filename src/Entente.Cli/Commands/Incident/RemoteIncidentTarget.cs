@@ -5,13 +5,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Entente.Client.Http;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
-using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
+using Entente.Exchange.Storage;
 using Entente.Server.Auth;
 using Entente.Transparency;
+using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Policy;
 

@@ -38,7 +38,7 @@ internal static class LogClientCommands
             byte[] artifact = await File.ReadAllBytesAsync(parse.GetValue(file)!, ct);
             // Writes are signed requests (RFC 9421) by the same key that signs the entry.
             string baseUrl = parse.GetValue(url)!;
-            using HttpClient http = new(new Entente.Server.Auth.HttpSignatureHandler(key)) { BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
+            using HttpClient http = new(new Entente.Client.Http.HttpSignatureHandler(key)) { BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/"), Timeout = TimeSpan.FromSeconds(30) };
             using HttpResponseMessage blob = await http.PostAsync("blob", new ByteArrayContent(artifact), ct);
             if (!blob.IsSuccessStatusCode)
             {

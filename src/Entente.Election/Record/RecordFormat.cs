@@ -11,16 +11,22 @@ using Entente.Election.Tally;
 namespace Entente.Election.Record;
 
 /// <summary>
-/// Canonical JSON of every record file (docs/record-format.md §4) and the strict readers. A reader
-/// writes what it read again and refuses the file unless the bytes are identical, so only the one
-/// canonical form is accepted and reading then writing round-trips byte for byte.
+/// The election record format (docs/record-format.md), public so that any tool can read and write it:
+/// the canonical JSON of every record file (§4) and ceremony message (§5), and the strict readers. A
+/// reader writes what it read again and refuses the file unless the bytes are identical, so only the one
+/// canonical form is accepted and reading then writing round-trips byte for byte. Every reader throws
+/// <see cref="ElectionFormatException"/> naming the file and the JSON path of the problem; none checks
+/// proofs (that is <see cref="RecordSelfCheck"/>'s and the verifier's work).
 /// </summary>
-internal static class RecordCodec
+public static class RecordFormat
 {
+    /// <summary>The format identifier of this record format (docs/record-format.md §1); readers refuse any other.</summary>
     public const string Format = "entente-eg-record/1";
+    /// <summary>The ElectionGuard specification version the record follows.</summary>
     public const string SpecVersion = "2.1.0";
 
     // ------------------------------------------------------------------ parameters.json
+    /// <summary>parameters.json (§4.3): the canonical bytes of <paramref name="parameters"/>.</summary>
     public static byte[] WriteParameters(ElectionParameters parameters)
     {
         CanonicalJsonWriter w = new();
@@ -39,6 +45,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads parameters.json strictly against <paramref name="manifest"/> (H_B must match); throws <see cref="ElectionFormatException"/> naming <paramref name="file"/> and the field.</summary>
     public static ElectionParameters ReadParameters(string file, byte[] bytes, ElectionManifest manifest)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -87,6 +94,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ guardians/guardian-<i>.json
+    /// <summary>guardians/guardian-&lt;i&gt;.json (§4.4): a guardian's public keys and proofs.</summary>
     public static byte[] WriteGuardian(GuardianPublicKey guardian)
     {
         CanonicalJsonWriter w = new();
@@ -102,6 +110,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads a guardian's public key file strictly; the proofs are parsed, not checked (Verification 2 checks them).</summary>
     public static GuardianPublicKey ReadGuardian(string file, byte[] bytes, ElectionParameters parameters)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -137,6 +146,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ election.json
+    /// <summary>election.json (§4.5): the joint keys K and K̂, H_G and H_E.</summary>
     public static byte[] WriteElection(ElectionContext context)
     {
         CanonicalJsonWriter w = new();
@@ -149,6 +159,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Checks that <paramref name="bytes"/> are exactly the election.json of <paramref name="context"/>; throws <see cref="ElectionFormatException"/> naming the first difference.</summary>
     public static void CheckElection(string file, byte[] bytes, ElectionContext context)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -178,6 +189,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ devices/<device>.json
+    /// <summary>devices/&lt;device&gt;.json (§4.6): a device's ballots in order and its closing hash.</summary>
     public static byte[] WriteDevice(DeviceRecord device)
     {
         CanonicalJsonWriter w = new();
@@ -203,6 +215,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads a device record strictly.</summary>
     public static DeviceRecord ReadDevice(string file, byte[] bytes)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -226,6 +239,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ ballots/<id>.json
+    /// <summary>ballots/&lt;id&gt;.json (§4.7): an encrypted ballot with its proofs and confirmation code.</summary>
     public static byte[] WriteBallot(EncryptedBallot ballot)
     {
         CanonicalJsonWriter w = new();
@@ -277,6 +291,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads an encrypted ballot strictly against <paramref name="context"/> (sizes, ranges, canonical form); proofs are parsed, not checked (<see cref="RecordSelfCheck.CheckBallot"/> checks them).</summary>
     public static EncryptedBallot ReadBallot(string file, byte[] bytes, ElectionContext context)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -408,6 +423,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ tally/encrypted_tally.json
+    /// <summary>tally/encrypted_tally.json (§4.8): the homomorphic aggregate of the cast ballots.</summary>
     public static byte[] WriteEncryptedTally(EncryptedTally tally)
     {
         CanonicalJsonWriter w = new();
@@ -446,6 +462,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads the encrypted tally strictly; <paramref name="totalWeight"/> is the cast ballots' total weight it must state.</summary>
     public static EncryptedTally ReadEncryptedTally(string file, byte[] bytes, ElectionContext context, long totalWeight)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -479,6 +496,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ tally/tally.json
+    /// <summary>tally/tally.json (§4.9): the decrypted tally with its proofs, labels from <paramref name="manifest"/>.</summary>
     public static byte[] WriteTally(DecryptedTally tally, ElectionManifest manifest)
     {
         CanonicalJsonWriter w = new();
@@ -524,6 +542,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads the decrypted tally strictly; proofs are parsed, not checked (Verification 10 checks them).</summary>
     public static DecryptedTally ReadTally(string file, byte[] bytes, ElectionContext context)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -560,6 +579,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ challenged/<id>.json
+    /// <summary>challenged/&lt;id&gt;.json (§4.10): the opening of a challenged ballot.</summary>
     public static byte[] WriteOpened(OpenedBallot opened, ElectionManifest manifest)
     {
         CanonicalJsonWriter w = new();
@@ -603,6 +623,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads the opening of <paramref name="ballot"/> strictly; proofs are parsed, not checked (Verification 13).</summary>
     public static OpenedBallot ReadOpened(string file, byte[] bytes, ElectionContext context, EncryptedBallot ballot)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -645,6 +666,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ contest_data/<id>.json
+    /// <summary>contest_data/&lt;id&gt;.json (§4.11): decrypted contest data of a cast ballot.</summary>
     public static byte[] WriteContestData(DecryptedBallotContestData decrypted, ElectionManifest manifest)
     {
         CanonicalJsonWriter w = new();
@@ -733,6 +755,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ shares/share-<i>-to-<l>.json
+    /// <summary>An encrypted share from guardian i to guardian l (§5, a ceremony message; not part of the record).</summary>
     public static byte[] WriteShare(EncryptedShare share)
     {
         CanonicalJsonWriter w = new();
@@ -747,6 +770,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads an encrypted share strictly.</summary>
     public static EncryptedShare ReadShare(string file, byte[] bytes, ElectionParameters parameters)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
@@ -760,6 +784,7 @@ internal static class RecordCodec
     }
 
     // ------------------------------------------------------------------ approvals/guardian-<l>.json
+    /// <summary>A guardian's approval or complaints (§5, a ceremony message).</summary>
     public static byte[] WriteApproval(Approval approval)
     {
         CanonicalJsonWriter w = new();
@@ -786,6 +811,7 @@ internal static class RecordCodec
         return w.ToArray();
     }
 
+    /// <summary>Reads an approval strictly.</summary>
     public static Approval ReadApproval(string file, byte[] bytes, ElectionParameters parameters)
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);

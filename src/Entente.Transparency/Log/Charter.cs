@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Entente.Transparency.Notes;
 
-namespace Entente.Server.Log;
+namespace Entente.Transparency.Log;
 
 /// <summary>
 /// The unit's charter: the parties (and devices), each with an Ed25519 verifier key and roles. Loaded from JSON:

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Entente.Transparency.Notes;
 
-namespace Entente.Server.Auth;
+namespace Entente.Client.Http;
 
 /// <summary>
 /// Signs every outgoing request with RFC 9421 HTTP Message Signatures and Ed25519, the way the board expects

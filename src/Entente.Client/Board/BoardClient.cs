@@ -5,12 +5,12 @@ using Entente.Election.Manifest;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
 using Entente.Election.Tally;
-using Entente.Server.Auth;
+using Entente.Client.Http;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using TlogHash = Entente.Transparency.Hash256;
 
-namespace Entente.Server.Board;
+namespace Entente.Client.Board;
 
 /// <summary>
 /// A client of the board for one signer (a party, a guardian holder or a device): it signs every request
@@ -52,7 +52,7 @@ public sealed class BoardClient : IDisposable
         ArgumentNullException.ThrowIfNull(artifact);
         using HttpRequestMessage request = new(HttpMethod.Post, path) { Content = new ByteArrayContent(artifact) };
         request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation(BoardService.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
+        request.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
         return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,7 +71,7 @@ public sealed class BoardClient : IDisposable
 public static class BoardArtifacts
 {
     /// <summary>parameters.json.</summary>
-    public static byte[] Parameters(ElectionParameters parameters) => RecordCodec.WriteParameters(parameters);
+    public static byte[] Parameters(ElectionParameters parameters) => RecordFormat.WriteParameters(parameters);
 
     /// <summary>The manifest's canonical bytes.</summary>
     public static byte[] Manifest(ElectionManifest manifest)
@@ -81,28 +81,28 @@ public static class BoardArtifacts
     }
 
     /// <summary>A guardian's public key file.</summary>
-    public static byte[] Guardian(GuardianPublicKey key) => RecordCodec.WriteGuardian(key);
+    public static byte[] Guardian(GuardianPublicKey key) => RecordFormat.WriteGuardian(key);
 
     /// <summary>An encrypted share.</summary>
-    public static byte[] Share(EncryptedShare share) => RecordCodec.WriteShare(share);
+    public static byte[] Share(EncryptedShare share) => RecordFormat.WriteShare(share);
 
     /// <summary>An approval.</summary>
-    public static byte[] Approval(Approval approval) => RecordCodec.WriteApproval(approval);
+    public static byte[] Approval(Approval approval) => RecordFormat.WriteApproval(approval);
 
     /// <summary>election.json.</summary>
-    public static byte[] Election(ElectionContext context) => RecordCodec.WriteElection(context);
+    public static byte[] Election(ElectionContext context) => RecordFormat.WriteElection(context);
 
     /// <summary>An encrypted ballot.</summary>
-    public static byte[] Ballot(EncryptedBallot ballot) => RecordCodec.WriteBallot(ballot);
+    public static byte[] Ballot(EncryptedBallot ballot) => RecordFormat.WriteBallot(ballot);
 
     /// <summary>A device record.</summary>
-    public static byte[] Device(DeviceRecord device) => RecordCodec.WriteDevice(device);
+    public static byte[] Device(DeviceRecord device) => RecordFormat.WriteDevice(device);
 
     /// <summary>tally/encrypted_tally.json.</summary>
-    public static byte[] EncryptedTally(EncryptedTally tally) => RecordCodec.WriteEncryptedTally(tally);
+    public static byte[] EncryptedTally(EncryptedTally tally) => RecordFormat.WriteEncryptedTally(tally);
 
     /// <summary>tally/tally.json.</summary>
-    public static byte[] Tally(DecryptedTally tally, ElectionManifest manifest) => RecordCodec.WriteTally(tally, manifest);
+    public static byte[] Tally(DecryptedTally tally, ElectionManifest manifest) => RecordFormat.WriteTally(tally, manifest);
 
     /// <summary>
     /// What the board does to a posted ballot's bytes, without the log: parse against the election (§4.7, H_I from
@@ -112,10 +112,10 @@ public static class BoardArtifacts
     public static IReadOnlyList<string> ValidateBallot(ElectionContext context, byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(context);
-        EncryptedBallot ballot = RecordCodec.ReadBallot("ballot", bytes, context);
+        EncryptedBallot ballot = RecordFormat.ReadBallot("ballot", bytes, context);
         return RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot);
     }
 
     /// <summary>challenged/&lt;id&gt;.json.</summary>
-    public static byte[] Opened(OpenedBallot opened, ElectionManifest manifest) => RecordCodec.WriteOpened(opened, manifest);
+    public static byte[] Opened(OpenedBallot opened, ElectionManifest manifest) => RecordFormat.WriteOpened(opened, manifest);
 }

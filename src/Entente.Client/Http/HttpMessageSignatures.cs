@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Entente.Server.Auth;
+namespace Entente.Client.Http;
 
 // HTTP Message Signatures, RFC 9421, with Ed25519 (§3.3.6: the signature base is signed as is, no prehash;
 // the signature is the 64-byte R || S). Content digests per RFC 9530 (sha-256, sha-512). Only what the

@@ -1,0 +1,486 @@
+using System.Globalization;
+using System.Text.Json;
+using Entente.Election;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Record;
+using Entente.Election.Tally;
+using Entente.Transparency.Log;
+
+namespace Entente.Server.Board;
+
+/// <summary>The ballots already on the board, for the rules that need them (the encrypted tally, openings, decryption rounds).</summary>
+public interface IBoardBallots
+{
+    /// <summary>The ids of the challenged ballots on the board.</summary>
+    IReadOnlySet<string> ChallengedIds();
+
+    /// <summary>Whether ballot <paramref name="id"/> is on the board (null: it is not), and whether it was challenged.</summary>
+    bool? IsChallenged(string id);
+
+    /// <summary>The ballot <paramref name="id"/> as logged (parsed against the election).</summary>
+    Task<EncryptedBallot> LoadAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Every ballot on the board (cast and challenged), in log order.</summary>
+    Task<IReadOnlyList<EncryptedBallot>> LoadAllAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a posted artifact is once parsed against the board's state: its id in its collection, the fields its log entry
+/// must carry, the expensive checks still to run (proofs; run after the board checked that the id is new), and how it
+/// changes the state once it is logged.
+/// </summary>
+/// <param name="Id">Its id within its collection.</param>
+/// <param name="Type">The type its log entry must have.</param>
+/// <param name="Ballot">The entry's ballot field, or null.</param>
+/// <param name="Code">The entry's confirmation-code field, or null.</param>
+public sealed record PreparedArtifact(string Id, string Type, string? Ballot, string? Code)
+{
+    /// <summary>The checks to run before logging (null: none).</summary>
+    public Func<CancellationToken, Task>? Validate { get; init; }
+
+    /// <summary>Applies the artifact to the state once logged.</summary>
+    public Action Apply { get; init; } = static () => { };
+}
+
+/// <summary>
+/// The election board's rules, without transport, log or concurrency: the election's state as the log has built it
+/// (manifest, parameters, guardian keys and approvals, joint key, devices, tallies, openings, decryption rounds) and,
+/// per artifact kind, one method that parses a posted artifact against that state and says what it is
+/// (<see cref="PreparedArtifact"/>) or refuses it (<see cref="BoardRefusedException"/>). With <c>trusted</c> (replaying
+/// the log on start) the cryptographic checks that were made when the artifact was first accepted are skipped, and
+/// inconsistencies are collected in <see cref="Problems"/> instead of stopping the replay.
+/// The caller serialises calls (<see cref="BoardService"/> holds a gate); nothing here locks.
+/// </summary>
+public sealed class BoardState
+{
+    private readonly Charter _charter;
+    private readonly List<string> _problems = [];
+    private readonly Dictionary<int, GuardianPublicKey> _guardians = [];
+    private readonly Dictionary<int, Approval> _approvals = [];
+    private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
+    private readonly List<OpenedBallot> _opened = [];
+    private readonly DecryptionRounds _decryptions = new();
+    private ElectionContext? _candidate;
+
+    /// <summary>An empty board governed by <paramref name="charter"/>.</summary>
+    public BoardState(Charter charter)
+    {
+        ArgumentNullException.ThrowIfNull(charter);
+        _charter = charter;
+    }
+
+    /// <summary>True once the charter is on the board.</summary>
+    public bool HasCharter { get; private set; }
+
+    /// <summary>The manifest, once on the board.</summary>
+    public ElectionManifest? Manifest { get; private set; }
+
+    /// <summary>The parameters, once on the board.</summary>
+    public ElectionParameters? Parameters { get; private set; }
+
+    /// <summary>The election (joint key, H_E), once on the board.</summary>
+    public ElectionContext? Context { get; private set; }
+
+    /// <summary>The encrypted tally, once on the board (voting is then closed).</summary>
+    public EncryptedTally? EncryptedTally { get; private set; }
+
+    /// <summary>The decrypted tally, once on the board.</summary>
+    public DecryptedTally? Tally { get; private set; }
+
+    /// <summary>The guardians' public keys on the board, by index.</summary>
+    public IReadOnlyDictionary<int, GuardianPublicKey> Guardians => _guardians;
+
+    /// <summary>The approvals on the board, by guardian index.</summary>
+    public IReadOnlyDictionary<int, Approval> Approvals => _approvals;
+
+    /// <summary>The device records on the board.</summary>
+    public IReadOnlyCollection<DeviceRecord> Devices => _devices.Values;
+
+    /// <summary>The openings of challenged ballots on the board.</summary>
+    public IReadOnlyList<OpenedBallot> Opened => _opened;
+
+    /// <summary>What the replay of the log found inconsistent (should be empty).</summary>
+    public IReadOnlyList<string> Problems => _problems;
+
+    /// <summary>The election's stage: charter, manifest, parameters, key-ceremony, voting, decryption, complete.</summary>
+    public string Stage => Tally is not null ? "complete"
+        : EncryptedTally is not null ? "decryption"
+        : Context is not null ? "voting"
+        : Parameters is not null ? "key-ceremony"
+        : Manifest is not null ? "parameters"
+        : HasCharter ? "manifest"
+        : "charter";
+
+    /// <summary>Notes a problem found while replaying the log.</summary>
+    public void AddProblem(string problem) => _problems.Add(problem);
+
+    /// <summary>Parses a posted artifact of <paramref name="kind"/> (the kind's own method below).</summary>
+    public Task<PreparedArtifact> PrepareAsync(BoardKind kind, string? argument, string party, byte[] body, IBoardBallots ballots, bool trusted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(ballots);
+        return kind.Collection switch
+        {
+            "charter" => Task.FromResult(PrepareCharter(body, trusted)),
+            "manifest" => Task.FromResult(PrepareManifest(body)),
+            "parameters" => Task.FromResult(PrepareParameters(body, trusted)),
+            "guardians" => Task.FromResult(PrepareGuardian(body, party, trusted)),
+            "shares" => Task.FromResult(PrepareShare(body, party, trusted)),
+            "approvals" => Task.FromResult(PrepareApproval(body, party, trusted)),
+            "election" => Task.FromResult(PrepareElection(body)),
+            "ballots" => Task.FromResult(PrepareBallot(body, party, trusted)),
+            "devices" => Task.FromResult(PrepareDevice(body, party, ballots, trusted)),
+            "encrypted-tally" => PrepareEncryptedTallyAsync(body, ballots, trusted, cancellationToken),
+            "decryptions" => Task.FromResult(PrepareDecryption(argument, body, party, ballots, trusted)),
+            "tally" => Task.FromResult(PrepareTally(body, trusted)),
+            "challenged" => PrepareOpeningAsync(body, ballots, trusted, cancellationToken),
+            _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
+        };
+    }
+
+    /// <summary>The charter: its bytes must be the server's charter file.</summary>
+    public PreparedArtifact PrepareCharter(byte[] body, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (!body.AsSpan().SequenceEqual(_charter.Bytes))
+        {
+            if (!trusted)
+            {
+                throw BoardRefusal.Invalid("Not this board's charter", "body: the charter differs from the server's charter file; the board publishes the charter it enforces.").Raise();
+            }
+
+            _problems.Add("the charter on the log differs from the server's charter file: the server enforces a charter the parties did not publish");
+        }
+
+        return new PreparedArtifact("charter", "charter", null, null) { Apply = () => HasCharter = true };
+    }
+
+    /// <summary>The manifest, in canonical form.</summary>
+    public PreparedArtifact PrepareManifest(byte[] body)
+    {
+        ElectionManifest manifest = Parse(() => ManifestReader.Parse(body, "manifest"));
+        if (!manifest.CanonicalSpan.SequenceEqual(body))
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", "manifest: not in canonical form (docs/record-format.md §2 and §6); post manifest.CanonicalBytes.").Raise();
+        }
+
+        return new PreparedArtifact("manifest", "manifest", null, null) { Apply = () => Manifest = manifest };
+    }
+
+    /// <summary>parameters.json, after the manifest; every guardian must have a holder in the charter.</summary>
+    public PreparedArtifact PrepareParameters(byte[] body, bool trusted)
+    {
+        ElectionManifest manifest = Manifest ?? throw BoardRefusal.NotYet("The manifest is not on the board yet (POST /board/manifest).").Raise();
+        ElectionParameters parameters = Parse(() => RecordFormat.ReadParameters("parameters", body, manifest));
+        for (int i = 1; !trusted && i <= parameters.GuardianCount; i++)
+        {
+            if (_charter.GuardianHolder(i) is null)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"parameters: $.n: guardian {i} has no holder in the charter (a party with the role guardian listing it).").Raise();
+            }
+        }
+
+        return new PreparedArtifact("parameters", "election.parameters", null, null) { Apply = () => Parameters = parameters };
+    }
+
+    /// <summary>A guardian's public key, from the party holding that guardian; its proofs are checked (Verification 2).</summary>
+    public PreparedArtifact PrepareGuardian(byte[] body, string party, bool trusted)
+    {
+        ElectionParameters parameters = NeedParameters();
+        GuardianPublicKey key = Parse(() => RecordFormat.ReadGuardian("guardian", body, parameters));
+        CheckHolder(key.Index, party, trusted);
+        return new PreparedArtifact(Id(key.Index), "guardian.commitment", null, null)
+        {
+            Validate = trusted ? null : _ =>
+            {
+                if (key.Verify(parameters) is { Count: > 0 } problems)
+                {
+                    throw BoardRefusal.Invalid("Invalid proof", $"guardian {key.Index}: {string.Join("; ", problems)} (Verification 2)").Raise();
+                }
+
+                return Task.CompletedTask;
+            },
+            Apply = () => _guardians[key.Index] = key,
+        };
+    }
+
+    /// <summary>An encrypted share from guardian i to guardian l ≠ i, from the party holding i.</summary>
+    public PreparedArtifact PrepareShare(byte[] body, string party, bool trusted)
+    {
+        ElectionParameters parameters = NeedParameters();
+        EncryptedShare share = Parse(() => RecordFormat.ReadShare("share", body, parameters));
+        if (share.From == share.To)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", "share: $.to: a guardian sends no share to itself.").Raise();
+        }
+
+        CheckHolder(share.From, party, trusted);
+        return new PreparedArtifact($"{share.From}-to-{share.To}", "guardian.share", null, null);
+    }
+
+    /// <summary>An approval (or complaints) of guardian l, which must approve the H_G of the keys on the board.</summary>
+    public PreparedArtifact PrepareApproval(byte[] body, string party, bool trusted)
+    {
+        ElectionParameters parameters = NeedParameters();
+        Approval approval = Parse(() => RecordFormat.ReadApproval("approval", body, parameters));
+        CheckHolder(approval.Index, party, trusted);
+        ElectionContext candidate = Candidate(parameters);
+        if (!approval.GuardianRecordHash.Equals(candidate.GuardianRecordHash))
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"approval: $.h_g: guardian {approval.Index} approved H_G {approval.GuardianRecordHash} but the guardian keys on the board give {candidate.GuardianRecordHash}.").Raise();
+        }
+
+        return new PreparedArtifact(Id(approval.Index), "guardian.approval", null, null) { Apply = () => _approvals[approval.Index] = approval };
+    }
+
+    /// <summary>election.json: only once every guardian approved, and exactly the joint key of the keys on the board.</summary>
+    public PreparedArtifact PrepareElection(byte[] body)
+    {
+        ElectionParameters parameters = NeedParameters();
+        ElectionContext candidate = Candidate(parameters);
+        for (int i = 1; i <= parameters.GuardianCount; i++)
+        {
+            if (!_approvals.TryGetValue(i, out Approval? approval))
+            {
+                throw BoardRefusal.NotYet($"Guardian {i} has not posted its approval (POST /board/approvals).").Raise();
+            }
+
+            if (!approval.Approves)
+            {
+                throw BoardRefusal.Conflict("Ceremony failed", $"Guardian {i} complained: {string.Join("; ", approval.Complaints.Select(c => $"about {c.From}: {c.Reason}"))}.").Raise();
+            }
+        }
+
+        Parse(() =>
+        {
+            RecordFormat.CheckElection("election", body, candidate);
+            return 0;
+        });
+        return new PreparedArtifact("election", "election.key", null, null) { Apply = () => Context = candidate };
+    }
+
+    /// <summary>
+    /// An encrypted ballot from the device that made it, after the joint key: parsed strictly, its proofs, hashes and
+    /// confirmation code checked (<see cref="RecordSelfCheck.CheckBallot"/>). The entry carries the ballot's id and code.
+    /// </summary>
+    public PreparedArtifact PrepareBallot(byte[] body, string party, bool trusted)
+    {
+        ElectionContext context = NeedContext("The joint election key is not on the board yet (POST /board/election); ballots can be encrypted only after the key ceremony.");
+        EncryptedBallot ballot = Parse(() => RecordFormat.ReadBallot("ballot", body, context));
+        if (!trusted && ballot.Device != party)
+        {
+            throw BoardRefusal.Forbidden("Wrong device", $"ballot.device: the ballot says device \"{ballot.Device}\" but the request is signed by \"{party}\"; a device posts only its own ballots.").Raise();
+        }
+
+        string id = ballot.Id.ToHex();
+        return new PreparedArtifact(id, ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", id, ballot.ConfirmationCode.ToHex())
+        {
+            Validate = trusted ? null : async ct =>
+            {
+                List<string> failures = await Task.Run(() => RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot), ct).ConfigureAwait(false);
+                if (failures.Count > 0)
+                {
+                    throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: {string.Join("; ", failures.Take(3))}").Raise();
+                }
+            },
+        };
+    }
+
+    /// <summary>A device's record at close: its own, every listed ballot on the board.</summary>
+    public PreparedArtifact PrepareDevice(byte[] body, string party, IBoardBallots ballots, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        NeedContext();
+        DeviceRecord device = Parse(() => RecordFormat.ReadDevice("device", body));
+        if (!trusted && device.Device != party)
+        {
+            throw BoardRefusal.Forbidden("Wrong device", $"device: $.device: the record is of \"{device.Device}\" but the request is signed by \"{party}\".").Raise();
+        }
+
+        foreach (Entente.Cryptography.Hash256 ballot in device.Ballots)
+        {
+            if (!trusted && ballots.IsChallenged(ballot.ToHex()) is null)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"device: $.ballots: ballot {ballot.ToHex()} is not on the board; post every ballot before the device record.").Raise();
+            }
+        }
+
+        return new PreparedArtifact(device.Device, "device.record", null, null) { Apply = () => _devices[device.Device] = device };
+    }
+
+    /// <summary>The encrypted tally: exactly the aggregate of the cast ballots on the board (Verification 9). Closes voting.</summary>
+    public async Task<PreparedArtifact> PrepareEncryptedTallyAsync(byte[] body, IBoardBallots ballots, bool trusted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ElectionContext context = NeedContext();
+        IReadOnlyList<EncryptedBallot> all = await ballots.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        long weight = all.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
+        EncryptedTally tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, weight));
+        return new PreparedArtifact("encrypted-tally", "tally.encrypted", null, null)
+        {
+            Validate = trusted ? null : async ct =>
+            {
+                EncryptedTally expected = await Task.Run(() => Entente.Election.Tally.EncryptedTally.Aggregate(context, all), ct).ConfigureAwait(false);
+                if (!expected.Ballots.SequenceEqual(tally.Ballots))
+                {
+                    throw BoardRefusal.Invalid("Invalid tally", "encrypted tally: $.ballots: the list differs from the cast ballots on the board.").Raise();
+                }
+
+                for (int c = 0; c < expected.Contests.Count; c++)
+                {
+                    for (int o = 0; o < expected.Contests[c].Options.Count; o++)
+                    {
+                        if (!expected.Contests[c].Options[o].Ciphertext.Equals(tally.Contests[c].Options[o].Ciphertext))
+                        {
+                            throw BoardRefusal.Invalid("Invalid tally", $"encrypted tally: $.contests[{c}].options[{o}]: the aggregate does not match the cast ballots on the board (Verification 9).").Raise();
+                        }
+                    }
+                }
+            },
+            Apply = () => EncryptedTally = tally,
+        };
+    }
+
+    /// <summary>A guardian's decryption round (commit, reveal, response), checked as soon as the protocol allows (<see cref="DecryptionRounds"/>).</summary>
+    public PreparedArtifact PrepareDecryption(string? round, byte[] body, string party, IBoardBallots ballots, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ElectionContext context = NeedContext();
+        EncryptedTally tally = EncryptedTally ?? throw BoardRefusal.NotYet("The encrypted tally is not on the board yet (POST /board/encrypted-tally).").Raise();
+        DecryptionItem[] items = DecryptionRounds.Items(tally);
+        DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, ballots.ChallengedIds());
+        CheckHolder(parsed.Index, party, trusted);
+        return new PreparedArtifact($"{parsed.Name}-{parsed.Index}", "decryption." + parsed.Name, null, null)
+        {
+            Validate = trusted ? null : ct => Task.Run(() => _decryptions.Check(parsed, context, items), ct),
+            Apply = () => _decryptions.Apply(parsed, context),
+        };
+    }
+
+    /// <summary>The decrypted tally: a quorum U and a valid decryption proof for every option (Verification 10).</summary>
+    public PreparedArtifact PrepareTally(byte[] body, bool trusted)
+    {
+        ElectionContext context = NeedContext();
+        EncryptedTally encrypted = EncryptedTally ?? throw BoardRefusal.NotYet("The encrypted tally is not on the board yet (POST /board/encrypted-tally).").Raise();
+        DecryptedTally tally = Parse(() => RecordFormat.ReadTally("tally", body, context));
+        return new PreparedArtifact("tally", "tally.decrypted", null, null)
+        {
+            Validate = trusted ? null : ct => Task.Run(() =>
+            {
+                Parse(() => TallyDecryption.CheckQuorum(context, tally.Guardians));
+                foreach (DecryptedContest contest in tally.Contests)
+                {
+                    foreach (DecryptedOption option in contest.Options)
+                    {
+                        DecryptionItem item = new(contest.ContestIndex, option.OptionIndex, encrypted.Contests[contest.ContestIndex - 1].Options[option.OptionIndex - 1].Ciphertext);
+                        if (!TallyDecryption.VerifyOption(context, item, option.Value, option.Challenge, option.Response))
+                        {
+                            throw BoardRefusal.Invalid("Invalid proof", $"tally: $.contests[{contest.ContestIndex - 1}].options[{option.OptionIndex - 1}]: the decryption proof does not verify for value {option.Value} (Verification 10).").Raise();
+                        }
+                    }
+                }
+            }, ct),
+            Apply = () => Tally = tally,
+        };
+    }
+
+    /// <summary>The opening of a challenged ballot on the board (never of a cast one), checked against the ballot (Verifications 13, 14).</summary>
+    public async Task<PreparedArtifact> PrepareOpeningAsync(byte[] body, IBoardBallots ballots, bool trusted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ElectionContext context = NeedContext();
+        string id = Parse(() => OpeningId(body));
+        bool challenged = ballots.IsChallenged(id) ?? throw BoardRefusal.Invalid("Invalid artifact", $"opening: $.id: no ballot {id} is on the board.").Raise();
+        if (!challenged)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"opening: $.id: ballot {id} was cast, not challenged; a cast ballot is never opened.").Raise();
+        }
+
+        EncryptedBallot ballot = await ballots.LoadAsync(id, cancellationToken).ConfigureAwait(false);
+        OpenedBallot opened = Parse(() => RecordFormat.ReadOpened("opening", body, context, ballot));
+        return new PreparedArtifact(id, "ballot.opened", id, null)
+        {
+            Validate = trusted ? null : ct => Task.Run(() =>
+            {
+                if (RecordSelfCheck.CheckOpened(context, context.Parameters.Manifest, ballot, opened) is { Count: > 0 } failures)
+                {
+                    throw BoardRefusal.Invalid("Invalid opening", $"opening {id}: {string.Join("; ", failures.Take(3))}").Raise();
+                }
+            }, ct),
+            Apply = () => _opened.Add(opened),
+        };
+    }
+
+    /// <summary>Parses a ballot posted earlier (trusted: it passed the checks when it was logged).</summary>
+    public EncryptedBallot ReadBallot(string id, byte[] bytes)
+    {
+        ElectionContext context = NeedContext();
+        return Parse(() => RecordFormat.ReadBallot($"ballot {id}", bytes, context));
+    }
+
+    private static string OpeningId(byte[] body)
+    {
+        using JsonDocument doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("id", out JsonElement e) && e.ValueKind == JsonValueKind.String
+            ? e.GetString()!
+            : throw BoardRefusal.Invalid("Invalid artifact", "opening: $.id: the challenged ballot's id is required.").Raise();
+    }
+
+    private static string Id(int index) => index.ToString(CultureInfo.InvariantCulture);
+
+    private ElectionParameters NeedParameters() => Parameters ?? throw BoardRefusal.NotYet("The election parameters are not on the board yet (POST /board/parameters).").Raise();
+
+    private ElectionContext NeedContext(string? detail = null) => Context ?? throw BoardRefusal.NotYet(detail ?? "The joint election key is not on the board yet (POST /board/election).").Raise();
+
+    private void CheckHolder(int guardian, string party, bool trusted)
+    {
+        if (!trusted && _charter.GuardianHolder(guardian)?.Name != party)
+        {
+            throw BoardRefusal.Forbidden("Not this party's guardian", $"i: guardian {guardian} is held by \"{_charter.GuardianHolder(guardian)?.Name ?? "nobody"}\" in the charter, not by \"{party}\".").Raise();
+        }
+    }
+
+    private ElectionContext Candidate(ElectionParameters parameters)
+    {
+        if (_candidate is not null)
+        {
+            return _candidate;
+        }
+
+        for (int i = 1; i <= parameters.GuardianCount; i++)
+        {
+            if (!_guardians.ContainsKey(i))
+            {
+                throw BoardRefusal.NotYet($"Guardian {i}'s public key is not on the board yet (POST /board/guardians).").Raise();
+            }
+        }
+
+        _candidate = Parse(() => ElectionContext.Create(parameters, [.. _guardians.Values.OrderBy(g => g.Index)], verifyProofs: false));
+        return _candidate;
+    }
+
+    private static T Parse<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (ElectionFormatException e)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", e.Message).Raise();
+        }
+        catch (FormatException e)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", e.Message).Raise();
+        }
+        catch (JsonException e)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"not JSON: {e.Message}").Raise();
+        }
+    }
+}
