@@ -148,7 +148,7 @@ public sealed partial class NativeVerifier
         }
 
         long done = 0;
-        Parallel.ForEach(work, Parallelism(), item =>
+        ParallelWork.ForEach(work, _options.Threads, _ => TallyFile, item =>
         {
             VerifyTallyOption(step10, item.Contest, item.Option, item.At);
             _options.Progress?.Report(new VerificationProgress("tally decryption", Interlocked.Increment(ref done), work.Count));
