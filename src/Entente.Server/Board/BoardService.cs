@@ -790,7 +790,7 @@ public sealed class BoardService : IDisposable
             List<DeviceRecord> devices = [.. _devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)];
             List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Select(id => id.ToHex()).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
             ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
-            ElectionRecord record = new(context, devices, ordered, _encryptedTally, _tally, [.. _opened]);
+            ElectionRecord record = new(context, devices, ordered, _encryptedTally, _decryptions.WithShares(_tally), [.. _opened]);
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {

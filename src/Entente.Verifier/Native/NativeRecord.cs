@@ -18,6 +18,9 @@ public sealed class NativeRecord
     /// <summary>The format identifier this reader knows.</summary>
     public const string FormatId = "entente-eg-record/1";
 
+    /// <summary>The file that publishes every guardian's part of the tally's decryption (§4.12).</summary>
+    public const string PartialDecryptionsFile = "tally/partial_decryptions.json";
+
     private readonly RecordDirectory _files;
 
     private NativeRecord(RecordDirectory files)
@@ -66,6 +69,12 @@ public sealed class NativeRecord
 
     /// <summary><c>tally/tally.json</c>.</summary>
     public NativeTally Tally { get; private set; } = null!;
+
+    /// <summary>
+    /// <c>tally/partial_decryptions.json</c> (§4.12, revision 3), or null when the record has none (step 10 then
+    /// fails: nothing binds U to the decryption).
+    /// </summary>
+    public NativePartialDecryptions? PartialDecryptions { get; private set; }
 
     /// <summary>Every file present except <c>record.json</c>, relative with '/' separators, sorted.</summary>
     public IReadOnlyList<string> PresentFiles { get; private set; } = [];
@@ -146,6 +155,7 @@ public sealed class NativeRecord
         Devices = devices;
         EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
         Tally = Read("tally/tally.json", ReadTally);
+        PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
         ContestDataFiles = List("contest_data");
@@ -398,6 +408,27 @@ public sealed class NativeRecord
         });
         return new NativeTally(guardians, contests);
     }
+
+    private NativePartialDecryptions ReadPartialDecryptions(NObject o, string file)
+        => new(o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            NativeSharesContest contest = new(c.Int("index"), c.Array("options", (oe, op) =>
+            {
+                NObject x = NObject.Of(file, op, oe);
+                NativeSharesOption option = new(x.Int("index"), x.Array("shares", (se, sp) =>
+                {
+                    NObject share = NObject.Of(file, sp, se);
+                    NativeShare result = new(share.Int("i"), share.Hex("m", PBytes), share.Hash("d"), share.Hex("a", PBytes), share.Hex("b", PBytes), share.Hex("v", QBytes));
+                    share.End();
+                    return result;
+                }));
+                x.End();
+                return option;
+            }));
+            c.End();
+            return contest;
+        }));
 
     private NativeOpening ParseOpening(NObject o, string file)
     {
