@@ -74,7 +74,7 @@ public sealed partial class RecordDirectory
                 return false;
             }
 
-            real = RealPath(Full(relative));
+            real = Resolve(RealLocation, relative);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -173,7 +173,6 @@ public sealed partial class RecordDirectory
             throw new RecordInputException(relative, "is not a path inside the record directory.");
         }
 
-        string full = Full(relative);
         try
         {
             if (!Exists(relative))
@@ -181,7 +180,7 @@ public sealed partial class RecordDirectory
                 throw new RecordInputException(relative, "the file is missing.");
             }
 
-            string real = RealPath(full);
+            string real = Resolve(RealLocation, relative);
             if (!Inside(real))
             {
                 throw new RecordInputException(relative, $"is a symbolic link that leads outside the record directory (to {real}); only files inside the record are read.");
@@ -261,8 +260,15 @@ public sealed partial class RecordDirectory
     internal static string RealPath(string absolute)
     {
         string root = System.IO.Path.GetPathRoot(absolute) ?? throw new ArgumentException("the path is not absolute", nameof(absolute));
-        Stack<string> pending = new(Components(absolute[root.Length..]).Reverse());
-        string current = root;
+        return Resolve(root, absolute[root.Length..]);
+    }
+
+    /// <summary>The real location of <paramref name="relative"/> under <paramref name="start"/>, a real location itself.</summary>
+    private static string Resolve(string start, string relative)
+    {
+        string root = System.IO.Path.GetPathRoot(start)!;
+        Stack<string> pending = new(Components(relative).Reverse());
+        string current = start;
         int links = 0;
         while (pending.Count > 0)
         {

@@ -94,6 +94,16 @@ public sealed class RecordFileHandlingTests(NativeRecords records)
     }
 
     [Fact]
+    public void A_ballot_that_is_a_loop_of_symbolic_links_is_an_input_error()
+    {
+        using NativeCopy copy = new(records.Chained);
+        string ballot = copy.Ballot("cast");
+        Link(copy.PathOf(ballot), Path.GetFileName(ballot));
+
+        AssertInputError(Run(copy.Directory), ballot, "too many levels of symbolic links");
+    }
+
+    [Fact]
     public void A_ballot_folder_that_is_a_symbolic_link_out_of_the_record_is_an_input_error()
     {
         using NativeCopy copy = new(records.Chained);
