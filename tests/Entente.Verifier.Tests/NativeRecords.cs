@@ -39,7 +39,11 @@ public sealed class NativeRecords : IDisposable
         Chained = Write("chained", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 10, challenged: 4, seed: 6101, decrypting: [1, 3]);
         Plain = Write("plain", PlainManifest, Group.Tiny, guardians: 2, quorum: 1, ballots: 5, challenged: 0, seed: 6102, decrypting: null);
         ContestData = Write("contest-data", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 8, challenged: 2, seed: 6103, decrypting: [2, 3], decryptContestData: 3);
+        Quorum = Write("quorum", ChainedManifest, Group.Tiny, guardians: 5, quorum: 3, ballots: 6, challenged: 1, seed: 6104, decrypting: [1, 2, 3], decryptContestData: 1);
     }
+
+    /// <summary>Tiny group, n = 5, k = 3, guardians 1, 2 and 3 decrypt (the tally, one challenged ballot and one cast ballot's contest data).</summary>
+    public string Quorum { get; }
 
     /// <summary>Tiny group, n = 3, k = 2 (guardians 2 and 3), 8 ballots of which 2 challenged, the contest data of 3 cast ballots decrypted (contest_data/).</summary>
     public string ContestData { get; }

@@ -396,6 +396,7 @@ public static class DecryptionExchange
         ElementModQ[] v = [.. Enumerable.Repeat(group.ZeroModQ, work.Items.Count)];
         ElementModQ[] dataChallenges = DataChallenges(work, commits, reveals, out ElementModP[] betas);
         ElementModQ[] dataV = [.. Enumerable.Repeat(group.ZeroModQ, work.DataItems.Length)];
+        Dictionary<int, ElementModQ[]> responses = []; // each guardian's v_i, published in tally/partial_decryptions.json
         foreach (int j in u)
         {
             string path = folder.PathOf($"decryption/response-{j}.json");
@@ -409,9 +410,11 @@ public static class DecryptionExchange
             JsonElement o = r.Object(document.RootElement, "$", "i", "v", "data_v");
             r.Int(o, "$", "i", j, j);
             int n = 0;
+            responses[j] = new ElementModQ[work.Items.Count];
             foreach (JsonElement e in r.Array(o, "$", "v", work.Items.Count).EnumerateArray())
             {
-                v[n] += r.QValue(e, $"$.v[{n}]");
+                responses[j][n] = r.QValue(e, $"$.v[{n}]");
+                v[n] += responses[j][n];
                 n++;
             }
 
@@ -437,7 +440,10 @@ public static class DecryptionExchange
                 throw new ElectionFormatException(folder.PathOf("decryption"), $"contest {item.ContestIndex} option {item.OptionIndex}", "the joint decryption does not verify (Verification 10): a guardian's response is wrong");
             }
 
-            options[n] = new DecryptedOption(item.OptionIndex, value, challenges[n], v[n]);
+            options[n] = new DecryptedOption(item.OptionIndex, value, challenges[n], v[n])
+            {
+                Shares = [.. commits.Select((commit, g) => new PartialDecryptionShare(commit.Index, commit.Shares[n], commit.Commitments[n], reveals[g].A[n], reveals[g].B[n], responses[commit.Index][n]))],
+            };
         }
 
         List<DecryptedContest> contests = [];

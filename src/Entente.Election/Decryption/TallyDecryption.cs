@@ -6,7 +6,17 @@ using Entente.Election.Tally;
 namespace Entente.Election.Decryption;
 
 /// <summary>A decrypted option: the value t and the joint proof (c, v) of eqs 87–92.</summary>
-public sealed record DecryptedOption(int OptionIndex, long Value, ElementModQ Challenge, ElementModQ Response);
+public sealed record DecryptedOption(int OptionIndex, long Value, ElementModQ Challenge, ElementModQ Response)
+{
+    /// <summary>
+    /// Every guardian's part of this option's decryption, one per guardian of U in ascending order (published in
+    /// <c>tally/partial_decryptions.json</c>, docs/record-format.md §4.12); empty when the producer did not keep them.
+    /// </summary>
+    public IReadOnlyList<PartialDecryptionShare> Shares { get; init; } = [];
+}
+
+/// <summary>Guardian i's part of one option's joint decryption: M_i = A^{z_i} (eq 84), d_i (eq 88), (a_i, b_i) (eq 87), v_i (eq 92).</summary>
+public sealed record PartialDecryptionShare(int GuardianIndex, ElementModP Share, Hash256 Commitment, ElementModP A, ElementModP B, ElementModQ Response);
 
 /// <summary>The decrypted options of one contest.</summary>
 public sealed record DecryptedContest(int ContestIndex, IReadOnlyList<DecryptedOption> Options);
@@ -60,7 +70,7 @@ public static class TallyDecryption
                 throw new InvalidOperationException($"contest {item.ContestIndex} option {item.OptionIndex}: the joint decryption proof does not verify; {blame}");
             }
 
-            options[n] = new DecryptedOption(item.OptionIndex, value, challenges[n], v);
+            options[n] = new DecryptedOption(item.OptionIndex, value, challenges[n], v) { Shares = Shares(available, commitments, reveals, responses, n) };
         });
         List<DecryptedContest> contests = [];
         int offset = 0;
@@ -72,6 +82,16 @@ public static class TallyDecryption
 
         return new DecryptedTally(available, contests);
     }
+
+    /// <summary>The parts of item <paramref name="n"/> of every guardian of U, in U's (ascending) order.</summary>
+    internal static PartialDecryptionShare[] Shares(
+        IReadOnlyList<int> available, IReadOnlyList<PartialDecryptionCommitment> commitments, IReadOnlyList<PartialDecryptionReveal> reveals, IReadOnlyList<PartialDecryptionResponse> responses, int n)
+        => [.. available.Order().Select(i =>
+        {
+            PartialDecryptionCommitment commitment = commitments.Single(c => c.GuardianIndex == i);
+            PartialDecryptionReveal reveal = reveals.Single(r => r.GuardianIndex == i);
+            return new PartialDecryptionShare(i, commitment.Shares[n], commitment.Commitments[n], reveal.A[n], reveal.B[n], responses.Single(r => r.GuardianIndex == i).Responses[n]);
+        })];
 
     /// <summary>Verification 10 for one option: M = B·K^{−t}, a = g^v K^c, b = A^v M^c, c recomputed.</summary>
     public static bool VerifyOption(ElectionContext context, DecryptionItem item, long value, ElementModQ challenge, ElementModQ response)

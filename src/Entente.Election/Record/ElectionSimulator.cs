@@ -294,6 +294,7 @@ public static class ElectionSimulator
                 files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
             }
 
+            files[PartialDecryptionsFile.Path] = PartialDecryptionsFile.Write(decrypted);
             foreach ((string path, byte[] bytes) in files)
             {
                 await writer.WriteFileAsync(path, bytes, cancellationToken).ConfigureAwait(false);

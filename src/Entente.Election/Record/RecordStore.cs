@@ -53,6 +53,11 @@ public static class RecordStore
             ["tally/encrypted_tally.json"] = RecordFormat.WriteEncryptedTally(record.EncryptedTally),
             ["tally/tally.json"] = RecordFormat.WriteTally(record.Tally, manifest),
         };
+        if (PartialDecryptionsFile.HasShares(record.Tally))
+        {
+            files[PartialDecryptionsFile.Path] = PartialDecryptionsFile.Write(record.Tally);
+        }
+
         foreach (GuardianPublicKey guardian in context.Guardians)
         {
             files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
@@ -180,6 +185,10 @@ public static class RecordStore
         long totalWeight = ordered.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
         EncryptedTally encryptedTally = RecordFormat.ReadEncryptedTally(Full("tally/encrypted_tally.json"), Get("tally/encrypted_tally.json"), context, totalWeight);
         DecryptedTally tally = RecordFormat.ReadTally(Full("tally/tally.json"), Get("tally/tally.json"), context);
+        if (files.TryGetValue(PartialDecryptionsFile.Path, out byte[]? partialDecryptions))
+        {
+            tally = PartialDecryptionsFile.Read(Full(PartialDecryptionsFile.Path), partialDecryptions, context, tally);
+        }
         List<OpenedBallot> challenged = [];
         foreach (string path in files.Keys.Where(p => p.StartsWith("challenged/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {

@@ -405,7 +405,7 @@ public sealed class BoardService : IDisposable
             List<DeviceRecord> devices = [.. _state.Devices.OrderBy(d => d.Device, StringComparer.Ordinal)];
             List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Select(id => id.ToHex()).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
             ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
-            ElectionRecord record = new(context, devices, ordered, _state.EncryptedTally, _state.Tally, [.. _state.Opened]);
+            ElectionRecord record = new(context, devices, ordered, _state.EncryptedTally, _state.TallyWithShares()!, [.. _state.Opened]);
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {

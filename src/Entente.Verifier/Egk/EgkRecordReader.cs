@@ -13,13 +13,25 @@ namespace Entente.Verifier.Egk;
 /// encrypted_tally.json  tally.json  challenged_ballots/dballot-&lt;id&gt;.json
 /// </code>
 /// Small files are read when the record is opened; ballots are listed then and read one at a time
-/// while they are verified, so memory does not grow with the number of ballots. Any unreadable
-/// file raises <see cref="RecordInputException"/> naming the file and the reason.
+/// while they are verified, so memory does not grow with the number of ballots. Files are read
+/// through <see cref="RecordDirectory"/> (only regular files inside the directory, each within its
+/// size limit, checked before it is opened). Any unreadable file raises
+/// <see cref="RecordInputException"/> naming the file and the reason.
 /// </summary>
 public sealed class EgkRecord
 {
     /// <summary>Largest record file accepted (a ballot of the sample is 0.35 MB).</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    /// <summary>Room for an encrypted or decrypted ballot's own members, whatever its contests (egk JSON, indented).</summary>
+    private const long BallotOverhead = 1024L * 1024;
+
+    /// <summary>Room per contest, per proof pair and per selection: about ten times what egk writes (0.35 MB for the sample's 100 selections).</summary>
+    private const long ContestBytes = 64L * 1024;
+
+    private const long ProofPairBytes = 4L * 1024;
+
+    private const long SelectionBytes = 16L * 1024;
 
     private const int PBytes = 512;
     private const int QBytes = 32;
@@ -31,13 +43,22 @@ public sealed class EgkRecord
         MaxDepth = 64,
     };
 
-    private EgkRecord(string directory)
+    private readonly RecordDirectory _files;
+
+    private EgkRecord(RecordDirectory files)
     {
-        Directory = directory;
+        _files = files;
     }
 
     /// <summary>The record directory.</summary>
-    public string Directory { get; }
+    public string Directory => _files.Path;
+
+    /// <summary>
+    /// Largest encrypted or decrypted ballot file accepted, from the manifest: every contest of the manifest with
+    /// room for its proofs (votes allowed + 1 pairs) and for each selection's (option limit + 1 pairs), at about ten
+    /// times egk's own sizes; at most <see cref="MaxFileBytes"/>. A larger "ballot" is refused before it is read.
+    /// </summary>
+    public long BallotLimit { get; private set; } = MaxFileBytes;
 
     public EgkConstants Constants { get; private set; } = null!;
 
@@ -67,15 +88,11 @@ public sealed class EgkRecord
     public static EgkRecord Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            throw new RecordInputException(directory, "the record directory does not exist.");
-        }
-
-        EgkRecord record = new(directory);
+        EgkRecord record = new(new RecordDirectory(directory));
         record.Constants = record.Read("constants.json", ReadConstants);
         byte[] manifestBytes = record.ReadBytes("manifest.json");
         record.Manifest = Parse("manifest.json", manifestBytes, root => ReadManifest(root, manifestBytes));
+        record.BallotLimit = BallotLimitOf(record.Manifest);
         record.Config = record.Read("election_config.json", ReadConfig);
         record.Initialized = record.Read("election_initialized.json", ReadInitialized);
         record.ListBallots();
@@ -89,16 +106,31 @@ public sealed class EgkRecord
     public EgkEncryptedBallot ReadBallot(EgkBallotFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        return Read(file.File, root => ReadEncryptedBallot(root, file.File));
+        return Parse(file.File, ReadBytes(file.File, BallotLimit), root => ReadEncryptedBallot(root, file.File));
     }
 
     /// <summary>Reads one decrypted challenged ballot.</summary>
-    public EgkDecryptedTallyOrBallot ReadChallengedBallot(string file) => Read(file, root => ReadDecrypted(root, file));
+    public EgkDecryptedTallyOrBallot ReadChallengedBallot(string file) => Parse(file, ReadBytes(file, BallotLimit), root => ReadDecrypted(root, file));
+
+    private static long BallotLimitOf(EgkManifest manifest)
+    {
+        long total = BallotOverhead;
+        foreach (EgkManifestContest contest in manifest.Contests)
+        {
+            long pairs = (long)Math.Max(contest.VotesAllowed, 0) + 1 + (contest.Selections.Count * ((long)Math.Max(contest.OptionSelectionLimit, 0) + 1));
+            total += ContestBytes + (contest.Selections.Count * SelectionBytes) + (pairs * ProofPairBytes);
+            if (total >= MaxFileBytes)
+            {
+                return MaxFileBytes;
+            }
+        }
+
+        return total;
+    }
 
     private void ListBallots()
     {
-        string ballotsDirectory = Path.Combine(Directory, "encrypted_ballots");
-        if (!System.IO.Directory.Exists(ballotsDirectory))
+        if (!_files.IsFolder("encrypted_ballots"))
         {
             throw new RecordInputException("encrypted_ballots/", "the folder of encrypted ballots is missing.");
         }
@@ -106,14 +138,13 @@ public sealed class EgkRecord
         List<EgkBallotFile> files = [];
         List<EgkBallotChain> chains = [];
         List<string> devices = [];
-        foreach (string deviceDirectory in System.IO.Directory.EnumerateDirectories(ballotsDirectory).Order(StringComparer.Ordinal))
+        foreach (string relative in _files.List("encrypted_ballots").Where(_files.IsFolder))
         {
-            string device = Path.GetFileName(deviceDirectory);
+            string device = relative["encrypted_ballots/".Length..];
             devices.Add(device);
-            string relative = $"encrypted_ballots/{device}";
             files.AddRange(ListFiles(relative, "eballot-").Select(f => new EgkBallotFile(device, f)));
             string chainFile = $"{relative}/ballot_chain.json";
-            if (File.Exists(Path.Combine(Directory, chainFile)))
+            if (_files.Exists(chainFile))
             {
                 chains.Add(Read(chainFile, root => ReadChain(root, chainFile)));
             }
@@ -126,47 +157,15 @@ public sealed class EgkRecord
         Devices = devices;
     }
 
+    /// <summary>The entries <c>prefix*.json</c> of a folder, sorted; one that is not a regular file inside the record is refused when read.</summary>
     private List<string> ListFiles(string relativeDirectory, string prefix)
-    {
-        string full = Path.Combine(Directory, relativeDirectory);
-        if (!System.IO.Directory.Exists(full))
+        => [.. _files.List(relativeDirectory).Where(path =>
         {
-            return [];
-        }
+            string name = path[(relativeDirectory.Length + 1)..];
+            return name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".json", StringComparison.Ordinal);
+        })];
 
-        return [.. System.IO.Directory.EnumerateFiles(full, prefix + "*.json")
-            .Select(Path.GetFileName)
-            .Order(StringComparer.Ordinal)
-            .Select(name => $"{relativeDirectory}/{name}")];
-    }
-
-    private byte[] ReadBytes(string relative)
-    {
-        string full = Path.Combine(Directory, relative);
-        FileInfo info = new(full);
-        if (!info.Exists)
-        {
-            throw new RecordInputException(relative, "the file is missing.");
-        }
-
-        if (info.Length > MaxFileBytes)
-        {
-            throw new RecordInputException(relative, $"the file is {info.Length} bytes, more than the limit of {MaxFileBytes}.");
-        }
-
-        try
-        {
-            return File.ReadAllBytes(full);
-        }
-        catch (IOException e)
-        {
-            throw new RecordInputException(relative, $"the file cannot be read ({e.Message}).", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new RecordInputException(relative, $"the file cannot be read ({e.Message}).", e);
-        }
-    }
+    private byte[] ReadBytes(string relative, long limit = MaxFileBytes) => _files.ReadFile(relative, limit);
 
     private T Read<T>(string relative, Func<JsonFields, T> read) => Parse(relative, ReadBytes(relative), read);
 

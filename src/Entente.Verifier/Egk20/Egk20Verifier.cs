@@ -188,7 +188,7 @@ public sealed class Egk20Verifier
         byte[] hp = _record.Config.ParameterBaseHash;
         CheckedElements keys = _math.CheckAll(work.Select(item => item.Guardian.CoefficientProofs[item.J].PublicKey), _options.Threads);
         long done = 0;
-        Parallel.ForEach(work, Parallelism(), item =>
+        ParallelWork.ForEach(work, _options.Threads, _ => "election_initialized.json", item =>
         {
             _options.Progress?.Report(new VerificationProgress("guardian keys", Interlocked.Increment(ref done), work.Count));
             EgkSchnorrProof proof = item.Guardian.CoefficientProofs[item.J];
@@ -293,45 +293,47 @@ public sealed class Egk20Verifier
         // (a smoke ballot has only 8 values); about four groups per thread keep every core busy.
         int threads = Math.Max(1, _options.Threads);
         int groupSize = Math.Clamp((files.Count + (4 * threads) - 1) / (4 * threads), 1, BallotsPerMembershipBatch);
-        try
-        {
-            Parallel.ForEach(
-                files.Chunk(groupSize),
-                Parallelism(),
-                () => new Dictionary<(string, string), (ElementModP, ElementModP)>(),
-                (group, _, local) =>
+        ParallelWork.ForEach(
+            files.Chunk(groupSize),
+            _options.Threads,
+            group => group[0].File,
+            () => new Dictionary<(string, string), (ElementModP, ElementModP)>(),
+            (group, local) =>
+            {
+                // Each file is read and checked under its own name, so the one that fails is named (ParallelWork).
+                EgkEncryptedBallot[] ballots = new EgkEncryptedBallot[group.Length];
+                for (int i = 0; i < group.Length; i++)
                 {
-                    EgkEncryptedBallot[] ballots = [.. group.Select(_record.ReadBallot)];
+                    EgkBallotFile file = group[i];
+                    ParallelWork.Guard(file.File, () => ballots[i] = _record.ReadBallot(file));
+                }
 
-                    // (5.A) every α and β of these ballots in one batched membership check.
-                    CheckedElements elements = _math.CheckAll(
-                        ballots.SelectMany(b => b.Contests).SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
-                        threads: 1);
-                    for (int i = 0; i < ballots.Length; i++)
-                    {
-                        VerifyBallot(ballots[i], group[i], pass, local, elements);
-                        _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
-                    }
-
-                    return local;
-                },
-                local =>
+                // (5.A) every α and β of these ballots in one batched membership check.
+                CheckedElements elements = _math.CheckAll(
+                    ballots.SelectMany(b => b.Contests).SelectMany(c => c.Selections).SelectMany(s => (IEnumerable<BigInteger>)[s.Vote.Pad, s.Vote.Data]),
+                    threads: 1);
+                for (int i = 0; i < ballots.Length; i++)
                 {
-                    lock (pass.ProductLock)
+                    EgkEncryptedBallot ballot = ballots[i];
+                    EgkBallotFile file = group[i];
+                    ParallelWork.Guard(file.File, () => VerifyBallot(ballot, file, pass, local, elements));
+                    _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                }
+
+                return local;
+            },
+            local =>
+            {
+                lock (pass.ProductLock)
+                {
+                    foreach (KeyValuePair<(string, string), (ElementModP A, ElementModP B)> entry in local)
                     {
-                        foreach (KeyValuePair<(string, string), (ElementModP A, ElementModP B)> entry in local)
-                        {
-                            pass.CastProducts[entry.Key] = pass.CastProducts.TryGetValue(entry.Key, out (ElementModP A, ElementModP B) sum)
-                                ? (sum.A * entry.Value.A, sum.B * entry.Value.B)
-                                : entry.Value;
-                        }
+                        pass.CastProducts[entry.Key] = pass.CastProducts.TryGetValue(entry.Key, out (ElementModP A, ElementModP B) sum)
+                            ? (sum.A * entry.Value.A, sum.B * entry.Value.B)
+                            : entry.Value;
                     }
-                });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
-        {
-            throw input;
-        }
+                }
+            });
 
         // (7.C) No two submitted ballots share a confirmation code.
         StepRecorder step7 = Step("7");
@@ -748,7 +750,7 @@ public sealed class Egk20Verifier
             }
         }
 
-        VerifyDecryptions(tally, isBallot: false, step9, step10, encrypted: key => encrypted.TryGetValue(key, out EgkTallySelection? s) ? s.Vote : null);
+        VerifyDecryptions(tally, "tally.json", isBallot: false, step9, step10, encrypted: key => encrypted.TryGetValue(key, out EgkTallySelection? s) ? s.Vote : null);
 
         // (10.E) Every contest on a submitted ballot occurs in the tally.
         HashSet<string> tallyContests = [.. tally.Contests.Select(c => c.ContestId)];
@@ -777,6 +779,7 @@ public sealed class Egk20Verifier
     /// </summary>
     private void VerifyDecryptions(
         EgkDecryptedTallyOrBallot decrypted,
+        string file,
         bool isBallot,
         StepRecorder proofs,
         StepRecorder contents,
@@ -871,7 +874,7 @@ public sealed class Egk20Verifier
             work.SelectMany(item => (IEnumerable<BigInteger>)[item.Selection.BOverM, item.Vote.Pad, item.Vote.Data]),
             _options.Threads);
         long done = 0;
-        Parallel.ForEach(work, Parallelism(), item =>
+        ParallelWork.ForEach(work, _options.Threads, _ => file, item =>
         {
             _options.Progress?.Report(new VerificationProgress(stage, Interlocked.Increment(ref done), work.Count));
             RecordObject at = RecordObject.ForBallot(owner, item.Contest.ContestId, item.Selection.SelectionId);
@@ -1004,7 +1007,7 @@ public sealed class Egk20Verifier
                     "14.struct", who.WithContest(contest.ContestId), "the decrypted contest data ciphertext differs from the encrypted ballot's");
             }
 
-            VerifyDecryptions(decrypted, isBallot: true, step12, step13, key => votes.TryGetValue(key, out EgkCiphertext? v) ? v : null);
+            VerifyDecryptions(decrypted, file, isBallot: true, step12, step13, key => votes.TryGetValue(key, out EgkCiphertext? v) ? v : null);
         }
 
         foreach (string missing in pass.Challenged.Keys.Where(k => !decryptedIds.Contains(k)).Order(StringComparer.Ordinal))
@@ -1073,8 +1076,6 @@ public sealed class Egk20Verifier
 
         return [.. inputs];
     }
-
-    private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) };
 
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
 }

@@ -6,8 +6,8 @@ using Entente.Verifier.Framework;
 namespace Entente.Verifier.Native;
 
 /// <summary>
-/// Loads one file of a native record (docs/record-format.md §2) and gives strict access to it: a size
-/// limit before anything is read, JSON without comments, trailing commas or duplicate members, and the
+/// Parses one file of a native record (docs/record-format.md §2; read through <see cref="RecordDirectory"/>,
+/// which checks its type, location and size limit before reading it) and gives strict access to it: JSON without comments, trailing commas or duplicate members, and the
 /// canonical form (the file is written again canonically and must be the same bytes). Every error is a
 /// <see cref="RecordInputException"/> naming the file and, for a field, its JSON path.
 /// </summary>
@@ -26,35 +26,6 @@ internal static class NativeJson
         CommentHandling = JsonCommentHandling.Disallow,
         AllowDuplicateProperties = false,
     };
-
-    /// <summary>Reads the bytes of <paramref name="file"/> (relative to <paramref name="directory"/>).</summary>
-    public static byte[] ReadBytes(string directory, string file, long limit = MaxFileBytes)
-    {
-        string path = Path.Combine(directory, file);
-        try
-        {
-            FileInfo info = new(path);
-            if (!info.Exists)
-            {
-                throw new RecordInputException(file, "the file is missing.");
-            }
-
-            if (info.Length > limit)
-            {
-                throw new RecordInputException(file, string.Create(CultureInfo.InvariantCulture, $"the file is {info.Length} bytes; the limit is {limit}."));
-            }
-
-            return File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new RecordInputException(file, $"the file cannot be read: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new RecordInputException(file, $"the file cannot be read: {e.Message}", e);
-        }
-    }
 
     /// <summary>Parses canonical JSON bytes; the root must be an object.</summary>
     public static JsonDocument Parse(string file, byte[] bytes)

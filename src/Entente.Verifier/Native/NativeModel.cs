@@ -104,6 +104,18 @@ public sealed record NativeTallyContest(int Index, string Label, IReadOnlyList<N
 /// <summary><c>tally/tally.json</c> (§4.9).</summary>
 public sealed record NativeTally(IReadOnlyList<int> Guardians, IReadOnlyList<NativeTallyContest> Contests);
 
+/// <summary>One guardian's part of the joint decryption of one tally option (§4.12): M_i, d_i, a_i, b_i, v_i (eqs 84, 87, 88, 92).</summary>
+public sealed record NativeShare(int I, byte[] M, byte[] D, byte[] A, byte[] B, byte[] V);
+
+/// <summary>The parts of every guardian of U for one option.</summary>
+public sealed record NativeSharesOption(int Index, IReadOnlyList<NativeShare> Shares);
+
+/// <summary>The parts for the options of one contest.</summary>
+public sealed record NativeSharesContest(int Index, IReadOnlyList<NativeSharesOption> Options);
+
+/// <summary><c>tally/partial_decryptions.json</c> (§4.12): what binds U to the tally's decryption.</summary>
+public sealed record NativePartialDecryptions(IReadOnlyList<NativeSharesContest> Contests);
+
 /// <summary>An opened selection: σ and the nonce ξ_{i,j}.</summary>
 public sealed record NativeOpenedSelection(int Index, string Label, long Value, byte[] Nonce);
 

@@ -18,13 +18,18 @@ public sealed class NativeRecord
     /// <summary>The format identifier this reader knows.</summary>
     public const string FormatId = "entente-eg-record/1";
 
-    private NativeRecord(string directory)
+    /// <summary>The file that publishes every guardian's part of the tally's decryption (§4.12).</summary>
+    public const string PartialDecryptionsFile = "tally/partial_decryptions.json";
+
+    private readonly RecordDirectory _files;
+
+    private NativeRecord(RecordDirectory files)
     {
-        Directory = directory;
+        _files = files;
     }
 
     /// <summary>The record directory as given.</summary>
-    public string Directory { get; }
+    public string Directory => _files.Path;
 
     /// <summary><c>record.json</c>.</summary>
     public NativeHeader Header { get; private set; } = null!;
@@ -65,6 +70,12 @@ public sealed class NativeRecord
     /// <summary><c>tally/tally.json</c>.</summary>
     public NativeTally Tally { get; private set; } = null!;
 
+    /// <summary>
+    /// <c>tally/partial_decryptions.json</c> (§4.12, revision 3), or null when the record has none (step 10 then
+    /// fails: nothing binds U to the decryption).
+    /// </summary>
+    public NativePartialDecryptions? PartialDecryptions { get; private set; }
+
     /// <summary>Every file present except <c>record.json</c>, relative with '/' separators, sorted.</summary>
     public IReadOnlyList<string> PresentFiles { get; private set; } = [];
 
@@ -73,23 +84,32 @@ public sealed class NativeRecord
 
     private readonly Dictionary<string, byte[]> _hashes = new(StringComparer.Ordinal);
 
-    /// <summary>Opens a record directory; throws <see cref="RecordInputException"/> naming the file when one cannot be read.</summary>
+    /// <summary>
+    /// Opens a record directory; throws <see cref="RecordInputException"/> naming the file when one cannot be read.
+    /// Files are read through <see cref="RecordDirectory"/>: only regular files inside the directory, each within
+    /// its size limit (§2; ballots, openings and decrypted contest data within the bounds their manifest allows,
+    /// <see cref="NativeSizeLimits"/>), checked before the file is opened.
+    /// </summary>
     public static NativeRecord Open(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        if (!System.IO.Directory.Exists(directory))
-        {
-            throw new RecordInputException(directory, "the record directory does not exist.");
-        }
-
-        NativeRecord record = new(directory);
+        NativeRecord record = new(new RecordDirectory(directory));
         record.Load();
         return record;
     }
 
+    /// <summary>Largest ballot file this record's manifest allows (<see cref="NativeSizeLimits.Ballot"/>).</summary>
+    internal long BallotLimit { get; private set; }
+
+    /// <summary>Largest opening this record's manifest allows.</summary>
+    internal long OpeningLimit { get; private set; }
+
+    /// <summary>Largest file of decrypted contest data this record's manifest allows.</summary>
+    internal long ContestDataLimit { get; private set; }
+
     private void Load()
     {
-        if (!File.Exists(Path.Combine(Directory, "record.json")) && File.Exists(Path.Combine(Directory, "election_initialized.json")))
+        if (!_files.Exists("record.json") && _files.Exists("election_initialized.json"))
         {
             throw new RecordInputException("record.json", "the file is missing. This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk.");
         }
@@ -97,7 +117,7 @@ public sealed class NativeRecord
         Header = Read("record.json", ReadHeader, hash: false);
         if (Header.Format != FormatId)
         {
-            string hint = File.Exists(Path.Combine(Directory, "election_initialized.json"))
+            string hint = _files.Exists("election_initialized.json")
                 ? " This directory looks like an ElectionGuard 2.0 record of electionguard-kotlin: use --format egk."
                 : "";
             throw new RecordInputException("record.json", $"format \"{Header.Format}\" is not \"{FormatId}\", the only native format this verifier reads.{hint}");
@@ -108,13 +128,16 @@ public sealed class NativeRecord
             ? group
             : throw new RecordInputException("parameters.json", $"group \"{Parameters.Group}\" is not a parameter set this verifier knows (standard, reduced, or a toy group such as tiny).");
         ReadParametersValues();
-        byte[] manifestBytes = NativeJson.ReadBytes(Directory, "manifest.json", NativeJson.MaxManifestBytes);
+        byte[] manifestBytes = _files.ReadFile("manifest.json", NativeJson.MaxManifestBytes);
         _hashes["manifest.json"] = SHA256.HashData(manifestBytes);
         using (JsonDocument document = NativeJson.Parse("manifest.json", manifestBytes))
         {
             (Manifest, ManifestProblems) = NativeManifestReader.Read(manifestBytes, document.RootElement);
         }
 
+        BallotLimit = NativeSizeLimits.Ballot(Manifest, PBytes, QBytes);
+        OpeningLimit = NativeSizeLimits.Opening(Manifest, QBytes);
+        ContestDataLimit = NativeSizeLimits.ContestData(Manifest, PBytes, QBytes, Parameters.N);
         List<NativeGuardian> guardians = [];
         foreach (string file in List("guardians"))
         {
@@ -132,19 +155,17 @@ public sealed class NativeRecord
         Devices = devices;
         EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
         Tally = Read("tally/tally.json", ReadTally);
+        PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
         ContestDataFiles = List("contest_data");
-        PresentFiles = [.. System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories)
-            .Select(p => Path.GetRelativePath(Directory, p).Replace('\\', '/'))
-            .Where(p => p != "record.json")
-            .Order(StringComparer.Ordinal)];
+        PresentFiles = [.. _files.ListAll().Where(p => p != "record.json")];
     }
 
     /// <summary>Reads one ballot file; also returns the SHA-256 of its bytes.</summary>
     public (NativeBallot Ballot, byte[] Sha256) ReadBallot(string file)
     {
-        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        byte[] bytes = _files.ReadFile(file, BallotLimit);
         using JsonDocument document = NativeJson.Parse(file, bytes);
         NObject o = NObject.Of(file, "", document.RootElement);
         return (ParseBallot(o, file), SHA256.HashData(bytes));
@@ -153,7 +174,7 @@ public sealed class NativeRecord
     /// <summary>Reads one challenged-ballot opening; also returns the SHA-256 of its bytes.</summary>
     public (NativeOpening Opening, byte[] Sha256) ReadOpening(string file)
     {
-        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        byte[] bytes = _files.ReadFile(file, OpeningLimit);
         using JsonDocument document = NativeJson.Parse(file, bytes);
         NObject o = NObject.Of(file, "", document.RootElement);
         return (ParseOpening(o, file), SHA256.HashData(bytes));
@@ -162,7 +183,7 @@ public sealed class NativeRecord
     /// <summary>Reads one file of decrypted contest data of a cast ballot; also returns the SHA-256 of its bytes.</summary>
     public (NativeContestDataFile Decrypted, byte[] Sha256) ReadContestData(string file)
     {
-        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        byte[] bytes = _files.ReadFile(file, ContestDataLimit);
         using JsonDocument document = NativeJson.Parse(file, bytes);
         NObject o = NObject.Of(file, "", document.RootElement);
         return (ParseContestData(o, file), SHA256.HashData(bytes));
@@ -170,7 +191,7 @@ public sealed class NativeRecord
 
     private T Read<T>(string file, Func<NObject, string, T> read, bool hash = true)
     {
-        byte[] bytes = NativeJson.ReadBytes(Directory, file);
+        byte[] bytes = _files.ReadFile(file, NativeJson.MaxFileBytes);
         if (hash)
         {
             _hashes[file] = SHA256.HashData(bytes);
@@ -183,18 +204,8 @@ public sealed class NativeRecord
         return value;
     }
 
-    private List<string> List(string folder)
-    {
-        string path = Path.Combine(Directory, folder);
-        if (!System.IO.Directory.Exists(path))
-        {
-            return [];
-        }
-
-        return [.. System.IO.Directory.EnumerateFiles(path)
-            .Select(p => folder + "/" + Path.GetFileName(p))
-            .Order(StringComparer.Ordinal)];
-    }
+    /// <summary>Every entry of a folder (a folder or a FIFO among them is refused when it is read, naming it).</summary>
+    private IReadOnlyList<string> List(string folder) => _files.List(folder);
 
     private int PBytes => Group.PByteLength;
 
@@ -397,6 +408,27 @@ public sealed class NativeRecord
         });
         return new NativeTally(guardians, contests);
     }
+
+    private NativePartialDecryptions ReadPartialDecryptions(NObject o, string file)
+        => new(o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            NativeSharesContest contest = new(c.Int("index"), c.Array("options", (oe, op) =>
+            {
+                NObject x = NObject.Of(file, op, oe);
+                NativeSharesOption option = new(x.Int("index"), x.Array("shares", (se, sp) =>
+                {
+                    NObject share = NObject.Of(file, sp, se);
+                    NativeShare result = new(share.Int("i"), share.Hex("m", PBytes), share.Hash("d"), share.Hex("a", PBytes), share.Hex("b", PBytes), share.Hex("v", QBytes));
+                    share.End();
+                    return result;
+                }));
+                x.End();
+                return option;
+            }));
+            c.End();
+            return contest;
+        }));
 
     private NativeOpening ParseOpening(NObject o, string file)
     {

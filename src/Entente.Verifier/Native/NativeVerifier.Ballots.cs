@@ -35,37 +35,31 @@ public sealed partial class NativeVerifier
         IReadOnlyList<string> files = _record.BallotFiles;
         long done = 0;
         _options.Progress?.Report(new VerificationProgress("encrypted ballots", 0, files.Count));
-        try
-        {
-            Parallel.ForEach(
-                files,
-                Parallelism(),
-                () => new Dictionary<(int, int), (ElementModP, ElementModP)>(),
-                (file, _, local) =>
+        ParallelWork.ForEach(
+            files,
+            _options.Threads,
+            file => file,
+            () => new Dictionary<(int, int), (ElementModP, ElementModP)>(),
+            (file, local) =>
+            {
+                (NativeBallot ballot, byte[] sha) = _record.ReadBallot(file);
+                CheckFileHash(file, sha);
+                VerifyBallot(ballot, pass, local);
+                _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
+                return local;
+            },
+            local =>
+            {
+                lock (pass.Gate)
                 {
-                    (NativeBallot ballot, byte[] sha) = _record.ReadBallot(file);
-                    CheckFileHash(file, sha);
-                    VerifyBallot(ballot, pass, local);
-                    _options.Progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Increment(ref done), files.Count));
-                    return local;
-                },
-                local =>
-                {
-                    lock (pass.Gate)
+                    foreach (KeyValuePair<(int, int), (ElementModP A, ElementModP B)> entry in local)
                     {
-                        foreach (KeyValuePair<(int, int), (ElementModP A, ElementModP B)> entry in local)
-                        {
-                            pass.Products[entry.Key] = pass.Products.TryGetValue(entry.Key, out (ElementModP A, ElementModP B) sum)
-                                ? (sum.A * entry.Value.A, sum.B * entry.Value.B)
-                                : entry.Value;
-                        }
+                        pass.Products[entry.Key] = pass.Products.TryGetValue(entry.Key, out (ElementModP A, ElementModP B) sum)
+                            ? (sum.A * entry.Value.A, sum.B * entry.Value.B)
+                            : entry.Value;
                     }
-                });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
-        {
-            throw input;
-        }
+                }
+            });
 
         return pass;
     }

@@ -70,9 +70,18 @@ public sealed partial class NativeVerifier
 
         // 12.struct: U ascending, distinct, in 1..n, at least k guardians (as for the tally, §4.9).
         IReadOnlyList<int> u = decrypted.Guardians;
-        step.Require(u.Count >= Parameters.K, "12.struct", who, $"{u.Count} guardians took part; the quorum is k = {Parameters.K}");
-        step.Require(u.SequenceEqual(u.Distinct().Order()) && u.All(i => i >= 1 && i <= Parameters.N), "12.struct", who,
+        bool uValid = step.Require(u.Count >= Parameters.K, "12.struct", who, $"{u.Count} guardians took part; the quorum is k = {Parameters.K}");
+        uValid &= step.Require(u.SequenceEqual(u.Distinct().Order()) && u.All(i => i >= 1 && i <= Parameters.N), "12.struct", who,
             $"guardians [{string.Join(", ", u)}] must be distinct indices in 1..n = {Parameters.N}, ascending");
+
+        // 12.U: a record is decrypted by one set U (§4.11): the contest data's is the tally's, which step 10 binds to
+        // the guardians' partial decryptions (the joint proof of eqs 98–103, like the tally's, is the same for any U).
+        IReadOnlyList<int> tallyU = _record.Tally.Guardians;
+        if (uValid)
+        {
+            step.Require(u.SequenceEqual(tallyU), "12.U", who,
+                $"the contest data names U = [{string.Join(", ", u)}]; the tally was decrypted by U = [{string.Join(", ", tallyU)}] (tally/tally.json); a record is decrypted by one set of guardians");
+        }
         if (decrypted.Contests.Count == 0)
         {
             step.Checked();

@@ -98,11 +98,24 @@ public sealed partial class NativeVerifier
         NativeTally tally = _record.Tally;
         RecordObject file = RecordObject.ForFile(TallyFile);
 
-        // 10.struct: U ascending, distinct, in 1..n, at least k guardians.
+        // 10.struct: U ascending, distinct, in 1..n, at least k guardians; each guardian at fault is named.
         IReadOnlyList<int> u = tally.Guardians;
-        step10.Require(u.Count >= Parameters.K, "10.struct", file, $"{u.Count} guardians took part; the quorum is k = {Parameters.K}");
-        step10.Require(u.SequenceEqual(u.Distinct().Order()) && u.All(i => i >= 1 && i <= Parameters.N), "10.struct", file,
+        bool uValid = step10.Require(u.Count >= Parameters.K, "10.struct", file, $"{u.Count} guardians took part; the quorum is k = {Parameters.K}");
+        uValid &= step10.Require(u.SequenceEqual(u.Distinct().Order()) && u.All(i => i >= 1 && i <= Parameters.N), "10.struct", file,
             $"guardians [{string.Join(", ", u)}] must be distinct indices in 1..n = {Parameters.N}, ascending");
+        foreach (int i in u.Where(i => i < 1 || i > Parameters.N).Distinct())
+        {
+            step10.Fail("10.struct", GuardianObject(i, TallyFile), $"U names guardian {i}, which does not exist (n = {Parameters.N})");
+        }
+
+        foreach (int i in u.GroupBy(i => i).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            step10.Fail("10.struct", GuardianObject(i, TallyFile), $"U names guardian {i} more than once");
+        }
+
+        // 10.U: U is the set of guardians whose partial decryptions the record publishes (§4.12), checked per option
+        // in VerifyTallyOption: the joint proof alone is the same for every quorum, so it cannot tell who decrypted.
+        PrepareDecryptingGuardians(step10, u, uValid);
 
         List<(NativeTallyContest Contest, NativeTallyOption Option, RecordObject At)> work = [];
         HashSet<int> seenContests = [];
@@ -148,7 +161,7 @@ public sealed partial class NativeVerifier
         }
 
         long done = 0;
-        Parallel.ForEach(work, Parallelism(), item =>
+        ParallelWork.ForEach(work, _options.Threads, _ => TallyFile, item =>
         {
             VerifyTallyOption(step10, item.Contest, item.Option, item.At);
             _options.Progress?.Report(new VerificationProgress("tally decryption", Interlocked.Increment(ref done), work.Count));
@@ -189,9 +202,14 @@ public sealed partial class NativeVerifier
         ElementModP m = ab.B / t;
         ElementModP a = _math.GPow(v) * _math.K.Pow(c);
         ElementModP b = Group.PowProduct(ab.A, v, m, c);
-        using HashInput input = _math.Input(0x31).Append(contest.Index).Append(option.Index).AppendBytes(ab.RawA).AppendBytes(ab.RawB).Append(a).Append(b).Append(m);
-        byte[] expected = _math.Hq(He, input);
-        step.Require(expected.AsSpan().SequenceEqual(option.Proof.C), "10.B", at, string.Create(CultureInfo.InvariantCulture,
-            $"value t = {option.Value}: the challenge is {NativeMath.Hex(option.Proof.C)}; H_q(H_E; 0x31, ind_c, ind_o, A, B, a, b, M) is {NativeMath.Hex(expected)}"));
+        bool proofValid;
+        using (HashInput input = _math.Input(0x31).Append(contest.Index).Append(option.Index).AppendBytes(ab.RawA).AppendBytes(ab.RawB).Append(a).Append(b).Append(m))
+        {
+            byte[] expected = _math.Hq(He, input);
+            proofValid = step.Require(expected.AsSpan().SequenceEqual(option.Proof.C), "10.B", at, string.Create(CultureInfo.InvariantCulture,
+                $"value t = {option.Value}: the challenge is {NativeMath.Hex(option.Proof.C)}; H_q(H_E; 0x31, ind_c, ind_o, A, B, a, b, M) is {NativeMath.Hex(expected)}"));
+        }
+
+        VerifyShares(step, contest, option, at, ab, proofValid ? (m, a, b, v) : null, c);
     }
 }

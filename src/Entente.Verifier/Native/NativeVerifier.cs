@@ -50,27 +50,19 @@ public sealed partial class NativeVerifier
 
     private StepRecorder Step(string number) => _steps[number];
 
-    private ParallelOptions Parallelism() => new() { MaxDegreeOfParallelism = Math.Max(1, _options.Threads) };
-
     /// <summary>
     /// Runs <paramref name="body"/> for every file on the verifier's threads and reports progress under
-    /// <paramref name="label"/>; a file that cannot be read ends the run with its own <see cref="RecordInputException"/>.
+    /// <paramref name="label"/>; a file that cannot be read (or makes the checks fail unexpectedly) ends the run
+    /// with one <see cref="RecordInputException"/> naming it (<see cref="ParallelWork"/>).
     /// </summary>
     private void ForEachFile(IReadOnlyList<string> files, string label, Action<string> body)
     {
         long done = 0;
-        try
+        ParallelWork.ForEach(files, _options.Threads, file => file, file =>
         {
-            Parallel.ForEach(files, Parallelism(), file =>
-            {
-                body(file);
-                _options.Progress?.Report(new VerificationProgress(label, Interlocked.Increment(ref done), files.Count));
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.OfType<RecordInputException>().FirstOrDefault() is RecordInputException input)
-        {
-            throw input;
-        }
+            body(file);
+            _options.Progress?.Report(new VerificationProgress(label, Interlocked.Increment(ref done), files.Count));
+        });
     }
 
     private NativeParameters Parameters => _record.Parameters;
@@ -243,7 +235,7 @@ public sealed partial class NativeVerifier
             step.Fail("2.struct", folder, $"guardian index {same.Key} is used by {string.Join(", ", same.Select(g => g.File))}");
         }
 
-        Parallel.ForEach(guardians, Parallelism(), guardian =>
+        ParallelWork.ForEach(guardians, _options.Threads, guardian => guardian.File, guardian =>
         {
             RecordObject who = Guardian(guardian);
             step.Checked();

@@ -85,6 +85,7 @@ public class FileCeremonyEndToEndTests
         Assert.Empty(RecordSelfCheck.Check(record));
         Assert.Equal(new long[] { 0, 2, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
         Assert.Equal(new long[] { 1, 2, 1 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+        Assert.All(record.Tally.Contests.SelectMany(c => c.Options), o => Assert.Equal(u, o.Shares.Select(s => s.GuardianIndex)));
         OpenedBallot opened = Assert.Single(record.Challenged);
         Assert.Equal(new[] { 1, 0, 0 }, opened.Contests[0].Selections.Select(s => s.Value));
         Assert.StartsWith("write-in", Encoding.UTF8.GetString(opened.Contests[1].ContestData!.Data), StringComparison.Ordinal);

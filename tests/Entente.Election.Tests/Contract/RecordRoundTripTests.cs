@@ -20,6 +20,7 @@ public class RecordRoundTripTests
         ElectionRecord read = await RecordStore.ReadAsync(dir);
         Dictionary<string, byte[]> first = RecordStore.Serialize(record);
         Dictionary<string, byte[]> second = RecordStore.Serialize(read);
+        Assert.Contains(PartialDecryptionsFile.Path, first.Keys); // every guardian's part of the tally's decryption (§4.12)
         Assert.Equal(first.Keys.Order(), second.Keys.Order());
         foreach ((string path, byte[] bytes) in first)
         {

@@ -33,6 +33,7 @@ public class RecordSchemaTests
         _ when path.StartsWith("contest_data/", StringComparison.Ordinal) => "contest_data.json",
         "tally/encrypted_tally.json" => "encrypted_tally.json",
         "tally/tally.json" => "tally.json",
+        "tally/partial_decryptions.json" => "partial_decryptions.json",
         _ => throw new InvalidOperationException(path),
     };
 
@@ -56,6 +57,7 @@ public class RecordSchemaTests
 
         Assert.True(checkedFiles >= 10);
         Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(root, "contest_data")));
+        Assert.True(File.Exists(Path.Combine(root, "tally", "partial_decryptions.json")));
     }
 
     [Fact]
