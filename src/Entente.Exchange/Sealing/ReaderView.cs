@@ -17,13 +17,19 @@ public sealed class ReaderView : IExchangeStore
     private readonly IExchangeStore _inner;
     private readonly string? _reader;
     private readonly EncryptionKey? _key;
+    private readonly Envelopes.PartyRegistry? _parties;
     private readonly ConcurrentDictionary<long, OpenOutcome> _opened = new();
     private readonly ConcurrentDictionary<long, string> _unopened = new();
 
     /// <summary>Creates the view for <paramref name="readerIdentity"/> holding <paramref name="key"/> (either null: nothing sealed opens).</summary>
-    public ReaderView(IExchangeStore inner, string? readerIdentity, EncryptionKey? key)
+    /// <param name="inner">The store.</param>
+    /// <param name="readerIdentity">The reader's identity id.</param>
+    /// <param name="key">The reader's encryption key.</param>
+    /// <param name="parties">When given, a sealed envelope opens only if its outer signature verifies under its sender's registered key (use it whenever the store is not the reader's own).</param>
+    public ReaderView(IExchangeStore inner, string? readerIdentity, EncryptionKey? key, Envelopes.PartyRegistry? parties = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
+        _parties = parties;
         _inner = inner;
         _reader = readerIdentity;
         _key = key;
@@ -109,6 +115,11 @@ public sealed class ReaderView : IExchangeStore
             || sealedEnvelope.Sender != entry.Sender || sealedEnvelope.Collection != entry.Collection)
         {
             return new OpenOutcome(null, "the sealed envelope does not match its log entry");
+        }
+
+        if (_parties is not null && (!_parties.TryGetByKey(sealedEnvelope.PublicKey, out Envelopes.Party? owner) || owner.IdentityRef != sealedEnvelope.Sender || !sealedEnvelope.VerifySignature()))
+        {
+            return new OpenOutcome(null, "the sealed envelope is not signed by its sender's registered key");
         }
 
         return sealedEnvelope.TryOpen(_key, _reader, out Envelopes.SignedEnvelope? opened, out string problem)

@@ -89,6 +89,25 @@ public sealed class ConfidentialityAttackTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_view_checked_against_the_parties_refuses_a_sealed_message_forged_in_a_partys_name()
+    {
+        // A store the reader does not control (a server's mirror) holds a message "from Blue" sealed with an outsider's
+        // key, inner message included: it opens cryptographically, but not as Blue's.
+        JsonObject forged = ExchangeWorld.Marked(_world.Indicator(ExchangeWorld.BlueId), Tlp.Red);
+        SignedEnvelope inner = SignedEnvelope.Create(_world.Outsider, ExchangeWorld.BlueId, ExchangeWorld.ConfidentialCollection, null, _world.Time.GetUtcNow(), ExchangeWorld.ToStix(forged));
+        SealedEnvelope sealedEnvelope = SealedEnvelope.SealToReaders(_world.Outsider, inner, _world.Collections.Single(c => c.Id == ExchangeWorld.ConfidentialCollection), _world.Parties);
+        MemoryExchangeStore mirror = new();
+        await mirror.AppendAsync(new ExchangeEntry(0, _world.Time.GetUtcNow(), sealedEnvelope.Collection, sealedEnvelope.Sender, sealedEnvelope.ObjectId,
+            sealedEnvelope.ObjectType, sealedEnvelope.ObjectVersion, sealedEnvelope.ToCanonicalJson(), sealedEnvelope.Signature, sealedEnvelope.Nonce));
+
+        ReaderView checkedView = new(mirror, ExchangeWorld.RedId, _world.RedEncryption, _world.Parties);
+        ExchangeEntry? seen = await checkedView.GetAsync(0);
+
+        Assert.False(ExchangeService.TryReadObject(seen!, out _));
+        Assert.Contains("registered key", checkedView.Unopened[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_sealed_message_that_leaves_out_a_reader_or_uses_an_unregistered_key_is_refused()
     {
         JsonObject red = ExchangeWorld.Marked(_world.Indicator(ExchangeWorld.BlueId), Tlp.Red);

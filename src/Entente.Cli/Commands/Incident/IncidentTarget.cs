@@ -83,7 +83,7 @@ internal sealed class LocalIncidentTarget(IncidentWorkspace workspace, string ke
         {
             Party? me = File.Exists(keyPath) && Parties.TryGetByKey(Key().PublicKey, out Party? found) ? found : null;
             _encryptionKey = me is null ? null : EncryptionKey.Derive(Key());
-            _view = new ReaderView(workspace.Store, me?.IdentityRef, _encryptionKey);
+            _view = new ReaderView(workspace.Store, me?.IdentityRef, _encryptionKey, Parties);
         }
 
         return Task.FromResult<IExchangeStore>(_view);

@@ -159,7 +159,7 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
         }
 
         _encryptionKey = EncryptionKey.Derive(_partyKey);
-        _view = new ReaderView(mirror, Parties.TryGetByKey(_partyKey.PublicKey, out Party? me) ? me.IdentityRef : null, _encryptionKey);
+        _view = new ReaderView(mirror, Parties.TryGetByKey(_partyKey.PublicKey, out Party? me) ? me.IdentityRef : null, _encryptionKey, Parties);
         return _view;
     }
 
