@@ -99,9 +99,9 @@ public static class ExchangeEnvelope
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return null;
+            return null; // not JSON, or a string that is not valid UTF-8
         }
 
         return null;
