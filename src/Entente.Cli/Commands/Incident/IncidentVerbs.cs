@@ -339,17 +339,26 @@ internal static class IncidentVerbs
             StixExport export = StixExporter.Build(await store.ReadRangeAsync(0, (int)Math.Min(count, int.MaxValue), ct).ConfigureAwait(false), workspace.Collections);
             int failures = 0;
             JsonArray proofList = [];
-            await AnsiConsole.Progress().StartAsync(async progress =>
+            async Task ProveAllAsync(ProgressTask? task)
             {
-                ProgressTask task = progress.AddTask("Proving entries", maxValue: Math.Max(1, export.Included.Count));
                 foreach (ExchangeEntry entry in export.Included)
                 {
                     VerifiedProof proof = await workspace.ProveAsync(entry, ct).ConfigureAwait(false);
                     failures += proof.Failures.Count;
                     proofList.Add(proof.Json);
-                    task.Increment(1);
+                    task?.Increment(1);
                 }
-            }).ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(IncidentOptions.Json))
+            {
+                await ProveAllAsync(null).ConfigureAwait(false); // stdout carries only the JSON report
+            }
+            else
+            {
+                await AnsiConsole.Progress().StartAsync(progress => ProveAllAsync(progress.AddTask("Proving entries", maxValue: Math.Max(1, export.Included.Count)))).ConfigureAwait(false);
+            }
+
             JsonObject proofsDocument = workspace.ProofsHeader();
             proofsDocument["entries"] = proofList;
             proofsDocument["left_out"] = new JsonArray([.. export.LeftOut.Select(o => (JsonNode)new JsonObject { ["index"] = o.Index, ["reason"] = o.Reason })]);
