@@ -444,7 +444,7 @@ EXPORT int ent_ifma_pow_secret(const void *context, const uint64_t *x, const uin
         mul(c, acc, acc, selected);
     }
     leave(c, acc, r);
-    wipe(scratch, (size_t)scratch_words);
+    wipe(scratch, (size_t)ent_ifma_scratch_words(c, OP_POW_SECRET, 0));
     return OK;
 }
 
@@ -689,7 +689,7 @@ EXPORT int ent_ifma_table_pow_secret(const void *context, const uint64_t *table,
         }
     }
     for (long k = 0; k < count; k++) leave(c, accumulators + (size_t)k * d, results + (size_t)k * n);
-    wipe(scratch, (size_t)scratch_words);
+    wipe(scratch, (size_t)ent_ifma_scratch_words(c, OP_TABLE_POW_SECRET, count));
     return OK;
 }
 
