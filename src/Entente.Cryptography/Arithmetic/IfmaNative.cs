@@ -108,7 +108,10 @@ internal static unsafe class IfmaNative
         TablePowSecret = 8,
     }
 
-    /// <summary>Function pointers to the library's exports (see entente_ifma.c for each one's contract).</summary>
+    /// <summary>
+    /// Function pointers to the library's exports (see entente_ifma.c for each one's contract). The calls of
+    /// one or two products (about a microsecond, no blocking, no callback) skip the GC transition.
+    /// </summary>
     internal sealed class Exports
     {
         public Exports(IntPtr library)
@@ -117,7 +120,7 @@ internal static unsafe class IfmaNative
             MaxDigits = (delegate* unmanaged<int>)Export(library, "ent_ifma_max_digits");
             Init = (delegate* unmanaged<void*, ulong*, int, int, ulong*, ulong*, int>)Export(library, "ent_ifma_init");
             ScratchWords = (delegate* unmanaged<void*, int, long, long>)Export(library, "ent_ifma_scratch_words");
-            Multiply = (delegate* unmanaged<void*, ulong*, ulong*, ulong*, ulong*, long, int>)Export(library, "ent_ifma_multiply");
+            Multiply = (delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, ulong*, ulong*, long, int>)Export(library, "ent_ifma_multiply");
             Pow = (delegate* unmanaged<void*, ulong*, ulong*, int, ulong*, ulong*, long, int>)Export(library, "ent_ifma_pow");
             PowSecret = (delegate* unmanaged<void*, ulong*, ulong*, int, ulong*, ulong*, long, int>)Export(library, "ent_ifma_pow_secret");
             PowProduct = (delegate* unmanaged<void*, ulong*, ulong*, int, ulong*, ulong*, int, ulong*, ulong*, long, int>)Export(library, "ent_ifma_pow_product");
@@ -127,9 +130,9 @@ internal static unsafe class IfmaNative
             TableBuild = (delegate* unmanaged<void*, ulong*, int, int, ulong*, ulong*, long, int>)Export(library, "ent_ifma_table_build");
             TablePow = (delegate* unmanaged<void*, ulong*, int, int, ulong*, int, ulong*, ulong*, long, int>)Export(library, "ent_ifma_table_pow");
             TablePowSecret = (delegate* unmanaged<void*, ulong*, int, int, ulong*, int, long, ulong*, ulong*, long, int>)Export(library, "ent_ifma_table_pow_secret");
-            Product = (delegate* unmanaged<void*, ulong*, ulong*, ulong*, int>)Export(library, "ent_ifma_product");
-            ToInternal = (delegate* unmanaged<void*, ulong*, ulong*, int>)Export(library, "ent_ifma_to_internal");
-            FromInternal = (delegate* unmanaged<void*, ulong*, ulong*, int>)Export(library, "ent_ifma_from_internal");
+            Product = (delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, ulong*, int>)Export(library, "ent_ifma_product");
+            ToInternal = (delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, int>)Export(library, "ent_ifma_to_internal");
+            FromInternal = (delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, int>)Export(library, "ent_ifma_from_internal");
             ProductInternal = (delegate* unmanaged<void*, ulong*, long, ulong*, int>)Export(library, "ent_ifma_product_internal");
         }
 
@@ -141,7 +144,7 @@ internal static unsafe class IfmaNative
 
         public delegate* unmanaged<void*, int, long, long> ScratchWords { get; }
 
-        public delegate* unmanaged<void*, ulong*, ulong*, ulong*, ulong*, long, int> Multiply { get; }
+        public delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, ulong*, ulong*, long, int> Multiply { get; }
 
         public delegate* unmanaged<void*, ulong*, ulong*, int, ulong*, ulong*, long, int> Pow { get; }
 
@@ -161,11 +164,11 @@ internal static unsafe class IfmaNative
 
         public delegate* unmanaged<void*, ulong*, int, int, ulong*, int, long, ulong*, ulong*, long, int> TablePowSecret { get; }
 
-        public delegate* unmanaged<void*, ulong*, ulong*, ulong*, int> Product { get; }
+        public delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, ulong*, int> Product { get; }
 
-        public delegate* unmanaged<void*, ulong*, ulong*, int> ToInternal { get; }
+        public delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, int> ToInternal { get; }
 
-        public delegate* unmanaged<void*, ulong*, ulong*, int> FromInternal { get; }
+        public delegate* unmanaged[SuppressGCTransition]<void*, ulong*, ulong*, int> FromInternal { get; }
 
         public delegate* unmanaged<void*, ulong*, long, ulong*, int> ProductInternal { get; }
 

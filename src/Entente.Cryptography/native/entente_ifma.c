@@ -8,10 +8,12 @@
 // high 52 bits of a 52×52-bit product added to a 64-bit lane), as OpenSSL's rsaz_avx512 does; the code
 // here is our own.
 //
-// The product (amm) scans b one digit per step: the accumulator lives in D/8 vector registers, the
-// Montgomery digit q of each step is computed in scalar code from a scalar copy of the lowest column, and
-// that copy is brought forward without waiting for the vector work (see amm_core), so a single product is
-// bound by the throughput of the multiply-adds, not by the chain from one digit to the next.
+// The product (amm) scans b one digit per step: the accumulator lives in vector registers (two sets of D/8,
+// one for the a·b products and one for the q·m products, so that each register carries a chain of two
+// multiply-adds per step rather than four), the Montgomery digit q of each step is computed in scalar code
+// from a scalar copy of the lowest column, and that copy is brought forward without waiting for the vector
+// work (see amm_core), so a single product runs near the throughput of the multiply-adds rather than at
+// the latency of the chain from one digit to the next.
 //
 // Whole operations cross the boundary (exponentiations, fixed-base batches, multi-exponentiations), never
 // single products. The caller (C#) owns all memory: a context it allocated and filled once with
@@ -78,15 +80,18 @@ static inline __attribute__((always_inline)) void amm_core(
     uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t k0, const int nv)
 {
     const int d = 8 * nv;
-    __m512i acc_v[MAX_VECTORS];
-    for (int v = 0; v < nv; v++) acc_v[v] = _mm512_setzero_si512();
+    // Two accumulators, one for the a·b_i products and one for the q·m products, so that each carries a
+    // chain of two multiply-adds per step instead of four; they are added before the final carries.
+    __m512i acc_v[MAX_VECTORS], red_v[MAX_VECTORS];
+    for (int v = 0; v < nv; v++) { acc_v[v] = _mm512_setzero_si512(); red_v[v] = _mm512_setzero_si512(); }
     const uint64_t a0 = a[0], a1 = a[1], m0 = m[0], m1 = m[1];
     uint64_t acc = 0;
     for (int i = 0; i < d; i++) {
         const uint64_t bi = b[i];
         const __m512i vb = _mm512_set1_epi64((long long)bi);
-        // Column 1 as the previous steps left it (lane 1 of the lowest vector).
-        const uint64_t column1 = (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(acc_v[0]), 1);
+        // Column 1 as the previous steps left it (lane 1 of the lowest vectors).
+        const uint64_t column1 = (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(acc_v[0]), 1)
+            + (uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(red_v[0]), 1);
         const u128 p0 = (u128)a0 * bi;
         const uint64_t t = acc + ((uint64_t)p0 & M52);
         const uint64_t q = (t * k0) & M52;
@@ -97,26 +102,52 @@ static inline __attribute__((always_inline)) void amm_core(
             + (uint64_t)(p0 >> 52) + (uint64_t)(pm0 >> 52) + carry;
         for (int v = 0; v < nv; v++) {
             acc_v[v] = _mm512_madd52lo_epu64(acc_v[v], _mm512_loadu_si512(a + 8 * v), vb);
-            acc_v[v] = _mm512_madd52lo_epu64(acc_v[v], _mm512_loadu_si512(m + 8 * v), vq);
+            red_v[v] = _mm512_madd52lo_epu64(red_v[v], _mm512_loadu_si512(m + 8 * v), vq);
         }
-        for (int v = 0; v < nv - 1; v++) acc_v[v] = _mm512_alignr_epi64(acc_v[v + 1], acc_v[v], 1);
+        for (int v = 0; v < nv - 1; v++) {
+            acc_v[v] = _mm512_alignr_epi64(acc_v[v + 1], acc_v[v], 1);
+            red_v[v] = _mm512_alignr_epi64(red_v[v + 1], red_v[v], 1);
+        }
         acc_v[nv - 1] = _mm512_alignr_epi64(_mm512_setzero_si512(), acc_v[nv - 1], 1);
+        red_v[nv - 1] = _mm512_alignr_epi64(_mm512_setzero_si512(), red_v[nv - 1], 1);
         for (int v = 0; v < nv; v++) {
             acc_v[v] = _mm512_madd52hi_epu64(acc_v[v], _mm512_loadu_si512(a + 8 * v), vb);
-            acc_v[v] = _mm512_madd52hi_epu64(acc_v[v], _mm512_loadu_si512(m + 8 * v), vq);
+            red_v[v] = _mm512_madd52hi_epu64(red_v[v], _mm512_loadu_si512(m + 8 * v), vq);
         }
         acc = next;
     }
-    // Columns D .. 2D − 1 are the result; carry them into 52-bit digits (the value is below 2m < 2^(52·D),
-    // so nothing leaves the top digit).
-    uint64_t out[MAX_DIGITS] ALIGN64;
-    for (int v = 0; v < nv; v++) _mm512_store_si512(out + 8 * v, acc_v[v]);
-    out[0] = acc;
-    uint64_t c = 0;
-    for (int j = 0; j < d; j++) {
-        const uint64_t x = out[j] + c;
-        r[j] = x & M52;
-        c = x >> 52;
+    for (int v = 0; v < nv; v++) acc_v[v] = _mm512_add_epi64(acc_v[v], red_v[v]);
+    // Columns D .. 2D − 1 are the result (lane 0 of the lowest vector is acc). Carry them into 52-bit digits
+    // on whole vectors: one round of "keep 52 bits, add what the digit below carries out" (VALIGNQ moves each
+    // lane's carry one lane up) leaves digits at most 2^52 + 2^12 − 1, so the carry out of a digit is then 1
+    // when it is above 2^52 − 1 (generate) or equal to it with a carry in (propagate); the carries of all
+    // digits at once are ((G << 1) + P) ^ P on bit masks (carry-lookahead on 64-bit words). The value is
+    // below 2m < 2^(52·D), so nothing leaves the top digit. No branch depends on the value.
+    acc_v[0] = _mm512_mask_set1_epi64(acc_v[0], 1, (long long)acc);
+    const __m512i mask52 = _mm512_set1_epi64((long long)M52);
+    __m512i below = _mm512_setzero_si512();
+    uint64_t generate[3] = {0, 0, 0}, propagate[3] = {0, 0, 0};
+    for (int v = 0; v < nv; v++) {
+        const __m512i high = _mm512_srli_epi64(acc_v[v], 52);
+        acc_v[v] = _mm512_add_epi64(_mm512_and_si512(acc_v[v], mask52), _mm512_alignr_epi64(high, below, 7));
+        below = high;
+        generate[v / 8] |= (uint64_t)_mm512_cmpgt_epu64_mask(acc_v[v], mask52) << (8 * (v % 8));
+        propagate[v / 8] |= (uint64_t)_mm512_cmpeq_epu64_mask(acc_v[v], mask52) << (8 * (v % 8));
+    }
+    uint64_t carries[3];
+    unsigned char carry = 0;
+    uint64_t shifted_in = 0;
+    for (int w = 0; w < (nv + 7) / 8; w++) {
+        const uint64_t g = (generate[w] << 1) | shifted_in;
+        shifted_in = generate[w] >> 63;
+        unsigned long long sum;
+        carry = _addcarry_u64(carry, g, propagate[w], &sum);
+        carries[w] = sum ^ propagate[w];
+    }
+    const __m512i one = _mm512_set1_epi64(1);
+    for (int v = 0; v < nv; v++) {
+        const __mmask8 k = (__mmask8)(carries[v / 8] >> (8 * (v % 8)));
+        _mm512_storeu_si512(r + 8 * v, _mm512_and_si512(_mm512_mask_add_epi64(acc_v[v], k, acc_v[v], one), mask52));
     }
 }
 
