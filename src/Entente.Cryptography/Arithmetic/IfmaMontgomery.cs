@@ -25,6 +25,9 @@ internal sealed unsafe class IfmaMontgomery : IModularArithmetic
     /// <summary>Bits per digit.</summary>
     public const int DigitBits = 52;
 
+    /// <summary>Most digits of a modulus (8192 bits, <see cref="MontgomeryEngine.MaxLimbs"/> limbs), as the library's MAX_DIGITS.</summary>
+    private const int MaxDigits = 160;
+
     private readonly ulong[] _modulus;
     private readonly ulong[] _context;      // pinned; the native context starts at _contextOffset (64-byte aligned)
     private readonly void* _ctx;
@@ -51,7 +54,7 @@ internal sealed unsafe class IfmaMontgomery : IModularArithmetic
         _modulus = modulus.ToArray();
         int bits = LimbMath.BitLength(modulus);
         Digits = ((bits + 2 + DigitBits - 1) / DigitBits + 7) / 8 * 8;   // 2^(52·D) > 4m, whole vectors
-        Debug.Assert(Digits <= _native.MaxDigits());
+        Debug.Assert(Digits <= MaxDigits && MaxDigits == _native.MaxDigits());
 
         BigInteger m = ReferenceArithmetic.ToBigInteger(modulus);
         BigInteger r = BigInteger.One << (DigitBits * Digits);
@@ -94,7 +97,7 @@ internal sealed unsafe class IfmaMontgomery : IModularArithmetic
         AssertReduced(a);
         AssertReduced(b);
         Debug.Assert(result.Length == LimbCount);
-        Span<ulong> scratch = stackalloc ulong[8 + (2 * 160)];
+        Span<ulong> scratch = stackalloc ulong[8 + (2 * MaxDigits)];
         fixed (ulong* pa = a)
         fixed (ulong* pb = b)
         fixed (ulong* pr = result)
