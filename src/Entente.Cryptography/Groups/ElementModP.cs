@@ -249,23 +249,41 @@ public sealed class ElementModP : IEquatable<ElementModP>
         return new ElementModP(Group, result);
     }
 
-    /// <summary>The product of all <paramref name="elements"/> (1 for none), in Montgomery form: one Montgomery product per factor (and one conversion for each factor not yet in that form).</summary>
+    /// <summary>
+    /// The product of all <paramref name="elements"/> (1 for none), accumulated in Montgomery form: one
+    /// Montgomery product per factor, plus one conversion for each factor not already in that form (not kept
+    /// in the factor: a tally's ciphertexts are not made larger by being added up). The result stays in
+    /// Montgomery form.
+    /// </summary>
     public static ElementModP Product(Group group, IEnumerable<ElementModP> elements)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(elements);
         IModularArithmetic arithmetic = group.Arithmetic;
         ulong[]? acc = null;
+        ulong[]? converted = null;
         foreach (ElementModP element in elements)
         {
             group.CheckSameGroup(element);
-            if (acc is null)
+            ReadOnlySpan<ulong> factor;
+            if (Volatile.Read(ref element._internal) is ulong[] held)
             {
-                acc = element.Internal.ToArray();
+                factor = held;
             }
             else
             {
-                arithmetic.MultiplyInternal(acc, element.Internal, acc);
+                converted ??= new ulong[arithmetic.InternalLength];
+                arithmetic.ToInternal(element.LimbArray, converted);
+                factor = converted;
+            }
+
+            if (acc is null)
+            {
+                acc = factor.ToArray();
+            }
+            else
+            {
+                arithmetic.MultiplyInternal(acc, factor, acc);
             }
         }
 
