@@ -86,7 +86,18 @@ ensure_chromium() {
   return 1
 }
 
+# ---------------------------------------------------------------- C compiler (the native IFMA engine)
+# Entente.Cryptography compiles src/Entente.Cryptography/native/entente_ifma.c during the build when a C
+# compiler is present; installing one here means every test run builds and tests the native engine.
+ensure_c_compiler() {
+  if command -v gcc >/dev/null 2>&1 || command -v cc >/dev/null 2>&1; then return 0; fi
+  log "installing gcc (Debian package) for the native IFMA engine"
+  apt_install gcc libc6-dev || true
+  command -v gcc >/dev/null 2>&1 || { log "gcc is not available"; return 1; }
+}
+
 MISSING=0
+ensure_c_compiler || MISSING=1
 if [ -n "${ENTENTE_NEEDS_POSTGRES:-1}" ] && [ "${ENTENTE_NEEDS_POSTGRES:-1}" != "0" ]; then
   start_postgres || MISSING=1
 fi

@@ -13,6 +13,18 @@ internal static class Program
             return 0;
         }
 
+        // Ratios to GMP of the arithmetic-engine targets, in thread CPU time (Arithmetic/TargetsCpuProbe.cs).
+        if (args.Length > 0 && args[0] == "targets-cpu")
+        {
+            return Arithmetic.TargetsCpuProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 11);
+        }
+
+        // dudect-style timing test of the secret-exponent paths (Arithmetic/TimingLeakageProbe.cs).
+        if (args.Length > 0 && args[0] == "dudect")
+        {
+            return Arithmetic.TimingLeakageProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+        }
+
         // `server-load`: the board under load in a second process (ServerLoad/ServerLoad.cs).
         if (args.Length > 0 && args[0] == "server-load")
         {

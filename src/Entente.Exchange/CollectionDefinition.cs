@@ -12,16 +12,30 @@ namespace Entente.Exchange;
 /// <param name="Readers">Identity ids allowed to read; empty means every registered party.</param>
 /// <param name="Writers">Identity ids allowed to write; empty means every registered party.</param>
 /// <param name="AllowCustomObjects">Keep objects of types with no schema here (checked against the common core only).</param>
+/// <param name="Public">
+/// True when the collection's content may be published (the board's public blobs, exports): its TLP:CLEAR, TLP:GREEN
+/// and unmarked messages travel in the clear. False: every message travels sealed to the collection's readers
+/// (<see cref="DisclosurePolicy"/>). The default, true, keeps collections defined before sealing working; a deployment
+/// declares each collection's visibility.
+/// </param>
 public sealed record CollectionDefinition(
     string Id,
     string Title,
     string Description,
     IReadOnlySet<string> Readers,
     IReadOnlySet<string> Writers,
-    bool AllowCustomObjects)
+    bool AllowCustomObjects,
+    bool Public = true)
 {
     /// <summary>The validation policy of this collection.</summary>
     public StixValidationPolicy Policy => new(AllowCustomObjects);
+
+    /// <summary>The registered parties that may read (every party when <see cref="Readers"/> is empty), sorted by identity.</summary>
+    public IReadOnlyList<Envelopes.Party> ReadersAmong(Envelopes.PartyRegistry parties)
+    {
+        ArgumentNullException.ThrowIfNull(parties);
+        return [.. parties.All.Where(p => CanRead(p.IdentityRef)).OrderBy(p => p.IdentityRef, StringComparer.Ordinal)];
+    }
 
     /// <summary>True when <paramref name="identityRef"/> (a registered party) may read.</summary>
     public bool CanRead(string? identityRef) => identityRef is not null && (Readers.Count == 0 || Readers.Contains(identityRef));
@@ -41,4 +55,20 @@ public sealed record ExchangeOptions
 
     /// <summary>How many times a lost compare-and-swap is re-validated and retried.</summary>
     public int MaxAppendAttempts { get; init; } = 8;
+
+    /// <summary>
+    /// When true, TLP:AMBER and TLP:AMBER+STRICT messages must arrive sealed too, so the host never holds any
+    /// readers-only plaintext. TLP:RED messages and every message of a collection that is not public must arrive
+    /// sealed whatever this says (<see cref="DisclosurePolicy"/>). False (the default) only keeps hosts written before
+    /// sealing working (the demo sends TLP:AMBER in the clear): their AMBER plaintext is kept by the host, served only
+    /// to the collection's readers, and never published or exported. Every deployment should set it.
+    /// </summary>
+    public bool RequireSealing { get; init; }
+
+    /// <summary>
+    /// Accept requests for assistance in the form logged before the STIX 2.1 extension definition (a <c>severity</c>
+    /// property, which STIX 2.1 §3.8 reserves, and no extension marker). Such objects are not valid STIX 2.1, so they
+    /// are never exported. True (the default) only keeps hosts written before the extension (the demo) working.
+    /// </summary>
+    public bool AcceptLegacyAssistanceForm { get; init; } = true;
 }

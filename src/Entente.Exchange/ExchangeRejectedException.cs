@@ -46,6 +46,12 @@ public enum ExchangeRejection
 
     /// <summary>Breaks the request-for-assistance protocol (wrong party, unknown request, already answered…).</summary>
     Protocol,
+
+    /// <summary>A readers-only message (TLP:RED, TLP:AMBER where sealing is required, or any message of a collection that is not public) sent in the clear.</summary>
+    MustBeSealed,
+
+    /// <summary>A sealed envelope not sealed to exactly the collection's readers under their registered encryption keys.</summary>
+    Readers,
 }
 
 /// <summary>An envelope the exchange refused; nothing was stored.</summary>

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Entente.Exchange.Envelopes;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
 
@@ -11,14 +13,17 @@ namespace Entente.Exchange;
 public sealed record ExchangeReceipt(ExchangeEntry Entry, bool AlreadyPresent);
 
 /// <summary>
-/// The write path of the exchange: checks a signed envelope and appends it to the log. Checks, in
+/// The write path of the exchange: checks a signed or sealed envelope and appends it to the log. Checks, in
 /// order (each failure is an <see cref="ExchangeRejectedException"/> and nothing is stored):
 /// size; envelope syntax; the key is registered; the key's party is the sender; signature; clock
-/// skew against the injected <see cref="TimeProvider"/>; collection and write right; STIX 2.1
-/// validity under the collection's policy; created_by_ref is the sender; replay (signature, nonce);
+/// skew against the injected <see cref="TimeProvider"/>; collection and write right. A signed (plaintext)
+/// envelope: STIX 2.1 validity under the collection's policy; created_by_ref is the sender; the
+/// <see cref="DisclosurePolicy"/> (a readers-only message must arrive sealed). A sealed envelope: its label names a
+/// type the collection accepts; it is sealed to exactly the collection's readers under their registered encryption
+/// keys (its content is checked by each reader when opening). Then, for both: replay (signature, nonce);
 /// STIX versioning (§3.6: only the creator versions, strictly later modified, nothing after
 /// revocation, marking definitions never versioned, same (id, version) with other content is
-/// equivocation); the request-for-assistance protocol. The append is a compare-and-swap on the log
+/// equivocation); the request-for-assistance protocol (plaintext only). The append is a compare-and-swap on the log
 /// size, re-validated on a lost race, so concurrent writers never break these rules.
 /// </summary>
 public sealed class ExchangeService : IDisposable
@@ -64,20 +69,23 @@ public sealed class ExchangeService : IDisposable
     /// <summary>The clock.</summary>
     public TimeProvider Time => _time;
 
-    /// <summary>Checks and appends an envelope received as JSON bytes.</summary>
+    /// <summary>Checks and appends an envelope (signed or sealed) received as JSON bytes.</summary>
     /// <exception cref="ExchangeRejectedException">Refused; nothing stored.</exception>
     public async Task<ExchangeReceipt> SubmitAsync(ReadOnlyMemory<byte> envelopeJson, CancellationToken cancellationToken = default)
     {
-        if (envelopeJson.Length > _options.MaxEnvelopeBytes)
+        // Only a sealed envelope (base64 ciphertext) may exceed the plaintext limit; its format tag is read without building a document.
+        int sealedLimit = SealedEnvelope.DefaultMaxBytes;
+        if (envelopeJson.Length > Math.Max(sealedLimit, _options.MaxEnvelopeBytes)
+            || (envelopeJson.Length > _options.MaxEnvelopeBytes && !ExchangeEnvelope.IsSealed(envelopeJson.Span)))
         {
             throw new ExchangeRejectedException(ExchangeRejection.Oversized,
-                $"The envelope is {envelopeJson.Length} bytes; the limit is {_options.MaxEnvelopeBytes} bytes. Send large evidence as an artifact referenced by hash.");
+                $"The envelope is {envelopeJson.Length} bytes; the limit is {_options.MaxEnvelopeBytes} bytes ({sealedLimit} sealed). Send large evidence as an artifact referenced by hash.");
         }
 
-        SignedEnvelope envelope;
+        IExchangeEnvelope envelope;
         try
         {
-            envelope = SignedEnvelope.Parse(envelopeJson.Span, _options.MaxEnvelopeBytes);
+            envelope = ExchangeEnvelope.Parse(envelopeJson.Span, int.MaxValue, sealedLimit);
         }
         catch (FormatException e)
         {
@@ -87,22 +95,34 @@ public sealed class ExchangeService : IDisposable
         return await SubmitAsync(envelope, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Checks and appends a parsed envelope.</summary>
+    /// <summary>Checks and appends a parsed signed (plaintext) envelope.</summary>
     /// <exception cref="ExchangeRejectedException">Refused; nothing stored.</exception>
-    public async Task<ExchangeReceipt> SubmitAsync(SignedEnvelope envelope, CancellationToken cancellationToken = default)
+    public Task<ExchangeReceipt> SubmitAsync(SignedEnvelope envelope, CancellationToken cancellationToken = default) =>
+        SubmitAsync((IExchangeEnvelope)envelope, cancellationToken);
+
+    /// <summary>Checks and appends a parsed sealed envelope.</summary>
+    /// <exception cref="ExchangeRejectedException">Refused; nothing stored.</exception>
+    public Task<ExchangeReceipt> SubmitAsync(SealedEnvelope envelope, CancellationToken cancellationToken = default) =>
+        SubmitAsync((IExchangeEnvelope)envelope, cancellationToken);
+
+    /// <summary>Checks and appends a parsed envelope of either kind.</summary>
+    /// <exception cref="ExchangeRejectedException">Refused; nothing stored.</exception>
+    public async Task<ExchangeReceipt> SubmitAsync(IExchangeEnvelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         Party sender = Authenticate(envelope);
         CollectionDefinition collection = Authorise(envelope, sender);
-        StixObject stixObject = envelope.Payload;
-        IReadOnlyList<StixValidationError> errors = StixValidator.Validate(stixObject, collection.Policy);
-        if (errors.Count > 0)
+        switch (envelope)
         {
-            throw new ExchangeRejectedException(ExchangeRejection.InvalidStix,
-                $"{stixObject.Type} {stixObject.Id} is not valid STIX 2.1: {string.Join("; ", errors.Take(10))}{(errors.Count > 10 ? $" (and {errors.Count - 10} more)" : "")}", errors);
+            case SignedEnvelope signed:
+                CheckPlaintext(signed, collection, sender);
+                break;
+            case SealedEnvelope sealedEnvelope:
+                CheckSealed(sealedEnvelope, collection);
+                break;
+            default:
+                throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(envelope));
         }
-
-        CheckAttribution(stixObject, sender);
 
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -127,8 +147,8 @@ public sealed class ExchangeService : IDisposable
                     }
                 }
 
-                ExchangeEntry entry = new(index, now, envelope.Collection, envelope.Sender, stixObject.Id, stixObject.Type,
-                    StixTypes.IsObservable(stixObject.Type) ? null : stixObject.Version, envelope.ToCanonicalJson(), envelope.Signature, envelope.Nonce);
+                ExchangeEntry entry = new(index, now, envelope.Collection, envelope.Sender, envelope.ObjectId, envelope.ObjectType,
+                    envelope.ObjectVersion, envelope.ToCanonicalJson(), envelope.Signature, envelope.Nonce);
                 try
                 {
                     await _store.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
@@ -174,7 +194,7 @@ public sealed class ExchangeService : IDisposable
         }
     }
 
-    private Party Authenticate(SignedEnvelope envelope)
+    private Party Authenticate(IExchangeEnvelope envelope)
     {
         if (!_parties.TryGetByKey(envelope.PublicKey, out Party? keyOwner))
         {
@@ -207,7 +227,7 @@ public sealed class ExchangeService : IDisposable
         return keyOwner;
     }
 
-    private CollectionDefinition Authorise(SignedEnvelope envelope, Party sender)
+    private CollectionDefinition Authorise(IExchangeEnvelope envelope, Party sender)
     {
         if (!_collections.TryGetValue(envelope.Collection, out CollectionDefinition? collection))
         {
@@ -219,12 +239,72 @@ public sealed class ExchangeService : IDisposable
             throw new ExchangeRejectedException(ExchangeRejection.Forbidden, $"{sender.Name} may not write to collection \"{collection.Title}\".");
         }
 
-        if (envelope.Recipient is not null && !_parties.TryGetByIdentity(envelope.Recipient, out _))
+        if (envelope is SignedEnvelope { Recipient: { } recipient } && !_parties.TryGetByIdentity(recipient, out _))
         {
-            throw new ExchangeRejectedException(ExchangeRejection.Protocol, $"recipient {envelope.Recipient} is not a registered party.");
+            throw new ExchangeRejectedException(ExchangeRejection.Protocol, $"recipient {recipient} is not a registered party.");
         }
 
         return collection;
+    }
+
+    /// <summary>STIX validity, attribution and the disclosure policy of a plaintext envelope.</summary>
+    private void CheckPlaintext(SignedEnvelope envelope, CollectionDefinition collection, Party sender)
+    {
+        StixObject stixObject = envelope.Payload;
+        IReadOnlyList<StixValidationError> errors = StixValidator.Validate(stixObject, collection.Policy with { AllowLegacyAssistance = _options.AcceptLegacyAssistanceForm });
+        if (errors.Count > 0)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.InvalidStix,
+                $"{stixObject.Type} {stixObject.Id} is not valid STIX 2.1: {string.Join("; ", errors.Take(10))}{(errors.Count > 10 ? $" (and {errors.Count - 10} more)" : "")}", errors);
+        }
+
+        CheckAttribution(stixObject, sender);
+        if (DisclosurePolicy.MustArriveSealed(collection, stixObject, _options.RequireSealing) is { } reason)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.MustBeSealed,
+                $"{stixObject.Type} {stixObject.Id} must travel sealed to the readers of \"{collection.Title}\" ({reason}); it was sent in the clear, and nothing was stored.");
+        }
+    }
+
+    /// <summary>The label and the reader set of a sealed envelope (its content is for the readers to check).</summary>
+    private void CheckSealed(SealedEnvelope envelope, CollectionDefinition collection)
+    {
+        SealedLabel label = envelope.Label;
+        if (!StixTypes.IsOfficial(label.Type) && !StixTypes.Assistance.Contains(label.Type) && !collection.AllowCustomObjects)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.InvalidStix,
+                $"{label.Id}: unknown object type \"{label.Type}\": collection \"{collection.Title}\" does not accept custom objects (STIX 2.1 §11.2).");
+        }
+
+        IReadOnlyList<Party> readers = collection.ReadersAmong(_parties);
+        if (readers.FirstOrDefault(p => p.EncryptionKey is null) is { } keyless)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.Readers,
+                $"Collection \"{collection.Title}\" cannot carry sealed messages: its reader {keyless.Name} has no registered encryption key.");
+        }
+
+        string expected = string.Join(", ", readers.Select(p => p.Name));
+        if (envelope.Readers.Count != readers.Count)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.Readers,
+                $"The message is sealed to {envelope.Readers.Count} reader(s); the readers of \"{collection.Title}\" are {expected}: seal to each of them, and only them.");
+        }
+
+        for (int i = 0; i < readers.Count; i++)
+        {
+            SealedRecipient got = envelope.Readers[i];
+            if (got.IdentityRef != readers[i].IdentityRef)
+            {
+                throw new ExchangeRejectedException(ExchangeRejection.Readers,
+                    $"The message is sealed to {got.IdentityRef}, which is not among the readers of \"{collection.Title}\" ({expected}), or misses one of them.");
+            }
+
+            if (!got.PublicKey.AsSpan().SequenceEqual(readers[i].EncryptionKey!.PublicKey))
+            {
+                throw new ExchangeRejectedException(ExchangeRejection.Readers,
+                    $"The message is sealed to a key of {readers[i].Name} that is not its registered encryption key ({readers[i].EncryptionKey!.PublicKeyBase64}).");
+            }
+        }
     }
 
     private static void CheckAttribution(StixObject stixObject, Party sender)
@@ -253,7 +333,7 @@ public sealed class ExchangeService : IDisposable
     }
 
     /// <summary>Replay, versioning and protocol checks against the log. Returns the stored entry for an exact duplicate.</summary>
-    private async Task<ExchangeEntry?> CheckAgainstLogAsync(SignedEnvelope envelope, CancellationToken cancellationToken)
+    private async Task<ExchangeEntry?> CheckAgainstLogAsync(IExchangeEnvelope envelope, CancellationToken cancellationToken)
     {
         ExchangeEntry? sameSignature = await _store.FindBySignatureAsync(envelope.Signature, cancellationToken).ConfigureAwait(false);
         if (sameSignature is not null)
@@ -267,79 +347,94 @@ public sealed class ExchangeService : IDisposable
             throw new ExchangeRejectedException(ExchangeRejection.Replay, "Replayed envelope: the sender already used this nonce.");
         }
 
-        StixObject stixObject = envelope.Payload;
-        IReadOnlyList<ExchangeEntry> versions = await _store.FindByObjectIdAsync(stixObject.Id, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ExchangeEntry> versions = await _store.FindByObjectIdAsync(envelope.ObjectId, cancellationToken).ConfigureAwait(false);
         if (versions.Count > 0)
         {
-            ExchangeEntry? duplicate = await CheckVersioningAsync(stixObject, envelope.Sender, versions).ConfigureAwait(false);
+            ExchangeEntry? duplicate = CheckVersioning(envelope, versions);
             if (duplicate is not null)
             {
                 return duplicate;
             }
         }
 
-        await Assistance.AssistanceProtocol.CheckAsync(_store, _parties, envelope, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (envelope is SignedEnvelope signed)
+        {
+            await Assistance.AssistanceProtocol.CheckAsync(_store, _parties, signed, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        else if (StixTypes.Assistance.Contains(envelope.ObjectType) && versions.Count > 0)
+        {
+            throw new ExchangeRejectedException(ExchangeRejection.Protocol,
+                $"{envelope.ObjectId} is already in the log: requests, acknowledgements and responses are never versioned; file a new one.");
+        }
+
         return null;
     }
 
-    private static Task<ExchangeEntry?> CheckVersioningAsync(StixObject stixObject, string sender, IReadOnlyList<ExchangeEntry> versions)
+    private static ExchangeEntry? CheckVersioning(IExchangeEnvelope envelope, IReadOnlyList<ExchangeEntry> versions)
     {
-        // Exact duplicate of a stored version: no-op (TAXII 2.1 §5.4); other content: equivocation.
+        // Exact duplicate of a stored version: no-op (TAXII 2.1 §5.4); other content: equivocation. A sealed version
+        // cannot be compared with anything, so an (id, version) that is logged sealed, or arrives sealed, is logged once.
+        string objectId = envelope.ObjectId;
+        string type = envelope.ObjectType;
         foreach (ExchangeEntry version in versions)
         {
-            if (string.Equals(version.ObjectVersion, StixTypes.IsObservable(stixObject.Type) ? null : stixObject.Version, StringComparison.Ordinal))
+            if (string.Equals(version.ObjectVersion, envelope.ObjectVersion, StringComparison.Ordinal))
             {
-                StixObject stored = SignedEnvelope.Parse(version.Envelope, int.MaxValue).Payload;
-                if (stored.Canonical.Span.SequenceEqual(stixObject.Canonical.Span))
+                if (envelope is SignedEnvelope plain && !version.IsSealed)
                 {
-                    return Task.FromResult<ExchangeEntry?>(version);
+                    StixObject stored = ReadObject(version);
+                    if (stored.Canonical.Span.SequenceEqual(plain.Payload.Canonical.Span))
+                    {
+                        return version;
+                    }
                 }
 
                 throw new ExchangeRejectedException(ExchangeRejection.Equivocation,
-                    $"{stixObject.Id} version {stixObject.Version ?? "-"} is already in the log at index {version.Index} with different content: one version has one content (STIX 2.1 §3.6).");
+                    $"{objectId} version {envelope.ObjectVersion ?? "-"} is already in the log at index {version.Index}{(version.IsSealed || envelope.IsSealed ? " (sealed: one version is logged once)" : " with different content")}: one version has one content (STIX 2.1 §3.6).");
             }
         }
 
-        if (StixTypes.IsObservable(stixObject.Type))
+        if (StixTypes.IsObservable(type))
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id} is already in the log with other content: cyber-observables are not versioned (STIX 2.1 §3.6).");
+                $"{objectId} is already in the log with other content: cyber-observables are not versioned (STIX 2.1 §3.6).");
         }
 
-        if (stixObject.Type == "marking-definition")
+        if (type == "marking-definition")
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id} is already in the log: marking definitions cannot be versioned (STIX 2.1 §7.2.1).");
+                $"{objectId} is already in the log: marking definitions cannot be versioned (STIX 2.1 §7.2.1).");
         }
 
         ExchangeEntry first = versions[0];
-        if (!string.Equals(first.Sender, sender, StringComparison.Ordinal))
+        if (!string.Equals(first.Sender, envelope.Sender, StringComparison.Ordinal))
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id} was created by {first.Sender}; only the creator may version it (STIX 2.1 §3.6). Create a new object with a derived-from relationship instead.");
+                $"{objectId} was created by {first.Sender}; only the creator may version it (STIX 2.1 §3.6). Create a new object with a derived-from relationship instead.");
         }
 
         ExchangeEntry latest = versions.MaxBy(v => StixTimestamp.Parse(v.ObjectVersion, "modified"))!;
-        StixObject latestObject = SignedEnvelope.Parse(latest.Envelope, int.MaxValue).Payload;
-        if (latestObject.Revoked)
+        StixObject? latestObject = latest.IsSealed ? null : ReadObject(latest);
+        if (latestObject is { Revoked: true })
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id} was revoked at index {latest.Index}; a revoked object gets no new version (STIX 2.1 §3.6.2).");
+                $"{objectId} was revoked at index {latest.Index}; a revoked object gets no new version (STIX 2.1 §3.6.2).");
         }
 
-        if (StixTimestamp.Parse(stixObject.Modified, "modified") <= StixTimestamp.Parse(latest.ObjectVersion, "modified"))
+        if (StixTimestamp.Parse(envelope.ObjectVersion, "modified") <= StixTimestamp.Parse(latest.ObjectVersion, "modified"))
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id}: property 'modified' {stixObject.Modified} must be later than the latest version {latest.ObjectVersion} (STIX 2.1 §3.6).");
+                $"{objectId}: property 'modified' {envelope.ObjectVersion} must be later than the latest version {latest.ObjectVersion} (STIX 2.1 §3.6).");
         }
 
-        if (!string.Equals(stixObject.Created, latestObject.Created, StringComparison.Ordinal))
+        // Revocation and an unchanged 'created' across sealed versions are for the readers to check: the host cannot see them.
+        if (envelope is SignedEnvelope signed && latestObject is not null && !string.Equals(signed.Payload.Created, latestObject.Created, StringComparison.Ordinal))
         {
             throw new ExchangeRejectedException(ExchangeRejection.Versioning,
-                $"{stixObject.Id}: property 'created' {stixObject.Created} differs from earlier versions ({latestObject.Created}); created never changes (STIX 2.1 §3.6).");
+                $"{objectId}: property 'created' {signed.Payload.Created} differs from earlier versions ({latestObject.Created}); created never changes (STIX 2.1 §3.6).");
         }
 
-        return Task.FromResult<ExchangeEntry?>(null);
+        return null;
     }
 
     private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset value) =>
@@ -348,13 +443,33 @@ public sealed class ExchangeService : IDisposable
     /// <inheritdoc />
     public void Dispose() => _writeLock.Dispose();
 
-    /// <summary>Reads the object of a stored entry.</summary>
+    /// <summary>
+    /// Reads the object of a stored entry: a plaintext entry's object, or a sealed entry's object once a reader opened
+    /// it (<see cref="ExchangeEntry.Opened"/>, <see cref="ReaderView"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The entry is sealed and was not opened.</exception>
     public static StixObject ReadObject(ExchangeEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return SignedEnvelope.Parse(entry.Envelope, int.MaxValue).Payload;
+        return TryReadObject(entry, out StixObject? stixObject)
+            ? stixObject
+            : throw new InvalidOperationException($"Exchange entry {entry.Index} ({entry.ObjectType} {entry.ObjectId}) is sealed to its collection's readers; open it with a reader's key first.");
     }
 
-    /// <summary>The JSON of a stored entry's object.</summary>
+    /// <summary>The object of a plaintext entry or an opened sealed one; false for a sealed entry that was not opened.</summary>
+    public static bool TryReadObject(ExchangeEntry entry, [NotNullWhen(true)] out StixObject? stixObject)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.IsSealed)
+        {
+            stixObject = entry.Opened?.Payload;
+            return stixObject is not null;
+        }
+
+        stixObject = SignedEnvelope.Parse(entry.Envelope, int.MaxValue).Payload;
+        return true;
+    }
+
+    /// <summary>The JSON of a stored entry's object (see <see cref="ReadObject"/>).</summary>
     public static JsonElement ReadObjectJson(ExchangeEntry entry) => ReadObject(entry).Json;
 }

@@ -20,7 +20,7 @@ public class ArithmeticBenchmarks
 {
     private ArithmeticWorkload _workload = null!;
 
-    [Params("avx512", "avx2", "scalar")]
+    [Params("ifma", "avx512", "avx2", "scalar")]
     public string Engine { get; set; } = "avx2";
 
     [GlobalSetup]

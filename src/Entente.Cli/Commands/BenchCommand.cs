@@ -35,7 +35,7 @@ internal static partial class BenchCommand
         };
         Option<string?> engine = new("--engine")
         {
-            Description = "Force an engine: avx512, avx2, scalar or reference (default: the fastest this CPU supports).",
+            Description = "Force an engine: ifma, avx512, avx2, scalar or reference (default: the fastest this machine supports).",
         };
         Command command = new("bench", "Time the core modular arithmetic (4096-bit p, 256-bit exponents) against GMP and BigInteger.");
         command.Options.Add(iterations);
@@ -52,9 +52,15 @@ internal static partial class BenchCommand
             }
 
             string? kind = parseResult.GetValue(engine);
-            if (kind is not null && kind is not ("avx512" or "avx2" or "scalar" or "reference"))
+            if (kind is not null && kind is not ("ifma" or "avx512" or "avx2" or "scalar" or "reference"))
             {
-                Console.Error.WriteLine("--engine must be avx512, avx2, scalar or reference.");
+                Console.Error.WriteLine("--engine must be ifma, avx512, avx2, scalar or reference.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (kind == "ifma" && !IfmaMontgomery.IsSupported)
+            {
+                Console.Error.WriteLine($"The IFMA engine cannot run here ({IfmaNative.Status}): choose --engine avx512, avx2 or scalar.");
                 return ExitCodes.UsageOrInput;
             }
 
@@ -136,7 +142,8 @@ internal static partial class BenchCommand
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"CPU: AVX2 {Avx2.IsSupported}, BMI2 {Bmi2.X64.IsSupported}, AVX-512F {Avx512F.IsSupported}; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+        AnsiConsole.MarkupLine($"CPU: AVX2 {Avx2.IsSupported}, BMI2 {Bmi2.X64.IsSupported}, AVX-512F {Avx512F.IsSupported}, AVX-512 IFMA {IfmaNative.CpuSupported}; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
+        AnsiConsole.MarkupLine($"Native IFMA engine: {Markup.Escape(IfmaNative.Status)}.");
         AnsiConsole.MarkupLine(gmp is null
             ? "[yellow]GMP (libgmp.so.10) not found: GMP columns skipped.[/] Install it with: apt-get install libgmp10"
             : $"GMP {Markup.Escape(gmp.Version)}; fixed-base table for g: {workload.Table.TableBytes / 1048576.0:F2} MiB.");
@@ -236,6 +243,7 @@ internal static partial class BenchCommand
         using Utf8JsonWriter writer = new(stdout, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("engine", workload.Engine.EngineName);
+        writer.WriteString("ifmaStatus", IfmaNative.Status);
         writer.WriteString("clock", _cpuClock ? "thread-cpu" : "wall");
         writer.WriteNumber("modulusBits", 4096);
         writer.WriteNumber("exponentBits", 256);

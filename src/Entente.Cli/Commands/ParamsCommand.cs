@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using Entente.Cryptography;
+using Entente.Cryptography.Arithmetic;
 using Spectre.Console;
 
 namespace Entente.Cli.Commands;
@@ -107,6 +108,7 @@ internal static class ParamsCommand
         hashes.AddRow(Markup.Escape($"H_P (n = {guardians}, k = {quorum}, eq 4)"), parameterBaseHash.ToHex()[..32] + "\n" + parameterBaseHash.ToHex()[32..]);
         hashes.AddRow("version", ElectionHash.VersionString);
         hashes.AddRow("arithmetic engine", Markup.Escape(group.EngineName));
+        hashes.AddRow("native IFMA engine", Markup.Escape(IfmaNative.Status));
         AnsiConsole.Write(hashes);
 
         AnsiConsole.MarkupLine(check.Passed ? "[green]Self-check passed.[/]" : "[red]Self-check FAILED: these parameters must not be used.[/]");
@@ -149,6 +151,7 @@ internal static class ParamsCommand
             writer.WriteNumber("quorum", quorum);
             writer.WriteString("h_p", parameterBaseHash.ToHex());
             writer.WriteString("engine", group.EngineName);
+            writer.WriteString("ifma_status", IfmaNative.Status);
             writer.WriteEndObject();
         }
 

@@ -4,12 +4,14 @@ namespace Entente.Cryptography.Arithmetic;
 
 /// <summary>
 /// Chooses the engine for a modulus: the single place every caller goes through.
-/// By default the fastest engine the CPU supports: <see cref="Avx512Montgomery"/> when AVX-512F is present
+/// By default the fastest engine the machine supports: <see cref="IfmaMontgomery"/> (native, AVX-512 IFMA)
+/// when the CPU has IFMA, its library was built and loaded, and the modulus has at least
+/// <see cref="Avx512MinimumLimbs"/> limbs; else <see cref="Avx512Montgomery"/> when AVX-512F is present
 /// and the modulus has at least <see cref="Avx512MinimumLimbs"/> limbs, else <see cref="Avx2Montgomery"/>
 /// when AVX2 is present and the modulus has at least <see cref="Avx2MinimumLimbs"/> limbs, else
 /// <see cref="ScalarMontgomery"/>. The environment variable <c>ENTENTE_ARITHMETIC</c> = <c>reference</c> |
-/// <c>scalar</c> | <c>avx2</c> | <c>avx512</c> forces one (tests and benchmarks); forcing a vector engine on
-/// a CPU without its instructions is an error.
+/// <c>scalar</c> | <c>avx2</c> | <c>avx512</c> | <c>ifma</c> forces one (tests and benchmarks); forcing an
+/// engine this machine cannot run is an error that says why.
 /// </summary>
 internal static class ArithmeticEngine
 {
@@ -32,6 +34,11 @@ internal static class ArithmeticEngine
         switch (kind?.Trim().ToUpperInvariant())
         {
             case null or "":
+                if (IfmaMontgomery.IsSupported && modulus.Length >= Avx512MinimumLimbs)
+                {
+                    return new IfmaMontgomery(modulus);
+                }
+
                 if (Avx512Montgomery.IsSupported && modulus.Length >= Avx512MinimumLimbs)
                 {
                     return new Avx512Montgomery(modulus);
@@ -58,8 +65,15 @@ internal static class ArithmeticEngine
                 }
 
                 return new Avx512Montgomery(modulus);
+            case "IFMA":
+                if (!IfmaMontgomery.IsSupported)
+                {
+                    throw new PlatformNotSupportedException($"{EnvironmentVariable}=ifma was requested but the IFMA engine cannot run here: {IfmaNative.Status}.");
+                }
+
+                return new IfmaMontgomery(modulus);
             default:
-                throw new ArgumentException($"{EnvironmentVariable} must be reference, scalar, avx2 or avx512 (was '{kind}').", nameof(kind));
+                throw new ArgumentException($"{EnvironmentVariable} must be reference, scalar, avx2, avx512 or ifma (was '{kind}').", nameof(kind));
         }
     }
 }

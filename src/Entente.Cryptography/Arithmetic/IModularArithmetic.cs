@@ -21,8 +21,27 @@ internal interface IModularArithmetic
     /// <summary>The modulus, little-endian limbs.</summary>
     ReadOnlySpan<ulong> Modulus { get; }
 
-    /// <summary>A short name for reports and benchmarks ("reference", "avx512", "avx2", "scalar").</summary>
+    /// <summary>A short name for reports and benchmarks ("reference", "ifma", "avx512", "avx2", "scalar").</summary>
     string EngineName { get; }
+
+    /// <summary>
+    /// Length in 64-bit words of a number in the engine's internal (Montgomery) form, which callers may keep
+    /// between products (<see cref="MultiplyInternal"/>) instead of converting in and out for each one.
+    /// An internal value is only meaningful to the engine that made it.
+    /// </summary>
+    int InternalLength { get; }
+
+    /// <summary>value = the internal form of a reduced number (<see cref="LimbCount"/> limbs; value <see cref="InternalLength"/> words).</summary>
+    void ToInternal(ReadOnlySpan<ulong> limbs, Span<ulong> value);
+
+    /// <summary>limbs = the reduced number an internal value stands for.</summary>
+    void FromInternal(ReadOnlySpan<ulong> value, Span<ulong> limbs);
+
+    /// <summary>result = a·b on internal values (one Montgomery product). <paramref name="result"/> may alias an input.</summary>
+    void MultiplyInternal(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result);
+
+    /// <summary>result = the product of <c>values.Length / InternalLength</c> internal values, one after another (1 for none).</summary>
+    void ProductInternal(ReadOnlySpan<ulong> values, Span<ulong> result);
 
     /// <summary>result = a·b mod m. <paramref name="result"/> may alias an input.</summary>
     void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result);

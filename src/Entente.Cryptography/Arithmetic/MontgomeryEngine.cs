@@ -155,6 +155,52 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
     /// <summary>The internal value of R mod m (the Montgomery form of 1).</summary>
     protected ReadOnlySpan<ulong> MontOne => _montOne;
 
+    public int InternalLength => Width;
+
+    public void ToInternal(ReadOnlySpan<ulong> limbs, Span<ulong> value)
+    {
+        AssertReduced(limbs);
+        using PooledWords pooled = new(ScratchLength);
+        Import(limbs, value);
+        MontMul(value, R2, value, pooled.Span);
+    }
+
+    public void FromInternal(ReadOnlySpan<ulong> value, Span<ulong> limbs)
+    {
+        Debug.Assert(limbs.Length == LimbCount);
+        using PooledWords pooled = new(Width + ScratchLength);
+        Span<ulong> x = pooled.Span[..Width];
+        value[..Width].CopyTo(x);
+        FromMontgomery(x, limbs, pooled.Span[Width..]);
+    }
+
+    public void MultiplyInternal(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
+    {
+        using PooledWords pooled = new(ScratchLength);
+        MontMul(a, b, result, pooled.Span);
+    }
+
+    public void ProductInternal(ReadOnlySpan<ulong> values, Span<ulong> result)
+    {
+        int width = Width;
+        Debug.Assert(values.Length % width == 0);
+        if (values.IsEmpty)
+        {
+            MontOne.CopyTo(result);
+            return;
+        }
+
+        using PooledWords pooled = new(width + ScratchLength);
+        Span<ulong> acc = pooled.Span[..width];
+        values[..width].CopyTo(acc);
+        for (int k = width; k < values.Length; k += width)
+        {
+            MontMul(acc, values.Slice(k, width), acc, pooled.Span[width..]);
+        }
+
+        acc.CopyTo(result);
+    }
+
     public void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
     {
         AssertReduced(a);
@@ -623,7 +669,7 @@ internal abstract partial class MontgomeryEngine : IModularArithmetic
     }
 
     /// <summary>Working memory from <see cref="ArrayPool{T}.Shared"/>, wiped when disposed (it may have held secrets).</summary>
-    private readonly struct PooledWords : IDisposable
+    internal readonly struct PooledWords : IDisposable
     {
         private readonly ulong[] _array;
         private readonly int _length;

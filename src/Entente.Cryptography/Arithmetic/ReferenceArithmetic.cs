@@ -30,6 +30,27 @@ internal sealed class ReferenceArithmetic : IModularArithmetic
 
     public string EngineName => "reference";
 
+    /// <summary>The internal form is the number itself.</summary>
+    public int InternalLength => _modulus.Length;
+
+    public void ToInternal(ReadOnlySpan<ulong> limbs, Span<ulong> value) => limbs.CopyTo(value);
+
+    public void FromInternal(ReadOnlySpan<ulong> value, Span<ulong> limbs) => value[..limbs.Length].CopyTo(limbs);
+
+    public void MultiplyInternal(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result) => Multiply(a, b, result);
+
+    public void ProductInternal(ReadOnlySpan<ulong> values, Span<ulong> result)
+    {
+        int limbs = _modulus.Length;
+        BigInteger product = BigInteger.One;
+        for (int k = 0; k < values.Length; k += limbs)
+        {
+            product = product * ToBigInteger(values.Slice(k, limbs)) % _m;
+        }
+
+        FromBigInteger(product % _m, result);
+    }
+
     public void Multiply(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, Span<ulong> result)
         => FromBigInteger(ToBigInteger(a) * ToBigInteger(b) % _m, result);
 

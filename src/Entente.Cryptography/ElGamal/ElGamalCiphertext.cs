@@ -88,14 +88,16 @@ public sealed class ElGamalCiphertext : IEquatable<ElGamalCiphertext>
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(ciphertexts);
-        ElementModP alpha = group.OneModP;
-        ElementModP beta = group.OneModP;
-        foreach (ElGamalCiphertext ciphertext in ciphertexts)
+        // Both products accumulate in Montgomery form (ElementModP.Product): one Montgomery product and one
+        // conversion per factor, no conversion back until the result is encoded.
+        List<ElGamalCiphertext> all = [.. ciphertexts];
+        foreach (ElGamalCiphertext ciphertext in all)
         {
             ArgumentNullException.ThrowIfNull(ciphertext);
-            alpha = alpha.Multiply(ciphertext.Alpha);
-            beta = beta.Multiply(ciphertext.Beta);
         }
+
+        ElementModP alpha = ElementModP.Product(group, all.Select(c => c.Alpha));
+        ElementModP beta = ElementModP.Product(group, all.Select(c => c.Beta));
 
         return new ElGamalCiphertext(alpha, beta);
     }

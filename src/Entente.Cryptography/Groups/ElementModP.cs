@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Entente.Cryptography.Arithmetic;
 
 namespace Entente.Cryptography;
 
@@ -14,10 +15,18 @@ namespace Entente.Cryptography;
 /// variants, which check length, range and membership; every operation here preserves membership.
 /// That is why <see cref="Inverse"/> can use x^(q−1). Encodings are fixed-width big-endian of
 /// <see cref="Group.PByteLength"/> bytes (b(x, l_p) of §5.1.1).
+/// <para>
+/// Representation: the value as reduced limbs, or in the arithmetic engine's internal (Montgomery) form,
+/// or both; each is computed from the other the first time it is needed and then kept. A product whose
+/// operand already holds the Montgomery form is computed in that form and stays there, so chains of
+/// products (aggregation, a verifier's commitments) pay one Montgomery product per factor and convert
+/// out once, when the value is encoded or compared.
+/// </para>
 /// </remarks>
 public sealed class ElementModP : IEquatable<ElementModP>
 {
-    private readonly ulong[] _limbs;
+    private ulong[]? _limbs;      // reduced, little-endian, Group.PLimbCount long
+    private ulong[]? _internal;   // the engine's Montgomery form, Group.Arithmetic.InternalLength long
 
     /// <summary>Unchecked: the caller guarantees the value is a reduced subgroup member.</summary>
     internal ElementModP(Group group, ulong[] limbs)
@@ -27,13 +36,59 @@ public sealed class ElementModP : IEquatable<ElementModP>
         _limbs = limbs;
     }
 
+    private ElementModP(Group group, ulong[] internalValue, bool isInternal)
+    {
+        Debug.Assert(isInternal && internalValue.Length == group.Arithmetic.InternalLength);
+        Group = group;
+        _internal = internalValue;
+    }
+
+    /// <summary>Unchecked: wraps an internal (Montgomery form) value of a subgroup member made by the group's engine.</summary>
+    internal static ElementModP FromInternal(Group group, ulong[] internalValue) => new(group, internalValue, isInternal: true);
+
     /// <summary>The group this element belongs to.</summary>
     public Group Group { get; }
 
     /// <summary>True for the identity element 1.</summary>
-    public bool IsOne => _limbs[0] == 1 && _limbs.AsSpan(1).IndexOfAnyExcept(0UL) < 0;
+    public bool IsOne => LimbArray[0] == 1 && LimbArray.AsSpan(1).IndexOfAnyExcept(0UL) < 0;
 
-    internal ReadOnlySpan<ulong> Limbs => _limbs;
+    internal ReadOnlySpan<ulong> Limbs => LimbArray;
+
+    /// <summary>Whether the Montgomery form is at hand (a product with this element then stays in that form).</summary>
+    internal bool HasInternal => _internal is not null;
+
+    /// <summary>The engine's internal (Montgomery) form, computed once when first asked for.</summary>
+    internal ReadOnlySpan<ulong> Internal
+    {
+        get
+        {
+            ulong[]? value = Volatile.Read(ref _internal);
+            if (value is null)
+            {
+                value = new ulong[Group.Arithmetic.InternalLength];
+                Group.Arithmetic.ToInternal(LimbArray, value);
+                value = Interlocked.CompareExchange(ref _internal, value, null) ?? value;
+            }
+
+            return value;
+        }
+    }
+
+    private ulong[] LimbArray
+    {
+        get
+        {
+            ulong[]? limbs = Volatile.Read(ref _limbs);
+            if (limbs is null)
+            {
+                limbs = new ulong[Group.PLimbCount];
+                Group.Arithmetic.FromInternal(_internal!, limbs);
+                limbs = Interlocked.CompareExchange(ref _limbs, limbs, null) ?? limbs;
+            }
+
+            return limbs;
+        }
+    }
 
     /// <summary>Decodes b(x, l_p): exactly l_p big-endian bytes, x &lt; p, x^q = 1 (so x ≠ 0).</summary>
     /// <exception cref="FormatException">The bytes are not a valid element; the message names <paramref name="field"/>.</exception>
@@ -96,7 +151,7 @@ public sealed class ElementModP : IEquatable<ElementModP>
     public byte[] Encode()
     {
         byte[] bytes = new byte[Group.PByteLength];
-        WriteBigEndian(_limbs, bytes);
+        WriteBigEndian(LimbArray, bytes);
         return bytes;
     }
 
@@ -108,19 +163,32 @@ public sealed class ElementModP : IEquatable<ElementModP>
             throw new ArgumentException($"The destination must be exactly {Group.PByteLength} bytes.", nameof(destination));
         }
 
-        WriteBigEndian(_limbs, destination);
+        WriteBigEndian(LimbArray, destination);
     }
 
     /// <summary>Uppercase fixed-width hex of b(x, l_p).</summary>
     public string ToHex() => Convert.ToHexString(Encode());
 
     /// <summary>this · other mod p.</summary>
+    /// <remarks>
+    /// When either operand holds its Montgomery form, the product is one Montgomery product (the other
+    /// operand is converted once and keeps its form) and the result stays in that form; otherwise it is
+    /// computed on limbs and returned as limbs.
+    /// </remarks>
     public ElementModP Multiply(ElementModP other)
     {
         Group.CheckSameGroup(other);
-        ulong[] result = new ulong[_limbs.Length];
-        Group.Arithmetic.Multiply(_limbs, other._limbs, result);
-        return new ElementModP(Group, result);
+        IModularArithmetic arithmetic = Group.Arithmetic;
+        if (_internal is null && other._internal is null)
+        {
+            ulong[] result = new ulong[Group.PLimbCount];
+            arithmetic.Multiply(LimbArray, other.LimbArray, result);
+            return new ElementModP(Group, result);
+        }
+
+        ulong[] product = new ulong[arithmetic.InternalLength];
+        arithmetic.MultiplyInternal(Internal, other.Internal, product);
+        return FromInternal(Group, product);
     }
 
     /// <summary>this · other mod p.</summary>
@@ -149,8 +217,8 @@ public sealed class ElementModP : IEquatable<ElementModP>
     {
         ulong[] qMinusOne = Group.QLimbs.ToArray();
         qMinusOne[0] -= 1; // q is odd, so no borrow
-        ulong[] result = new ulong[_limbs.Length];
-        Group.Arithmetic.Pow(_limbs, qMinusOne, result);
+        ulong[] result = new ulong[Group.PLimbCount];
+        Group.Arithmetic.Pow(LimbArray, qMinusOne, result);
         return new ElementModP(Group, result);
     }
 
@@ -158,8 +226,8 @@ public sealed class ElementModP : IEquatable<ElementModP>
     public ElementModP Pow(ElementModQ exponent)
     {
         Group.CheckSameGroup(exponent);
-        ulong[] result = new ulong[_limbs.Length];
-        Group.Arithmetic.Pow(_limbs, exponent.ExponentLimbs, result);
+        ulong[] result = new ulong[Group.PLimbCount];
+        Group.Arithmetic.Pow(LimbArray, exponent.ExponentLimbs, result);
         return new ElementModP(Group, result);
     }
 
@@ -167,8 +235,8 @@ public sealed class ElementModP : IEquatable<ElementModP>
     public ElementModP PowSecret(ElementModQ exponent)
     {
         Group.CheckSameGroup(exponent);
-        ulong[] result = new ulong[_limbs.Length];
-        Group.Arithmetic.PowSecret(_limbs, exponent.ExponentLimbs, result);
+        ulong[] result = new ulong[Group.PLimbCount];
+        Group.Arithmetic.PowSecret(LimbArray, exponent.ExponentLimbs, result);
         return new ElementModP(Group, result);
     }
 
@@ -176,35 +244,61 @@ public sealed class ElementModP : IEquatable<ElementModP>
     public ElementModP Pow(long exponent)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(exponent);
-        ulong[] result = new ulong[_limbs.Length];
-        Group.Arithmetic.Pow(_limbs, [(ulong)exponent], result);
+        ulong[] result = new ulong[Group.PLimbCount];
+        Group.Arithmetic.Pow(LimbArray, [(ulong)exponent], result);
         return new ElementModP(Group, result);
     }
 
-    /// <summary>The product of all <paramref name="elements"/> (1 for none).</summary>
+    /// <summary>
+    /// The product of all <paramref name="elements"/> (1 for none), accumulated in Montgomery form: one
+    /// Montgomery product per factor, plus one conversion for each factor not already in that form (not kept
+    /// in the factor: a tally's ciphertexts are not made larger by being added up). The result stays in
+    /// Montgomery form.
+    /// </summary>
     public static ElementModP Product(Group group, IEnumerable<ElementModP> elements)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(elements);
-        ulong[] acc = group.OneModP._limbs.ToArray();
+        IModularArithmetic arithmetic = group.Arithmetic;
+        ulong[]? acc = null;
+        ulong[]? converted = null;
         foreach (ElementModP element in elements)
         {
             group.CheckSameGroup(element);
-            group.Arithmetic.Multiply(acc, element._limbs, acc);
+            ReadOnlySpan<ulong> factor;
+            if (Volatile.Read(ref element._internal) is ulong[] held)
+            {
+                factor = held;
+            }
+            else
+            {
+                converted ??= new ulong[arithmetic.InternalLength];
+                arithmetic.ToInternal(element.LimbArray, converted);
+                factor = converted;
+            }
+
+            if (acc is null)
+            {
+                acc = factor.ToArray();
+            }
+            else
+            {
+                arithmetic.MultiplyInternal(acc, factor, acc);
+            }
         }
 
-        return new ElementModP(group, acc);
+        return acc is null ? group.OneModP : FromInternal(group, acc);
     }
 
     /// <inheritdoc/>
     public bool Equals(ElementModP? other) =>
-        other is not null && ReferenceEquals(Group, other.Group) && _limbs.AsSpan().SequenceEqual(other._limbs);
+        other is not null && ReferenceEquals(Group, other.Group) && LimbArray.AsSpan().SequenceEqual(other.LimbArray);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as ElementModP);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Group.Name, _limbs[0], _limbs[^1]);
+    public override int GetHashCode() => HashCode.Combine(Group.Name, LimbArray[0], LimbArray[^1]);
 
     /// <summary>Short form for diagnostics: the group and the first and last hex digits.</summary>
     public override string ToString()

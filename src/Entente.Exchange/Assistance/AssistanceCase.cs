@@ -43,7 +43,7 @@ public sealed record AssistanceCase
     /// <summary>Subject line.</summary>
     public required string Subject { get; init; }
 
-    /// <summary>Severity: low, medium, high or critical.</summary>
+    /// <summary>The request's priority: low, medium, high or critical (property <c>priority</c>; <c>severity</c> in the legacy form).</summary>
     public required string Severity { get; init; }
 
     /// <summary>Ids of the evidence objects.</summary>

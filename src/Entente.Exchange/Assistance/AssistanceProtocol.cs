@@ -9,7 +9,9 @@ namespace Entente.Exchange.Assistance;
 /// Submission rules of the request-for-assistance protocol (docs/exchange.md): a request names a
 /// registered addressee other than the requester and deadlines still ahead; only the addressee
 /// acknowledges (once, before answering) and answers or declines (once); none of the three objects is
-/// ever versioned.
+/// ever versioned. Sealed entries are for their readers to check: the host cannot see a sealed request's addressee
+/// or a sealed reply's request, so a plaintext reply to a sealed request is checked only for being once per kind
+/// among the plaintext replies, and readers' <see cref="AssistanceTracker"/> ignores steps by anyone but the addressee.
 /// </summary>
 internal static class AssistanceProtocol
 {
@@ -61,11 +63,13 @@ internal static class AssistanceProtocol
             throw Reject($"{o.Id}: property 'request_ref' {requestId} is not in the log.");
         }
 
-        JsonElement request = ExchangeService.ReadObjectJson(requestEntries[0]);
-        string addressee = request.GetProperty("recipient_ref").GetString()!;
-        if (envelope.Sender != addressee)
+        if (ExchangeService.TryReadObject(requestEntries[0], out StixObject? request))
         {
-            throw Reject($"{o.Id}: only the addressee {addressee} may acknowledge or answer request {requestId}.");
+            string addressee = request.Json.GetProperty("recipient_ref").GetString()!;
+            if (envelope.Sender != addressee)
+            {
+                throw Reject($"{o.Id}: only the addressee {addressee} may acknowledge or answer request {requestId}.");
+            }
         }
 
         IReadOnlyList<ExchangeEntry> replies = await store.FindByTypesAsync([AssistanceTypes.Acknowledgement, AssistanceTypes.Response], cancellationToken).ConfigureAwait(false);
@@ -73,8 +77,7 @@ internal static class AssistanceProtocol
         bool responded = false;
         foreach (ExchangeEntry reply in replies)
         {
-            JsonElement replyJson = ExchangeService.ReadObjectJson(reply);
-            if (replyJson.GetProperty("request_ref").GetString() != requestId)
+            if (!ExchangeService.TryReadObject(reply, out StixObject? replyObject) || replyObject.Json.GetProperty("request_ref").GetString() != requestId)
             {
                 continue;
             }

@@ -7,7 +7,8 @@ namespace Entente.Exchange.Assistance;
 /// <summary>
 /// Computes the state of every request for assistance from the log alone: the order of entries and
 /// their log timestamps (never the senders' own clocks), evaluated at a time from the injected
-/// <see cref="TimeProvider"/>. Pure: the same log and the same time give the same answer.
+/// <see cref="TimeProvider"/>. Pure: the same log and the same time give the same answer. Sealed entries count when the
+/// caller opened them (<see cref="Sealing.ReaderView"/>); the others are skipped.
 /// </summary>
 public static class AssistanceTracker
 {
@@ -28,7 +29,12 @@ public static class AssistanceTracker
         List<string> order = [];
         foreach (ExchangeEntry entry in entries.OrderBy(e => e.Index))
         {
-            JsonElement json = ExchangeService.ReadObjectJson(entry);
+            if (!ExchangeService.TryReadObject(entry, out StixObject? stixObject))
+            {
+                continue; // sealed, and this reader could not open it
+            }
+
+            JsonElement json = stixObject.Json;
             switch (entry.ObjectType)
             {
                 case AssistanceTypes.Request when !cases.ContainsKey(entry.ObjectId):
@@ -38,7 +44,7 @@ public static class AssistanceTracker
                         Requester = entry.Sender,
                         Recipient = json.GetProperty("recipient_ref").GetString()!,
                         Subject = json.GetProperty("subject").GetString()!,
-                        Severity = json.GetProperty("severity").GetString()!,
+                        Severity = (json.TryGetProperty("priority", out JsonElement priority) ? priority : json.GetProperty("severity")).GetString()!,
                         EvidenceRefs = json.TryGetProperty("evidence_refs", out JsonElement refs)
                             ? [.. refs.EnumerateArray().Select(r => r.GetString()!)]
                             : [],

@@ -1,13 +1,22 @@
 using System.Diagnostics.CodeAnalysis;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Stix;
 
 namespace Entente.Exchange.Envelopes;
 
-/// <summary>A registered party: its name, the STIX identity it speaks as, and its Ed25519 public key.</summary>
+/// <summary>
+/// A registered party: its name, the STIX identity it speaks as, its Ed25519 public key and, when it can read
+/// sealed messages, its X25519 encryption key bound to that identity by an Ed25519 signature.
+/// </summary>
 public sealed record Party
 {
-    /// <summary>Creates a party entry, checking the identity id and key length.</summary>
-    public Party(string name, string identityRef, byte[] publicKey)
+    /// <summary>Creates a party entry, checking the identity id, the key length and the encryption key's binding.</summary>
+    /// <param name="name">Display name.</param>
+    /// <param name="identityRef">The party's STIX identity id.</param>
+    /// <param name="publicKey">The party's Ed25519 public key.</param>
+    /// <param name="encryptionKey">The party's X25519 encryption key, signed by <paramref name="publicKey"/>; null when the party has none (it then cannot read sealed messages).</param>
+    /// <exception cref="ArgumentException">A malformed id or key, or an encryption key that <paramref name="publicKey"/> did not sign for <paramref name="identityRef"/>.</exception>
+    public Party(string name, string identityRef, byte[] publicKey, PartyEncryptionKey? encryptionKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(publicKey);
@@ -21,9 +30,15 @@ public sealed record Party
             throw new ArgumentException("An Ed25519 public key is 32 bytes.", nameof(publicKey));
         }
 
+        if (encryptionKey is not null && !encryptionKey.Verify(identityRef, publicKey))
+        {
+            throw new ArgumentException($"The encryption key given for {name} is not signed by {name}'s key for {identityRef}.", nameof(encryptionKey));
+        }
+
         Name = name;
         IdentityRef = identityRef;
         PublicKey = publicKey.ToArray();
+        EncryptionKey = encryptionKey;
     }
 
     /// <summary>Display name ("Blue").</summary>
@@ -34,6 +49,9 @@ public sealed record Party
 
     /// <summary>The party's Ed25519 public key.</summary>
     public byte[] PublicKey { get; }
+
+    /// <summary>The party's X25519 encryption key and its signed binding, or null when it has none.</summary>
+    public PartyEncryptionKey? EncryptionKey { get; }
 
     /// <summary>Base64 of the public key, as envelopes carry it.</summary>
     public string PublicKeyBase64 => Convert.ToBase64String(PublicKey);

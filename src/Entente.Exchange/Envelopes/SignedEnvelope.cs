@@ -19,7 +19,7 @@ namespace Entente.Exchange.Envelopes;
 /// JCS being RFC 8785, so every member (the object included) is bound and any re-serialisation
 /// of the same content verifies. Members other than these are rejected.
 /// </summary>
-public sealed class SignedEnvelope
+public sealed class SignedEnvelope : IExchangeEnvelope
 {
     /// <summary>The format tag, also the first line of the signed message's domain separator.</summary>
     public const string Format = "entente-exchange/v1";
@@ -69,12 +69,27 @@ public sealed class SignedEnvelope
     /// <summary>The 64-byte Ed25519 signature.</summary>
     public byte[] Signature { get; }
 
+    /// <inheritdoc />
+    string IExchangeEnvelope.EnvelopeFormat => Format;
+
+    /// <inheritdoc />
+    public bool IsSealed => false;
+
+    /// <inheritdoc />
+    public string ObjectId => Payload.Id;
+
+    /// <inheritdoc />
+    public string ObjectType => Payload.Type;
+
+    /// <inheritdoc />
+    public string? ObjectVersion => StixTypes.IsObservable(Payload.Type) ? null : Payload.Version;
+
     /// <summary>Creates and signs an envelope with a fresh nonce.</summary>
     public static SignedEnvelope Create(PartyKey key, string sender, string collection, string? recipient, DateTimeOffset sentAt, StixObject stixObject)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(stixObject);
-        string nonce = Base64Url(RandomNumberGenerator.GetBytes(16));
+        string nonce = EnvelopeJson.Base64Url(RandomNumberGenerator.GetBytes(16));
         string sent = StixTimestamp.FormatMicroseconds(sentAt);
         byte[] message = SignedMessage(sender, key.PublicKey, collection, recipient, sent, nonce, stixObject);
         return new SignedEnvelope(sender, key.PublicKey, collection, recipient, sent, nonce, stixObject, key.Sign(message));
@@ -95,57 +110,31 @@ public sealed class SignedEnvelope
             throw new FormatException("An envelope must be a JSON object.");
         }
 
-        foreach (JsonProperty member in root.EnumerateObject())
-        {
-            if (!Members.Contains(member.Name))
-            {
-                throw new FormatException($"Envelope member \"{StixId.Truncate(member.Name)}\" is not part of {Format}.");
-            }
-        }
-
-        string format = RequiredString(root, "envelope");
+        EnvelopeJson.OnlyMembers(root, Members, Format);
+        string format = EnvelopeJson.RequiredString(root, "envelope");
         if (format != Format)
         {
             throw new FormatException($"envelope: \"{StixId.Truncate(format)}\" is not {Format}.");
         }
 
-        string sender = RequiredString(root, "sender");
-        if (!StixId.TryParse(sender, out StixId? senderId) || senderId.Type != "identity")
-        {
-            throw new FormatException($"sender: \"{StixId.Truncate(sender)}\" is not an identity--UUID.");
-        }
-
-        byte[] publicKey = Base64Exact(root, "public_key", 32);
-        string collection = RequiredString(root, "collection");
-        if (!Guid.TryParseExact(collection, "D", out _))
-        {
-            throw new FormatException($"collection: \"{StixId.Truncate(collection)}\" is not a UUID.");
-        }
-
+        string sender = EnvelopeJson.Identity(root, "sender");
+        byte[] publicKey = EnvelopeJson.Base64Exact(root, "public_key", 32);
+        string collection = EnvelopeJson.CollectionId(root);
         string? recipient = null;
-        if (root.TryGetProperty("recipient", out JsonElement recipientElement))
+        if (root.TryGetProperty("recipient", out _))
         {
-            recipient = recipientElement.ValueKind == JsonValueKind.String ? recipientElement.GetString()! : throw new FormatException("recipient: must be a string.");
-            if (!StixId.TryParse(recipient, out StixId? recipientId) || recipientId.Type != "identity")
-            {
-                throw new FormatException($"recipient: \"{StixId.Truncate(recipient)}\" is not an identity--UUID.");
-            }
+            recipient = EnvelopeJson.Identity(root, "recipient");
         }
 
-        string sentAt = RequiredString(root, "sent_at");
+        string sentAt = EnvelopeJson.RequiredString(root, "sent_at");
         StixTimestamp.Parse(sentAt, "sent_at");
-        string nonce = RequiredString(root, "nonce");
-        if (nonce.Length != 22 || !TryBase64Url(nonce, out byte[]? nonceBytes) || nonceBytes.Length != 16)
-        {
-            throw new FormatException("nonce: must be base64url (no padding) of 16 bytes.");
-        }
-
+        string nonce = EnvelopeJson.Nonce(root);
         if (!root.TryGetProperty("object", out JsonElement objectElement) || objectElement.ValueKind != JsonValueKind.Object)
         {
             throw new FormatException("object: required, and must be a JSON object.");
         }
 
-        byte[] signature = Base64Exact(root, "signature", 64);
+        byte[] signature = EnvelopeJson.Base64Exact(root, "signature", 64);
         return new SignedEnvelope(sender, publicKey, collection, recipient, sentAt, nonce, StixObject.FromElement(objectElement), signature);
     }
 
@@ -205,40 +194,5 @@ public sealed class SignedEnvelope
         }
 
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static string RequiredString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new FormatException($"{name}: required, and must be a string.");
-
-    private static byte[] Base64Exact(JsonElement root, string name, int length)
-    {
-        string text = RequiredString(root, name);
-        byte[] bytes = new byte[length];
-        if (!Convert.TryFromBase64String(text, bytes, out int written) || written != length || Convert.ToBase64String(bytes) != text)
-        {
-            throw new FormatException($"{name}: must be canonical base64 of {length} bytes.");
-        }
-
-        return bytes;
-    }
-
-    internal static string Base64Url(ReadOnlySpan<byte> bytes) =>
-        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static bool TryBase64Url(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? bytes)
-    {
-        bytes = null;
-        string padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - (padded.Length % 4)) % 4);
-        byte[] buffer = new byte[padded.Length];
-        if (!Convert.TryFromBase64String(padded, buffer, out int written))
-        {
-            return false;
-        }
-
-        bytes = buffer[..written];
-        return Base64Url(bytes) == text;
     }
 }

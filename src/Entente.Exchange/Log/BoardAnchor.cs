@@ -28,10 +28,13 @@ public interface IExchangeAnchor
 /// each entry becomes one board entry (<see cref="LogEntry"/>, <c>entente.org/entry/v1</c>) of type
 /// <c>exchange.&lt;STIX type&gt;</c> whose artifact is the exchange leaf (<see cref="ExchangeEntry.ToLeafBytes"/>,
 /// which names the log time, collection, sender, object version and the envelope's SHA-256), signed by
-/// the sender's board key; the leaf and the canonical envelope are stored as content-addressed blobs. A
-/// reader so goes envelope → (SHA-256) exchange leaf → (SHA-256) board entry → (inclusion proof) the
-/// board's witnessed checkpoint. The board entries of these types, in board order, are the exchange's
-/// entries in index order.
+/// the sender's board key. The leaf and the canonical envelope are stored as content-addressed blobs (which the
+/// board serves to anyone) only when <see cref="DisclosurePolicy"/> calls the message public: a sealed message, a
+/// TLP:RED or TLP:AMBER one, or any message of a collection that is not public leaves only its board entry (type,
+/// SHA-256 of the leaf, signature) on the public record, and its readers get the leaf and the envelope through the
+/// exchange's authenticated proofs. A reader so goes envelope → (SHA-256) exchange leaf → (SHA-256) board entry →
+/// (inclusion proof) the board's witnessed checkpoint. The board entries of these types, in board order, are the
+/// exchange's entries in index order.
 /// </summary>
 public sealed class BoardAnchor : IExchangeAnchor
 {
@@ -41,6 +44,7 @@ public sealed class BoardAnchor : IExchangeAnchor
     private readonly Sequencer _sequencer;
     private readonly IBlobStore _blobs;
     private readonly Func<ExchangeEntry, Ed25519NoteSigner> _signerFor;
+    private readonly Dictionary<string, CollectionDefinition> _collections;
     private long _anchored;
 
     /// <summary>Creates the anchor.</summary>
@@ -48,7 +52,8 @@ public sealed class BoardAnchor : IExchangeAnchor
     /// <param name="blobs">The board's content-addressed blob store.</param>
     /// <param name="signerFor">The board key that signs the entry for its sender (in a deployment, the sender's own key or the operator's submitter key).</param>
     /// <param name="anchored">Exchange entries already on the board (<see cref="CountOnBoardAsync"/>).</param>
-    public BoardAnchor(Sequencer sequencer, IBlobStore blobs, Func<ExchangeEntry, Ed25519NoteSigner> signerFor, long anchored = 0)
+    /// <param name="collections">The exchange's collections, so that messages of a collection that is not public are never published; without them the decision rests on the message alone (a collection that is not public only ever holds sealed messages).</param>
+    public BoardAnchor(Sequencer sequencer, IBlobStore blobs, Func<ExchangeEntry, Ed25519NoteSigner> signerFor, long anchored = 0, IEnumerable<CollectionDefinition>? collections = null)
     {
         ArgumentNullException.ThrowIfNull(sequencer);
         ArgumentNullException.ThrowIfNull(blobs);
@@ -58,6 +63,7 @@ public sealed class BoardAnchor : IExchangeAnchor
         _blobs = blobs;
         _signerFor = signerFor;
         _anchored = anchored;
+        _collections = (collections ?? []).ToDictionary(c => c.Id, StringComparer.Ordinal);
     }
 
     /// <summary>The board's index of each anchored exchange entry, in exchange order (filled as entries are anchored).</summary>
@@ -105,11 +111,22 @@ public sealed class BoardAnchor : IExchangeAnchor
         }
 
         Ed25519NoteSigner signer = _signerFor(entry);
-        await _blobs.PutAsync(entry.Envelope, cancellationToken).ConfigureAwait(false);
-        await _blobs.PutAsync(entry.ToLeafBytes(), cancellationToken).ConfigureAwait(false);
+        if (IsPublic(entry))
+        {
+            await _blobs.PutAsync(entry.Envelope, cancellationToken).ConfigureAwait(false);
+            await _blobs.PutAsync(entry.ToLeafBytes(), cancellationToken).ConfigureAwait(false);
+        }
+
         AddResult added = await _sequencer.AddAsync(BoardEntry(entry, signer.Name).Sign(signer), cancellationToken).ConfigureAwait(false);
         _boardIndexes.Add(added.Index);
         Interlocked.Increment(ref _anchored);
+    }
+
+    /// <summary>True when <paramref name="entry"/>'s leaf and envelope may be published as public blobs.</summary>
+    public bool IsPublic(ExchangeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return DisclosurePolicy.ForEntry(_collections.GetValueOrDefault(entry.Collection), entry).IsPublic;
     }
 
     private static string? LogEntryType(byte[] bytes)

@@ -54,7 +54,7 @@ public static class BoardExchangeVerifier
         ArgumentNullException.ThrowIfNull(boardKey);
         List<ProofFailure> failures = [];
 
-        SignedEnvelope envelope = SignedEnvelope.Parse(proof.Entry.Envelope, int.MaxValue);
+        IExchangeEnvelope envelope = ExchangeEnvelope.Parse(proof.Entry.Envelope, int.MaxValue, int.MaxValue);
         bool signature = envelope.VerifySignature();
         if (!signature)
         {
@@ -70,6 +70,12 @@ public static class BoardExchangeVerifier
         {
             signature = false;
             failures.Add(new ProofFailure("party", $"signed by {owner.Name} but the sender is {envelope.Sender}"));
+        }
+
+        if (!EntryMatchesEnvelope(proof.Entry, envelope))
+        {
+            signature = false;
+            failures.Add(new ProofFailure("signature", "the entry's collection, object id, type or version differs from the signed envelope's"));
         }
 
         bool leaf = CheckBoardEntry(proof, boardKey, failures);
@@ -112,6 +118,11 @@ public static class BoardExchangeVerifier
         return new BoardExchangeVerification(signature, leaf, inclusion, checkpointOk, failures);
     }
 
+    /// <summary>True when the entry's indexed fields are the ones the signed (or sealed) envelope names.</summary>
+    internal static bool EntryMatchesEnvelope(ExchangeEntry entry, IExchangeEnvelope envelope) =>
+        entry.Collection == envelope.Collection && entry.Sender == envelope.Sender && entry.ObjectId == envelope.ObjectId
+        && entry.ObjectType == envelope.ObjectType && entry.ObjectVersion == envelope.ObjectVersion;
+
     private static bool CheckBoardEntry(BoardExchangeProof proof, Func<string, INoteVerifier?> boardKey, List<ProofFailure> failures)
     {
         LogEntry entry;
@@ -149,8 +160,15 @@ public static class BoardExchangeVerifier
         return ok;
     }
 
-    /// <summary>The text a browser needs to recheck the envelope signature: the signed message is this prefix plus the canonical envelope without its signature member.</summary>
+    /// <summary>The text a browser needs to recheck a signed (plaintext) envelope's signature: the signed message is this prefix plus the canonical envelope without its signature member.</summary>
     public static string SignatureContext => SignedEnvelope.Format + " signature\n";
+
+    /// <summary>The signature prefix of <paramref name="entry"/>'s envelope: <see cref="SignatureContext"/>, or <c>"entente-exchange-sealed/v1 signature\n"</c> for a sealed one (<see cref="SignedPart"/> works for both).</summary>
+    public static string SignatureContextOf(ExchangeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return (entry.IsSealed ? Sealing.SealedEnvelope.Format : SignedEnvelope.Format) + " signature\n";
+    }
 
     /// <summary>The canonical envelope without its <c>signature</c> member (the last member in RFC 8785 order), as signed.</summary>
     public static byte[] SignedPart(ExchangeEntry entry)

@@ -62,7 +62,7 @@ public sealed record ExchangeProof(ExchangeEntry Entry, IReadOnlyList<Hash256> I
             string loggedAt = json.GetProperty("logged_at").GetString() ?? throw new FormatException("logged_at: must be a string.");
             string collection = json.GetProperty("collection").GetString() ?? throw new FormatException("collection: must be a string.");
             byte[] envelopeBytes = JsonSerializerRaw(json.GetProperty("envelope"));
-            SignedEnvelope envelope = SignedEnvelope.Parse(envelopeBytes);
+            IExchangeEnvelope envelope = ExchangeEnvelope.Parse(envelopeBytes);
             List<Hash256> proof = [];
             foreach (JsonElement h in json.GetProperty("inclusion_proof").EnumerateArray())
             {
@@ -70,9 +70,8 @@ public sealed record ExchangeProof(ExchangeEntry Entry, IReadOnlyList<Hash256> I
             }
 
             string checkpoint = json.GetProperty("checkpoint").GetString() ?? throw new FormatException("checkpoint: must be a string.");
-            StixObject o = envelope.Payload;
-            ExchangeEntry entry = new(index, StixTimestamp.Parse(loggedAt, "logged_at"), collection, envelope.Sender, o.Id, o.Type,
-                StixTypes.IsObservable(o.Type) ? null : o.Version, envelope.ToCanonicalJson(), envelope.Signature, envelope.Nonce);
+            ExchangeEntry entry = new(index, StixTimestamp.Parse(loggedAt, "logged_at"), collection, envelope.Sender, envelope.ObjectId, envelope.ObjectType,
+                envelope.ObjectVersion, envelope.ToCanonicalJson(), envelope.Signature, envelope.Nonce);
             if (entry.LoggedAtText != loggedAt)
             {
                 throw new FormatException("logged_at: must have exactly microsecond precision.");
@@ -109,7 +108,7 @@ public static class ExchangeProofVerifier
         ArgumentNullException.ThrowIfNull(parties);
         ArgumentNullException.ThrowIfNull(logKey);
         List<ProofFailure> failures = [];
-        SignedEnvelope envelope = SignedEnvelope.Parse(proof.Entry.Envelope, int.MaxValue);
+        IExchangeEnvelope envelope = ExchangeEnvelope.Parse(proof.Entry.Envelope, int.MaxValue, int.MaxValue);
         if (!envelope.VerifySignature())
         {
             failures.Add(new ProofFailure("signature", "the envelope's signature does not verify"));
@@ -124,6 +123,11 @@ public static class ExchangeProofVerifier
             failures.Add(new ProofFailure("party", $"signed by {owner.Name} but claims sender {envelope.Sender}"));
         }
 
+        if (!BoardExchangeVerifier.EntryMatchesEnvelope(proof.Entry, envelope))
+        {
+            failures.Add(new ProofFailure("signature", "the entry's collection, object id, type or version differs from the signed envelope's"));
+        }
+
         SignedCheckpoint? checkpoint = null;
         try
         {
@@ -132,6 +136,11 @@ public static class ExchangeProofVerifier
         catch (Exception e) when (e is NoteFormatException or NoteVerificationException or FormatException)
         {
             failures.Add(new ProofFailure("checkpoint", e.Message));
+        }
+
+        if (checkpoint is not null && checkpoint.Checkpoint.Origin != logKey.Name)
+        {
+            failures.Add(new ProofFailure("checkpoint", $"the checkpoint's origin is {checkpoint.Checkpoint.Origin}, not the exchange log {logKey.Name}"));
         }
 
         if (checkpoint is not null)

@@ -89,6 +89,12 @@ public sealed class StixObject
     /// <summary>Parses JSON with the exchange's strict reader settings (no duplicates, no comments, bounded depth).</summary>
     internal static JsonElement ParseStrict(ReadOnlySpan<byte> utf8Json)
     {
+        // The reader checks structure, not the bytes inside strings: invalid UTF-8 would surface later, on reading a value.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            throw new FormatException("Not valid JSON: the text is not valid UTF-8.");
+        }
+
         try
         {
             using JsonDocument strict = JsonDocument.Parse(utf8Json.ToArray(),

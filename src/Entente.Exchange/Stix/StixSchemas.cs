@@ -45,6 +45,11 @@ internal static class StixSchemas
 
             // LogicalName keeps the folder: "Entente.Exchange.Schemas.stix21/sdos/note.json".
             string relative = name[ResourcePrefix.Length..].Replace('\\', '/');
+            if (relative.StartsWith(AssistanceExtension.ObjectsFolder, StringComparison.Ordinal))
+            {
+                continue; // STIX objects shipped with the schemas (the extension definition), not schemas
+            }
+
             string path = relative.StartsWith("stix21/", StringComparison.Ordinal) ? relative["stix21/".Length..] : relative;
             using Stream stream = assembly.GetManifestResourceStream(name)!;
             using StreamReader reader = new(stream);

@@ -20,6 +20,12 @@ public sealed record StixValidationError(string ObjectId, string Property, strin
 /// <param name="AllowCustomObjects">Accept object types that have no schema here (checked against the common core schema only).</param>
 public sealed record StixValidationPolicy(bool AllowCustomObjects)
 {
+    /// <summary>
+    /// Accept requests for assistance in their pre-extension form (<c>severity</c>, no extension marker), which is not
+    /// valid STIX 2.1; only for hosts written before the extension (<see cref="ExchangeOptions.AcceptLegacyAssistanceForm"/>).
+    /// </summary>
+    public bool AllowLegacyAssistance { get; init; }
+
     /// <summary>Official STIX 2.1 types and the Entente assistance types only.</summary>
     public static StixValidationPolicy Strict { get; } = new(false);
 }
@@ -93,18 +99,22 @@ public static partial class StixValidator
             return;
         }
 
-        string schemaPath;
+        List<string> schemaPaths = [];
+        bool legacy = false;
         if (StixTypes.OfficialSchemaPaths.TryGetValue(type, out string? official))
         {
-            schemaPath = official;
+            schemaPaths.Add(official);
         }
         else if (StixTypes.Assistance.Contains(type))
         {
-            schemaPath = "entente/" + type + ".json";
+            // STIX 2.1 §7.3: a new type names its extension definition (extension_type new-sdo). The form logged before
+            // the extension existed (no marker, a reserved 'severity') is accepted only where the policy allows it.
+            legacy = policy.AllowLegacyAssistance && !AssistanceExtension.IsMarked(json);
+            schemaPaths.Add(legacy ? "entente/legacy/" + type + ".json" : "entente/" + type + ".json");
         }
         else if (policy.AllowCustomObjects)
         {
-            schemaPath = "common/core.json";
+            schemaPaths.Add("common/core.json");
         }
         else
         {
@@ -112,20 +122,95 @@ public static partial class StixValidator
             return;
         }
 
-        EvaluationResults results = StixSchemas.Evaluate(schemaPath, json);
-        if (!results.IsValid)
+        // As the OASIS validator does with its schema folder: an object naming our extension also meets the extension's own schema.
+        if (!legacy && json.TryGetProperty("extensions", out JsonElement extensions) && extensions.ValueKind == JsonValueKind.Object
+            && extensions.TryGetProperty(AssistanceTypes.ExtensionDefinitionId, out _))
         {
-            AddSchemaErrors(results, json, where, schemaPath, errors);
+            schemaPaths.Add("entente/" + AssistanceTypes.ExtensionDefinitionId + ".json");
         }
 
-        AddSpecRules(json, type, where, errors);
+        foreach (string schemaPath in schemaPaths)
+        {
+            EvaluationResults results = StixSchemas.Evaluate(schemaPath, json);
+            if (!results.IsValid)
+            {
+                AddSchemaErrors(results, json, where, schemaPath, errors);
+            }
+        }
+
+        AddSpecRules(json, type, where, errors, legacy);
+    }
+
+    /// <summary>
+    /// Validates an object as a third party will see it in an exported bundle (the OASIS STIX validator's checks that
+    /// apply, docs/exchange.md): the official schema of its type, or the common core and its extension's schema for
+    /// a new type; the spec rules; no legacy form; and a type that is neither official nor ours must name an extension
+    /// definition with extension_type new-sdo, new-sco or new-sro ("extensions-use").
+    /// </summary>
+    public static IReadOnlyList<StixValidationError> ValidateForExport(StixObject stixObject)
+    {
+        ArgumentNullException.ThrowIfNull(stixObject);
+        List<StixValidationError> errors = [];
+        string where = stixObject.Id.Length > 0 ? stixObject.Id : "(object without id)";
+        ValidateInto(stixObject.Json, where, new StixValidationPolicy(AllowCustomObjects: true), errors);
+        string type = stixObject.Type;
+        if (StixTypes.IsValidTypeName(type) && !StixTypes.IsOfficial(type) && !StixTypes.Assistance.Contains(type) && !UsesNewTypeExtension(stixObject.Json))
+        {
+            errors.Add(new StixValidationError(where, "extensions",
+                $"custom type \"{type}\" must be defined by an extension definition named in 'extensions' with extension_type new-sdo, new-sco or new-sro", "STIX 2.1 §7.3"));
+        }
+
+        return errors;
+    }
+
+    private static bool UsesNewTypeExtension(JsonElement json)
+    {
+        if (!json.TryGetProperty("extensions", out JsonElement extensions) || extensions.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        foreach (JsonProperty extension in extensions.EnumerateObject())
+        {
+            if (extension.Name.StartsWith("extension-definition--", StringComparison.Ordinal) && extension.Value.ValueKind == JsonValueKind.Object
+                && extension.Value.TryGetProperty("extension_type", out JsonElement kind) && kind.ValueKind == JsonValueKind.String
+                && kind.GetString() is "new-sdo" or "new-sco" or "new-sro")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void AddSchemaErrors(EvaluationResults results, JsonElement root, string where, string schemaPath, List<StixValidationError> errors)
     {
         HashSet<string> seen = new(StringComparer.Ordinal);
+        int before = errors.Count;
+        bool skippedCoreNot = false;
+        bool skippedDefect = false;
         foreach (EvaluationResults node in Flatten(results))
         {
+            // A "not" fails when its subschema passes: the failing node carries no message of its own, only a valid
+            // child at …/not. The common core's "not" (reserved property names and the reserved type 'action', §3.8)
+            // is reported by the spec rules, which name the property; any other "not" is reported here.
+            foreach (EvaluationResults negated in (node.Details ?? []).Where(d => d.IsValid && d.EvaluationPath.ToString().EndsWith("/not", StringComparison.Ordinal)))
+            {
+                string location = negated.SchemaLocation.ToString();
+                if (location.Contains("/common/core.json", StringComparison.Ordinal) || location.Contains("/common/cyber-observable-core.json", StringComparison.Ordinal))
+                {
+                    skippedCoreNot = true;
+                    continue;
+                }
+
+                string property = PointerToPath(node.InstanceLocation.ToString());
+                string message = $"matches what the schema forbids at {negated.EvaluationPath}";
+                if (seen.Add(property + "\u0000" + message))
+                {
+                    errors.Add(new StixValidationError(where, property, message, "schema:" + schemaPath));
+                }
+            }
+
             if (node.Errors is null)
             {
                 continue;
@@ -149,6 +234,7 @@ public static partial class StixValidator
 
                 if (IsLangOnlyGranularMarkingDefect(root, property, message))
                 {
+                    skippedDefect = true;
                     continue;
                 }
 
@@ -157,6 +243,12 @@ public static partial class StixValidator
                     errors.Add(new StixValidationError(where, property, message, "schema:" + schemaPath));
                 }
             }
+        }
+
+        if (errors.Count == before && !skippedCoreNot && !skippedDefect)
+        {
+            // Never let an invalid result through silently: the evaluator said no without a message we could place.
+            errors.Add(new StixValidationError(where, string.Empty, "does not match its schema", "schema:" + schemaPath));
         }
     }
 
@@ -229,9 +321,25 @@ public static partial class StixValidator
         return path.ToString();
     }
 
-    private static void AddSpecRules(JsonElement json, string type, string where, List<StixValidationError> errors)
+    /// <summary>Property names STIX 2.1 §3.8 reserves: no object may use them.</summary>
+    public static readonly IReadOnlyList<string> ReservedPropertyNames = ["severity", "action", "username", "phone_numbers"];
+
+    private static void AddSpecRules(JsonElement json, string type, string where, List<StixValidationError> errors, bool legacy)
     {
         bool observable = StixTypes.IsObservable(type);
+        if (type == "action")
+        {
+            errors.Add(new StixValidationError(where, "type", "\"action\" is a reserved object type name", "STIX 2.1 §3.8"));
+        }
+
+        foreach (string reserved in ReservedPropertyNames)
+        {
+            if (json.TryGetProperty(reserved, out _) && !(legacy && reserved == "severity"))
+            {
+                errors.Add(new StixValidationError(where, reserved, "is a reserved property name and must not be used", "STIX 2.1 §3.8"));
+            }
+        }
+
         string? idText = String(json, "id");
         if (idText is null)
         {

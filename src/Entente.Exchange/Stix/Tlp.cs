@@ -37,6 +37,69 @@ public static class Tlp
         [Red] = "red",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>TLP 1.0 WHITE (STIX 2.1 §7.2.1.4).</summary>
+    public const string V1White = "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9";
+
+    /// <summary>TLP 1.0 GREEN (STIX 2.1 §7.2.1.4).</summary>
+    public const string V1Green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
+
+    /// <summary>TLP 1.0 AMBER (STIX 2.1 §7.2.1.4).</summary>
+    public const string V1Amber = "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82";
+
+    /// <summary>TLP 1.0 RED (STIX 2.1 §7.2.1.4).</summary>
+    public const string V1Red = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
+
+    /// <summary>The level of every TLP marking (2.0 and 1.0; 1.0 WHITE reads as "clear"), by marking id.</summary>
+    private static readonly FrozenDictionary<string, string> AnyVersion = new Dictionary<string, string>(Levels, StringComparer.Ordinal)
+    {
+        [V1White] = "clear",
+        [V1Green] = "green",
+        [V1Amber] = "amber",
+        [V1Red] = "red",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly string[] Order = ["clear", "green", "amber", "amber+strict", "red"];
+
+    /// <summary>
+    /// The most restrictive TLP level (2.0 or 1.0) that applies to any part of the object: its
+    /// <c>object_marking_refs</c> and the <c>marking_ref</c> of each granular marking (a part that may not leave its
+    /// readers keeps the whole object with them). Null when the object carries no TLP marking.
+    /// </summary>
+    public static string? MostRestrictive(StixObject stixObject)
+    {
+        ArgumentNullException.ThrowIfNull(stixObject);
+        int worst = -1;
+        void Consider(System.Text.Json.JsonElement reference)
+        {
+            if (reference.ValueKind == System.Text.Json.JsonValueKind.String && AnyVersion.TryGetValue(reference.GetString()!, out string? level))
+            {
+                worst = Math.Max(worst, Array.IndexOf(Order, level));
+            }
+        }
+
+        System.Text.Json.JsonElement json = stixObject.Json;
+        if (json.TryGetProperty("object_marking_refs", out System.Text.Json.JsonElement refs) && refs.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (System.Text.Json.JsonElement r in refs.EnumerateArray())
+            {
+                Consider(r);
+            }
+        }
+
+        if (json.TryGetProperty("granular_markings", out System.Text.Json.JsonElement granular) && granular.ValueKind == System.Text.Json.JsonValueKind.Array)
+        {
+            foreach (System.Text.Json.JsonElement marking in granular.EnumerateArray())
+            {
+                if (marking.ValueKind == System.Text.Json.JsonValueKind.Object && marking.TryGetProperty("marking_ref", out System.Text.Json.JsonElement r))
+                {
+                    Consider(r);
+                }
+            }
+        }
+
+        return worst < 0 ? null : Order[worst];
+    }
+
     /// <summary>The TLP 2.0 levels found in an object's <c>object_marking_refs</c>, in order.</summary>
     public static IReadOnlyList<string> LevelsOf(StixObject stixObject)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Entente.Exchange.Envelopes;
 using Entente.Exchange.Stix;
 using Entente.Transparency;
 using Entente.Transparency.Merkle;
@@ -27,7 +28,7 @@ namespace Entente.Exchange.Storage;
 /// <param name="ObjectId">STIX id of the carried object.</param>
 /// <param name="ObjectType">STIX type of the carried object.</param>
 /// <param name="ObjectVersion">The object's modified (or created) timestamp text, null for unversioned objects.</param>
-/// <param name="Envelope">The envelope's canonical JSON (RFC 8785), signature included.</param>
+/// <param name="Envelope">The envelope's canonical JSON (RFC 8785), signature included: a signed envelope, or a sealed one (<see cref="IsSealed"/>).</param>
 /// <param name="Signature">The envelope's signature (unique in the log).</param>
 /// <param name="Nonce">The envelope's nonce (unique per sender).</param>
 public sealed record ExchangeEntry(
@@ -44,6 +45,15 @@ public sealed record ExchangeEntry(
 {
     /// <summary>First line of every leaf.</summary>
     public const string LeafFormat = "entente-exchange-entry/v1";
+
+    /// <summary>True when <see cref="Envelope"/> is a sealed envelope (its content is encrypted to the collection's readers).</summary>
+    public bool IsSealed => ExchangeEnvelope.IsSealed(Envelope);
+
+    /// <summary>
+    /// For a sealed entry that a reader opened (<see cref="Sealing.ReaderView"/>): the signed envelope inside. Never
+    /// stored and not part of the leaf; null for plaintext entries and for sealed entries not opened.
+    /// </summary>
+    public SignedEnvelope? Opened { get; init; }
 
     /// <summary>The log's timestamp text (microseconds, UTC).</summary>
     public string LoggedAtText => StixTimestamp.FormatMicroseconds(LoggedAt);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Entente.Exchange.Envelopes;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
 
@@ -52,8 +53,10 @@ public sealed record TaxiiServerInfo(string Title, string Description, string Co
 /// server maps each route to one method and copies status, media type, body and headers. Caller
 /// identity comes from the transport's authentication (null = anonymous). Every read of a
 /// collection requires a registered party with read access; every write a registered party with
-/// write access, whose objects arrive as Entente signed envelopes (docs/exchange.md: a plain STIX
-/// object in a POST is refused, since nothing unsigned enters the log). Paging: the <c>next</c>
+/// write access, whose objects arrive as Entente signed or sealed envelopes (docs/exchange.md: a plain STIX
+/// object in a POST is refused, since nothing unsigned enters the log). A sealed message is served as its sealed
+/// envelope (media type <see cref="SealedEnvelope.MediaType"/>): the host cannot open it, its readers do. Every 401
+/// carries <see cref="UnauthorizedHeaders"/> (RFC 9110 §11.6.1: a WWW-Authenticate challenge). Paging: the <c>next</c>
 /// token is the log index of the last entry returned, so pages never skip or repeat entries that
 /// share a timestamp; it is parsed strictly and never trusted beyond that.
 /// </summary>
@@ -83,6 +86,16 @@ public sealed class TaxiiService
 
     /// <summary>Largest request body accepted (api-root max_content_length).</summary>
     public int MaxContentLength { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// The challenge of the server's authentication, sent with every 401 as <c>WWW-Authenticate</c> (RFC 9110 §11.6.1
+    /// requires one). The default names HTTP Message Signatures (RFC 9421, Ed25519 keys of the charter), which is how
+    /// the hosted exchange authenticates callers; a host with another scheme sets its own.
+    /// </summary>
+    public string AuthenticationChallenge { get; init; } = "Signature realm=\"taxii\", alg=\"ed25519\"";
+
+    /// <summary>Further headers sent with every 401 (for example RFC 9421 <c>Accept-Signature</c>).</summary>
+    public IReadOnlyDictionary<string, string> UnauthorizedHeaders { get; init; } = new Dictionary<string, string>();
 
     /// <summary>406 unless the Accept header admits the TAXII 2.1 media type (TAXII 2.1 §1.6.8.1).</summary>
     public static TaxiiResponse? CheckAccept(string? accept)
@@ -188,9 +201,13 @@ public sealed class TaxiiService
             return error;
         }
 
-        JsonArray objects = [.. page!.Entries.Select(e => JsonNode.Parse(ExchangeService.ReadObjectJson(e).GetRawText())!)];
+        JsonArray objects = [.. page!.Entries.Select(ObjectJson)];
         return PageResponse(page, objects.Count == 0 ? [] : new JsonObject { ["objects"] = objects });
     }
+
+    /// <summary>The object as served: a plaintext entry's STIX object, or a sealed entry's sealed envelope.</summary>
+    private static JsonNode ObjectJson(ExchangeEntry entry) =>
+        entry.IsSealed ? JsonNode.Parse(entry.Envelope)! : JsonNode.Parse(ExchangeService.ReadObjectJson(entry).GetRawText())!;
 
     /// <summary>GET {api-root}/collections/{id}/objects/{object-id}/ (TAXII 2.1 §5.6).</summary>
     public async Task<TaxiiResponse> GetObjectAsync(string? caller, string collectionId, string objectId, TaxiiQuery query, CancellationToken cancellationToken = default)
@@ -206,7 +223,7 @@ public sealed class TaxiiService
             return Error(404, "Not Found", $"No object {objectId} in collection {collectionId}.");
         }
 
-        JsonArray objects = [.. page.Entries.Select(e => JsonNode.Parse(ExchangeService.ReadObjectJson(e).GetRawText())!)];
+        JsonArray objects = [.. page.Entries.Select(ObjectJson)];
         return PageResponse(page, objects.Count == 0 ? [] : new JsonObject { ["objects"] = objects });
     }
 
@@ -224,7 +241,7 @@ public sealed class TaxiiService
             ["id"] = e.ObjectId,
             ["date_added"] = e.LoggedAtText,
             ["version"] = e.ObjectVersion ?? e.LoggedAtText,
-            ["media_type"] = StixMediaType,
+            ["media_type"] = e.IsSealed ? SealedEnvelope.MediaType : StixMediaType,
         })];
         return PageResponse(page, records.Count == 0 ? [] : new JsonObject { ["objects"] = records });
     }
@@ -295,7 +312,8 @@ public sealed class TaxiiService
         int position = 0;
         foreach (JsonElement item in objects.EnumerateArray())
         {
-            string label = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("object", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object
+            string label = item.ValueKind == JsonValueKind.Object
+                           && (item.TryGetProperty("object", out JsonElement inner) || item.TryGetProperty("label", out inner)) && inner.ValueKind == JsonValueKind.Object
                            && inner.TryGetProperty("id", out JsonElement innerId) && innerId.ValueKind == JsonValueKind.String
                 ? innerId.GetString()!
                 : item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out JsonElement plainId) && plainId.ValueKind == JsonValueKind.String
@@ -306,10 +324,10 @@ public sealed class TaxiiService
             {
                 if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("envelope", out _))
                 {
-                    throw new ExchangeRejectedException(ExchangeRejection.Malformed, $"Unsigned object: wrap it in a {SignedEnvelope.Format} envelope signed by your party key.");
+                    throw new ExchangeRejectedException(ExchangeRejection.Malformed, $"Unsigned object: wrap it in a {SignedEnvelope.Format} envelope signed by your party key (or a {SealedEnvelope.Format} one sealed to the collection's readers).");
                 }
 
-                SignedEnvelope envelope = SignedEnvelope.Parse(System.Text.Encoding.UTF8.GetBytes(item.GetRawText()));
+                IExchangeEnvelope envelope = ExchangeEnvelope.Parse(System.Text.Encoding.UTF8.GetBytes(item.GetRawText()));
                 if (envelope.Sender != caller)
                 {
                     throw new ExchangeRejectedException(ExchangeRejection.SignedForAnotherParty, $"You are authenticated as {caller} but the envelope's sender is {envelope.Sender}.");
@@ -394,7 +412,8 @@ public sealed class TaxiiService
 
         if (parsed.SpecVersions is { } specVersions)
         {
-            selected = selected.Where(e => specVersions.Contains(ExchangeService.ReadObject(e).SpecVersion ?? "2.1"));
+            // A sealed object's spec_version is inside the seal: it is served as STIX 2.1, the only version accepted.
+            selected = selected.Where(e => specVersions.Contains(e.IsSealed ? "2.1" : ExchangeService.ReadObject(e).SpecVersion ?? "2.1"));
         }
 
         selected = FilterVersions(selected.ToList(), parsed.Versions);
@@ -543,13 +562,20 @@ public sealed class TaxiiService
         ["description"] = c.Description,
         ["can_read"] = c.CanRead(caller),
         ["can_write"] = c.CanWrite(caller),
-        ["media_types"] = new JsonArray(StixMediaType),
+        ["media_types"] = c.Public ? new JsonArray(StixMediaType, SealedEnvelope.MediaType) : new JsonArray(SealedEnvelope.MediaType),
     };
 
-    private TaxiiResponse? Authenticate(string? caller) =>
-        caller is not null && _exchange.Parties.TryGetByIdentity(caller, out _)
-            ? null
-            : Error(401, "Unauthorized", "Authenticate as a registered party to use the collections.");
+    private TaxiiResponse? Authenticate(string? caller)
+    {
+        if (caller is not null && _exchange.Parties.TryGetByIdentity(caller, out _))
+        {
+            return null;
+        }
+
+        TaxiiResponse denied = Error(401, "Unauthorized", "Authenticate as a registered party to use the collections.");
+        Dictionary<string, string> headers = new(UnauthorizedHeaders, StringComparer.OrdinalIgnoreCase) { ["WWW-Authenticate"] = AuthenticationChallenge };
+        return denied with { Headers = headers };
+    }
 
     private static JsonObject WithoutCaller(JsonObject status)
     {

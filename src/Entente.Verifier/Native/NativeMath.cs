@@ -108,6 +108,27 @@ internal sealed class NativeMath
     /// <summary>g^v · x^c (eqs 2.1, 6.1, 7.3, 10.2 …): g^v from the table, x^c variable-base.</summary>
     public ElementModP GPowTimes(ElementModQ v, ElementModP x, ElementModQ c) => Group.GPow(v) * x.Pow(c);
 
+    /// <summary>
+    /// The commitments of a range proof (6.1–6.2, 7.3–7.4): a_j = g^v_j · α^c_j and b_j = K^w_j · β^c_j with
+    /// w_j = v_j − j·c_j, returned as a_0, b_0, a_1, b_1, …. The powers of α and of β are two batches of
+    /// shared-base powers (<see cref="Exponentiation.PowMany"/>: one call each, squarings shared by all
+    /// the proof's challenges); g^v_j and K^w_j come from the fixed-base tables.
+    /// </summary>
+    public ElementModP[] RangeCommitments(ElementModP alpha, ElementModP beta, ElementModQ[] c, ElementModQ[] v)
+    {
+        ElementModP[] alphaPowers = Exponentiation.PowMany(alpha, c);
+        ElementModP[] betaPowers = Exponentiation.PowMany(beta, c);
+        ElementModP[] commitments = new ElementModP[2 * c.Length];
+        for (int j = 0; j < c.Length; j++)
+        {
+            ElementModQ w = v[j] - (Small(j) * c[j]);
+            commitments[2 * j] = Group.GPow(v[j]) * alphaPowers[j];
+            commitments[(2 * j) + 1] = K!.Pow(w) * betaPowers[j];
+        }
+
+        return commitments;
+    }
+
     /// <summary>K^w · x^c with K^w from the table of K.</summary>
     public ElementModP KPowTimes(ElementModQ w, ElementModP x, ElementModQ c) => K!.Pow(w) * x.Pow(c);
 

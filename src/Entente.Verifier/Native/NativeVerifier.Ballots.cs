@@ -317,10 +317,13 @@ public sealed partial class NativeVerifier
         }
 
         ElementModQ sum = Group.ZeroModQ;
+        foreach (ElementModP commitment in _math.RangeCommitments(alpha!, beta!, c, v))
+        {
+            input.Append(commitment);
+        }
+
         for (int j = 0; j < proof.Count; j++)
         {
-            ElementModQ w = v[j] - (_math.Small(j) * c[j]);
-            input.Append(_math.GPowTimes(v[j], alpha!, c[j])).Append(_math.KPowTimes(w, beta!, c[j]));
             sum += c[j];
         }
 

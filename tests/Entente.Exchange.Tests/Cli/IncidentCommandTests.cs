@@ -62,8 +62,75 @@ public sealed class IncidentCommandTests : IDisposable
         Assert.True(exported == 0, exportErr);
         using JsonDocument bundle = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir, "bundle.json")));
         Assert.Empty(Stix.StixValidator.ValidateBundle(bundle.RootElement));
-        Assert.Equal(3, bundle.RootElement.GetProperty("objects").GetArrayLength());
+        Assert.Empty(OasisStixChecks.Check(bundle.RootElement));
+        // The extension definition and its author, then the request, the acknowledgement and the response.
+        Assert.Equal(5, bundle.RootElement.GetProperty("objects").GetArrayLength());
         Assert.Equal(3, JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "bundle.json.proofs.json")))!["entries"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Export_refuses_a_log_key_for_another_origin_such_as_the_boards()
+    {
+        // Issue #14, item 9: given the board's log key, export signed the exchange's own tree under the board's origin.
+        Assert.Equal(0, Run("incident", "keygen", "--name", "Blue", "--key", "blue.key").Code);
+        using (Transparency.Notes.Ed25519NoteSigner board = Transparency.Notes.Ed25519NoteSigner.Generate("entente.example/log"))
+        {
+            File.WriteAllText(Path.Combine(_dir, "board.key"), board.ExportSkey());
+        }
+
+        (int code, _, string err) = Run("incident", "export", "--out", "bundle.json", "--log-key", "board.key");
+
+        Assert.Equal(2, code);
+        Assert.Contains("entente.example/log", err, StringComparison.Ordinal);
+        Assert.Contains("entente.local/exchange", err, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "bundle.json.proofs.json")));
+    }
+
+    [Fact]
+    public void Readers_only_evidence_travels_sealed_reads_back_for_the_readers_and_export_leaves_it_out_saying_why()
+    {
+        Assert.Equal(0, Run("incident", "keygen", "--name", "Blue", "--key", "blue.key").Code);
+        Assert.Equal(0, Run("incident", "keygen", "--name", "Red", "--key", "red.key").Code);
+        JsonNode unit = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "unit.json")))!;
+        string blue = unit["parties"]![0]!["identity"]!.GetValue<string>();
+        Assert.NotNull(unit["parties"]![1]!["encryption_key"]!["x25519"]);
+        string now = Stix.StixTimestamp.FormatMilliseconds(DateTimeOffset.UtcNow);
+        JsonObject amber = new()
+        {
+            ["type"] = "indicator",
+            ["spec_version"] = "2.1",
+            ["id"] = Stix.StixId.NewV4("indicator").ToString(),
+            ["created"] = now,
+            ["modified"] = now,
+            ["created_by_ref"] = blue,
+            ["name"] = "Scanner of the results portal",
+            ["pattern"] = "[ipv4-addr:value = '203.0.113.66']",
+            ["pattern_type"] = "stix",
+            ["valid_from"] = now,
+            ["object_marking_refs"] = new JsonArray(Stix.Tlp.Amber),
+        };
+        File.WriteAllText(Path.Combine(_dir, "amber.json"), amber.ToJsonString());
+
+        (int filed, string filedOut, string filedErr) = Run("incident", "file", "--key", "blue.key", "--to", "Red", "--subject", "Portal scanning", "--evidence", "amber.json", "--json");
+        Assert.True(filed == 0, filedErr);
+        string request = JsonNode.Parse(filedOut)!["object"]!.GetValue<string>();
+        (int shown, string showOut, string showErr) = Run("incident", "show", request, "--key", "red.key", "--json");
+        (int exported, string exportOut, string exportErr) = Run("incident", "export", "--out", "bundle.json", "--key", "red.key", "--json");
+
+        Assert.True(shown == 0, showErr);
+        Assert.Equal(2, JsonNode.Parse(showOut)!["timeline"]!.AsArray().Count);
+        // The local store (with its write-ahead log) holds the evidence only sealed.
+        Assert.All(Directory.GetFiles(_dir, "exchange.db*"), f => Assert.DoesNotContain("203.0.113.66", File.ReadAllText(f), StringComparison.Ordinal));
+        Assert.True(exported == 0, exportErr);
+        JsonNode report = JsonNode.Parse(exportOut)!;
+        Assert.Equal(1, report["exported"]!.GetValue<int>());
+        Assert.Equal(amber["id"]!.GetValue<string>(), report["left_out"]![0]!["object"]!.GetValue<string>());
+        Assert.Contains("sealed", report["left_out"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        string bundleText = File.ReadAllText(Path.Combine(_dir, "bundle.json"));
+        Assert.DoesNotContain("203.0.113.66", bundleText, StringComparison.Ordinal);
+        Assert.DoesNotContain("203.0.113.66", File.ReadAllText(Path.Combine(_dir, "bundle.json.proofs.json")), StringComparison.Ordinal);
+        using JsonDocument bundle = JsonDocument.Parse(bundleText);
+        Assert.Empty(OasisStixChecks.Check(bundle.RootElement));
     }
 
     [Fact]

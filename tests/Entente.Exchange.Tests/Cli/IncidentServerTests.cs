@@ -117,7 +117,9 @@ public sealed class IncidentServerTests : IAsyncLifetime
         Assert.True(exported == 0, exportErr);
         using JsonDocument bundle = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(_dir, "bundle.json")));
         Assert.Empty(StixValidator.ValidateBundle(bundle.RootElement));
-        Assert.Equal(3, bundle.RootElement.GetProperty("objects").GetArrayLength());
+        Assert.Empty(OasisStixChecks.Check(bundle.RootElement));
+        // The extension definition and its author, then the three messages.
+        Assert.Equal(5, bundle.RootElement.GetProperty("objects").GetArrayLength());
         JsonArray proofs = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "bundle.json.proofs.json")))!["entries"]!.AsArray();
         Assert.Equal(3, proofs.Count);
         Assert.All(proofs, p => Assert.True(p!["verification"]!["inclusion"]!.GetValue<bool>()));

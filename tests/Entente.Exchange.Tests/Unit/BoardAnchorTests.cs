@@ -132,6 +132,56 @@ public sealed class BoardAnchorTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [Fact]
+    public async Task Readers_only_messages_leave_no_public_blob_but_still_prove_against_the_witnessed_checkpoint()
+    {
+        // Issue #14, item 6: GET /blob served every message to anyone who followed the public log (entry → leaf → envelope).
+        using ExchangeWorld world = new();
+        BoardAnchor anchor = new(_sequencer, _blobs, BoardKeyOf, collections: world.Collections);
+        using ExchangeService service = new(world.Store, world.Parties, world.Collections, world.Time, anchor: anchor);
+        ExchangeEntry clear = (await service.SubmitAsync(world.Seal(world.Blue, ExchangeWorld.BlueId, ExchangeWorld.Marked(world.Indicator(ExchangeWorld.BlueId), Stix.Tlp.Clear)))).Entry;
+        ExchangeEntry amber = (await service.SubmitAsync(world.Seal(world.Blue, ExchangeWorld.BlueId, ExchangeWorld.Marked(world.Indicator(ExchangeWorld.BlueId), Stix.Tlp.Amber)))).Entry;
+        ExchangeEntry red = (await service.SubmitAsync(world.SealTo(world.Red, ExchangeWorld.RedId, ExchangeWorld.Marked(world.Indicator(ExchangeWorld.RedId), Stix.Tlp.Red)))).Entry;
+        string checkpoint = Checkpoint();
+
+        Assert.Equal(clear.Envelope, await _blobs.GetAsync(clear.EnvelopeHash));
+        Assert.Equal(clear.ToLeafBytes(), await _blobs.GetAsync(Hash256.Compute(clear.ToLeafBytes())));
+        foreach (ExchangeEntry hidden in new[] { amber, red })
+        {
+            Assert.Null(await _blobs.GetAsync(hidden.EnvelopeHash));
+            Assert.Null(await _blobs.GetAsync(Hash256.Compute(hidden.ToLeafBytes())));
+        }
+
+        foreach ((ExchangeEntry entry, long boardIndex) in new[] { (clear, 0L), (amber, 1L), (red, 2L) })
+        {
+            BoardExchangeVerification v = BoardExchangeVerifier.Verify(await ProveAsync(entry, boardIndex, checkpoint), world.Parties, _policy, BoardVerifier);
+            Assert.True(v.Valid, string.Join("; ", v.Failures));
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_proves_to_a_third_party_what_the_sender_of_a_sealed_message_signed()
+    {
+        using ExchangeWorld world = new();
+        BoardAnchor anchor = new(_sequencer, _blobs, BoardKeyOf, collections: world.Collections);
+        using ExchangeService service = new(world.Store, world.Parties, world.Collections, world.Time, anchor: anchor);
+        ExchangeEntry logged = (await service.SubmitAsync(world.SealTo(world.Red, ExchangeWorld.RedId, ExchangeWorld.Marked(world.Indicator(ExchangeWorld.RedId), Stix.Tlp.Red)))).Entry;
+        BoardExchangeProof proof = await ProveAsync(logged, 0, Checkpoint());
+        ExchangeEntry opened = (await new Sealing.ReaderView(world.Store, ExchangeWorld.BlueId, world.BlueEncryption).GetAsync(0))!;
+
+        // What Blue hands the arbiter: the board proof (with the sealed envelope) and the signed message it read.
+        byte[] revealed = opened.Opened!.ToCanonicalJson();
+        BoardExchangeVerification onBoard = BoardExchangeVerifier.Verify(proof, world.Parties, _policy, BoardVerifier);
+        Sealing.SealedEnvelope logSays = Sealing.SealedEnvelope.Parse(proof.Entry.Envelope);
+        Envelopes.SignedEnvelope message = Envelopes.SignedEnvelope.Parse(revealed);
+
+        Assert.True(onBoard.Valid, string.Join("; ", onBoard.Failures));
+        Assert.Empty(logSays.CheckDisclosure(revealed));
+        Assert.True(world.Parties.TryGetByKey(message.PublicKey, out Envelopes.Party? sender));
+        Assert.Equal("Red", sender.Name);
+        Assert.NotEmpty(logSays.CheckDisclosure(world.Seal(world.Red, ExchangeWorld.RedId, world.Indicator(ExchangeWorld.RedId), ExchangeWorld.ConfidentialCollection).ToCanonicalJson()));
+    }
+
+    [Fact]
     public async Task An_anchor_failure_leaves_the_entry_stored_and_the_next_submission_anchors_both_in_order()
     {
         using ExchangeWorld world = new();

@@ -8,7 +8,7 @@ internal static class IncidentOptions
 {
     public static readonly Option<string> Store = new("--store") { Description = "The local exchange store (SQLite file).", DefaultValueFactory = _ => "exchange.db", Recursive = true };
     public static readonly Option<string> Unit = new("--unit") { Description = "The unit file: parties, their keys and the collections (JSON).", DefaultValueFactory = _ => "unit.json", Recursive = true };
-    public static readonly Option<string?> LogKey = new("--log-key") { Description = "The log's checkpoint key (default: <store>.logkey, created when missing).", Recursive = true };
+    public static readonly Option<string?> LogKey = new("--log-key") { Description = "The local exchange log's own checkpoint key, origin entente.local/exchange (default: <store>.logkey, created when missing). Never the board's log key: a key for another origin is refused.", Recursive = true };
     public static readonly Option<string> Key = new("--key") { Description = "Your party's Ed25519 key file.", DefaultValueFactory = _ => "party.key", Recursive = true };
     public static readonly Option<string?> Server = new("--server") { Description = "Work against the exchange hosted by `entente serve` at this URL (TAXII 2.1, board proofs) instead of the local store; --key is then your charter key.", Recursive = true };
     public static readonly Option<string?> Policy = new("--policy") { Description = "With --server: the board's witness policy to verify checkpoints against (C2SP tlog-policy; default: the one the server publishes).", Recursive = true };

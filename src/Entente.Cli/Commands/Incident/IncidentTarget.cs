@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
 
@@ -23,6 +24,9 @@ internal sealed record VerifiedProof(long Index, JsonNode Json, IReadOnlyList<Pr
 internal interface IIncidentTarget : IDisposable
 {
     PartyRegistry Parties { get; }
+
+    /// <summary>The collections (with whether each is public).</summary>
+    IReadOnlyCollection<CollectionDefinition> Collections { get; }
 
     /// <summary>The exchange's entries in log order (remote: a verified-on-read mirror of what the caller may read).</summary>
     Task<IExchangeStore> StoreAsync(CancellationToken cancellationToken);
@@ -65,10 +69,25 @@ internal static class IncidentTargets
 internal sealed class LocalIncidentTarget(IncidentWorkspace workspace, string keyPath) : IIncidentTarget
 {
     private PartyKey? _key;
+    private EncryptionKey? _encryptionKey;
+    private ReaderView? _view;
 
     public PartyRegistry Parties => workspace.Parties;
 
-    public Task<IExchangeStore> StoreAsync(CancellationToken cancellationToken) => Task.FromResult<IExchangeStore>(workspace.Store);
+    public IReadOnlyCollection<CollectionDefinition> Collections => workspace.Service.Collections;
+
+    /// <summary>The store as the caller reads it: sealed messages opened with the key of <c>--key</c> when it exists, left sealed otherwise.</summary>
+    public Task<IExchangeStore> StoreAsync(CancellationToken cancellationToken)
+    {
+        if (_view is null)
+        {
+            Party? me = File.Exists(keyPath) && Parties.TryGetByKey(Key().PublicKey, out Party? found) ? found : null;
+            _encryptionKey = me is null ? null : EncryptionKey.Derive(Key());
+            _view = new ReaderView(workspace.Store, me?.IdentityRef, _encryptionKey, Parties);
+        }
+
+        return Task.FromResult<IExchangeStore>(_view);
+    }
 
     public Party Me() => workspace.Me(Key());
 
@@ -78,8 +97,8 @@ internal sealed class LocalIncidentTarget(IncidentWorkspace workspace, string ke
 
     public async Task<ExchangeReceipt> SendAsync(JsonNode stixObject, string collection, string? recipient, CancellationToken cancellationToken)
     {
-        StixObject parsed = StixObject.Parse(JsonSerializer.SerializeToUtf8Bytes(stixObject));
-        SignedEnvelope envelope = SignedEnvelope.Create(Key(), Me().IdentityRef, collection, recipient, DateTimeOffset.UtcNow, parsed);
+        CollectionDefinition definition = workspace.Service.Collections.First(c => c.Id == collection);
+        IExchangeEnvelope envelope = IncidentSend.Envelope(Key(), Me(), stixObject, definition, workspace.Parties, recipient);
         return await workspace.Service.SubmitAsync(envelope.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -99,6 +118,7 @@ internal sealed class LocalIncidentTarget(IncidentWorkspace workspace, string ke
 
     public void Dispose()
     {
+        _encryptionKey?.Dispose();
         _key?.Dispose();
         workspace.Dispose();
     }
@@ -114,5 +134,6 @@ internal static class IncidentTargetJson
         ["name"] = p.Name,
         ["identity"] = p.IdentityRef,
         ["public_key"] = p.PublicKeyBase64,
+        ["encryption_key"] = p.EncryptionKey is null ? null : IncidentWorkspace.EncryptionKeyJson(p.EncryptionKey),
     })]);
 }

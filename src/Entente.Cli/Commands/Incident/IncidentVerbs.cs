@@ -7,6 +7,7 @@ using Entente.Exchange;
 using Entente.Exchange.Assistance;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Storage;
 using Entente.Exchange.Stix;
 using Spectre.Console;
@@ -65,11 +66,14 @@ internal static class IncidentVerbs
             }
 
             string identity = StixId.NewV4("identity").ToString();
+            // The party's X25519 encryption key is derived from its Ed25519 seed and published signed by it (docs/exchange.md).
+            using EncryptionKey encryption = EncryptionKey.Derive(key);
             unit["parties"]!.AsArray().Add(new JsonObject
             {
                 ["name"] = partyName,
                 ["identity"] = identity,
                 ["public_key"] = Convert.ToBase64String(key.PublicKey),
+                ["encryption_key"] = IncidentWorkspace.EncryptionKeyJson(PartyEncryptionKey.Create(key, identity, encryption)),
             });
             await System.IO.File.WriteAllTextAsync(unitPath, unit.ToJsonString(Indented), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"{partyName}: {identity}, public key {Convert.ToBase64String(key.PublicKey)} (secret key in {keyPath}).");
@@ -82,7 +86,7 @@ internal static class IncidentVerbs
     {
         Option<string> to = new("--to") { Description = "The party asked for assistance (name or identity id).", Required = true };
         Option<string> subject = new("--subject") { Description = "What the request is about.", Required = true };
-        Option<string> severity = new("--severity") { Description = "low, medium, high or critical.", DefaultValueFactory = _ => "medium" };
+        Option<string> priority = new("--priority", "--severity") { Description = "low, medium, high or critical.", DefaultValueFactory = _ => "medium" };
         Option<string?> description = new("--description") { Description = "Details." };
         Option<string> ackWithin = new("--ack-within") { Description = "Deadline to acknowledge, from now (e.g. 24h).", DefaultValueFactory = _ => "24h" };
         Option<string> answerWithin = new("--answer-within") { Description = "Deadline to answer, from now (e.g. 72h).", DefaultValueFactory = _ => "72h" };
@@ -90,7 +94,7 @@ internal static class IncidentVerbs
         Option<string?> collection = new("--collection") { Description = "Collection id (default: the unit's first)." };
         Command command = new("file", "File a request for assistance, with its evidence, to another party.")
         {
-            to, subject, severity, description, ackWithin, answerWithin, evidence, collection,
+            to, subject, priority, description, ackWithin, answerWithin, evidence, collection,
         };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
@@ -118,7 +122,7 @@ internal static class IncidentVerbs
                 request["description"] = text;
             }
 
-            request["severity"] = parse.GetValue(severity);
+            request["priority"] = parse.GetValue(priority);
             request["recipient_ref"] = recipient.IdentityRef;
             request["ack_deadline"] = StixTimestamp.FormatMilliseconds(now + ack);
             request["answer_deadline"] = StixTimestamp.FormatMilliseconds(now + answer);
@@ -228,7 +232,7 @@ internal static class IncidentVerbs
                 return ExitCodes.Ok;
             }
 
-            Table table = new Table().AddColumns("Request", "From", "To", "Severity", "Subject", "Status", "Filed", "Ack by", "Answer by");
+            Table table = new Table().AddColumns("Request", "From", "To", "Priority", "Subject", "Status", "Filed", "Ack by", "Answer by");
             foreach (AssistanceCase c in cases)
             {
                 table.AddRow(Markup.Escape(c.RequestId), Markup.Escape(Name(workspace, c.Requester)), Markup.Escape(Name(workspace, c.Recipient)),
@@ -323,41 +327,68 @@ internal static class IncidentVerbs
     {
         Option<string> output = new("--out") { Description = "Where to write the STIX 2.1 bundle.", Required = true };
         Option<string?> proofs = new("--proofs") { Description = "Where to write the proofs (default: <out>.proofs.json)." };
-        Command command = new("export", "Export every logged object as a STIX 2.1 bundle, with signatures, inclusion proofs and the checkpoint alongside.") { output, proofs };
+        Command command = new("export", "Export every public logged object as a STIX 2.1 bundle, with signatures, inclusion proofs and the checkpoint alongside; "
+            + "readers-only messages (TLP:RED, TLP:AMBER, AMBER+STRICT, sealed, or of a collection that is not public) are left out, and the command says which and why.") { output, proofs };
         command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
         {
             using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             IExchangeStore store = await workspace.StoreAsync(ct).ConfigureAwait(false);
             long count = await store.CountAsync(ct).ConfigureAwait(false);
-            int failures = 0;
             string outPath = parse.GetValue(output)!;
             string proofsPath = parse.GetValue(proofs) ?? outPath + ".proofs.json";
-            JsonArray objects = [];
+            StixExport export = StixExporter.Build(await store.ReadRangeAsync(0, (int)Math.Min(count, int.MaxValue), ct).ConfigureAwait(false), workspace.Collections);
+            int failures = 0;
             JsonArray proofList = [];
-            await AnsiConsole.Progress().StartAsync(async progress =>
+            async Task ProveAllAsync(ProgressTask? task)
             {
-                ProgressTask task = progress.AddTask("Proving entries", maxValue: Math.Max(1, count));
-                for (long index = 0; index < count; index++)
+                foreach (ExchangeEntry entry in export.Included)
                 {
-                    ExchangeEntry entry = await store.GetAsync(index, ct).ConfigureAwait(false) ?? throw new IncidentInputException($"Entry {index} vanished from the exchange.");
                     VerifiedProof proof = await workspace.ProveAsync(entry, ct).ConfigureAwait(false);
                     failures += proof.Failures.Count;
-                    objects.Add(JsonNode.Parse(ExchangeService.ReadObjectJson(entry).GetRawText()));
                     proofList.Add(proof.Json);
-                    task.Increment(1);
+                    task?.Increment(1);
                 }
-            }).ConfigureAwait(false);
-            JsonObject bundle = new()
+            }
+
+            if (parse.GetValue(IncidentOptions.Json))
             {
-                ["type"] = "bundle",
-                ["id"] = StixId.NewV4("bundle").ToString(),
-                ["objects"] = objects,
-            };
+                await ProveAllAsync(null).ConfigureAwait(false); // stdout carries only the JSON report
+            }
+            else
+            {
+                await AnsiConsole.Progress().StartAsync(progress => ProveAllAsync(progress.AddTask("Proving entries", maxValue: Math.Max(1, export.Included.Count)))).ConfigureAwait(false);
+            }
+
             JsonObject proofsDocument = workspace.ProofsHeader();
             proofsDocument["entries"] = proofList;
-            await System.IO.File.WriteAllTextAsync(outPath, bundle.ToJsonString(Indented), ct).ConfigureAwait(false);
+            proofsDocument["left_out"] = new JsonArray([.. export.LeftOut.Select(o => (JsonNode)new JsonObject { ["index"] = o.Index, ["reason"] = o.Reason })]);
+            await System.IO.File.WriteAllTextAsync(outPath, export.Bundle.ToJsonString(Indented), ct).ConfigureAwait(false);
             await System.IO.File.WriteAllTextAsync(proofsPath, proofsDocument.ToJsonString(Indented), ct).ConfigureAwait(false);
-            Console.Out.WriteLine($"Exported {count} object(s) to {outPath}; proofs in {proofsPath}.");
+            if (parse.GetValue(IncidentOptions.Json))
+            {
+                Console.Out.WriteLine(new JsonObject
+                {
+                    ["bundle"] = outPath,
+                    ["proofs"] = proofsPath,
+                    ["exported"] = export.Included.Count,
+                    ["left_out"] = new JsonArray([.. export.LeftOut.Select(o => (JsonNode)new JsonObject
+                    {
+                        ["index"] = o.Index,
+                        ["object"] = o.ObjectId,
+                        ["type"] = o.ObjectType,
+                        ["reason"] = o.Reason,
+                    })]),
+                }.ToJsonString(Indented));
+            }
+            else
+            {
+                Console.Out.WriteLine($"Exported {export.Included.Count} of {count} object(s) to {outPath}; proofs in {proofsPath}.");
+                foreach (ExportOmission o in export.LeftOut)
+                {
+                    Console.Out.WriteLine($"Left out #{o.Index} {o.ObjectType} {o.ObjectId}: {o.Reason}.");
+                }
+            }
+
             if (failures > 0)
             {
                 await Console.Error.WriteLineAsync($"{failures} proof check(s) failed; the proofs file lists each message's checks.").ConfigureAwait(false);
@@ -430,7 +461,7 @@ internal static class IncidentVerbs
         ["from"] = Name(workspace, c.Requester),
         ["to"] = Name(workspace, c.Recipient),
         ["subject"] = c.Subject,
-        ["severity"] = c.Severity,
+        ["priority"] = c.Severity,
         ["status"] = c.Status.ToString().ToLowerInvariant(),
         ["filed_at"] = StixTimestamp.FormatMicroseconds(c.Filed.LoggedAt),
         ["acknowledged_at"] = c.Acknowledged is { } a ? StixTimestamp.FormatMicroseconds(a.LoggedAt) : null,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
+using Entente.Exchange.Sealing;
 using Entente.Storage.Sqlite.Exchange;
 using Entente.Transparency.Notes;
 
@@ -16,10 +17,12 @@ internal sealed class IncidentInputException(string message) : Exception(message
 /// The local exchange a party works with: the unit file (parties and collections, JSON), the SQLite
 /// store, the party's own key file and the log key that signs checkpoints.
 /// <code>
-/// unit.json: { "parties": [ { "name", "identity", "public_key" (base64) } ],
-///              "collections": [ { "id", "title", "description", "can_read": [identity…], "can_write": [identity…], "allow_custom_objects" } ] }
+/// unit.json: { "parties": [ { "name", "identity", "public_key" (base64), "encryption_key": { "x25519", "signature" } (optional) } ],
+///              "collections": [ { "id", "title", "description", "can_read": [identity…], "can_write": [identity…], "allow_custom_objects",
+///                                 "public" (optional, default true: false seals every message to the readers) } ] }
 /// key file:  base64 of the 32-byte Ed25519 seed, one line (created 0600).
-/// log key:   a C2SP signed-note private key (PRIVATE+KEY+…), created on first use.
+/// log key:   the local exchange log's own C2SP signed-note private key (PRIVATE+KEY+entente.local/exchange+…),
+///            created on first use; a key named for any other origin (the board's) is refused.
 /// </code>
 /// </summary>
 internal sealed class IncidentWorkspace : IDisposable
@@ -50,8 +53,19 @@ internal sealed class IncidentWorkspace : IDisposable
         (PartyRegistry parties, List<CollectionDefinition> collections) = ReadUnit(paths.Unit);
         Ed25519NoteSigner logKey = LoadOrCreateLogKey(paths.LogKey);
         SqliteExchangeStore store = await SqliteExchangeStore.OpenAsync(paths.Store, cancellationToken).ConfigureAwait(false);
+        ExchangeLog log;
+        try
+        {
+            log = new ExchangeLog(store, ExchangeLog.LocalOrigin, logKey);
+        }
+        catch (ExchangeLogKeyException e)
+        {
+            logKey.Dispose();
+            throw new IncidentInputException($"--log-key {paths.LogKey}: {e.Message}");
+        }
+
         ExchangeService service = new(store, parties, collections, TimeProvider.System);
-        return new IncidentWorkspace(service, new ExchangeLog(store, logKey), logKey, store);
+        return new IncidentWorkspace(service, log, logKey, store);
     }
 
     public static (PartyRegistry Parties, List<CollectionDefinition> Collections) ReadUnit(string path)
@@ -67,7 +81,8 @@ internal sealed class IncidentWorkspace : IDisposable
             List<Party> parties = [];
             foreach (JsonNode? p in root["parties"]?.AsArray() ?? [])
             {
-                parties.Add(new Party(p!["name"]!.GetValue<string>(), p["identity"]!.GetValue<string>(), Convert.FromBase64String(p["public_key"]!.GetValue<string>())));
+                parties.Add(new Party(p!["name"]!.GetValue<string>(), p["identity"]!.GetValue<string>(), Convert.FromBase64String(p["public_key"]!.GetValue<string>()),
+                    ReadEncryptionKey(p["encryption_key"])));
             }
 
             List<CollectionDefinition> collections = [];
@@ -79,7 +94,8 @@ internal sealed class IncidentWorkspace : IDisposable
                     c["description"]?.GetValue<string>() ?? "",
                     new HashSet<string>((c["can_read"]?.AsArray() ?? []).Select(x => x!.GetValue<string>()), StringComparer.Ordinal),
                     new HashSet<string>((c["can_write"]?.AsArray() ?? []).Select(x => x!.GetValue<string>()), StringComparer.Ordinal),
-                    c["allow_custom_objects"]?.GetValue<bool>() ?? false));
+                    c["allow_custom_objects"]?.GetValue<bool>() ?? false,
+                    c["public"]?.GetValue<bool>() ?? true));
             }
 
             return (new PartyRegistry(parties), collections);
@@ -90,11 +106,22 @@ internal sealed class IncidentWorkspace : IDisposable
         }
     }
 
+    /// <summary>A party's published encryption key (<c>{"x25519", "signature"}</c>), or null when the unit lists none.</summary>
+    public static PartyEncryptionKey? ReadEncryptionKey(JsonNode? node) =>
+        node is null ? null : PartyEncryptionKey.Parse(node["x25519"]!.GetValue<string>(), node["signature"]!.GetValue<string>());
+
+    /// <summary>The JSON form of a published encryption key.</summary>
+    public static JsonObject EncryptionKeyJson(PartyEncryptionKey key) => new()
+    {
+        ["x25519"] = key.PublicKeyBase64,
+        ["signature"] = Convert.ToBase64String(key.Signature),
+    };
+
     public static Ed25519NoteSigner LoadOrCreateLogKey(string path)
     {
         if (!File.Exists(path))
         {
-            using Ed25519NoteSigner created = Ed25519NoteSigner.Generate("entente.local/exchange");
+            using Ed25519NoteSigner created = Ed25519NoteSigner.Generate(ExchangeLog.LocalOrigin);
             WriteSecret(path, created.ExportSkey());
         }
 

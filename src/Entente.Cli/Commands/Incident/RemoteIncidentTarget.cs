@@ -9,6 +9,7 @@ using Entente.Client.Http;
 using Entente.Exchange;
 using Entente.Exchange.Envelopes;
 using Entente.Exchange.Log;
+using Entente.Exchange.Sealing;
 using Entente.Exchange.Stix;
 using Entente.Exchange.Storage;
 using Entente.Server.Auth;
@@ -36,7 +37,8 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
     private readonly List<CollectionDefinition> _collections;
     private readonly TrustPolicy _policy;
     private readonly Dictionary<string, INoteVerifier> _boardKeys;
-    private MemoryExchangeStore? _mirror;
+    private ReaderView? _view;
+    private EncryptionKey? _encryptionKey;
     private readonly Dictionary<long, BoardExchangeProof> _proofs = [];
 
     private RemoteIncidentTarget(HttpClient http, Ed25519NoteSigner signer, PartyKey partyKey, PartyRegistry parties, List<CollectionDefinition> collections, TrustPolicy policy, Dictionary<string, INoteVerifier> boardKeys, bool pinned)
@@ -53,6 +55,8 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
 
     public PartyRegistry Parties { get; }
 
+    public IReadOnlyCollection<CollectionDefinition> Collections => _collections;
+
     /// <summary>True when the witness policy came from <c>--policy</c>, not from the server.</summary>
     public bool PolicyPinned { get; }
 
@@ -68,12 +72,14 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
         try
         {
             JsonNode unit = await GetJsonAsync(http, "exchange/unit", cancellationToken).ConfigureAwait(false);
-            PartyRegistry parties = new([.. unit["parties"]!.AsArray().Select(p => new Party(p!["name"]!.GetValue<string>(), p["identity"]!.GetValue<string>(), Convert.FromBase64String(p["public_key"]!.GetValue<string>())))]);
+            PartyRegistry parties = new([.. unit["parties"]!.AsArray().Select(p => new Party(p!["name"]!.GetValue<string>(), p["identity"]!.GetValue<string>(),
+                Convert.FromBase64String(p["public_key"]!.GetValue<string>()), IncidentWorkspace.ReadEncryptionKey(p["encryption_key"])))]);
             List<CollectionDefinition> collections = [.. unit["collections"]!.AsArray().Select(c => new CollectionDefinition(
                 c!["id"]!.GetValue<string>(), c["title"]!.GetValue<string>(), c["description"]!.GetValue<string>(),
                 c["can_read"]!.AsArray().Select(x => x!.GetValue<string>()).ToHashSet(StringComparer.Ordinal),
                 c["can_write"]!.AsArray().Select(x => x!.GetValue<string>()).ToHashSet(StringComparer.Ordinal),
-                c["allow_custom_objects"]!.GetValue<bool>()))];
+                c["allow_custom_objects"]!.GetValue<bool>(),
+                c["public"]?.GetValue<bool>() ?? true))];
             Dictionary<string, INoteVerifier> boardKeys = new(StringComparer.Ordinal);
             foreach (JsonNode? k in unit["board_keys"]!.AsArray())
             {
@@ -103,9 +109,9 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
 
     public async Task<IExchangeStore> StoreAsync(CancellationToken cancellationToken)
     {
-        if (_mirror is not null)
+        if (_view is not null)
         {
-            return _mirror;
+            return _view;
         }
 
         // Every readable collection's objects over TAXII (added_after/next paging), then each object's messages with proofs.
@@ -120,7 +126,8 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
                 JsonNode page = await GetJsonAsync(_http, $"taxii2/api/collections/{collection.Id}/objects/{query}", cancellationToken, TaxiiMedia).ConfigureAwait(false);
                 foreach (JsonNode? o in page["objects"]?.AsArray() ?? [])
                 {
-                    string id = o!["id"]!.GetValue<string>();
+                    // A sealed message is served as its sealed envelope; its label names the object.
+                    string id = (o!["envelope"]?.GetValue<string>() == SealedEnvelope.Format ? o["label"]!["id"] : o["id"])!.GetValue<string>();
                     if (ids.Add(id))
                     {
                         order.Add(id);
@@ -153,8 +160,9 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
             n++;
         }
 
-        _mirror = mirror;
-        return mirror;
+        _encryptionKey = EncryptionKey.Derive(_partyKey);
+        _view = new ReaderView(mirror, Parties.TryGetByKey(_partyKey.PublicKey, out Party? me) ? me.IdentityRef : null, _encryptionKey, Parties);
+        return _view;
     }
 
     public Party Me() =>
@@ -178,10 +186,9 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
 
     public async Task<ExchangeReceipt> SendAsync(JsonNode stixObject, string collection, string? recipient, CancellationToken cancellationToken)
     {
-        StixObject parsed = StixObject.Parse(JsonSerializer.SerializeToUtf8Bytes(stixObject));
-        SignedEnvelope envelope = SignedEnvelope.Create(_partyKey, Me().IdentityRef, collection, recipient, DateTimeOffset.UtcNow, parsed);
+        IExchangeEnvelope envelope = IncidentSend.Envelope(_partyKey, Me(), stixObject, _collections.First(c => c.Id == collection), Parties, recipient);
         byte[] body = Encoding.UTF8.GetBytes("{\"objects\":[" + Encoding.UTF8.GetString(envelope.ToCanonicalJson()) + "]}");
-        return await PostEnvelopeAsync(collection, body, parsed.Id.ToString(), cancellationToken).ConfigureAwait(false);
+        return await PostEnvelopeAsync(collection, body, envelope.ObjectId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>POSTs a TAXII envelope, polls its status, and returns the logged entry of <paramref name="objectId"/>.</summary>
@@ -241,6 +248,7 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
 
     public void Dispose()
     {
+        _encryptionKey?.Dispose();
         _http.Dispose();
         _signer.Dispose();
         _partyKey.Dispose();
@@ -252,7 +260,7 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
     private static BoardExchangeProof ParseProof(JsonNode p)
     {
         byte[] envelopeBytes = Convert.FromBase64String(p["envelope"]!.GetValue<string>());
-        SignedEnvelope envelope = SignedEnvelope.Parse(envelopeBytes, int.MaxValue);
+        IExchangeEnvelope envelope = ExchangeEnvelope.Parse(envelopeBytes, int.MaxValue, int.MaxValue);
         ExchangeEntry entry = new(
             p["index"]!.GetValue<long>(),
             StixTimestamp.Parse(p["logged_at"]!.GetValue<string>(), "logged_at"),

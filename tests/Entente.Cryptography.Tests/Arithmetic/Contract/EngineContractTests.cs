@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace Entente.Cryptography.Tests.Arithmetic.Contract;
 
 /// <summary>
-/// One suite, every engine (reference, scalar, AVX2 and AVX-512 where the CPU has them), every test modulus:
+/// One suite, every engine (reference, scalar, AVX2, AVX-512 and the native IFMA engine where the machine
+/// has them), every test modulus:
 /// each operation must equal BigInteger.ModPow on edge inputs (0, 1, p − 1, exponent 0 and 1,
 /// exponents ≥ q, long exponents such as p − 2) and on random inputs from a fixed, printed seed.
 /// </summary>
@@ -31,6 +32,7 @@ public class EngineContractTests(ITestOutputHelper output)
     {
         "avx2" => Avx2Montgomery.IsSupported,
         "avx512" => Avx512Montgomery.IsSupported,
+        "ifma" => IfmaMontgomery.IsSupported,
         _ => true,
     };
 
@@ -46,6 +48,11 @@ public class EngineContractTests(ITestOutputHelper output)
         if (Avx512Montgomery.IsSupported)
         {
             yield return "avx512";
+        }
+
+        if (IfmaMontgomery.IsSupported)
+        {
+            yield return "ifma";
         }
     }
 
@@ -93,6 +100,49 @@ public class EngineContractTests(ITestOutputHelper output)
         ulong[] y = Limbs(engine, b);
         engine.Multiply(x, y, y);
         Assert.Equal(a * a % m * b % m, TestModuli.FromLimbs(y));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Values_kept_in_internal_form_multiply_to_the_products_of_Multiply(string modulusName, string kind)
+    {
+        BigInteger m = TestModuli.Get(modulusName);
+        IModularArithmetic engine = Create(m, kind);
+        Random random = Seeded(1008);
+        List<BigInteger> operands = [.. Edges(m), .. Enumerable.Range(0, 4).Select(_ => TestModuli.Random(random, m))];
+        int width = engine.InternalLength;
+        ulong[] x = new ulong[width], y = new ulong[width], z = new ulong[width];
+        ulong[] result = new ulong[engine.LimbCount];
+        foreach (BigInteger a in operands)
+        {
+            engine.ToInternal(Limbs(engine, a), x);
+            engine.FromInternal(x, result);
+            Assert.Equal(a, TestModuli.FromLimbs(result));
+            foreach (BigInteger b in operands)
+            {
+                engine.ToInternal(Limbs(engine, b), y);
+                engine.MultiplyInternal(x, y, z);
+                engine.MultiplyInternal(z, y, z);  // the output of a product is again an input
+                engine.FromInternal(z, result);
+                Assert.Equal(a * b % m * b % m, TestModuli.FromLimbs(result));
+            }
+        }
+
+        // The product of many internal values, and of none.
+        ulong[] values = new ulong[operands.Count * width];
+        BigInteger expected = BigInteger.One;
+        for (int k = 0; k < operands.Count; k++)
+        {
+            engine.ToInternal(Limbs(engine, operands[k]), values.AsSpan(k * width, width));
+            expected = expected * operands[k] % m;
+        }
+
+        engine.ProductInternal(values, z);
+        engine.FromInternal(z, result);
+        Assert.Equal(expected, TestModuli.FromLimbs(result));
+        engine.ProductInternal([], z);
+        engine.FromInternal(z, result);
+        Assert.Equal(BigInteger.One % m, TestModuli.FromLimbs(result));
     }
 
     /// <summary>

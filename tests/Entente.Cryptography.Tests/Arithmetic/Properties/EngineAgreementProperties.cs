@@ -6,8 +6,9 @@ using Xunit.Abstractions;
 namespace Entente.Cryptography.Tests.Arithmetic.Properties;
 
 /// <summary>
-/// Random inputs from fixed, printed seeds on the toy primes and q: the scalar, AVX2 and AVX-512 engines
-/// agree with each other bit for bit, and exponentiation behaves as a homomorphism.
+/// Random inputs from fixed, printed seeds on the toy primes, q and the standard primes: the scalar, AVX2,
+/// AVX-512 and native IFMA engines agree with each other bit for bit, and exponentiation behaves as a
+/// homomorphism.
 /// </summary>
 public class EngineAgreementProperties(ITestOutputHelper output)
 {
@@ -28,16 +29,26 @@ public class EngineAgreementProperties(ITestOutputHelper output)
     public void Scalar_and_avx512_engines_agree_on_every_operation(string modulusName, int fixedSeed)
         => EnginesAgree(modulusName, fixedSeed, Avx512Montgomery.IsSupported ? "avx512" : "reference");
 
-    private void EnginesAgree(string modulusName, int fixedSeed, string otherKind)
+    [Theory]
+    [InlineData("p16", 5021)]
+    [InlineData("p127", 5024)]
+    [InlineData("q256", 5025)]
+    [InlineData("p3072", 5026)]
+    [InlineData("p4096", 5027)]
+    public void Avx512_and_ifma_engines_agree_on_every_operation(string modulusName, int fixedSeed)
+        => EnginesAgree(modulusName, fixedSeed, IfmaMontgomery.IsSupported ? "ifma" : "reference", Avx512Montgomery.IsSupported ? "avx512" : "scalar");
+
+    private void EnginesAgree(string modulusName, int fixedSeed, string otherKind, string baseKind = "scalar")
     {
         int seed = TestSeeds.Resolve(fixedSeed);
         output.WriteLine($"seed {seed} (replay with ENTENTE_TEST_SEED={seed})");
         BigInteger m = TestModuli.Get(modulusName);
-        IModularArithmetic scalar = Contract.EngineContractTests.Create(m, "scalar");
+        IModularArithmetic scalar = Contract.EngineContractTests.Create(m, baseKind);
         IModularArithmetic other = Contract.EngineContractTests.Create(m, otherKind);
         Random random = new(seed);
         ulong[] x = new ulong[scalar.LimbCount], y = new ulong[scalar.LimbCount];
-        for (int i = 0; i < 200; i++)
+        int rounds = m.GetBitLength() > 1024 ? 40 : 200;
+        for (int i = 0; i < rounds; i++)
         {
             ulong[] a = Contract.EngineContractTests.Limbs(scalar, TestModuli.Random(random, m));
             ulong[] b = Contract.EngineContractTests.Limbs(scalar, TestModuli.Random(random, m));
@@ -50,6 +61,9 @@ public class EngineAgreementProperties(ITestOutputHelper output)
             Assert.Equal(x, y);
             scalar.PowProduct(a, e, b, e, x);
             other.PowProduct(a, e, b, e, y);
+            Assert.Equal(x, y);
+            scalar.MultiPowSmall([.. a, .. b], [e[0], (ulong)i], x);
+            other.MultiPowSmall([.. a, .. b], [e[0], (ulong)i], y);
             Assert.Equal(x, y);
         }
     }

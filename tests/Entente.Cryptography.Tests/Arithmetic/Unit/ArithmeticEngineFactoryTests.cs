@@ -12,10 +12,10 @@ public class ArithmeticEngineFactoryTests
     }
 
     [Fact]
-    public void Default_engine_for_the_standard_prime_is_avx512_then_avx2_when_the_cpu_has_them_and_scalar_otherwise()
+    public void Default_engine_for_the_standard_prime_is_ifma_then_avx512_then_avx2_when_the_machine_has_them_and_scalar_otherwise()
     {
         IModularArithmetic engine = ArithmeticEngine.Create(Modulus("p4096"), kind: null);
-        string expected = Avx512Montgomery.IsSupported ? "avx512" : Avx2Montgomery.IsSupported ? "avx2" : "scalar";
+        string expected = IfmaMontgomery.IsSupported ? "ifma" : Avx512Montgomery.IsSupported ? "avx512" : Avx2Montgomery.IsSupported ? "avx2" : "scalar";
         Assert.Equal(expected, engine.EngineName);
     }
 
@@ -68,6 +68,37 @@ public class ArithmeticEngineFactoryTests
     }
 
     [Fact]
+    public void Ifma_can_be_forced_where_it_runs_and_otherwise_the_error_says_why()
+    {
+        if (!IfmaMontgomery.IsSupported)
+        {
+            PlatformNotSupportedException error = Assert.Throws<PlatformNotSupportedException>(() => ArithmeticEngine.Create(Modulus("p16"), "ifma"));
+            Assert.Contains(IfmaNative.Status, error.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal("ifma", ArithmeticEngine.Create(Modulus("p16"), "IFMA").EngineName);
+        Assert.StartsWith("loaded from ", IfmaNative.Status, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_ifma_engine_runs_wherever_the_cpu_has_ifma_and_the_build_had_a_compiler()
+    {
+        // The test command installs a C compiler before it builds, so in CI on a CPU with IFMA the library
+        // must have been built and loaded: a missing library there is a failure, not a reason to skip.
+        // (A developer's build without a compiler runs the managed engines, as intended.)
+        if (IfmaNative.CpuSupported && Environment.GetEnvironmentVariable("CI") == "true")
+        {
+            Assert.True(IfmaMontgomery.IsSupported, IfmaNative.Status);
+        }
+
+        if (IfmaMontgomery.IsSupported)
+        {
+            Assert.True(IfmaNative.CpuSupported);
+        }
+    }
+
+    [Fact]
     public void Unknown_engine_name_is_rejected_with_the_variable_named()
     {
         ArgumentException error = Assert.Throws<ArgumentException>(() => ArithmeticEngine.Create(Modulus("q256"), "gpu"));
@@ -78,6 +109,7 @@ public class ArithmeticEngineFactoryTests
     [InlineData("scalar")]
     [InlineData("avx2")]
     [InlineData("avx512")]
+    [InlineData("ifma")]
     [InlineData("reference")]
     public void Even_empty_and_unit_moduli_are_rejected(string kind)
     {
