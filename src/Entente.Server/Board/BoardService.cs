@@ -61,11 +61,20 @@ public sealed class BoardService : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         BoardService board = new(log, limits ?? new BoardLimits());
         long size = log.Sequencer.Head.Size;
+        // A log written before entries had identities may hold an entry twice (the same signed text with other signature
+        // lines): each artifact is indexed once, from its first entry, and the repeat is named under problems.
+        DistinctEntries distinct = new();
         for (long start = 0; start < size; start += 256)
         {
             IReadOnlyList<byte[]> entries = await log.Store.ReadEntriesAsync(start, (int)Math.Min(256, size - start), cancellationToken);
             for (int i = 0; i < entries.Count; i++)
             {
+                if (distinct.FirstIndexOf(start + i, entries[i]) is long first)
+                {
+                    board._state.AddProblem($"entry {start + i} repeats entry {first} (the same signed text); counted once.");
+                    continue;
+                }
+
                 await board.ReplayAsync(start + i, entries[i], cancellationToken);
             }
         }
@@ -99,7 +108,10 @@ public sealed class BoardService : IDisposable
                 string id = entry.BallotId ?? throw BoardRefusal.Invalid("Bad entry", "a ballot entry has no ballot field").Raise();
                 lock (_ballotLock)
                 {
-                    _ballotIds.Add(id);
+                    if (!_ballotIds.Add(id))
+                    {
+                        throw BoardRefusal.Conflict("Duplicate ballot", $"ballot {id} is already on the board (entry {_index.Lookup(kind.Collection, id)?.Index}); this one is not counted").Raise();
+                    }
                 }
 
                 _index.Add(kind, id, index, entry);
@@ -108,6 +120,11 @@ public sealed class BoardService : IDisposable
 
             byte[] body = await _log.Blobs.GetCheckedAsync(entry.Sha256, ct) ?? throw BoardRefusal.Invalid("Missing blob", $"blob {entry.Sha256} is missing").Raise();
             PreparedArtifact prepared = await _state.PrepareAsync(kind, kind.ArgumentOf(entry.Type), entry.Party, body, _ballots, trusted: true, ct);
+            if (_index.Lookup(kind.Collection, prepared.Id) is BoardArtifact earlier)
+            {
+                throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, prepared.Id)} is already on the board (entry {earlier.Index}); this one is not counted").Raise();
+            }
+
             prepared.Apply();
             _index.Add(kind, prepared.Id, index, entry);
         }
@@ -164,7 +181,7 @@ public sealed class BoardService : IDisposable
                 await prepared.Validate(ct);
             }
 
-            CheckEntry(kind, prepared, member, request.Body, entry, note);
+            CheckEntry(kind, prepared, member, request.Body, entry, note, entryBytes);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
             closing = false;
@@ -186,7 +203,7 @@ public sealed class BoardService : IDisposable
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
         PreparedArtifact prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
-        CheckEntry(kind, prepared, member, request.Body, entry, note);
+        CheckEntry(kind, prepared, member, request.Body, entry, note, entryBytes);
         if (prepared.Validate is not null)
         {
             await prepared.Validate(ct);
@@ -308,7 +325,7 @@ public sealed class BoardService : IDisposable
         }
     }
 
-    private void CheckEntry(BoardKind kind, PreparedArtifact prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note)
+    private void CheckEntry(BoardKind kind, PreparedArtifact prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes)
     {
         static void Expect(string field, string? actual, string? expected)
         {
@@ -326,6 +343,11 @@ public sealed class BoardService : IDisposable
         if (!NoteVerification.HasValidSignature(note, member.Key))
         {
             throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry carries no valid signature by the key of \"{member.Name}\".").Raise();
+        }
+
+        if (LogEntry.SignatureLinesProblem(entryBytes, note, _log.Charter) is string lines)
+        {
+            throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry's {lines}").Raise();
         }
 
         if (kind.Joint)
