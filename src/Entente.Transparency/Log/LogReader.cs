@@ -60,8 +60,14 @@ public sealed class LogReader
     /// <summary>An entry bundle as published for a tree of <paramref name="treeSize"/>, or null.</summary>
     public async Task<byte[]?> ReadBundleAsync(TilePath path, long treeSize, CancellationToken cancellationToken = default)
     {
+        // Compare before multiplying: a bundle index above 2^55 (a valid path) would overflow Index·256.
+        if (path.Index > treeSize / TilePath.FullWidth)
+        {
+            return null;
+        }
+
         long start = path.Index * TilePath.FullWidth;
-        if (start + path.Width > treeSize)
+        if (path.Width > treeSize - start)
         {
             return null;
         }

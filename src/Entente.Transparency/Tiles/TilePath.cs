@@ -158,6 +158,12 @@ public readonly record struct TilePath(int Level, long Index, int Width)
     /// <summary>The tile at <paramref name="level"/>, <paramref name="index"/> as it exists in a tree of <paramref name="treeSize"/>, or null when empty.</summary>
     public static TilePath? TileIn(int level, long index, long treeSize)
     {
+        // A tree of at most 2^63 - 1 leaves has no hash at level 8 or above (and a shift by 64 would wrap to 0).
+        if (level is < 0 or >= 8)
+        {
+            return null;
+        }
+
         long hashesAtLevel = treeSize >> (8 * level);
         long full = hashesAtLevel / FullWidth;
         if (index < full)
