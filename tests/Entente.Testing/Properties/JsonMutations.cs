@@ -83,11 +83,11 @@ public static class JsonMutations
     {
         ArgumentNullException.ThrowIfNull(valid);
         return Gen.Frequency(
-            (2, valid.Select(v => new FuzzInput("valid", v))),
-            (10, Gen.Select(valid, One.Array[1, 3], (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Apply(v, m)))),
-            (6, Gen.Select(valid, Mutations.Some(3), (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Mutations.Apply(v, m)))),
+            (2, valid.Select(v => new FuzzInput("valid", v, v))),
+            (10, Gen.Select(valid, One.Array[1, 3], (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Apply(v, m), v))),
+            (6, Gen.Select(valid, Mutations.Some(3), (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Mutations.Apply(v, m), v))),
             (2, Gen.Select(valid, One.Array[1, 2], Mutations.Some(2),
-                (v, j, m) => new FuzzInput("valid + " + string.Join(" ", j) + " " + string.Join(" ", m), Mutations.Apply(Apply(v, j), m)))),
+                (v, j, m) => new FuzzInput("valid + " + string.Join(" ", j) + " " + string.Join(" ", m), Mutations.Apply(Apply(v, j), m), v))),
             (1, Mutations.RandomBytes),
             (1, Mutations.TokenSoup));
     }

@@ -58,7 +58,8 @@ public readonly record struct Mutation(MutationKind Kind, uint At, uint Length, 
 /// <summary>An input for a parser: where it came from and its bytes.</summary>
 /// <param name="Origin">How it was made (the valid value and the mutations, or "random").</param>
 /// <param name="Bytes">The bytes.</param>
-public sealed record FuzzInput(string Origin, byte[] Bytes)
+/// <param name="Original">The valid encoding it was made from, or null for random input.</param>
+public sealed record FuzzInput(string Origin, byte[] Bytes, byte[]? Original = null)
 {
     /// <summary>The bytes as UTF-8 text, invalid sequences replaced.</summary>
     public string Text => Encoding.UTF8.GetString(Bytes);
@@ -125,8 +126,8 @@ public static class Mutations
     {
         ArgumentNullException.ThrowIfNull(valid);
         return Gen.Frequency(
-            (2, valid.Select(v => new FuzzInput("valid", v))),
-            (12, Gen.Select(valid, Some(maxMutations), (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Apply(v, m)))),
+            (2, valid.Select(v => new FuzzInput("valid", v, v))),
+            (12, Gen.Select(valid, Some(maxMutations), (v, m) => new FuzzInput("valid + " + string.Join(" ", m), Apply(v, m), v))),
             (1, RandomBytes),
             (1, TokenSoup));
     }
