@@ -99,6 +99,18 @@ public sealed record LogEntry
     public static (LogEntry Entry, SignedNote Note) Parse(ReadOnlySpan<byte> bytes, int maxBytes = 1 << 16)
     {
         SignedNote note = SignedNote.Parse(bytes, maxBytes);
+
+        // Entries are our format, so strict: a signature line in non-canonical base64 (non-zero padding bits, which
+        // signed-note readers tolerate) would give one signed entry other bytes without any key.
+        string[] signatureLines = Encoding.UTF8.GetString(bytes)[(note.Text.Length + 1)..^1].Split('\n');
+        for (int s = 0; s < signatureLines.Length; s++)
+        {
+            if (!note.Signatures.Any(x => x.ToLine().AsSpan()[..^1].SequenceEqual(signatureLines[s])))
+            {
+                throw new NoteFormatException($"Entry signature line {s + 1} is not canonical base64 (non-zero padding bits).");
+            }
+        }
+
         string[] lines = note.Text[..^1].Split('\n');
         if (lines[0] != Header)
         {
