@@ -38,8 +38,11 @@ public sealed record IncidentView(IReadOnlyList<Party> Parties, IReadOnlyList<In
     /// <summary>The empty view of a board without an exchange.</summary>
     public static IncidentView None { get; } = new([], [], [], 0, "{}");
 
-    /// <summary>Reads the exchange (empty when the board hosts none).</summary>
-    public static async Task<IncidentView> ReadAsync(BoardPages pages, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the exchange (empty when the board hosts none); with <paramref name="proofs"/>, each message's proof against
+    /// the published checkpoint is fetched and checked (the timelines), else only the requests are computed (the dashboard).
+    /// </summary>
+    public static async Task<IncidentView> ReadAsync(BoardPages pages, CancellationToken cancellationToken, bool proofs = true)
     {
         ArgumentNullException.ThrowIfNull(pages);
         if (pages.Exchange is not { } exchange)
@@ -65,7 +68,7 @@ public sealed record IncidentView(IReadOnlyList<Party> Parties, IReadOnlyList<In
         List<IncidentMessage> messages = [];
         foreach ((ExchangeEntry entry, SignedEnvelope envelope) in parsed)
         {
-            (_, BoardExchangeProof? proof) = await exchange.ProveAsync(entry.Index, cancellationToken);
+            (_, BoardExchangeProof? proof) = proofs ? await exchange.ProveAsync(entry.Index, cancellationToken) : (null, null);
             BoardExchangeVerification? verification = proof is null ? null
                 : BoardExchangeVerifier.Verify(proof, parties, pages.Policy, party => BoardKey(pages, party));
             JsonElement o = envelope.Payload.Json;
@@ -145,7 +148,7 @@ public sealed record IncidentView(IReadOnlyList<Party> Parties, IReadOnlyList<In
         string type = reference.Split("--")[0].Replace('-', ' ');
         if (!objects.TryGetValue(reference, out JsonElement seen))
         {
-            return $"an {type} not shared in this exchange";
+            return $"{("aeiou".Contains(type[0], StringComparison.Ordinal) ? "an" : "a")} {type} not shared in this exchange";
         }
 
         return Text(seen, "name") is string name ? $"{type} \u201c{name}\u201d"

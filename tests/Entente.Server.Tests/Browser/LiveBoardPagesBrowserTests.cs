@@ -116,6 +116,9 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
         Assert.Equal("failed", await VerdictAsync(wrong));
         Assert.Contains("a confirmation code has 64 characters", await wrong.InnerTextAsync("#outcome"), StringComparison.Ordinal);
 
+        // Incident messages between the parties; one request is left to go overdue.
+        await election.ExchangeAsync(TimeSpan.FromSeconds(2));
+
         // The dashboard follows the board: a new ballot shows without a manual reload.
         IPage live = await OpenAsync(browser, election.BaseUrl + "/");
         Assert.Equal("7", await live.InnerTextAsync("#card-cast .value"));
@@ -178,6 +181,24 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
         Assert.Equal(options, await opened.Locator("#opening tbody tr").CountAsync());
         await ShotAsync(opened, "3-complete-390-check-challenged");
         Assert.True(await OverflowAsync(opened) <= 0);
+
+        // Incidents: every message checked on the server and again in the browser; statuses; sightings named by what they saw.
+        foreach ((int width, int height, string size) in Sizes)
+        {
+            IPage incidents = await OpenAsync(browser, election.BaseUrl + "/incidents", width, height);
+            await incidents.WaitForSelectorAsync("body[data-browser-checked=done]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            await ShotAsync(incidents, $"3-complete-{size}-incidents-checked");
+            ILocator messages = incidents.Locator("li[data-exchange-index]");
+            Assert.Equal(6, await messages.CountAsync());
+            Assert.Equal(6, await incidents.Locator("li[data-server-verdict=verified][data-browser-verdict=verified]").CountAsync());
+            Assert.Equal(["answered", "overdue"], await incidents.Locator("#requests [data-status]").AllInnerTextsAsync());
+            Assert.True(await incidents.Locator("#requests [data-status=overdue]").IsVisibleAsync());
+            Assert.Contains(await messages.AllInnerTextsAsync(), m => m.Contains($"sighting of indicator \u201c{LiveElection.IndicatorName}\u201d, seen 3 times", StringComparison.Ordinal));
+            Assert.True(await OverflowAsync(incidents) <= 0, $"incidents at {width} px scrolls sideways");
+        }
+
+        IPage overdue = await OpenAsync(browser, election.BaseUrl + "/");
+        Assert.Contains(LiveElection.OverdueSubject, await overdue.InnerTextAsync("#overdue"), StringComparison.Ordinal);
 
         IPage charter = await OpenAsync(browser, election.BaseUrl + "/log/0", 390, 844);
         string signedBy = await charter.InnerTextAsync("#signed-by");

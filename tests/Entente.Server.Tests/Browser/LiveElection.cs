@@ -9,9 +9,13 @@ using Entente.Election.Manifest;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
 using Entente.Election.Tally;
+using Entente.Exchange.Envelopes;
+using Entente.Exchange.Stix;
+using Entente.Server.Exchange;
 using Entente.Server.Log;
 using Entente.Transparency.Notes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Entente.Server.Tests.Browser;
 
@@ -30,6 +34,15 @@ internal sealed class LiveElection : IAsyncDisposable
           {"label":"Harbour bond","contest_options":[{"label":"Yes"},{"label":"No"}]}],
          "ballot_styles":[{"label":"city","contests":[1,2]},{"label":"mayor only","contests":[1]}]}
         """;
+
+    /// <summary>Blue's STIX identity in the live board's charter.</summary>
+    public const string BlueIdentity = "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d";
+
+    /// <summary>The subject of the request left to go overdue.</summary>
+    public const string OverdueSubject = "Confirm the firmware hash of device-1";
+
+    /// <summary>The name of the indicator Blue sighted.</summary>
+    public const string IndicatorName = "Scanner of ballot-device endpoints 203.0.113.9";
 
     private readonly TestBoard _board;
     private readonly WebApplication _witness;
@@ -75,6 +88,10 @@ internal sealed class LiveElection : IAsyncDisposable
     public static async Task<LiveElection> StartAsync()
     {
         TestBoard board = await TestBoard.CreateAsync(board: true);
+        // Blue takes part in the incident exchange too: its STIX identity goes into the charter before the board starts.
+        string charterFile = Path.Combine(board.Dir, "charter.json");
+        string charter = await File.ReadAllTextAsync(charterFile);
+        await File.WriteAllTextAsync(charterFile, charter.Replace("\"guardians\": [1] }", $"\"guardians\": [1], \"identity\": \"{BlueIdentity}\" }}", StringComparison.Ordinal));
         WebApplication witness = await board.StartWitnessAsync();
         board.Options.Witnesses = [new WitnessRef { Key = board.WitnessKey.CosignerVerifierKey, Url = TestBoard.Address(witness) }];
         board.Options.Quorum = 1;
@@ -203,6 +220,41 @@ internal sealed class LiveElection : IAsyncDisposable
             OpenedBallot opened = ChallengedBallotOpener.Open(Context, b, decrypting);
             await Created(await _blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened, Manifest), "ballot.opened", b.Id.ToHex(), cosigners: [_board.Red]), "opening");
         }
+    }
+
+    /// <summary>
+    /// Incident messages through the hosted exchange (signed envelopes, each anchored on the board): Red's indicator, Red's
+    /// request to Blue with Blue's acknowledgement, sighting and answer, and Blue's request to Red that goes overdue
+    /// after <paramref name="overdueAfter"/>.
+    /// </summary>
+    public async Task ExchangeAsync(TimeSpan overdueAfter)
+    {
+        HostedExchange exchange = Server.Services.GetRequiredService<HostedExchange>();
+        using PartyKey blue = PartyKey.FromSeed(Convert.FromBase64String(_board.Blue.ExportSkey().Split('+', 5)[4]).AsSpan(1));
+        using PartyKey red = PartyKey.FromSeed(Convert.FromBase64String(_board.Red.ExportSkey().Split('+', 5)[4]).AsSpan(1));
+        async Task<string> Send(PartyKey key, string sender, string? to, string type, string fields)
+        {
+            string now = StixTimestamp.FormatMilliseconds(DateTimeOffset.UtcNow);
+            string id = StixId.NewV4(type).ToString();
+            StixObject o = StixObject.Parse(Encoding.UTF8.GetBytes($$"""
+                {"type":"{{type}}","spec_version":"2.1","id":"{{id}}","created":"{{now}}","modified":"{{now}}","created_by_ref":"{{sender}}",{{fields}}}
+                """));
+            await exchange.Service.SubmitAsync(SignedEnvelope.Create(key, sender, HostedExchange.DefaultCollectionId, to, DateTimeOffset.UtcNow, o));
+            return id;
+        }
+
+        string Deadlines(TimeSpan ack, TimeSpan answer) =>
+            $"\"ack_deadline\":\"{StixTimestamp.FormatMilliseconds(DateTimeOffset.UtcNow + ack)}\",\"answer_deadline\":\"{StixTimestamp.FormatMilliseconds(DateTimeOffset.UtcNow + answer)}\"";
+        string redId = TestBoard.RedIdentity;
+        string indicator = await Send(red, redId, null, "indicator",
+            $"\"name\":\"{IndicatorName}\",\"indicator_types\":[\"anomalous-activity\"],\"pattern\":\"[ipv4-addr:value = '203.0.113.9']\",\"pattern_type\":\"stix\",\"valid_from\":\"2026-01-01T00:00:00.000Z\"");
+        string request = await Send(red, redId, BlueIdentity, AssistanceTypes.Request,
+            $"\"subject\":\"Is the scanner known to Blue?\",\"severity\":\"high\",\"recipient_ref\":\"{BlueIdentity}\",{Deadlines(TimeSpan.FromHours(1), TimeSpan.FromHours(24))},\"evidence_refs\":[\"{indicator}\"]");
+        await Send(blue, BlueIdentity, redId, AssistanceTypes.Acknowledgement, $"\"request_ref\":\"{request}\"");
+        string sighting = await Send(blue, BlueIdentity, null, "sighting", $"\"sighting_of_ref\":\"{indicator}\",\"where_sighted_refs\":[\"{BlueIdentity}\"],\"count\":3");
+        await Send(blue, BlueIdentity, redId, AssistanceTypes.Response, $"\"request_ref\":\"{request}\",\"outcome\":\"answered\",\"content\":\"Not ours; seen 3 times and blocked.\",\"evidence_refs\":[\"{sighting}\"]");
+        await Send(blue, BlueIdentity, redId, AssistanceTypes.Request,
+            $"\"subject\":\"{OverdueSubject}\",\"severity\":\"low\",\"recipient_ref\":\"{redId}\",{Deadlines(overdueAfter, overdueAfter + TimeSpan.FromSeconds(1))}");
     }
 
     /// <summary>Waits until the published (cosigned) checkpoint covers the whole log.</summary>
