@@ -90,7 +90,9 @@
       done.push("The log entry at index " + data.index + " is a " + state + " ballot with confirmation code " + code + ".");
       await V.verifyInclusionAndCheckpoint(entry, data.index, data.proof, data.checkpoint, policy, done);
       if (state === "challenged") {
-        const extra = data.opening ? openingTable(data.opening) : null;
+        // The server already shows the opening of the code it was asked for; the script shows it for a code typed since.
+        const shown = document.getElementById("challenged");
+        const extra = data.opening && !(shown && shown.dataset.code === code) ? openingTable(data.opening) : null;
         show("challenged", "Challenged, not cast: this ballot was never counted. It is in the log the witnesses cosigned"
           + (data.opening ? ", and the guardians opened it (log entry " + data.opening.index + "): below is what the device had encrypted." : "; its opening is not on the board yet."), done, extra);
       } else {
@@ -103,6 +105,11 @@
 
   form.addEventListener("submit", ev => {
     ev.preventDefault();
+    // What the server rendered was about the previous code.
+    for (const id of ["challenged", "code-problem", "code-normalized"]) {
+      const stale = document.getElementById(id);
+      if (stale) { stale.remove(); }
+    }
     history.replaceState(null, "", "/check?code=" + encodeURIComponent(input.value.trim()));
     check(input.value.trim());
   });

@@ -128,6 +128,7 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
 
         // 3. Decryption: results, the board's verification of the record, the proofs, the opening.
         await election.TallyAsync();
+        string seed = await election.AuditAsync();
         await election.WaitForWitnessAsync();
         IPage report = await OpenAsync(browser, election.BaseUrl + "/results");
         for (int i = 0; i < 120 && await report.GetAttributeAsync("#verification-report", "data-phase") != "done"; i++)
@@ -199,6 +200,14 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
 
         IPage overdue = await OpenAsync(browser, election.BaseUrl + "/");
         Assert.Contains(LiveElection.OverdueSubject, await overdue.InnerTextAsync("#overdue"), StringComparison.Ordinal);
+
+        // The audit: the commitment and its reveal on the log, checked against each other; the seed recomputed.
+        IPage audit = await OpenAsync(browser, election.BaseUrl + "/audit", 390, 844);
+        Assert.Equal("the reveal matches the commitment", await audit.InnerTextAsync("#seed-parties tr[data-party='blue.example'] td[data-label=Check]"));
+        Assert.Equal(seed, await audit.InnerTextAsync("#stated-seed"));
+        Assert.Equal(seed, await audit.InnerTextAsync("#recomputed-seed"));
+        Assert.Equal("equal to the stated seed", await audit.InnerTextAsync("#seed-check"));
+        Assert.Equal(3, await audit.Locator("#audit-entries li").CountAsync());
 
         IPage charter = await OpenAsync(browser, election.BaseUrl + "/log/0", 390, 844);
         string signedBy = await charter.InnerTextAsync("#signed-by");

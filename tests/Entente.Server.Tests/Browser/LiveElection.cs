@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Entente.Audit.Seed;
 using Entente.Client.Board;
 using Entente.Cryptography;
 using Entente.Election.Decryption;
@@ -13,6 +14,7 @@ using Entente.Exchange.Envelopes;
 using Entente.Exchange.Stix;
 using Entente.Server.Exchange;
 using Entente.Server.Log;
+using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -255,6 +257,39 @@ internal sealed class LiveElection : IAsyncDisposable
         await Send(blue, BlueIdentity, redId, AssistanceTypes.Response, $"\"request_ref\":\"{request}\",\"outcome\":\"answered\",\"content\":\"Not ours; seen 3 times and blocked.\",\"evidence_refs\":[\"{sighting}\"]");
         await Send(blue, BlueIdentity, redId, AssistanceTypes.Request,
             $"\"subject\":\"{OverdueSubject}\",\"severity\":\"low\",\"recipient_ref\":\"{redId}\",{Deadlines(overdueAfter, overdueAfter + TimeSpan.FromSeconds(1))}");
+    }
+
+    /// <summary>
+    /// The audit seed on the log as raw entries (POST /blob, then POST /add with blue.example's signed entry): a
+    /// commitment, its reveal, and a plan stating the seed. Returns the seed.
+    /// </summary>
+    public async Task<string> AuditAsync()
+    {
+        const string audit = "audit-live-test";
+        using HttpClient signed = TestBoard.Signed(Server, _board.Blue);
+        async Task<long> Add(string type, byte[] artifact)
+        {
+            using HttpResponseMessage blob = await signed.PostAsync(new Uri("blob", UriKind.Relative), new ByteArrayContent(artifact));
+            Assert.True(blob.IsSuccessStatusCode, await blob.Content.ReadAsStringAsync());
+            byte[] entry = new LogEntry(type, Entente.Transparency.Hash256.Compute(artifact), "blue.example").Sign(_board.Blue);
+            using HttpClient plain = new() { BaseAddress = signed.BaseAddress };
+            using HttpResponseMessage added = await plain.PostAsync(new Uri("add", UriKind.Relative), new ByteArrayContent(entry));
+            string body = await added.Content.ReadAsStringAsync();
+            Assert.True(added.IsSuccessStatusCode, body);
+            return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("index").GetInt64();
+        }
+
+        byte[] secret = SeedProtocol.NewSecret();
+        byte[] commitment = SeedProtocol.Commitment(audit, "blue.example", secret);
+        long commitIndex = await Add("audit.commit", commitment);
+        long revealIndex = await Add("audit.reveal", secret);
+        DateTimeOffset At(long index) => DateTimeOffset.UnixEpoch.AddSeconds(index);
+        SeedSchedule schedule = new(audit, ["blue.example"], At(revealIndex), At(revealIndex + 1), At(revealIndex + 1));
+        string seed = SeedProtocol.Evaluate(schedule,
+            [new SeedLogRecord(audit, "blue.example", SeedRecordKind.Commit, commitment, commitIndex, At(commitIndex)), new SeedLogRecord(audit, "blue.example", SeedRecordKind.Reveal, secret, revealIndex, At(revealIndex))],
+            At(revealIndex + 2)).Seed!;
+        await Add("audit.plan", Encoding.UTF8.GetBytes($$"""{"audit":"{{audit}}","seed":"{{seed}}","method":"BRAVO","risk_limit":0.05}"""));
+        return seed;
     }
 
     /// <summary>Waits until the published (cosigned) checkpoint covers the whole log.</summary>
