@@ -78,6 +78,20 @@ public sealed class RecordVerification : BackgroundService
             try
             {
                 await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failed verification run must never stop the board (a BackgroundService that throws stops its host): it is shown on the results page.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Finish(null, _board.Status().LogSize, Current.ToyGroup, $"the verification could not run ({e.GetType().Name}: {e.Message.Replace(Path.GetTempPath(), "", StringComparison.Ordinal)})");
+            }
+
+            try
+            {
                 await Task.Delay(Interval, _time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -102,13 +116,14 @@ public sealed class RecordVerification : BackgroundService
             return false;
         }
 
+        // A record is verified once, whatever the outcome; a new artifact of the record starts a new run.
+        _verifiedKey = key;
         bool toy = await _board.ReadStateAsync(s => s.Context?.Parameters.Group.IsInsecure ?? false, cancellationToken);
         SetPhase(VerificationPhase.Running, toy);
         BoardResult<byte[]> zip = await _board.RecordZipAsync(cancellationToken);
         if (zip.Value is not byte[] bytes)
         {
             Finish(null, status.LogSize, toy, zip.Refusal?.Detail ?? "the board could not assemble the record");
-            _verifiedKey = key;
             return true;
         }
 
@@ -139,7 +154,6 @@ public sealed class RecordVerification : BackgroundService
             }
         }
 
-        _verifiedKey = key;
         return true;
     }
 
