@@ -5,6 +5,7 @@ using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
+using Entente.Server.Pages;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Witness;
@@ -105,6 +106,7 @@ public static class ServerApp
             if (board is not null)
             {
                 services.AddSingleton(board);
+                services.AddEntentePages();
             }
 
             if (exchange is not null)
@@ -214,6 +216,11 @@ public static class ServerApp
 
         app.MapTaxiiEndpoints();
         app.MapExchangeEndpoints();
+        if (board is not null)
+        {
+            // The pages (Pages/): after every API route, with the answer to unknown URLs.
+            app.MapEntentePages();
+        }
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             auth.DisposeAsync().AsTask().GetAwaiter().GetResult();

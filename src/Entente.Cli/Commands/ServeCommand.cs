@@ -108,6 +108,7 @@ internal static class ServeCommand
 
             string store = options.Store.StartsWith("postgres:", StringComparison.Ordinal) ? "PostgreSQL" : options.Resolve(options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? options.Store["sqlite:".Length..] : options.Store);
             await output.WriteLineAsync($"Board {options.Origin} at {string.Join(", ", app.Urls)} (store: {store}; data: {options.BaseDirectory}).");
+            await output.WriteLineAsync($"Pages: {app.Urls.First()}/ (dashboard, results, ballot check, log, incidents, audit; docs/pages.md).");
             await output.WriteLineAsync(options.Exchange is { Enabled: true }
                 ? "API: /board, /checkpoint, TAXII 2.1 at /taxii2/, exchange proofs at /exchange/, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop."
                 : "API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
