@@ -148,6 +148,25 @@ internal sealed class LoopbackBoard : IAsyncDisposable
         }
     }
 
+    /// <summary>Overwrites a blob in the board's store (as a disk fault or an operator would), bypassing every check.</summary>
+    public void AlterBlob(Entente.Transparency.Hash256 sha256, byte[] data)
+    {
+        using Microsoft.Data.Sqlite.SqliteConnection connection = new($"Data Source={Database}");
+        connection.Open();
+        using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "UPDATE blobs SET data = $d WHERE sha256 = $h";
+        command.Parameters.AddWithValue("$d", data);
+        command.Parameters.AddWithValue("$h", sha256.ToArray());
+        if (command.ExecuteNonQuery() != 1)
+        {
+            throw new InvalidOperationException($"no blob {sha256} in the store");
+        }
+    }
+
+    /// <summary>Sequences raw entry bytes directly, past the board's checks (what a faulty or hostile log could hold).</summary>
+    public async Task<long> SequenceRawAsync(byte[] entry) =>
+        (await _board!.Services.GetRequiredService<LogService>().Sequencer.AddAsync(entry)).Index;
+
     private static string AddressOf(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/";
 
