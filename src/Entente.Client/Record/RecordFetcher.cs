@@ -477,6 +477,6 @@ public sealed class RecordFetcher : IDisposable
 }
 
 /// <summary>Source-generated JSON of the board documents the fetcher reads (strict: the format is ours).</summary>
-[JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false)]
+[JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false, RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(BoardStatus))]
 internal sealed partial class RecordJsonContext : JsonSerializerContext;
