@@ -55,21 +55,31 @@ public sealed record TaxiiCollectionInfo(
 /// A STIX object as TAXII carries it: the common members every STIX 2.1 object has, and every other member kept
 /// as JSON (a STIX object is an open document).
 /// </summary>
-/// <param name="Type">The STIX type.</param>
-/// <param name="Id">The STIX id.</param>
-/// <param name="SpecVersion">spec_version.</param>
-/// <param name="Created">created, for SDOs and SROs.</param>
-/// <param name="Modified">modified (the version), for SDOs and SROs.</param>
-public sealed record StixObjectDocument(
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("spec_version")] string? SpecVersion = null,
-    [property: JsonPropertyName("created")] string? Created = null,
-    [property: JsonPropertyName("modified")] string? Modified = null)
+public sealed record StixObjectDocument
 {
+    /// <summary>The STIX type.</summary>
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    /// <summary>The STIX id.</summary>
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    /// <summary>spec_version.</summary>
+    [JsonPropertyName("spec_version")]
+    public string? SpecVersion { get; init; }
+
+    /// <summary>created, for SDOs and SROs.</summary>
+    [JsonPropertyName("created")]
+    public string? Created { get; init; }
+
+    /// <summary>modified (the version), for SDOs and SROs.</summary>
+    [JsonPropertyName("modified")]
+    public string? Modified { get; init; }
+
     /// <summary>Every other member of the object.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 /// <summary>An envelope resource (TAXII 2.1 §3.7): a page of objects; <see cref="More"/> and <see cref="Next"/> lead to the next page.</summary>

@@ -24,6 +24,12 @@ internal sealed class LoopbackBoard : IAsyncDisposable
 {
     public const string Origin = "entente.test/fetch-board";
 
+    /// <summary>Blue's STIX identity (its charter key is its exchange key).</summary>
+    public const string BlueIdentity = "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d";
+
+    /// <summary>Red's STIX identity.</summary>
+    public const string RedIdentity = "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90";
+
     private WebApplication? _board;
     private WebApplication? _witness;
 
@@ -52,18 +58,19 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     public string PolicyText => $"log {LogKey.VerifierKey}\nwitness w0 {WitnessKey.CosignerVerifierKey}\nquorum w0\n";
 
     /// <summary>Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone.</summary>
-    public static async Task<LoopbackBoard> StartAsync(bool witness = true)
+    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false)
     {
         LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName);
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
             { "parties": [
-              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1] },
-              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [2, 3] },
+              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1], "identity": "{{BlueIdentity}}" },
+              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
               { "name": "device-1", "key": "{{b.Device.VerifierKey}}", "roles": ["device"] } ] }
             """);
         b.Options = new LogServerOptions
         {
             Origin = Origin, Store = "sqlite:board.db", Key = "log.key", Charter = "charter.json", BaseDirectory = b.Dir, Board = true, WitnessIntervalMs = 50,
+            Exchange = exchange ? new HostedExchangeOptions() : null,
         };
         await BoardHost.PrepareAsync(b.Options);
         b.LogKey = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(Path.Combine(b.Dir, "log.key"))).Trim());
@@ -103,6 +110,13 @@ internal sealed class LoopbackBoard : IAsyncDisposable
             _board = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
+    }
+
+    /// <summary>The exchange key of <paramref name="party"/> (the charter key's seed).</summary>
+    public static Entente.Exchange.Envelopes.PartyKey ExchangeKey(Ed25519NoteSigner party)
+    {
+        byte[] blob = Convert.FromBase64String(party.ExportSkey().Split('+', 5)[4]);
+        return Entente.Exchange.Envelopes.PartyKey.FromSeed(blob.AsSpan(1, Entente.Exchange.Envelopes.PartyKey.SeedSize));
     }
 
     /// <summary>A client of this board's log (retrying fast), optionally through <paramref name="inner"/>.</summary>
