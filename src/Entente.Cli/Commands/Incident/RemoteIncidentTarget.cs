@@ -186,7 +186,7 @@ internal sealed class RemoteIncidentTarget : IIncidentTarget
             throw new IncidentRemoteRefusedException(string.Join("; ", failures.Select(f => f.Message ?? f.Id)));
         }
 
-        string message = status.Successes?.FirstOrDefault()?.Message ?? "";
+        string message = status.Successes is { Count: > 0 } successes ? successes[0].Message ?? "" : "";
         IReadOnlyList<ExchangeProofDocument> found = await CallAsync(() => _client.GetObjectProofsAsync(objectId, cancellationToken)).ConfigureAwait(false);
         if (found.Count == 0)
         {
