@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using Entente.Client.Board;
+using Entente.Client.Record;
 using Entente.Election;
-using Entente.Election.KeyCeremony;
 using Entente.Election.Encryption;
 using Entente.Election.Record;
 using Entente.Server.Auth;
@@ -410,24 +410,41 @@ public sealed class BoardService : IDisposable
 
     /// <summary>
     /// The election record (docs/record-format.md §3) as a zip of the record folder, assembled from the board once the
-    /// decrypted tally is on it; refused (Conflict) before that.
+    /// decrypted tally is on it; refused (Conflict) before that. The record is built by
+    /// <see cref="ElectionRecordAssembler"/> from the artifacts' stored bytes, as <c>entente record fetch</c> builds it
+    /// from the blobs it downloads: one path from a board to a record.
     /// </summary>
     public async Task<BoardResult<byte[]>> RecordZipAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_state.Context is not ElectionContext context || _state.Tally is null || _state.EncryptedTally is null)
+            if (_state.Context is null || _state.Tally is null || _state.EncryptedTally is null)
             {
                 return BoardResult.Refused<byte[]>(BoardRefusal.NotYet("The record is complete once the decrypted tally is on the board (POST /board/tally)."));
             }
 
-            IReadOnlyList<EncryptedBallot> ballots = await _ballots.LoadAllAsync(cancellationToken);
-            Dictionary<string, EncryptedBallot> byId = ballots.ToDictionary(b => b.Id.ToHex(), StringComparer.Ordinal);
-            List<DeviceRecord> devices = [.. _state.Devices.OrderBy(d => d.Device, StringComparer.Ordinal)];
-            List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Select(id => id.ToHex()).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
-            ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
-            ElectionRecord record = new(context, devices, ordered, _state.EncryptedTally, _state.TallyWithShares()!, [.. _state.Opened]);
+            List<(BoardArtifact Artifact, RecordPart Part)> parts = [.. BoardKind.All.SelectMany(k => _index.All(k.Collection))
+                .Select(a => (a, RecordEntryTypes.PartOf(a.Type)))
+                .Where(x => x.Item2 is not null)
+                .Select(x => (x.a, x.Item2!.Value))
+                .OrderBy(x => x.a.Index)];
+            byte[][] bytes = new byte[parts.Count][];
+            await Parallel.ForAsync(0, parts.Count, cancellationToken, async (i, token) =>
+            {
+                BoardArtifact a = parts[i].Artifact;
+                bytes[i] = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(a.Sha256), token).ConfigureAwait(false)
+                    ?? throw new BoardRefusal(RefusalKind.Corrupt, "Missing blob", $"the blob of {a.Href} (sha256 {a.Sha256}, log entry {a.Index}) is missing from the store").Raise();
+            });
+            ElectionRecordAssembler assembler = new();
+            for (int i = 0; i < parts.Count; i++)
+            {
+                assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
+            }
+
+            // The guardians' parts of each option (tally/partial_decryptions.json) come from the decryption rounds on the board.
+            ElectionRecord record = assembler.Build();
+            record = record with { Tally = _state.TallyWithShares() ?? record.Tally };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -447,6 +464,10 @@ public sealed class BoardService : IDisposable
         catch (BoardRefusedException e)
         {
             return BoardResult.Refused<byte[]>(e.Refusal);
+        }
+        catch (ElectionFormatException e)
+        {
+            return BoardResult.Refused<byte[]>(new BoardRefusal(RefusalKind.Corrupt, "Record does not assemble", e.Message));
         }
         finally
         {

@@ -88,7 +88,7 @@ public sealed class LogService : IAsyncDisposable
         if (options.Witnesses.Count > 0)
         {
             List<WitnessEndpoint> witnesses = options.Witnesses.Select(w => new WitnessEndpoint(VerifierKeys.ParseCosigner(w.Key), new Uri(w.Url.EndsWith('/') ? w.Url : w.Url + "/"))).ToList();
-            collector = new CosignatureCollector(sequencer, store, witnesses, http, options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs));
+            collector = new CosignatureCollector(sequencer, store, witnesses, new Entente.Client.Witness.WitnessClient(http), options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs));
             collector.Start();
         }
 
