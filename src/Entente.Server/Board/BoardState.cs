@@ -353,7 +353,7 @@ public sealed class BoardState
         ElectionContext context = NeedContext();
         EncryptedTally tally = EncryptedTally ?? throw BoardRefusal.NotYet("The encrypted tally is not on the board yet (POST /board/encrypted-tally).").Raise();
         DecryptionItem[] items = DecryptionRounds.Items(tally);
-        DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, ballots.ChallengedIds());
+        DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, [.. ballots.ChallengedIds().Order(StringComparer.Ordinal)]);
         CheckHolder(parsed.Index, party, trusted);
         return new PreparedArtifact($"{parsed.Name}-{parsed.Index}", "decryption." + parsed.Name, null, null)
         {
