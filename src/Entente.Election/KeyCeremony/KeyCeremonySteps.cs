@@ -63,6 +63,12 @@ public static class KeyCeremonySteps
 
             bytes = await RecordFiles.ReadLimitedAsync(secret.PublicCopyPath, RecordStore.MaxFileBytes, cancellationToken).ConfigureAwait(false);
             key = RecordFormat.ReadGuardian(secret.PublicCopyPath, bytes, parameters);
+            byte[]? current = published is null ? null : await board.ReadAsync(document, cancellationToken).ConfigureAwait(false);
+            if (current is not null && bytes.AsSpan().SequenceEqual(current))
+            {
+                return (key, Publication.AlreadyPublished); // done before (the secret may be bound to H_E by now)
+            }
+
             using (GuardianSecrets secrets = GuardianSecretFile.Read(secret.SecretPath, parameters.Group, parameters.Quorum, index, parameters.ElectionBaseHash, secret.Passphrase, secret.AllowPlaintext))
             {
                 CheckSecretsMatch(secrets, key, secret.SecretPath);
@@ -104,17 +110,26 @@ public static class KeyCeremonySteps
         ElectionParameters parameters = await board.LoadParametersAsync(cancellationToken).ConfigureAwait(false);
         parameters.CheckGuardianIndex(index, "--index");
         GuardianPublicKey[] keys = await board.LoadGuardianKeysAsync(parameters, cancellationToken).ConfigureAwait(false);
+        List<GuardianPublicKey> recipients = [];
+        foreach (GuardianPublicKey recipient in keys.Where(k => k.Index != index))
+        {
+            if (await board.ReadAsync(ElectionDocument.Share(index, recipient.Index), cancellationToken).ConfigureAwait(false) is null)
+            {
+                recipients.Add(recipient);
+            }
+        }
+
+        if (recipients.Count == 0)
+        {
+            return 0; // every share is there (the secret may be bound to H_E by now)
+        }
+
         using GuardianSecrets secrets = GuardianSecretFile.Read(secret.SecretPath, parameters.Group, parameters.Quorum, index, parameters.ElectionBaseHash, secret.Passphrase, secret.AllowPlaintext);
         CheckSecretsMatch(secrets, keys[index - 1], secret.SecretPath);
         int published = 0;
-        foreach (GuardianPublicKey recipient in keys.Where(k => k.Index != index))
+        foreach (GuardianPublicKey recipient in recipients)
         {
             ElectionDocument document = ElectionDocument.Share(index, recipient.Index);
-            if (await board.ReadAsync(document, cancellationToken).ConfigureAwait(false) is not null)
-            {
-                continue;
-            }
-
             EncryptedShare share = KeyCeremonyGuardian.EncryptShare(parameters, secrets, recipient);
             if ((await board.PublishAsync(document, RecordFormat.WriteShare(share), cancellationToken).ConfigureAwait(false)).State == PublicationState.Published)
             {
