@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Entente.Client.Board;
 using Entente.Client.Http;
 using Entente.Election.Board;
@@ -25,8 +20,6 @@ namespace Entente.Client.Election;
 /// </summary>
 public sealed class HttpElectionBoard : IElectionBoard, IDisposable
 {
-    private const int PageSize = 1000;
-
     private readonly BoardClient _client;
     private readonly Uri _board;
 
@@ -50,7 +43,12 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
     public string Location => _board.AbsoluteUri;
 
     /// <inheritdoc/>
-    public string Describe(ElectionDocument document) => new Uri(_board, Route.Of(document).Get).AbsoluteUri;
+    public string Describe(ElectionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Route route = Route.Of(document);
+        return new Uri(_board, route.Supported ? route.Target(document).Get : "board/" + document.Path).AbsoluteUri;
+    }
 
     /// <inheritdoc/>
     public async Task<byte[]?> ReadAsync(ElectionDocument document, CancellationToken cancellationToken = default)
@@ -62,27 +60,14 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
             return null;
         }
 
-        using HttpResponseMessage response = await SendAsync(() => _client.Http.GetAsync(route.Get, cancellationToken), route.Get).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        try
         {
-            return null;
+            return await _client.ReadArtifactAsync(route.Target(document).Get, null, cancellationToken).ConfigureAwait(false);
         }
-
-        if (!response.IsSuccessStatusCode)
+        catch (BoardRequestException e)
         {
-            throw await RefusalAsync(response, route.Get, cancellationToken).ConfigureAwait(false);
+            throw Translate(e);
         }
-
-        byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        string? committed = response.Headers.ETag?.Tag.Trim('"');
-        string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (committed is null || !string.Equals(committed, actual, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Corrupt, Describe(document), "Artifact does not match its entry",
-                $"the board served bytes whose SHA-256 is {actual} for an artifact whose log entry commits to {committed ?? "(no ETag)"}");
-        }
-
-        return bytes;
     }
 
     /// <inheritdoc/>
@@ -93,39 +78,30 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
             throw new ArgumentException($"{kind} is a single document, not a collection.", nameof(kind));
         }
 
-        Route sample = Route.OfKind(kind);
-        if (!sample.Supported)
+        Route route = Route.OfKind(kind);
+        if (!route.Supported)
         {
             return [];
         }
 
-        List<ElectionDocument> documents = [];
-        string? next = $"board/{sample.Collection}?offset=0&limit={PageSize}";
-        while (next is not null)
+        IReadOnlyList<BoardArtifact> artifacts;
+        try
         {
-            string page = next.TrimStart('/');
-            using HttpResponseMessage response = await SendAsync(() => _client.Http.GetAsync(page, cancellationToken), page).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            artifacts = await _client.ListAsync(route.Collection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BoardRequestException e)
+        {
+            throw Translate(e);
+        }
+
+        List<ElectionDocument> documents = [];
+        foreach (BoardArtifact artifact in artifacts)
+        {
+            // The decryptions collection holds every round: keep this kind's ("commit-1", "reveal-1"…).
+            if (artifact.Id.StartsWith(route.IdPrefix, StringComparison.Ordinal) && ElectionDocument.TryFromId(kind, artifact.Id[route.IdPrefix.Length..]) is ElectionDocument document)
             {
-                throw await RefusalAsync(response, page, cancellationToken).ConfigureAwait(false);
+                documents.Add(document);
             }
-
-            BoardPage items = await response.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardPage, cancellationToken).ConfigureAwait(false)
-                ?? throw new ElectionBoardException(BoardRefusalReason.Unavailable, page, "Unreadable page", "the board answered an empty page");
-            foreach (BoardArtifact artifact in items.Items)
-            {
-                if (sample.IdPrefix.Length > 0 && !artifact.Id.StartsWith(sample.IdPrefix, StringComparison.Ordinal))
-                {
-                    continue; // another round of the decryptions collection
-                }
-
-                if (ElectionDocument.TryFromId(kind, artifact.Id[sample.IdPrefix.Length..]) is ElectionDocument document)
-                {
-                    documents.Add(document);
-                }
-            }
-
-            next = items.Next;
         }
 
         return [.. documents.OrderBy(d => d.Id, StringComparer.Ordinal)];
@@ -136,187 +112,77 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
     {
         ArgumentNullException.ThrowIfNull(document);
         Route route = Route.Of(document);
-        string where = Describe(document);
         if (!route.Supported)
         {
-            throw new ElectionBoardException(BoardRefusalReason.Malformed, where, "Not on this board", $"the board has no collection for {document.Kind} documents; use a ceremony folder for this step");
+            throw new ElectionBoardException(BoardRefusalReason.Malformed, Describe(document), "Not on this board", $"the board has no collection for {document.Kind} documents; use a ceremony folder for this step");
         }
 
-        byte[] artifact = bytes.ToArray();
-        string sha = Convert.ToHexStringLower(SHA256.HashData(artifact));
-        for (int attempt = 0; ; attempt++)
+        BoardPostOutcome outcome;
+        try
         {
-            byte[] entry = document.IsJoint && await PendingEntryAsync(route, sha, cancellationToken).ConfigureAwait(false) is byte[] proposed
-                ? _client.Countersign(proposed)
-                : _client.Entry(route.Type(document), artifact, Route.Ballot(document), document.ConfirmationCode);
-            using HttpResponseMessage response = await SendAsync(() => _client.PostWithEntryAsync(route.Post, artifact, entry, cancellationToken), route.Post).ConfigureAwait(false);
-            switch (response.StatusCode)
-            {
-                case HttpStatusCode.Created:
-                    return Publication.Published;
-                case HttpStatusCode.Accepted:
-                    BoardProposal proposal = await response.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardProposal, cancellationToken).ConfigureAwait(false)
-                        ?? throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Unreadable answer", "202 without a proposal");
-                    return new Publication(PublicationState.AwaitingSignatures, proposal.SignedBy, proposal.Awaiting);
-                case HttpStatusCode.Conflict:
-                    BoardProblem? problem = await ProblemAsync(response, cancellationToken).ConfigureAwait(false);
-                    if (problem?.Title is "Already on the board" or "Duplicate ballot")
-                    {
-                        string? existing = problem.Sha256 ?? await ExistingShaAsync(document, cancellationToken).ConfigureAwait(false);
-                        if (string.Equals(existing, sha, StringComparison.OrdinalIgnoreCase))
-                        {
-                            return Publication.AlreadyPublished;
-                        }
-
-                        if (existing is null && attempt < 5)
-                        {
-                            await Task.Delay(TimeSpan.FromMilliseconds(200 * (attempt + 1)), cancellationToken).ConfigureAwait(false); // the same id is being posted
-                            continue;
-                        }
-                    }
-                    else if (problem?.Title == "Proposal pending" && attempt < 3)
-                    {
-                        continue; // another party proposed the same bytes meanwhile: sign its entry
-                    }
-
-                    throw Refusal(HttpStatusCode.Conflict, problem, where);
-                default:
-                    throw await RefusalAsync(response, where, cancellationToken).ConfigureAwait(false);
-            }
+            outcome = await _client.PublishAsync(route.Target(document), bytes.ToArray(), cancellationToken).ConfigureAwait(false);
         }
+        catch (BoardRequestException e)
+        {
+            throw Translate(e);
+        }
+
+        return outcome.State switch
+        {
+            BoardPostState.Logged => Publication.Published,
+            BoardPostState.AlreadyLogged => Publication.AlreadyPublished,
+            _ => new Publication(PublicationState.AwaitingSignatures, outcome.Proposal!.SignedBy, outcome.Proposal.Awaiting),
+        };
     }
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 
-    /// <summary>The entry of the pending proposal of the document when its artifact has <paramref name="sha"/>, else null.</summary>
-    private async Task<byte[]?> PendingEntryAsync(Route route, string sha, CancellationToken ct)
+    private static ElectionBoardException Translate(BoardRequestException e)
     {
-        using HttpResponseMessage response = await SendAsync(() => _client.Http.GetAsync(route.Proposal, ct), route.Proposal).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        BoardRefusalReason reason = e.Corrupt ? BoardRefusalReason.Corrupt : e.Status switch
         {
-            return null;
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await RefusalAsync(response, route.Proposal, ct).ConfigureAwait(false);
-        }
-
-        BoardProposal? proposal = await response.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardProposal, ct).ConfigureAwait(false);
-        if (proposal is null || !string.Equals(proposal.Sha256, sha, StringComparison.OrdinalIgnoreCase))
-        {
-            return null; // none, or another artifact: posting ours lets the board name the difference
-        }
-
-        try
-        {
-            return Convert.FromBase64String(proposal.Entry);
-        }
-        catch (FormatException)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, route.Proposal, "Unreadable proposal", "the proposal's entry is not base64");
-        }
-    }
-
-    private async Task<string?> ExistingShaAsync(ElectionDocument document, CancellationToken ct)
-    {
-        try
-        {
-            return await ReadAsync(document, ct).ConfigureAwait(false) is byte[] bytes ? Convert.ToHexStringLower(SHA256.HashData(bytes)) : null;
-        }
-        catch (ElectionBoardException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, string where)
-    {
-        try
-        {
-            return await send().ConfigureAwait(false);
-        }
-        catch (ServiceUnavailableException e)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unavailable", e.Message, null, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unreachable", e.Message, null, e);
-        }
-    }
-
-    private static async Task<BoardProblem?> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        try
-        {
-            return await response.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardProblem, ct).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task<ElectionBoardException> RefusalAsync(HttpResponseMessage response, string where, CancellationToken ct) =>
-        Refusal(response.StatusCode, await ProblemAsync(response, ct).ConfigureAwait(false), where);
-
-    private static ElectionBoardException Refusal(HttpStatusCode status, BoardProblem? problem, string where)
-    {
-        BoardRefusalReason reason = status switch
-        {
-            HttpStatusCode.Conflict => BoardRefusalReason.Conflict,
-            HttpStatusCode.UnprocessableEntity => BoardRefusalReason.Invalid,
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => BoardRefusalReason.Forbidden,
-            HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.RequestEntityTooLarge => BoardRefusalReason.Malformed,
+            409 => BoardRefusalReason.Conflict,
+            422 => BoardRefusalReason.Invalid,
+            401 or 403 => BoardRefusalReason.Forbidden,
+            400 or 404 or 413 => BoardRefusalReason.Malformed,
             _ => BoardRefusalReason.Unavailable,
         };
-        return new ElectionBoardException(reason, where, problem?.Title ?? status.ToString(), problem?.Detail ?? "the board gave no detail", (int)status);
+        return new ElectionBoardException(reason, e.Where, e.Title, e.Detail, e.Status, e);
     }
 
-    /// <summary>Where a document lives on the board and how its entry is made.</summary>
-    private sealed record Route(string Collection, string Id, string PostPath, string IdPrefix, string? EntryType, bool Singleton)
+    /// <summary>Where the documents of a kind live on the board.</summary>
+    private sealed record Route(string Collection, string IdPrefix, string? EntryType, bool Singleton, string? Round)
     {
         public bool Supported => EntryType is not null;
 
-        public string Get => Singleton ? $"board/{Collection}" : $"board/{Collection}/{Uri.EscapeDataString(IdPrefix + Id)}";
-
-        public string Post => PostPath;
-
-        public string Proposal => Singleton ? $"board/proposals/{Collection}" : $"board/proposals/{Collection}/{Uri.EscapeDataString(IdPrefix + Id)}";
-
-        public string Type(ElectionDocument document) => document.Kind == ElectionDocumentKind.Ballot
-            ? (document.Challenged ? "ballot.challenged" : "ballot.cast")
-            : EntryType!;
-
-        public static string? Ballot(ElectionDocument document) => document.Kind is ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening ? document.Id : null;
+        public BoardTarget Target(ElectionDocument document) => new(Collection, Singleton ? Collection : IdPrefix + document.Id,
+            document.Kind == ElectionDocumentKind.Ballot ? (document.Challenged ? "ballot.challenged" : "ballot.cast") : EntryType!, Singleton, document.IsJoint)
+        {
+            RouteArgument = Round,
+            Ballot = document.Kind is ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening ? document.Id : null,
+            Code = document.ConfirmationCode,
+        };
 
         public static Route OfKind(ElectionDocumentKind kind) => kind switch
         {
-            ElectionDocumentKind.Manifest => Single("manifest", "manifest"),
-            ElectionDocumentKind.Parameters => Single("parameters", "election.parameters"),
-            ElectionDocumentKind.ElectionKey => Single("election", "election.key"),
-            ElectionDocumentKind.EncryptedTally => Single("encrypted-tally", "tally.encrypted"),
-            ElectionDocumentKind.Tally => Single("tally", "tally.decrypted"),
-            ElectionDocumentKind.GuardianKey => Many("guardians", "guardian.commitment"),
-            ElectionDocumentKind.Share => Many("shares", "guardian.share"),
-            ElectionDocumentKind.Approval => Many("approvals", "guardian.approval"),
-            ElectionDocumentKind.Ballot => Many("ballots", "ballot.cast"),
-            ElectionDocumentKind.Device => Many("devices", "device.record"),
-            ElectionDocumentKind.Opening => Many("challenged", "ballot.opened"),
-            ElectionDocumentKind.DecryptionCommit => Round("commit"),
-            ElectionDocumentKind.DecryptionReveal => Round("reveal"),
-            ElectionDocumentKind.DecryptionResponse => Round("response"),
-            _ => new Route("", "", "", "", null, ElectionDocument.IsSingleKind(kind)), // contest data: not a board collection
+            ElectionDocumentKind.Manifest => new("manifest", "", "manifest", true, null),
+            ElectionDocumentKind.Parameters => new("parameters", "", "election.parameters", true, null),
+            ElectionDocumentKind.ElectionKey => new("election", "", "election.key", true, null),
+            ElectionDocumentKind.EncryptedTally => new("encrypted-tally", "", "tally.encrypted", true, null),
+            ElectionDocumentKind.Tally => new("tally", "", "tally.decrypted", true, null),
+            ElectionDocumentKind.GuardianKey => new("guardians", "", "guardian.commitment", false, null),
+            ElectionDocumentKind.Share => new("shares", "", "guardian.share", false, null),
+            ElectionDocumentKind.Approval => new("approvals", "", "guardian.approval", false, null),
+            ElectionDocumentKind.Ballot => new("ballots", "", "ballot.cast", false, null),
+            ElectionDocumentKind.Device => new("devices", "", "device.record", false, null),
+            ElectionDocumentKind.Opening => new("challenged", "", "ballot.opened", false, null),
+            ElectionDocumentKind.DecryptionCommit => new("decryptions", "commit-", "decryption.commit", false, "commit"),
+            ElectionDocumentKind.DecryptionReveal => new("decryptions", "reveal-", "decryption.reveal", false, "reveal"),
+            ElectionDocumentKind.DecryptionResponse => new("decryptions", "response-", "decryption.response", false, "response"),
+            _ => new("", "", null, ElectionDocument.IsSingleKind(kind), null), // contest data: not a board collection
         };
 
-        public static Route Of(ElectionDocument document) => OfKind(document.Kind) with { Id = document.Id };
-
-        private static Route Single(string collection, string type) => new(collection, "", $"board/{collection}", "", type, true);
-
-        private static Route Many(string collection, string type) => new(collection, "", $"board/{collection}", "", type, false);
-
-        private static Route Round(string round) => new("decryptions", "", $"board/decryptions/{round}", round + "-", "decryption." + round, false);
+        public static Route Of(ElectionDocument document) => OfKind(document.Kind);
     }
 }
