@@ -161,13 +161,13 @@ public static class BoardPublishing
         }
     }
 
-    /// <summary>The artifact at <paramref name="path"/> (e.g. <c>board/manifest</c>), or null when it is not on the board; its bytes must hash to the SHA-256 the board serves as its <c>ETag</c>.</summary>
+    /// <summary>The artifact at <paramref name="path"/> (e.g. <c>board/manifest</c>; reads need no signature), or null when it is not on the board; its bytes must hash to the SHA-256 the board serves as its <c>ETag</c>.</summary>
     /// <exception cref="BoardRequestException">The board refused, did not answer, or served bytes that do not match (<see cref="BoardRequestException.Corrupt"/>).</exception>
-    public static async Task<byte[]?> ReadArtifactAsync(this BoardClient client, string path, string? expectedSha256 = null, CancellationToken cancellationToken = default)
+    public static async Task<byte[]?> ReadArtifactAsync(this HttpClient http, string path, string? expectedSha256 = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
-        string where = new Uri(client.Http.BaseAddress!, path).AbsoluteUri;
-        using HttpResponseMessage response = await SendAsync(() => client.Http.GetAsync(path, cancellationToken), where).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(http);
+        string where = new Uri(http.BaseAddress!, path).AbsoluteUri;
+        using HttpResponseMessage response = await SendAsync(() => http.GetAsync(path, cancellationToken), where).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -191,16 +191,16 @@ public static class BoardPublishing
     }
 
     /// <summary>Every artifact of a collection, in log order (following the pages).</summary>
-    public static async Task<IReadOnlyList<BoardArtifact>> ListAsync(this BoardClient client, string collection, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<BoardArtifact>> ListAsync(this HttpClient http, string collection, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(http);
         List<BoardArtifact> all = [];
         string? next = $"board/{collection}?offset=0&limit={PageSize}";
         while (next is not null)
         {
             string page = next.TrimStart('/');
-            string where = new Uri(client.Http.BaseAddress!, page).AbsoluteUri;
-            using HttpResponseMessage response = await SendAsync(() => client.Http.GetAsync(page, cancellationToken), where).ConfigureAwait(false);
+            string where = new Uri(http.BaseAddress!, page).AbsoluteUri;
+            using HttpResponseMessage response = await SendAsync(() => http.GetAsync(page, cancellationToken), where).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw Refusal(where, (int)response.StatusCode, await ProblemAsync(response, cancellationToken).ConfigureAwait(false));
@@ -250,7 +250,7 @@ public static class BoardPublishing
     {
         try
         {
-            return await client.ReadArtifactAsync(target.Get, null, ct).ConfigureAwait(false) is byte[] bytes ? Convert.ToHexStringLower(SHA256.HashData(bytes)) : null;
+            return await client.Http.ReadArtifactAsync(target.Get, null, ct).ConfigureAwait(false) is byte[] bytes ? Convert.ToHexStringLower(SHA256.HashData(bytes)) : null;
         }
         catch (BoardRequestException)
         {

@@ -62,7 +62,7 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
 
         try
         {
-            return await _client.ReadArtifactAsync(route.Target(document).Get, null, cancellationToken).ConfigureAwait(false);
+            return await _client.Http.ReadArtifactAsync(route.Target(document).Get, null, cancellationToken).ConfigureAwait(false);
         }
         catch (BoardRequestException e)
         {
@@ -87,7 +87,7 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
         IReadOnlyList<BoardArtifact> artifacts;
         try
         {
-            artifacts = await _client.ListAsync(route.Collection, cancellationToken).ConfigureAwait(false);
+            artifacts = await _client.Http.ListAsync(route.Collection, cancellationToken).ConfigureAwait(false);
         }
         catch (BoardRequestException e)
         {
