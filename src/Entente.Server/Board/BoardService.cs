@@ -31,6 +31,7 @@ public sealed class BoardService : IDisposable
     private readonly BoardState _state;
     private readonly BoardIndex _index = new();
     private readonly Ballots _ballots;
+    private BoardProposals _proposals = null!;
 
     // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
     private readonly Lock _ballotLock = new();
@@ -80,6 +81,7 @@ public sealed class BoardService : IDisposable
         }
 
         board._closed = board._state.EncryptedTally is not null;
+        board._proposals = await BoardProposals.OpenAsync(log.Options.Resolve("proposals"), log.Blobs, (kind, id) => board._index.Lookup(kind.Collection, id) is not null, cancellationToken);
         return board;
     }
 
@@ -136,42 +138,84 @@ public sealed class BoardService : IDisposable
 
     /// <summary>
     /// Validates and logs an artifact of <paramref name="kind"/> posted by <paramref name="request"/>'s signer with the
-    /// signed entry <paramref name="entryHeader"/> (base64). Returns the artifact as indexed, or why it was refused.
+    /// signed entry <paramref name="entryHeader"/> (base64). Returns the artifact as logged, or (for a joint artifact that
+    /// still lacks a party's signature) the pending proposal, or why it was refused.
     /// </summary>
-    public async Task<BoardResult<BoardArtifact>> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
+    public async Task<BoardResult<BoardPosted>> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(request);
         try
         {
             return BoardResult.Ok(kind.IsBallot
-                ? await SubmitBallotAsync(kind, request, entryHeader, cancellationToken)
+                ? new BoardPosted(await SubmitBallotAsync(kind, request, entryHeader, cancellationToken), null)
                 : await SubmitSerialAsync(kind, routeArgument, request, entryHeader, cancellationToken));
         }
         catch (BoardRefusedException e)
         {
-            return BoardResult.Refused<BoardArtifact>(e.Refusal);
+            return BoardResult.Refused<BoardPosted>(e.Refusal);
         }
     }
 
-    private async Task<BoardArtifact> SubmitSerialAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken ct)
+    /// <summary>The pending proposals of joint artifacts.</summary>
+    public async Task<IReadOnlyList<BoardProposal>> ProposalsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return [.. _proposals.All.Select(Describe)];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The pending proposal of (<paramref name="collection"/>, <paramref name="id"/>), or null.</summary>
+    public async Task<BoardProposal?> ProposalAsync(string collection, string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _proposals.Get(collection, id) is PendingProposal p ? Describe(p) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The wire form of a pending proposal: its entry with the signatures so far, who signed and who is awaited.</summary>
+    public BoardProposal Describe(PendingProposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        (IReadOnlyList<string> signed, IReadOnlyList<string> awaiting) = Signers(proposal.Note);
+        return new BoardProposal(proposal.Kind.Collection, proposal.Id, proposal.Entry.Type, proposal.Sha256, proposal.Entry.Party,
+            Convert.ToBase64String(proposal.Note.ToBytes()), signed, awaiting, proposal.Checked, ProposalHref(proposal.Kind, proposal.Id), BoardIndex.Href(proposal.Kind, proposal.Id));
+    }
+
+    /// <summary>Where a pending proposal is served.</summary>
+    public static string ProposalHref(BoardKind kind, string id)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return kind.Singleton ? $"/board/proposals/{kind.Collection}" : $"/board/proposals/{kind.Collection}/{Uri.EscapeDataString(id)}";
+    }
+
+    private async Task<BoardPosted> SubmitSerialAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken ct)
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
         await _gate.WaitAsync(ct);
-        bool closing = false;
         try
         {
-            if (kind.ClosesVoting && !_closed)
-            {
-                // Voting closes before the tally is checked against the ballots, so none can slip in between.
-                closing = true;
-                await CloseVotingAsync(ct);
-            }
-
             if (kind.Singleton)
             {
                 Unique(kind, kind.Collection);
+            }
+
+            if (kind.Joint)
+            {
+                return await SubmitJointAsync(kind, routeArgument, member, request.Body, entry, note, entryBytes, ct);
             }
 
             PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, request.Body, _ballots, trusted: false, ct);
@@ -181,11 +225,164 @@ public sealed class BoardService : IDisposable
                 await prepared.Validate(ct);
             }
 
-            CheckEntry(kind, prepared, member, request.Body, entry, note, entryBytes);
+            CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckSignature(note, entryBytes, member);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
+            return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A joint artifact, signed by each party in turn (docs/http-api.md, "Joint artifacts"): the first post proposes the
+    /// artifact with its entry text (the proposer's <c>party</c> field); every later post of the same artifact adds its
+    /// signer's signature over that same text; the post that completes the set of party signatures has the artifact
+    /// checked once more and logged, once, with every signature. A proposal is checked when it arrives unless a
+    /// prerequisite is itself still missing (a single document only). A different artifact while one is pending is
+    /// refused, naming where they differ, unless the pending one no longer passes the rules (it is then dropped).
+    /// The caller holds the gate.
+    /// </summary>
+    private async Task<BoardPosted> SubmitJointAsync(BoardKind kind, string? routeArgument, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
+    {
+        string sha = TlogHash.Compute(body).ToHex();
+        Expect("sha256", entry.Sha256.ToHex(), sha);
+        if (!kind.Types.Contains(entry.Type))
+        {
+            Expect("type", entry.Type, kind.Types[0]);
+        }
+
+        if (_log.Charter.Find(entry.Party) is not CharterMember proposer || !proposer.Roles.Contains(Charter.PartyRole))
+        {
+            throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"party\" is \"{entry.Party}\" but the entry of a joint artifact names a party of the charter (the one that proposed it).").Raise();
+        }
+
+        CheckSignature(note, entryBytes, member);
+        PreparedArtifact? prepared = null;
+        BoardRefusal? deferred = null;
+        try
+        {
+            prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+        }
+        catch (BoardRefusedException e) when (kind.Singleton && e.Refusal is { Kind: RefusalKind.Conflict, Title: "Not yet" })
+        {
+            deferred = e.Refusal; // a prerequisite is missing (itself pending, perhaps): checked when complete
+        }
+
+        string id = prepared?.Id ?? kind.Collection;
+        Unique(kind, id);
+        PendingProposal? pending = _proposals.Get(kind.Collection, id);
+        if (pending is not null && pending.Entry.ToText() != entry.ToText())
+        {
+            if (pending.Sha256 == sha)
+            {
+                throw new BoardRefusal(RefusalKind.Conflict, "Proposal pending",
+                    $"{BoardIndex.Href(kind, id)}: the same artifact was proposed by \"{pending.Entry.Party}\" with another entry text; sign that entry (GET {ProposalHref(kind, id)}) instead of proposing your own.")
+                {
+                    Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["proposal"] = ProposalHref(kind, id), ["sha256"] = sha },
+                }.Raise();
+            }
+
+            if (await StillValidAsync(pending, routeArgument, member, ct))
+            {
+                (IReadOnlyList<string> signed, _) = Signers(pending.Note);
+                throw new BoardRefusal(RefusalKind.Conflict, "Different proposal pending",
+                    $"{BoardIndex.Href(kind, id)}: your artifact (sha256 {sha}) differs from the one proposed by \"{pending.Entry.Party}\" and signed by {string.Join(", ", signed)} (sha256 {pending.Sha256}) first at {BoardProposals.FirstDifference(body, pending.Body)}; each party computes it from the board: compute it again, or find which of you read the board differently.")
+                {
+                    Extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
+                    {
+                        ["proposal"] = ProposalHref(kind, id),
+                        ["sha256"] = sha,
+                        ["pending_sha256"] = pending.Sha256,
+                        ["difference"] = BoardProposals.FirstDifference(body, pending.Body),
+                    },
+                }.Raise();
+            }
+
+            _proposals.Remove(kind, id); // stale: it no longer passes the rules (e.g. ballots arrived since)
+            pending = null;
+        }
+
+        SignedNote merged = pending?.Note ?? new SignedNote(note.Text, []);
+        foreach (NoteSignature signature in note.Signatures)
+        {
+            SignedNote candidate = new(note.Text, [signature]);
+            if (PartyKeys().Any(k => NoteVerification.HasValidSignature(candidate, k)))
+            {
+                merged = merged.WithSignature(signature);
+            }
+        }
+
+        (_, IReadOnlyList<string> awaiting) = Signers(merged);
+        if (awaiting.Count > 0)
+        {
+            if (prepared is not null)
+            {
+                try
+                {
+                    if (prepared.Validate is not null)
+                    {
+                        await prepared.Validate(ct);
+                    }
+                }
+                catch (BoardRefusedException) when (pending is not null)
+                {
+                    _proposals.Remove(kind, id); // the pending proposal no longer passes the rules
+                    throw;
+                }
+
+                CheckEntryFields(prepared, body, entry, null);
+            }
+
+            PendingProposal proposal = new(kind, id, body, entry, merged, prepared is not null);
+            await _proposals.PutAsync(proposal, ct);
+            return new BoardPosted(null, proposal);
+        }
+
+        if (prepared is null)
+        {
+            // Every party signed, but a prerequisite is still missing: kept (with every signature) until it is there.
+            await _proposals.PutAsync(new PendingProposal(kind, id, body, entry, merged, false), ct);
+            throw deferred!.Raise();
+        }
+
+        bool closing = false;
+        try
+        {
+            if (kind.ClosesVoting && !_closed)
+            {
+                // Voting closes before the tally is checked against the ballots, so none can slip in between.
+                closing = true;
+                await CloseVotingAsync(ct);
+                prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+            }
+
+            try
+            {
+                if (prepared.Validate is not null)
+                {
+                    await prepared.Validate(ct);
+                }
+            }
+            catch (BoardRefusedException) when (pending is not null)
+            {
+                _proposals.Remove(kind, id); // complete but wrong now: the parties compute it again
+                throw;
+            }
+
+            CheckEntryFields(prepared, body, entry, null);
+            long index = await AppendAsync(body, merged.ToBytes(), ct);
+            prepared.Apply();
             closing = false;
-            return _index.Add(kind, prepared.Id, index, entry);
+            if (pending is not null)
+            {
+                _proposals.Remove(kind, id);
+            }
+
+            return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
         }
         finally
         {
@@ -193,9 +390,40 @@ public sealed class BoardService : IDisposable
             {
                 ReopenVoting();
             }
-
-            _gate.Release();
         }
+    }
+
+    private async Task<bool> StillValidAsync(PendingProposal pending, string? routeArgument, CharterMember member, CancellationToken ct)
+    {
+        try
+        {
+            PreparedArtifact prepared = await _state.PrepareAsync(pending.Kind, routeArgument, member.Name, pending.Body, _ballots, trusted: false, ct);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            return true;
+        }
+        catch (BoardRefusedException e)
+        {
+            return e.Refusal is { Kind: RefusalKind.Conflict, Title: "Not yet" }; // cannot tell yet: it stays
+        }
+    }
+
+    private IEnumerable<Ed25519NoteVerifier> PartyKeys() => _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)).Select(m => m.Key);
+
+    /// <summary>The parties whose signature is on <paramref name="note"/>, and those still awaited, by name.</summary>
+    private (IReadOnlyList<string> Signed, IReadOnlyList<string> Awaiting) Signers(SignedNote note)
+    {
+        List<string> signed = [];
+        List<string> awaiting = [];
+        foreach (CharterMember party in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)).OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            (NoteVerification.HasValidSignature(note, party.Key) ? signed : awaiting).Add(party.Name);
+        }
+
+        return (signed, awaiting);
     }
 
     private async Task<BoardArtifact> SubmitBallotAsync(BoardKind kind, SignedRequest request, string? entryHeader, CancellationToken ct)
@@ -203,7 +431,8 @@ public sealed class BoardService : IDisposable
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
         PreparedArtifact prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
-        CheckEntry(kind, prepared, member, request.Body, entry, note, entryBytes);
+        CheckEntryFields(prepared, request.Body, entry, member.Name);
+        CheckSignature(note, entryBytes, member);
         if (prepared.Validate is not null)
         {
             await prepared.Validate(ct);
@@ -219,7 +448,11 @@ public sealed class BoardService : IDisposable
 
             if (!_ballotIds.Add(id))
             {
-                throw BoardRefusal.Conflict("Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board (or being posted).").Raise();
+                BoardArtifact? existing = _index.Lookup(BoardKind.Ballots.Collection, id);
+                throw new BoardRefusal(RefusalKind.Conflict, "Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board{(existing is null ? " (or being posted)" : $" (log entry {existing.Index}, sha256 {existing.Sha256})")}.")
+                {
+                    Extensions = existing is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["sha256"] = existing.Sha256, ["index"] = existing.Index, ["href"] = existing.Href },
+                }.Raise();
             }
 
             _inflight++;
@@ -325,40 +558,39 @@ public sealed class BoardService : IDisposable
         }
     }
 
-    private void CheckEntry(BoardKind kind, PreparedArtifact prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes)
+    private static void Expect(string field, string? actual, string? expected)
     {
-        static void Expect(string field, string? actual, string? expected)
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
         {
-            if (!string.Equals(actual, expected, StringComparison.Ordinal))
-            {
-                throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".").Raise();
-            }
+            throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".").Raise();
         }
+    }
 
+    /// <summary>The entry commits to this artifact: type, SHA-256, lookup fields, and the signer as party (null for a joint artifact, whose party is its proposer).</summary>
+    private static void CheckEntryFields(PreparedArtifact prepared, byte[] body, LogEntry entry, string? party)
+    {
         Expect("type", entry.Type, prepared.Type);
         Expect("sha256", entry.Sha256.ToHex(), TlogHash.Compute(body).ToHex());
-        Expect("party", entry.Party, member.Name);
+        if (party is not null)
+        {
+            Expect("party", entry.Party, party);
+        }
+
         Expect("ballot", entry.BallotId, prepared.Ballot);
         Expect("code", entry.ConfirmationCode, prepared.Code);
+    }
+
+    /// <summary>The entry carries the signer's valid signature, and every signature line is a valid signature by a distinct charter member (docs/http-api.md, "Entry identity").</summary>
+    private void CheckSignature(SignedNote note, byte[]? entryBytes, CharterMember member)
+    {
         if (!NoteVerification.HasValidSignature(note, member.Key))
         {
             throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry carries no valid signature by the key of \"{member.Name}\".").Raise();
         }
 
-        if (LogEntry.SignatureLinesProblem(entryBytes, note, _log.Charter) is string lines)
+        if (entryBytes is not null && LogEntry.SignatureLinesProblem(entryBytes, note, _log.Charter) is string lines)
         {
             throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry's {lines}").Raise();
-        }
-
-        if (kind.Joint)
-        {
-            foreach (CharterMember party in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)))
-            {
-                if (!NoteVerification.HasValidSignature(note, party.Key))
-                {
-                    throw BoardRefusal.Forbidden("Joint signature missing", $"{EntryHeader}: /board/{kind.Collection} is a joint artifact; the entry needs a valid signature by every party, and \"{party.Name}\"'s is missing.").Raise();
-                }
-            }
         }
     }
 
@@ -366,7 +598,10 @@ public sealed class BoardService : IDisposable
     {
         if (_index.Lookup(kind.Collection, id) is BoardArtifact existing)
         {
-            throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).").Raise();
+            throw new BoardRefusal(RefusalKind.Conflict, "Already on the board", $"{BoardIndex.Href(kind, id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).")
+            {
+                Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["sha256"] = existing.Sha256, ["index"] = existing.Index, ["href"] = existing.Href },
+            }.Raise();
         }
     }
 
@@ -505,6 +740,11 @@ public sealed class BoardService : IDisposable
         }
     }
 }
+
+/// <summary>What a post did: the artifact is on the log (<see cref="Logged"/>), or a joint artifact waits for more signatures (<see cref="Pending"/>).</summary>
+/// <param name="Logged">The artifact as logged, or null.</param>
+/// <param name="Pending">The pending proposal, or null.</param>
+public sealed record BoardPosted(BoardArtifact? Logged, PendingProposal? Pending);
 
 /// <summary>Request size limits of the board (JSON member <c>limits</c> of the server configuration).</summary>
 public sealed class BoardLimits

@@ -82,7 +82,16 @@ internal static class AuditCli
         return parseResult.GetValue(option)!;
     }
 
-    public static AuditDirectory Open(ParseResult parseResult, Option<string> dir) => AuditDirectory.Open(Require(parseResult, dir), Clock);
+    public static AuditDirectory Open(ParseResult parseResult, Option<string> dir)
+    {
+        AuditDirectory audit = AuditDirectory.Open(Require(parseResult, dir), Clock);
+        if (audit.State.SeedBoard is string board)
+        {
+            audit.UseSeedLog(new BoardSeedLog(new Uri(board))); // the seed is made on a board: read it there
+        }
+
+        return audit;
+    }
 
     /// <summary>A Spectre console that writes to the command's output, plain text, fixed width (stable for expected files).</summary>
     public static IAnsiConsole Console(TextWriter output)
