@@ -232,13 +232,14 @@ internal static class IncidentVerbs
                 return ExitCodes.Ok;
             }
 
-            Table table = new Table().AddColumns("Request", "From", "To", "Priority", "Subject", "Status", "Filed", "Ack by", "Answer by");
+            // One request per row group, narrow enough for 80 columns: the id (what ack/answer/show take) on its own line.
+            Table table = new Table().AddColumns("Request", "Status", "Deadlines (UTC)");
             foreach (AssistanceCase c in cases)
             {
-                table.AddRow(Markup.Escape(c.RequestId), Markup.Escape(Name(workspace, c.Requester)), Markup.Escape(Name(workspace, c.Recipient)),
-                    Markup.Escape(c.Severity), Markup.Escape(c.Subject), StatusMarkup(c.Status),
-                    Markup.Escape(StixTimestamp.FormatMilliseconds(c.Filed.LoggedAt)), Markup.Escape(StixTimestamp.FormatMilliseconds(c.AckDeadline)),
-                    Markup.Escape(StixTimestamp.FormatMilliseconds(c.AnswerDeadline)));
+                table.AddRow(
+                    new Markup($"[bold]{Markup.Escape(c.Subject)}[/]\n{Markup.Escape(Name(workspace, c.Requester))} → {Markup.Escape(Name(workspace, c.Recipient))}, {Markup.Escape(c.Severity)}\n[dim]{Markup.Escape(c.RequestId)}[/]"),
+                    new Markup(StatusMarkup(c.Status)),
+                    new Markup(Markup.Escape($"filed {Short(c.Filed.LoggedAt)}\nack by {Short(c.AckDeadline)}\nanswer by {Short(c.AnswerDeadline)}")));
             }
 
             AnsiConsole.Write(table);
@@ -454,6 +455,8 @@ internal static class IncidentVerbs
 
         Console.Out.WriteLine($"{what}: log entry {receipt.Entry.Index} at {receipt.Entry.LoggedAtText}{(receipt.AlreadyPresent ? " (already present)" : "")}.");
     }
+
+    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     private static JsonObject CaseJson(AssistanceCase c, IIncidentTarget workspace) => new()
     {
