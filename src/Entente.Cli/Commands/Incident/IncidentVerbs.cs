@@ -232,17 +232,16 @@ internal static class IncidentVerbs
                 return ExitCodes.Ok;
             }
 
-            // One request per row group, narrow enough for 80 columns: the id (what ack/answer/show take) on its own line.
-            Table table = new Table().AddColumns("Request", "Status", "Deadlines (UTC)");
+            // One block per request, readable at 80 columns: no line holds more than one field that can be long, and the id
+            // (what ack, answer and show take) stays whole on its own line.
             foreach (AssistanceCase c in cases)
             {
-                table.AddRow(
-                    new Markup($"[bold]{Markup.Escape(c.Subject)}[/]\n{Markup.Escape(Name(workspace, c.Requester))} → {Markup.Escape(Name(workspace, c.Recipient))}, {Markup.Escape(c.Severity)}\n[dim]{Markup.Escape(c.RequestId)}[/]"),
-                    new Markup(StatusMarkup(c.Status)),
-                    new Markup(Markup.Escape($"filed {Short(c.Filed.LoggedAt)}\nack by {Short(c.AckDeadline)}\nanswer by {Short(c.AnswerDeadline)}")));
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(c.Subject)}[/]");
+                AnsiConsole.MarkupLine($"  {Markup.Escape(Name(workspace, c.Requester))} → {Markup.Escape(Name(workspace, c.Recipient))}, {Markup.Escape(c.Severity)}: {StatusMarkup(c.Status)}");
+                AnsiConsole.MarkupLine(Markup.Escape($"  filed {Short(c.Filed.LoggedAt)}, ack by {Short(c.AckDeadline)}, answer by {Short(c.AnswerDeadline)} (UTC)"));
+                AnsiConsole.MarkupLine($"  [dim]{Markup.Escape(c.RequestId)}[/]");
             }
 
-            AnsiConsole.Write(table);
             Console.Out.WriteLine($"{cases.Count} request(s); {cases.Count(c => c.Status == AssistanceStatus.Overdue)} overdue.");
             return ExitCodes.Ok;
         }));
@@ -456,7 +455,7 @@ internal static class IncidentVerbs
         Console.Out.WriteLine($"{what}: log entry {receipt.Entry.Index} at {receipt.Entry.LoggedAtText}{(receipt.AlreadyPresent ? " (already present)" : "")}.");
     }
 
-    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static JsonObject CaseJson(AssistanceCase c, IIncidentTarget workspace) => new()
     {
