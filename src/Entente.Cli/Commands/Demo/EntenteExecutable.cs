@@ -30,6 +30,11 @@ internal sealed class EntenteExecutable
         _prefix = prefix;
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Command, int Code, TimeSpan Elapsed)> _finished = new();
+
+    /// <summary>Every process run to its end so far: its arguments, exit code and wall time.</summary>
+    public IReadOnlyList<(string Command, int Code, TimeSpan Elapsed)> Finished => [.. _finished];
+
     /// <summary>Processes started so far.</summary>
     public int Started => Volatile.Read(ref _started);
 
@@ -76,6 +81,7 @@ internal sealed class EntenteExecutable
     /// <summary>Runs <c>entente ARGS</c> to its end and returns what it printed.</summary>
     public async Task<EntenteRun> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
+        Stopwatch watch = Stopwatch.StartNew();
         using Process process = Process.Start(StartInfo(args, environment)) ?? throw new DemoStepException($"could not start {_file}");
         Interlocked.Increment(ref _started);
         process.StandardInput.Close();
@@ -91,7 +97,9 @@ internal sealed class EntenteExecutable
             throw;
         }
 
-        return new EntenteRun(string.Join(' ', args), process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        EntenteRun run = new(string.Join(' ', args), process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        _finished.Enqueue((run.Command, run.Code, watch.Elapsed));
+        return run;
     }
 
     /// <summary>Runs <c>entente ARGS</c> and throws <see cref="DemoStepException"/> naming the step when it does not exit 0.</summary>

@@ -403,6 +403,9 @@ internal static partial class JointElectionDemo
                 Processes = _entente.Started,
                 Stages = [.. _stages],
             };
+            // Each process's wall time, for whoever wants to know where the time went.
+            await File.WriteAllLinesAsync(Path.Combine(_dir, "processes.tsv"),
+                ["seconds\texit\tcommand", .. _entente.Finished.Select(p => $"{p.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)}\t{p.Code}\t{p.Command.Replace(_dir, "DEMO", StringComparison.Ordinal)}")], ct).ConfigureAwait(false);
             await File.WriteAllBytesAsync(Path.Combine(BoardDirectory, SummaryFile), JsonSerializer.SerializeToUtf8Bytes(Result, DemoJsonContext.Default.DemoResult), ct).ConfigureAwait(false);
         }
 
