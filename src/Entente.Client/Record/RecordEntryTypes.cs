@@ -27,6 +27,9 @@ public static class RecordEntryTypes
         "tally.encrypted" => RecordPart.EncryptedTally,
         "tally.decrypted" => RecordPart.Tally,
         "ballot.opened" => RecordPart.Opening,
+        "decryption.commit" => RecordPart.DecryptionCommit,
+        "decryption.reveal" => RecordPart.DecryptionReveal,
+        "decryption.response" => RecordPart.DecryptionResponse,
         _ => null,
     };
 
@@ -35,5 +38,5 @@ public static class RecordEntryTypes
     /// the charter, shares, approvals and decryption rounds): <c>record fetch</c> checks each one's blob.
     /// </summary>
     public static bool IsBoardArtifact(string type) =>
-        PartOf(type) is not null || type is Charter or "guardian.share" or "guardian.approval" or "decryption.commit" or "decryption.reveal" or "decryption.response";
+        PartOf(type) is not null || type is Charter or "guardian.share" or "guardian.approval";
 }

@@ -39,6 +39,15 @@ public enum RecordPart
 
     /// <summary><c>challenged/&lt;id&gt;.json</c>.</summary>
     Opening,
+
+    /// <summary>A guardian's decryption commit (round 1): its parts of each option go to <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionCommit,
+
+    /// <summary>A guardian's decryption reveal (round 2): (a_i, b_i) of each option, for <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionReveal,
+
+    /// <summary>A guardian's decryption response (round 3): v_i of each option, for <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionResponse,
 }
 
 /// <summary>
@@ -73,6 +82,7 @@ public sealed class ElectionRecordAssembler
         RecordPart.EncryptedTally => "tally/encrypted_tally.json",
         RecordPart.Tally => "tally/tally.json",
         RecordPart.Opening => "challenged/",
+        RecordPart.DecryptionCommit or RecordPart.DecryptionReveal or RecordPart.DecryptionResponse => "tally/partial_decryptions.json",
         _ => throw new ArgumentOutOfRangeException(nameof(part)),
     };
 
@@ -178,7 +188,8 @@ public sealed class ElectionRecordAssembler
         List<EncryptedBallot> ballots = Assemble(orderedDevices, parsed);
         long totalWeight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
         EncryptedTally encryptedTally = Read(Single(RecordPart.EncryptedTally), a => RecordFormat.ReadEncryptedTally(a.Source, a.Bytes, context, totalWeight));
-        DecryptedTally tally = Read(Single(RecordPart.Tally), a => RecordFormat.ReadTally(a.Source, a.Bytes, context));
+        DecryptedTally tally = WithShares(Read(Single(RecordPart.Tally), a => RecordFormat.ReadTally(a.Source, a.Bytes, context)), encryptedTally,
+            ballots.Count(b => b.State == BallotState.Challenged), parameters);
 
         Dictionary<Hash256, OpenedBallot> openings = [];
         foreach (Artifact a in All(RecordPart.Opening))
@@ -225,6 +236,56 @@ public sealed class ElectionRecordAssembler
 
         ordered.AddRange(ballots.Where(b => placed.Add(b.Id)));
         return ordered;
+    }
+
+    /// <summary>
+    /// <paramref name="tally"/> with each guardian's part of each option (M_i, d_i, a_i, b_i, v_i) from its decryption
+    /// rounds, for the record's <c>tally/partial_decryptions.json</c> (docs/record-format.md §4.12). The tally is
+    /// returned unchanged when a guardian of its U has no complete rounds here; the verifier then reports that nothing
+    /// binds U (step 10), which is the truth about such a board.
+    /// </summary>
+    private DecryptedTally WithShares(DecryptedTally tally, EncryptedTally encrypted, int challenged, ElectionParameters parameters)
+    {
+        DecryptionRoundShape shape = new(encrypted.Contests.Sum(c => c.Options.Count), challenged, 0);
+        Dictionary<int, DecryptionCommit> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index);
+        Dictionary<int, DecryptionReveal> reveals = Rounds(RecordPart.DecryptionReveal, a => DecryptionRoundFormat.ReadReveal(a.Source, a.Bytes, parameters, shape), r => r.Index);
+        Dictionary<int, DecryptionResponse> responses = Rounds(RecordPart.DecryptionResponse, a => DecryptionRoundFormat.ReadResponse(a.Source, a.Bytes, parameters, shape), r => r.Index);
+        if (!tally.Guardians.All(i => commits.ContainsKey(i) && reveals.ContainsKey(i) && responses.ContainsKey(i)))
+        {
+            return tally;
+        }
+
+        int n = 0;
+        return tally with
+        {
+            Contests = [.. tally.Contests.Select(contest => contest with
+            {
+                Options = [.. contest.Options.Select(option =>
+                {
+                    int at = n++;
+                    return option with
+                    {
+                        Shares = [.. tally.Guardians.Select(i => new PartialDecryptionShare(i, commits[i].Tally[at].M, commits[i].Tally[at].D, reveals[i].A[at], reveals[i].B[at], responses[i].V[at]))],
+                    };
+                })],
+            })],
+        };
+    }
+
+    /// <summary>The decryption rounds of one kind by guardian; a second, different round of one guardian is refused.</summary>
+    private Dictionary<int, T> Rounds<T>(RecordPart part, Func<Artifact, T> read, Func<T, int> guardian)
+    {
+        Dictionary<int, T> rounds = [];
+        foreach (Artifact a in All(part))
+        {
+            T round = Read(a, read);
+            if (!rounds.TryAdd(guardian(round), round))
+            {
+                throw new ElectionFormatException(a.Source, "$.i", $"a second, different {part} of guardian {guardian(round)}");
+            }
+        }
+
+        return rounds;
     }
 
     private Artifact Single(RecordPart part) =>

@@ -677,9 +677,7 @@ public sealed class BoardService : IDisposable
                 assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
             }
 
-            // The guardians' parts of each option (tally/partial_decryptions.json) come from the decryption rounds on the board.
             ElectionRecord record = assembler.Build();
-            record = record with { Tally = _state.TallyWithShares() ?? record.Tally };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {

@@ -117,9 +117,6 @@ public sealed class BoardState
         : HasCharter ? "manifest"
         : "charter";
 
-    /// <summary>The decrypted tally with each guardian's partial decryption from the rounds on the board (tally/partial_decryptions.json), or null.</summary>
-    public DecryptedTally? TallyWithShares() => Tally is null ? null : _decryptions.WithShares(Tally);
-
     /// <summary>Notes a problem found while replaying the log.</summary>
     public void AddProblem(string problem) => _problems.Add(problem);
 

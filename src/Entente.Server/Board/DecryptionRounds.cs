@@ -170,32 +170,6 @@ internal sealed class DecryptionRounds
         }
     }
 
-    /// <summary>
-    /// <paramref name="tally"/> with each option's parts (M_i, d_i, a_i, b_i, v_i) from the rounds on the board, for the
-    /// record's tally/partial_decryptions.json (docs/record-format.md §4.12); the tally unchanged when a guardian of its
-    /// U has no complete rounds here (the record then shows that nothing binds its U).
-    /// </summary>
-    public DecryptedTally WithShares(DecryptedTally tally)
-    {
-        if (!tally.Guardians.All(i => _commits.ContainsKey(i) && _reveals.ContainsKey(i) && _responses.ContainsKey(i)))
-        {
-            return tally;
-        }
-
-        int n = 0;
-        return tally with
-        {
-            Contests = [.. tally.Contests.Select(contest => contest with
-            {
-                Options = [.. contest.Options.Select(option =>
-                {
-                    int at = n++;
-                    return option with { Shares = [.. tally.Guardians.Select(i => new PartialDecryptionShare(i, _commits[i].Shares[at], _commits[i].Commitments[at], _reveals[i].A[at], _reveals[i].B[at], _responses[i].V[at]))] };
-                })],
-            })],
-        };
-    }
-
     private PartialDecryptionVerifier NeedCommits(int index, string round)
     {
         if (_verifier is null || !_commits.ContainsKey(index))
