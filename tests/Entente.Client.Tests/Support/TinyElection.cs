@@ -80,6 +80,27 @@ internal static class TinyElection
             await Created(blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(encrypted), "tally.encrypted", cosigners: withRed));
             DecryptionGuardian[] decrypting = [.. new[] { 1, 2 }.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
             DecryptedTally tally = TallyDecryption.Decrypt(context, encrypted, decrypting);
+
+            // Each guardian's three decryption rounds, from the parts the decryption computed: the board checks every
+            // round, and a record's tally/partial_decryptions.json is built from them (docs/record-format.md §4.12).
+            EncryptedBallot[] spoiled = [.. ballots.Where(b => b.State == BallotState.Challenged).OrderBy(b => b.Id.ToHex(), StringComparer.Ordinal)];
+            foreach (string round in new[] { "commit", "reveal", "response" })
+            {
+                foreach (int i in tally.Guardians)
+                {
+                    PartialDecryptionShare[] parts = [.. tally.Contests.SelectMany(c => c.Options).Select(o => o.Shares.Single(x => x.GuardianIndex == i))];
+                    byte[] body = round switch
+                    {
+                        "commit" => DecryptionRoundFormat.WriteCommit(new DecryptionCommit(i, tally.Guardians,
+                            [.. parts.Select(p => new CommittedShare(p.Share, p.Commitment))],
+                            [.. spoiled.Select(b => new BallotNonceShare(b.Id, b.BallotNonce.C0.PowSecret(secrets[i - 1].DataShare!)))], [])),
+                        "reveal" => DecryptionRoundFormat.WriteReveal(new DecryptionReveal(i, [.. parts.Select(p => p.A)], [.. parts.Select(p => p.B)], [], [])),
+                        _ => DecryptionRoundFormat.WriteResponse(new DecryptionResponse(i, [.. parts.Select(p => p.Response)], [])),
+                    };
+                    await Created(Holder(i).PostAsync($"board/decryptions/{round}", body, $"decryption.{round}"));
+                }
+            }
+
             await Created(blue.PostAsync("board/tally", BoardArtifacts.Tally(tally, manifest), "tally.decrypted", cosigners: withRed));
             EncryptedBallot challenged = ballots[2];
             OpenedBallot opened = ChallengedBallotOpener.Open(context, challenged, decrypting);
