@@ -302,7 +302,7 @@ public static class DecryptionExchange
 
             options[n] = new DecryptedOption(item.OptionIndex, value, challenges[n], v[n])
             {
-                Shares = [.. commits.Select((commit, g) => new PartialDecryptionShare(commit.Index, commit.Shares[n], commit.Commitments[n], reveals[g].A[n], reveals[g].B[n], responses[commit.Index][n]))],
+                Shares = [.. commits.Select((commit, g) => new PartialDecryptionShare(commit.Index, commit.Tally[n].M, commit.Tally[n].D, reveals[g].A[n], reveals[g].B[n], responses[commit.Index][n]))],
             };
         }
 

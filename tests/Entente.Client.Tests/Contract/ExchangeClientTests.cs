@@ -55,7 +55,8 @@ public sealed class ExchangeClientTests
         List<string> paged = [];
         await foreach (StixObjectDocument o in blue.ReadObjectsAsync(collection.Id, pageSize: 2))
         {
-            paged.Add(o.Id);
+            paged.Add(o.ObjectId);
+            Assert.False(o.IsSealed);
             Assert.Equal("note", o.Type);
             Assert.True(o.Properties!.ContainsKey("content"));
         }
@@ -66,7 +67,7 @@ public sealed class ExchangeClientTests
         List<string> after = [];
         await foreach (StixObjectDocument o in blue.ReadObjectsAsync(collection.Id, addedAfter: second.DateAddedLast))
         {
-            after.Add(o.Id);
+            after.Add(o.ObjectId);
         }
 
         Assert.Equal(ids[4..], after);

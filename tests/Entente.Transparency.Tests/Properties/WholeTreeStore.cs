@@ -26,7 +26,7 @@ internal sealed class WholeTreeStore(long size) : ILogStore
 
     public Task CommitAsync(LogCommit commit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyDictionary<Hash256, long>> FindIdentitiesAsync(IReadOnlyCollection<Hash256> identities, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
     public Task<StoredCheckpoint?> ReadCosignedAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
