@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Entente.Transparency.Log;
 
@@ -65,23 +64,6 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>A ballot checked in <paramref name="elapsed"/>; <paramref name="accepted"/> says whether it passed.</summary>
     public void BallotValidated(TimeSpan elapsed, bool accepted) =>
         _ballotValidation.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", accepted ? "accepted" : "refused"));
-
-    /// <summary>Times <paramref name="work"/> as a ballot validation.</summary>
-    internal T TimeBallot<T>(Func<T> work)
-    {
-        long start = Stopwatch.GetTimestamp();
-        bool ok = false;
-        try
-        {
-            T result = work();
-            ok = true;
-            return result;
-        }
-        finally
-        {
-            BallotValidated(Stopwatch.GetElapsedTime(start), ok);
-        }
-    }
 
     private IEnumerable<Measurement<double>> ObserveCheckpointAge()
     {

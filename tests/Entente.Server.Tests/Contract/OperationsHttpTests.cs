@@ -14,8 +14,11 @@ namespace Entente.Server.Tests.Contract;
 /// <summary>
 /// What an operator probes and scrapes on a real board over HTTP (issue #15 item 10): <c>/healthz</c>, <c>/readyz</c> with
 /// its checks (and a stopped witness named in a 503), <c>/metrics</c> with the counters moving, and the structured log of a
-/// whole election holding none of the secrets the parties hold.
+/// whole election holding none of the secrets the parties hold. The tests run alone: OpenTelemetry listens to every
+/// meter of the process named <c>Entente.Server</c>, so another test's board starting or stopping at the same time
+/// would share or retire the instruments a test reads (a deployment runs one board per process).
 /// </summary>
+[Collection("operations")]
 public sealed class OperationsHttpTests
 {
     private const string WitnessName = "witness.red.example";
@@ -276,3 +279,6 @@ public sealed class OperationsHttpTests
         }
     }
 }
+
+[CollectionDefinition("operations", DisableParallelization = true)]
+public sealed class OperationsTestGroup;
