@@ -29,7 +29,7 @@ internal static class EncryptCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             string name = parseResult.GetValue(device) ?? opened.Signer ?? throw new ElectionUsageException("--device NAME is required with --folder.");
@@ -72,7 +72,7 @@ internal static class EncryptCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

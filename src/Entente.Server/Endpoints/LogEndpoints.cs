@@ -162,6 +162,7 @@ internal static class LogEndpoints
         try
         {
             AddResult result = await log.Sequencer.AddAsync(body, ct);
+            log.Metrics.Appended("log", result.Duplicate);
             return TypedResults.Ok(new AddResponse(result.Index, result.Duplicate));
         }
         catch (LogFatalException e)

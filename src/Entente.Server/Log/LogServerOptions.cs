@@ -73,6 +73,10 @@ public sealed class LogServerOptions
     [JsonPropertyName("rateLimit")]
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Readiness (<c>/readyz</c>): how stale the witnessed checkpoint may grow (docs/http-api.md, "Operations").</summary>
+    [JsonPropertyName("health")]
+    public HealthOptions Health { get; set; } = new();
+
     /// <summary>
     /// The incident exchange hosted with the board (TAXII 2.1 under <c>/taxii2/</c>, proofs under <c>/exchange/</c>);
     /// null: no exchange. <c>entente serve</c> turns it on by default.
@@ -127,6 +131,21 @@ public sealed class RateLimitOptions
     /// <summary>Bucket size (largest burst).</summary>
     [JsonPropertyName("burst")]
     public int Burst { get; set; } = 20_000;
+}
+
+/// <summary>What <c>/readyz</c> checks against.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>
+    /// The oldest the latest cosigned checkpoint may be, in seconds, while the log has entries it does not cover; a log
+    /// whose head is cosigned is ready however idle it is (the collector asks the witnesses only when the log grows).
+    /// </summary>
+    [JsonPropertyName("maxCheckpointAgeSeconds")]
+    public int MaxCheckpointAgeSeconds { get; set; } = 300;
+
+    /// <summary>How long each witness has to answer the reachability probe, in milliseconds.</summary>
+    [JsonPropertyName("witnessTimeoutMs")]
+    public int WitnessTimeoutMs { get; set; } = 2000;
 }
 
 /// <summary>The incident exchange hosted by <c>entente serve</c> (docs/exchange.md, "Hosted by entente serve").</summary>

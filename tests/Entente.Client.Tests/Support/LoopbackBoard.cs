@@ -32,6 +32,7 @@ internal sealed class LoopbackBoard : IAsyncDisposable
 
     private WebApplication? _board;
     private WebApplication? _witness;
+    private Action<IServiceCollection>? _configure;
 
     private LoopbackBoard(string dir) => Dir = dir;
 
@@ -58,9 +59,9 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     public string PolicyText => $"log {LogKey.VerifierKey}\nwitness w0 {WitnessKey.CosignerVerifierKey}\nquorum w0\n";
 
     /// <summary>Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone.</summary>
-    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false)
+    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false, Action<IServiceCollection>? configure = null)
     {
-        LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName);
+        LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName) { _configure = configure };
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
             { "parties": [
               { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1], "identity": "{{BlueIdentity}}" },
@@ -95,7 +96,7 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     /// <summary>(Re)starts the board server.</summary>
     public async Task StartBoardAsync()
     {
-        _board = await ServerApp.BuildLogAsync(Options, "http://127.0.0.1:0");
+        _board = await ServerApp.BuildLogAsync(Options, "http://127.0.0.1:0", _configure);
         await _board.StartAsync();
         Address = new Uri(AddressOf(_board));
     }
@@ -109,6 +110,17 @@ internal sealed class LoopbackBoard : IAsyncDisposable
             await _board.DisposeAsync();
             _board = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>Stops the witness server (its port then refuses connections).</summary>
+    public async Task StopWitnessAsync()
+    {
+        if (_witness is not null)
+        {
+            await _witness.StopAsync();
+            await _witness.DisposeAsync();
+            _witness = null;
         }
     }
 

@@ -33,7 +33,11 @@ internal static class TinyElection
     /// <param name="Tally">The decrypted tally.</param>
     public sealed record Posted(IReadOnlyList<EncryptedBallot> Ballots, DecryptedTally Tally);
 
-    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6)
+    /// <summary>
+    /// Posts the election on <paramref name="group"/> (default <see cref="Group.Tiny"/>); <paramref name="observeSecrets"/>,
+    /// when given, sees the guardians' secrets before they are wiped.
+    /// </summary>
+    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6, Action<ElectionContext, IReadOnlyList<GuardianSecrets>>? observeSecrets = null, Group? group = null)
     {
         using BoardClient blue = new(board.Address, board.Blue);
         using BoardClient red = new(board.Address, board.Red);
@@ -43,7 +47,7 @@ internal static class TinyElection
         await Created(blue.PostAsync("board/charter", await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json")), "charter", cosigners: withRed));
         ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(ManifestJson), "manifest");
         await Created(blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed));
-        ElectionParameters parameters = ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
+        ElectionParameters parameters = ElectionParameters.Create(group ?? Group.Tiny, manifest, 3, 2);
         await Created(blue.PostAsync("board/parameters", BoardArtifacts.Parameters(parameters), "election.parameters", cosigners: withRed));
 
         List<KeyCeremonyMessage> messages = [];
@@ -109,6 +113,7 @@ internal static class TinyElection
         }
         finally
         {
+            observeSecrets?.Invoke(context, secrets);
             foreach (GuardianSecrets s in secrets)
             {
                 s.Dispose();

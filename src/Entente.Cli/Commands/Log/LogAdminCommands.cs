@@ -91,18 +91,8 @@ internal static class LogAdminCommands
         command.SetAction(async (parse, ct) =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
-            LogServerOptions options;
-            INoteVerifier verifier;
-            try
-            {
-                options = FsckTarget.Resolve(parse.GetValue(config), parse.GetValue(dir)?.FullName);
-                verifier = FsckTarget.Verifier(parse.GetValue(key), options);
-            }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentException)
-            {
-                await error.WriteLineAsync("error: " + e.Message);
-                return ExitCodes.UsageOrInput;
-            }
+            LogServerOptions options = FsckTarget.Resolve(parse.GetValue(config), parse.GetValue(dir)?.FullName);
+            INoteVerifier verifier = FsckTarget.Verifier(parse.GetValue(key), options);
 
             ILogStore store;
             try
@@ -170,16 +160,7 @@ internal static class LogAdminCommands
         command.Options.Add(urls);
         command.SetAction(async (parse, ct) =>
         {
-            LogServerOptions options;
-            try
-            {
-                options = LogServerOptions.Load(parse.GetValue(config)!);
-            }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.UsageOrInput;
-            }
+            LogServerOptions options = LogServerOptions.Load(parse.GetValue(config)!);
 
             string listen = parse.GetValue(urls) ?? "http://127.0.0.1:8080";
             await using Microsoft.AspNetCore.Builder.WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);
