@@ -97,7 +97,7 @@ internal static class TinyElection
                     {
                         "commit" => DecryptionRoundFormat.WriteCommit(new DecryptionCommit(i, tally.Guardians,
                             [.. parts.Select(p => new CommittedShare(p.Share, p.Commitment))],
-                            [.. spoiled.Select(b => new BallotNonceShare(b.Id, b.BallotNonce.C0.PowSecret(secrets[i - 1].DataShare!)))], [])),
+                            [.. spoiled.Select(b => new BallotNonceShare(b.Id, decrypting.Single(g => g.Index == i).DecryptDataShare(b.BallotNonce.C0)))], [])),
                         "reveal" => DecryptionRoundFormat.WriteReveal(new DecryptionReveal(i, [.. parts.Select(p => p.A)], [.. parts.Select(p => p.B)], [], [])),
                         _ => DecryptionRoundFormat.WriteResponse(new DecryptionResponse(i, [.. parts.Select(p => p.Response)], [])),
                     };
