@@ -5,9 +5,12 @@ using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
+using Entente.Server.Operations;
+using Entente.Server.Pages;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Witness;
+using OpenTelemetry.Metrics;
 
 namespace Entente.Server;
 
@@ -31,7 +34,8 @@ public static class ServerApp
     /// The log server on <paramref name="urls"/> (e.g. http://127.0.0.1:8080): the log's read and write paths, the
     /// election board when <see cref="LogServerOptions.Board"/> is set, TAXII when <paramref name="configure"/>
     /// registers a <see cref="Entente.Exchange.Taxii.TaxiiService"/>, <c>/openapi/v1.json</c>, request signatures on
-    /// every write, per-route size limits and per-key write rate limits.
+    /// every write (their nonces kept in the board's store, their authority checked against the board's names), per-route
+    /// size limits, and write rate limits per verified key or, for anything unverified, per client address.
     /// </summary>
     public static Task<WebApplication> BuildLogAsync(LogServerOptions options, string urls, CancellationToken cancellationToken = default) =>
         BuildLogAsync(options, urls, configure: null, cancellationToken);
@@ -67,7 +71,35 @@ public static class ServerApp
             throw;
         }
 
-        RequestAuthenticator auth = new(() => log.Charter, options.Auth);
+        // The board's names are known once Kestrel listens (a port of 0 is chosen then); the first signed request asks.
+        WebApplication? started = null;
+        IReadOnlySet<string>? authorities = null;
+        IReadOnlyCollection<string> Authorities()
+        {
+            if (authorities is null && started?.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features
+                    .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses is { Count: > 0 } listening
+                && !listening.Any(a => a.EndsWith(":0", StringComparison.Ordinal)))
+            {
+                authorities = BoardAuthorities.From(listening, options.Authorities);
+            }
+
+            return authorities ?? BoardAuthorities.From(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), options.Authorities);
+        }
+
+        RequestAuthenticator auth = new(() => log.Charter, options.Auth, Authorities, log.Nonces);
+        try
+        {
+            await auth.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await auth.DisposeAsync();
+            exchange?.Dispose();
+            board?.Dispose();
+            await log.DisposeAsync();
+            throw;
+        }
+
         long maxBody = Math.Max(options.Limits.MaxArtifactBytes, Math.Max(options.Limits.MaxBallotBytes, 16 << 20)) + 1;
         WebApplication app = Create(urls, services =>
         {
@@ -76,6 +108,7 @@ public static class ServerApp
             if (board is not null)
             {
                 services.AddSingleton(board);
+                services.AddEntentePages();
             }
 
             if (exchange is not null)
@@ -117,8 +150,10 @@ public static class ServerApp
             });
             services.AddRateLimiter(o =>
             {
+                // The partition is what the server verified (RequestAuthenticator.Verify ran before the limiter): the
+                // signing key, else the client address. A claimed keyid alone is never a partition.
                 o.AddPolicy(BoardEndpoints.WritePolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                    RequestAuthenticator.ClaimedKeyId(context.Request) ?? "address:" + context.Connection.RemoteIpAddress,
+                    RequestAuthenticator.PartitionOf(context),
                     _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = Math.Max(1, options.RateLimit.Burst),
@@ -129,20 +164,46 @@ public static class ServerApp
                     }));
                 o.OnRejected = async (rejected, ct) =>
                 {
+                    log.Metrics.RateLimited(RequestAuthenticator.PartitionOf(rejected.HttpContext).StartsWith("key:", StringComparison.Ordinal) ? "key" : "address");
                     TimeSpan retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan r) ? r : TimeSpan.FromSeconds(1);
                     int seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
                     rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    string by = RequestAuthenticator.PartitionOf(rejected.HttpContext).StartsWith("key:", StringComparison.Ordinal)
+                        ? "per signing key"
+                        : "per client address for requests without a verified signature";
                     await LogEndpoints.Problem(StatusCodes.Status429TooManyRequests, "Too many requests",
-                        $"keyid: writes are limited to {options.RateLimit.PermitsPerSecond}/s per key (bursts of {options.RateLimit.Burst}); retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
+                        $"Writes are limited to {options.RateLimit.PermitsPerSecond}/s {by} (bursts of {options.RateLimit.Burst}); retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
                 };
             });
+            // Operations (docs/http-api.md): the board's meter and ASP.NET Core's own, scraped on /metrics; every
+            // ProblemDetails' title noted for the refusal counter.
+            services.AddSingleton(log.Metrics);
+            services.AddOpenTelemetry().WithMetrics(m => m
+                .AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
+                .AddPrometheusExporter());
+            services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails += OperationsEndpoints.NoteProblem);
             configure?.Invoke(services);
         }, maxBody);
+        started = app;
+        log.UseLogger(app.Services.GetRequiredService<ILoggerFactory>());
+        app.UseRefusalMetrics(log.Metrics);
+        app.Use(async (context, next) =>
+        {
+            // Before the rate limiter: verify signatures (headers only, no body) so that the limiter partitions by the
+            // verified key. Writes, and the TAXII and exchange routes whose caller is the signer; other reads are public.
+            if (RequestAuthenticator.HasSignature(context.Request) && (!IsRead(context.Request.Method) || IsCallerPath(context.Request.Path)))
+            {
+                auth.Verify(context);
+            }
+
+            await next(context);
+        });
         app.UseRateLimiter();
         app.Use(async (context, next) =>
         {
-            // TAXII callers sign their requests like any writer; an unsigned TAXII request is anonymous.
-            if ((context.Request.Path.StartsWithSegments("/taxii2") || context.Request.Path.StartsWithSegments("/exchange")) && context.Request.Headers.ContainsKey("Signature-Input"))
+            // TAXII callers sign their requests like any writer; an unsigned TAXII request is anonymous. Other writes
+            // finish authentication in their endpoint, which knows its body limit.
+            if (IsCallerPath(context.Request.Path) && RequestAuthenticator.HasSignature(context.Request))
             {
                 int max = context.RequestServices.GetService<Entente.Exchange.Taxii.TaxiiService>()?.MaxContentLength ?? (10 << 20);
                 (SignedRequest? signed, IResult? failure) = await auth.AuthenticateAsync(context, max, context.RequestAborted);
@@ -159,6 +220,7 @@ public static class ServerApp
             await next(context);
         });
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOperationsEndpoints(log);
         app.MapLogEndpoints();
         if (board is not null)
         {
@@ -167,14 +229,24 @@ public static class ServerApp
 
         app.MapTaxiiEndpoints();
         app.MapExchangeEndpoints();
+        if (board is not null)
+        {
+            // The pages (Pages/): after every API route, with the answer to unknown URLs.
+            app.MapEntentePages();
+        }
         app.Lifetime.ApplicationStopped.Register(() =>
         {
+            auth.DisposeAsync().AsTask().GetAwaiter().GetResult();
             exchange?.Dispose();
             board?.Dispose();
             log.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });
         return app;
     }
+
+    private static bool IsRead(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+
+    private static bool IsCallerPath(PathString path) => path.StartsWithSegments("/taxii2") || path.StartsWithSegments("/exchange");
 
     /// <summary>The witness server on <paramref name="urls"/>.</summary>
     public static async Task<WebApplication> BuildWitnessAsync(WitnessServerOptions options, string urls, CancellationToken cancellationToken = default)

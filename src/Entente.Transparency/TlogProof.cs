@@ -72,6 +72,12 @@ public sealed record TlogProof(byte[]? Extra, long Index, IReadOnlyList<Hash256>
                 throw new NoteFormatException("The tlog-proof extra line is not base64.", e);
             }
 
+            // .NET's decoder skips white space and ignores padding bits: one receipt, one spelling.
+            if (!string.Equals(Convert.ToBase64String(extra), lines[i][6..], StringComparison.Ordinal))
+            {
+                throw new NoteFormatException("The tlog-proof extra line is not canonical base64 (white space or non-zero padding bits).");
+            }
+
             i++;
         }
 

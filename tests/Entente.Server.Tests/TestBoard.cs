@@ -62,8 +62,8 @@ internal sealed class TestBoard : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), board
             ? $$"""
             { "parties": [
-              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1] },
-              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["party", "guardian"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
+              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian", "auditor"], "guardians": [1] },
+              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
               { "name": "device-1", "key": "{{b.Device.VerifierKey}}", "roles": ["device"] } ] }
             """
             : $$"""
@@ -111,6 +111,59 @@ internal sealed class TestBoard : IAsyncDisposable
         WebApplication app = await ServerApp.BuildLogAsync(Options, "http://127.0.0.1:0");
         await app.StartAsync();
         return app;
+    }
+
+    /// <summary>
+    /// Replaces the board's SQLite log with one written the way a server before entry identities wrote it (entries keyed
+    /// by leaf hash only, so it may hold the same signed text twice): <paramref name="entries"/>, their tiles and a
+    /// checkpoint signed by the log key.
+    /// </summary>
+    public async Task WriteLegacyLogAsync(IReadOnlyList<byte[]> entries)
+    {
+        string file = Path.Combine(Dir, "log.db");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (string f in new[] { file, file + "-wal", file + "-shm" })
+        {
+            File.Delete(f);
+        }
+
+        Entente.Transparency.Merkle.MemoryMerkleTree tree = new();
+        foreach (byte[] e in entries)
+        {
+            tree.AppendEntry(e);
+        }
+
+        byte[] head = LogKey.SignNote(new Entente.Transparency.Checkpoint(Origin, entries.Count, tree.Root()).ToText()).ToBytes();
+        await using Microsoft.Data.Sqlite.SqliteConnection c = new($"Data Source={file}");
+        await c.OpenAsync();
+        async Task Run(string sql, params (string Name, object Value)[] parameters)
+        {
+            await using Microsoft.Data.Sqlite.SqliteCommand cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            foreach ((string name, object value) in parameters)
+            {
+                cmd.Parameters.AddWithValue(name, value);
+            }
+
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await Run("""
+            CREATE TABLE tlog_head (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL, note BLOB NOT NULL);
+            CREATE TABLE tlog_cosigned (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL, note BLOB NOT NULL);
+            CREATE TABLE tlog_entries (idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL UNIQUE, data BLOB NOT NULL);
+            CREATE TABLE tlog_tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+            """);
+        await Run("INSERT INTO tlog_head VALUES (1, $s, $r, $n)", ("$s", (long)entries.Count), ("$r", tree.Root().ToArray()), ("$n", head));
+        for (int i = 0; i < entries.Count; i++)
+        {
+            await Run("INSERT INTO tlog_entries VALUES ($i, $h, $d)", ("$i", (long)i), ("$h", Entente.Transparency.Merkle.Rfc6962.LeafHash(entries[i]).ToArray()), ("$d", entries[i]));
+        }
+
+        foreach (Entente.Transparency.Tiles.TilePath t in Entente.Transparency.Tiles.TilePath.AllTiles(entries.Count))
+        {
+            await Run("INSERT INTO tlog_tiles VALUES ($l, $i, $d)", ("$l", t.Level), ("$i", t.Index), ("$d", Entente.Transparency.Tiles.TileHashes.Read(tree, t)));
+        }
     }
 
     public async ValueTask DisposeAsync()

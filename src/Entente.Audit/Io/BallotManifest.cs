@@ -31,6 +31,7 @@ public sealed class BallotManifest
         Batches = [.. batches];
         Jurisdiction = jurisdiction;
         Dictionary<(string?, string), ManifestBatch> seen = [];
+        long total = 0;
         foreach (ManifestBatch b in Batches)
         {
             if (seen.TryGetValue((b.Tabulator, b.Batch), out ManifestBatch? first))
@@ -40,9 +41,16 @@ public sealed class BallotManifest
             }
 
             seen[(b.Tabulator, b.Batch)] = b;
+            if (b.Ballots > long.MaxValue - total)
+            {
+                throw new AuditInputException(source, b.Row, "Ballots",
+                    $"The ballot counts add up to more than {long.MaxValue} at batch \"{b.Key}\"; check the counts.");
+            }
+
+            total += b.Ballots;
         }
 
-        TotalBallots = Batches.Sum(b => b.Ballots);
+        TotalBallots = total;
         HasContainer = Batches.Any(b => b.Container is not null);
         HasTabulator = Batches.Any(b => b.Tabulator is not null);
     }

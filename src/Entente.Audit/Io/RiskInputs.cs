@@ -49,9 +49,10 @@ public static class RiskInputs
             string contest = table.Text(row, "Contest");
             long sampled = table.Count(row, "Sampled", 0);
             Discrepancies d = new(table.Count(row, "O1"), table.Count(row, "O2"), table.Count(row, "U1"), table.Count(row, "U2"));
-            if (d.Total > sampled)
+            // Added as decimals: four counts near 2^63 would wrap a long sum to a small or negative total.
+            if ((decimal)d.O1 + d.O2 + d.U1 + d.U2 > sampled)
             {
-                throw table.Error(row, "Sampled", $"{d.Total} discrepancies cannot come from {sampled} sampled ballots.");
+                throw table.Error(row, "Sampled", $"{(decimal)d.O1 + d.O2 + d.U1 + d.U2} discrepancies cannot come from {sampled} sampled ballots.");
             }
 
             if (!result.TryAdd(contest, (sampled, d)))

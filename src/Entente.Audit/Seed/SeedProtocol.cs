@@ -258,6 +258,71 @@ public static class SeedProtocol
         }
     }
 
+    /// <summary>
+    /// Evaluates a seed made on a board (docs/audit.md, "The seed on a board"), where the board's order takes the place of
+    /// the deadlines: it refuses a reveal before every party committed and a reveal that does not match its commitment,
+    /// and takes dice only after every reveal. A party's first commitment and first matching reveal count; the seed is
+    /// final once every party revealed and, when <paramref name="dice"/>, the dice are on the log. Records of other
+    /// audits are skipped; records the board would have refused are listed as ignored.
+    /// </summary>
+    public static SeedResult EvaluateOnBoard(string auditId, IReadOnlyList<string> parties, bool dice, IEnumerable<SeedLogRecord> records)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(auditId);
+        ArgumentNullException.ThrowIfNull(parties);
+        ArgumentNullException.ThrowIfNull(records);
+        HashSet<string> members = new(parties, StringComparer.Ordinal);
+        Dictionary<string, SeedLogRecord> commits = new(StringComparer.Ordinal);
+        Dictionary<string, SeedLogRecord> reveals = new(StringComparer.Ordinal);
+        List<SeedLogRecord> contributions = [];
+        List<string> ignored = [];
+        SeedLogRecord? diceRecord = null;
+        foreach (SeedLogRecord r in records.Where(r => r.AuditId == auditId).OrderBy(r => r.LogIndex))
+        {
+            string? reason = r.Kind switch
+            {
+                SeedRecordKind.Commit when !members.Contains(r.Party) => "not a party of this audit",
+                SeedRecordKind.Commit when r.Payload.Length != SecretLength => $"a commitment is {SecretLength} bytes",
+                SeedRecordKind.Commit when commits.ContainsKey(r.Party) => "only a party's first commitment counts",
+                SeedRecordKind.Commit when reveals.Count > 0 => "commitment after a reveal",
+                SeedRecordKind.Reveal when !members.Contains(r.Party) => "not a party of this audit",
+                SeedRecordKind.Reveal when commits.Count < members.Count => "reveal before every party committed",
+                SeedRecordKind.Reveal when reveals.ContainsKey(r.Party) => "already revealed",
+                SeedRecordKind.Reveal when r.Payload.Length != SecretLength
+                    || !CryptographicOperations.FixedTimeEquals(Commitment(auditId, r.Party, r.Payload.Span), commits[r.Party].Payload.Span) => "the secret does not match the commitment",
+                SeedRecordKind.Dice when !dice => "this audit rolls no dice",
+                SeedRecordKind.Dice when reveals.Count < members.Count => "dice before every party revealed",
+                SeedRecordKind.Dice when diceRecord is not null => "only the first dice count",
+                SeedRecordKind.Dice when !IsValidDice(r.Payload.Span) => $"dice are 1 to {MaxDiceDigits} ASCII digits",
+                _ => null,
+            };
+            if (reason is not null)
+            {
+                ignored.Add($"{r}: {reason}");
+                continue;
+            }
+
+            switch (r.Kind)
+            {
+                case SeedRecordKind.Commit:
+                    commits[r.Party] = r;
+                    break;
+                case SeedRecordKind.Reveal:
+                    reveals[r.Party] = r;
+                    contributions.Add(r);
+                    break;
+                default:
+                    diceRecord = r;
+                    contributions.Add(r);
+                    break;
+            }
+        }
+
+        List<PartyStatus> statuses = [.. parties.Select(p => new PartyStatus(p, reveals.ContainsKey(p) ? PartyOutcome.Revealed : PartyOutcome.Pending,
+            commits.GetValueOrDefault(p)?.LogIndex, reveals.GetValueOrDefault(p)?.LogIndex))];
+        bool final = reveals.Count == members.Count && (!dice || diceRecord is not null);
+        return new SeedResult(final ? Convert.ToHexStringLower(DeriveSeed(auditId, contributions)) : null, final, statuses, ignored);
+    }
+
     /// <summary>The seed bytes from the counted contributions, in log order.</summary>
     public static byte[] DeriveSeed(string auditId, IReadOnlyList<SeedLogRecord> contributions)
     {

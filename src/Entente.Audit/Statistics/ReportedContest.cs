@@ -50,8 +50,19 @@ public sealed class ReportedContest
         Winners = [.. ordered.Take(winners)];
         Losers = [.. ordered.Skip(winners)];
         IsTied = Winners[^1].Votes == Losers[0].Votes;
-        TotalVotes = Choices.Sum(c => c.Votes);
-        if (TotalVotes > ballots * votesAllowed)
+        long total = 0;
+        foreach (ChoiceTally c in Choices)
+        {
+            if (c.Votes > long.MaxValue - total)
+            {
+                throw new ArgumentException($"Contest {name}'s vote counts add up to more than {long.MaxValue}.", nameof(choices));
+            }
+
+            total += c.Votes;
+        }
+
+        TotalVotes = total;
+        if (TotalVotes > (decimal)ballots * votesAllowed)
         {
             throw new ArgumentException($"Contest {name} reports {TotalVotes} votes from {ballots} ballots.", nameof(ballots));
         }

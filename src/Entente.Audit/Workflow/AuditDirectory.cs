@@ -54,6 +54,7 @@ public sealed class AuditDirectory : IDisposable
     };
 
     private readonly FileStream _lock;
+    private IAuditLog? _seedLog;
 
     private AuditDirectory(FileStream directoryLock, string path, AuditState state, BallotManifest manifest, IReadOnlyList<ReportedContest> contests,
         IReadOnlyDictionary<BallotLocation, CastVoteRecord>? cvrs, List<Interpretation> interpretations, TimeProvider clock)
@@ -89,8 +90,15 @@ public sealed class AuditDirectory : IDisposable
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; }
 
-    /// <summary>The seed log.</summary>
-    public IAuditLog Log => new FileAuditLog(System.IO.Path.Combine(Path, LogFile), Clock);
+    /// <summary>The seed log: the local file, or the board's log once <see cref="UseSeedLog"/> set it (<see cref="AuditState.SeedBoard"/>).</summary>
+    public IAuditLog Log => _seedLog ?? new FileAuditLog(System.IO.Path.Combine(Path, LogFile), Clock);
+
+    /// <summary>Reads the seed records from <paramref name="log"/> (the board's, for an audit whose seed is made on a board).</summary>
+    public void UseSeedLog(IAuditLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        _seedLog = log;
+    }
 
     /// <summary>The round being worked on (the last one), or null before the first sample.</summary>
     public AuditRound? CurrentRound => State.Rounds.Count == 0 ? null : State.Rounds[^1];
@@ -291,11 +299,13 @@ public sealed class AuditDirectory : IDisposable
     /// <summary>The seed protocol's schedule.</summary>
     public SeedSchedule Schedule => new(State.AuditId, State.Parties, State.CommitBy, State.RevealBy, State.DiceBy);
 
-    /// <summary>Evaluates the seed protocol from the log now.</summary>
+    /// <summary>Evaluates the seed protocol from the log now (by the board's order when the seed is made on a board).</summary>
     public async Task<SeedResult> EvaluateSeedAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<SeedLogRecord> records = await Log.ReadAsync(State.AuditId, cancellationToken).ConfigureAwait(false);
-        return SeedProtocol.Evaluate(Schedule, records, Clock.GetUtcNow());
+        return State.SeedBoard is null
+            ? SeedProtocol.Evaluate(Schedule, records, Clock.GetUtcNow())
+            : SeedProtocol.EvaluateOnBoard(State.AuditId, State.Parties, State.HasDice, records);
     }
 
     /// <summary>The ballot id scheme.</summary>

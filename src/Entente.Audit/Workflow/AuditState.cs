@@ -55,6 +55,17 @@ public sealed class AuditState
     /// <summary>The seed once fixed from the log.</summary>
     public string? Seed { get; set; }
 
+    /// <summary>
+    /// The board (URL) whose log holds this audit's seed records, once a party made its commitment there
+    /// (<c>entente audit seed commit --board</c>); null while the seed is made in the local seed log.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? SeedBoard { get; set; }
+
+    /// <summary>True when the audit has a window for public dice after the reveals.</summary>
+    [JsonIgnore]
+    public bool HasDice => DiceBy > RevealBy;
+
     /// <summary>The rounds so far.</summary>
     public List<AuditRound> Rounds { get; init; } = [];
 }

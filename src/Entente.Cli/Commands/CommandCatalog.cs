@@ -25,5 +25,6 @@ internal static class CommandCatalog
         yield return DecryptCommand.Create();
         yield return DemoCommand.Create();
         yield return ServeCommand.Create();
+        yield return Record.RecordCommand.Create();
     }
 }

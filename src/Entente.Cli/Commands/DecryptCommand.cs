@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Entente.Cli.Commands.Election;
 using Entente.Cryptography;
+using Entente.Election.Board;
 using Entente.Election.Decryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Record;
@@ -10,10 +11,12 @@ using Spectre.Console;
 namespace Entente.Cli.Commands;
 
 /// <summary>
-/// <c>entente decrypt</c>: joint decryption of the tally and the challenged ballots. Each guardian of
-/// the chosen set U runs <c>--step commit</c>, then <c>--step reveal</c>, then <c>--step respond</c> in
-/// its own process; anyone then runs <c>--combine --out DIR</c> to assemble the proofs and write the
-/// complete election record. Before any commit, <c>--request-contest-data ID[:CONTEST],…</c> names cast ballots whose
+/// <c>entente decrypt</c>: joint decryption of the tally and the challenged ballots through the election's shared
+/// place (<c>--folder</c>, or <c>--board URL --key PARTY_KEY_FILE</c>). Each guardian of the chosen set U runs
+/// <c>--step commit</c>, then <c>--step reveal</c>, then <c>--step respond</c> in its own process; then
+/// <c>--combine</c> assembles the proofs and publishes the decrypted tally and the openings (on a board, joint
+/// artifacts every party signs by running it in turn) and, with <c>--out DIR</c>, writes the complete election record
+/// (required with a folder). Before any commit, <c>--request-contest-data ID[:CONTEST],…</c> names cast ballots whose
 /// contest data (write-ins) the same rounds decrypt with a proof into the record's <c>contest_data/</c>.
 /// </summary>
 internal static class DecryptCommand
@@ -23,9 +26,9 @@ internal static class DecryptCommand
         Option<bool> plaintext = new("--insecure-plaintext-secrets") { Description = "Read the secret file unencrypted. For tests only." };
         Option<string?> step = new("--step") { Description = "commit, reveal or respond (one guardian)." };
         Option<string?> guardians = new("--guardians") { Description = "With commit: the set U of guardians taking part, e.g. 1,3 (at least k)." };
-        Option<bool> combine = new("--combine") { Description = "Assemble every guardian's rounds and write the record (needs --out)." };
-        Option<DirectoryInfo?> output = new("--out") { Description = "With --combine: the folder for the election record." };
-        Option<DirectoryInfo> folder = new("--folder") { Description = "The ceremony folder.", Required = true };
+        Option<bool> combine = new("--combine") { Description = "Assemble every guardian's rounds, publish the decrypted tally and the openings, and write the record with --out." };
+        Option<DirectoryInfo?> output = new("--out") { Description = "With --combine: the folder for the election record (required with --folder)." };
+        ElectionPlaceOptions place = new("The ceremony folder.");
         Option<int?> index = new("--index") { Description = "This guardian's index i (with --step)." };
         Option<FileInfo?> secretFile = new("--secret") { Description = "This guardian's secret file (with --step)." };
         Option<string?> requestContestData = new("--request-contest-data")
@@ -34,26 +37,32 @@ internal static class DecryptCommand
         };
         Option<bool> json = new("--json") { Description = "Print a JSON result." };
         Command command = new("decrypt", "Decrypt the tally and open the challenged ballots jointly: guardians commit, reveal and respond; then combine into the record.");
-        foreach (Option option in new Option[] { folder, index, secretFile, plaintext, step, guardians, combine, output, requestContestData, json })
+        place.AddTo(command);
+        foreach (Option option in new Option[] { index, secretFile, plaintext, step, guardians, combine, output, requestContestData, json })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
-            CeremonyFolder ceremony = new(parseResult.GetValue(folder)!.FullName);
+            using ElectionPlace opened = place.Open(parseResult);
+            IElectionBoard board = opened.Board;
             bool asJson = parseResult.GetValue(json);
             if (parseResult.GetValue(combine))
             {
-                if (parseResult.GetValue(output) is not { } outDir)
+                DirectoryInfo? outDir = parseResult.GetValue(output);
+                if (outDir is null && !opened.IsBoard)
                 {
                     Console.Error.WriteLine("error: --combine needs --out DIR for the record.");
                     return ExitCodes.UsageOrInput;
                 }
 
-                ElectionRecord record = await DecryptionExchange.CombineAsync(ceremony, outDir.FullName, ct);
-                string data = record.ContestData.Count > 0 ? $", contest data of {record.ContestData.Count} cast ballot(s) in contest_data/" : "";
-                Report(asJson, "combine", 0, $"record written to {outDir.FullName}: {record.Ballots.Count} ballot(s), decrypted by guardians {string.Join(", ", record.Tally.Guardians)}{data}; self-check passed.");
+                DecryptionExchange.CombineResult combined = await CliSupport.WithProgressAsync(asJson, progress => DecryptionExchange.CombineAsync(board, outDir?.FullName, progress, ct));
+                ElectionRecord record = combined.Record;
+                string data = record.ContestData.Count > 0 ? $", contest data of {record.ContestData.Count} cast ballot(s)" : "";
+                Publication tally = combined.Publications[0].Publication;
+                string where = outDir is null ? "" : $"; record written to {outDir.FullName}";
+                Report(asJson, "combine", 0, $"{record.Ballots.Count} ballot(s) decrypted by guardians {string.Join(", ", record.Tally.Guardians)}{data}; self-check passed; the tally and {record.Challenged.Count} opening(s) are {(combined.IsComplete ? "published" : tally.Describe())}{where}.", tally);
                 return ExitCodes.Ok;
             }
 
@@ -74,27 +83,24 @@ internal static class DecryptCommand
                     requests.Add((id, parts.Length == 2 ? contest : null));
                 }
 
-                int count = await DecryptionExchange.RequestContestDataAsync(ceremony, requests, ct);
-                Report(asJson, "request", 0, $"contest data of {count} contest(s) requested in {DecryptionExchange.ContestDataRequestFile}. Next: every guardian of U runs --step commit.");
+                (int count, Publication request) = await DecryptionExchange.RequestContestDataAsync(board, requests, ct);
+                Report(asJson, "request", 0, $"contest data of {count} contest(s) requested ({board.Describe(ElectionDocument.ContestDataRequest)}: {request.Describe()}). Next: every guardian of U runs --step commit.", request);
                 return ExitCodes.Ok;
             }
 
             string? stepName = parseResult.GetValue(step);
             if (stepName is not ("commit" or "reveal" or "respond") || parseResult.GetValue(index) is not int i || parseResult.GetValue(secretFile) is not { } secretInfo)
             {
-                Console.Error.WriteLine("error: use --step commit|reveal|respond with --index and --secret, or --combine --out DIR.");
+                Console.Error.WriteLine("error: use --step commit|reveal|respond with --index and --secret, or --combine [--out DIR].");
                 return ExitCodes.UsageOrInput;
             }
 
-            bool insecure = parseResult.GetValue(plaintext);
-            string? passphrase = insecure ? null : CliSupport.ReadPassphrase($"Passphrase of guardian {i}:");
-            if (!insecure && string.IsNullOrEmpty(passphrase))
+            if (CliSupport.SecretAccess(secretInfo, i, parseResult.GetValue(plaintext)) is not GuardianSecretAccess access)
             {
-                Console.Error.WriteLine($"error: a passphrase is required: type it, or set {CliSupport.PassphraseVariable}.");
                 return ExitCodes.UsageOrInput;
             }
 
-            CeremonyFolder.SecretAccess access = new(secretInfo.FullName, passphrase, insecure);
+            Publication published;
             switch (stepName)
             {
                 case "commit":
@@ -109,25 +115,28 @@ internal static class DecryptCommand
                         return ExitCodes.UsageOrInput;
                     }
 
-                    await DecryptionExchange.CommitAsync(ceremony, i, set, access, ct);
-                    Report(asJson, stepName, i, $"guardian {i} committed. Next: --step reveal once every guardian of U has committed.");
+                    published = await CliSupport.WithProgressAsync(asJson, progress => DecryptionExchange.CommitAsync(board, i, set, access, progress, ct));
+                    Report(asJson, stepName, i, $"guardian {i} {Done(published, "committed")}. Next: --step reveal once every guardian of U has committed.", published);
                     break;
                 case "reveal":
-                    await DecryptionExchange.RevealAsync(ceremony, i, access, ct);
-                    Report(asJson, stepName, i, $"guardian {i} revealed. Next: --step respond once every guardian of U has revealed.");
+                    published = await CliSupport.WithProgressAsync(asJson, progress => DecryptionExchange.RevealAsync(board, i, access, progress, ct));
+                    Report(asJson, stepName, i, $"guardian {i} {Done(published, "revealed")}. Next: --step respond once every guardian of U has revealed.", published);
                     break;
                 default:
-                    await DecryptionExchange.RespondAsync(ceremony, i, access, ct);
-                    Report(asJson, stepName, i, $"guardian {i} responded. Next: entente decrypt --combine --out DIR once every guardian has responded.");
+                    published = await CliSupport.WithProgressAsync(asJson, progress => DecryptionExchange.RespondAsync(board, i, access, progress, ct));
+                    Report(asJson, stepName, i, $"guardian {i} {Done(published, "responded")}. Next: entente decrypt --combine once every guardian has responded.", published);
                     break;
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
-    private static void Report(bool asJson, string step, int guardian, string message)
+    private static string Done(Publication publication, string verb) =>
+        publication.State == PublicationState.AlreadyPublished ? $"had already {verb} (nothing changed)" : verb;
+
+    private static void Report(bool asJson, string step, int guardian, string message, Publication publication)
     {
         if (asJson)
         {
@@ -139,6 +148,8 @@ internal static class DecryptCommand
                 {
                     w.WriteNumber("guardian", guardian);
                 }
+
+                CliSupport.WritePublication(w, "publication", publication);
 
                 w.WriteString("message", message);
                 w.WriteEndObject();

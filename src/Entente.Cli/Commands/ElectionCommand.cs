@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Entente.Cli.Commands.Election;
 using Entente.Cryptography;
+using Entente.Election.Board;
 using Entente.Election.Decryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Manifest;
@@ -13,15 +14,17 @@ using Spectre.Console;
 namespace Entente.Cli.Commands;
 
 /// <summary>
-/// <c>entente election init | simulate</c>: start a ceremony folder from a manifest, or run a whole
-/// ElectionGuard 2.1 election locally and write its record (docs/record-format.md).
+/// <c>entente election init | key | simulate</c>: publish the manifest and parameters of an election to its shared place
+/// (a ceremony folder or a board), publish the joint key once the guardians approved, or run a whole ElectionGuard 2.1
+/// election locally and write its record (docs/record-format.md).
 /// </summary>
 internal static class ElectionCommand
 {
     public static Command Create()
     {
-        Command command = new("election", "ElectionGuard 2.1 elections: start a ceremony folder, or simulate a whole election.");
+        Command command = new("election", "ElectionGuard 2.1 elections: start one on a ceremony folder or a board, publish its joint key, or simulate a whole election.");
         command.Subcommands.Add(CreateInit());
+        command.Subcommands.Add(CreateKey());
         command.Subcommands.Add(CreateSimulate());
         return command;
     }
@@ -38,16 +41,16 @@ internal static class ElectionCommand
         Option<int> guardians = new("--guardians") { Description = "Number of guardians n.", Required = true };
         Option<int> quorum = new("--quorum") { Description = "Quorum k: any k guardians can decrypt (1 ≤ k ≤ n).", Required = true };
         Option<string> group = GroupOption();
-        Option<DirectoryInfo> output = new("--out") { Description = "The ceremony folder to create (shared by all guardians).", Required = true };
+        ElectionPlaceOptions place = new("The ceremony folder to create (shared by all guardians).", "--out");
         Option<bool> json = new("--json") { Description = "Print a JSON summary." };
-        Command command = new("init", "Create a ceremony folder: the canonical manifest and the parameters (H_P, H_B) every guardian starts from.");
+        Command command = new("init", "Publish the canonical manifest and the parameters (H_P, H_B) every guardian starts from; on a board each party runs it with the same inputs and signs in turn.");
         command.Options.Add(manifest);
         command.Options.Add(guardians);
         command.Options.Add(quorum);
         command.Options.Add(group);
-        command.Options.Add(output);
+        place.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
             {
@@ -56,28 +59,66 @@ internal static class ElectionCommand
 
             ElectionManifest m = await ManifestReader.ReadFileAsync(parseResult.GetValue(manifest)!.FullName, ct);
             ElectionParameters parameters = ElectionParameters.Create(g, m, parseResult.GetValue(guardians), parseResult.GetValue(quorum));
-            CeremonyFolder folder = new(parseResult.GetValue(output)!.FullName);
-            await folder.InitializeAsync(parameters, ct);
+            using ElectionPlace opened = place.Open(parseResult);
+            (Publication manifestPublication, Publication parametersPublication) = await KeyCeremonySteps.InitializeAsync(opened.Board, parameters, ct);
             if (parseResult.GetValue(json))
             {
                 CliSupport.WriteJson(w =>
                 {
                     w.WriteStartObject();
-                    w.WriteString("folder", folder.Root);
+                    w.WriteString("place", opened.Board.Location);
                     w.WriteString("h_p", parameters.ParameterBaseHash.ToHex());
                     w.WriteString("h_b", parameters.ElectionBaseHash.ToHex());
+                    CliSupport.WritePublication(w, "manifest", manifestPublication);
+                    CliSupport.WritePublication(w, "parameters", parametersPublication);
                     w.WriteEndObject();
                 });
             }
             else
             {
-                AnsiConsole.MarkupLine($"Ceremony folder [bold]{Markup.Escape(folder.Root)}[/] ready: n = {parameters.GuardianCount}, k = {parameters.Quorum}, group {parameters.Group.Name}.");
+                AnsiConsole.MarkupLine($"Election at [bold]{Markup.Escape(opened.Board.Location)}[/]: n = {parameters.GuardianCount}, k = {parameters.Quorum}, group {parameters.Group.Name}.");
                 AnsiConsole.MarkupLine($"H_B = {parameters.ElectionBaseHash.ToHex()}");
-                AnsiConsole.MarkupLine("Next: each guardian runs [bold]entente guardian keygen[/].");
+                AnsiConsole.MarkupLine($"manifest: {Markup.Escape(manifestPublication.Describe())}; parameters: {Markup.Escape(parametersPublication.Describe())}.");
+                AnsiConsole.MarkupLine(parametersPublication.IsComplete
+                    ? "Next: each guardian runs [bold]entente guardian keygen[/]."
+                    : "Next: every other party runs the same [bold]entente election init[/] to sign; then each guardian runs [bold]entente guardian keygen[/].");
             }
 
             return ExitCodes.Ok;
-        }));
+        });
+        return command;
+    }
+
+    private static Command CreateKey()
+    {
+        ElectionPlaceOptions place = new("The ceremony folder.");
+        Option<bool> json = new("--json") { Description = "Print a JSON summary." };
+        Command command = new("key", "Publish the joint election key (election.json: K, K̂, H_G, H_E) computed from the guardian keys once every guardian approved; on a board each party runs it and signs in turn (guardian approve already does it for the party of the last approval).");
+        place.AddTo(command);
+        command.Options.Add(json);
+        command.SetAction(async (parseResult, ct) =>
+        {
+            using ElectionPlace opened = place.Open(parseResult);
+            (ElectionContext context, Publication publication) = await KeyCeremonySteps.PublishElectionKeyAsync(opened.Board, ct);
+            if (parseResult.GetValue(json))
+            {
+                CliSupport.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("h_g", context.GuardianRecordHash.ToHex());
+                    w.WriteString("h_e", context.ExtendedBaseHash.ToHex());
+                    CliSupport.WritePublication(w, "election", publication);
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"Joint key H_E = {context.ExtendedBaseHash.ToHex()}: {Markup.Escape(publication.Describe())}.");
+                AnsiConsole.MarkupLine(publication.IsComplete ? "Next: devices run [bold]entente encrypt[/]." : "Next: every other party runs [bold]entente election key[/] to sign.");
+            }
+
+            return ExitCodes.Ok;
+        });
         return command;
     }
 
@@ -105,7 +146,7 @@ internal static class ElectionCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
             {
@@ -197,7 +238,7 @@ internal static class ElectionCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 

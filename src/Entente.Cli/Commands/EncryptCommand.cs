@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Entente.Cli.Commands.Election;
+using Entente.Election.Board;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Record;
@@ -7,47 +8,44 @@ using Spectre.Console;
 
 namespace Entente.Cli.Commands;
 
-/// <summary><c>entente encrypt</c>: an encryption device encrypts a file of plaintext ballots into the ceremony folder.</summary>
+/// <summary>
+/// <c>entente encrypt</c>: an encryption device encrypts a file of plaintext ballots and publishes each ballot to the
+/// election's shared place as it is sealed, then its device record. On a board the device signs with its own charter
+/// key (<c>--key</c>), and the device name is that key's name.
+/// </summary>
 internal static class EncryptCommand
 {
     public static Command Create()
     {
-        Option<DirectoryInfo> folder = new("--folder") { Description = "The ceremony folder (the key ceremony must be complete).", Required = true };
+        ElectionPlaceOptions place = new("The ceremony folder (the key ceremony must be complete).");
         Option<FileInfo> ballots = new("--ballots") { Description = "Plaintext ballots (JSON; docs/record-format.md §5.1).", Required = true };
-        Option<string> device = new("--device") { Description = "Device name (A–Z a–z 0–9 . _ -, new for each run).", Required = true };
+        Option<string?> device = new("--device") { Description = "Device name (A–Z a–z 0–9 . _ -, new for each run). On a board: the device's charter name (the default)." };
         Option<string?> info = new("--device-info") { Description = "S_device: the device information hashed into every confirmation code." };
-        Option<bool> json = new("--json") { Description = "Print the confirmation codes as JSON." };
-        Command command = new("encrypt", "Encrypt plaintext ballots on one device: proofs, confirmation codes, chaining; cast or challenged as the file says.");
-        foreach (Option option in new Option[] { folder, ballots, device, info, json })
+        Option<bool> json = new("--json") { Description = "Print the confirmation codes as JSON (and no progress)." };
+        Command command = new("encrypt", "Encrypt plaintext ballots on one device: proofs, confirmation codes, chaining; each ballot published as it is sealed, cast or challenged as the file says.");
+        place.AddTo(command);
+        foreach (Option option in new Option[] { ballots, device, info, json })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
-            CeremonyFolder ceremony = new(parseResult.GetValue(folder)!.FullName);
-            ElectionContext context = await ceremony.LoadContextAsync(ct);
+            using ElectionPlace opened = place.Open(parseResult);
+            string name = parseResult.GetValue(device) ?? opened.Signer ?? throw new ElectionUsageException("--device NAME is required with --folder.");
+            if (opened.Signer is string signer && name != signer)
+            {
+                throw new ElectionUsageException($"--device \"{name}\" differs from the key's charter name \"{signer}\": on a board a device posts only its own ballots.");
+            }
+
+            ElectionContext context = await opened.Board.LoadContextAsync(ct);
             string ballotsPath = parseResult.GetValue(ballots)!.FullName;
             byte[] bytes = await RecordFiles.ReadLimitedAsync(ballotsPath, PlaintextBallotReader.MaxBytes, ct);
             IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse(ballotsPath, bytes, context.Parameters.Manifest);
-            string name = parseResult.GetValue(device)!;
             string deviceInfo = parseResult.GetValue(info) ?? name;
             bool asJson = parseResult.GetValue(json);
-            IReadOnlyList<EncryptedBallot> sealedBallots = [];
-            if (asJson)
-            {
-                sealedBallots = await ceremony.EncryptAsync(entries, name, deviceInfo, TimeProvider.System, null, ct);
-            }
-            else
-            {
-                await AnsiConsole.Progress().StartAsync(async progressContext =>
-                {
-                    ProgressTask task = progressContext.AddTask("Encrypting ballots", maxValue: Math.Max(1, entries.Count));
-                    sealedBallots = await ceremony.EncryptAsync(entries, name, deviceInfo, TimeProvider.System, new Progress<int>(done => task.Value = done), ct);
-                    task.Value = task.MaxValue;
-                });
-            }
-
+            IReadOnlyList<EncryptedBallot> sealedBallots = await CliSupport.WithProgressAsync(asJson,
+                progress => EncryptionSteps.EncryptAsync(opened.Board, entries, name, deviceInfo, TimeProvider.System, progress, ct));
             if (asJson)
             {
                 CliSupport.WriteJson(w =>
@@ -70,11 +68,11 @@ internal static class EncryptCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[green]{sealedBallots.Count} ballot(s)[/] encrypted on device [bold]{Markup.Escape(name)}[/]. Next: entente tally.");
+                AnsiConsole.MarkupLine($"[green]{sealedBallots.Count} ballot(s)[/] encrypted on device [bold]{Markup.Escape(name)}[/] and published to {Markup.Escape(opened.Board.Location)}. Next: entente tally.");
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

@@ -31,7 +31,12 @@ internal static class ServeCommand
         Option<string?> postgres = new("--postgres") { Description = "Store the log in PostgreSQL (a connection string) instead of SQLite." };
         Option<string?> charter = new("--charter") { Description = "The charter file (default charter.json)." };
         Option<string?> origin = new("--origin") { Description = "The log's origin line (default entente.local/board)." };
-        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), or serve a finished demo with --dir.") { dir, urls, config, data, postgres, charter, origin };
+        Option<string[]> authority = new("--authority")
+        {
+            Description = "A name clients reach this board by (host or host:port), besides the addresses it listens on; repeatable. Request signatures must cover one of them.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), or serve a finished demo with --dir.") { dir, urls, config, data, postgres, charter, origin, authority };
         command.SetAction(async (parseResult, ct) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
@@ -40,6 +45,8 @@ internal static class ServeCommand
             {
                 return await ServeDemoAsync(demo.FullName, parseResult.GetValue(urls), output, error, ct);
             }
+
+            string[] names = parseResult.GetValue(authority) ?? [];
 
             Dictionary<string, string?> flags = new(StringComparer.OrdinalIgnoreCase);
             if (parseResult.GetValue(urls) is string u)
@@ -62,11 +69,23 @@ internal static class ServeCommand
                 flags["origin"] = o;
             }
 
+            for (int i = 0; i < names.Length; i++)
+            {
+                flags[$"authorities:{i}"] = names[i];
+            }
+
             LogServerOptions options;
             string listen;
             try
             {
                 (options, listen) = LoadOptions(parseResult.GetValue(config)?.FullName, parseResult.GetValue(data)?.FullName, flags);
+                // The listen address first: nothing is created, generated or opened for an address the board cannot have.
+                if (ListenProblem(listen) is string problem)
+                {
+                    await error.WriteLineAsync($"error: --urls {listen}: {problem}");
+                    return ExitCodes.UsageOrInput;
+                }
+
                 await BoardHost.PrepareAsync(options, ct);
             }
             catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
@@ -76,9 +95,20 @@ internal static class ServeCommand
             }
 
             await using WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (IOException e)
+            {
+                // Taken between the check and the bind.
+                await error.WriteLineAsync($"error: --urls {listen}: {e.Message}");
+                return ExitCodes.UsageOrInput;
+            }
+
             string store = options.Store.StartsWith("postgres:", StringComparison.Ordinal) ? "PostgreSQL" : options.Resolve(options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? options.Store["sqlite:".Length..] : options.Store);
             await output.WriteLineAsync($"Board {options.Origin} at {string.Join(", ", app.Urls)} (store: {store}; data: {options.BaseDirectory}).");
+            await output.WriteLineAsync($"Pages: {app.Urls.First()}/ (dashboard, results, ballot check, log, incidents, audit; docs/pages.md).");
             await output.WriteLineAsync(options.Exchange is { Enabled: true }
                 ? "API: /board, /checkpoint, TAXII 2.1 at /taxii2/, exchange proofs at /exchange/, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop."
                 : "API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
@@ -86,6 +116,60 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Why the server cannot listen on <paramref name="urls"/> (Kestrel's <c>;</c>-separated list), or null: each must be
+    /// an absolute http or https URL with a port in 0..65535, and its port free on its address (<c>localhost</c> is the
+    /// loopback address, <c>*</c>, <c>+</c> and host names every address, as Kestrel binds them).
+    /// </summary>
+    internal static string? ListenProblem(string urls)
+    {
+        ArgumentNullException.ThrowIfNull(urls);
+        string[] addresses = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (addresses.Length == 0)
+        {
+            return "no address to listen on.";
+        }
+
+        foreach (string address in addresses)
+        {
+            string normalised = address.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            int colon = normalised.LastIndexOf(':');
+            if (!Uri.TryCreate(normalised, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                bool badPort = colon > normalised.IndexOf("://", StringComparison.Ordinal) + 2
+                    && long.TryParse(normalised[(colon + 1)..].TrimEnd('/'), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long port)
+                    && port is < 0 or > 65535;
+                return badPort
+                    ? $"the port of {address} is out of range (0..65535)."
+                    : $"{address} is not an http:// or https:// URL with a host and an optional port.";
+            }
+
+            if (uri.Port == 0)
+            {
+                continue;
+            }
+
+            System.Net.IPAddress ip = uri.Host == "localhost" ? System.Net.IPAddress.Loopback
+                : System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out System.Net.IPAddress? literal) ? literal
+                : System.Net.IPAddress.Any;
+            try
+            {
+                using System.Net.Sockets.TcpListener probe = new(ip, uri.Port);
+                probe.Start();
+                probe.Stop();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                return e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse
+                    ? $"port {uri.Port} on {ip} is in use (another server listens there); choose another port."
+                    : $"cannot listen on {ip}:{uri.Port} ({e.SocketErrorCode}: {e.Message}).";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Configuration from defaults, the file, ENTENTE_ environment variables and flags, in that order of precedence (last wins).</summary>
@@ -149,8 +233,23 @@ internal static class ServeCommand
         }
 
         string listen = urls ?? Environment.GetEnvironmentVariable("ENTENTE_URLS") ?? DefaultUrls;
+        if (ListenProblem(listen) is string problem)
+        {
+            await error.WriteLineAsync($"error: --urls {listen}: {problem}");
+            return ExitCodes.UsageOrInput;
+        }
+
         await using WebApplication site = await DemoSite.BuildAsync(result, listen, ct);
-        await site.StartAsync(ct);
+        try
+        {
+            await site.StartAsync(ct);
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"error: --urls {listen}: {e.Message}");
+            return ExitCodes.UsageOrInput;
+        }
+
         await output.WriteLineAsync($"Serving {folder} at {string.Join(", ", site.Urls)} (Ctrl-C to stop).");
         // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
         await site.WaitForShutdownAsync(ct);

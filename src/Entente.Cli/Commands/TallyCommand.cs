@@ -1,42 +1,49 @@
 using System.CommandLine;
 using Entente.Cli.Commands.Election;
-using Entente.Election.KeyCeremony;
+using Entente.Election.Board;
 using Entente.Election.Tally;
 using Spectre.Console;
 
 namespace Entente.Cli.Commands;
 
-/// <summary><c>entente tally</c>: aggregates the cast ballots of every device into tally/encrypted_tally.json.</summary>
+/// <summary>
+/// <c>entente tally</c>: aggregates the published cast ballots into the encrypted tally and publishes it. On a board
+/// the encrypted tally is a joint artifact: each party runs this with its own key, computing the same aggregate from
+/// the ballots on the board, and the board logs it once every party has signed.
+/// </summary>
 internal static class TallyCommand
 {
     public static Command Create()
     {
-        Option<DirectoryInfo> folder = new("--folder") { Description = "The ceremony folder.", Required = true };
-        Option<bool> json = new("--json") { Description = "Print a JSON summary." };
-        Command command = new("tally", "Aggregate the cast ballots homomorphically (weighted where the manifest says so).");
-        command.Options.Add(folder);
+        ElectionPlaceOptions place = new("The ceremony folder.");
+        Option<bool> json = new("--json") { Description = "Print a JSON summary (and no progress)." };
+        Command command = new("tally", "Aggregate the cast ballots homomorphically (weighted where the manifest says so) and publish the encrypted tally.");
+        place.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
-            CeremonyFolder ceremony = new(parseResult.GetValue(folder)!.FullName);
-            EncryptedTally tally = await ceremony.TallyAsync(ct);
-            if (parseResult.GetValue(json))
+            using ElectionPlace opened = place.Open(parseResult);
+            bool asJson = parseResult.GetValue(json);
+            (EncryptedTally tally, Publication publication) = await CliSupport.WithProgressAsync(asJson, progress => TallySteps.TallyAsync(opened.Board, progress, ct));
+            if (asJson)
             {
                 CliSupport.WriteJson(w =>
                 {
                     w.WriteStartObject();
                     w.WriteNumber("ballots_aggregated", tally.Ballots.Count);
                     w.WriteNumber("total_weight", tally.TotalWeight);
+                    CliSupport.WritePublication(w, "encrypted_tally", publication);
                     w.WriteEndObject();
                 });
             }
             else
             {
-                AnsiConsole.MarkupLine($"[green]{tally.Ballots.Count} cast ballot(s)[/] aggregated into tally/encrypted_tally.json. Next: entente decrypt.");
+                AnsiConsole.MarkupLine($"[green]{tally.Ballots.Count} cast ballot(s)[/] aggregated; the encrypted tally is {Markup.Escape(publication.Describe())}.");
+                AnsiConsole.MarkupLine(publication.IsComplete ? "Next: entente decrypt." : "Next: every other party runs entente tally to sign.");
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

@@ -14,24 +14,56 @@ namespace Entente.Client.Board;
 
 /// <summary>
 /// A client of the board for one signer (a party, a guardian holder or a device): it signs every request
-/// (<see cref="HttpSignatureHandler"/>) and builds the commitment entry each post needs, signed by the signer and,
-/// for joint artifacts, countersigned by the other parties' keys given. For the CLI, the tests and the demo.
+/// (<see cref="HttpSignatureHandler"/>), retries transient failures within a bound when given a
+/// <see cref="RetryPolicy"/> (<see cref="RetryHandler"/>, outside the signing handler so each attempt is signed afresh),
+/// and builds the commitment entry each post needs, signed by the signer and, for joint artifacts, countersigned by
+/// the other parties' keys given, or adds the signer's signature to an entry another party proposed
+/// (<see cref="Countersign"/>). For the CLI, the tests and the demo; <c>Entente.Client.Election.HttpElectionBoard</c>
+/// builds the election's shared place on it.
 /// </summary>
 public sealed class BoardClient : IDisposable
 {
     private readonly Ed25519NoteSigner _key;
 
-    /// <summary>A client of the board at <paramref name="board"/> signing with <paramref name="key"/> (not owned).</summary>
-    public BoardClient(Uri board, Ed25519NoteSigner key, HttpMessageHandler? inner = null)
+    /// <summary>
+    /// A client of the board at <paramref name="board"/> signing with <paramref name="key"/> (not owned), sending through
+    /// <paramref name="inner"/> (default: sockets), retrying under <paramref name="retry"/> (default: no retry).
+    /// </summary>
+    public BoardClient(Uri board, Ed25519NoteSigner key, HttpMessageHandler? inner = null, RetryPolicy? retry = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(key);
         _key = key;
-        Http = new HttpClient(inner is null ? new HttpSignatureHandler(key) : new HttpSignatureHandler(key, inner)) { BaseAddress = board };
+        HttpMessageHandler signing = inner is null ? new HttpSignatureHandler(key) : new HttpSignatureHandler(key, inner);
+        Http = new HttpClient(retry is null ? signing : new RetryHandler(signing, retry)) { BaseAddress = board };
     }
 
     /// <summary>The signing HTTP client.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>The signer's name (its charter name and entry party).</summary>
+    public string Signer => _key.Name;
+
+    /// <summary>
+    /// <paramref name="entry"/> (signed entry bytes another party proposed) with this client's signature added over the
+    /// same text: how a party signs a joint artifact in turn. Throws <see cref="NoteFormatException"/> for bytes that are not an entry.
+    /// </summary>
+    public byte[] Countersign(ReadOnlySpan<byte> entry)
+    {
+        (_, SignedNote note) = LogEntry.Parse(entry);
+        return note.WithSignature(_key.Sign(note.TextBytes)).ToBytes();
+    }
+
+    /// <summary>Posts <paramref name="artifact"/> to <paramref name="path"/> with the given signed <paramref name="entry"/> bytes.</summary>
+    public async Task<HttpResponseMessage> PostWithEntryAsync(string path, byte[] artifact, byte[] entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentNullException.ThrowIfNull(entry);
+        using HttpRequestMessage request = new(HttpMethod.Post, path) { Content = new ByteArrayContent(artifact) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(entry));
+        return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The signed entry bytes for an artifact: signed by this client's key, then by each of <paramref name="cosigners"/>.</summary>
     public byte[] Entry(string type, ReadOnlySpan<byte> artifact, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null)
@@ -47,13 +79,10 @@ public sealed class BoardClient : IDisposable
     }
 
     /// <summary>Posts <paramref name="artifact"/> to <paramref name="path"/> (e.g. <c>board/ballots</c>) with its entry.</summary>
-    public async Task<HttpResponseMessage> PostAsync(string path, byte[] artifact, string type, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null, CancellationToken cancellationToken = default)
+    public Task<HttpResponseMessage> PostAsync(string path, byte[] artifact, string type, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(artifact);
-        using HttpRequestMessage request = new(HttpMethod.Post, path) { Content = new ByteArrayContent(artifact) };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(Entry(type, artifact, ballot, code, cosigners)));
-        return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return PostWithEntryAsync(path, artifact, Entry(type, artifact, ballot, code, cosigners), cancellationToken);
     }
 
     /// <summary>Posts an encrypted ballot (entry type by its state, ballot id and confirmation code as lookup fields).</summary>

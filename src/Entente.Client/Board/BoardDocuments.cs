@@ -51,3 +51,61 @@ public sealed record BoardStatus(
     [property: JsonPropertyName("counts")] IReadOnlyDictionary<string, int> Counts,
     [property: JsonPropertyName("log_size")] long LogSize,
     [property: JsonPropertyName("problems")] IReadOnlyList<string> Problems);
+
+/// <summary>
+/// A joint artifact waiting for every party's signature (docs/http-api.md, "Joint artifacts"): answered with 202 Accepted
+/// to a post, and at <c>GET /board/proposals/{collection}[/{id}]</c>. A party adds its signature by posting the same
+/// artifact with this entry (decoded from <see cref="Entry"/>) signed by its own key.
+/// </summary>
+/// <param name="Collection">The artifact's collection.</param>
+/// <param name="Id">Its id within the collection.</param>
+/// <param name="Type">The entry's type.</param>
+/// <param name="Sha256">The artifact's SHA-256 (lowercase hex; the artifact is at /blob/{sha256}).</param>
+/// <param name="Party">The party that proposed it (the entry's party field).</param>
+/// <param name="Entry">Base64 of the signed entry with every party signature gathered so far.</param>
+/// <param name="SignedBy">The parties that have signed.</param>
+/// <param name="Awaiting">The parties whose signature is still missing.</param>
+/// <param name="Checked">True when the artifact passed the board's rules when last posted (false while a prerequisite is missing).</param>
+/// <param name="Href">Where this proposal is served.</param>
+/// <param name="ArtifactHref">Where the artifact will be once logged.</param>
+public sealed record BoardProposal(
+    [property: JsonPropertyName("collection")] string Collection,
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("sha256")] string Sha256,
+    [property: JsonPropertyName("party")] string Party,
+    [property: JsonPropertyName("entry")] string Entry,
+    [property: JsonPropertyName("signed_by")] IReadOnlyList<string> SignedBy,
+    [property: JsonPropertyName("awaiting")] IReadOnlyList<string> Awaiting,
+    [property: JsonPropertyName("checked")] bool Checked,
+    [property: JsonPropertyName("href")] string Href,
+    [property: JsonPropertyName("artifact_href")] string ArtifactHref);
+
+/// <summary>Every pending proposal of the board (<c>GET /board/proposals</c>).</summary>
+/// <param name="Items">The proposals, in the order of an election.</param>
+public sealed record BoardProposalList([property: JsonPropertyName("items")] IReadOnlyList<BoardProposal> Items);
+
+/// <summary>The members of a board's ProblemDetails that the client reads (RFC 9457 plus the board's extensions).</summary>
+/// <param name="Title">The title.</param>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Detail">What is wrong.</param>
+/// <param name="Sha256">For "Already on the board" and "Duplicate ballot": the SHA-256 of the artifact already there.</param>
+/// <param name="Proposal">For "Proposal pending": where the pending proposal is.</param>
+public sealed record BoardProblem(
+    [property: JsonPropertyName("title")] string? Title,
+    [property: JsonPropertyName("status")] int? Status,
+    [property: JsonPropertyName("detail")] string? Detail,
+    [property: JsonPropertyName("sha256")] string? Sha256,
+    [property: JsonPropertyName("proposal")] string? Proposal);
+
+/// <summary>Source-generated JSON for the board's wire documents.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified)]
+[JsonSerializable(typeof(BoardArtifact))]
+[JsonSerializable(typeof(BoardPage))]
+[JsonSerializable(typeof(BoardStatus))]
+[JsonSerializable(typeof(BoardProposal))]
+[JsonSerializable(typeof(BoardProposalList))]
+[JsonSerializable(typeof(BoardProblem))]
+public sealed partial class BoardJsonContext : JsonSerializerContext
+{
+}

@@ -483,9 +483,16 @@ public static class StructuredFields
                 return null;
             }
 
+            // RFC 8941 §4.2.7: a character outside the base64 alphabet fails parsing (.NET's decoder would skip white space).
+            string encoded = text[start..(_at - 1)];
+            if (!encoded.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '='))
+            {
+                return null;
+            }
+
             try
             {
-                return Convert.FromBase64String(text[start..(_at - 1)]);
+                return Convert.FromBase64String(encoded);
             }
             catch (FormatException)
             {

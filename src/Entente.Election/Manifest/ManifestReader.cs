@@ -101,8 +101,13 @@ public static class ManifestReader
         HashSet<string> contestLabels = new(StringComparer.Ordinal);
         for (int c = 0; c < document.Contests.Count; c++)
         {
-            ContestDocument contest = document.Contests[c];
+            ContestDocument? contest = document.Contests[c];
             string where = $"$.contests[{c}]";
+            if (contest is null)
+            {
+                throw new ElectionFormatException(null, where, "a contest is an object, not null");
+            }
+
             CheckLabel(contest.Label, where + ".label");
             if (!contestLabels.Add(contest.Label))
             {
@@ -122,8 +127,13 @@ public static class ManifestReader
         HashSet<string> styleLabels = new(StringComparer.Ordinal);
         for (int s = 0; s < document.BallotStyles.Count; s++)
         {
-            BallotStyleDocument style = document.BallotStyles[s];
+            BallotStyleDocument? style = document.BallotStyles[s];
             string where = $"$.ballot_styles[{s}]";
+            if (style is null)
+            {
+                throw new ElectionFormatException(null, where, "a ballot style is an object, not null");
+            }
+
             CheckLabel(style.Label, where + ".label");
             if (!styleLabels.Add(style.Label))
             {
@@ -206,8 +216,13 @@ public static class ManifestReader
         long sum = 0;
         for (int o = 0; o < options.Count; o++)
         {
-            OptionDocument option = options[o];
+            OptionDocument? option = options[o];
             string optionWhere = $"{where}.{optionsName}[{o}]";
+            if (option is null)
+            {
+                throw new ElectionFormatException(null, optionWhere, "an option is an object, not null");
+            }
+
             CheckLabel(option.Label, optionWhere + ".label");
             if (!labels.Add(option.Label))
             {

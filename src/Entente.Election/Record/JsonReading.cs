@@ -22,14 +22,70 @@ internal sealed class JsonReading
 
     public static JsonDocument Parse(string file, ReadOnlyMemory<byte> bytes)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false });
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false });
         }
         catch (JsonException ex)
         {
             string where = ex.LineNumber is long line ? $"line {line + 1}, byte {ex.BytePositionInLine + 1}" : "$";
             throw new ElectionFormatException(file, where, "not valid JSON (truncated or corrupted?): " + ex.Message.Split(" Path:")[0], ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The duplicate-member check unescapes member names and throws this for an unpaired surrogate escape.
+            throw new ElectionFormatException(file, "$", "a member name is not valid UTF-8 or holds an unpaired surrogate escape (\\uD800-\\uDFFF)", ex);
+        }
+
+        try
+        {
+            CheckStrings(file, document.RootElement, "$");
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// JsonDocument checks strings only when they are read, and then throws InvalidOperationException: every string
+    /// and member name is read here once, so that invalid UTF-8 or an unpaired surrogate escape is a format error.
+    /// </summary>
+    private static void CheckStrings(string file, JsonElement element, string path)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in element.EnumerateObject())
+                    {
+                        string name = property.Name;
+                        CheckStrings(file, property.Value, path + "." + name);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    int i = 0;
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        CheckStrings(file, item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"));
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    element.GetString();
+                    break;
+                default:
+                    break;
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ElectionFormatException(file, path, "a string or member name is not valid UTF-8 or holds an unpaired surrogate escape (\\uD800-\\uDFFF)", ex);
         }
     }
 

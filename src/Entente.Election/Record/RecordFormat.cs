@@ -863,7 +863,7 @@ public static class RecordFormat
         w.EndArray();
     }
 
-    private static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<ElementModQ> values)
+    internal static void WriteList(CanonicalJsonWriter w, string name, IEnumerable<ElementModQ> values)
     {
         w.Name(name);
         w.StartArray();

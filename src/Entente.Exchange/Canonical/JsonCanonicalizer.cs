@@ -14,20 +14,41 @@ namespace Entente.Exchange.Canonical;
 public static class JsonCanonicalizer
 {
     /// <summary>Canonical UTF-8 bytes of <paramref name="element"/>.</summary>
-    /// <exception cref="FormatException">A duplicate member name or a number outside IEEE 754 double.</exception>
+    /// <exception cref="FormatException">A duplicate member name, a bad string or a number outside IEEE 754 double.</exception>
     public static byte[] Canonicalize(JsonElement element)
     {
         ArrayBufferWriter<byte> buffer = new();
-        Write(buffer, element, "$");
+        try
+        {
+            Write(buffer, element, "$");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new FormatException("A string or member name is not valid UTF-8 or holds an unpaired surrogate escape; RFC 8785 needs I-JSON (RFC 7493).", e);
+        }
+
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Canonical UTF-8 bytes of the JSON text <paramref name="utf8Json"/>.</summary>
+    /// <exception cref="FormatException">Not JSON, a duplicate member name, a bad string or a number outside IEEE 754 double.</exception>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
     {
         Utf8JsonReader reader = new(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
-        using JsonDocument document = JsonDocument.ParseValue(ref reader);
-        return Canonicalize(document.RootElement);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.ParseValue(ref reader);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Not valid JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            return Canonicalize(document.RootElement);
+        }
     }
 
     private static void Write(ArrayBufferWriter<byte> writer, JsonElement element, string path)

@@ -51,7 +51,7 @@ public sealed class BoardAnchor : IExchangeAnchor
     /// <param name="sequencer">The board's sequencer (single writer of the board log).</param>
     /// <param name="blobs">The board's content-addressed blob store.</param>
     /// <param name="signerFor">The board key that signs the entry for its sender (in a deployment, the sender's own key or the operator's submitter key).</param>
-    /// <param name="anchored">Exchange entries already on the board (<see cref="CountOnBoardAsync"/>).</param>
+    /// <param name="anchored">Exchange entries already on the board, found by content (each message's leaf hash in an entry signed by the anchoring key), never by counting types.</param>
     /// <param name="collections">The exchange's collections, so that messages of a collection that is not public are never published; without them the decision rests on the message alone (a collection that is not public only ever holds sealed messages).</param>
     public BoardAnchor(Sequencer sequencer, IBlobStore blobs, Func<ExchangeEntry, Ed25519NoteSigner> signerFor, long anchored = 0, IEnumerable<CollectionDefinition>? collections = null)
     {
@@ -84,7 +84,11 @@ public sealed class BoardAnchor : IExchangeAnchor
         return new LogEntry(BoardType(entry.ObjectType), Hash256.Compute(entry.ToLeafBytes()), party);
     }
 
-    /// <summary>Counts the exchange entries among the first <paramref name="size"/> board entries.</summary>
+    /// <summary>
+    /// Counts the exchange entries among the first <paramref name="size"/> board entries, whoever signed them: a
+    /// diagnostic, not a way to match messages to entries (a board that let anyone log an <c>exchange.*</c> entry would
+    /// shift the count; match by each message's leaf hash and the anchoring key instead).
+    /// </summary>
     public static async Task<long> CountOnBoardAsync(ILogStore store, long size, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);

@@ -99,11 +99,45 @@ public sealed class StixObject
         {
             using JsonDocument strict = JsonDocument.Parse(utf8Json.ToArray(),
                 new JsonDocumentOptions { MaxDepth = MaxDepth, AllowDuplicateProperties = false });
+            CheckStrings(strict.RootElement);
             return strict.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new FormatException($"Not valid JSON: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // JsonDocument checks strings only when read (and its duplicate check when it unescapes member names).
+            throw new FormatException("Not valid JSON: a string or member name is not valid UTF-8 or holds an unpaired surrogate escape (I-JSON, RFC 7493).", e);
+        }
+    }
+
+    /// <summary>Reads every string and member name once, so that a bad one fails here and not in a later reader.</summary>
+    private static void CheckStrings(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    CheckStrings(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    CheckStrings(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                element.GetString();
+                break;
+            default:
+                break;
         }
     }
 

@@ -1,5 +1,5 @@
+using System.Threading.Channels;
 using Entente.Client.Http;
-using Entente.Server.Log;
 using Entente.Transparency.Log;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -23,15 +23,26 @@ public sealed class SignatureOptions
 public sealed record SignedRequest(CharterMember Member, byte[] Body);
 
 /// <summary>
-/// Checks RFC 9421 request signatures against the charter's keys. A request must carry <c>Signature-Input</c> and
-/// <c>Signature</c> with one signature whose parameters name a <c>keyid</c> (a charter member), a <c>created</c>
-/// time within the clock-skew window, a <c>nonce</c> not seen before from that key within the window and, if
-/// given, <c>alg="ed25519"</c>; it covers at least <c>@method</c>, <c>@path</c> (or <c>@target-uri</c>),
-/// <c>@query</c> when the request has a query, and <c>content-digest</c>, whose value must match the body.
-/// Failures are ProblemDetails: 401 (missing, malformed, unknown key, bad signature, digest mismatch, stale or
-/// replayed), 413 (body over the route's limit), 503 (replay cache full). Roles are checked by the caller (403).
+/// Checks RFC 9421 request signatures against the charter's keys, in three steps that the server runs at different points
+/// of a request so that nobody spends another party's budget or replays a request:
+/// <list type="number">
+/// <item><see cref="Verify"/>, before the rate limiter and without reading the body: <c>Signature-Input</c> and
+/// <c>Signature</c> with one signature whose parameters name a <c>keyid</c> (a charter member), a <c>created</c> time
+/// within the clock-skew window, a <c>nonce</c> not seen from that key within the window and, if given,
+/// <c>alg="ed25519"</c>; it covers at least <c>@method</c>, <c>@authority</c> (or <c>@target-uri</c>), <c>@path</c>,
+/// <c>@query</c> when the request has a query, and <c>content-digest</c>; the authority is one of the board's own names;
+/// the Ed25519 signature verifies over the signature base (which holds the <c>Content-Digest</c> value). The rate limiter
+/// then partitions by the verified key, or by the client address (<see cref="PartitionOf"/>).</item>
+/// <item><see cref="RememberAsync"/>, after the rate limiter: the nonce is made durable in the board's store (group
+/// commit), so a restarted server, or another server on the same store, refuses the request again.</item>
+/// <item><see cref="AuthenticateAsync"/>, in the endpoint: reads the body up to the route's limit and checks it against
+/// <c>Content-Digest</c>.</item>
+/// </list>
+/// Failures are ProblemDetails: 401 with <c>WWW-Authenticate</c> and <c>Accept-Signature</c> (missing, malformed, unknown
+/// key, bad signature, wrong authority, digest mismatch, stale or replayed), 413 (body over the route's limit), 503
+/// (replay cache full, or the store unreachable). Roles are checked by the caller (403).
 /// </summary>
-public sealed class RequestAuthenticator
+public sealed class RequestAuthenticator : IAsyncDisposable
 {
     /// <summary>Problem type of authentication failures.</summary>
     public const string ProblemType = "https://www.rfc-editor.org/rfc/rfc9421";
@@ -39,35 +50,50 @@ public sealed class RequestAuthenticator
     /// <summary>What a client should send (RFC 9421 §5.1), also returned with every 401.</summary>
     public const string AcceptSignature = "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");created;nonce;keyid;alg=\"ed25519\"";
 
-    private static readonly string[] AlwaysCovered = ["@method", "content-digest"];
+    /// <summary>The <c>WWW-Authenticate</c> challenge of every 401 (RFC 9110 §11.6.1): the scheme is HTTP Message Signatures.</summary>
+    public const string Challenge = "Signature realm=\"entente\", alg=\"ed25519\"";
+
+    private const string StateItem = "entente.signature";
 
     private readonly Func<Charter> _charter;
+    private readonly Func<IReadOnlyCollection<string>>? _authorities;
     private readonly TimeProvider _time;
     private readonly SignatureOptions _options;
     private readonly NonceCache _nonces;
+    private readonly NonceJournal? _journal;
 
-    /// <summary>Creates the authenticator over the current charter.</summary>
-    public RequestAuthenticator(Func<Charter> charter, SignatureOptions options, TimeProvider? time = null)
+    /// <summary>
+    /// Creates the authenticator over the current charter. <paramref name="authorities"/> gives the board's own names
+    /// (lowercase <c>host[:port]</c>); null accepts any authority the signature covers. <paramref name="nonces"/> keeps the
+    /// replay window across restarts; null keeps it in memory only (a tool or a test, never a server).
+    /// </summary>
+    public RequestAuthenticator(Func<Charter> charter, SignatureOptions options, Func<IReadOnlyCollection<string>>? authorities = null,
+        INonceStore? nonces = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(charter);
         ArgumentNullException.ThrowIfNull(options);
         _charter = charter;
         _options = options;
+        _authorities = authorities;
         _time = time ?? TimeProvider.System;
         _nonces = new NonceCache(options.NonceCapacity);
+        _journal = nonces is null ? null : new NonceJournal(nonces, _time);
     }
 
-    /// <summary>Number of nonces remembered now.</summary>
+    /// <summary>Number of nonces remembered in memory now.</summary>
     public int RememberedNonces => _nonces.Count;
 
-    /// <summary>The keyid a request claims (unverified), for rate-limit partitions; null when there is none.</summary>
-    public static string? ClaimedKeyId(HttpRequest request)
+    /// <summary>Loads the replay window the store holds (from before a restart) into memory.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        string header = request.Headers["Signature-Input"].ToString();
-        return header.Length > 0 && StructuredFields.TryParseSignatureInput(header, out Dictionary<string, SignatureParameters> inputs, out _)
-            ? inputs.Values.First().KeyId
-            : null;
+        if (_journal is not null)
+        {
+            long now = _time.GetUtcNow().ToUnixTimeSeconds();
+            foreach (RequestNonce n in await _journal.Store.ReadLiveAsync(now, cancellationToken))
+            {
+                _nonces.TryAdd(n.KeyId, n.Nonce, now, n.Expires);
+            }
+        }
     }
 
     /// <summary>Whether the request carries RFC 9421 signature headers (which must then verify).</summary>
@@ -77,79 +103,165 @@ public sealed class RequestAuthenticator
         return request.Headers.ContainsKey("Signature-Input") || request.Headers.ContainsKey("Signature");
     }
 
-    /// <summary>Reads the body (at most <paramref name="maxBody"/> bytes) and authenticates the request.</summary>
-    public async Task<(SignedRequest? Request, IResult? Failure)> AuthenticateAsync(HttpContext context, int maxBody, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rate-limit partition of a request: <c>key:&lt;name&gt;</c> once <see cref="Verify"/> verified its signature,
+    /// otherwise (unsigned, or the signature failed) <c>address:&lt;client address&gt;</c>. A claimed key id is never trusted.
+    /// </summary>
+    public static string PartitionOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        HttpRequest request = context.Request;
-        string inputHeader = request.Headers["Signature-Input"].ToString();
-        string signatureHeader = request.Headers["Signature"].ToString();
-        if (inputHeader.Length == 0 || signatureHeader.Length == 0)
+        return StateOf(context) is { Member: CharterMember m, Failure: null }
+            ? "key:" + m.Name
+            : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+
+    /// <summary>
+    /// Step 1: verifies the request's signature headers without reading its body, and records the outcome on the request
+    /// (once). Cheap enough to run before the rate limiter: header parsing, one Ed25519 verification, a memory lookup.
+    /// </summary>
+    public void Verify(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (StateOf(context) is null)
         {
-            return Fail(context, "Signature required", "Writes are signed (RFC 9421 HTTP Message Signatures, Ed25519): a request needs both the Signature-Input and the Signature header. See docs/http-api.md.");
+            context.Items[StateItem] = Check(context.Request);
+        }
+    }
+
+    /// <summary>
+    /// Step 2: makes a verified request's nonce durable in the board's store, once (a no-op without a store). The answer to
+    /// send instead when the store knows the nonce already (another server took it) or cannot be reached; else null.
+    /// </summary>
+    public async Task<IResult?> RememberAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (StateOf(context) is not { Member: not null, Failure: null, Remembered: false } state)
+        {
+            return StateOf(context) is { Failure: Failure f } ? Answer(context, f) : null;
         }
 
-        if (!StructuredFields.TryParseSignatureInput(inputHeader, out Dictionary<string, SignatureParameters> inputs, out string? problem))
+        if (_journal is not null)
         {
-            return Fail(context, "Malformed signature", $"Signature-Input: {problem}.");
-        }
-
-        if (!StructuredFields.TryParseByteDictionary(signatureHeader, out Dictionary<string, byte[]>? signatures))
-        {
-            return Fail(context, "Malformed signature", "Signature: each member is label=:base64:.");
-        }
-
-        (string label, SignatureParameters parameters) = inputs.First();
-        if (!signatures.TryGetValue(label, out byte[]? signature))
-        {
-            return Fail(context, "Malformed signature", $"Signature has no member \"{label}\" for the Signature-Input member of that label.");
-        }
-
-        if (parameters.KeyId is not string keyId)
-        {
-            return Fail(context, "Malformed signature", $"Signature-Input {label}: the parameter keyid (the charter name of the signing key) is required.");
-        }
-
-        if (_charter().Find(keyId) is not CharterMember member)
-        {
-            return Fail(context, "Unknown key", $"Signature-Input {label}: keyid \"{keyId}\" is not a key in the charter.");
-        }
-
-        if (parameters.Algorithm is string alg && alg != HttpMessageSignatures.Ed25519)
-        {
-            return Fail(context, "Unsupported algorithm", $"Signature-Input {label}: alg \"{alg}\" is not supported; use \"ed25519\".");
-        }
-
-        if (parameters.Created is not long created || parameters.Nonce is not string nonce || nonce.Length is 0 or > 128)
-        {
-            return Fail(context, "Malformed signature", $"Signature-Input {label}: the parameters created (Unix seconds) and nonce (1..128 characters) are required.");
-        }
-
-        bool hasTarget = parameters.Components.Contains("@target-uri");
-        foreach (string required in AlwaysCovered
-            .Concat(hasTarget ? [] : ["@path"])
-            .Concat(!hasTarget && request.QueryString.HasValue ? ["@query"] : []))
-        {
-            if (!parameters.Components.Contains(required))
+            bool fresh;
+            try
             {
-                return Fail(context, "Signature covers too little", $"Signature-Input {label}: the signature must cover \"{required}\".");
+                fresh = await _journal.RememberAsync(state.Nonce!.Value, cancellationToken);
+            }
+            catch (LogStoreException e)
+            {
+                state.Failure = new Failure(StatusCodes.Status503ServiceUnavailable, "Replay window unavailable",
+                    $"The server cannot record the request's nonce in its store ({(e.IsTransient ? "retry shortly" : "a permanent store error")}); nothing was done.");
+                context.Response.Headers.RetryAfter = "1";
+                return Answer(context, state.Failure);
+            }
+
+            if (!fresh)
+            {
+                state.Failure = Replayed(state.Label, state.Nonce!.Value.Nonce, state.Member.Name);
+                return Answer(context, state.Failure);
             }
         }
 
-        if (request.ContentLength > maxBody)
+        state.Remembered = true;
+        return null;
+    }
+
+    /// <summary>
+    /// Step 3 (the endpoint): runs steps 1 and 2 if the pipeline did not, then reads the body (at most
+    /// <paramref name="maxBody"/> bytes) and checks it against <c>Content-Digest</c>.
+    /// </summary>
+    public async Task<(SignedRequest? Request, IResult? Failure)> AuthenticateAsync(HttpContext context, int maxBody, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Verify(context);
+        if (await RememberAsync(context, cancellationToken) is IResult failure)
         {
-            return (null, TooLarge(maxBody));
+            return (null, failure);
         }
 
-        byte[]? body = await ReadLimitedAsync(request, maxBody, cancellationToken);
-        if (body is null)
+        SignatureState state = StateOf(context)!;
+        HttpRequest request = context.Request;
+        if (request.ContentLength > maxBody || await ReadLimitedAsync(request, maxBody, cancellationToken) is not byte[] body)
         {
             return (null, TooLarge(maxBody));
         }
 
         if (HttpMessageSignatures.CheckContentDigest(request.Headers["Content-Digest"].ToString(), body) is string digestProblem)
         {
-            return Fail(context, "Content digest mismatch", $"Content-Digest: {digestProblem}.");
+            return (null, Answer(context, Unauthorized("Content digest mismatch", $"Content-Digest: {digestProblem}.")));
+        }
+
+        return (new SignedRequest(state.Member!, body), null);
+    }
+
+    /// <summary>The charter member whose signature on this request verified and whose nonce is recorded, or null.</summary>
+    public static CharterMember? VerifiedMember(HttpContext context) =>
+        StateOf(context) is { Member: CharterMember m, Failure: null, Remembered: true } ? m : null;
+
+    private static SignatureState? StateOf(HttpContext context) => context.Items.TryGetValue(StateItem, out object? s) ? s as SignatureState : null;
+
+    private SignatureState Check(HttpRequest request)
+    {
+        string inputHeader = request.Headers["Signature-Input"].ToString();
+        string signatureHeader = request.Headers["Signature"].ToString();
+        if (inputHeader.Length == 0 || signatureHeader.Length == 0)
+        {
+            return SignatureState.Failed(Unauthorized("Signature required", "Writes are signed (RFC 9421 HTTP Message Signatures, Ed25519): a request needs both the Signature-Input and the Signature header. See docs/http-api.md."));
+        }
+
+        if (!StructuredFields.TryParseSignatureInput(inputHeader, out Dictionary<string, SignatureParameters> inputs, out string? problem))
+        {
+            return SignatureState.Failed(Unauthorized("Malformed signature", $"Signature-Input: {problem}."));
+        }
+
+        if (!StructuredFields.TryParseByteDictionary(signatureHeader, out Dictionary<string, byte[]>? signatures))
+        {
+            return SignatureState.Failed(Unauthorized("Malformed signature", "Signature: each member is label=:base64:."));
+        }
+
+        (string label, SignatureParameters parameters) = inputs.First();
+        if (!signatures.TryGetValue(label, out byte[]? signature))
+        {
+            return SignatureState.Failed(Unauthorized("Malformed signature", $"Signature has no member \"{label}\" for the Signature-Input member of that label."));
+        }
+
+        if (parameters.KeyId is not string keyId)
+        {
+            return SignatureState.Failed(Unauthorized("Malformed signature", $"Signature-Input {label}: the parameter keyid (the charter name of the signing key) is required."));
+        }
+
+        if (_charter().Find(keyId) is not CharterMember member)
+        {
+            return SignatureState.Failed(Unauthorized("Unknown key", $"Signature-Input {label}: keyid \"{keyId}\" is not a key in the charter."));
+        }
+
+        if (parameters.Algorithm is string alg && alg != HttpMessageSignatures.Ed25519)
+        {
+            return SignatureState.Failed(Unauthorized("Unsupported algorithm", $"Signature-Input {label}: alg \"{alg}\" is not supported; use \"ed25519\"."));
+        }
+
+        if (parameters.Created is not long created || parameters.Nonce is not string nonce || nonce.Length is 0 or > 128)
+        {
+            return SignatureState.Failed(Unauthorized("Malformed signature", $"Signature-Input {label}: the parameters created (Unix seconds) and nonce (1..128 characters) are required."));
+        }
+
+        bool hasTarget = parameters.Components.Contains("@target-uri");
+        string[] required = hasTarget
+            ? ["@method", "content-digest"]
+            : ["@method", "@authority", "@path", .. request.QueryString.HasValue ? new[] { "@query" } : [], "content-digest"];
+        foreach (string component in required)
+        {
+            if (!parameters.Components.Contains(component))
+            {
+                return SignatureState.Failed(Unauthorized("Signature covers too little", $"Signature-Input {label}: the signature must cover \"{component}\"."));
+            }
+        }
+
+        string authority = request.Host.Value?.ToLowerInvariant() ?? "";
+        if (_authorities?.Invoke() is IReadOnlyCollection<string> names && !names.Contains(authority))
+        {
+            return SignatureState.Failed(Unauthorized("Wrong authority",
+                $"Signature-Input {label}: the request is signed for \"{authority}\", which is not a name of this board ({string.Join(", ", names)}); sign for the board you send to, or add its name to the server's \"authorities\" (entente serve --authority)."));
         }
 
         byte[] signatureBase;
@@ -159,30 +271,54 @@ public sealed class RequestAuthenticator
         }
         catch (FormatException e)
         {
-            return Fail(context, "Malformed signature", $"Signature-Input {label}: {e.Message}");
+            return SignatureState.Failed(Unauthorized("Malformed signature", $"Signature-Input {label}: {e.Message}"));
         }
 
         if (!member.Key.Verify(signatureBase, signature))
         {
-            return Fail(context, "Bad signature", $"Signature {label}: the Ed25519 signature by \"{keyId}\" does not verify over the signature base (RFC 9421 §2.5).");
+            return SignatureState.Failed(Unauthorized("Bad signature", $"Signature {label}: the Ed25519 signature by \"{keyId}\" does not verify over the signature base (RFC 9421 §2.5)."));
         }
 
         long now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (Math.Abs(now - created) > _options.ClockSkewSeconds || (parameters.Expires is long expires && expires < now))
         {
-            return Fail(context, "Stale signature", $"Signature-Input {label}: created={created} is more than {_options.ClockSkewSeconds} s from the server's time {now} (or the signature expired); sign again with the current time.");
+            return SignatureState.Failed(Unauthorized("Stale signature", $"Signature-Input {label}: created={created} is more than {_options.ClockSkewSeconds} s from the server's time {now} (or the signature expired); sign again with the current time."));
         }
 
-        switch (_nonces.TryAdd(keyId, nonce, now, created + _options.ClockSkewSeconds + 1))
+        RequestNonce remembered = new(keyId, nonce, created + _options.ClockSkewSeconds + 1);
+        return _nonces.TryAdd(keyId, nonce, now, remembered.Expires) switch
         {
-            case NonceCache.Outcome.Replayed:
-                return Fail(context, "Replayed request", $"Signature-Input {label}: nonce \"{nonce}\" of \"{keyId}\" was already used; every request needs a fresh nonce.");
-            case NonceCache.Outcome.Full:
-                context.Response.Headers.RetryAfter = "1";
-                return (null, Problem(StatusCodes.Status503ServiceUnavailable, "Replay cache full", $"The server remembers at most {_options.NonceCapacity} recent nonces; retry in a second."));
-            default:
-                return (new SignedRequest(member, body), null);
+            NonceCache.Outcome.Replayed => SignatureState.Failed(Replayed(label, nonce, keyId)),
+            NonceCache.Outcome.Full => SignatureState.Failed(new Failure(StatusCodes.Status503ServiceUnavailable, "Replay cache full",
+                $"The server remembers at most {_options.NonceCapacity} recent nonces; retry in a second.")),
+            _ => new SignatureState { Member = member, Label = label, Nonce = remembered },
+        };
+    }
+
+    private static Failure Replayed(string label, string nonce, string keyId) =>
+        Unauthorized("Replayed request", $"Signature-Input {label}: nonce \"{nonce}\" of \"{keyId}\" was already used; every request needs a fresh nonce.");
+
+    private static Failure Unauthorized(string title, string detail) => new(StatusCodes.Status401Unauthorized, title, detail);
+
+    /// <summary>The response of a failure: 401 with the challenge headers, 503 with Retry-After.</summary>
+    private static ProblemHttpResult Answer(HttpContext context, Failure failure)
+    {
+        if (failure.Status == StatusCodes.Status401Unauthorized)
+        {
+            AddChallenge(context.Response);
+            return Problem(failure.Status, failure.Title, failure.Detail, ProblemType);
         }
+
+        context.Response.Headers.RetryAfter = "1";
+        return Problem(failure.Status, failure.Title, failure.Detail);
+    }
+
+    /// <summary>Adds <c>WWW-Authenticate</c> (RFC 9110 §11.6.1) and <c>Accept-Signature</c> (RFC 9421 §5.1) to a 401.</summary>
+    public static void AddChallenge(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.WWWAuthenticate = Challenge;
+        response.Headers["Accept-Signature"] = AcceptSignature;
     }
 
     /// <summary>A component's value in the request as received (RFC 9421 §2.1–2.2).</summary>
@@ -237,11 +373,112 @@ public sealed class RequestAuthenticator
     private static ProblemHttpResult Problem(int status, string title, string detail, string? type = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: type ?? Endpoints.LogEndpoints.ProblemType(status));
 
-    private static (SignedRequest?, IResult?) Fail(HttpContext context, string title, string detail)
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
     {
-        context.Response.Headers.WWWAuthenticate = "Signature realm=\"entente\", alg=\"ed25519\"";
-        context.Response.Headers["Accept-Signature"] = AcceptSignature;
-        return (null, Problem(StatusCodes.Status401Unauthorized, title, detail, ProblemType));
+        if (_journal is not null)
+        {
+            await _journal.DisposeAsync();
+        }
+    }
+
+    /// <summary>Why a request is refused.</summary>
+    private sealed record Failure(int Status, string Title, string Detail);
+
+    /// <summary>What the steps learned about one request's signature.</summary>
+    private sealed class SignatureState
+    {
+        public CharterMember? Member { get; init; }
+
+        public string Label { get; init; } = "";
+
+        public RequestNonce? Nonce { get; init; }
+
+        public Failure? Failure { get; set; }
+
+        public bool Remembered { get; set; }
+
+        public static SignatureState Failed(Failure failure) => new() { Failure = failure };
+    }
+
+    /// <summary>
+    /// Makes nonces durable with group commit: requests wait while one batch is written, then the next batch takes every
+    /// nonce that arrived meanwhile, so a burst of signed requests costs a few store transactions, not one each.
+    /// Expired rows are pruned once a minute.
+    /// </summary>
+    private sealed class NonceJournal : IAsyncDisposable
+    {
+        private const int MaxBatch = 1024;
+        private readonly Channel<(RequestNonce Nonce, TaskCompletionSource<bool> Done)> _queue =
+            Channel.CreateUnbounded<(RequestNonce, TaskCompletionSource<bool>)>(new UnboundedChannelOptions { SingleReader = true });
+
+        private readonly TimeProvider _time;
+        private readonly Task _loop;
+        private long _pruned;
+
+        public NonceJournal(INonceStore store, TimeProvider time)
+        {
+            Store = store;
+            _time = time;
+            _loop = Task.Run(RunAsync);
+        }
+
+        public INonceStore Store { get; }
+
+        public async Task<bool> RememberAsync(RequestNonce nonce, CancellationToken cancellationToken)
+        {
+            TaskCompletionSource<bool> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_queue.Writer.TryWrite((nonce, done)))
+            {
+                throw new LogStoreException("The server is stopping.", isTransient: true);
+            }
+
+            return await done.Task.WaitAsync(cancellationToken);
+        }
+
+        private async Task RunAsync()
+        {
+            List<(RequestNonce Nonce, TaskCompletionSource<bool> Done)> batch = [];
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out (RequestNonce, TaskCompletionSource<bool>) item))
+                {
+                    batch.Add(item);
+                }
+
+                long now = _time.GetUtcNow().ToUnixTimeSeconds();
+                try
+                {
+                    IReadOnlyList<bool> fresh = await Store.RememberAsync([.. batch.Select(b => b.Nonce)], now);
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.TrySetResult(fresh[i]);
+                    }
+
+                    if (now - _pruned >= 60)
+                    {
+                        _pruned = now;
+                        await Store.PruneAsync(now);
+                    }
+                }
+                catch (Exception e)
+                {
+                    // Every waiter hears of it (as a store failure) and the loop goes on with the next batch.
+                    LogStoreException failure = e as LogStoreException ?? new LogStoreException($"Recording request nonces failed: {e.Message}", isTransient: true, e);
+                    foreach ((_, TaskCompletionSource<bool> done) in batch)
+                    {
+                        done.TrySetException(failure);
+                    }
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _queue.Writer.TryComplete();
+            await _loop;
+        }
     }
 
     private sealed class NonceCache(int capacity)

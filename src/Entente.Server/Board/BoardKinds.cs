@@ -99,9 +99,21 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>The opening of a challenged ballot.</summary>
     public static readonly BoardKind Challenged = new("challenged", false, ["ballot.opened"], Transparency.Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B.");
 
+    /// <summary>The charter role of the parties that make an audit seed together (docs/audit.md).</summary>
+    public const string AuditorRole = "auditor";
+
+    /// <summary>A party's commitment to its audit-seed secret.</summary>
+    public static readonly BoardKind AuditCommits = new("audit-commits", false, [Entente.Audit.Seed.SeedArtifacts.CommitType], AuditorRole, false, "A party's commitment to its audit-seed secret (docs/audit.md); the audit's parties and dice repeat in every commitment; id = audit:party.");
+
+    /// <summary>A party's audit-seed secret.</summary>
+    public static readonly BoardKind AuditReveals = new("audit-reveals", false, [Entente.Audit.Seed.SeedArtifacts.RevealType], AuditorRole, false, "A party's audit-seed secret, only once every party of the audit committed, and matching its commitment; id = audit:party.");
+
+    /// <summary>Public dice of an audit seed.</summary>
+    public static readonly BoardKind AuditDice = new("audit-dice", false, [Entente.Audit.Seed.SeedArtifacts.DiceType], AuditorRole, true, "Public dice rolls for an audit seed, signed by every party, only after every party revealed and when the audit rolls dice; id = audit.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditCommits, AuditReveals, AuditDice];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);

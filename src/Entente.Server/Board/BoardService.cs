@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using Entente.Client.Board;
+using Entente.Client.Record;
 using Entente.Election;
-using Entente.Election.KeyCeremony;
 using Entente.Election.Encryption;
 using Entente.Election.Record;
 using Entente.Server.Auth;
@@ -31,6 +31,7 @@ public sealed class BoardService : IDisposable
     private readonly BoardState _state;
     private readonly BoardIndex _index = new();
     private readonly Ballots _ballots;
+    private BoardProposals _proposals = null!;
 
     // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
     private readonly Lock _ballotLock = new();
@@ -61,16 +62,26 @@ public sealed class BoardService : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         BoardService board = new(log, limits ?? new BoardLimits());
         long size = log.Sequencer.Head.Size;
+        // A log written before entries had identities may hold an entry twice (the same signed text with other signature
+        // lines): each artifact is indexed once, from its first entry, and the repeat is named under problems.
+        DistinctEntries distinct = new();
         for (long start = 0; start < size; start += 256)
         {
             IReadOnlyList<byte[]> entries = await log.Store.ReadEntriesAsync(start, (int)Math.Min(256, size - start), cancellationToken);
             for (int i = 0; i < entries.Count; i++)
             {
+                if (distinct.FirstIndexOf(start + i, entries[i]) is long first)
+                {
+                    board._state.AddProblem($"entry {start + i} repeats entry {first} (the same signed text); counted once.");
+                    continue;
+                }
+
                 await board.ReplayAsync(start + i, entries[i], cancellationToken);
             }
         }
 
         board._closed = board._state.EncryptedTally is not null;
+        board._proposals = await BoardProposals.OpenAsync(log.Options.Resolve("proposals"), log.Blobs, (kind, id) => board._index.Lookup(kind.Collection, id) is not null, cancellationToken);
         return board;
     }
 
@@ -99,7 +110,10 @@ public sealed class BoardService : IDisposable
                 string id = entry.BallotId ?? throw BoardRefusal.Invalid("Bad entry", "a ballot entry has no ballot field").Raise();
                 lock (_ballotLock)
                 {
-                    _ballotIds.Add(id);
+                    if (!_ballotIds.Add(id))
+                    {
+                        throw BoardRefusal.Conflict("Duplicate ballot", $"ballot {id} is already on the board (entry {_index.Lookup(kind.Collection, id)?.Index}); this one is not counted").Raise();
+                    }
                 }
 
                 _index.Add(kind, id, index, entry);
@@ -108,6 +122,11 @@ public sealed class BoardService : IDisposable
 
             byte[] body = await _log.Blobs.GetCheckedAsync(entry.Sha256, ct) ?? throw BoardRefusal.Invalid("Missing blob", $"blob {entry.Sha256} is missing").Raise();
             PreparedArtifact prepared = await _state.PrepareAsync(kind, kind.ArgumentOf(entry.Type), entry.Party, body, _ballots, trusted: true, ct);
+            if (_index.Lookup(kind.Collection, prepared.Id) is BoardArtifact earlier)
+            {
+                throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, prepared.Id)} is already on the board (entry {earlier.Index}); this one is not counted").Raise();
+            }
+
             prepared.Apply();
             _index.Add(kind, prepared.Id, index, entry);
         }
@@ -119,42 +138,84 @@ public sealed class BoardService : IDisposable
 
     /// <summary>
     /// Validates and logs an artifact of <paramref name="kind"/> posted by <paramref name="request"/>'s signer with the
-    /// signed entry <paramref name="entryHeader"/> (base64). Returns the artifact as indexed, or why it was refused.
+    /// signed entry <paramref name="entryHeader"/> (base64). Returns the artifact as logged, or (for a joint artifact that
+    /// still lacks a party's signature) the pending proposal, or why it was refused.
     /// </summary>
-    public async Task<BoardResult<BoardArtifact>> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
+    public async Task<BoardResult<BoardPosted>> SubmitAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(request);
         try
         {
             return BoardResult.Ok(kind.IsBallot
-                ? await SubmitBallotAsync(kind, request, entryHeader, cancellationToken)
+                ? new BoardPosted(await SubmitBallotAsync(kind, request, entryHeader, cancellationToken), null)
                 : await SubmitSerialAsync(kind, routeArgument, request, entryHeader, cancellationToken));
         }
         catch (BoardRefusedException e)
         {
-            return BoardResult.Refused<BoardArtifact>(e.Refusal);
+            return BoardResult.Refused<BoardPosted>(e.Refusal);
         }
     }
 
-    private async Task<BoardArtifact> SubmitSerialAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken ct)
+    /// <summary>The pending proposals of joint artifacts.</summary>
+    public async Task<IReadOnlyList<BoardProposal>> ProposalsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return [.. _proposals.All.Select(Describe)];
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The pending proposal of (<paramref name="collection"/>, <paramref name="id"/>), or null.</summary>
+    public async Task<BoardProposal?> ProposalAsync(string collection, string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _proposals.Get(collection, id) is PendingProposal p ? Describe(p) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The wire form of a pending proposal: its entry with the signatures so far, who signed and who is awaited.</summary>
+    public BoardProposal Describe(PendingProposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        (IReadOnlyList<string> signed, IReadOnlyList<string> awaiting) = Signers(proposal.Note);
+        return new BoardProposal(proposal.Kind.Collection, proposal.Id, proposal.Entry.Type, proposal.Sha256, proposal.Entry.Party,
+            Convert.ToBase64String(proposal.Note.ToBytes()), signed, awaiting, proposal.Checked, ProposalHref(proposal.Kind, proposal.Id), BoardIndex.Href(proposal.Kind, proposal.Id));
+    }
+
+    /// <summary>Where a pending proposal is served.</summary>
+    public static string ProposalHref(BoardKind kind, string id)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return kind.Singleton ? $"/board/proposals/{kind.Collection}" : $"/board/proposals/{kind.Collection}/{Uri.EscapeDataString(id)}";
+    }
+
+    private async Task<BoardPosted> SubmitSerialAsync(BoardKind kind, string? routeArgument, SignedRequest request, string? entryHeader, CancellationToken ct)
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
         await _gate.WaitAsync(ct);
-        bool closing = false;
         try
         {
-            if (kind.ClosesVoting && !_closed)
-            {
-                // Voting closes before the tally is checked against the ballots, so none can slip in between.
-                closing = true;
-                await CloseVotingAsync(ct);
-            }
-
             if (kind.Singleton)
             {
                 Unique(kind, kind.Collection);
+            }
+
+            if (kind.Joint)
+            {
+                return await SubmitJointAsync(kind, routeArgument, member, request.Body, entry, note, entryBytes, ct);
             }
 
             PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, request.Body, _ballots, trusted: false, ct);
@@ -164,11 +225,164 @@ public sealed class BoardService : IDisposable
                 await prepared.Validate(ct);
             }
 
-            CheckEntry(kind, prepared, member, request.Body, entry, note);
+            CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckSignature(note, entryBytes, member);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
+            return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A joint artifact, signed by each party in turn (docs/http-api.md, "Joint artifacts"): the first post proposes the
+    /// artifact with its entry text (the proposer's <c>party</c> field); every later post of the same artifact adds its
+    /// signer's signature over that same text; the post that completes the set of party signatures has the artifact
+    /// checked once more and logged, once, with every signature. A proposal is checked when it arrives unless a
+    /// prerequisite is itself still missing (a single document only). A different artifact while one is pending is
+    /// refused, naming where they differ, unless the pending one no longer passes the rules (it is then dropped).
+    /// The caller holds the gate.
+    /// </summary>
+    private async Task<BoardPosted> SubmitJointAsync(BoardKind kind, string? routeArgument, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
+    {
+        string sha = TlogHash.Compute(body).ToHex();
+        Expect("sha256", entry.Sha256.ToHex(), sha);
+        if (!kind.Types.Contains(entry.Type))
+        {
+            Expect("type", entry.Type, kind.Types[0]);
+        }
+
+        if (_log.Charter.Find(entry.Party) is not CharterMember proposer || !proposer.Roles.Contains(Charter.PartyRole))
+        {
+            throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"party\" is \"{entry.Party}\" but the entry of a joint artifact names a party of the charter (the one that proposed it).").Raise();
+        }
+
+        CheckSignature(note, entryBytes, member);
+        PreparedArtifact? prepared = null;
+        BoardRefusal? deferred = null;
+        try
+        {
+            prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+        }
+        catch (BoardRefusedException e) when (kind.Singleton && e.Refusal is { Kind: RefusalKind.Conflict, Title: "Not yet" })
+        {
+            deferred = e.Refusal; // a prerequisite is missing (itself pending, perhaps): checked when complete
+        }
+
+        string id = prepared?.Id ?? kind.Collection;
+        Unique(kind, id);
+        PendingProposal? pending = _proposals.Get(kind.Collection, id);
+        if (pending is not null && pending.Entry.ToText() != entry.ToText())
+        {
+            if (pending.Sha256 == sha)
+            {
+                throw new BoardRefusal(RefusalKind.Conflict, "Proposal pending",
+                    $"{BoardIndex.Href(kind, id)}: the same artifact was proposed by \"{pending.Entry.Party}\" with another entry text; sign that entry (GET {ProposalHref(kind, id)}) instead of proposing your own.")
+                {
+                    Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["proposal"] = ProposalHref(kind, id), ["sha256"] = sha },
+                }.Raise();
+            }
+
+            if (await StillValidAsync(pending, routeArgument, member, ct))
+            {
+                (IReadOnlyList<string> signed, _) = Signers(pending.Note);
+                throw new BoardRefusal(RefusalKind.Conflict, "Different proposal pending",
+                    $"{BoardIndex.Href(kind, id)}: your artifact (sha256 {sha}) differs from the one proposed by \"{pending.Entry.Party}\" and signed by {string.Join(", ", signed)} (sha256 {pending.Sha256}) first at {BoardProposals.FirstDifference(body, pending.Body)}; each party computes it from the board: compute it again, or find which of you read the board differently.")
+                {
+                    Extensions = new Dictionary<string, object?>(StringComparer.Ordinal)
+                    {
+                        ["proposal"] = ProposalHref(kind, id),
+                        ["sha256"] = sha,
+                        ["pending_sha256"] = pending.Sha256,
+                        ["difference"] = BoardProposals.FirstDifference(body, pending.Body),
+                    },
+                }.Raise();
+            }
+
+            _proposals.Remove(kind, id); // stale: it no longer passes the rules (e.g. ballots arrived since)
+            pending = null;
+        }
+
+        SignedNote merged = pending?.Note ?? new SignedNote(note.Text, []);
+        foreach (NoteSignature signature in note.Signatures)
+        {
+            SignedNote candidate = new(note.Text, [signature]);
+            if (PartyKeys().Any(k => NoteVerification.HasValidSignature(candidate, k)))
+            {
+                merged = merged.WithSignature(signature);
+            }
+        }
+
+        (_, IReadOnlyList<string> awaiting) = Signers(merged);
+        if (awaiting.Count > 0)
+        {
+            if (prepared is not null)
+            {
+                try
+                {
+                    if (prepared.Validate is not null)
+                    {
+                        await prepared.Validate(ct);
+                    }
+                }
+                catch (BoardRefusedException) when (pending is not null)
+                {
+                    _proposals.Remove(kind, id); // the pending proposal no longer passes the rules
+                    throw;
+                }
+
+                CheckEntryFields(prepared, body, entry, null);
+            }
+
+            PendingProposal proposal = new(kind, id, body, entry, merged, prepared is not null);
+            await _proposals.PutAsync(proposal, ct);
+            return new BoardPosted(null, proposal);
+        }
+
+        if (prepared is null)
+        {
+            // Every party signed, but a prerequisite is still missing: kept (with every signature) until it is there.
+            await _proposals.PutAsync(new PendingProposal(kind, id, body, entry, merged, false), ct);
+            throw deferred!.Raise();
+        }
+
+        bool closing = false;
+        try
+        {
+            if (kind.ClosesVoting && !_closed)
+            {
+                // Voting closes before the tally is checked against the ballots, so none can slip in between.
+                closing = true;
+                await CloseVotingAsync(ct);
+                prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+            }
+
+            try
+            {
+                if (prepared.Validate is not null)
+                {
+                    await prepared.Validate(ct);
+                }
+            }
+            catch (BoardRefusedException) when (pending is not null)
+            {
+                _proposals.Remove(kind, id); // complete but wrong now: the parties compute it again
+                throw;
+            }
+
+            CheckEntryFields(prepared, body, entry, null);
+            long index = await AppendAsync(body, merged.ToBytes(), ct);
+            prepared.Apply();
             closing = false;
-            return _index.Add(kind, prepared.Id, index, entry);
+            if (pending is not null)
+            {
+                _proposals.Remove(kind, id);
+            }
+
+            return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
         }
         finally
         {
@@ -176,20 +390,65 @@ public sealed class BoardService : IDisposable
             {
                 ReopenVoting();
             }
-
-            _gate.Release();
         }
+    }
+
+    private async Task<bool> StillValidAsync(PendingProposal pending, string? routeArgument, CharterMember member, CancellationToken ct)
+    {
+        try
+        {
+            PreparedArtifact prepared = await _state.PrepareAsync(pending.Kind, routeArgument, member.Name, pending.Body, _ballots, trusted: false, ct);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            return true;
+        }
+        catch (BoardRefusedException e)
+        {
+            return e.Refusal is { Kind: RefusalKind.Conflict, Title: "Not yet" }; // cannot tell yet: it stays
+        }
+    }
+
+    private IEnumerable<Ed25519NoteVerifier> PartyKeys() => _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)).Select(m => m.Key);
+
+    /// <summary>The parties whose signature is on <paramref name="note"/>, and those still awaited, by name.</summary>
+    private (IReadOnlyList<string> Signed, IReadOnlyList<string> Awaiting) Signers(SignedNote note)
+    {
+        List<string> signed = [];
+        List<string> awaiting = [];
+        foreach (CharterMember party in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)).OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            (NoteVerification.HasValidSignature(note, party.Key) ? signed : awaiting).Add(party.Name);
+        }
+
+        return (signed, awaiting);
     }
 
     private async Task<BoardArtifact> SubmitBallotAsync(BoardKind kind, SignedRequest request, string? entryHeader, CancellationToken ct)
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        PreparedArtifact prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
-        CheckEntry(kind, prepared, member, request.Body, entry, note);
-        if (prepared.Validate is not null)
+        // Ballot validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool valid = false;
+        PreparedArtifact prepared;
+        try
         {
-            await prepared.Validate(ct);
+            prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
+            CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckSignature(note, entryBytes, member);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            valid = true;
+        }
+        finally
+        {
+            _log.Metrics.BallotValidated(System.Diagnostics.Stopwatch.GetElapsedTime(started), valid);
         }
 
         string id = prepared.Id;
@@ -202,7 +461,11 @@ public sealed class BoardService : IDisposable
 
             if (!_ballotIds.Add(id))
             {
-                throw BoardRefusal.Conflict("Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board (or being posted).").Raise();
+                BoardArtifact? existing = _index.Lookup(BoardKind.Ballots.Collection, id);
+                throw new BoardRefusal(RefusalKind.Conflict, "Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board{(existing is null ? " (or being posted)" : $" (log entry {existing.Index}, sha256 {existing.Sha256})")}.")
+                {
+                    Extensions = existing is null ? null : new Dictionary<string, object?>(StringComparer.Ordinal) { ["sha256"] = existing.Sha256, ["index"] = existing.Index, ["href"] = existing.Href },
+                }.Raise();
             }
 
             _inflight++;
@@ -272,7 +535,9 @@ public sealed class BoardService : IDisposable
         await _log.Blobs.PutAsync(artifact, ct);
         try
         {
-            return (await _log.Sequencer.AddAsync(entryBytes, ct)).Index;
+            AddResult added = await _log.Sequencer.AddAsync(entryBytes, ct);
+            _log.Metrics.Appended("board", added.Duplicate);
+            return added.Index;
         }
         catch (LogFatalException e)
         {
@@ -308,35 +573,39 @@ public sealed class BoardService : IDisposable
         }
     }
 
-    private void CheckEntry(BoardKind kind, PreparedArtifact prepared, CharterMember member, byte[] body, LogEntry entry, SignedNote note)
+    private static void Expect(string field, string? actual, string? expected)
     {
-        static void Expect(string field, string? actual, string? expected)
+        if (!string.Equals(actual, expected, StringComparison.Ordinal))
         {
-            if (!string.Equals(actual, expected, StringComparison.Ordinal))
-            {
-                throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".").Raise();
-            }
+            throw BoardRefusal.Invalid("Entry does not match", $"{EntryHeader}: field \"{field}\" is \"{actual ?? "(absent)"}\" but this artifact needs \"{expected ?? "(absent)"}\".").Raise();
         }
+    }
 
+    /// <summary>The entry commits to this artifact: type, SHA-256, lookup fields, and the signer as party (null for a joint artifact, whose party is its proposer).</summary>
+    private static void CheckEntryFields(PreparedArtifact prepared, byte[] body, LogEntry entry, string? party)
+    {
         Expect("type", entry.Type, prepared.Type);
         Expect("sha256", entry.Sha256.ToHex(), TlogHash.Compute(body).ToHex());
-        Expect("party", entry.Party, member.Name);
+        if (party is not null)
+        {
+            Expect("party", entry.Party, party);
+        }
+
         Expect("ballot", entry.BallotId, prepared.Ballot);
         Expect("code", entry.ConfirmationCode, prepared.Code);
+    }
+
+    /// <summary>The entry carries the signer's valid signature, and every signature line is a valid signature by a distinct charter member (docs/http-api.md, "Entry identity").</summary>
+    private void CheckSignature(SignedNote note, byte[]? entryBytes, CharterMember member)
+    {
         if (!NoteVerification.HasValidSignature(note, member.Key))
         {
             throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry carries no valid signature by the key of \"{member.Name}\".").Raise();
         }
 
-        if (kind.Joint)
+        if (entryBytes is not null && LogEntry.SignatureLinesProblem(entryBytes, note, _log.Charter) is string lines)
         {
-            foreach (CharterMember party in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.PartyRole)))
-            {
-                if (!NoteVerification.HasValidSignature(note, party.Key))
-                {
-                    throw BoardRefusal.Forbidden("Joint signature missing", $"{EntryHeader}: /board/{kind.Collection} is a joint artifact; the entry needs a valid signature by every party, and \"{party.Name}\"'s is missing.").Raise();
-                }
-            }
+            throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: the entry's {lines}").Raise();
         }
     }
 
@@ -344,7 +613,10 @@ public sealed class BoardService : IDisposable
     {
         if (_index.Lookup(kind.Collection, id) is BoardArtifact existing)
         {
-            throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).").Raise();
+            throw new BoardRefusal(RefusalKind.Conflict, "Already on the board", $"{BoardIndex.Href(kind, id)} is already on the board (log entry {existing.Index}, sha256 {existing.Sha256}).")
+            {
+                Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["sha256"] = existing.Sha256, ["index"] = existing.Index, ["href"] = existing.Href },
+            }.Raise();
         }
     }
 
@@ -388,24 +660,39 @@ public sealed class BoardService : IDisposable
 
     /// <summary>
     /// The election record (docs/record-format.md §3) as a zip of the record folder, assembled from the board once the
-    /// decrypted tally is on it; refused (Conflict) before that.
+    /// decrypted tally is on it; refused (Conflict) before that. The record is built by
+    /// <see cref="ElectionRecordAssembler"/> from the artifacts' stored bytes, as <c>entente record fetch</c> builds it
+    /// from the blobs it downloads: one path from a board to a record.
     /// </summary>
     public async Task<BoardResult<byte[]>> RecordZipAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_state.Context is not ElectionContext context || _state.Tally is null || _state.EncryptedTally is null)
+            if (_state.Context is null || _state.Tally is null || _state.EncryptedTally is null)
             {
                 return BoardResult.Refused<byte[]>(BoardRefusal.NotYet("The record is complete once the decrypted tally is on the board (POST /board/tally)."));
             }
 
-            IReadOnlyList<EncryptedBallot> ballots = await _ballots.LoadAllAsync(cancellationToken);
-            Dictionary<string, EncryptedBallot> byId = ballots.ToDictionary(b => b.Id.ToHex(), StringComparer.Ordinal);
-            List<DeviceRecord> devices = [.. _state.Devices.OrderBy(d => d.Device, StringComparer.Ordinal)];
-            List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Select(id => id.ToHex()).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
-            ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
-            ElectionRecord record = new(context, devices, ordered, _state.EncryptedTally, _state.TallyWithShares()!, [.. _state.Opened]);
+            List<(BoardArtifact Artifact, RecordPart Part)> parts = [.. BoardKind.All.SelectMany(k => _index.All(k.Collection))
+                .Select(a => (a, RecordEntryTypes.PartOf(a.Type)))
+                .Where(x => x.Item2 is not null)
+                .Select(x => (x.a, x.Item2!.Value))
+                .OrderBy(x => x.a.Index)];
+            byte[][] bytes = new byte[parts.Count][];
+            await Parallel.ForAsync(0, parts.Count, cancellationToken, async (i, token) =>
+            {
+                BoardArtifact a = parts[i].Artifact;
+                bytes[i] = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(a.Sha256), token).ConfigureAwait(false)
+                    ?? throw new BoardRefusal(RefusalKind.Corrupt, "Missing blob", $"the blob of {a.Href} (sha256 {a.Sha256}, log entry {a.Index}) is missing from the store").Raise();
+            });
+            ElectionRecordAssembler assembler = new();
+            for (int i = 0; i < parts.Count; i++)
+            {
+                assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
+            }
+
+            ElectionRecord record = assembler.Build();
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -425,6 +712,10 @@ public sealed class BoardService : IDisposable
         catch (BoardRefusedException e)
         {
             return BoardResult.Refused<byte[]>(e.Refusal);
+        }
+        catch (ElectionFormatException e)
+        {
+            return BoardResult.Refused<byte[]>(new BoardRefusal(RefusalKind.Corrupt, "Record does not assemble", e.Message));
         }
         finally
         {
@@ -462,6 +753,11 @@ public sealed class BoardService : IDisposable
         }
     }
 }
+
+/// <summary>What a post did: the artifact is on the log (<see cref="Logged"/>), or a joint artifact waits for more signatures (<see cref="Pending"/>).</summary>
+/// <param name="Logged">The artifact as logged, or null.</param>
+/// <param name="Pending">The pending proposal, or null.</param>
+public sealed record BoardPosted(BoardArtifact? Logged, PendingProposal? Pending);
 
 /// <summary>Request size limits of the board (JSON member <c>limits</c> of the server configuration).</summary>
 public sealed class BoardLimits

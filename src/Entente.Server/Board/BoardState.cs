@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Entente.Audit.Seed;
 using Entente.Election;
 using Entente.Election.Decryption;
 using Entente.Election.Encryption;
@@ -64,6 +65,7 @@ public sealed class BoardState
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly List<OpenedBallot> _opened = [];
     private readonly DecryptionRounds _decryptions = new();
+    private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private ElectionContext? _candidate;
 
     /// <summary>An empty board governed by <paramref name="charter"/>.</summary>
@@ -115,9 +117,6 @@ public sealed class BoardState
         : HasCharter ? "manifest"
         : "charter";
 
-    /// <summary>The decrypted tally with each guardian's partial decryption from the rounds on the board (tally/partial_decryptions.json), or null.</summary>
-    public DecryptedTally? TallyWithShares() => Tally is null ? null : _decryptions.WithShares(Tally);
-
     /// <summary>Notes a problem found while replaying the log.</summary>
     public void AddProblem(string problem) => _problems.Add(problem);
 
@@ -142,6 +141,9 @@ public sealed class BoardState
             "decryptions" => Task.FromResult(PrepareDecryption(argument, body, party, ballots, trusted)),
             "tally" => Task.FromResult(PrepareTally(body, trusted)),
             "challenged" => PrepareOpeningAsync(body, ballots, trusted, cancellationToken),
+            "audit-commits" => Task.FromResult(PrepareAuditCommit(body, party, trusted)),
+            "audit-reveals" => Task.FromResult(PrepareAuditReveal(body, party, trusted)),
+            "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
             _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
         };
     }
@@ -356,7 +358,7 @@ public sealed class BoardState
         ElectionContext context = NeedContext();
         EncryptedTally tally = EncryptedTally ?? throw BoardRefusal.NotYet("The encrypted tally is not on the board yet (POST /board/encrypted-tally).").Raise();
         DecryptionItem[] items = DecryptionRounds.Items(tally);
-        DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, ballots.ChallengedIds());
+        DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, [.. ballots.ChallengedIds().Order(StringComparer.Ordinal)]);
         CheckHolder(parsed.Index, party, trusted);
         return new PreparedArtifact($"{parsed.Name}-{parsed.Index}", "decryption." + parsed.Name, null, null)
         {
@@ -417,6 +419,116 @@ public sealed class BoardState
             }, ct),
             Apply = () => _opened.Add(opened),
         };
+    }
+
+    /// <summary>
+    /// A party's commitment to its audit-seed secret: from that party (an auditor of the charter), naming the audit's
+    /// parties (auditors of the charter, the same in every commitment of the audit) and whether dice follow.
+    /// </summary>
+    public PreparedArtifact PrepareAuditCommit(byte[] body, string party, bool trusted)
+    {
+        SeedCommitArtifact commit = ParseAudit(() => SeedArtifacts.ReadCommit("audit commitment", body));
+        if (!trusted)
+        {
+            if (commit.Party != party)
+            {
+                throw BoardRefusal.Forbidden("Wrong party", $"audit commitment: $.party: the commitment is of \"{commit.Party}\" but the request is signed by \"{party}\"; a party commits only its own secret.").Raise();
+            }
+
+            if (commit.Parties.FirstOrDefault(p => _charter.KeyFor(p, BoardKind.AuditorRole) is null) is string stranger)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"audit commitment: $.parties: \"{stranger}\" is not an auditor of the charter.").Raise();
+            }
+
+            if (!commit.Parties.Contains(commit.Party))
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"audit commitment: $.party: \"{commit.Party}\" is not one of the audit's parties.").Raise();
+            }
+
+            if (_audits.TryGetValue(commit.AuditId, out AuditSeed? seed) && (!seed.Parties.SequenceEqual(commit.Parties) || seed.Dice != commit.Dice))
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"audit commitment: $.parties: audit {commit.AuditId} was committed to with parties [{string.Join(", ", seed.Parties)}] and dice {(seed.Dice ? "true" : "false")}; every commitment of an audit repeats them.").Raise();
+            }
+        }
+
+        return new PreparedArtifact(SeedArtifacts.Id(commit.AuditId, commit.Party), SeedArtifacts.CommitType, null, null)
+        {
+            Apply = () =>
+            {
+                if (!_audits.TryGetValue(commit.AuditId, out AuditSeed? seed))
+                {
+                    _audits[commit.AuditId] = seed = new AuditSeed(commit.Parties, commit.Dice);
+                }
+
+                seed.Commitments[commit.Party] = commit.Commitment;
+            },
+        };
+    }
+
+    /// <summary>A party's audit-seed secret: only once every party of the audit committed, and matching its commitment.</summary>
+    public PreparedArtifact PrepareAuditReveal(byte[] body, string party, bool trusted)
+    {
+        SeedRevealArtifact reveal = ParseAudit(() => SeedArtifacts.ReadReveal("audit reveal", body));
+        if (!trusted && reveal.Party != party)
+        {
+            throw BoardRefusal.Forbidden("Wrong party", $"audit reveal: $.party: the reveal is of \"{reveal.Party}\" but the request is signed by \"{party}\".").Raise();
+        }
+
+        AuditSeed seed = _audits.GetValueOrDefault(reveal.AuditId) ?? throw BoardRefusal.NotYet($"No commitment of audit {reveal.AuditId} is on the board (POST /board/audit-commits).").Raise();
+        if (seed.Parties.FirstOrDefault(p => !seed.Commitments.ContainsKey(p)) is string missing)
+        {
+            throw BoardRefusal.NotYet($"Party \"{missing}\" of audit {reveal.AuditId} has not committed yet (POST /board/audit-commits): a secret is revealed only once every party committed, or a late party could choose its secret knowing the others'.").Raise();
+        }
+
+        if (!seed.Commitments.TryGetValue(reveal.Party, out byte[]? commitment))
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"audit reveal: $.party: \"{reveal.Party}\" is not a party of audit {reveal.AuditId}.").Raise();
+        }
+
+        if (!trusted && !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(SeedProtocol.Commitment(reveal.AuditId, reveal.Party, reveal.Secret), commitment))
+        {
+            throw BoardRefusal.Invalid("Reveal does not match", $"audit reveal: $.secret: the secret of \"{reveal.Party}\" does not hash to its commitment on the board (docs/audit.md).").Raise();
+        }
+
+        return new PreparedArtifact(SeedArtifacts.Id(reveal.AuditId, reveal.Party), SeedArtifacts.RevealType, null, null) { Apply = () => seed.Revealed.Add(reveal.Party) };
+    }
+
+    /// <summary>Public dice of an audit that rolls them, only once every party revealed (a joint artifact: every party signs the digits).</summary>
+    public PreparedArtifact PrepareAuditDice(byte[] body)
+    {
+        SeedDiceArtifact dice = ParseAudit(() => SeedArtifacts.ReadDice("audit dice", body));
+        AuditSeed seed = _audits.GetValueOrDefault(dice.AuditId) ?? throw BoardRefusal.NotYet($"No commitment of audit {dice.AuditId} is on the board (POST /board/audit-commits).").Raise();
+        if (!seed.Dice)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"audit dice: audit {dice.AuditId} was committed to without dice.").Raise();
+        }
+
+        if (seed.Parties.FirstOrDefault(p => !seed.Revealed.Contains(p)) is string missing)
+        {
+            throw BoardRefusal.NotYet($"Party \"{missing}\" of audit {dice.AuditId} has not revealed yet (POST /board/audit-reveals): dice come after every reveal.").Raise();
+        }
+
+        return new PreparedArtifact(dice.AuditId, SeedArtifacts.DiceType, null, null);
+    }
+
+    /// <summary>The audit seeds on the board: parties, dice, commitments and who revealed.</summary>
+    private sealed record AuditSeed(IReadOnlyList<string> Parties, bool Dice)
+    {
+        public Dictionary<string, byte[]> Commitments { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Revealed { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static T ParseAudit<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Entente.Audit.Io.AuditInputException e)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", e.Message).Raise();
+        }
     }
 
     /// <summary>Parses a ballot posted earlier (trusted: it passed the checks when it was logged).</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Entente.Cryptography;
 using Entente.Election;
 using Entente.Election.Decryption;
@@ -25,8 +24,6 @@ namespace Entente.Server.Board;
 /// </summary>
 internal sealed class DecryptionRounds
 {
-    private static readonly string[] RevealMembers = ["a", "b"];
-
     private readonly Dictionary<int, Commit> _commits = [];
     private readonly Dictionary<int, Reveal> _reveals = [];
     private readonly Dictionary<int, Response> _responses = [];
@@ -46,89 +43,45 @@ internal sealed class DecryptionRounds
     public static DecryptionItem[] Items(EncryptedTally tally) =>
         [.. tally.Contests.SelectMany(c => c.Options.Select(o => new DecryptionItem(c.ContestIndex, o.OptionIndex, o.Ciphertext)))];
 
-    /// <summary>Parses a round file (structure, ranges, group membership); <paramref name="challenged"/> are the ids of the challenged ballots on the board.</summary>
-    public static Round Read(string? round, byte[] body, ElectionContext context, int items, IReadOnlySet<string> challenged)
+    /// <summary>
+    /// Parses a round document with the public round format (<see cref="DecryptionRoundFormat"/>: structure, ranges, U a
+    /// quorum containing i, group membership, canonical form) and checks a commit's ballot nonces against
+    /// <paramref name="challenged"/>, the ids of the challenged ballots on the board (one each, ascending id).
+    /// </summary>
+    public static Round Read(string? round, byte[] body, ElectionContext context, int items, IReadOnlyList<string> challenged)
     {
-        JsonReading r = new("decryption", context.Group);
-        using JsonDocument document = Parse(() => JsonReading.Parse("decryption", body));
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(challenged);
+        DecryptionRoundShape shape = new(items, challenged.Count, 0);
+        string file = $"decryption {round}";
         return Parse<Round>(() =>
         {
-            JsonElement root = document.RootElement;
             switch (round)
             {
                 case "commit":
                 {
-                    JsonElement o = r.Object(root, "$", "i", "guardians", "tally", "ballot_nonces");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    int[] guardians = [.. r.Array(o, "$", "guardians", min: 1).EnumerateArray().Select((e, j) => e.TryGetInt32(out int g) ? g : throw r.Error($"$.guardians[{j}]", "a guardian index is required"))];
-                    int[] u;
-                    try
+                    DecryptionCommit commit = DecryptionRoundFormat.ReadCommit(file, body, context.Parameters, shape);
+                    for (int n = 0; n < challenged.Count; n++)
                     {
-                        u = TallyDecryption.CheckQuorum(context, guardians);
-                    }
-                    catch (ElectionFormatException e)
-                    {
-                        throw r.Error("$.guardians", e.Problem);
-                    }
-
-                    if (!u.Contains(i))
-                    {
-                        throw r.Error("$.guardians", $"guardian {i} is not in its own set U");
-                    }
-
-                    List<ElementModP> shares = [];
-                    List<Hash256> commitments = [];
-                    int n = 0;
-                    foreach (JsonElement e in r.Array(o, "$", "tally", items).EnumerateArray())
-                    {
-                        string path = $"$.tally[{n++}]";
-                        JsonElement t = r.Object(e, path, "m", "d");
-                        shares.Add(r.P(t, path, "m"));
-                        commitments.Add(r.Hash(t, path, "d"));
-                    }
-
-                    HashSet<string> seen = new(StringComparer.Ordinal);
-                    n = 0;
-                    foreach (JsonElement e in r.Array(o, "$", "ballot_nonces", challenged.Count).EnumerateArray())
-                    {
-                        string path = $"$.ballot_nonces[{n++}]";
-                        JsonElement t = r.Object(e, path, "id", "m");
-                        string id = r.Hash(t, path, "id").ToHex();
-                        if (!challenged.Contains(id))
+                        if (commit.BallotNonces[n].Ballot.ToHex() != challenged[n])
                         {
-                            throw r.Error(path + ".id", $"ballot {id} is not a challenged ballot on the board");
+                            throw new ElectionFormatException(file, $"$.ballot_nonces[{n}].id", $"expected challenged ballot {challenged[n]} here: one m_i per challenged ballot on the board, by ascending id");
                         }
-
-                        if (!seen.Add(id))
-                        {
-                            throw r.Error(path + ".id", $"ballot {id} is listed twice");
-                        }
-
-                        r.P(t, path, "m");
                     }
 
-                    return new Commit(i, u, [.. shares], [.. commitments]);
+                    return new Commit(commit.Index, [.. commit.Guardians], [.. commit.Tally.Select(t => t.M)], [.. commit.Tally.Select(t => t.D)]);
                 }
 
                 case "reveal":
                 {
-                    JsonElement o = r.Object(root, "$", "i", "a", "b");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    ElementModP[][] values = new ElementModP[2][];
-                    for (int member = 0; member < 2; member++)
-                    {
-                        string name = RevealMembers[member];
-                        values[member] = [.. r.Array(o, "$", name, items).EnumerateArray().Select((e, n) => r.PValue(e, $"$.{name}[{n}]"))];
-                    }
-
-                    return new Reveal(i, values[0], values[1]);
+                    DecryptionReveal reveal = DecryptionRoundFormat.ReadReveal(file, body, context.Parameters, shape);
+                    return new Reveal(reveal.Index, [.. reveal.A], [.. reveal.B]);
                 }
 
                 case "response":
                 {
-                    JsonElement o = r.Object(root, "$", "i", "v");
-                    int i = r.Int(o, "$", "i", 1, context.Parameters.GuardianCount);
-                    return new Response(i, [.. r.Array(o, "$", "v", items).EnumerateArray().Select((e, n) => r.QValue(e, $"$.v[{n}]"))]);
+                    DecryptionResponse response = DecryptionRoundFormat.ReadResponse(file, body, context.Parameters, shape);
+                    return new Response(response.Index, [.. response.V]);
                 }
 
                 default:
@@ -215,32 +168,6 @@ internal sealed class DecryptionRounds
             default:
                 throw new ArgumentException("unknown round", nameof(round));
         }
-    }
-
-    /// <summary>
-    /// <paramref name="tally"/> with each option's parts (M_i, d_i, a_i, b_i, v_i) from the rounds on the board, for the
-    /// record's tally/partial_decryptions.json (docs/record-format.md §4.12); the tally unchanged when a guardian of its
-    /// U has no complete rounds here (the record then shows that nothing binds its U).
-    /// </summary>
-    public DecryptedTally WithShares(DecryptedTally tally)
-    {
-        if (!tally.Guardians.All(i => _commits.ContainsKey(i) && _reveals.ContainsKey(i) && _responses.ContainsKey(i)))
-        {
-            return tally;
-        }
-
-        int n = 0;
-        return tally with
-        {
-            Contests = [.. tally.Contests.Select(contest => contest with
-            {
-                Options = [.. contest.Options.Select(option =>
-                {
-                    int at = n++;
-                    return option with { Shares = [.. tally.Guardians.Select(i => new PartialDecryptionShare(i, _commits[i].Shares[at], _commits[i].Commitments[at], _reveals[i].A[at], _reveals[i].B[at], _responses[i].V[at]))] };
-                })],
-            })],
-        };
     }
 
     private PartialDecryptionVerifier NeedCommits(int index, string round)

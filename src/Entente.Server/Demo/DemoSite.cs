@@ -32,6 +32,7 @@ public static partial class DemoSite
             Store = "sqlite:" + result.LogDatabase,
             Key = Path.Combine(result.Directory, "log.key"),
             Charter = Path.Combine(result.Directory, "charter.json"),
+            Policy = Path.Combine(result.Directory, "witness-policy.txt"),
             BaseDirectory = result.Directory,
         };
         WebApplication app = await ServerApp.BuildLogAsync(options, urls, cancellationToken);

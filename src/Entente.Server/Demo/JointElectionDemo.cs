@@ -233,7 +233,7 @@ public static partial class JointElectionDemo
             run._collector = new CosignatureCollector(
                 run._sequencer, run._store,
                 [.. run._witnessKeys.Select((k, i) => new WitnessEndpoint(k.CosignatureVerifier, new Uri($"http://{hosts[i]}/")))],
-                run._witnessClient, quorum: 2, interval: TimeSpan.FromSeconds(1));
+                new Entente.Client.Witness.WitnessClient(run._witnessClient), quorum: 2, interval: TimeSpan.FromSeconds(1));
             await File.WriteAllTextAsync(Path.Combine(dir, "log.key"), run._logKey.ExportSkey() + "\n", ct).ConfigureAwait(false);
             if (!OperatingSystem.IsWindows())
             {

@@ -27,17 +27,27 @@ internal static class BoardEndpoints
         board.MapGet("/record", RecordAsync)
             .WithName("GetRecord").WithSummary("The election record (docs/record-format.md) as a zip, once the decrypted tally is on the board.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
+        board.MapGet("/proposals", async (BoardService b, CancellationToken ct) => TypedResults.Json(new BoardProposalList(await b.ProposalsAsync(ct)), BoardJsonContext.Default.BoardProposalList))
+            .WithName("ListProposals").WithSummary("The joint artifacts waiting for a party's signature (docs/http-api.md, \"Joint artifacts\").")
+            .Produces<BoardProposalList>(StatusCodes.Status200OK);
+        board.MapGet("/proposals/{collection}", (string collection, BoardService b, CancellationToken ct) => ProposalAsync(collection, collection, b, ct))
+            .WithName("GetProposal").WithSummary("The pending proposal of a single joint artifact (manifest, parameters, election, encrypted-tally, tally, charter).")
+            .Produces<BoardProposal>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
+        board.MapGet("/proposals/{collection}/{id}", (string collection, string id, BoardService b, CancellationToken ct) => ProposalAsync(collection, id, b, ct))
+            .WithName("GetProposalItem").WithSummary("The pending proposal of a joint artifact of a collection (an opening).")
+            .Produces<BoardProposal>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
         foreach (BoardKind kind in BoardKind.All)
         {
             string path = "/" + kind.Collection;
             string name = string.Concat(kind.Collection.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
             RouteHandlerBuilder post = kind.RouteParameter is not null
-                ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, round, http, b, auth, ct))
-                : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, null, http, b, auth, ct));
+                ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct) => PostAsync(kind, round, http, b, auth, loggers, ct))
+                : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct) => PostAsync(kind, null, http, b, auth, loggers, ct));
             post.WithName("Post" + name)
                 .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardProtocol.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
                 .Accepts<byte[]>("application/json")
                 .Produces<BoardArtifact>(StatusCodes.Status201Created)
+                .Produces<BoardProposal>(StatusCodes.Status202Accepted)
                 .ProducesProblem(StatusCodes.Status400BadRequest)
                 .ProducesProblem(StatusCodes.Status401Unauthorized)
                 .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -66,7 +76,7 @@ internal static class BoardEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, CancellationToken ct)
+    private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct)
     {
         (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, kind.MaxBytes(board.Limits), ct);
         if (failure is not null)
@@ -74,8 +84,35 @@ internal static class BoardEndpoints
             return failure;
         }
 
-        BoardResult<BoardArtifact> result = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardProtocol.EntryHeader].ToString(), ct);
-        return result.Refusal is BoardRefusal refusal ? Problem(refusal) : TypedResults.Created(result.Value!.Href, result.Value);
+        BoardResult<BoardPosted> result = await board.SubmitAsync(kind, argument, request!, http.Request.Headers[BoardProtocol.EntryHeader].ToString(), ct);
+        if (result.Refusal is BoardRefusal refusal)
+        {
+            return Problem(refusal);
+        }
+
+        if (result.Value!.Pending is PendingProposal pending)
+        {
+            BoardProposal proposal = board.Describe(pending);
+            http.Response.Headers.Location = proposal.Href;
+            return TypedResults.Json(proposal, BoardJsonContext.Default.BoardProposal, statusCode: StatusCodes.Status202Accepted);
+        }
+
+        BoardArtifact logged = result.Value.Logged!;
+        ILogger logger = loggers.CreateLogger("Entente.Server.Board");
+        BoardLog.Logged(logger, logged.Type, logged.Collection, logged.Index, logged.Party, logged.Sha256);
+        return TypedResults.Created(logged.Href, logged);
+    }
+
+    private static async Task<IResult> ProposalAsync(string collection, string id, BoardService board, CancellationToken ct)
+    {
+        if (BoardKind.Find(collection) is not { Joint: true } kind || (kind.Singleton && id != collection))
+        {
+            return LogEndpoints.Problem(StatusCodes.Status404NotFound, "No such joint artifact", $"collection: /board/{collection} is not a joint artifact; proposals exist for {string.Join(", ", BoardKind.All.Where(k => k.Joint).Select(k => k.Collection))}.");
+        }
+
+        return await board.ProposalAsync(kind.Collection, id, ct) is BoardProposal proposal
+            ? TypedResults.Json(proposal, BoardJsonContext.Default.BoardProposal)
+            : LogEndpoints.Problem(StatusCodes.Status404NotFound, "No pending proposal", $"{BoardService.ProposalHref(kind, id)}: no proposal is pending{(board.Lookup(kind.Collection, id) is BoardArtifact a ? $"; the artifact is on the board (log entry {a.Index})" : "")}.");
     }
 
     /// <summary>The HTTP status of a refusal.</summary>
@@ -172,4 +209,11 @@ internal static class BoardEndpoints
         BoardResult<byte[]> zip = await board.RecordZipAsync(ct);
         return zip.Refusal is BoardRefusal refusal ? Problem(refusal) : TypedResults.File(zip.Value!, "application/zip", "record.zip");
     }
+}
+
+/// <summary>The board's structured log lines: what was logged, by whom, where; never an artifact's content.</summary>
+internal static partial class BoardLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Board logged {Type} in {Collection} at entry {Index} by {Party} (sha256 {Sha256})")]
+    public static partial void Logged(ILogger logger, string type, string collection, long index, string party, string sha256);
 }

@@ -80,9 +80,12 @@ internal static class LogEndpoints
     /// <summary>
     /// POST /add. The entry is a signed note of a charter party, so its own signature authenticates the write: a
     /// request without RFC 9421 headers is accepted when the entry verifies under the key of its party, a
-    /// <c>submitter</c> of the charter. Resubmitting a signed entry is idempotent (deduplication answers the same
-    /// index), so nothing a replay could add needs the request's nonce. A request that does carry an RFC 9421
-    /// signature is checked in full as on every other write, and its signer must be the entry's party.
+    /// <c>submitter</c> of the charter. Every signature line must be a valid signature by a distinct charter member,
+    /// in canonical form (<see cref="LogEntry.SignatureLinesProblem"/>), and an entry is its signed text: re-sending it,
+    /// with or without other signature lines, answers the index it has (deduplication on <see cref="EntryIdentity"/>), so
+    /// nothing a replay could add needs the request's nonce. Types that a subsystem owns are refused here
+    /// (<see cref="OwnerOf"/>). A request that does carry an RFC 9421 signature is checked in full as on every other
+    /// write, and its signer must be the entry's party.
     /// </summary>
     private static async Task<IResult> AddAsync(HttpContext http, LogService log, RequestAuthenticator auth, CancellationToken ct)
     {
@@ -131,9 +134,9 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status403Forbidden, "Wrong party", $"party: the entry is submitted as \"{entry.Party}\" but the request is signed by \"{requestSigner.Name}\".");
         }
 
-        if (log.Options.Board && Board.BoardKind.OfType(entry.Type) is Board.BoardKind kind)
+        if (OwnerOf(entry.Type) is string path)
         {
-            return Problem(StatusCodes.Status422UnprocessableEntity, "Board artifact", $"type: \"{entry.Type}\" entries are validated by the board; post the artifact to POST /board/{kind.Collection}.");
+            return Problem(StatusCodes.Status403Forbidden, "Owned entry type", $"type: \"{entry.Type}\" entries are logged only by the subsystem that checks them, never through POST /add; use {path}.");
         }
 
         if (log.Charter.Find(entry.Party) is not CharterMember party)
@@ -146,20 +149,48 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status403Forbidden, "Not a submitter", $"party: \"{party.Name}\" lacks the charter role \"{Charter.SubmitterRole}\" that adding log entries needs.");
         }
 
-        if (!NoteVerification.HasValidSignature(note, key))
+        if (!note.Signatures.Any(s => s.Name == key.Name))
         {
-            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry carries no valid signature by the key of {entry.Party} in the charter; sign the entry with that party's key.");
+            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry carries no signature by the key of {entry.Party} in the charter; sign the entry with that party's key.");
+        }
+
+        if (LogEntry.SignatureLinesProblem(body, note, log.Charter) is string problem)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Bad signature", $"The entry's {problem}");
         }
 
         try
         {
             AddResult result = await log.Sequencer.AddAsync(body, ct);
+            log.Metrics.Appended("log", result.Duplicate);
             return TypedResults.Ok(new AddResponse(result.Index, result.Duplicate));
         }
         catch (LogFatalException e)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Log stopped", e.Message);
         }
+    }
+
+    /// <summary>
+    /// The path that logs entries of <paramref name="type"/> when a subsystem owns the type, or null for a raw entry type:
+    /// every board artifact type (<see cref="Board.BoardKind.All"/>) belongs to <c>POST /board/…</c>, <c>exchange.*</c> to
+    /// the TAXII collection routes, <c>audit.*</c> to the board's audit routes. Only those paths check what such an entry
+    /// commits to, and readers that count them (the board's state, the exchange's anchors) trust that they did.
+    /// </summary>
+    internal static string? OwnerOf(string type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        if (Board.BoardKind.OfType(type) is Board.BoardKind kind)
+        {
+            return $"POST /board/{kind.Collection}{(kind.RouteParameter is null ? "" : "/" + kind.ArgumentOf(type))} with the artifact";
+        }
+
+        if (Entente.Exchange.Log.BoardAnchor.IsExchangeType(type))
+        {
+            return "POST /taxii2/api/collections/{id}/objects/ (TAXII 2.1) with the signed envelope; the exchange anchors it";
+        }
+
+        return type.StartsWith("audit.", StringComparison.Ordinal) ? "the audit seed routes under POST /board (commit, then reveal)" : null;
     }
 
     private static async Task<IResult> PutBlobAsync(HttpContext http, LogService log, RequestAuthenticator auth, CancellationToken ct)

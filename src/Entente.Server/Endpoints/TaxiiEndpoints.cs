@@ -38,11 +38,13 @@ public static class TaxiiEndpoints
         app.MapGet(root + "/collections/{id}/", (HttpContext c, TaxiiService t, string id) => Read(c, caller => Task.FromResult(t.Collection(caller, id))));
         app.MapGet(root + "/collections/{id}/manifest/", (HttpContext c, TaxiiService t, string id) => Read(c, caller => t.GetManifestAsync(caller, id, Query(c.Request), c.RequestAborted)));
         app.MapGet(root + "/collections/{id}/objects/", (HttpContext c, TaxiiService t, string id) => Read(c, caller => t.GetObjectsAsync(caller, id, Query(c.Request), c.RequestAborted)));
-        app.MapPost(root + "/collections/{id}/objects/", (HttpContext c, TaxiiService t, string id) => PostAsync(c, t, id));
+        app.MapPost(root + "/collections/{id}/objects/", (HttpContext c, TaxiiService t, string id) => PostAsync(c, t, id))
+            .RequireRateLimiting(BoardEndpoints.WritePolicy);
         app.MapGet(root + "/collections/{id}/objects/{objectId}/", (HttpContext c, TaxiiService t, string id, string objectId) =>
             Read(c, caller => t.GetObjectAsync(caller, id, objectId, Query(c.Request), c.RequestAborted)));
         app.MapDelete(root + "/collections/{id}/objects/{objectId}/", (HttpContext c) =>
-            Write(c, TaxiiService.Error(403, "Forbidden", "The exchange is an append-only log: objects are revoked by a new version, never deleted.")));
+            Write(c, TaxiiService.Error(403, "Forbidden", "The exchange is an append-only log: objects are revoked by a new version, never deleted.")))
+            .RequireRateLimiting(BoardEndpoints.WritePolicy);
         app.MapGet(root + "/collections/{id}/objects/{objectId}/versions/", (HttpContext c, TaxiiService t, string id, string objectId) =>
             Read(c, caller => t.GetVersionsAsync(caller, id, objectId, Query(c.Request), c.RequestAborted)));
         return app;
@@ -98,6 +100,12 @@ public static class TaxiiEndpoints
         foreach (KeyValuePair<string, string> header in response.Headers)
         {
             context.Response.Headers[header.Key] = header.Value;
+        }
+
+        if (response.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            // RFC 9110 §15.5.2: a 401 names the scheme to authenticate with; here, HTTP Message Signatures.
+            Auth.RequestAuthenticator.AddChallenge(context.Response);
         }
 
         return TypedResults.Text(response.Body.ToJsonString(), response.ContentType, System.Text.Encoding.UTF8, response.StatusCode);

@@ -19,7 +19,9 @@ namespace Entente.Server.Exchange;
 /// collections of the configuration (default: one that every party reads and writes), and a <see cref="BoardAnchor"/>
 /// on the board's sequencer and blob store, so every accepted message is an <c>exchange.&lt;type&gt;</c> board entry
 /// covered by the board's witnessed checkpoint. The anchoring entries are signed by the log key (the operator
-/// sequences them; the envelope inside carries the party's own signature).
+/// sequences them; the envelope inside carries the party's own signature). After a restart each stored message finds its
+/// board entry by content — an <c>exchange.*</c> entry signed by the log key whose <c>sha256</c> is the message's exchange
+/// leaf — never by counting entries of a type, which anyone able to log that type could shift.
 /// </summary>
 public sealed class HostedExchange : IDisposable
 {
@@ -52,8 +54,8 @@ public sealed class HostedExchange : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         PartyRegistry parties = Parties(log.Charter);
         List<CollectionDefinition> collections = Collections(options, log.Charter);
-        List<long> onBoard = await ExchangeBoardIndexesAsync(log.Store, log.Sequencer.Head.Size, cancellationToken);
         SqliteExchangeStore store = await SqliteExchangeStore.OpenAsync(log.Options.Resolve(options.Store), cancellationToken);
+        List<long> onBoard = await AnchoredOnBoardAsync(log.Store, log.Sequencer.Head.Size, log.LogKey, store, cancellationToken);
         Ed25519NoteSigner signer = log.SigningKey;
         RecordingAnchor anchor = new(new BoardAnchor(log.Sequencer, log.Blobs, _ => signer, onBoard.Count), onBoard);
         ExchangeService service = new(store, parties, collections, TimeProvider.System, anchor: anchor);
@@ -94,7 +96,61 @@ public sealed class HostedExchange : IDisposable
             c.Title, c.Description, Identities(c.CanRead, c.Id, "canRead"), Identities(c.CanWrite, c.Id, "canWrite"), c.AllowCustomObjects))];
     }
 
-    /// <summary>The board index of every <c>exchange.*</c> entry among the first <paramref name="size"/> board entries, in order.</summary>
+    /// <summary>
+    /// The board index of each stored exchange message, in exchange order, as far as the messages are anchored: message
+    /// i's board entry is the first <c>exchange.*</c> entry among the first <paramref name="size"/> that is signed by
+    /// <paramref name="anchorKey"/> and commits to message i's exchange leaf (<c>sha256</c> = SHA-256 of
+    /// <see cref="ExchangeEntry.ToLeafBytes"/>). The list stops at the first message without one: it and those after it
+    /// are anchored again (the sequencer answers the index of any that is logged already).
+    /// </summary>
+    public static async Task<List<long>> AnchoredOnBoardAsync(ILogStore board, long size, INoteVerifier anchorKey, IExchangeStore exchange, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(anchorKey);
+        ArgumentNullException.ThrowIfNull(exchange);
+        Dictionary<Hash256, long> byLeaf = [];
+        for (long i = 0; i < size; i += 256)
+        {
+            IReadOnlyList<byte[]> batch = await board.ReadEntriesAsync(i, (int)Math.Min(256, size - i), cancellationToken);
+            for (int j = 0; j < batch.Count; j++)
+            {
+                LogEntry entry;
+                SignedNote note;
+                try
+                {
+                    (entry, note) = LogEntry.Parse(batch[j]);
+                }
+                catch (NoteFormatException)
+                {
+                    continue;
+                }
+
+                if (BoardAnchor.IsExchangeType(entry.Type) && entry.Party == anchorKey.Name && NoteVerification.HasValidSignature(note, anchorKey))
+                {
+                    byLeaf.TryAdd(entry.Sha256, i + j);
+                }
+            }
+        }
+
+        List<long> anchored = [];
+        long count = await exchange.CountAsync(cancellationToken);
+        for (long index = 0; index < count; index++)
+        {
+            if (await exchange.GetAsync(index, cancellationToken) is not ExchangeEntry message || !byLeaf.TryGetValue(Hash256.Compute(message.ToLeafBytes()), out long boardIndex))
+            {
+                break;
+            }
+
+            anchored.Add(boardIndex);
+        }
+
+        return anchored;
+    }
+
+    /// <summary>
+    /// The board index of every <c>exchange.*</c> entry among the first <paramref name="size"/> board entries, in order,
+    /// whoever signed it: a diagnostic. Never match messages to entries by this count (<see cref="AnchoredOnBoardAsync"/>).
+    /// </summary>
     public static async Task<List<long>> ExchangeBoardIndexesAsync(ILogStore store, long size, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -131,23 +187,8 @@ public sealed class HostedExchange : IDisposable
     /// </summary>
     public JsonObject Unit()
     {
-        StringBuilder policy = new();
-        policy.Append("log ").Append(_log.SigningKey.VerifierKey).Append('\n');
-        List<string> names = [];
-        for (int i = 0; i < _log.Options.Witnesses.Count; i++)
-        {
-            policy.Append($"witness w{i} {_log.Options.Witnesses[i].Key}\n");
-            names.Add($"w{i}");
-        }
-
-        if (_log.Options.Quorum > 0 && names.Count > 0)
-        {
-            policy.Append($"group all {Math.Min(_log.Options.Quorum, names.Count)} {string.Join(' ', names)}\nquorum all\n");
-        }
-        else
-        {
-            policy.Append("quorum none\n");
-        }
+        // The policy /checkpoint is published under (LogService.Policy); without one, the log key alone.
+        string policy = _log.PolicyText ?? $"log {_log.SigningKey.VerifierKey}\nquorum none\n";
 
         JsonArray boardKeys = [_log.SigningKey.VerifierKey];
         foreach (CharterMember m in _log.Charter.Members.Where(m => m.Roles.Contains(Charter.SubmitterRole)))
@@ -169,7 +210,7 @@ public sealed class HostedExchange : IDisposable
                 ["allow_custom_objects"] = c.AllowCustomObjects,
             })]),
             ["board_keys"] = boardKeys,
-            ["policy"] = policy.ToString(),
+            ["policy"] = policy,
         };
     }
 

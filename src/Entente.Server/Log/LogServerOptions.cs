@@ -8,7 +8,8 @@ namespace Entente.Server.Log;
 /// <code>
 /// { "origin": "entente.example/log", "store": "sqlite:log.db" | "postgres:Host=…", "key": "log.key",
 ///   "charter": "charter.json", "maxEntrySize": 65535,
-///   "witnesses": [ { "key": "witness.blue+…+…", "url": "http://127.0.0.1:8081/" } ], "quorum": 1 }
+///   "witnesses": [ { "key": "witness.blue+…+…", "url": "http://127.0.0.1:8081/" } ], "quorum": 1,
+///   "policy": "witness-policy.txt", "authorities": ["board.example"] }
 /// </code>
 /// </summary>
 public sealed class LogServerOptions
@@ -41,6 +42,21 @@ public sealed class LogServerOptions
     [JsonPropertyName("witnessIntervalMs")]
     public int WitnessIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// The board's witness policy (a C2SP tlog-policy file): <c>GET /checkpoint</c> publishes the latest checkpoint that
+    /// satisfies it. Empty: the policy of <see cref="Witnesses"/> and <see cref="Quorum"/>; with neither, the head.
+    /// </summary>
+    [JsonPropertyName("policy")]
+    public string Policy { get; set; } = "";
+
+    /// <summary>
+    /// The board's own names (<c>host</c> or <c>host:port</c>, as clients write them in URLs), besides the addresses it
+    /// listens on: the <c>@authority</c> a request signature covers must be one of them, so that a request signed for one
+    /// board cannot be replayed to another.
+    /// </summary>
+    [JsonPropertyName("authorities")]
+    public List<string> Authorities { get; set; } = [];
+
     /// <summary>Host the election board API (<c>/board</c>) over this log (what <c>entente serve</c> does).</summary>
     [JsonPropertyName("board")]
     public bool Board { get; set; }
@@ -53,9 +69,13 @@ public sealed class LogServerOptions
     [JsonPropertyName("limits")]
     public Board.BoardLimits Limits { get; set; } = new();
 
-    /// <summary>Write rate limits, per signing key.</summary>
+    /// <summary>Write rate limits: per verified signing key, and per client address for requests without a verified signature.</summary>
     [JsonPropertyName("rateLimit")]
     public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>Readiness (<c>/readyz</c>): how stale the witnessed checkpoint may grow (docs/http-api.md, "Operations").</summary>
+    [JsonPropertyName("health")]
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>
     /// The incident exchange hosted with the board (TAXII 2.1 under <c>/taxii2/</c>, proofs under <c>/exchange/</c>);
@@ -98,8 +118,9 @@ internal static class ConfigFile
 }
 
 /// <summary>
-/// A token bucket per signing key (the request's <c>keyid</c>; the client address for unsigned requests) on every
-/// write route. The defaults are generous so that the demo and the benchmarks are never throttled.
+/// A token bucket on every write route: per signing key once the request's signature verified, per client address for
+/// every other request (unsigned, or whose signature failed). The defaults are generous so that the demo and the
+/// benchmarks are never throttled.
 /// </summary>
 public sealed class RateLimitOptions
 {
@@ -110,6 +131,21 @@ public sealed class RateLimitOptions
     /// <summary>Bucket size (largest burst).</summary>
     [JsonPropertyName("burst")]
     public int Burst { get; set; } = 20_000;
+}
+
+/// <summary>What <c>/readyz</c> checks against.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>
+    /// The oldest the latest cosigned checkpoint may be, in seconds, while the log has entries it does not cover; a log
+    /// whose head is cosigned is ready however idle it is (the collector asks the witnesses only when the log grows).
+    /// </summary>
+    [JsonPropertyName("maxCheckpointAgeSeconds")]
+    public int MaxCheckpointAgeSeconds { get; set; } = 300;
+
+    /// <summary>How long each witness has to answer the reachability probe, in milliseconds.</summary>
+    [JsonPropertyName("witnessTimeoutMs")]
+    public int WitnessTimeoutMs { get; set; } = 2000;
 }
 
 /// <summary>The incident exchange hosted by <c>entente serve</c> (docs/exchange.md, "Hosted by entente serve").</summary>

@@ -24,6 +24,19 @@ public static class StoreLocator
         return (new SqliteLogStore(path), sqliteBlobs, () => sqliteBlobs.CreateSchemaAsync());
     }
 
+    /// <summary>The replay window of the board's signed requests, in the same database as its log (<paramref name="locator"/>).</summary>
+    public static INonceStore OpenNonces(string locator, Func<string, string> resolve, string schema = "entente")
+    {
+        ArgumentNullException.ThrowIfNull(locator);
+        ArgumentNullException.ThrowIfNull(resolve);
+        if (locator.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            return new PostgresNonceStore(new PostgresDatabase(locator["postgres:".Length..], schema), ownsDatabase: true);
+        }
+
+        return new SqliteNonceStore(resolve(locator.StartsWith("sqlite:", StringComparison.Ordinal) ? locator["sqlite:".Length..] : locator));
+    }
+
     public static IWitnessStore OpenWitness(string locator, Func<string, string> resolve)
     {
         ArgumentNullException.ThrowIfNull(locator);

@@ -30,16 +30,31 @@ window.EntenteVerify = (function () {
     return { name: m[1], keyId: m[2], type: raw[0], publicKey: raw.slice(1) };
   }
 
-  // The witness policy: "log <vkey>", "witness <name> <vkey>" lines.
+  // The witness policy (C2SP tlog-policy): "log <vkey>", "witness <name> <vkey>", "group <name> <k|all|any> <members…>",
+  // "quorum <name|none>". Without a quorum line every witness must cosign.
   function parsePolicy(text) {
-    const policy = { log: null, witnesses: [] };
+    const policy = { log: null, witnesses: [], groups: {}, quorum: null };
     for (const line of text.split("\n")) {
       const f = line.trim().split(/\s+/);
       if (f[0] === "log") { policy.log = parseVkey(f[1]); }
       if (f[0] === "witness") { policy.witnesses.push({ policyName: f[1], key: parseVkey(f[2]) }); }
+      if (f[0] === "group") { policy.groups[f[1]] = { threshold: f[2], members: f.slice(3) }; }
+      if (f[0] === "quorum") { policy.quorum = f[1]; }
     }
     if (!policy.log) { throw new Error("the page names no log key"); }
     return policy;
+  }
+
+  // Whether the witnesses in cosigned (a Set of policy names) satisfy the policy node name.
+  function satisfies(policy, name, cosigned, depth) {
+    if (depth > 16) { throw new Error("the policy's groups nest too deeply"); }
+    if (name === "none") { return true; }
+    if (policy.witnesses.some(w => w.policyName === name)) { return cosigned.has(name); }
+    const group = policy.groups[name];
+    if (!group) { throw new Error("the policy names an unknown witness or group " + name); }
+    const met = group.members.filter(m => satisfies(policy, m, cosigned, depth + 1)).length;
+    const need = group.threshold === "all" ? group.members.length : group.threshold === "any" ? 1 : Number(group.threshold);
+    return met >= need;
   }
 
   // C2SP signed note: text, blank line, signature lines "— name base64(keyid || signature)".
@@ -104,15 +119,27 @@ window.EntenteVerify = (function () {
       throw new Error("the checkpoint is not signed by the board's log key " + policy.log.name);
     }
     done.push("Ed25519: the checkpoint is signed by the board's log key " + policy.log.name + "+" + policy.log.keyId + ".");
+    const cosigned = new Set();
     for (const w of policy.witnesses) {
       const s = note.signatures.find(x => x.name === w.key.name && x.keyId === w.key.keyId);
-      if (!s || s.body.length !== 72) { throw new Error("witness " + w.policyName + " (" + w.key.name + ") did not cosign this checkpoint"); }
+      if (!s) { continue; }
+      if (s.body.length !== 72) { throw new Error("the cosignature of witness " + w.key.name + " is malformed"); }
       const time = new DataView(s.body.buffer, s.body.byteOffset, 8).getBigUint64(0);
       const message = concat(enc.encode("cosignature/v1\ntime " + time.toString() + "\n"), textBytes);
       if (!(await ed25519Verify(w.key.publicKey, s.body.slice(8), message))) {
         throw new Error("the cosignature of witness " + w.key.name + " is invalid");
       }
+      cosigned.add(w.policyName);
       done.push("Ed25519: witness " + w.key.name + " cosigned it at " + new Date(Number(time) * 1000).toISOString() + ".");
+    }
+    const quorum = policy.quorum === null ? null : policy.quorum;
+    const met = quorum === null ? policy.witnesses.every(w => cosigned.has(w.policyName)) : satisfies(policy, quorum, cosigned, 0);
+    if (!met) {
+      const missing = policy.witnesses.filter(w => !cosigned.has(w.policyName)).map(w => w.policyName + " (" + w.key.name + ")");
+      throw new Error("the checkpoint lacks the witnesses the policy requires: no cosignature from " + missing.join(", "));
+    }
+    if (policy.witnesses.length === 0 || quorum === "none") {
+      done.push("This board's policy requires no witness cosignature: only its log key vouches for the checkpoint.");
     }
     return { size, root };
   }

@@ -9,7 +9,9 @@ namespace Entente.Storage.Postgres.Log;
 /// <summary>
 /// <see cref="ILogStore"/> on PostgreSQL, same tables as the SQLite store in one schema. A commit is one
 /// statement (one round trip, one transaction): a compare-and-swap UPDATE of the head row and, only if it
-/// matched, the batch's entries and tiles inserted from binary <c>unnest</c> arrays.
+/// matched, the batch's entries and tiles inserted from binary <c>unnest</c> arrays. A schema written before entries
+/// had identities gains the identity column, filled from the stored bytes under a table lock, on the first
+/// <see cref="CreateSchemaAsync"/>.
 /// </summary>
 public sealed class PostgresLogStore : ILogStore
 {
@@ -33,8 +35,8 @@ public sealed class PostgresLogStore : ILogStore
             WITH head AS (
                 UPDATE {_s}.tlog_head SET size = @s, root = @r, note = @n WHERE id = 1 AND size = @es AND note = @en RETURNING 1),
             e AS (
-                INSERT INTO {_s}.tlog_entries (idx, leaf_hash, data)
-                SELECT u.i, u.h, u.d FROM unnest(@ei, @eh, @ed) AS u(i, h, d) WHERE EXISTS (SELECT 1 FROM head) RETURNING 1),
+                INSERT INTO {_s}.tlog_entries (idx, leaf_hash, identity, data)
+                SELECT u.i, u.h, u.y, u.d FROM unnest(@ei, @eh, @ey, @ed) AS u(i, h, y, d) WHERE EXISTS (SELECT 1 FROM head) RETURNING 1),
             t AS (
                 INSERT INTO {_s}.tlog_tiles (level, idx, data)
                 SELECT u.l, u.i, u.d FROM unnest(@tl, @ti, @td) AS u(l, i, d) WHERE EXISTS (SELECT 1 FROM head)
@@ -58,12 +60,78 @@ public sealed class PostgresLogStore : ILogStore
             using NpgsqlCommand cmd = new($"""
                 CREATE TABLE IF NOT EXISTS {_s}.tlog_head (id int PRIMARY KEY CHECK (id = 1), size bigint NOT NULL, root bytea NOT NULL, note bytea NOT NULL);
                 CREATE TABLE IF NOT EXISTS {_s}.tlog_cosigned (id int PRIMARY KEY CHECK (id = 1), size bigint NOT NULL, root bytea NOT NULL, note bytea NOT NULL);
-                CREATE TABLE IF NOT EXISTS {_s}.tlog_entries (idx bigint PRIMARY KEY, leaf_hash bytea NOT NULL UNIQUE, data bytea NOT NULL);
+                CREATE TABLE IF NOT EXISTS {_s}.tlog_entries (idx bigint PRIMARY KEY, leaf_hash bytea NOT NULL, identity bytea, data bytea NOT NULL);
                 CREATE TABLE IF NOT EXISTS {_s}.tlog_tiles (level int NOT NULL, idx bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (level, idx));
                 """, c);
             await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await MigrateIdentitiesAsync(c, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using NpgsqlCommand unique = new($"CREATE UNIQUE INDEX IF NOT EXISTS tlog_entries_identity ON {_s}.tlog_entries (identity)", c);
+                await unique.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // A log from before identities holds repeats of an identity: index without the constraint.
+                using NpgsqlCommand plain = new($"CREATE INDEX IF NOT EXISTS tlog_entries_identity ON {_s}.tlog_entries (identity)", c);
+                await plain.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return 0;
         }, "creating the log schema").ConfigureAwait(false);
+    }
+
+    /// <summary>Adds and fills the identity column of a table written before entries had identities (once, under a table lock).</summary>
+    private async Task MigrateIdentitiesAsync(NpgsqlConnection c, CancellationToken cancellationToken)
+    {
+        if (await HasIdentityColumnAsync(c, null, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using NpgsqlTransaction tx = await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using (NpgsqlCommand lockTable = new($"LOCK TABLE {_s}.tlog_entries IN ACCESS EXCLUSIVE MODE", c, tx))
+        {
+            await lockTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (await HasIdentityColumnAsync(c, tx, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using (NpgsqlCommand alter = new($"ALTER TABLE {_s}.tlog_entries ADD COLUMN identity bytea", c, tx))
+        {
+            await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        List<long> indexes = [];
+        List<byte[]> identities = [];
+        using (NpgsqlCommand read = new($"SELECT idx, data FROM {_s}.tlog_entries ORDER BY idx", c, tx))
+        using (NpgsqlDataReader r = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                indexes.Add(r.GetInt64(0));
+                identities.Add(EntryIdentity.Of((byte[])r.GetValue(1)).ToArray());
+            }
+        }
+
+        using (NpgsqlCommand update = new($"UPDATE {_s}.tlog_entries AS t SET identity = u.y FROM unnest(@i, @y) AS u(i, y) WHERE t.idx = u.i", c, tx))
+        {
+            update.Parameters.Add(new NpgsqlParameter<long[]>("i", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = [.. indexes] });
+            update.Parameters.Add(new NpgsqlParameter<byte[][]>("y", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. identities] });
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<bool> HasIdentityColumnAsync(NpgsqlConnection c, NpgsqlTransaction? tx, CancellationToken cancellationToken)
+    {
+        using NpgsqlCommand cmd = new("SELECT count(*) FROM information_schema.columns WHERE table_schema = @s AND table_name = 'tlog_entries' AND column_name = 'identity'", c, tx);
+        cmd.Parameters.AddWithValue("s", _s);
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
     }
 
     /// <inheritdoc/>
@@ -110,11 +178,12 @@ public sealed class PostgresLogStore : ILogStore
             cmd.Parameters.Add(new NpgsqlParameter<byte[]>("n", NpgsqlDbType.Bytea) { TypedValue = commit.Next.Note });
             long[] ei = new long[commit.Entries.Count];
             byte[][] eh = new byte[ei.Length][];
+            byte[][] ey = new byte[ei.Length][];
             byte[][] ed = new byte[ei.Length][];
             for (int k = 0; k < ei.Length; k++)
             {
                 LogEntryRecord e = commit.Entries[k];
-                (ei[k], eh[k], ed[k]) = (e.Index, e.LeafHash.ToArray(), e.Data);
+                (ei[k], eh[k], ey[k], ed[k]) = (e.Index, e.LeafHash.ToArray(), e.Identity.ToArray(), e.Data);
             }
 
             int[] tl = new int[commit.Tiles.Count];
@@ -128,6 +197,7 @@ public sealed class PostgresLogStore : ILogStore
 
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ei", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ei });
             cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("eh", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = eh });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("ey", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = ey });
             cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("ed", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = ed });
             cmd.Parameters.Add(new NpgsqlParameter<int[]>("tl", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = tl });
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ti", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ti });
@@ -148,11 +218,11 @@ public sealed class PostgresLogStore : ILogStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<Hash256, long>> FindIdentitiesAsync(IReadOnlyCollection<Hash256> identities, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(leafHashes);
+        ArgumentNullException.ThrowIfNull(identities);
         Dictionary<Hash256, long> found = [];
-        if (leafHashes.Count == 0)
+        if (identities.Count == 0)
         {
             return found;
         }
@@ -160,8 +230,8 @@ public sealed class PostgresLogStore : ILogStore
         using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
         return await Run(async () =>
         {
-            using NpgsqlCommand cmd = new($"SELECT leaf_hash, idx FROM {_s}.tlog_entries WHERE leaf_hash = ANY(@h)", c);
-            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = leafHashes.Select(h => h.ToArray()).ToArray() });
+            using NpgsqlCommand cmd = new($"SELECT identity, min(idx) FROM {_s}.tlog_entries WHERE identity = ANY(@h) GROUP BY identity", c);
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("h", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = identities.Select(h => h.ToArray()).ToArray() });
             using NpgsqlDataReader r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -169,7 +239,7 @@ public sealed class PostgresLogStore : ILogStore
             }
 
             return (IReadOnlyDictionary<Hash256, long>)found;
-        }, "looking up leaf hashes").ConfigureAwait(false);
+        }, "looking up entry identities").ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -6,9 +6,11 @@ namespace Entente.Storage.Sqlite.Log;
 
 /// <summary>
 /// <see cref="ILogStore"/> on one SQLite file. Tables: <c>tlog_head</c> (one row: the signed checkpoint, the
-/// compare-and-swap target), <c>tlog_entries</c> (index, leaf hash — unique, for deduplication — and bytes),
-/// <c>tlog_tiles</c> (each tile's latest contents), <c>tlog_cosigned</c>. A commit is one
-/// <c>BEGIN IMMEDIATE</c> transaction that first re-reads the head.
+/// compare-and-swap target), <c>tlog_entries</c> (index, leaf hash, identity — indexed, unique unless a log from
+/// before identities holds repeats — and bytes), <c>tlog_tiles</c> (each tile's latest contents), <c>tlog_cosigned</c>.
+/// A commit is one <c>BEGIN IMMEDIATE</c> transaction that first re-reads the head. A file written before entries had
+/// identities (entries keyed by a unique leaf hash) gains the identity column, filled from the stored bytes, on the
+/// first <see cref="CreateSchemaAsync"/>.
 /// </summary>
 public sealed class SqliteLogStore : ILogStore
 {
@@ -25,9 +27,84 @@ public sealed class SqliteLogStore : ILogStore
         await ExecuteAsync(c, """
             CREATE TABLE IF NOT EXISTS tlog_head (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL, note BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS tlog_cosigned (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root BLOB NOT NULL, note BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS tlog_entries (idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL UNIQUE, data BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS tlog_entries (idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL, identity BLOB, data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS tlog_tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
             """, "creating the log schema", cancellationToken).ConfigureAwait(false);
+        await MigrateIdentitiesAsync(c, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(c, "CREATE UNIQUE INDEX IF NOT EXISTS tlog_entries_identity ON tlog_entries (identity)", "indexing entry identities", cancellationToken).ConfigureAwait(false);
+        }
+        catch (LogStoreException e) when (e.InnerException is SqliteException { SqliteErrorCode: 19 })
+        {
+            // A log from before identities holds repeats of an identity: index without the constraint (the sequencer
+            // still adds none, and FindIdentitiesAsync answers the first).
+            await ExecuteAsync(c, "CREATE INDEX IF NOT EXISTS tlog_entries_identity ON tlog_entries (identity)", "indexing entry identities", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds and fills the identity column of a table written before entries had identities (once, under the write lock).</summary>
+    private static async Task MigrateIdentitiesAsync(SqliteConnection c, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await HasIdentityColumnAsync(c, null, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            using SqliteTransaction tx = (SqliteTransaction)await c.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (await HasIdentityColumnAsync(c, tx, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            using (SqliteCommand alter = c.CreateCommand())
+            {
+                alter.Transaction = tx;
+                alter.CommandText = "ALTER TABLE tlog_entries ADD COLUMN identity BLOB";
+                await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            List<(long Index, byte[] Identity)> identities = [];
+            using (SqliteCommand read = c.CreateCommand())
+            {
+                read.Transaction = tx;
+                read.CommandText = "SELECT idx, data FROM tlog_entries ORDER BY idx";
+                using SqliteDataReader r = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    identities.Add((r.GetInt64(0), EntryIdentity.Of((byte[])r.GetValue(1)).ToArray()));
+                }
+            }
+
+            using (SqliteCommand update = c.CreateCommand())
+            {
+                update.Transaction = tx;
+                update.CommandText = "UPDATE tlog_entries SET identity = $h WHERE idx = $i";
+                SqliteParameter ph = update.Parameters.Add("$h", SqliteType.Blob);
+                SqliteParameter pi = update.Parameters.Add("$i", SqliteType.Integer);
+                foreach ((long index, byte[] identity) in identities)
+                {
+                    (ph.Value, pi.Value) = (identity, index);
+                    await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteDatabase.Translate(e, "adding identities to the stored entries");
+        }
+    }
+
+    private static async Task<bool> HasIdentityColumnAsync(SqliteConnection c, SqliteTransaction? tx, CancellationToken cancellationToken)
+    {
+        using SqliteCommand cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT count(*) FROM pragma_table_info('tlog_entries') WHERE name = 'identity'";
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
     }
 
     /// <inheritdoc/>
@@ -85,14 +162,16 @@ public sealed class SqliteLogStore : ILogStore
             using (SqliteCommand insert = c.CreateCommand())
             {
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO tlog_entries (idx, leaf_hash, data) VALUES ($i, $h, $d)";
+                insert.CommandText = "INSERT INTO tlog_entries (idx, leaf_hash, identity, data) VALUES ($i, $h, $y, $d)";
                 SqliteParameter pi = insert.Parameters.Add("$i", SqliteType.Integer);
                 SqliteParameter ph = insert.Parameters.Add("$h", SqliteType.Blob);
+                SqliteParameter py = insert.Parameters.Add("$y", SqliteType.Blob);
                 SqliteParameter pd = insert.Parameters.Add("$d", SqliteType.Blob);
                 foreach (LogEntryRecord e in commit.Entries)
                 {
                     pi.Value = e.Index;
                     ph.Value = e.LeafHash.ToArray();
+                    py.Value = e.Identity.ToArray();
                     pd.Value = e.Data;
                     await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -133,11 +212,11 @@ public sealed class SqliteLogStore : ILogStore
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<Hash256, long>> FindIdentitiesAsync(IReadOnlyCollection<Hash256> identities, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(leafHashes);
+        ArgumentNullException.ThrowIfNull(identities);
         Dictionary<Hash256, long> found = [];
-        if (leafHashes.Count == 0)
+        if (identities.Count == 0)
         {
             return found;
         }
@@ -145,10 +224,10 @@ public sealed class SqliteLogStore : ILogStore
         using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (Hash256[] chunk in leafHashes.Chunk(ParameterChunk))
+            foreach (Hash256[] chunk in identities.Chunk(ParameterChunk))
             {
                 using SqliteCommand cmd = c.CreateCommand();
-                cmd.CommandText = "SELECT leaf_hash, idx FROM tlog_entries WHERE leaf_hash IN (" + string.Join(',', chunk.Select((_, i) => "$p" + i)) + ")";
+                cmd.CommandText = "SELECT identity, min(idx) FROM tlog_entries WHERE identity IN (" + string.Join(',', chunk.Select((_, i) => "$p" + i)) + ") GROUP BY identity";
                 for (int i = 0; i < chunk.Length; i++)
                 {
                     cmd.Parameters.AddWithValue("$p" + i, chunk[i].ToArray());
@@ -163,7 +242,7 @@ public sealed class SqliteLogStore : ILogStore
         }
         catch (SqliteException e)
         {
-            throw SqliteDatabase.Translate(e, "looking up leaf hashes");
+            throw SqliteDatabase.Translate(e, "looking up entry identities");
         }
 
         return found;

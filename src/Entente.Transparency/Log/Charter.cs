@@ -80,7 +80,12 @@ public sealed class Charter
         HashSet<int> guardians = [];
         for (int i = 0; i < doc.Parties.Count; i++)
         {
-            PartyJson p = doc.Parties[i];
+            PartyJson? p = doc.Parties[i];
+            if (p is null)
+            {
+                throw new FormatException($"Charter: parties[{i}] is null; each party is an object with name, key and roles.");
+            }
+
             if (p.Name is null || p.Key is null || p.Roles is null)
             {
                 throw new FormatException($"Charter: parties[{i}] needs name, key and roles.");

@@ -15,10 +15,15 @@ namespace Entente.Transparency.Log;
 /// <para><b>Errors.</b> Other failures throw <see cref="LogStoreException"/> whose
 /// <see cref="LogStoreException.IsTransient"/> says whether a retry can help. A failed write may have
 /// landed: callers re-read the head to learn.</para>
+/// <para><b>Identities.</b> Each entry is stored with its identity (<see cref="EntryIdentity"/>), indexed for
+/// <see cref="FindIdentitiesAsync"/>, and unique among the entries the sequencer writes (a store may enforce it).
+/// A store written before entries had identities is migrated by <see cref="CreateSchemaAsync"/>, which computes the
+/// identity of every stored entry from its bytes; such a log may hold repeats of an identity, and then
+/// <see cref="FindIdentitiesAsync"/> answers the first.</para>
 /// </summary>
 public interface ILogStore : IAsyncDisposable
 {
-    /// <summary>Creates the schema if missing (idempotent).</summary>
+    /// <summary>Creates the schema if missing, and migrates an older one (idempotent; safe when servers start together).</summary>
     Task CreateSchemaAsync(CancellationToken cancellationToken = default);
 
     /// <summary>The latest checkpoint, or null when the log was never initialised.</summary>
@@ -30,8 +35,8 @@ public interface ILogStore : IAsyncDisposable
     /// <summary>Atomically appends entries, writes tiles and replaces the checkpoint, if the head is still <see cref="LogCommit.Expected"/>.</summary>
     Task CommitAsync(LogCommit commit, CancellationToken cancellationToken = default);
 
-    /// <summary>The indexes of the entries with these leaf hashes (those present).</summary>
-    Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default);
+    /// <summary>For each of these identities that is logged, the index of the first entry that has it.</summary>
+    Task<IReadOnlyDictionary<Hash256, long>> FindIdentitiesAsync(IReadOnlyCollection<Hash256> identities, CancellationToken cancellationToken = default);
 
     /// <summary>The stored contents of tile (level, index): the latest width written, or null.</summary>
     Task<byte[]?> ReadTileAsync(int level, long index, CancellationToken cancellationToken = default);
@@ -59,8 +64,9 @@ public sealed record StoredCheckpoint(long Size, Hash256 Root, byte[] Note)
 /// <summary>One entry to append.</summary>
 /// <param name="Index">Its index.</param>
 /// <param name="LeafHash">RFC 6962 leaf hash.</param>
+/// <param name="Identity">Its identity (<see cref="EntryIdentity"/>), what deduplication compares.</param>
 /// <param name="Data">The entry bytes.</param>
-public sealed record LogEntryRecord(long Index, Hash256 LeafHash, byte[] Data);
+public sealed record LogEntryRecord(long Index, Hash256 LeafHash, Hash256 Identity, byte[] Data);
 
 /// <summary>One tile's full current contents.</summary>
 /// <param name="Level">Tile level.</param>

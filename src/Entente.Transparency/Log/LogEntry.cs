@@ -14,9 +14,10 @@ namespace Entente.Transparency.Log;
 /// [ballot &lt;ballot id&gt;]         optional lookup field
 /// [code &lt;confirmation code&gt;]   optional lookup field
 /// </code>
-/// then a blank line and the party's Ed25519 signature line (further signatures are allowed and ignored).
+/// then a blank line and the party's Ed25519 signature line, followed by co-signers' lines when the entry is joint.
 /// Values are 1..128 printable ASCII characters without spaces; type is [a-z0-9.-]. The whole entry is at
-/// most 64 KiB (the bundle limit); a typical one is about 250 bytes.
+/// most 64 KiB (the bundle limit); a typical one is about 250 bytes. An entry's identity is its signed text
+/// (<see cref="EntryIdentity"/>); a server logs it only when every signature line passes <see cref="SignatureLinesProblem"/>.
 /// </summary>
 public sealed record LogEntry
 {
@@ -98,6 +99,18 @@ public sealed record LogEntry
     public static (LogEntry Entry, SignedNote Note) Parse(ReadOnlySpan<byte> bytes, int maxBytes = 1 << 16)
     {
         SignedNote note = SignedNote.Parse(bytes, maxBytes);
+
+        // Entries are our format, so strict: a signature line in non-canonical base64 (non-zero padding bits, which
+        // signed-note readers tolerate) would give one signed entry other bytes without any key.
+        string[] signatureLines = Encoding.UTF8.GetString(bytes)[(note.Text.Length + 1)..^1].Split('\n');
+        for (int s = 0; s < signatureLines.Length; s++)
+        {
+            if (!note.Signatures.Any(x => x.ToLine().AsSpan()[..^1].SequenceEqual(signatureLines[s])))
+            {
+                throw new NoteFormatException($"Entry signature line {s + 1} is not canonical base64 (non-zero padding bits).");
+            }
+        }
+
         string[] lines = note.Text[..^1].Split('\n');
         if (lines[0] != Header)
         {
@@ -138,6 +151,61 @@ public sealed record LogEntry
         {
             throw new NoteFormatException($"Entry field {e.ParamName}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Why the signature lines of <paramref name="bytes"/> (parsed as <paramref name="note"/>) may not be logged, or null
+    /// when they may. The rule, so that an entry cannot be re-sent as new bytes under the same text: the bytes are the
+    /// note exactly as it encodes (no repeated signature line, base64 in canonical form), and every signature line is a
+    /// valid signature by a member of <paramref name="charter"/> (its name, key ID and key), each member at most once.
+    /// Whether the right members signed (the party, every party of a joint artifact) is the caller's rule.
+    /// </summary>
+    public static string? SignatureLinesProblem(ReadOnlySpan<byte> bytes, SignedNote note, Charter charter)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        ArgumentNullException.ThrowIfNull(charter);
+        string[] lines = Encoding.UTF8.GetString(bytes[(note.TextBytes.Length + 1)..]).TrimEnd('\n').Split('\n');
+        if (lines.Length != note.Signatures.Count)
+        {
+            for (int i = 1; i < lines.Length; i++)
+            {
+                int earlier = Array.IndexOf(lines, lines[i], 0, i);
+                if (earlier >= 0)
+                {
+                    return $"signature line {i + 1} repeats signature line {earlier + 1}; send each signature once.";
+                }
+            }
+
+            return "the signature lines do not match the note's signatures.";
+        }
+
+        byte[] text = note.TextBytes;
+        HashSet<string> signers = new(StringComparer.Ordinal);
+        for (int i = 0; i < note.Signatures.Count; i++)
+        {
+            NoteSignature s = note.Signatures[i];
+            if (!signers.Add(s.Name))
+            {
+                return $"signature line {i + 1} is a second signature by \"{s.Name}\"; each member signs once.";
+            }
+
+            if (charter.Find(s.Name) is not CharterMember member)
+            {
+                return $"signature line {i + 1} is by \"{s.Name}\", which is not a member of the charter; only charter members sign entries.";
+            }
+
+            if (s.KeyId != member.Key.KeyId || !member.Key.Verify(text, s.Signature))
+            {
+                return $"signature line {i + 1} is not a valid signature by the charter key of \"{s.Name}\".";
+            }
+
+            if (!lines[i].AsSpan().SequenceEqual(s.ToLine().AsSpan()[..^1]))
+            {
+                return $"signature line {i + 1} is not in canonical form (base64 with padding and zero unused bits).";
+            }
+        }
+
+        return null;
     }
 
     private static string CheckValue(string value, string name)

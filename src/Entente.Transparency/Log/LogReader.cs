@@ -41,8 +41,7 @@ public sealed class LogReader
             return await ReadBundleAsync(path, treeSize, cancellationToken).ConfigureAwait(false);
         }
 
-        TilePath? existing = TilePath.TileIn(path.Level, path.Index, treeSize);
-        if (existing is null || existing.Value.Width < path.Width)
+        if (!path.IsIn(treeSize))
         {
             return null;
         }
@@ -60,11 +59,12 @@ public sealed class LogReader
     /// <summary>An entry bundle as published for a tree of <paramref name="treeSize"/>, or null.</summary>
     public async Task<byte[]?> ReadBundleAsync(TilePath path, long treeSize, CancellationToken cancellationToken = default)
     {
-        long start = path.Index * TilePath.FullWidth;
-        if (start + path.Width > treeSize)
+        if (!path.IsEntries || !path.IsIn(treeSize))
         {
             return null;
         }
+
+        long start = path.Index * TilePath.FullWidth;
 
         IReadOnlyList<byte[]> entries = await _store.ReadEntriesAsync(start, path.Width, cancellationToken).ConfigureAwait(false);
         if (entries.Count != path.Width)

@@ -29,12 +29,13 @@ public sealed class SequencerOptions
 
 /// <summary>The result of an add: the entry's index, and whether it was already in the log.</summary>
 /// <param name="Index">The entry's index.</param>
-/// <param name="Duplicate">True when an identical entry was already sequenced (same index returned).</param>
+/// <param name="Duplicate">True when an entry of the same identity (<see cref="EntryIdentity"/>) was already sequenced (its index is returned).</param>
 public readonly record struct AddResult(long Index, bool Duplicate);
 
 /// <summary>
 /// The log's single writer. Concurrent <see cref="AddAsync"/> calls are batched; each batch is deduplicated
-/// (identical entries get the index of the first), appended to the tiles, given a signed checkpoint and
+/// (an entry whose identity, <see cref="EntryIdentity"/>, is logged or earlier in the batch gets the index of the
+/// first: a signed note with other signature lines is the same entry), appended to the tiles, given a signed checkpoint and
 /// committed to the store in one compare-and-swap. An add completes only once its entry is durably
 /// committed. A signed batch is retried until the store shows it committed — never replaced by a different
 /// one — so the log never signs two inconsistent checkpoints. If the store shows a head the sequencer did
@@ -56,7 +57,7 @@ public sealed class Sequencer : IAsyncDisposable
     private int _waiting;
     private TaskCompletionSource<StoredCheckpoint> _nextHead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Pending(byte[] Entry, Hash256 LeafHash, TaskCompletionSource<AddResult> Done);
+    private sealed record Pending(byte[] Entry, Hash256 LeafHash, Hash256 Identity, TaskCompletionSource<AddResult> Done);
 
     private Sequencer(ILogStore store, Ed25519NoteSigner signer, string origin, SequencerOptions options, TimeProvider time, StoredCheckpoint head, TileEdge edge)
     {
@@ -76,6 +77,9 @@ public sealed class Sequencer : IAsyncDisposable
 
     /// <summary>The fatal error that stopped the sequencer, if any.</summary>
     public Exception? Fatal => _fatal;
+
+    /// <summary>Entries submitted to <see cref="AddAsync"/> and not yet committed (queued or in the batch being written).</summary>
+    public int QueueDepth => Volatile.Read(ref _waiting);
 
     /// <summary>Creates the log's first (empty) checkpoint in <paramref name="store"/>.</summary>
     public static async Task<StoredCheckpoint> InitializeLogAsync(ILogStore store, Ed25519NoteSigner signer, string origin, CancellationToken cancellationToken = default)
@@ -122,7 +126,7 @@ public sealed class Sequencer : IAsyncDisposable
 
     /// <summary>
     /// Submits an entry and returns its index once it is durably committed under a signed checkpoint.
-    /// An identical entry already in the log returns the existing index.
+    /// An entry of the same identity (<see cref="EntryIdentity"/>) already in the log returns the existing index.
     /// </summary>
     public async Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken = default)
     {
@@ -133,7 +137,8 @@ public sealed class Sequencer : IAsyncDisposable
 
         ThrowIfFatal();
         byte[] copy = entry.ToArray();
-        Pending pending = new(copy, Rfc6962.LeafHash(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The identity is computed here, on the submitter's thread, so that the single writer only looks it up.
+        Pending pending = new(copy, Rfc6962.LeafHash(copy), EntryIdentity.Of(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         Interlocked.Increment(ref _waiting);
         try
         {
@@ -196,13 +201,13 @@ public sealed class Sequencer : IAsyncDisposable
                 List<Hash256> unique = [];
                 foreach (Pending p in batch)
                 {
-                    if (inBatch.TryAdd(p.LeafHash, -1))
+                    if (inBatch.TryAdd(p.Identity, -1))
                     {
-                        unique.Add(p.LeafHash);
+                        unique.Add(p.Identity);
                     }
                 }
 
-                IReadOnlyDictionary<Hash256, long> existing = await RetryAsync(ct => _store.FindLeafHashesAsync(unique, ct), stop).ConfigureAwait(false);
+                IReadOnlyDictionary<Hash256, long> existing = await RetryAsync(ct => _store.FindIdentitiesAsync(unique, ct), stop).ConfigureAwait(false);
                 IReadOnlyDictionary<Hash256, long>? previous = null;
                 if (current is not null)
                 {
@@ -317,18 +322,18 @@ public sealed class Sequencer : IAsyncDisposable
         for (int i = 0; i < batch.Count; i++)
         {
             Pending p = batch[i];
-            if (existing.TryGetValue(p.LeafHash, out long old) || (previous is not null && previous.TryGetValue(p.LeafHash, out old)))
+            if (existing.TryGetValue(p.Identity, out long old) || (previous is not null && previous.TryGetValue(p.Identity, out old)))
             {
                 (results[i], duplicate[i]) = (old, true);
             }
-            else if (inBatch[p.LeafHash] >= 0)
+            else if (inBatch[p.Identity] >= 0)
             {
-                (results[i], duplicate[i]) = (inBatch[p.LeafHash], true);
+                (results[i], duplicate[i]) = (inBatch[p.Identity], true);
             }
             else
             {
-                inBatch[p.LeafHash] = next;
-                entries.Add(new LogEntryRecord(next, p.LeafHash, p.Entry));
+                inBatch[p.Identity] = next;
+                entries.Add(new LogEntryRecord(next, p.LeafHash, p.Identity, p.Entry));
                 results[i] = next++;
             }
         }
@@ -336,7 +341,7 @@ public sealed class Sequencer : IAsyncDisposable
         Dictionary<Hash256, long> indexes = [];
         foreach (LogEntryRecord e in entries)
         {
-            indexes[e.LeafHash] = e.Index;
+            indexes[e.Identity] = e.Index;
         }
 
         if (entries.Count == 0)
@@ -416,7 +421,7 @@ public sealed class Sequencer : IAsyncDisposable
         FailAll(batch, e);
     }
 
-    /// <summary>A batch whose commit is under way; <see cref="Indexes"/> maps its new leaf hashes to their indexes.</summary>
+    /// <summary>A batch whose commit is under way; <see cref="Indexes"/> maps its new entries' identities to their indexes.</summary>
     private sealed record InFlight(Task Committed, List<Pending> Batch, Dictionary<Hash256, long> Indexes);
 
     private async Task CommitUntilKnownAsync(LogCommit commit, CancellationToken stop)

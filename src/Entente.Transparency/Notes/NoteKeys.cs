@@ -150,13 +150,20 @@ public static class VerifierKeys
         }
 
         byte[] blob;
+        string encoded = vkey[(second + 1)..];
         try
         {
-            blob = Convert.FromBase64String(vkey[(second + 1)..]);
+            blob = Convert.FromBase64String(encoded);
         }
         catch (FormatException e)
         {
             throw new NoteFormatException($"Verifier key \"{name}\" has a key that is not base64.", e);
+        }
+
+        // One key, one string: white space inside the base64 or non-zero padding bits are refused.
+        if (!string.Equals(Convert.ToBase64String(blob), encoded, StringComparison.Ordinal))
+        {
+            throw new NoteFormatException($"Verifier key \"{name}\" has a key that is not canonical base64 (white space or non-zero padding bits).");
         }
 
         if (blob.Length < 2)

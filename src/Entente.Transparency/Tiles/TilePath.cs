@@ -155,9 +155,38 @@ public readonly record struct TilePath(int Level, long Index, int Width)
         return new TilePath(EntriesLevel, n, width);
     }
 
+    /// <summary>
+    /// True when a tree of <paramref name="treeSize"/> has this tile (or bundle) with at least <see cref="Width"/> hashes
+    /// (or entries). Paths that no 64-bit tree can hold (levels above 7, indexes whose first leaf is beyond 2^63) are in
+    /// no tree; the arithmetic never overflows.
+    /// </summary>
+    public bool IsIn(long treeSize)
+    {
+        if (treeSize <= 0 || Index < 0)
+        {
+            return false;
+        }
+
+        if (IsEntries)
+        {
+            // Compare in bundles rather than multiply: N·256 overflows for N ≥ 2^55.
+            long fullBundles = treeSize / FullWidth;
+            return Index < fullBundles || (Index == fullBundles && treeSize % FullWidth >= Width);
+        }
+
+        return TileIn(Level, Index, treeSize) is TilePath existing && existing.Width >= Width;
+    }
+
     /// <summary>The tile at <paramref name="level"/>, <paramref name="index"/> as it exists in a tree of <paramref name="treeSize"/>, or null when empty.</summary>
     public static TilePath? TileIn(int level, long index, long treeSize)
     {
+        // A shift count of 64 or more is taken mod 64 by the runtime: a level-8 tile would look like a level-0 one. No
+        // tree of at most 2^63 − 1 leaves has a hash above level 7 (8·8 = 64 bits).
+        if (level is < 0 or > 7 || index < 0 || treeSize <= 0)
+        {
+            return null;
+        }
+
         long hashesAtLevel = treeSize >> (8 * level);
         long full = hashesAtLevel / FullWidth;
         if (index < full)

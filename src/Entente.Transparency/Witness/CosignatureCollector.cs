@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
@@ -13,7 +11,7 @@ public sealed record WitnessEndpoint(CosignatureV1Verifier Key, Uri SubmissionPr
 
 /// <summary>
 /// The log side of tlog-witness: after each new checkpoint (at most once per interval) it sends the checkpoint
-/// with a consistency proof to every witness, learns a witness's size from a 409 and retries once, checks each
+/// with a consistency proof to every witness through an <see cref="IWitnessSubmitter"/>, learns a witness's size from a 409 and retries once, checks each
 /// returned cosignature, and stores the checkpoint with the cosignatures once <see cref="Quorum"/> witnesses
 /// have cosigned it. The same checkpoint goes to every witness so their cosignatures line up.
 /// </summary>
@@ -23,7 +21,7 @@ public sealed class CosignatureCollector : IAsyncDisposable
     private readonly ILogStore _store;
     private readonly LogReader _reader;
     private readonly IReadOnlyList<WitnessEndpoint> _witnesses;
-    private readonly HttpClient _http;
+    private readonly IWitnessSubmitter _submitter;
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
@@ -31,7 +29,7 @@ public sealed class CosignatureCollector : IAsyncDisposable
     private Task? _loop;
 
     /// <summary>Creates the collector (call <see cref="Start"/>).</summary>
-    public CosignatureCollector(Sequencer sequencer, ILogStore store, IReadOnlyList<WitnessEndpoint> witnesses, HttpClient http, int quorum,
+    public CosignatureCollector(Sequencer sequencer, ILogStore store, IReadOnlyList<WitnessEndpoint> witnesses, IWitnessSubmitter submitter, int quorum,
         TimeSpan interval, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(witnesses);
@@ -41,7 +39,7 @@ public sealed class CosignatureCollector : IAsyncDisposable
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _reader = new LogReader(store);
         _witnesses = witnesses;
-        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _submitter = submitter ?? throw new ArgumentNullException(nameof(submitter));
         Quorum = quorum;
         _interval = interval;
         _time = time ?? TimeProvider.System;
@@ -129,27 +127,26 @@ public sealed class CosignatureCollector : IAsyncDisposable
             }
 
             Hash256[] proof = old == 0 || old == head.Size ? [] : await _reader.ConsistencyProofAsync(old, head.Size, cancellationToken).ConfigureAwait(false);
-            using ByteArrayContent content = new(Witness.FormatRequest(old, proof, head.Note));
-            using HttpResponseMessage response = await _http.PostAsync(new Uri(witness.SubmissionPrefix, "add-checkpoint"), content, cancellationToken).ConfigureAwait(false);
-            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.Conflict && long.TryParse(body.TrimEnd('\n'), NumberStyles.None, CultureInfo.InvariantCulture, out long size))
+            WitnessSubmission answer = await _submitter.SubmitAsync(witness, old, proof, head.Note, cancellationToken).ConfigureAwait(false);
+            if (answer is WitnessSubmission.SizeConflict conflict)
             {
                 lock (_known)
                 {
-                    _known[name] = size;
+                    _known[name] = conflict.WitnessSize;
                 }
 
                 continue;
             }
 
-            if (response.StatusCode != HttpStatusCode.OK)
+            if (answer is not WitnessSubmission.Cosigned cosigned)
             {
-                LastError = $"witness {name} answered {(int)response.StatusCode}: {body.Trim()}";
+                WitnessSubmission.Refused refused = (WitnessSubmission.Refused)answer;
+                LastError = $"witness {name} answered {refused.Status}: {refused.Reason}";
                 return null;
             }
 
             byte[] text = Encoding.UTF8.GetBytes(note.Text);
-            foreach (NoteSignature s in SignedNote.Parse("x\n\n" + body).Signatures)
+            foreach (NoteSignature s in cosigned.Signatures)
             {
                 if (s.Name == name && s.KeyId == witness.Key.KeyId && witness.Key.Verify(text, s.Signature))
                 {

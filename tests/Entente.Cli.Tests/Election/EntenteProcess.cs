@@ -12,6 +12,53 @@ internal static class EntenteProcess
 
     public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        ProcessStartInfo start = StartInfo(environment, args);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start entente");
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"entente {string.Join(' ', args)} did not finish within {Limit}");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>
+    /// Starts a long-running <c>entente</c> (a server) and returns it; the caller stops it. Its output is drained into
+    /// <paramref name="log"/> as it comes (a full pipe would stall the server).
+    /// </summary>
+    public static Process Start(System.Text.StringBuilder log, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        Process process = new() { StartInfo = StartInfo(null, args) };
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (log)
+                {
+                    log.AppendLine(e.Data);
+                }
+            }
+        };
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("could not start entente");
+        }
+
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         ProcessStartInfo start = new(dotnet)
         {
@@ -34,17 +81,7 @@ internal static class EntenteProcess
             start.Environment[name] = value;
         }
 
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start entente");
-        process.StandardInput.Close();
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"entente {string.Join(' ', args)} did not finish within {Limit}");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
+        return start;
     }
 
     public static (int Code, string Out, string Err) Run(params string[] args) => Run(null, args);

@@ -2,9 +2,11 @@ using System.Text;
 using Entente.Cryptography;
 using Entente.Election.Decryption;
 using Entente.Election.Encryption;
+using Entente.Election.Board;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Parameters;
 using Entente.Election.Record;
+using Entente.Election.Tally;
 using Entente.Election.Tests.Properties;
 
 namespace Entente.Election.Tests.Contract;
@@ -21,31 +23,31 @@ public class FileCeremonyEndToEndTests
         ]}
         """;
 
-    private static CeremonyFolder.SecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
+    private static GuardianSecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
 
     /// <summary>Guardians 1..3 (quorum 2) run the key ceremony step by step in one folder; every share is accepted.</summary>
-    private static async Task<CeremonyFolder> KeyCeremonyAsync(TestFiles.TempFolder temp)
+    private static async Task<FolderElectionBoard> KeyCeremonyAsync(TestFiles.TempFolder temp)
     {
-        CeremonyFolder folder = new(temp.File("ceremony"));
-        await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
+        FolderElectionBoard folder = new(temp.File("ceremony"));
+        await KeyCeremonySteps.InitializeAsync(folder, ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));
         for (int i = 1; i <= 3; i++)
         {
-            await folder.KeygenAsync(i, $"G{i}", Secret(temp, i));
+            await KeyCeremonySteps.KeygenAsync(folder, i, $"G{i}", Secret(temp, i));
         }
 
         for (int i = 1; i <= 3; i++)
         {
-            await folder.ShareAsync(i, Secret(temp, i));
+            await KeyCeremonySteps.ShareAsync(folder, i, Secret(temp, i));
         }
 
         for (int i = 1; i <= 3; i++)
         {
-            Assert.Empty(await folder.ReceiveAsync(i, Secret(temp, i)));
+            Assert.Empty(await KeyCeremonySteps.ReceiveAsync(folder, i, Secret(temp, i)));
         }
 
         for (int i = 1; i <= 3; i++)
         {
-            await folder.ApproveAsync(i, Secret(temp, i));
+            await KeyCeremonySteps.ApproveAsync(folder, i, Secret(temp, i));
         }
 
         return folder;
@@ -55,12 +57,12 @@ public class FileCeremonyEndToEndTests
     public async Task Guardians_in_separate_steps_produce_a_record_that_reads_back_and_checks()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await KeyCeremonyAsync(temp);
+        FolderElectionBoard folder = await KeyCeremonyAsync(temp);
 
         ElectionContext context = await folder.LoadContextAsync();
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
-        await folder.EncryptAsync(entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
-        await folder.TallyAsync();
+        await EncryptionSteps.EncryptAsync(folder, entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
+        await TallySteps.TallyAsync(folder);
         int[] u = [2, 3];
         foreach (int i in u)
         {
@@ -78,8 +80,9 @@ public class FileCeremonyEndToEndTests
             await DecryptionExchange.RespondAsync(folder, i, Secret(temp, i));
         }
 
-        // A nonce answers once: responding again is refused.
-        await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RespondAsync(folder, 2, Secret(temp, 2)));
+        // A nonce answers once: the session is gone, and responding again publishes nothing new.
+        Assert.False(File.Exists(Secret(temp, 2).SecretPath + ".decryption-session"));
+        Assert.Equal(PublicationState.AlreadyPublished, (await DecryptionExchange.RespondAsync(folder, 2, Secret(temp, 2))).State);
         await DecryptionExchange.CombineAsync(folder, temp.File("record"));
         ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
         Assert.Empty(RecordSelfCheck.Check(record));
@@ -95,22 +98,22 @@ public class FileCeremonyEndToEndTests
     public async Task A_request_names_cast_ballots_whose_write_ins_the_guardians_decrypt_with_the_tally_in_separate_steps()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await KeyCeremonyAsync(temp);
+        FolderElectionBoard folder = await KeyCeremonyAsync(temp);
 
         ElectionContext context = await folder.LoadContextAsync();
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
-        await folder.EncryptAsync(entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
-        await folder.TallyAsync();
-        (_, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context);
-        EncryptedBallot ada = ballots.Where(b => b.State == BallotState.Cast && b.Contests.Any(c => c.ContestData is not null)).ElementAt(0);
+        await EncryptionSteps.EncryptAsync(folder, entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
+        await TallySteps.TallyAsync(folder);
+        (IReadOnlyList<DeviceRecord> devices, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context);
+        EncryptedBallot ada = ballots.Single(b => b.Id.Equals(devices.Single().Ballots[0])); // the first ballot encrypted (ballots are listed by id)
         EncryptedBallot challenged = ballots.Single(b => b.State == BallotState.Challenged);
 
         // A challenged ballot, an unknown ballot and a contest without data are refused before anything is written.
         await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(challenged.Id, null)]));
         await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(Hash256.Decode(new byte[32], "id"), null)]));
         await Assert.ThrowsAsync<ElectionFormatException>(() => DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, 1)]));
-        Assert.False(File.Exists(folder.PathOf(DecryptionExchange.ContestDataRequestFile)));
-        Assert.Equal(1, await DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, null)]));
+        Assert.False(File.Exists(folder.Describe(ElectionDocument.ContestDataRequest)));
+        Assert.Equal(1, (await DecryptionExchange.RequestContestDataAsync(folder, [(ada.Id, null)])).Contests);
 
         int[] u = [1, 3];
         foreach (int i in u)

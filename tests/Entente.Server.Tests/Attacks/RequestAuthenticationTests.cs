@@ -37,7 +37,7 @@ public sealed class RequestAuthenticationTests
         await using TestBoard board = await TestBoard.CreateAsync();
         await using WebApplication log = await board.StartLogAsync();
         using HttpClient raw = new() { BaseAddress = new Uri(TestBoard.Address(log)) };
-        byte[] entry = new LogEntry("ballot.cast", Hash256.Compute([7]), "blue.example", "B-7").Sign(board.Blue);
+        byte[] entry = new LogEntry("incident.report", Hash256.Compute([7]), "blue.example", "B-7").Sign(board.Blue);
         DateTimeOffset now = DateTimeOffset.UtcNow;
 
         // Other writes need a request signature: 401 with a hint of what to send.
@@ -49,11 +49,11 @@ public sealed class RequestAuthenticationTests
         // An unsigned add is authenticated by the entry's own signature: a key that claims blue's name, or a party
         // the charter does not know, is refused; half a request signature is not ignored.
         using Ed25519NoteSigner impostor = Ed25519NoteSigner.Generate("blue.example");
-        byte[] forgedEntry = new LogEntry("ballot.cast", Hash256.Compute([9]), "blue.example", "B-9").Sign(impostor);
+        byte[] forgedEntry = new LogEntry("incident.report", Hash256.Compute([9]), "blue.example", "B-9").Sign(impostor);
         JsonElement badEntry = await Problem(await raw.SendAsync(Add(raw, forgedEntry)), HttpStatusCode.Forbidden, "Bad signature");
         Assert.Contains("blue.example", badEntry.GetProperty("detail").GetString(), StringComparison.Ordinal);
         using Ed25519NoteSigner green = Ed25519NoteSigner.Generate("green.example");
-        byte[] greenEntry = new LogEntry("ballot.cast", Hash256.Compute([10]), "green.example", "G-1").Sign(green);
+        byte[] greenEntry = new LogEntry("incident.report", Hash256.Compute([10]), "green.example", "G-1").Sign(green);
         await Problem(await raw.SendAsync(Add(raw, greenEntry)), HttpStatusCode.Forbidden, "Unknown party");
         await Problem(await raw.SendAsync(Add(raw, Encoding.UTF8.GetBytes("not an entry\n"))), HttpStatusCode.BadRequest, "Malformed entry");
         HttpRequestMessage halfSigned = Add(raw, entry);
@@ -87,7 +87,7 @@ public sealed class RequestAuthenticationTests
         // A body changed after signing: the digest no longer matches.
         HttpRequestMessage tampered = new(HttpMethod.Post, new Uri(raw.BaseAddress!, "add")) { Content = new ByteArrayContent(entry) };
         await HttpSignatureHandler.SignAsync(tampered, board.Blue, now);
-        byte[] other = new LogEntry("ballot.cast", Hash256.Compute([8]), "blue.example", "B-8").Sign(board.Blue);
+        byte[] other = new LogEntry("incident.report", Hash256.Compute([8]), "blue.example", "B-8").Sign(board.Blue);
         tampered.Content = new ByteArrayContent(other);
         await Problem(await raw.SendAsync(tampered), HttpStatusCode.Unauthorized, "Content digest mismatch");
 
@@ -121,7 +121,7 @@ public sealed class RequestAuthenticationTests
         JsonElement unsignedDup = await again.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(unsignedDup.GetProperty("duplicate").GetBoolean());
         Assert.Equal(dup.GetProperty("index").GetInt64(), unsignedDup.GetProperty("index").GetInt64());
-        byte[] fresh = new LogEntry("ballot.cast", Hash256.Compute([11]), "blue.example", "B-11").Sign(board.Blue);
+        byte[] fresh = new LogEntry("incident.report", Hash256.Compute([11]), "blue.example", "B-11").Sign(board.Blue);
         JsonElement added = await (await raw.SendAsync(Add(raw, fresh))).Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(added.GetProperty("duplicate").GetBoolean());
         Assert.Equal(1, added.GetProperty("index").GetInt64());
@@ -171,8 +171,12 @@ public sealed class RequestAuthenticationTests
         HttpResponseMessage noEntry = await blue.Http.PostAsync("board/charter", new ByteArrayContent(charter));
         await Problem(noEntry, HttpStatusCode.BadRequest, "Entry required");
         await Problem(await blue.PostAsync("board/charter", charter, "manifest", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Entry does not match");
+        // A joint artifact's entry names the party that proposed it (any party may relay it once signed): never a
+        // member that is not a party, even with every party's signature.
+        SignedNote byDevice = SignedNote.Parse(new LogEntry("charter", Hash256.Compute(charter), board.Device.Name).Sign(board.Device));
+        byDevice = byDevice.WithSignature(board.Blue.Sign(byDevice.TextBytes)).WithSignature(board.Red.Sign(byDevice.TextBytes));
         using HttpRequestMessage asOther = new(HttpMethod.Post, "board/charter") { Content = new ByteArrayContent(charter) };
-        asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(red.Entry("charter", charter, cosigners: [board.Blue])));
+        asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(byDevice.ToBytes()));
         JsonElement wrongParty = await Problem(await blue.Http.SendAsync(asOther), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         Assert.Contains("party", wrongParty.GetProperty("detail").GetString(), StringComparison.Ordinal);
         byte[] otherCharter = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(charter).Replace("device-1", "device-2", StringComparison.Ordinal));
@@ -181,7 +185,7 @@ public sealed class RequestAuthenticationTests
         // Board artifact types cannot bypass the board through the raw log.
         using HttpClient raw = TestBoard.Signed(log, board.Blue);
         byte[] ballotEntry = new LogEntry("ballot.cast", Hash256.Compute([1]), "blue.example", "X").Sign(board.Blue);
-        await Problem(await raw.PostAsync("add", new ByteArrayContent(ballotEntry)), HttpStatusCode.UnprocessableEntity, "Board artifact");
+        await Problem(await raw.PostAsync("add", new ByteArrayContent(ballotEntry)), HttpStatusCode.Forbidden, "Owned entry type");
 
         // Unknown routes and unknown artifacts are ProblemDetails too.
         await Problem(await raw.GetAsync("board/ballots/ABCD"), HttpStatusCode.NotFound, "Not on the board");

@@ -92,8 +92,15 @@ public sealed class BoardHttpTests
 
         // Charter and manifest: joint artifacts, signed by both parties.
         byte[] charter = await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json"));
-        await Refused(await blue.PostAsync("board/charter", charter, "charter"), HttpStatusCode.Forbidden, "Joint signature missing");
-        await Created(await blue.PostAsync("board/charter", charter, "charter", cosigners: withRed), "charter");
+        // Signed in turn: blue proposes (202, pending, GET-able), red adds its signature to the same entry (201, logged once).
+        HttpResponseMessage proposed = await blue.PostAsync("board/charter", charter, "charter");
+        Assert.Equal(HttpStatusCode.Accepted, proposed.StatusCode);
+        BoardProposal proposal = (await proposed.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardProposal))!;
+        Assert.Equal(["blue.example"], proposal.SignedBy);
+        Assert.Equal(["red.example"], proposal.Awaiting);
+        Assert.Equal(proposal.Entry, (await blue.Http.GetFromJsonAsync("board/proposals/charter", BoardJsonContext.Default.BoardProposal))!.Entry);
+        await Created(await red.PostWithEntryAsync("board/charter", charter, red.Countersign(Convert.FromBase64String(proposal.Entry))), "charter");
+        Assert.Equal(HttpStatusCode.NotFound, (await blue.Http.GetAsync("board/proposals/charter")).StatusCode);
         ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(JointElectionDemo.ManifestJson), "manifest");
         await Refused(await device.PostAsync("board/manifest", manifest.CanonicalBytes, "manifest"), HttpStatusCode.Forbidden, "Role not allowed");
         await Refused(await blue.PostAsync("board/manifest", Encoding.UTF8.GetBytes(JointElectionDemo.ManifestJson), "manifest", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
@@ -191,7 +198,9 @@ public sealed class BoardHttpTests
             string otherU = commitJson[1].Replace("\"guardians\":[1,2]", "\"guardians\":[2,3]", StringComparison.Ordinal);
             await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(otherU), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             await Created(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), "commit 2");
-            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1].Replace("[1,2]", "[1, 2]", StringComparison.Ordinal)), "decryption.commit"), HttpStatusCode.Conflict, "Already on the board");
+            JsonElement twice = await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), HttpStatusCode.Conflict, "Already on the board");
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(commitJson[1]))), twice.GetProperty("sha256").GetString()); // a retried post can tell it landed
+            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1].Replace("[1,2]", "[1, 2]", StringComparison.Ordinal)), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
 
             // A reveal that does not hash to the guardian's commitment d_i is refused, naming guardian, contest and option.
             ElementModP[] swapped = [reveals[1].B[0], .. reveals[1].A.Skip(1)];

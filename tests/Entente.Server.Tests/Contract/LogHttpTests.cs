@@ -33,7 +33,7 @@ public sealed class LogHttpTests
         List<byte[]> entries = [];
         for (int i = 0; i < 5; i++)
         {
-            byte[] entry = new LogEntry("ballot.cast", Hash256.Compute(Encoding.UTF8.GetBytes($"ballot {i}")), "blue.example", $"B-{i}", $"C{i}").Sign(board.Blue);
+            byte[] entry = new LogEntry("incident.report", Hash256.Compute(Encoding.UTF8.GetBytes($"ballot {i}")), "blue.example", $"B-{i}", $"C{i}").Sign(board.Blue);
             entries.Add(entry);
             HttpResponseMessage added = await http.PostAsync("add", new ByteArrayContent(entry));
             Assert.Equal(HttpStatusCode.OK, added.StatusCode);
@@ -109,14 +109,14 @@ public sealed class LogHttpTests
         await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Not a submitter", unsigned);
         await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Forbidden, "Unknown party", unsigned);
         using Ed25519NoteSigner impostor = Ed25519NoteSigner.Generate("blue.example");
-        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(impostor), HttpStatusCode.Forbidden, "Bad signature", unsigned);
+        await Refused(new LogEntry("incident.report", h, "blue.example").Sign(impostor), HttpStatusCode.Forbidden, "Bad signature", unsigned);
         await Refused(new byte[5000], HttpStatusCode.RequestEntityTooLarge, "Request too large", unsigned);
         await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Not a submitter", asRed);
         await Refused(new LogEntry("incident.report", h, "green.example").Sign(stranger), HttpStatusCode.Unauthorized, "Unknown key", asStranger);
         await Refused(new LogEntry("incident.report", h, "red.example").Sign(board.Red), HttpStatusCode.Forbidden, "Wrong party");
         using Ed25519NoteSigner fakeBlue = Ed25519NoteSigner.Generate("blue.example");
-        await Refused(new LogEntry("ballot.cast", h, "blue.example").Sign(fakeBlue), HttpStatusCode.Forbidden, "Bad signature");
-        byte[] good = new LogEntry("ballot.cast", h, "blue.example", "B-1").Sign(board.Blue);
+        await Refused(new LogEntry("incident.report", h, "blue.example").Sign(fakeBlue), HttpStatusCode.Forbidden, "Bad signature");
+        byte[] good = new LogEntry("incident.report", h, "blue.example", "B-1").Sign(board.Blue);
         byte[] tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("B-1", "B-2", StringComparison.Ordinal));
         await Refused(tampered, HttpStatusCode.Forbidden, "Bad signature");
         await Refused(Encoding.UTF8.GetBytes("hello\n\n— x AAAAAAAA\n"), HttpStatusCode.BadRequest, "Malformed entry");
@@ -141,7 +141,7 @@ public sealed class LogHttpTests
             using HttpClient h = TestBoard.Signed(first, board.Blue);
             for (int i = 0; i < 2; i++)
             {
-                byte[] e = new LogEntry("ballot.cast", Hash256.Compute([(byte)i]), "blue.example").Sign(board.Blue);
+                byte[] e = new LogEntry("incident.report", Hash256.Compute([(byte)i]), "blue.example").Sign(board.Blue);
                 Assert.Equal(HttpStatusCode.OK, (await h.PostAsync("add", new ByteArrayContent(e))).StatusCode);
             }
 
@@ -161,7 +161,7 @@ public sealed class LogHttpTests
         board.Options.WitnessIntervalMs = 50;
         await using WebApplication log = await board.StartLogAsync();
         using HttpClient http = TestBoard.Signed(log, board.Blue);
-        byte[] third = new LogEntry("ballot.cast", Hash256.Compute([9]), "blue.example").Sign(board.Blue);
+        byte[] third = new LogEntry("incident.report", Hash256.Compute([9]), "blue.example").Sign(board.Blue);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("add", new ByteArrayContent(third))).StatusCode);
         SignedCheckpoint cp = null!;
         for (int attempt = 0; attempt < 100; attempt++)

@@ -107,4 +107,37 @@ public sealed class ServeCommandTests
         Directory.Delete(dir, recursive: true);
         Directory.Delete(empty, recursive: true);
     }
+
+    [Fact]
+    public async Task Serve_refuses_a_listen_address_in_use_out_of_range_or_malformed_with_exit_2_and_one_line_before_any_work()
+    {
+        string dir = Directory.CreateTempSubdirectory("entente-serve-port-").FullName;
+        using Ed25519NoteSigner blue = Ed25519NoteSigner.Generate("Blue");
+        await File.WriteAllTextAsync(Path.Combine(dir, "charter.json"), $$"""{ "parties": [ { "name": "Blue", "key": "{{blue.VerifierKey}}", "roles": ["party"] } ] }""");
+        using System.Net.Sockets.TcpListener busy = new(IPAddress.Loopback, 0);
+        busy.Start();
+        int port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        try
+        {
+            foreach (string urls in new[] { $"http://127.0.0.1:{port}", "http://127.0.0.1:70000", "http://127.0.0.1:-1", "not a url", "ftp://127.0.0.1:5080" })
+            {
+                StringWriter output = new();
+                StringWriter error = new();
+                int code = await Entente.Cli.Program.BuildRootCommand().Parse(["serve", "--data", dir, "--urls", urls])
+                    .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+                string text = error.ToString();
+                Assert.True(code == 2, $"{urls}: exit {code}\n{output}\n{text}");
+                Assert.Single(text.TrimEnd('\n').Split('\n'));
+                Assert.StartsWith("error: ", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+                Assert.False(File.Exists(Path.Combine(dir, "log.key")), $"{urls}: serve did work before checking its address");
+                Assert.False(File.Exists(Path.Combine(dir, "board.db")), $"{urls}: serve did work before checking its address");
+            }
+        }
+        finally
+        {
+            busy.Stop();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -48,7 +48,7 @@ public sealed class CrashTests
             while (!load.IsCancellationRequested)
             {
                 int n = Interlocked.Increment(ref counter);
-                byte[] entry = new LogEntry("ballot.cast", Hash256.Compute(BitConverter.GetBytes(n)), "blue.example", $"B-{n}").Sign(board.Blue);
+                byte[] entry = new LogEntry("incident.report", Hash256.Compute(BitConverter.GetBytes(n)), "blue.example", $"B-{n}").Sign(board.Blue);
                 try
                 {
                     HttpResponseMessage r = await http.PostAsync("add", new ByteArrayContent(entry));
@@ -97,7 +97,7 @@ public sealed class CrashTests
             }
 
             // The restarted log keeps appending after the acknowledged entries.
-            byte[] next = new LogEntry("ballot.cast", Hash256.Compute([7, 7]), "blue.example").Sign(board.Blue);
+            byte[] next = new LogEntry("incident.report", Hash256.Compute([7, 7]), "blue.example").Sign(board.Blue);
             HttpResponseMessage added = await http.PostAsync("add", new ByteArrayContent(next));
             Assert.Equal(cp.Checkpoint.Size, (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("index").GetInt64());
         }

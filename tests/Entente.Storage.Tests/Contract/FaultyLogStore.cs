@@ -64,8 +64,8 @@ public sealed class FaultyLogStore(ILogStore inner) : ILogStore
         }
     }
 
-    public Task<IReadOnlyDictionary<Hash256, long>> FindLeafHashesAsync(IReadOnlyCollection<Hash256> leafHashes, CancellationToken cancellationToken = default) =>
-        inner.FindLeafHashesAsync(leafHashes, cancellationToken);
+    public Task<IReadOnlyDictionary<Hash256, long>> FindIdentitiesAsync(IReadOnlyCollection<Hash256> identities, CancellationToken cancellationToken = default) =>
+        inner.FindIdentitiesAsync(identities, cancellationToken);
 
     public Task<byte[]?> ReadTileAsync(int level, long index, CancellationToken cancellationToken = default) => inner.ReadTileAsync(level, index, cancellationToken);
 

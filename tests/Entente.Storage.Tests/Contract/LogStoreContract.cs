@@ -118,6 +118,97 @@ public abstract class LogStoreContract<TBackend>
         Assert.Equal(2, seq.Head.Size);
     }
 
+    /// <summary>A signed note whose text is <paramref name="text"/>, with the given extra signature lines after the key's own.</summary>
+    private static byte[] Note(Ed25519NoteSigner key, string text, params string[] extraLines) =>
+        Encoding.UTF8.GetBytes(key.SignNote(text).ToString() + string.Concat(extraLines.Select(l => l + "\n")));
+
+    [SkippableFact]
+    public async Task A_signed_note_is_the_same_entry_whatever_signature_lines_follow_its_text_within_across_batches_and_restarts()
+    {
+        await using TBackend backend = new();
+        (ILogStore store, Ed25519NoteSigner key) = await NewLogAsync(backend);
+        using Ed25519NoteSigner _ = key;
+        using Ed25519NoteSigner blue = Ed25519NoteSigner.Generate("blue.example");
+        using Ed25519NoteSigner red = Ed25519NoteSigner.Generate("red.example");
+        const string Text = "entente.org/entry/v1\ntype incident.report\nsha256 6a09e667f3bcc908b2fb1366ea957d3e3adec17512775099da2f590b0667322a\nparty blue.example\n";
+        byte[] original = Note(blue, Text);
+        string blueLine = Encoding.UTF8.GetString(original).Split('\n')[^2];
+        string junk = "\u2014 x " + Convert.ToBase64String(new byte[68]);
+        string redLine = red.SignNote(Text).ToString().Split('\n')[^2];
+        byte[][] variants = [Note(blue, Text, junk), Note(blue, Text, blueLine), Note(blue, Text, redLine), Note(blue, Text, junk, junk)];
+        await using (Sequencer seq = await Sequencer.StartAsync(store, key, Origin, FastRetry))
+        {
+            Assert.Equal(new AddResult(0, false), await seq.AddAsync(original));
+            foreach (byte[] v in variants)
+            {
+                Assert.Equal(new AddResult(0, true), await seq.AddAsync(v));
+            }
+
+            // In one batch: the first of the batch is logged, its variants answer its index.
+            AddResult[] burst = await Task.WhenAll(new[] { Text.Replace("incident.report", "incident.note", StringComparison.Ordinal) }
+                .SelectMany(t => new[] { Note(blue, t), Note(blue, t, junk), Note(blue, t, redLine) })
+                .Select(e => seq.AddAsync(e)));
+            Assert.Single(burst.Select(r => r.Index).Distinct());
+            Assert.Equal(1, burst.Count(r => !r.Duplicate));
+            Assert.Equal(2, seq.Head.Size);
+        }
+
+        // After a restart the store, not the sequencer's memory, knows the identities.
+        await using Sequencer again = await Sequencer.StartAsync(backend.NewLogStore(), key, Origin, FastRetry);
+        foreach (byte[] v in variants)
+        {
+            Assert.Equal(new AddResult(0, true), await again.AddAsync(v));
+        }
+
+        Assert.Equal(2, again.Head.Size);
+        Assert.Equal(original, (await store.ReadEntriesAsync(0, 1))[0]);
+
+        // Bytes that are not a signed note are identified by their bytes, as before.
+        Assert.Equal(new AddResult(2, false), await again.AddAsync(Entry(1)));
+        Assert.Equal(new AddResult(2, true), await again.AddAsync(Entry(1)));
+        Assert.Equal(new AddResult(3, false), await again.AddAsync(Encoding.UTF8.GetBytes(Text)));
+    }
+
+    [SkippableFact]
+    public async Task A_log_written_before_entries_had_identities_opens_and_its_duplicates_stay_but_no_new_one_is_added()
+    {
+        await using TBackend backend = new();
+        using Ed25519NoteSigner key = Ed25519NoteSigner.Generate(Origin);
+        using Ed25519NoteSigner blue = Ed25519NoteSigner.Generate("blue.example");
+        const string Text = "entente.org/entry/v1\ntype incident.report\nsha256 bb67ae8584caa73b3c6ef372fe94f82ba54ff53a5f1d36f1510e527fade682d1\nparty blue.example\n";
+        string junk = "\u2014 x " + Convert.ToBase64String(new byte[68]);
+        byte[] original = Note(blue, Text);
+        byte[] variant = Note(blue, Text, junk);
+        List<byte[]> old = [Entry(0), original, variant, Entry(3)];
+
+        // The old schema and rows, as a server before this change wrote them (a variant logged as a second entry).
+        MemoryMerkleTree tree = new();
+        foreach (byte[] e in old)
+        {
+            tree.AppendEntry(e);
+        }
+
+        StoredCheckpoint head = new(old.Count, tree.Root(), key.SignNote(new Checkpoint(Origin, old.Count, tree.Root()).ToText()).ToBytes());
+        List<TileRecord> tiles = [.. TilePath.AllTiles(old.Count).Select(t => new TileRecord(t.Level, t.Index, TileHashes.Read(tree, t)))];
+        await backend.WriteLegacyLogAsync(old, head, tiles);
+
+        ILogStore store = backend.NewLogStore();
+        await store.CreateSchemaAsync();
+        await store.CreateSchemaAsync();
+        Assert.True(head.SameAs(await store.ReadHeadAsync()));
+        Assert.Equal(old, await store.ReadEntriesAsync(0, 10));
+        await using (Sequencer seq = await Sequencer.StartAsync(store, key, Origin, FastRetry))
+        {
+            Assert.Equal(new AddResult(1, true), await seq.AddAsync(Note(blue, Text, junk, junk)));
+            Assert.Equal(new AddResult(1, true), await seq.AddAsync(original));
+            Assert.Equal(new AddResult(0, true), await seq.AddAsync(Entry(0)));
+            Assert.Equal(new AddResult(4, false), await seq.AddAsync(Entry(4)));
+        }
+
+        FsckResult fsck = await Fsck.RunAsync(store, key.Verifier);
+        Assert.True(fsck.Ok, string.Join("\n", fsck.Problems));
+    }
+
     [SkippableFact]
     public async Task A_resubmission_arriving_while_the_first_copy_commits_gets_the_same_index()
     {
@@ -179,7 +270,7 @@ public abstract class LogStoreContract<TBackend>
         StoredCheckpoint stale = head with { Note = [.. head.Note, 0x20] };
         Hash256 leaf = Rfc6962.LeafHash(Entry(0));
         StoredCheckpoint next = new(1, leaf, key.SignNote(new Checkpoint(Origin, 1, leaf).ToText()).ToBytes());
-        LogCommit commit = new(stale, [new LogEntryRecord(0, leaf, Entry(0))], [new TileRecord(0, 0, leaf.ToArray())], next);
+        LogCommit commit = new(stale, [new LogEntryRecord(0, leaf, EntryIdentity.Of(Entry(0)), Entry(0))], [new TileRecord(0, 0, leaf.ToArray())], next);
         await Assert.ThrowsAsync<LogConflictException>(() => store.CommitAsync(commit));
         Assert.True(head.SameAs(await store.ReadHeadAsync()));
         Assert.Empty(await store.ReadEntriesAsync(0, 1));
@@ -283,6 +374,36 @@ public abstract class LogStoreContract<TBackend>
         Assert.Equal(h, await blobs.PutAsync(ballot));
         Assert.Equal(ballot, await blobs.GetCheckedAsync(h));
         Assert.Null(await blobs.GetCheckedAsync(Hash256.Compute([1, 2, 3])));
+    }
+
+    [SkippableFact]
+    public async Task The_nonce_store_remembers_each_pair_once_until_it_expires_across_instances_and_concurrent_callers()
+    {
+        await using TBackend backend = new();
+        await using INonceStore store = backend.NewNonceStore();
+        await store.CreateSchemaAsync();
+        await store.CreateSchemaAsync();
+        RequestNonce a = new("blue.example", "n-1", 1000);
+        RequestNonce b = new("red.example", "n-1", 1000);
+        Assert.Equal([true, true, false], await store.RememberAsync([a, b, a], now: 900));
+        Assert.Equal([false, false], await store.RememberAsync([a, b], now: 990));
+
+        // Another instance on the same store (a restarted or second server) knows them.
+        await using INonceStore other = backend.NewNonceStore();
+        Assert.Equal([false, true], await other.RememberAsync([b, new RequestNonce("blue.example", "n-2", 1100)], now: 995));
+        Assert.Equal(["blue.example/n-1", "blue.example/n-2", "red.example/n-1"],
+            (await other.ReadLiveAsync(now: 1000)).Select(n => $"{n.KeyId}/{n.Nonce}").Order(StringComparer.Ordinal));
+
+        // Once expired, a pair is forgotten (a request carrying it is stale anyway) and may be remembered again.
+        Assert.Equal(["blue.example/n-2"], (await store.ReadLiveAsync(now: 1001)).Select(n => $"{n.KeyId}/{n.Nonce}"));
+        Assert.Equal([true], await store.RememberAsync([a with { Expires = 2000 }], now: 1001));
+        await store.PruneAsync(now: 1500);
+        Assert.Equal(["blue.example/n-1"], (await store.ReadLiveAsync(now: 1500)).Select(n => $"{n.KeyId}/{n.Nonce}"));
+
+        // Concurrent callers racing for one pair: exactly one wins.
+        RequestNonce raced = new("blue.example", "raced", 3000);
+        IReadOnlyList<bool>[] answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => backend.NewNonceStore().RememberAsync([raced], now: 2000)));
+        Assert.Equal(1, answers.Count(x => x[0]));
     }
 
     [SkippableFact]

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Entente.Cryptography;
 using Entente.Election;
+using Entente.Election.Board;
+using Entente.Transparency.Notes;
 using Spectre.Console;
 
 namespace Entente.Cli.Commands.Election;
@@ -29,33 +31,106 @@ internal static class CliSupport
         return false;
     }
 
-    /// <summary>Runs <paramref name="action"/>, turning input errors into exit 2 with a clear message.</summary>
-    public static async Task<int> GuardAsync(Func<Task<int>> action)
+    /// <summary>The text on one line (a board's detail may hold line breaks).</summary>
+    public static string OneLine(string text) => string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with progress bars on standard error (one per phase) when standard error is a
+    /// terminal and <paramref name="quiet"/> is false (no <c>--json</c>); silently otherwise, so scripts read clean output.
+    /// </summary>
+    public static async Task<T> WithProgressAsync<T>(bool quiet, Func<IProgress<StepProgress>?, Task<T>> work)
     {
-        try
+        ArgumentNullException.ThrowIfNull(work);
+        if (quiet || Console.IsErrorRedirected)
         {
-            return await action();
+            return await work(null);
         }
-        catch (ElectionFormatException ex)
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        T result = default!;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                Dictionary<string, ProgressTask> tasks = [];
+                SynchronousProgress progress = new(p =>
+                {
+                    lock (tasks)
+                    {
+                        if (!tasks.TryGetValue(p.Phase, out ProgressTask? task))
+                        {
+                            task = context.AddTask(p.Phase, maxValue: Math.Max(1, p.Total));
+                            tasks[p.Phase] = task;
+                        }
+
+                        task.Value = Math.Max(task.Value, p.Done);
+                    }
+                });
+                result = await work(progress);
+                lock (tasks)
+                {
+                    foreach (ProgressTask task in tasks.Values)
+                    {
+                        task.Value = task.MaxValue;
+                    }
+                }
+            });
+        return result;
+    }
+
+    /// <summary>A publication as a JSON string value: published, already_published or awaiting_signatures.</summary>
+    public static string State(Publication publication) => publication.State switch
+    {
+        PublicationState.Published => "published",
+        PublicationState.AlreadyPublished => "already_published",
+        _ => "awaiting_signatures",
+    };
+
+    /// <summary>Writes a publication as a JSON object member: {"state", "signed_by", "awaiting"}.</summary>
+    public static void WritePublication(Utf8JsonWriter w, string name, Publication publication)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(publication);
+        w.WriteStartObject(name);
+        w.WriteString("state", State(publication));
+        w.WriteStartArray("signed_by");
+        foreach (string party in publication.SignedBy)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
+            w.WriteStringValue(party);
         }
-        catch (FileNotFoundException ex)
+
+        w.WriteEndArray();
+        w.WriteStartArray("awaiting");
+        foreach (string party in publication.AwaitingFrom)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
+            w.WriteStringValue(party);
         }
-        catch (DirectoryNotFoundException ex)
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads the guardian's passphrase (terminal or ENTENTE_GUARDIAN_PASSPHRASE) unless plaintext secrets are allowed; null when missing.</summary>
+    public static Entente.Election.KeyCeremony.GuardianSecretAccess? SecretAccess(FileInfo secret, int index, bool insecure)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        string? passphrase = null;
+        if (!insecure)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
+            passphrase = ReadPassphrase($"Passphrase of guardian {index}:");
+            if (string.IsNullOrEmpty(passphrase))
+            {
+                Console.Error.WriteLine($"error: a passphrase is required: type it, or set {PassphraseVariable}, or pass --insecure-plaintext-secrets for tests.");
+                return null;
+            }
         }
-        catch (UnauthorizedAccessException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
+
+        return new Entente.Election.KeyCeremony.GuardianSecretAccess(secret.FullName, passphrase, insecure);
+    }
+
+    private sealed class SynchronousProgress(Action<StepProgress> report) : IProgress<StepProgress>
+    {
+        public void Report(StepProgress value) => report(value);
     }
 
     public static string? ReadPassphrase(string prompt)

@@ -84,28 +84,67 @@ internal static class LogAdminCommands
 
     public static Command Fsck()
     {
-        Option<string> config = new("--config") { Description = "log.json", Required = true };
-        Command command = new("fsck", "Re-verify the whole stored log: entries, tiles, root, signatures.");
-        command.Options.Add(config);
+        Option<string?> config = new("--config") { Description = "The log's configuration file (log.json, or an `entente serve --config` file)." };
+        Option<DirectoryInfo?> dir = new("--dir") { Description = "A board's data folder or a demo folder: the store and key are found from what is there (a log.json or entente.json, else board.db or log.db with log.key)." };
+        Option<string?> key = new("--key") { Description = "The log's key: its private key file or its public verifier key (text or a file holding it). Default: the key the folder or configuration names." };
+        Command command = new("fsck", "Re-verify the whole stored log: every entry, tile, the root and the checkpoint signature. Exit 0 when all pass, 1 when one fails, 2 for input errors.") { config, dir, key };
         command.SetAction(async (parse, ct) =>
         {
-            LogServerOptions options = LogServerOptions.Load(parse.GetValue(config)!);
-            using Ed25519NoteSigner key = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(options.Resolve(options.Key), ct)).Trim());
-            (ILogStore store, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
+            TextWriter error = parse.InvocationConfiguration.Error;
+            LogServerOptions options = FsckTarget.Resolve(parse.GetValue(config), parse.GetValue(dir)?.FullName);
+            INoteVerifier verifier = FsckTarget.Verifier(parse.GetValue(key), options);
+
+            ILogStore store;
+            try
+            {
+                (store, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
+            }
+            catch (Exception e) when (e is IOException or FormatException or LogStoreException or ArgumentException)
+            {
+                await error.WriteLineAsync($"error: cannot open the store {options.Store}: {e.Message}");
+                return ExitCodes.UsageOrInput;
+            }
+
             await using (store)
             {
-                StoredCheckpoint? head = await store.ReadHeadAsync(ct);
-                FsckResult result = await AnsiConsole.Progress().StartAsync(async progress =>
+                StoredCheckpoint? head;
+                try
                 {
-                    ProgressTask task = progress.AddTask("checking entries", maxValue: Math.Max(1, head?.Size ?? 1));
-                    return await Transparency.Log.Fsck.RunAsync(store, key.Verifier, new Progress<long>(n => task.Value = n), ct);
-                });
+                    head = await store.ReadHeadAsync(ct);
+                }
+                catch (LogStoreException e)
+                {
+                    await error.WriteLineAsync($"error: {options.Store} is not a readable Entente log: {e.Message}");
+                    return ExitCodes.UsageOrInput;
+                }
+
+                if (head is null)
+                {
+                    await error.WriteLineAsync($"error: {options.Store} holds no log (no signed checkpoint); is this the right folder?");
+                    return ExitCodes.UsageOrInput;
+                }
+
+                FsckResult result;
+                try
+                {
+                    result = await AnsiConsole.Progress().AutoClear(true).StartAsync(async progress =>
+                    {
+                        ProgressTask task = progress.AddTask("checking entries", maxValue: Math.Max(1, head.Size));
+                        return await Transparency.Log.Fsck.RunAsync(store, verifier, new Progress<long>(n => task.Value = n), ct);
+                    });
+                }
+                catch (LogStoreException e)
+                {
+                    // The store itself is damaged: that is a failed check, not bad input.
+                    Console.Out.WriteLine($"PROBLEM the store cannot be read: {e.Message}");
+                    return ExitCodes.CheckFailed;
+                }
                 foreach (string problem in result.Problems)
                 {
                     Console.Out.WriteLine("PROBLEM " + problem);
                 }
 
-                Console.Out.WriteLine(result.Ok ? $"ok: {result.Size} entries, every tile and the root verify" : $"{result.Problems.Count} problem(s)");
+                Console.Out.WriteLine(result.Ok ? $"ok: {result.Size} entries, every tile, the root and the checkpoint signature verify" : $"{result.Problems.Count} problem(s)");
                 return result.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
             }
         });
@@ -121,16 +160,7 @@ internal static class LogAdminCommands
         command.Options.Add(urls);
         command.SetAction(async (parse, ct) =>
         {
-            LogServerOptions options;
-            try
-            {
-                options = LogServerOptions.Load(parse.GetValue(config)!);
-            }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.UsageOrInput;
-            }
+            LogServerOptions options = LogServerOptions.Load(parse.GetValue(config)!);
 
             string listen = parse.GetValue(urls) ?? "http://127.0.0.1:8080";
             await using Microsoft.AspNetCore.Builder.WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);

@@ -1,4 +1,5 @@
 using Entente.Cryptography;
+using Entente.Election.Board;
 using Entente.Election.KeyCeremony;
 using Entente.Election.Manifest;
 using Entente.Election.Parameters;
@@ -6,17 +7,17 @@ using Entente.Election.Tests.Properties;
 
 namespace Entente.Election.Tests.Contract;
 
-public class CeremonyFolderTests
+public class FolderKeyCeremonyTests
 {
-    private static async Task<CeremonyFolder> NewFolder(TestFiles.TempFolder temp, int n, int k)
+    private static async Task<FolderElectionBoard> NewFolder(TestFiles.TempFolder temp, int n, int k)
     {
         ElectionManifest manifest = EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests);
-        CeremonyFolder folder = new(temp.File("ceremony"));
-        await folder.InitializeAsync(ElectionParameters.Create(Group.Tiny, manifest, n, k));
+        FolderElectionBoard folder = new(temp.File("ceremony"));
+        await KeyCeremonySteps.InitializeAsync(folder, ElectionParameters.Create(Group.Tiny, manifest, n, k));
         return folder;
     }
 
-    private static CeremonyFolder.SecretAccess Secret(TestFiles.TempFolder temp, int i, string? passphrase = null) =>
+    private static GuardianSecretAccess Secret(TestFiles.TempFolder temp, int i, string? passphrase = null) =>
         new(temp.File($"guardian-{i}.secret.json"), passphrase, AllowPlaintext: passphrase is null);
 
     [Fact]
@@ -24,26 +25,26 @@ public class CeremonyFolderTests
     public async Task Three_guardians_complete_the_ceremony_through_files_with_sealed_secrets()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await NewFolder(temp, 3, 2);
+        FolderElectionBoard folder = await NewFolder(temp, 3, 2);
         for (int i = 1; i <= 3; i++)
         {
-            await folder.KeygenAsync(i, $"G{i}", Secret(temp, i, $"pass {i}"));
+            await KeyCeremonySteps.KeygenAsync(folder, i, $"G{i}", Secret(temp, i, $"pass {i}"));
         }
 
         for (int i = 1; i <= 3; i++)
         {
-            Assert.Equal(2, await folder.ShareAsync(i, Secret(temp, i, $"pass {i}")));
+            Assert.Equal(2, await KeyCeremonySteps.ShareAsync(folder, i, Secret(temp, i, $"pass {i}")));
         }
 
         for (int i = 1; i <= 3; i++)
         {
-            Assert.Empty(await folder.ReceiveAsync(i, Secret(temp, i, $"pass {i}")));
+            Assert.Empty(await KeyCeremonySteps.ReceiveAsync(folder, i, Secret(temp, i, $"pass {i}")));
         }
 
-        Assert.False(await folder.ApproveAsync(1, Secret(temp, 1, "pass 1")));
-        Assert.False(await folder.ApproveAsync(2, Secret(temp, 2, "pass 2")));
+        Assert.Null((await KeyCeremonySteps.ApproveAsync(folder, 1, Secret(temp, 1, "pass 1"))).ElectionKey);
+        Assert.Null((await KeyCeremonySteps.ApproveAsync(folder, 2, Secret(temp, 2, "pass 2"))).ElectionKey);
         await Assert.ThrowsAsync<ElectionFormatException>(() => folder.LoadContextAsync());
-        Assert.True(await folder.ApproveAsync(3, Secret(temp, 3, "pass 3")));
+        Assert.Equal(PublicationState.Published, (await KeyCeremonySteps.ApproveAsync(folder, 3, Secret(temp, 3, "pass 3"))).ElectionKey?.State);
         ElectionContext context = await folder.LoadContextAsync();
         Assert.Equal(3, context.Guardians.Count);
 
@@ -58,10 +59,10 @@ public class CeremonyFolderTests
     public async Task Using_another_guardians_secret_file_is_refused()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await NewFolder(temp, 2, 2);
-        await folder.KeygenAsync(1, "G1", Secret(temp, 1));
-        await folder.KeygenAsync(2, "G2", Secret(temp, 2));
-        ElectionFormatException ex = await Assert.ThrowsAsync<ElectionFormatException>(() => folder.ShareAsync(1, Secret(temp, 2)));
+        FolderElectionBoard folder = await NewFolder(temp, 2, 2);
+        await KeyCeremonySteps.KeygenAsync(folder, 1, "G1", Secret(temp, 1));
+        await KeyCeremonySteps.KeygenAsync(folder, 2, "G2", Secret(temp, 2));
+        ElectionFormatException ex = await Assert.ThrowsAsync<ElectionFormatException>(() => KeyCeremonySteps.ShareAsync(folder, 1, Secret(temp, 2)));
         Assert.Equal(temp.File("guardian-2.secret.json"), ex.File);
         Assert.Equal("$.i", ex.Location);
     }
@@ -70,16 +71,16 @@ public class CeremonyFolderTests
     public async Task A_tampered_share_leads_to_a_published_complaint()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await NewFolder(temp, 2, 1);
-        await folder.KeygenAsync(1, "G1", Secret(temp, 1));
-        await folder.KeygenAsync(2, "G2", Secret(temp, 2));
-        await folder.ShareAsync(1, Secret(temp, 1));
-        await folder.ShareAsync(2, Secret(temp, 2));
+        FolderElectionBoard folder = await NewFolder(temp, 2, 1);
+        await KeyCeremonySteps.KeygenAsync(folder, 1, "G1", Secret(temp, 1));
+        await KeyCeremonySteps.KeygenAsync(folder, 2, "G2", Secret(temp, 2));
+        await KeyCeremonySteps.ShareAsync(folder, 1, Secret(temp, 1));
+        await KeyCeremonySteps.ShareAsync(folder, 2, Secret(temp, 2));
         string share = folder.PathOf("shares/share-1-to-2.json");
         string text = File.ReadAllText(share);
         int at = text.IndexOf("\"c1\":\"", StringComparison.Ordinal) + 6;
         File.WriteAllText(share, text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
-        IReadOnlyList<(int From, string Reason)> complaints = await folder.ReceiveAsync(2, Secret(temp, 2));
+        IReadOnlyList<(int From, string Reason)> complaints = await KeyCeremonySteps.ReceiveAsync(folder, 2, Secret(temp, 2));
         Assert.Equal(1, Assert.Single(complaints).From);
         Assert.True(File.Exists(folder.PathOf("approvals/guardian-2.json")));
         Assert.Contains("complain", File.ReadAllText(folder.PathOf("approvals/guardian-2.json")), StringComparison.Ordinal);
@@ -89,10 +90,10 @@ public class CeremonyFolderTests
     public async Task Keygen_twice_for_the_same_guardian_is_refused()
     {
         using TestFiles.TempFolder temp = new();
-        CeremonyFolder folder = await NewFolder(temp, 2, 1);
-        await folder.KeygenAsync(1, "G1", Secret(temp, 1));
-        await Assert.ThrowsAsync<ElectionFormatException>(() => folder.KeygenAsync(1, "G1", new CeremonyFolder.SecretAccess(temp.File("other.json"), null, true)));
-        ElectionFormatException zero = await Assert.ThrowsAsync<ElectionFormatException>(() => folder.KeygenAsync(0, "G0", Secret(temp, 0)));
+        FolderElectionBoard folder = await NewFolder(temp, 2, 1);
+        await KeyCeremonySteps.KeygenAsync(folder, 1, "G1", Secret(temp, 1));
+        await Assert.ThrowsAsync<ElectionFormatException>(() => KeyCeremonySteps.KeygenAsync(folder, 1, "G1", new GuardianSecretAccess(temp.File("other.json"), null, true)));
+        ElectionFormatException zero = await Assert.ThrowsAsync<ElectionFormatException>(() => KeyCeremonySteps.KeygenAsync(folder, 0, "G0", Secret(temp, 0)));
         Assert.Contains("out of range", zero.Problem, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,188 @@
+using Entente.Client.Board;
+using Entente.Client.Http;
+using Entente.Election.Board;
+using Entente.Transparency.Notes;
+
+namespace Entente.Client.Election;
+
+/// <summary>
+/// The election's shared place as a board over HTTP (docs/http-api.md, "Election board"): every document is an
+/// artifact of a board collection, posted with a log entry signed by this client's charter key (a party, a guardian
+/// holder or a device), every request signed (RFC 9421), transient failures retried within a bound
+/// (<see cref="RetryPolicy"/>). Reads are public; each artifact read is checked against the SHA-256 of its index entry
+/// (the collection listing's, or the <c>ETag</c> the board serves with it) before it is returned.
+/// <para>Idempotence: a post answered 409 <c>Already on the board</c> (or <c>Duplicate ballot</c>) whose artifact has
+/// the SHA-256 just posted is <see cref="PublicationState.AlreadyPublished"/>, so a retried post never doubles anything
+/// and a step run again after it succeeded reports it as done.</para>
+/// <para>Joint documents are signed by each party in turn: a party that finds a pending proposal of the same bytes adds
+/// its signature to that proposal's entry; otherwise it proposes its own. The board answers 202 while signatures are
+/// missing (<see cref="PublicationState.AwaitingSignatures"/>), and 201 when the last one logs it.</para>
+/// </summary>
+public sealed class HttpElectionBoard : IElectionBoard, IDisposable
+{
+    private readonly BoardClient _client;
+    private readonly Uri _board;
+
+    /// <summary>
+    /// The board at <paramref name="board"/>, acting as the charter member whose key is <paramref name="key"/> (not
+    /// owned), retrying under <paramref name="retry"/> (default <see cref="RetryPolicy.Default"/>), sending through
+    /// <paramref name="inner"/> (default: sockets).
+    /// </summary>
+    public HttpElectionBoard(Uri board, Ed25519NoteSigner key, RetryPolicy? retry = null, HttpMessageHandler? inner = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(key);
+        _board = board.AbsoluteUri.EndsWith('/') ? board : new Uri(board.AbsoluteUri + "/");
+        _client = new BoardClient(_board, key, inner, retry ?? RetryPolicy.Default);
+    }
+
+    /// <summary>The name this client signs as.</summary>
+    public string Signer => _client.Signer;
+
+    /// <inheritdoc/>
+    public string Location => _board.AbsoluteUri;
+
+    /// <inheritdoc/>
+    public string Describe(ElectionDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Route route = Route.Of(document);
+        return new Uri(_board, route.Supported ? route.Target(document).Get : "board/" + document.Path).AbsoluteUri;
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]?> ReadAsync(ElectionDocument document, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Route route = Route.Of(document);
+        if (!route.Supported)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await _client.Http.ReadArtifactAsync(route.Target(document).Get, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BoardRequestException e)
+        {
+            throw Translate(e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ElectionDocument>> ListAsync(ElectionDocumentKind kind, CancellationToken cancellationToken = default)
+    {
+        if (ElectionDocument.IsSingleKind(kind))
+        {
+            throw new ArgumentException($"{kind} is a single document, not a collection.", nameof(kind));
+        }
+
+        Route route = Route.OfKind(kind);
+        if (!route.Supported)
+        {
+            return [];
+        }
+
+        IReadOnlyList<BoardArtifact> artifacts;
+        try
+        {
+            artifacts = await _client.Http.ListAsync(route.Collection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BoardRequestException e)
+        {
+            throw Translate(e);
+        }
+
+        List<ElectionDocument> documents = [];
+        foreach (BoardArtifact artifact in artifacts)
+        {
+            // The decryptions collection holds every round: keep this kind's ("commit-1", "reveal-1"…).
+            if (artifact.Id.StartsWith(route.IdPrefix, StringComparison.Ordinal) && ElectionDocument.TryFromId(kind, artifact.Id[route.IdPrefix.Length..]) is ElectionDocument document)
+            {
+                documents.Add(document);
+            }
+        }
+
+        return [.. documents.OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
+    /// <inheritdoc/>
+    public async Task<Publication> PublishAsync(ElectionDocument document, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        Route route = Route.Of(document);
+        if (!route.Supported)
+        {
+            throw new ElectionBoardException(BoardRefusalReason.Malformed, Describe(document), "Not on this board", $"the board has no collection for {document.Kind} documents; use a ceremony folder for this step");
+        }
+
+        BoardPostOutcome outcome;
+        try
+        {
+            outcome = await _client.PublishAsync(route.Target(document), bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BoardRequestException e)
+        {
+            throw Translate(e);
+        }
+
+        return outcome.State switch
+        {
+            BoardPostState.Logged => Publication.Published,
+            BoardPostState.AlreadyLogged => Publication.AlreadyPublished,
+            _ => new Publication(PublicationState.AwaitingSignatures, outcome.Proposal!.SignedBy, outcome.Proposal.Awaiting),
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _client.Dispose();
+
+    private static ElectionBoardException Translate(BoardRequestException e)
+    {
+        BoardRefusalReason reason = e.Corrupt ? BoardRefusalReason.Corrupt : e.Status switch
+        {
+            409 => BoardRefusalReason.Conflict,
+            422 => BoardRefusalReason.Invalid,
+            401 or 403 => BoardRefusalReason.Forbidden,
+            400 or 404 or 413 => BoardRefusalReason.Malformed,
+            _ => BoardRefusalReason.Unavailable,
+        };
+        return new ElectionBoardException(reason, e.Where, e.Title, e.Detail, e.Status, e);
+    }
+
+    /// <summary>Where the documents of a kind live on the board.</summary>
+    private sealed record Route(string Collection, string IdPrefix, string? EntryType, bool Singleton, string? Round)
+    {
+        public bool Supported => EntryType is not null;
+
+        public BoardTarget Target(ElectionDocument document) => new(Collection, Singleton ? Collection : IdPrefix + document.Id,
+            document.Kind == ElectionDocumentKind.Ballot ? (document.Challenged ? "ballot.challenged" : "ballot.cast") : EntryType!, Singleton, document.IsJoint)
+        {
+            RouteArgument = Round,
+            Ballot = document.Kind is ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening ? document.Id : null,
+            Code = document.ConfirmationCode,
+        };
+
+        public static Route OfKind(ElectionDocumentKind kind) => kind switch
+        {
+            ElectionDocumentKind.Manifest => new("manifest", "", "manifest", true, null),
+            ElectionDocumentKind.Parameters => new("parameters", "", "election.parameters", true, null),
+            ElectionDocumentKind.ElectionKey => new("election", "", "election.key", true, null),
+            ElectionDocumentKind.EncryptedTally => new("encrypted-tally", "", "tally.encrypted", true, null),
+            ElectionDocumentKind.Tally => new("tally", "", "tally.decrypted", true, null),
+            ElectionDocumentKind.GuardianKey => new("guardians", "", "guardian.commitment", false, null),
+            ElectionDocumentKind.Share => new("shares", "", "guardian.share", false, null),
+            ElectionDocumentKind.Approval => new("approvals", "", "guardian.approval", false, null),
+            ElectionDocumentKind.Ballot => new("ballots", "", "ballot.cast", false, null),
+            ElectionDocumentKind.Device => new("devices", "", "device.record", false, null),
+            ElectionDocumentKind.Opening => new("challenged", "", "ballot.opened", false, null),
+            ElectionDocumentKind.DecryptionCommit => new("decryptions", "commit-", "decryption.commit", false, "commit"),
+            ElectionDocumentKind.DecryptionReveal => new("decryptions", "reveal-", "decryption.reveal", false, "reveal"),
+            ElectionDocumentKind.DecryptionResponse => new("decryptions", "response-", "decryption.response", false, "response"),
+            _ => new("", "", null, ElectionDocument.IsSingleKind(kind), null), // contest data: not a board collection
+        };
+
+        public static Route Of(ElectionDocument document) => OfKind(document.Kind);
+    }
+}

@@ -1,0 +1,332 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Entente.Cryptography;
+using Entente.Election.Decryption;
+using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
+using Entente.Election.Manifest;
+using Entente.Election.Parameters;
+using Entente.Election.Tally;
+
+namespace Entente.Election.Record;
+
+/// <summary>The files of the election record (docs/record-format.md §3) an artifact on a board can be.</summary>
+public enum RecordPart
+{
+    /// <summary><c>manifest.json</c>.</summary>
+    Manifest,
+
+    /// <summary><c>parameters.json</c>.</summary>
+    Parameters,
+
+    /// <summary><c>guardians/guardian-&lt;i&gt;.json</c>.</summary>
+    Guardian,
+
+    /// <summary><c>election.json</c>.</summary>
+    Election,
+
+    /// <summary><c>ballots/&lt;id&gt;.json</c>.</summary>
+    Ballot,
+
+    /// <summary><c>devices/&lt;device&gt;.json</c>.</summary>
+    Device,
+
+    /// <summary><c>tally/encrypted_tally.json</c>.</summary>
+    EncryptedTally,
+
+    /// <summary><c>tally/tally.json</c>.</summary>
+    Tally,
+
+    /// <summary><c>challenged/&lt;id&gt;.json</c>.</summary>
+    Opening,
+
+    /// <summary>A guardian's decryption commit (round 1): its parts of each option go to <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionCommit,
+
+    /// <summary>A guardian's decryption reveal (round 2): (a_i, b_i) of each option, for <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionReveal,
+
+    /// <summary>A guardian's decryption response (round 3): v_i of each option, for <c>tally/partial_decryptions.json</c>.</summary>
+    DecryptionResponse,
+}
+
+/// <summary>
+/// Assembles an <see cref="ElectionRecord"/> from the artifacts a board holds: each artifact's bytes are what the
+/// record file of its <see cref="RecordPart"/> must contain, in whatever order they come (the order of the log).
+/// The one path from a board to a record: the board's <c>GET /board/record</c> and <c>entente record fetch</c> both
+/// build the record here, so both give the same files.
+/// <para>
+/// <see cref="Add"/> keeps the bytes (the same bytes twice, as duplicated log entries give, count once; two
+/// different artifacts for one file are refused). <see cref="Build"/> reads them in dependency order with the strict
+/// readers of <see cref="RecordFormat"/> (canonical form, ranges, links to the manifest, parameters and context) and
+/// throws <see cref="ElectionFormatException"/> naming the artifact's source (for example its log entry) and what is
+/// wrong or missing. Proofs are not checked here: that is the verifier's work on the written record.
+/// </para>
+/// </summary>
+public sealed class ElectionRecordAssembler
+{
+    private readonly Dictionary<RecordPart, List<Artifact>> _parts = [];
+    private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+
+    private sealed record Artifact(byte[] Bytes, string Source);
+
+    /// <summary>The record file name of a part (for messages), e.g. <c>tally/tally.json</c> or <c>ballots/</c>.</summary>
+    public static string FileOf(RecordPart part) => part switch
+    {
+        RecordPart.Manifest => "manifest.json",
+        RecordPart.Parameters => "parameters.json",
+        RecordPart.Guardian => "guardians/",
+        RecordPart.Election => "election.json",
+        RecordPart.Ballot => "ballots/",
+        RecordPart.Device => "devices/",
+        RecordPart.EncryptedTally => "tally/encrypted_tally.json",
+        RecordPart.Tally => "tally/tally.json",
+        RecordPart.Opening => "challenged/",
+        RecordPart.DecryptionCommit or RecordPart.DecryptionReveal or RecordPart.DecryptionResponse => "tally/partial_decryptions.json",
+        _ => throw new ArgumentOutOfRangeException(nameof(part)),
+    };
+
+    private static bool IsSingle(RecordPart part) =>
+        part is RecordPart.Manifest or RecordPart.Parameters or RecordPart.Election or RecordPart.EncryptedTally or RecordPart.Tally;
+
+    /// <summary>
+    /// Adds an artifact for <paramref name="part"/>; <paramref name="source"/> names where it came from in messages
+    /// (e.g. <c>log entry 12</c>). Returns false when the same bytes were added before for this part (counted once).
+    /// </summary>
+    /// <exception cref="ElectionFormatException">A single-file part (manifest, parameters, election, tallies) already has different bytes.</exception>
+    public bool Add(RecordPart part, byte[] artifact, string source)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        string key = $"{part}:{Convert.ToHexString(SHA256.HashData(artifact))}";
+        if (!_seen.TryAdd(key, source))
+        {
+            return false;
+        }
+
+        if (!_parts.TryGetValue(part, out List<Artifact>? list))
+        {
+            _parts[part] = list = [];
+        }
+
+        if (IsSingle(part) && list.Count > 0)
+        {
+            throw new ElectionFormatException(source, "", $"a second, different {FileOf(part)} (the first is {list[0].Source}); a record has one");
+        }
+
+        list.Add(new Artifact(artifact, source));
+        return true;
+    }
+
+    /// <summary>Number of distinct artifacts added for <paramref name="part"/>.</summary>
+    public int Count(RecordPart part) => _parts.TryGetValue(part, out List<Artifact>? list) ? list.Count : 0;
+
+    /// <summary>Reads every artifact and returns the record, or throws <see cref="ElectionFormatException"/> naming the first problem's source.</summary>
+    public ElectionRecord Build()
+    {
+        ElectionManifest manifest = Read(Single(RecordPart.Manifest), a =>
+        {
+            ElectionManifest m = ManifestReader.Parse(a.Bytes, a.Source);
+            return m.CanonicalSpan.SequenceEqual(a.Bytes) ? m : throw new ElectionFormatException(a.Source, "$", "the manifest is not in canonical form");
+        });
+        Artifact parametersArtifact = Single(RecordPart.Parameters);
+        ElectionParameters parameters = Read(parametersArtifact, a => RecordFormat.ReadParameters(a.Source, a.Bytes, manifest));
+
+        Dictionary<int, GuardianPublicKey> guardians = [];
+        foreach (Artifact a in All(RecordPart.Guardian))
+        {
+            GuardianPublicKey key = Read(a, x => RecordFormat.ReadGuardian(x.Source, x.Bytes, parameters));
+            if (!guardians.TryAdd(key.Index, key))
+            {
+                throw new ElectionFormatException(a.Source, "$.i", $"a second, different public key of guardian {key.Index}");
+            }
+        }
+
+        for (int i = 1; i <= parameters.GuardianCount; i++)
+        {
+            if (!guardians.ContainsKey(i))
+            {
+                throw new ElectionFormatException($"guardians/guardian-{i}.json", "", $"no public key of guardian {i} of {parameters.GuardianCount}");
+            }
+        }
+
+        ElectionContext context = Read(parametersArtifact, _ => ElectionContext.Create(parameters, guardians.OrderBy(g => g.Key).Select(g => g.Value), verifyProofs: false));
+        Read(Single(RecordPart.Election), a =>
+        {
+            RecordFormat.CheckElection(a.Source, a.Bytes, context);
+            return true;
+        });
+
+        List<Artifact> ballotArtifacts = All(RecordPart.Ballot);
+        EncryptedBallot[] parsed = new EncryptedBallot[ballotArtifacts.Count];
+        Parallel.For(0, parsed.Length, n => parsed[n] = Read(ballotArtifacts[n], a => RecordFormat.ReadBallot(a.Source, a.Bytes, context)));
+        Dictionary<Hash256, EncryptedBallot> byId = [];
+        for (int n = 0; n < parsed.Length; n++)
+        {
+            if (!byId.TryAdd(parsed[n].Id, parsed[n]))
+            {
+                throw new ElectionFormatException(ballotArtifacts[n].Source, "$.id", $"a second, different ballot with id {parsed[n].Id}");
+            }
+        }
+
+        Dictionary<string, DeviceRecord> devices = new(StringComparer.Ordinal);
+        foreach (Artifact a in All(RecordPart.Device))
+        {
+            DeviceRecord device = Read(a, x => RecordFormat.ReadDevice(x.Source, x.Bytes));
+            if (!EncryptionDevice.IsValidName(device.Device))
+            {
+                throw new ElectionFormatException(a.Source, "$.device", $"\"{device.Device}\" is not a device name a record file can carry");
+            }
+
+            if (!devices.TryAdd(device.Device, device))
+            {
+                throw new ElectionFormatException(a.Source, "$.device", $"a second, different record of device {device.Device}");
+            }
+        }
+
+        List<DeviceRecord> orderedDevices = [.. devices.Values.OrderBy(d => d.Device, StringComparer.Ordinal)];
+        List<EncryptedBallot> ballots = Assemble(orderedDevices, parsed);
+        long totalWeight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
+        EncryptedTally encryptedTally = Read(Single(RecordPart.EncryptedTally), a => RecordFormat.ReadEncryptedTally(a.Source, a.Bytes, context, totalWeight));
+        DecryptedTally tally = WithShares(Read(Single(RecordPart.Tally), a => RecordFormat.ReadTally(a.Source, a.Bytes, context)), encryptedTally,
+            ballots.Count(b => b.State == BallotState.Challenged), parameters);
+
+        Dictionary<Hash256, OpenedBallot> openings = [];
+        foreach (Artifact a in All(RecordPart.Opening))
+        {
+            Hash256 id = OpeningId(a);
+            if (!byId.TryGetValue(id, out EncryptedBallot? ballot) || ballot.State != BallotState.Challenged)
+            {
+                throw new ElectionFormatException(a.Source, "$.id", $"no challenged ballot {id} is among the ballots");
+            }
+
+            OpenedBallot opened = Read(a, x => RecordFormat.ReadOpened(x.Source, x.Bytes, context, ballot));
+            if (!openings.TryAdd(id, opened))
+            {
+                throw new ElectionFormatException(a.Source, "$.id", $"a second, different opening of ballot {id}");
+            }
+        }
+
+        return new ElectionRecord(context, orderedDevices, ballots, encryptedTally, tally, [.. openings.Values]);
+    }
+
+    /// <summary>
+    /// The ballots in the order the record commits to: each device's ballots in its encryption order (devices by
+    /// name), then any ballot no device lists, in the order given.
+    /// </summary>
+    public static List<EncryptedBallot> Assemble(IReadOnlyList<DeviceRecord> devices, IReadOnlyList<EncryptedBallot> ballots)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(ballots);
+        Dictionary<Hash256, EncryptedBallot> byId = [];
+        foreach (EncryptedBallot b in ballots)
+        {
+            byId.TryAdd(b.Id, b);
+        }
+
+        HashSet<Hash256> placed = [];
+        List<EncryptedBallot> ordered = [];
+        foreach (Hash256 id in devices.SelectMany(d => d.Ballots))
+        {
+            if (byId.TryGetValue(id, out EncryptedBallot? ballot) && placed.Add(id))
+            {
+                ordered.Add(ballot);
+            }
+        }
+
+        ordered.AddRange(ballots.Where(b => placed.Add(b.Id)));
+        return ordered;
+    }
+
+    /// <summary>
+    /// <paramref name="tally"/> with each guardian's part of each option (M_i, d_i, a_i, b_i, v_i) from its decryption
+    /// rounds, for the record's <c>tally/partial_decryptions.json</c> (docs/record-format.md §4.12). The tally is
+    /// returned unchanged when a guardian of its U has no complete rounds here; the verifier then reports that nothing
+    /// binds U (step 10), which is the truth about such a board.
+    /// </summary>
+    private DecryptedTally WithShares(DecryptedTally tally, EncryptedTally encrypted, int challenged, ElectionParameters parameters)
+    {
+        DecryptionRoundShape shape = new(encrypted.Contests.Sum(c => c.Options.Count), challenged, 0);
+        Dictionary<int, DecryptionCommit> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index);
+        Dictionary<int, DecryptionReveal> reveals = Rounds(RecordPart.DecryptionReveal, a => DecryptionRoundFormat.ReadReveal(a.Source, a.Bytes, parameters, shape), r => r.Index);
+        Dictionary<int, DecryptionResponse> responses = Rounds(RecordPart.DecryptionResponse, a => DecryptionRoundFormat.ReadResponse(a.Source, a.Bytes, parameters, shape), r => r.Index);
+        if (!tally.Guardians.All(i => commits.ContainsKey(i) && reveals.ContainsKey(i) && responses.ContainsKey(i)))
+        {
+            return tally;
+        }
+
+        int n = 0;
+        return tally with
+        {
+            Contests = [.. tally.Contests.Select(contest => contest with
+            {
+                Options = [.. contest.Options.Select(option =>
+                {
+                    int at = n++;
+                    return option with
+                    {
+                        Shares = [.. tally.Guardians.Select(i => new PartialDecryptionShare(i, commits[i].Tally[at].M, commits[i].Tally[at].D, reveals[i].A[at], reveals[i].B[at], responses[i].V[at]))],
+                    };
+                })],
+            })],
+        };
+    }
+
+    /// <summary>The decryption rounds of one kind by guardian; a second, different round of one guardian is refused.</summary>
+    private Dictionary<int, T> Rounds<T>(RecordPart part, Func<Artifact, T> read, Func<T, int> guardian)
+    {
+        Dictionary<int, T> rounds = [];
+        foreach (Artifact a in All(part))
+        {
+            T round = Read(a, read);
+            if (!rounds.TryAdd(guardian(round), round))
+            {
+                throw new ElectionFormatException(a.Source, "$.i", $"a second, different {part} of guardian {guardian(round)}");
+            }
+        }
+
+        return rounds;
+    }
+
+    private Artifact Single(RecordPart part) =>
+        _parts.TryGetValue(part, out List<Artifact>? list) && list.Count > 0
+            ? list[0]
+            : throw new ElectionFormatException(FileOf(part), "", "missing: no artifact on the board for this record file");
+
+    private List<Artifact> All(RecordPart part) => _parts.TryGetValue(part, out List<Artifact>? list) ? list : [];
+
+    private static T Read<T>(Artifact artifact, Func<Artifact, T> read)
+    {
+        try
+        {
+            return read(artifact);
+        }
+        catch (ElectionFormatException e) when (e.File is null or "")
+        {
+            throw e.InFile(artifact.Source);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ElectionFormatException(artifact.Source, "", e.Message, e);
+        }
+    }
+
+    private static Hash256 OpeningId(Artifact a)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(a.Bytes);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out JsonElement id)
+                && id.ValueKind == JsonValueKind.String && Hash256.TryDecodeHex(id.GetString()!, out Hash256? hash))
+            {
+                return hash;
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new ElectionFormatException(a.Source, "$", "not JSON: " + e.Message, e);
+        }
+
+        throw new ElectionFormatException(a.Source, "$.id", "an opening needs the id of its ballot (64 uppercase hex digits)");
+    }
+}

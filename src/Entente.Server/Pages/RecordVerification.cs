@@ -1,0 +1,178 @@
+using System.IO.Compression;
+using Entente.Server.Board;
+using Entente.Verifier.Framework;
+using Entente.Verifier.Native;
+
+namespace Entente.Server.Pages;
+
+/// <summary>Where the board's record verification stands.</summary>
+public enum VerificationPhase
+{
+    /// <summary>The decrypted tally is not on the board yet: there is no complete record to verify.</summary>
+    NotYet,
+
+    /// <summary>The verifier is running on the record as it was when it started.</summary>
+    Running,
+
+    /// <summary>The report of the last run is current.</summary>
+    Done,
+
+    /// <summary>The record could not be assembled or read (the message says why).</summary>
+    Error,
+}
+
+/// <summary>What the pages show of the record verification.</summary>
+/// <param name="Phase">Where it stands.</param>
+/// <param name="Report">The last report (also while a newer run is going), or null.</param>
+/// <param name="VerifiedAt">When the last report was made.</param>
+/// <param name="LogSize">The log size when the record of the last report was taken.</param>
+/// <param name="ToyGroup">True when the board's group is an insecure test group (the verifier then accepts it, and the page says so).</param>
+/// <param name="Error">Why the last run could not verify, or null.</param>
+public sealed record VerificationView(VerificationPhase Phase, VerificationReport? Report, DateTimeOffset? VerifiedAt, long LogSize, bool ToyGroup, string? Error);
+
+/// <summary>
+/// Runs the native verifier (every step of ElectionGuard 2.1 §6.2, <see cref="NativeVerifier"/>) on the board's election
+/// record once the decrypted tally is on the board, in the background, and keeps the report. The record is the one the
+/// board serves at <c>GET /board/record</c>, unpacked into a temporary folder that is deleted after the run; a run is
+/// repeated when an artifact of the record arrives later (openings of challenged ballots, device records). One run at a
+/// time, on one thread, so the board keeps its cores for intake. Nothing of the temporary folder reaches a page.
+/// </summary>
+public sealed class RecordVerification : BackgroundService
+{
+    private static readonly string[] RecordCollections = ["tally", "encrypted-tally", "challenged", "devices", "ballots", "election"];
+
+    private readonly BoardService _board;
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private VerificationView _view = new(VerificationPhase.NotYet, null, null, 0, false, null);
+    private string? _verifiedKey;
+
+    /// <summary>Creates the service over <paramref name="board"/>.</summary>
+    public RecordVerification(BoardService board, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        _board = board;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The current view.</summary>
+    public VerificationView Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _view;
+            }
+        }
+    }
+
+    /// <summary>How often the board is looked at for a new record.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A failed verification run must never stop the board (a BackgroundService that throws stops its host): it is shown on the results page.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Finish(null, _board.Status().LogSize, Current.ToyGroup, $"the verification could not run ({e.GetType().Name}: {e.Message.Replace(Path.GetTempPath(), "", StringComparison.Ordinal)})");
+            }
+
+            try
+            {
+                await Task.Delay(Interval, _time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Verifies the record when it is complete and differs from the one last verified. Returns true when it ran.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        Entente.Client.Board.BoardStatus status = _board.Status();
+        if (status.Stage != "complete")
+        {
+            return false;
+        }
+
+        string key = string.Join(",", RecordCollections.Select(c => status.Counts.GetValueOrDefault(c)));
+        if (key == _verifiedKey)
+        {
+            return false;
+        }
+
+        // A record is verified once, whatever the outcome; a new artifact of the record starts a new run.
+        _verifiedKey = key;
+        bool toy = await _board.ReadStateAsync(s => s.Context?.Parameters.Group.IsInsecure ?? false, cancellationToken);
+        SetPhase(VerificationPhase.Running, toy);
+        BoardResult<byte[]> zip = await _board.RecordZipAsync(cancellationToken);
+        if (zip.Value is not byte[] bytes)
+        {
+            Finish(null, status.LogSize, toy, zip.Refusal?.Detail ?? "the board could not assemble the record");
+            return true;
+        }
+
+        string folder = Path.Combine(Path.GetTempPath(), "entente-pages-record-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (MemoryStream stream = new(bytes, writable: false))
+            {
+                await ZipFile.ExtractToDirectoryAsync(stream, folder, cancellationToken);
+            }
+
+            VerificationReport report = await Task.Run(() => NativeVerifier.Verify(folder, new VerificationOptions { Threads = 1, AllowToyGroups = toy }), cancellationToken);
+            Finish(report, status.LogSize, toy, null);
+        }
+        catch (RecordInputException e)
+        {
+            Finish(null, status.LogSize, toy, Scrub(e.Message, folder));
+        }
+        catch (InvalidDataException e)
+        {
+            Finish(null, status.LogSize, toy, "the record archive is not a valid zip: " + e.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A message without the temporary folder's path (no server path reaches a page).</summary>
+    private static string Scrub(string message, string folder) => message.Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(folder, "record", StringComparison.Ordinal);
+
+    private void SetPhase(VerificationPhase phase, bool toy)
+    {
+        lock (_lock)
+        {
+            _view = _view with { Phase = phase, ToyGroup = toy };
+        }
+    }
+
+    private void Finish(VerificationReport? report, long logSize, bool toy, string? error)
+    {
+        lock (_lock)
+        {
+            _view = new VerificationView(report is null ? VerificationPhase.Error : VerificationPhase.Done, report ?? _view.Report, _time.GetUtcNow(), logSize, toy, error);
+        }
+    }
+}
