@@ -91,7 +91,7 @@ public sealed record IncidentView(IReadOnlyList<Party> Parties, IReadOnlyList<In
             if (envelope is null)
             {
                 CollectionDefinition? collection = exchange.Service.Collections.FirstOrDefault(c => c.Id == entry.Collection);
-                List<string> readers = collection is null ? [] : [.. collection.ReadersAmong(parties).Select(p => p.Name)];
+                List<string> readers = collection is null ? [] : [.. collection.ReadersAmong(parties).Select(p => p.Name).Order(StringComparer.Ordinal)];
                 JsonElement label = JsonSerializer.SerializeToElement(new Dictionary<string, string?> { ["type"] = entry.ObjectType, ["id"] = entry.ObjectId, ["version"] = entry.ObjectVersion });
                 string title = $"{(entry.IsSealed ? "sealed" : "confidential")} {entry.ObjectType.Replace('-', ' ')}, for {(readers.Count == 0 ? "its collection's readers" : string.Join(", ", readers))} only";
                 messages.Add(new IncidentMessage(entry, label, null, proof?.BoardIndex, verification, title, decision.Reason, readers));

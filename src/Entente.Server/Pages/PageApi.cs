@@ -60,7 +60,7 @@ public sealed record OpenedSelectionView(
 /// </summary>
 public sealed record ExchangeMessageResponse(
     [property: JsonPropertyName("exchange_index")] long ExchangeIndex,
-    [property: JsonPropertyName("envelope")] string? Envelope,
+    [property: JsonPropertyName("envelope"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Envelope,
     [property: JsonPropertyName("confidential")] string? Confidential,
     [property: JsonPropertyName("sealed")] bool Sealed,
     [property: JsonPropertyName("signature_context")] string SignatureContext,

@@ -20,7 +20,7 @@
       const leaf = V.b64(data.leaf);
       const leafLines = new TextDecoder().decode(leaf).split("\n");
       let sender, objectId, objectType;
-      if (data.envelope === null) {
+      if (data.envelope == null) {
         // For its collection's readers only (sealed, or TLP:RED/AMBER): the page gets neither plaintext nor ciphertext,
         // so the chain is checked from the exchange leaf on (sender, object, envelope hash), the envelope's signature by
         // its readers (and by the board when it logged it).
@@ -65,7 +65,7 @@
       if (!boardText.startsWith("entente.org/entry/v1\ntype exchange." + objectType + "\nsha256 " + leafHash + "\n")) {
         throw new Error("board entry " + data.board_index + " does not commit to this message");
       }
-      done.push("SHA-256: " + (data.envelope === null ? "" : "envelope → ") + "exchange leaf → board entry " + data.board_index + ".");
+      done.push("SHA-256: " + (data.envelope == null ? "" : "envelope → ") + "exchange leaf → board entry " + data.board_index + ".");
       const lines = [];
       await V.verifyInclusionAndCheckpoint(boardEntry, data.board_index, data.proof, data.checkpoint, policy, lines);
       done.push("Inclusion in the checkpoint, its log signature and " + policy.witnesses.length + " witness cosignatures.");
