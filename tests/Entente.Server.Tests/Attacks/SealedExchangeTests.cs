@@ -27,7 +27,7 @@ namespace Entente.Server.Tests.Attacks;
 /// and an encryption key signed by its charter key; one collection Blue and Red read and write, which Green cannot.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class SealedExchangeTests : IAsyncLifetime
+public sealed class SealedExchangeTests(Browser.ChromiumFixture chromium) : IAsyncLifetime, IClassFixture<Browser.ChromiumFixture>
 {
     private const string BlueIdentity = "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d";
     private const string RedIdentity = "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90";
@@ -343,6 +343,30 @@ public sealed class SealedExchangeTests : IAsyncLifetime
         // Its readers still read it (nothing stored is lost): TAXII serves it to Red.
         using HttpClient red = Signed(app, _red);
         Assert.Contains(Secret, await red.GetStringAsync($"taxii2/api/collections/{CollectionId}/objects/"), StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task The_incidents_page_shows_a_sealed_message_as_sealed_and_the_browser_verifies_it_and_the_clear_request_from_the_board_s_proofs()
+    {
+        Microsoft.Playwright.IBrowser browser = chromium.RequireBrowser();
+        await using WebApplication app = await StartAsync();
+        string url = TestBoard.Address(app);
+        await WriteAmberReportAsync("amber-report.json");
+        (int filed, _, string filedErr) = Run("incident", "file", "--server", url, "--key", "blue.key", "--to", "Red", "--subject", "Altered scanners", "--evidence", "amber-report.json");
+        Assert.True(filed == 0, filedErr);
+
+        Microsoft.Playwright.IPage page = await browser.NewPageAsync();
+        await page.GotoAsync(url + "incidents");
+        await page.WaitForSelectorAsync("body[data-browser-checked=done]", new Microsoft.Playwright.PageWaitForSelectorOptions { Timeout = 60_000 });
+        Assert.Equal(2, await page.Locator("li[data-server-verdict=verified][data-browser-verdict=verified]").CountAsync());
+        Microsoft.Playwright.ILocator sealedMessage = page.Locator("li[data-confidential=sealed]");
+        Assert.Equal(1, await sealedMessage.CountAsync());
+        string shown = await sealedMessage.InnerTextAsync();
+        Assert.Contains("Blue", shown, StringComparison.Ordinal);
+        Assert.Contains("for Blue, Red only", shown, StringComparison.Ordinal);
+        Assert.Contains("Rechecked in your browser: Sealed", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("Altered scanners", await page.ContentAsync(), StringComparison.Ordinal); // the request itself is public (unmarked, public collection)
     }
 
     private static PartyKey PartyKeyOf(Ed25519NoteSigner signer)
