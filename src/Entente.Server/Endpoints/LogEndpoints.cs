@@ -212,6 +212,13 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Bad blob address", "A blob is addressed by its SHA-256 in 64 lowercase hex digits.");
         }
 
+        // A confidential exchange message (or its leaf) is never served, even if a server before sealing stored it as a blob.
+        if (http.RequestServices.GetService<Exchange.HostedExchange>() is { } exchange && exchange.IsWithheld(h))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Withheld",
+                $"Blob {sha256} is a confidential incident message (or its exchange leaf) for its collection's readers only; they read it over TAXII with a signed request (docs/exchange.md).");
+        }
+
         byte[]? data = await log.Blobs.GetCheckedAsync(h, ct);
         if (data is null)
         {

@@ -57,7 +57,12 @@ internal static class LogAdminCommands
                 {
                     using Ed25519NoteSigner partyKey = Ed25519NoteSigner.Generate(party);
                     KeyFiles.WriteSecret(Path.Combine(dir, party + ".key"), partyKey.ExportSkey());
-                    entries.Add($"    {{ \"name\": \"{party}\", \"key\": \"{partyKey.VerifierKey}\", \"roles\": [\"submitter\"] }}");
+                    // Each party takes part in the incident exchange: a STIX identity, and the X25519 key confidential
+                    // messages are sealed to, derived from its charter key and signed by it.
+                    string identity = Entente.Exchange.Stix.StixId.NewV4("identity").ToString();
+                    Entente.Transparency.Log.CharterEncryptionKey encryption = Entente.Server.Exchange.HostedExchange.EncryptionKeyFor(partyKey.ExportSkey(), identity);
+                    entries.Add($"    {{ \"name\": \"{party}\", \"key\": \"{partyKey.VerifierKey}\", \"roles\": [\"submitter\"], \"identity\": \"{identity}\",\n"
+                        + $"      \"encryption_key\": {{ \"x25519\": \"{encryption.X25519}\", \"signature\": \"{encryption.Signature}\" }} }}");
                     Console.Out.WriteLine($"party {party}: key {partyKey.VerifierKey} (private key in {party}.key)");
                 }
 
@@ -67,7 +72,8 @@ internal static class LogAdminCommands
 
             using Ed25519NoteSigner key = Ed25519NoteSigner.Generate(originText);
             KeyFiles.WriteSecret(Path.Combine(dir, "log.key"), key.ExportSkey());
-            LogServerOptions options = new() { Origin = originText, Store = parse.GetValue(store) ?? "sqlite:log.db", Key = "log.key", Charter = charterFile };
+            // A new configuration states the exchange's sealing settings (docs/exchange.md): confidential messages sealed.
+            LogServerOptions options = new() { Origin = originText, Store = parse.GetValue(store) ?? "sqlite:log.db", Key = "log.key", Charter = charterFile, Exchange = HostedExchangeOptions.Current() };
             options.Save(file);
             options.BaseDirectory = dir;
             (ILogStore logStore, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
