@@ -5,6 +5,7 @@ using Entente.Client.Board;
 using Entente.Client.Http;
 using Entente.Client.Log;
 using Entente.Election;
+using Entente.Election.Decryption;
 using Entente.Election.Encryption;
 using Entente.Election.Record;
 using Entente.Transparency;
@@ -200,6 +201,7 @@ public sealed class RecordFetcher : IDisposable
         await FetchBlobsAsync(toFetch, blobs, options, cancellationToken).ConfigureAwait(false);
 
         ElectionRecordAssembler assembler = new();
+        List<(string Type, string Source, byte[] Bytes)> rounds = [];
         Dictionary<string, (long Index, LogEntry Entry)> ballotEntries = new(StringComparer.Ordinal);
         int duplicates = 0;
         HashSet<Hash256> counted = [];
@@ -232,10 +234,14 @@ public sealed class RecordFetcher : IDisposable
                     }
 
                     break;
-                default:
+                case byte[] bytes:
                     if (!counted.Add(entry.Sha256))
                     {
                         duplicates++;
+                    }
+                    else if (entry.Type.StartsWith("decryption.", StringComparison.Ordinal))
+                    {
+                        rounds.Add((entry.Type, $"entry {index} ({entry.Type}, sha256 {hex})", bytes));
                     }
 
                     break;
@@ -253,6 +259,7 @@ public sealed class RecordFetcher : IDisposable
             try
             {
                 record = assembler.Build();
+                record = record with { Tally = WithRoundShares(record, rounds) };
                 CheckBallotEntries(record, ballotEntries, failures);
             }
             catch (ElectionFormatException e)
@@ -262,6 +269,42 @@ public sealed class RecordFetcher : IDisposable
         }
 
         return new RecordFetchResult(Board, signed, policySource, cosigners, entries.Count, distinct, duplicates, files, failures, failures.Count == 0 ? record : null);
+    }
+
+    /// <summary>
+    /// The record's tally with the guardians' parts from the decryption rounds on the board (record-format §4.12), as the
+    /// board's own record has them; a round that does not read is left out (the verifier then reports what is missing).
+    /// </summary>
+    private static DecryptedTally WithRoundShares(ElectionRecord record, List<(string Type, string Source, byte[] Bytes)> rounds)
+    {
+        DecryptionRoundShape shape = new(record.EncryptedTally.Contests.Sum(c => c.Options.Count), record.Ballots.Count(b => b.State == BallotState.Challenged), 0);
+        List<DecryptionCommit> commits = [];
+        List<DecryptionReveal> reveals = [];
+        List<DecryptionResponse> responses = [];
+        foreach ((string type, string source, byte[] bytes) in rounds)
+        {
+            try
+            {
+                switch (type)
+                {
+                    case "decryption.commit":
+                        commits.Add(DecryptionRoundFormat.ReadCommit(source, bytes, record.Context.Parameters, shape));
+                        break;
+                    case "decryption.reveal":
+                        reveals.Add(DecryptionRoundFormat.ReadReveal(source, bytes, record.Context.Parameters, shape));
+                        break;
+                    case "decryption.response":
+                        responses.Add(DecryptionRoundFormat.ReadResponse(source, bytes, record.Context.Parameters, shape));
+                        break;
+                }
+            }
+            catch (ElectionFormatException)
+            {
+                // not this tally's round: left out
+            }
+        }
+
+        return DecryptionRoundShares.WithShares(record.Tally, commits, reveals, responses);
     }
 
     /// <summary>Writes the record of a fetch whose every check passed to <paramref name="directory"/> (a staging folder, renamed into place when complete).</summary>
