@@ -17,7 +17,7 @@ namespace Entente.Cli.Tests.EndToEnd;
 [Trait("Category", "EndToEnd")]
 public sealed class BoardFaultTests
 {
-    private const int BallotCount = 40;
+    private const int BallotCount = 150; // enough that the board is killed mid-stream even when the device runs alone on the machine
 
     /// <summary>Ballot b (0-based) votes for A, B or C in turn, on the mayor-only style.</summary>
     private static string ManyBallots() =>
@@ -41,10 +41,10 @@ public sealed class BoardFaultTests
             try
             {
                 DateTime end = DateTime.UtcNow.AddSeconds(60);
-                while ((await board.GetJsonAsync("board")).GetProperty("counts").GetProperty("ballots").GetInt32() < 8)
+                while ((await board.GetJsonAsync("board")).GetProperty("counts").GetProperty("ballots").GetInt32() < 5)
                 {
                     Assert.False(device.HasExited, $"the device finished before the board was killed: {deviceLog}");
-                    Assert.True(DateTime.UtcNow < end, "the device posted fewer than 8 ballots in 60 s");
+                    Assert.True(DateTime.UtcNow < end, "the device posted fewer than 5 ballots in 60 s");
                     await Task.Delay(10);
                 }
 
@@ -58,7 +58,7 @@ public sealed class BoardFaultTests
             }
         }
 
-        Assert.InRange(acknowledged.Count, 8, BallotCount - 1);
+        Assert.InRange(acknowledged.Count, 5, BallotCount - 1);
         await board.Server.RestartAsync();
         HashSet<string> afterRestart = await BallotIdsAsync(board);
         Assert.Superset(acknowledged, afterRestart);
@@ -82,7 +82,7 @@ public sealed class BoardFaultTests
         Ok(EntenteProcess.Run("record", "fetch", "--board", board.Url, "--out", record, "--policy", board.PolicyFile, "--json"), "record fetch");
         Ok(EntenteProcess.Run("verify", record, "--allow-toy-groups", "--json"), "verify");
         ElectionRecord fetched = await RecordStore.ReadAsync(record);
-        Assert.Equal(new long[] { 14, 13, 13 }, fetched.Tally.Contests[0].Options.Select(o => o.Value));
+        Assert.Equal(new long[] { 50, 50, 50 }, fetched.Tally.Contests[0].Options.Select(o => o.Value));
     }
 
     [Fact]
