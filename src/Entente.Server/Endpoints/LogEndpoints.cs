@@ -219,7 +219,18 @@ internal static class LogEndpoints
                 $"Blob {sha256} is a confidential incident message (or its exchange leaf) for its collection's readers only; they read it over TAXII with a signed request (docs/exchange.md).");
         }
 
-        byte[]? data = await log.Blobs.GetCheckedAsync(h, ct);
+        byte[]? data;
+        try
+        {
+            data = await log.Blobs.GetCheckedAsync(h, ct);
+        }
+        catch (LogStoreException e) when (!e.IsTransient)
+        {
+            // The stored bytes do not hash to their address: say so (never serve them, never an unexplained 500).
+            return Problem(StatusCodes.Status500InternalServerError, "Corrupted blob",
+                $"The board's store holds bytes for blob {sha256} that do not hash to it: the stored artifact was altered or damaged ({e.Message}).");
+        }
+
         if (data is null)
         {
             return Problem(StatusCodes.Status404NotFound, "No such blob", $"No blob {sha256}.");

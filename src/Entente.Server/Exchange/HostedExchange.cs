@@ -8,7 +8,6 @@ using Entente.Exchange.Sealing;
 using Entente.Exchange.Storage;
 using Entente.Exchange.Taxii;
 using Entente.Server.Log;
-using Entente.Storage.Sqlite.Exchange;
 using Entente.Transparency;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
@@ -16,8 +15,9 @@ using Entente.Transparency.Notes;
 namespace Entente.Server.Exchange;
 
 /// <summary>
-/// The incident exchange that <c>entente serve</c> hosts next to the board: the exchange store (SQLite in the data
-/// folder), the parties (charter members with a STIX <c>identity</c>; their charter key is their exchange key), the
+/// The incident exchange that <c>entente serve</c> hosts next to the board: the exchange store (in the board's store:
+/// the board's PostgreSQL database and schema when the board is on PostgreSQL, else a SQLite file in the data folder;
+/// <see cref="StoreLocator.OpenExchangeAsync"/>), the parties (charter members with a STIX <c>identity</c>; their charter key is their exchange key), the
 /// collections of the configuration (default: one that every party reads and writes), and a <see cref="BoardAnchor"/>
 /// on the board's sequencer and blob store, so every accepted message is an <c>exchange.&lt;type&gt;</c> board entry
 /// covered by the board's witnessed checkpoint. The anchoring entries are signed by the log key (the operator
@@ -36,10 +36,10 @@ public sealed class HostedExchange : IDisposable
     public const string DefaultCollectionId = "5f0c4b1e-7d2a-4c39-9e61-2b8f0a6d3c47";
 
     private readonly LogService _log;
-    private readonly SqliteExchangeStore _store;
+    private readonly IExchangeStore _store;
     private readonly RecordingAnchor _anchor;
 
-    private HostedExchange(LogService log, SqliteExchangeStore store, ExchangeService service, RecordingAnchor anchor, TaxiiService taxii, HostedExchangeOptions options)
+    private HostedExchange(LogService log, IExchangeStore store, ExchangeService service, RecordingAnchor anchor, TaxiiService taxii, HostedExchangeOptions options)
     {
         _log = log;
         _store = store;
@@ -70,7 +70,7 @@ public sealed class HostedExchange : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(options);
         (PartyRegistry parties, List<CollectionDefinition> collections) = Check(log.Charter, options);
-        SqliteExchangeStore store = await SqliteExchangeStore.OpenAsync(log.Options.Resolve(options.Store), cancellationToken);
+        IExchangeStore store = await StoreLocator.OpenExchangeAsync(log.Options, options, cancellationToken);
         List<long> onBoard = await AnchoredOnBoardAsync(log.Store, log.Sequencer.Head.Size, log.LogKey, store, cancellationToken);
         Ed25519NoteSigner signer = log.SigningKey;
         // The anchor knows the collections: a message of a collection that is not public is never published in the clear.
@@ -381,7 +381,11 @@ public sealed class HostedExchange : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Service.Dispose();
+    public void Dispose()
+    {
+        Service.Dispose();
+        (_store as IDisposable)?.Dispose();
+    }
 
     /// <summary>Wraps the board anchor to record, thread-safely, the board index of each exchange entry and the blobs withheld.</summary>
     private sealed class RecordingAnchor(BoardAnchor inner, List<long> onBoard) : IExchangeAnchor

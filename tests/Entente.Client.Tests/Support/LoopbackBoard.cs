@@ -58,8 +58,11 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     /// <summary>The witness policy: the log key, the witness, quorum 1.</summary>
     public string PolicyText => $"log {LogKey.VerifierKey}\nwitness w0 {WitnessKey.CosignerVerifierKey}\nquorum w0\n";
 
-    /// <summary>Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone.</summary>
-    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false, Action<IServiceCollection>? configure = null)
+    /// <summary>
+    /// Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone; on SQLite in
+    /// the folder, or with <paramref name="postgres"/> (a connection string) on PostgreSQL in a schema of its own.
+    /// </summary>
+    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false, Action<IServiceCollection>? configure = null, string? postgres = null)
     {
         LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName) { _configure = configure };
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
@@ -70,7 +73,8 @@ internal sealed class LoopbackBoard : IAsyncDisposable
             """);
         b.Options = new LogServerOptions
         {
-            Origin = Origin, Store = "sqlite:board.db", Key = "log.key", Charter = "charter.json", BaseDirectory = b.Dir, Board = true, WitnessIntervalMs = 50,
+            Origin = Origin, Store = postgres is null ? "sqlite:board.db" : "postgres:" + postgres, Key = "log.key",
+            Schema = postgres is null ? "entente" : "fetch_" + Guid.NewGuid().ToString("N")[..16], Charter = "charter.json", BaseDirectory = b.Dir, Board = true, WitnessIntervalMs = 50,
             Exchange = exchange ? new HostedExchangeOptions() : null,
         };
         await BoardHost.PrepareAsync(b.Options);
