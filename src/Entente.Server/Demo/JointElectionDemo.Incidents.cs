@@ -67,7 +67,7 @@ public static partial class JointElectionDemo
             indicator["pattern"] = $"[ipv4-addr:value = '{SuspiciousAddress}']";
             indicator["pattern_type"] = "stix";
             indicator["valid_from"] = indicator["created"]!.GetValue<string>();
-            indicator["object_marking_refs"] = new JsonArray(Tlp.Amber);
+            indicator["object_marking_refs"] = new JsonArray(Tlp.Green); // a public demo board: its messages are for the community (TLP:AMBER would travel sealed, docs/exchange.md)
             string indicatorId = await SendAsync(red, indicator, null).ConfigureAwait(false);
 
             JsonObject report = Common("report", red);
@@ -76,7 +76,7 @@ public static partial class JointElectionDemo
             report["report_types"] = new JsonArray("indicator");
             report["published"] = report["created"]!.GetValue<string>();
             report["object_refs"] = new JsonArray(indicatorId);
-            report["object_marking_refs"] = new JsonArray(Tlp.Amber);
+            report["object_marking_refs"] = new JsonArray(Tlp.Green);
             string reportId = await SendAsync(red, report, null).ConfigureAwait(false);
 
             DateTimeOffset now = DateTimeOffset.UtcNow;
