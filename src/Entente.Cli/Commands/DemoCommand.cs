@@ -15,7 +15,7 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        Option<DirectoryInfo?> dir = new("--dir") { Description = "Working directory for the board, the witnesses and the record (default: a new entente-demo-TIMESTAMP folder here)." };
+        Option<DirectoryInfo?> dir = new("--dir") { Description = "Working directory for the board, the witnesses and the record (default: a new folder entente/demo-TIMESTAMP under your local data folder, else the temporary folder; printed)." };
         Option<string> group = new("--group")
         {
             Description = "Group: standard (4096-bit, the real parameters), reduced (3072-bit) or tiny (tests only, insecure).",
@@ -57,7 +57,7 @@ internal static class DemoCommand
             }
 
             string directory = parseResult.GetValue(dir)?.FullName
-                ?? Path.Combine(Environment.CurrentDirectory, $"entente-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+                ?? DefaultDirectory();
             if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
             {
                 await error.WriteLineAsync($"error: {directory} is not empty; give --dir a new or empty folder.");
@@ -69,5 +69,12 @@ internal static class DemoCommand
             return await DemoRunner.RunAsync(options, !parseResult.GetValue(noServe), parseResult.GetValue(port), output, interactive, ct);
         });
         return command;
+    }
+
+    /// <summary>The default folder: under the user's local data folder (else the temporary folder), never the current one (a checkout stays clean).</summary>
+    public static string DefaultDirectory()
+    {
+        string root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return Path.Combine(string.IsNullOrEmpty(root) ? Path.GetTempPath() : root, "entente", $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
     }
 }
