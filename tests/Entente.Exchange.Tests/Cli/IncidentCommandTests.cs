@@ -31,6 +31,27 @@ public sealed class IncidentCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_verb_that_creates_the_local_log_key_says_so_and_list_fits_80_columns_with_each_id_whole()
+    {
+        Assert.Equal(0, Run("incident", "keygen", "--name", "Blue", "--key", "blue.key").Code);
+        Assert.Equal(0, Run("incident", "keygen", "--name", "Red", "--key", "red.key").Code);
+        (int filed, string filedOut, string filedErr) = Run("incident", "file", "--key", "blue.key", "--to", "Red", "--subject", "Scanning of the ballot-device submission endpoint from outside both networks",
+            "--severity", "high", "--ack-within", "30s", "--answer-within", "3d", "--json");
+        Assert.True(filed == 0, filedErr);
+        Assert.Contains("created exchange.db.logkey", filedErr, StringComparison.Ordinal);
+        string request = JsonNode.Parse(filedOut)!["object"]!.GetValue<string>();
+
+        // Output redirected: the console is 80 columns wide.
+        (int listed, string listOut, string listErr) = Run("incident", "list");
+        Assert.Equal(0, listed);
+        Assert.DoesNotContain("created", listErr, StringComparison.Ordinal);
+        string[] lines = listOut.ReplaceLineEndings("\n").Split('\n');
+        Assert.All(lines, l => Assert.True(l.Length <= 80, $"{l.Length} columns: {l}"));
+        Assert.Contains(lines, l => l.Trim() == request);
+        Assert.Contains(lines, l => l.Contains("Blue → Red, high: open", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parties_file_acknowledge_answer_show_and_export_a_request()
     {
         Assert.Equal(0, Run("incident", "keygen", "--name", "Blue", "--key", "blue.key").Code);

@@ -27,6 +27,7 @@ internal static class IncidentOptions
         {
             switch (text[^1])
             {
+                case 's': return TimeSpan.FromSeconds(n);
                 case 'm': return TimeSpan.FromMinutes(n);
                 case 'h': return TimeSpan.FromHours(n);
                 case 'd': return TimeSpan.FromDays(n);
@@ -34,6 +35,6 @@ internal static class IncidentOptions
             }
         }
 
-        throw new IncidentInputException($"{option}: \"{text}\" is not a duration such as 90m, 24h or 3d.");
+        throw new IncidentInputException($"{option}: \"{text}\" is not a duration such as 30s, 90m, 24h or 3d.");
     }
 }

@@ -232,16 +232,16 @@ internal static class IncidentVerbs
                 return ExitCodes.Ok;
             }
 
-            Table table = new Table().AddColumns("Request", "From", "To", "Priority", "Subject", "Status", "Filed", "Ack by", "Answer by");
+            // One block per request, readable at 80 columns: no line holds more than one field that can be long, and the id
+            // (what ack, answer and show take) stays whole on its own line.
             foreach (AssistanceCase c in cases)
             {
-                table.AddRow(Markup.Escape(c.RequestId), Markup.Escape(Name(workspace, c.Requester)), Markup.Escape(Name(workspace, c.Recipient)),
-                    Markup.Escape(c.Severity), Markup.Escape(c.Subject), StatusMarkup(c.Status),
-                    Markup.Escape(StixTimestamp.FormatMilliseconds(c.Filed.LoggedAt)), Markup.Escape(StixTimestamp.FormatMilliseconds(c.AckDeadline)),
-                    Markup.Escape(StixTimestamp.FormatMilliseconds(c.AnswerDeadline)));
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(c.Subject)}[/]");
+                AnsiConsole.MarkupLine($"  {Markup.Escape(Name(workspace, c.Requester))} → {Markup.Escape(Name(workspace, c.Recipient))}, {Markup.Escape(c.Severity)}: {StatusMarkup(c.Status)}");
+                AnsiConsole.MarkupLine(Markup.Escape($"  filed {Short(c.Filed.LoggedAt)}, ack by {Short(c.AckDeadline)}, answer by {Short(c.AnswerDeadline)} (UTC)"));
+                AnsiConsole.MarkupLine($"  [dim]{Markup.Escape(c.RequestId)}[/]");
             }
 
-            AnsiConsole.Write(table);
             Console.Out.WriteLine($"{cases.Count} request(s); {cases.Count(c => c.Status == AssistanceStatus.Overdue)} overdue.");
             return ExitCodes.Ok;
         });
@@ -454,6 +454,8 @@ internal static class IncidentVerbs
 
         Console.Out.WriteLine($"{what}: log entry {receipt.Entry.Index} at {receipt.Entry.LoggedAtText}{(receipt.AlreadyPresent ? " (already present)" : "")}.");
     }
+
+    private static string Short(DateTimeOffset at) => at.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static JsonObject CaseJson(AssistanceCase c, IIncidentTarget workspace) => new()
     {

@@ -123,6 +123,8 @@ internal sealed class IncidentWorkspace : IDisposable
         {
             using Ed25519NoteSigner created = Ed25519NoteSigner.Generate(ExchangeLog.LocalOrigin);
             WriteSecret(path, created.ExportSkey());
+            // Never silently: the local log's key is a new file beside the store.
+            Console.Error.WriteLine($"note: created {path}, the local exchange log's checkpoint key (--log-key); keep it with {Path.GetFileName(path[..^".logkey".Length])}.");
         }
 
         try
