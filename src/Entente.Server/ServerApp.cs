@@ -5,10 +5,12 @@ using Entente.Server.Auth;
 using Entente.Server.Board;
 using Entente.Server.Endpoints;
 using Entente.Server.Log;
+using Entente.Server.Operations;
 using Entente.Server.Pages;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Witness;
+using OpenTelemetry.Metrics;
 
 namespace Entente.Server;
 
@@ -162,6 +164,7 @@ public static class ServerApp
                     }));
                 o.OnRejected = async (rejected, ct) =>
                 {
+                    log.Metrics.RateLimited(RequestAuthenticator.PartitionOf(rejected.HttpContext).StartsWith("key:", StringComparison.Ordinal) ? "key" : "address");
                     TimeSpan retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan r) ? r : TimeSpan.FromSeconds(1);
                     int seconds = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds));
                     rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -172,9 +175,18 @@ public static class ServerApp
                         $"Writes are limited to {options.RateLimit.PermitsPerSecond}/s {by} (bursts of {options.RateLimit.Burst}); retry after {seconds} s.").ExecuteAsync(rejected.HttpContext);
                 };
             });
+            // Operations (docs/http-api.md): the board's meter and ASP.NET Core's own, scraped on /metrics; every
+            // ProblemDetails' title noted for the refusal counter.
+            services.AddSingleton(log.Metrics);
+            services.AddOpenTelemetry().WithMetrics(m => m
+                .AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
+                .AddPrometheusExporter());
+            services.Configure<ProblemDetailsOptions>(o => o.CustomizeProblemDetails += OperationsEndpoints.NoteProblem);
             configure?.Invoke(services);
         }, maxBody);
         started = app;
+        log.UseLogger(app.Services.GetRequiredService<ILoggerFactory>());
+        app.UseRefusalMetrics(log.Metrics);
         app.Use(async (context, next) =>
         {
             // Before the rate limiter: verify signatures (headers only, no body) so that the limiter partitions by the
@@ -208,6 +220,7 @@ public static class ServerApp
             await next(context);
         });
         app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOperationsEndpoints(log);
         app.MapLogEndpoints();
         if (board is not null)
         {

@@ -62,8 +62,8 @@ internal sealed class TestBoard : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), board
             ? $$"""
             { "parties": [
-              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1] },
-              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["party", "guardian"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
+              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian", "auditor"], "guardians": [1] },
+              { "name": "red.example", "key": "{{b.Red.VerifierKey}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3], "identity": "{{RedIdentity}}" },
               { "name": "device-1", "key": "{{b.Device.VerifierKey}}", "roles": ["device"] } ] }
             """
             : $$"""

@@ -43,7 +43,7 @@ internal static class DecryptCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             IElectionBoard board = opened.Board;
@@ -129,7 +129,7 @@ internal static class DecryptCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 

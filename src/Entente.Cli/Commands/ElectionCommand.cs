@@ -50,7 +50,7 @@ internal static class ElectionCommand
         command.Options.Add(group);
         place.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
             {
@@ -85,7 +85,7 @@ internal static class ElectionCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -96,7 +96,7 @@ internal static class ElectionCommand
         Command command = new("key", "Publish the joint election key (election.json: K, K̂, H_G, H_E) computed from the guardian keys once every guardian approved; on a board each party runs it and signs in turn (guardian approve already does it for the party of the last approval).");
         place.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             (ElectionContext context, Publication publication) = await KeyCeremonySteps.PublishElectionKeyAsync(opened.Board, ct);
@@ -118,7 +118,7 @@ internal static class ElectionCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -146,7 +146,7 @@ internal static class ElectionCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             if (!CliSupport.TryGroup(parseResult.GetValue(group)!, out Group g))
             {
@@ -238,7 +238,7 @@ internal static class ElectionCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 

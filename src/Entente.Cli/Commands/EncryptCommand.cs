@@ -21,15 +21,20 @@ internal static class EncryptCommand
         Option<FileInfo> ballots = new("--ballots") { Description = "Plaintext ballots (JSON; docs/record-format.md §5.1).", Required = true };
         Option<string?> device = new("--device") { Description = "Device name (A–Z a–z 0–9 . _ -, new for each run). On a board: the device's charter name (the default)." };
         Option<string?> info = new("--device-info") { Description = "S_device: the device information hashed into every confirmation code." };
+        Option<FileInfo?> journal = new("--journal")
+        {
+            Description = "The device's journal: each ballot is written here before it is published, so that a run stopped by a crash or an unreachable board, "
+                + "run again with the same ballots file and journal, continues where it stopped and publishes nothing twice (default: BALLOTS_FILE.DEVICE.journal beside the ballots file).",
+        };
         Option<bool> json = new("--json") { Description = "Print the confirmation codes as JSON (and no progress)." };
         Command command = new("encrypt", "Encrypt plaintext ballots on one device: proofs, confirmation codes, chaining; each ballot published as it is sealed, cast or challenged as the file says.");
         place.AddTo(command);
-        foreach (Option option in new Option[] { ballots, device, info, json })
+        foreach (Option option in new Option[] { ballots, device, info, journal, json })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             string name = parseResult.GetValue(device) ?? opened.Signer ?? throw new ElectionUsageException("--device NAME is required with --folder.");
@@ -44,8 +49,10 @@ internal static class EncryptCommand
             IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse(ballotsPath, bytes, context.Parameters.Manifest);
             string deviceInfo = parseResult.GetValue(info) ?? name;
             bool asJson = parseResult.GetValue(json);
+            string journalPath = parseResult.GetValue(journal)?.FullName ?? $"{ballotsPath}.{name}.journal";
+            using DeviceJournal deviceJournal = await DeviceJournal.OpenAsync(journalPath, name, deviceInfo, context, bytes, ct);
             IReadOnlyList<EncryptedBallot> sealedBallots = await CliSupport.WithProgressAsync(asJson,
-                progress => EncryptionSteps.EncryptAsync(opened.Board, entries, name, deviceInfo, TimeProvider.System, progress, ct));
+                progress => EncryptionSteps.EncryptAsync(opened.Board, entries, name, deviceInfo, TimeProvider.System, deviceJournal, progress, ct));
             if (asJson)
             {
                 CliSupport.WriteJson(w =>
@@ -72,7 +79,7 @@ internal static class EncryptCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

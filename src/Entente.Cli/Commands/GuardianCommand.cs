@@ -44,7 +44,7 @@ internal static class GuardianCommand
 
         command.Options.Add(plaintext);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             IElectionBoard board = opened.Board;
@@ -120,7 +120,7 @@ internal static class GuardianCommand
             }
 
             return exit;
-        }));
+        });
         return command;
     }
 }

@@ -113,7 +113,18 @@ internal static class ServeCommand
                 return ExitCodes.UsageOrInput;
             }
 
-            await using WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);
+            WebApplication app;
+            try
+            {
+                app = await ServerApp.BuildLogAsync(options, listen, ct);
+            }
+            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: {e.Message}");
+                return ExitCodes.UsageOrInput;
+            }
+
+            await using WebApplication started = app;
             try
             {
                 await app.StartAsync(ct);
@@ -128,6 +139,11 @@ internal static class ServeCommand
             string store = options.Store.StartsWith("postgres:", StringComparison.Ordinal) ? "PostgreSQL" : options.Resolve(options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? options.Store["sqlite:".Length..] : options.Store);
             await output.WriteLineAsync($"Board {options.Origin} at {string.Join(", ", app.Urls)} (store: {store}; data: {options.BaseDirectory}).");
             await output.WriteLineAsync($"Pages: {app.Urls.First()}/ (dashboard, results, ballot check, log, incidents, audit; docs/pages.md).");
+            if (options.Exchange is { Enabled: true, IsLegacy: true })
+            {
+                await output.WriteLineAsync("Exchange: the configuration predates sealing (no exchange.requireSealing): TLP:AMBER is accepted in the clear, the legacy request form too, collections are public; set \"requireSealing\": true (docs/exchange.md).");
+            }
+
             await output.WriteLineAsync(options.Exchange is { Enabled: true }
                 ? "API: /board, /checkpoint, TAXII 2.1 at /taxii2/, exchange proofs at /exchange/, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop."
                 : "API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
@@ -227,8 +243,10 @@ internal static class ServeCommand
         }
 
         options.Board = true;
-        // The incident exchange is hosted unless the configuration says "exchange": { "enabled": false }.
-        options.Exchange ??= new HostedExchangeOptions();
+        // The incident exchange is hosted unless the configuration says "exchange": { "enabled": false }. Without any
+        // configuration file the board is new: sealing required. A file without the section predates sealing and keeps
+        // the old behaviour (docs/exchange.md, "Configurations written before sealing").
+        options.Exchange ??= configFile is null ? HostedExchangeOptions.Current() : new HostedExchangeOptions();
         options.BaseDirectory = dataDirectory ?? (configFile is not null ? Path.GetDirectoryName(Path.GetFullPath(configFile))! : Directory.GetCurrentDirectory());
         if (options.MaxEntrySize is < 1 or > 65535)
         {

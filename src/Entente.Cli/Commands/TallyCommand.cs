@@ -20,7 +20,7 @@ internal static class TallyCommand
         Command command = new("tally", "Aggregate the cast ballots homomorphically (weighted where the manifest says so) and publish the encrypted tally.");
         place.AddTo(command);
         command.Options.Add(json);
-        command.SetAction((parseResult, ct) => CliSupport.GuardAsync(async () =>
+        command.SetAction(async (parseResult, ct) =>
         {
             using ElectionPlace opened = place.Open(parseResult);
             bool asJson = parseResult.GetValue(json);
@@ -43,7 +43,7 @@ internal static class TallyCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

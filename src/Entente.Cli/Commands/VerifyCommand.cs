@@ -32,7 +32,8 @@ internal static class VerifyCommand
         };
         threads.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1)
+            // A value that is not a number is already a parse error; reading it here would throw.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int n) && n < 1)
             {
                 result.AddError("--threads must be at least 1.");
             }

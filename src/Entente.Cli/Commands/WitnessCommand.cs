@@ -78,16 +78,7 @@ internal static class WitnessCommand
         command.Options.Add(urls);
         command.SetAction(async (parse, ct) =>
         {
-            WitnessServerOptions options;
-            try
-            {
-                options = WitnessServerOptions.Load(parse.GetValue(config)!);
-            }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.UsageOrInput;
-            }
+            WitnessServerOptions options = WitnessServerOptions.Load(parse.GetValue(config)!);
 
             await using Microsoft.AspNetCore.Builder.WebApplication app = await ServerApp.BuildWitnessAsync(options, parse.GetValue(urls) ?? "http://127.0.0.1:8081", ct);
             await app.StartAsync(ct);

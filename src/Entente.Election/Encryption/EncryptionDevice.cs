@@ -50,6 +50,29 @@ public sealed class EncryptionDevice
     public static bool IsValidName(string? name) =>
         name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') && name is not "." and not "..";
 
+    /// <summary>
+    /// Takes back a ballot this device sealed in an earlier run (from its <see cref="DeviceJournal"/>), as if
+    /// <see cref="Seal"/> had just made it: it must be this device's and carry the chaining field that comes next in its
+    /// chain, so a journal that is not this device's, or not in order, is refused.
+    /// </summary>
+    /// <exception cref="ElectionFormatException">The ballot is not this device's next one.</exception>
+    public void Resume(EncryptedBallot ballot)
+    {
+        ArgumentNullException.ThrowIfNull(ballot);
+        byte[] expected = ChainingMode switch
+        {
+            ChainingMode.None => ConfirmationCodes.ChainingField(ChainingMode.None, DeviceHash),
+            _ => ConfirmationCodes.ChainingField(ChainingMode.Simple, _previous ?? ConfirmationCodes.ChainStart(_context.Group, _context.ExtendedBaseHash, DeviceHash)),
+        };
+        if (ballot.Device != Name || !ballot.ChainingField.AsSpan().SequenceEqual(expected))
+        {
+            throw new ElectionFormatException(null, "ballot " + ballot.Id.ToHex(), $"is not the next ballot of device \"{Name}\" (device \"{ballot.Device}\", chaining field out of order)");
+        }
+
+        _previous = ballot.ConfirmationCode;
+        _ballots.Add(ballot.Id);
+    }
+
     /// <summary>Adds the chaining field and the confirmation code (eqs 71, 73, 76).</summary>
     public EncryptedBallot Seal(PreparedBallot prepared, DateTimeOffset timestamp, BallotState state = BallotState.Cast)
     {

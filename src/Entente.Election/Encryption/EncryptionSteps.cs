@@ -19,9 +19,22 @@ public static class EncryptionSteps
     /// publishing each ballot as it is sealed and then the device record. Returns the sealed ballots in order.
     /// </summary>
     /// <exception cref="ElectionFormatException">The ceremony is not complete, or the device already has a record.</exception>
+    public static Task<IReadOnlyList<EncryptedBallot>> EncryptAsync(
+        IElectionBoard board, IReadOnlyList<PlaintextBallotEntry> entries, string device, string deviceInformation, TimeProvider time,
+        IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        EncryptAsync(board, entries, device, deviceInformation, time, null, progress, cancellationToken);
+
+    /// <summary>
+    /// As above, keeping <paramref name="journal"/>: each ballot is written to it before it is published, and a journal
+    /// that already holds ballots (a run that stopped) is continued: its ballots are published again (those on the
+    /// board already are "already published"), the chain continues from the last of them, and only the entries after
+    /// them are encrypted. Running again a run that completed publishes nothing new and returns the same ballots.
+    /// </summary>
+    /// <exception cref="ElectionFormatException">The ceremony is not complete, the device already has a record and the
+    /// journal is empty, or the journal does not match the entries.</exception>
     public static async Task<IReadOnlyList<EncryptedBallot>> EncryptAsync(
         IElectionBoard board, IReadOnlyList<PlaintextBallotEntry> entries, string device, string deviceInformation, TimeProvider time,
-        IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
+        DeviceJournal? journal, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(entries);
@@ -29,17 +42,32 @@ public static class EncryptionSteps
         ElectionContext context = await board.LoadContextAsync(cancellationToken).ConfigureAwait(false);
         EncryptionDevice encryptionDevice = new(context, device, deviceInformation);
         ElectionDocument record = ElectionDocument.Device(device);
-        if (await board.ReadAsync(record, cancellationToken).ConfigureAwait(false) is not null)
+        IReadOnlyList<EncryptedBallot> resumed = journal?.Sealed ?? [];
+        if (resumed.Count == 0 && await board.ReadAsync(record, cancellationToken).ConfigureAwait(false) is not null)
         {
             throw new ElectionFormatException(board.Describe(record), "", $"device \"{device}\" is closed (its record is published); use a new device name");
         }
 
         int total = entries.Count;
+        if (resumed.Count > total)
+        {
+            throw new ElectionFormatException(journal!.Path, "", $"holds {resumed.Count} ballots but the ballots file has {total}");
+        }
+
+        for (int b = 0; b < resumed.Count; b++)
+        {
+            encryptionDevice.Resume(resumed[b]);
+            if ((resumed[b].State == BallotState.Challenged) != entries[b].Challenge)
+            {
+                throw new ElectionFormatException(journal!.Path, $"ballot {b + 1}", "is cast in the journal and challenged in the ballots file, or the reverse");
+            }
+        }
+
         BallotEncryptor encryptor = new(context);
         TaskCompletionSource<PreparedBallot>[] prepared = [.. Enumerable.Range(0, total).Select(_ => new TaskCompletionSource<PreparedBallot>(TaskCreationOptions.RunContinuationsAsynchronously))];
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        int encrypted = 0;
-        Task encrypting = Task.Run(() => Parallel.For(0, total, new ParallelOptions { CancellationToken = stop.Token }, b =>
+        int encrypted = resumed.Count;
+        Task encrypting = Task.Run(() => Parallel.For(resumed.Count, total, new ParallelOptions { CancellationToken = stop.Token }, b =>
         {
             try
             {
@@ -60,8 +88,22 @@ public static class EncryptionSteps
         {
             for (int b = 0; b < total; b++)
             {
-                PreparedBallot ballot = await prepared[b].Task.WaitAsync(stop.Token).ConfigureAwait(false);
-                EncryptedBallot sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), entries[b].Challenge ? BallotState.Challenged : BallotState.Cast);
+                EncryptedBallot sealedBallot;
+                if (b < resumed.Count)
+                {
+                    sealedBallot = resumed[b];
+                }
+                else
+                {
+                    PreparedBallot ballot = await prepared[b].Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                    sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), entries[b].Challenge ? BallotState.Challenged : BallotState.Cast);
+                    if (journal is not null)
+                    {
+                        // Written before it is published: a ballot the board may hold is always in the journal.
+                        await journal.AppendAsync(sealedBallot, stop.Token).ConfigureAwait(false);
+                    }
+                }
+
                 sealedBallots.Add(sealedBallot);
                 await window.WaitAsync(stop.Token).ConfigureAwait(false);
                 posts.Add(PublishAsync(sealedBallot));

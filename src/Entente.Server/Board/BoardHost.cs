@@ -11,7 +11,10 @@ namespace Entente.Server.Board;
 /// </summary>
 public static class BoardHost
 {
-    /// <summary>Creates the log key and the empty log when missing. Throws <see cref="FileNotFoundException"/> for a missing charter.</summary>
+    /// <summary>
+    /// Creates the log key and the empty log when missing. Throws <see cref="FileNotFoundException"/> for a missing charter,
+    /// <see cref="FormatException"/> for a malformed one or, with the exchange on, an encryption key its party did not sign.
+    /// </summary>
     public static async Task PrepareAsync(LogServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -21,7 +24,13 @@ public static class BoardHost
             throw new FileNotFoundException($"The charter {charter} does not exist: write it first (docs/http-api.md, \"Charter\") or point --charter at it.", charter);
         }
 
-        Charter.Parse(await File.ReadAllTextAsync(charter, cancellationToken));
+        Charter parsed = Charter.Parse(await File.ReadAllTextAsync(charter, cancellationToken));
+        if (options.Exchange is { Enabled: true } exchange)
+        {
+            // Before anything is created: every party's encryption key must be signed by its charter key.
+            Exchange.HostedExchange.Check(parsed, exchange);
+        }
+
         string keyFile = options.Resolve(options.Key);
         if (!File.Exists(keyFile))
         {

@@ -430,12 +430,25 @@ public sealed class BoardService : IDisposable
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        PreparedArtifact prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
-        CheckEntryFields(prepared, request.Body, entry, member.Name);
-        CheckSignature(note, entryBytes, member);
-        if (prepared.Validate is not null)
+        // Ballot validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool valid = false;
+        PreparedArtifact prepared;
+        try
         {
-            await prepared.Validate(ct);
+            prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
+            CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckSignature(note, entryBytes, member);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            valid = true;
+        }
+        finally
+        {
+            _log.Metrics.BallotValidated(System.Diagnostics.Stopwatch.GetElapsedTime(started), valid);
         }
 
         string id = prepared.Id;
@@ -522,7 +535,9 @@ public sealed class BoardService : IDisposable
         await _log.Blobs.PutAsync(artifact, ct);
         try
         {
-            return (await _log.Sequencer.AddAsync(entryBytes, ct)).Index;
+            AddResult added = await _log.Sequencer.AddAsync(entryBytes, ct);
+            _log.Metrics.Appended("board", added.Duplicate);
+            return added.Index;
         }
         catch (LogFatalException e)
         {

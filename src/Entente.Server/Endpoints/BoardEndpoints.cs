@@ -41,8 +41,8 @@ internal static class BoardEndpoints
             string path = "/" + kind.Collection;
             string name = string.Concat(kind.Collection.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
             RouteHandlerBuilder post = kind.RouteParameter is not null
-                ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, round, http, b, auth, ct))
-                : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, CancellationToken ct) => PostAsync(kind, null, http, b, auth, ct));
+                ? board.MapPost(path + "/{round}", (string round, HttpContext http, BoardService b, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct) => PostAsync(kind, round, http, b, auth, loggers, ct))
+                : board.MapPost(path, (HttpContext http, BoardService b, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct) => PostAsync(kind, null, http, b, auth, loggers, ct));
             post.WithName("Post" + name)
                 .WithSummary($"Post: {kind.Summary} Signed request (role {kind.Role}); header {BoardProtocol.EntryHeader} carries the signed log entry{(kind.Joint ? ", signed by every party" : "")}.")
                 .Accepts<byte[]>("application/json")
@@ -76,7 +76,7 @@ internal static class BoardEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, CancellationToken ct)
+    private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct)
     {
         (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, kind.MaxBytes(board.Limits), ct);
         if (failure is not null)
@@ -98,6 +98,8 @@ internal static class BoardEndpoints
         }
 
         BoardArtifact logged = result.Value.Logged!;
+        ILogger logger = loggers.CreateLogger("Entente.Server.Board");
+        BoardLog.Logged(logger, logged.Type, logged.Collection, logged.Index, logged.Party, logged.Sha256);
         return TypedResults.Created(logged.Href, logged);
     }
 
@@ -207,4 +209,11 @@ internal static class BoardEndpoints
         BoardResult<byte[]> zip = await board.RecordZipAsync(ct);
         return zip.Refusal is BoardRefusal refusal ? Problem(refusal) : TypedResults.File(zip.Value!, "application/zip", "record.zip");
     }
+}
+
+/// <summary>The board's structured log lines: what was logged, by whom, where; never an artifact's content.</summary>
+internal static partial class BoardLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Board logged {Type} in {Collection} at entry {Index} by {Party} (sha256 {Sha256})")]
+    public static partial void Logged(ILogger logger, string type, string collection, long index, string party, string sha256);
 }

@@ -162,6 +162,7 @@ internal static class LogEndpoints
         try
         {
             AddResult result = await log.Sequencer.AddAsync(body, ct);
+            log.Metrics.Appended("log", result.Duplicate);
             return TypedResults.Ok(new AddResponse(result.Index, result.Duplicate));
         }
         catch (LogFatalException e)
@@ -211,7 +212,25 @@ internal static class LogEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Bad blob address", "A blob is addressed by its SHA-256 in 64 lowercase hex digits.");
         }
 
-        byte[]? data = await log.Blobs.GetCheckedAsync(h, ct);
+        // A confidential exchange message (or its leaf) is never served, even if a server before sealing stored it as a blob.
+        if (http.RequestServices.GetService<Exchange.HostedExchange>() is { } exchange && exchange.IsWithheld(h))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Withheld",
+                $"Blob {sha256} is a confidential incident message (or its exchange leaf) for its collection's readers only; they read it over TAXII with a signed request (docs/exchange.md).");
+        }
+
+        byte[]? data;
+        try
+        {
+            data = await log.Blobs.GetCheckedAsync(h, ct);
+        }
+        catch (LogStoreException e) when (!e.IsTransient)
+        {
+            // The stored bytes do not hash to their address: say so (never serve them, never an unexplained 500).
+            return Problem(StatusCodes.Status500InternalServerError, "Corrupted blob",
+                $"The board's store holds bytes for blob {sha256} that do not hash to it: the stored artifact was altered or damaged ({e.Message}).");
+        }
+
         if (data is null)
         {
             return Problem(StatusCodes.Status404NotFound, "No such blob", $"No blob {sha256}.");

@@ -73,6 +73,10 @@ public sealed class LogServerOptions
     [JsonPropertyName("rateLimit")]
     public RateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>Readiness (<c>/readyz</c>): how stale the witnessed checkpoint may grow (docs/http-api.md, "Operations").</summary>
+    [JsonPropertyName("health")]
+    public HealthOptions Health { get; set; } = new();
+
     /// <summary>
     /// The incident exchange hosted with the board (TAXII 2.1 under <c>/taxii2/</c>, proofs under <c>/exchange/</c>);
     /// null: no exchange. <c>entente serve</c> turns it on by default.
@@ -129,6 +133,21 @@ public sealed class RateLimitOptions
     public int Burst { get; set; } = 20_000;
 }
 
+/// <summary>What <c>/readyz</c> checks against.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>
+    /// The oldest the latest cosigned checkpoint may be, in seconds, while the log has entries it does not cover; a log
+    /// whose head is cosigned is ready however idle it is (the collector asks the witnesses only when the log grows).
+    /// </summary>
+    [JsonPropertyName("maxCheckpointAgeSeconds")]
+    public int MaxCheckpointAgeSeconds { get; set; } = 300;
+
+    /// <summary>How long each witness has to answer the reachability probe, in milliseconds.</summary>
+    [JsonPropertyName("witnessTimeoutMs")]
+    public int WitnessTimeoutMs { get; set; } = 2000;
+}
+
 /// <summary>The incident exchange hosted by <c>entente serve</c> (docs/exchange.md, "Hosted by entente serve").</summary>
 public sealed class HostedExchangeOptions
 {
@@ -143,6 +162,43 @@ public sealed class HostedExchangeOptions
     /// <summary>The TAXII collections; empty: one default collection every charter party reads and writes.</summary>
     [JsonPropertyName("collections")]
     public List<ExchangeCollectionOptions> Collections { get; set; } = [];
+
+    /// <summary>
+    /// TLP:AMBER and AMBER+STRICT messages must arrive sealed too (<see cref="Entente.Exchange.ExchangeOptions.RequireSealing"/>;
+    /// TLP:RED and every message of a collection that is not public must arrive sealed whatever this says). Configurations
+    /// written by Entente state <c>true</c>. Absent (null): the configuration predates sealing, and the host keeps its old
+    /// behaviour — AMBER accepted in the clear, the legacy request-for-assistance form accepted, collections public
+    /// (<see cref="IsLegacy"/>; docs/exchange.md, "Configurations written before sealing").
+    /// </summary>
+    [JsonPropertyName("requireSealing")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? RequireSealing { get; set; }
+
+    /// <summary>
+    /// Accept requests for assistance in the form logged before the STIX extension (a <c>severity</c> property instead of
+    /// <c>priority</c>). Configurations written by Entente state <c>false</c>. Absent: false, unless the whole configuration
+    /// predates sealing (<see cref="IsLegacy"/>), when it is true.
+    /// </summary>
+    [JsonPropertyName("acceptLegacyAssistanceForm")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? AcceptLegacyAssistanceForm { get; set; }
+
+    /// <summary>True when the configuration predates sealing: it does not state <see cref="RequireSealing"/>.</summary>
+    [JsonIgnore]
+    public bool IsLegacy => RequireSealing is null;
+
+    /// <summary>The options of a new configuration: sealing required, the legacy assistance form refused, collections not public unless stated.</summary>
+    public static HostedExchangeOptions Current() => new() { RequireSealing = true, AcceptLegacyAssistanceForm = false };
+
+    /// <summary>The exchange's settings: the stated values, else the defaults of a new configuration, else (<see cref="IsLegacy"/>) the old behaviour.</summary>
+    public Entente.Exchange.ExchangeOptions ToExchangeOptions() => new()
+    {
+        RequireSealing = RequireSealing ?? false,
+        AcceptLegacyAssistanceForm = AcceptLegacyAssistanceForm ?? IsLegacy,
+    };
+
+    /// <summary>Whether <paramref name="collection"/> is public: as stated, else false, or true in a configuration that predates sealing.</summary>
+    public bool IsPublic(ExchangeCollectionOptions? collection) => collection?.Public ?? IsLegacy;
 }
 
 /// <summary>One TAXII collection of the hosted exchange; readers and writers are charter party names (empty: every party).</summary>
@@ -171,6 +227,15 @@ public sealed class ExchangeCollectionOptions
     /// <summary>Whether custom STIX objects are kept.</summary>
     [JsonPropertyName("allowCustomObjects")]
     public bool AllowCustomObjects { get; set; }
+
+    /// <summary>
+    /// Whether the collection's TLP:CLEAR, GREEN and unmarked messages may travel and be published in the clear; false seals
+    /// every message to the collection's readers. Absent: false (true in a configuration that predates sealing,
+    /// <see cref="HostedExchangeOptions.IsPublic"/>).
+    /// </summary>
+    [JsonPropertyName("public")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Public { get; set; }
 }
 
 /// <summary>A witness the log submits to.</summary>

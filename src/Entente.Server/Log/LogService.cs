@@ -1,3 +1,4 @@
+using Entente.Server.Operations;
 using Entente.Transparency;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
@@ -15,10 +16,13 @@ public sealed class LogService : IAsyncDisposable
     private readonly Ed25519NoteSigner _key;
     private readonly HttpClient _http;
     private volatile PublishedCache? _published;
+    private readonly MeasuredWitnessSubmitter? _submitter;
 
     private LogService(LogServerOptions options, ILogStore store, IBlobStore blobs, INonceStore nonces, Sequencer sequencer, Charter charter, Ed25519NoteSigner key,
-        CosignatureCollector? collector, HttpClient http, TrustPolicy? policy, string? policyText)
+        CosignatureCollector? collector, HttpClient http, TrustPolicy? policy, string? policyText, ServerMetrics metrics, MeasuredWitnessSubmitter? submitter)
     {
+        Metrics = metrics;
+        _submitter = submitter;
         Options = options;
         Store = store;
         Blobs = blobs;
@@ -37,6 +41,22 @@ public sealed class LogService : IAsyncDisposable
     private sealed record PublishedCache(byte[] Note, bool Satisfies);
 
     public LogServerOptions Options { get; }
+
+    /// <summary>The board's instruments (<c>/metrics</c>).</summary>
+    public ServerMetrics Metrics { get; }
+
+    /// <summary>The HTTP client of the witnesses (the collector's and the readiness probe's).</summary>
+    internal HttpClient WitnessHttp => _http;
+
+    /// <summary>Gives the witness transport the host's logger (the collector starts before the host is built).</summary>
+    internal void UseLogger(Microsoft.Extensions.Logging.ILoggerFactory loggers)
+    {
+        if (_submitter is not null)
+        {
+            ArgumentNullException.ThrowIfNull(loggers);
+            _submitter.Logger = loggers.CreateLogger("Entente.Server.Witnesses");
+        }
+    }
 
     public ILogStore Store { get; }
 
@@ -84,15 +104,19 @@ public sealed class LogService : IAsyncDisposable
         TrustPolicy? policy = policyText is null ? null : ParsePolicy(policyText, options);
         Sequencer sequencer = await Sequencer.StartAsync(store, key, options.Origin, new SequencerOptions { MaxEntrySize = options.MaxEntrySize }, cancellationToken: cancellationToken);
         HttpClient http = new() { Timeout = TimeSpan.FromSeconds(5) };
+        ServerMetrics metrics = new();
+        metrics.Watch(sequencer);
         CosignatureCollector? collector = null;
+        MeasuredWitnessSubmitter? submitter = null;
         if (options.Witnesses.Count > 0)
         {
             List<WitnessEndpoint> witnesses = options.Witnesses.Select(w => new WitnessEndpoint(VerifierKeys.ParseCosigner(w.Key), new Uri(w.Url.EndsWith('/') ? w.Url : w.Url + "/"))).ToList();
-            collector = new CosignatureCollector(sequencer, store, witnesses, new Entente.Client.Witness.WitnessClient(http), options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs));
+            submitter = new MeasuredWitnessSubmitter(new Entente.Client.Witness.WitnessClient(http), metrics);
+            collector = new CosignatureCollector(sequencer, store, witnesses, submitter, options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs));
             collector.Start();
         }
 
-        return new LogService(options, store, blobs, nonces, sequencer, charter, key, collector, http, policy, policyText);
+        return new LogService(options, store, blobs, nonces, sequencer, charter, key, collector, http, policy, policyText, metrics, submitter);
     }
 
     /// <summary>
@@ -175,6 +199,7 @@ public sealed class LogService : IAsyncDisposable
         }
 
         await Sequencer.DisposeAsync();
+        Metrics.Dispose();
         await Store.DisposeAsync();
         await Nonces.DisposeAsync();
         _http.Dispose();

@@ -1,4 +1,7 @@
+using Entente.Exchange.Storage;
+using Entente.Storage.Postgres.Exchange;
 using Entente.Storage.Postgres.Log;
+using Entente.Storage.Sqlite.Exchange;
 using Entente.Storage.Sqlite.Log;
 using Entente.Transparency.Log;
 using Entente.Transparency.Witness;
@@ -35,6 +38,32 @@ public static class StoreLocator
         }
 
         return new SqliteNonceStore(resolve(locator.StartsWith("sqlite:", StringComparison.Ordinal) ? locator["sqlite:".Length..] : locator));
+    }
+
+    /// <summary>
+    /// The hosted exchange's store, following the board's (<paramref name="board"/>'s <see cref="LogServerOptions.Store"/>):
+    /// on PostgreSQL, table <c>exchange_entries</c> in the board's database and schema; else the SQLite file
+    /// <see cref="HostedExchangeOptions.Store"/> in the data folder.
+    /// </summary>
+    public static async Task<IExchangeStore> OpenExchangeAsync(LogServerOptions board, HostedExchangeOptions exchange, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(exchange);
+        if (board.Store.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            PostgresDatabase db = new(board.Store["postgres:".Length..], board.Schema);
+            try
+            {
+                return await PostgresExchangeStore.OpenAsync(db, ownsDatabase: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await db.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return await SqliteExchangeStore.OpenAsync(board.Resolve(exchange.Store), cancellationToken).ConfigureAwait(false);
     }
 
     public static IWitnessStore OpenWitness(string locator, Func<string, string> resolve)

@@ -17,10 +17,21 @@ namespace Entente.Server.Pages;
 /// <param name="BoardIndex">The board entry anchoring it, or null while it is not in the published checkpoint.</param>
 /// <param name="Verification">The server's check of the proof, or null when there is no proof yet.</param>
 /// <param name="Title">What the message is, in words (a sighting is named by what it saw).</param>
-public sealed record IncidentMessage(ExchangeEntry Entry, JsonElement Stix, string? Recipient, long? BoardIndex, BoardExchangeVerification? Verification, string Title)
+/// <param name="Confidential">
+/// Null for a public message. Otherwise why the pages show only who sent it, its label (type, id, version) and its readers,
+/// never its content (<see cref="DisclosurePolicy"/>): it is sealed to its collection's readers, or it is TLP:RED/AMBER or
+/// in a collection that is not public (a message an older server accepted in the clear). <see cref="Stix"/> then holds the
+/// label only.
+/// </param>
+/// <param name="Readers">The names of the parties that may read a confidential message (its collection's readers).</param>
+public sealed record IncidentMessage(ExchangeEntry Entry, JsonElement Stix, string? Recipient, long? BoardIndex, BoardExchangeVerification? Verification, string Title,
+    string? Confidential = null, IReadOnlyList<string>? Readers = null)
 {
-    /// <summary>The message's text (content, description or pattern), or null.</summary>
-    public string? Body => IncidentView.Text(Stix, "content") ?? IncidentView.Text(Stix, "description") ?? IncidentView.Text(Stix, "pattern");
+    /// <summary>The message's text (content, description or pattern), or null (always null for a confidential message).</summary>
+    public string? Body => Confidential is not null ? null : IncidentView.Text(Stix, "content") ?? IncidentView.Text(Stix, "description") ?? IncidentView.Text(Stix, "pattern");
+
+    /// <summary>True when the message is sealed (its envelope is ciphertext for its readers).</summary>
+    public bool Sealed => Entry.IsSealed;
 
     /// <summary>The request this message belongs to (a request's own id, or its <c>request_ref</c>), or null.</summary>
     public string? Request => Entry.ObjectType == AssistanceTypes.Request ? Entry.ObjectId
@@ -53,24 +64,40 @@ public sealed record IncidentView(IReadOnlyList<Party> Parties, IReadOnlyList<In
         IExchangeStore store = exchange.Service.Store;
         PartyRegistry parties = exchange.Service.Parties;
         IReadOnlyList<ExchangeEntry> entries = await store.ReadRangeAsync(0, int.MaxValue, cancellationToken);
-        IReadOnlyList<AssistanceCase> cases = AssistanceTracker.Compute(entries, exchange.Service.Time.GetUtcNow());
+        // The pages are public: a message for its collection's readers only shows who sent it, its label and its readers.
+        List<(ExchangeEntry Entry, SignedEnvelope? Envelope, DisclosureDecision Decision)> parsed = [];
         Dictionary<string, JsonElement> objects = new(StringComparer.Ordinal);
-        List<(ExchangeEntry Entry, SignedEnvelope Envelope)> parsed = [];
         foreach (ExchangeEntry entry in entries)
         {
-            SignedEnvelope envelope = SignedEnvelope.Parse(entry.Envelope, int.MaxValue);
-            parsed.Add((entry, envelope));
-            objects[entry.ObjectId] = envelope.Payload.Json;
+            CollectionDefinition? collection = exchange.Service.Collections.FirstOrDefault(c => c.Id == entry.Collection);
+            DisclosureDecision decision = DisclosurePolicy.ForEntry(collection, entry);
+            SignedEnvelope? envelope = decision.IsPublic ? SignedEnvelope.Parse(entry.Envelope, int.MaxValue) : null;
+            parsed.Add((entry, envelope, decision));
+            if (envelope is not null)
+            {
+                objects[entry.ObjectId] = envelope.Payload.Json;
+            }
         }
 
+        IReadOnlyList<AssistanceCase> cases = AssistanceTracker.Compute([.. parsed.Where(p => p.Envelope is not null).Select(p => p.Entry)], exchange.Service.Time.GetUtcNow());
         Dictionary<string, string> subjects = cases.ToDictionary(c => c.RequestId, c => c.Subject, StringComparer.Ordinal);
         StoredCheckpoint checkpoint = await pages.CheckpointAsync(cancellationToken);
         List<IncidentMessage> messages = [];
-        foreach ((ExchangeEntry entry, SignedEnvelope envelope) in parsed)
+        foreach ((ExchangeEntry entry, SignedEnvelope? envelope, DisclosureDecision decision) in parsed)
         {
             (_, BoardExchangeProof? proof) = proofs ? await exchange.ProveAsync(entry.Index, cancellationToken) : (null, null);
             BoardExchangeVerification? verification = proof is null ? null
                 : BoardExchangeVerifier.Verify(proof, parties, pages.Policy, party => BoardKey(pages, party));
+            if (envelope is null)
+            {
+                CollectionDefinition? collection = exchange.Service.Collections.FirstOrDefault(c => c.Id == entry.Collection);
+                List<string> readers = collection is null ? [] : [.. collection.ReadersAmong(parties).Select(p => p.Name).Order(StringComparer.Ordinal)];
+                JsonElement label = JsonSerializer.SerializeToElement(new Dictionary<string, string?> { ["type"] = entry.ObjectType, ["id"] = entry.ObjectId, ["version"] = entry.ObjectVersion });
+                string title = $"{(entry.IsSealed ? "sealed" : "confidential")} {entry.ObjectType.Replace('-', ' ')}, for {(readers.Count == 0 ? "its collection's readers" : string.Join(", ", readers))} only";
+                messages.Add(new IncidentMessage(entry, label, null, proof?.BoardIndex, verification, title, decision.Reason, readers));
+                continue;
+            }
+
             JsonElement o = envelope.Payload.Json;
             messages.Add(new IncidentMessage(entry, o, envelope.Recipient, proof?.BoardIndex, verification, Describe(o, entry.ObjectType, subjects, objects)));
         }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Entente.Client.Board;
 using Entente.Election.Decryption;
 using Entente.Election.Manifest;
+using Entente.Exchange;
 using Entente.Exchange.Log;
 using Entente.Exchange.Storage;
 using Entente.Server.Board;
@@ -51,12 +52,21 @@ public sealed record OpenedSelectionView(
     [property: JsonPropertyName("value")] int Value);
 
 /// <summary>
-/// What the incident pages fetch to recheck one exchange message in the browser: the canonical envelope, the exchange
-/// leaf, the anchoring board entry, its index and inclusion proof, and the published board checkpoint.
+/// What the incident pages fetch to recheck one exchange message in the browser: the canonical envelope (null for a
+/// message for its collection's readers only: the pages are public, and neither its plaintext nor its ciphertext is
+/// served to anyone but its readers), the signature context of the envelope's format
+/// (<see cref="BoardExchangeVerifier.SignatureContextOf"/>), the exchange leaf, the anchoring board entry, its index and
+/// inclusion proof, and the published board checkpoint.
 /// </summary>
 public sealed record ExchangeMessageResponse(
     [property: JsonPropertyName("exchange_index")] long ExchangeIndex,
-    [property: JsonPropertyName("envelope")] string Envelope,
+    [property: JsonPropertyName("envelope"), JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Envelope,
+    [property: JsonPropertyName("confidential")] string? Confidential,
+    [property: JsonPropertyName("sealed")] bool Sealed,
+    [property: JsonPropertyName("signature_context")] string SignatureContext,
+    [property: JsonPropertyName("sender")] string Sender,
+    [property: JsonPropertyName("object_type")] string ObjectType,
+    [property: JsonPropertyName("object_id")] string ObjectId,
     [property: JsonPropertyName("leaf")] string Leaf,
     [property: JsonPropertyName("board_index")] long BoardIndex,
     [property: JsonPropertyName("board_entry")] string BoardEntry,
@@ -184,7 +194,10 @@ internal static class PageApi
             return LogEndpoints.Problem(StatusCodes.Status404NotFound, "Not yet witnessed", $"Exchange message {index} is not yet in the published (cosigned) checkpoint; try again in a few seconds.");
         }
 
-        return TypedResults.Json(new ExchangeMessageResponse(index, Convert.ToBase64String(entry.Envelope), Convert.ToBase64String(entry.ToLeafBytes()), proof.BoardIndex,
+        CollectionDefinition? collection = pages.Exchange.Service.Collections.FirstOrDefault(c => c.Id == entry.Collection);
+        DisclosureDecision decision = DisclosurePolicy.ForEntry(collection, entry);
+        return TypedResults.Json(new ExchangeMessageResponse(index, decision.IsPublic ? Convert.ToBase64String(entry.Envelope) : null, decision.IsPublic ? null : decision.Reason,
+            entry.IsSealed, BoardExchangeVerifier.SignatureContextOf(entry), entry.Sender, entry.ObjectType, entry.ObjectId, Convert.ToBase64String(entry.ToLeafBytes()), proof.BoardIndex,
             Convert.ToBase64String(proof.BoardEntry), [.. proof.InclusionProof.Select(h => h.ToHex())], proof.Checkpoint), PagesJsonContext.Default.ExchangeMessageResponse);
     }
 }

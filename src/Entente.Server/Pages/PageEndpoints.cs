@@ -60,8 +60,20 @@ public static class PageEndpoints
             }
         });
 
-        // Pages have no forms that change anything (every form is a GET), so no antiforgery token is needed.
-        app.MapRazorComponents<App>().DisableAntiforgery();
+        // Pages have no forms that change anything (every form is a GET): a page answers GET and HEAD only, so it needs
+        // no antiforgery token and adds no write route (every write route is rate limited; the pages are not writes).
+        app.MapRazorComponents<App>().DisableAntiforgery().Add(endpoint =>
+        {
+            for (int i = endpoint.Metadata.Count - 1; i >= 0; i--)
+            {
+                if (endpoint.Metadata[i] is IHttpMethodMetadata)
+                {
+                    endpoint.Metadata.RemoveAt(i);
+                }
+            }
+
+            endpoint.Metadata.Add(new HttpMethodMetadata(["GET", "HEAD"]));
+        });
         RouteGroupBuilder api = app.MapGroup("/api").WithTags("Pages");
         api.MapGet("/ballot-check/{code}", (string code, BoardPages pages, CancellationToken ct) => PageApi.BallotCheckAsync(pages, code, ct))
             .WithSummary("What the ballot check page verifies in the browser: the ballot's log entry, its inclusion proof and the published checkpoint; a challenged ballot's opening.")

@@ -7,12 +7,15 @@ namespace Entente.Transparency.Log;
 /// <summary>
 /// The unit's charter: the parties (and devices), each with an Ed25519 verifier key and roles. Loaded from JSON:
 /// <code>{ "parties": [ { "name": "blue.example", "key": "blue.example+1a2b3c4d+AUm...", "roles": ["submitter", "party", "guardian"],
-///                      "guardians": [1, 2], "identity": "identity--…" } ] }</code>
+///                      "guardians": [1, 2], "identity": "identity--…",
+///                      "encryption_key": { "x25519": "&lt;base64, 32 bytes&gt;", "signature": "&lt;base64, 64 bytes&gt;" } } ] }</code>
 /// The key's name must equal the party name. Roles: <c>submitter</c> (may add raw log entries), <c>party</c>
 /// (signs joint artifacts: charter, manifest, parameters, joint key, tallies, openings), <c>guardian</c> (posts the
 /// ceremony and decryption messages of the guardian indices listed in <c>guardians</c>), <c>device</c> (posts
 /// encrypted ballots and its device record), <c>witness</c>. <c>identity</c> is the party's STIX identity id
-/// for the incident exchange (TAXII). Unknown fields are rejected.
+/// for the incident exchange (TAXII); <c>encryption_key</c> (only with an identity) is the X25519 key the exchange seals
+/// confidential messages to for this party, bound to its identity by a signature of its charter key (the exchange checks
+/// the signature when the server starts; this parser checks the shape). Unknown fields are rejected.
 /// </summary>
 public sealed class Charter
 {
@@ -114,7 +117,23 @@ public sealed class Charter
                 throw new FormatException($"Charter: parties[{i}].identity must be a STIX identity id (identity--<uuid>).");
             }
 
-            CharterMember member = new(p.Name, key, new HashSet<string>(p.Roles, StringComparer.Ordinal), [.. (p.Guardians ?? []).Order()], p.Identity);
+            CharterEncryptionKey? encryptionKey = null;
+            if (p.EncryptionKey is not null)
+            {
+                if (p.Identity is null)
+                {
+                    throw new FormatException($"Charter: parties[{i}].encryption_key needs an identity: the key is bound to the party's STIX identity.");
+                }
+
+                if (p.EncryptionKey.X25519 is null || p.EncryptionKey.Signature is null)
+                {
+                    throw new FormatException($"Charter: parties[{i}].encryption_key needs x25519 and signature (base64).");
+                }
+
+                encryptionKey = new CharterEncryptionKey(p.EncryptionKey.X25519, p.EncryptionKey.Signature);
+            }
+
+            CharterMember member = new(p.Name, key, new HashSet<string>(p.Roles, StringComparer.Ordinal), [.. (p.Guardians ?? []).Order()], p.Identity, encryptionKey);
             if (!parties.TryAdd(p.Name, member))
             {
                 throw new FormatException($"Charter: party \"{p.Name}\" is listed twice.");
@@ -147,6 +166,18 @@ internal sealed class PartyJson
 
     [JsonPropertyName("identity")]
     public string? Identity { get; set; }
+
+    [JsonPropertyName("encryption_key")]
+    public EncryptionKeyJson? EncryptionKey { get; set; }
+}
+
+internal sealed class EncryptionKeyJson
+{
+    [JsonPropertyName("x25519")]
+    public string? X25519 { get; set; }
+
+    [JsonPropertyName("signature")]
+    public string? Signature { get; set; }
 }
 
 /// <summary>One member of the charter.</summary>
@@ -155,7 +186,17 @@ internal sealed class PartyJson
 /// <param name="Roles">Its roles.</param>
 /// <param name="Guardians">The guardian indices it holds (role guardian).</param>
 /// <param name="Identity">Its STIX identity id, if any.</param>
-public sealed record CharterMember(string Name, Ed25519NoteVerifier Key, IReadOnlySet<string> Roles, IReadOnlyList<int> Guardians, string? Identity);
+/// <param name="EncryptionKey">Its published exchange encryption key as the charter states it (not yet checked), if any.</param>
+public sealed record CharterMember(string Name, Ed25519NoteVerifier Key, IReadOnlySet<string> Roles, IReadOnlyList<int> Guardians, string? Identity, CharterEncryptionKey? EncryptionKey = null);
+
+/// <summary>
+/// A party's exchange encryption key as the charter states it: the X25519 public key and the Ed25519 signature of the
+/// party's charter key binding it to the party's identity (format <c>entente-encryption-key/v1</c>, docs/exchange.md).
+/// Base64 text, as written; the exchange decodes and checks both when the server starts.
+/// </summary>
+/// <param name="X25519">Base64 of the 32-byte X25519 public key.</param>
+/// <param name="Signature">Base64 of the 64-byte Ed25519 signature.</param>
+public sealed record CharterEncryptionKey(string X25519, string Signature);
 
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(CharterJson))]

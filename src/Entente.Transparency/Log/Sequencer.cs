@@ -78,6 +78,9 @@ public sealed class Sequencer : IAsyncDisposable
     /// <summary>The fatal error that stopped the sequencer, if any.</summary>
     public Exception? Fatal => _fatal;
 
+    /// <summary>Entries submitted to <see cref="AddAsync"/> and not yet committed (queued or in the batch being written).</summary>
+    public int QueueDepth => Volatile.Read(ref _waiting);
+
     /// <summary>Creates the log's first (empty) checkpoint in <paramref name="store"/>.</summary>
     public static async Task<StoredCheckpoint> InitializeLogAsync(ILogStore store, Ed25519NoteSigner signer, string origin, CancellationToken cancellationToken = default)
     {

@@ -53,7 +53,7 @@ public class AuditContractTests
     [Fact]
     public void Bravo_risk_prints_a_p_value_per_contest_and_exits_1_above_the_risk_limit()
     {
-        string[] args = ["audit", "risk", "--method", "bravo", "--results", CliRunner.Data("colorado-2018-results.csv"), "--sample-tally", CliRunner.Data("colorado-2018-tally.csv")];
+        string[] args = ["audit", "risk", "--method", "bravo", "--results", CliRunner.Data("colorado-2018-results.csv"), "--sample-tally", CliRunner.Data("colorado-2018-tally.csv"), "--csv"];
         var (code, output, _) = CliRunner.Run([.. args, "--risk-limit", "0.1"]);
         Assert.Equal(1, code);
         Assert.Equal(CliRunner.Expected("risk-bravo-colorado.txt"), output);
@@ -61,10 +61,36 @@ public class AuditContractTests
     }
 
     [Fact]
+    public void Risk_says_what_the_p_value_is_and_which_contests_it_confirms()
+    {
+        string[] args = ["audit", "risk", "--method", "bravo", "--results", CliRunner.Data("colorado-2018-results.csv"), "--sample-tally", CliRunner.Data("colorado-2018-tally.csv"), "--risk-limit", "0.2"];
+        var (code, output, error) = CliRunner.Run(args);
+        Assert.Equal(1, code);
+        Assert.Equal("", error);
+        Assert.Equal(CliRunner.Expected("risk-bravo-colorado-human.txt"), output);
+    }
+
+    [Fact]
+    public void Risk_as_json_names_the_risk_limit_and_each_contests_verdict()
+    {
+        var (code, output, _) = CliRunner.Run("audit", "risk", "--method", "bravo", "--results", CliRunner.Data("colorado-2018-results.csv"),
+            "--sample-tally", CliRunner.Data("colorado-2018-tally.csv"), "--risk-limit", "0.2", "--json");
+        Assert.Equal(1, code);
+        using System.Text.Json.JsonDocument doc = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal(0.2, doc.RootElement.GetProperty("risk_limit").GetDouble());
+        Assert.False(doc.RootElement.GetProperty("all_confirmed").GetBoolean());
+        var contests = doc.RootElement.GetProperty("contests").EnumerateArray().ToList();
+        Assert.Equal("Custer", contests[0].GetProperty("contest").GetString());
+        Assert.Equal(0.13423820693447217, contests[0].GetProperty("p_value").GetDouble());
+        Assert.True(contests[0].GetProperty("confirmed").GetBoolean());
+        Assert.False(contests[1].GetProperty("confirmed").GetBoolean());
+    }
+
+    [Fact]
     public void Comparison_risk_reproduces_rlacalcs_New_Hampshire_value()
     {
         var (code, output, _) = CliRunner.Run("audit", "risk", "--method", "comparison", "--results", CliRunner.Data("nh-2016-results.csv"),
-            "--discrepancies", CliRunner.Data("nh-2016-discrepancies.csv"));
+            "--discrepancies", CliRunner.Data("nh-2016-discrepancies.csv"), "--csv");
         Assert.Equal(1, code);
         Assert.Equal(CliRunner.Expected("risk-comparison-nh.txt"), output);
         Assert.Equal(0.21438135077031842, double.Parse(output.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 12);
@@ -75,7 +101,7 @@ public class AuditContractTests
     {
         var (code, output, _) = CliRunner.Run("audit", "risk", "--method", "macro", "--results", CliRunner.Data("batch-results.csv"),
             "--manifest", CliRunner.Data("batch-manifest.csv"), "--reported-batches", CliRunner.Data("batch-reported.csv"),
-            "--audited-batches", CliRunner.Data("batch-audited.csv"), "--draws", CliRunner.Data("batch-draws.csv"), "--risk-limit", "0.25");
+            "--audited-batches", CliRunner.Data("batch-audited.csv"), "--draws", CliRunner.Data("batch-draws.csv"), "--risk-limit", "0.25", "--csv");
         Assert.Equal(1, code);
         Assert.Equal(CliRunner.Expected("risk-macro.txt"), output);
     }
@@ -84,7 +110,7 @@ public class AuditContractTests
     public void Alpha_polling_risk_is_printed_per_contest()
     {
         var (code, output, _) = CliRunner.Run("audit", "risk", "--method", "alpha", "--results", CliRunner.Data("batch-results.csv"),
-            "--mvrs", CliRunner.Data("polling-mvrs.csv"), "--risk-limit", "0.1");
+            "--mvrs", CliRunner.Data("polling-mvrs.csv"), "--risk-limit", "0.1", "--csv");
         Assert.Equal(0, code);
         Assert.Equal(CliRunner.Expected("risk-alpha-polling.txt"), output);
     }
@@ -120,7 +146,7 @@ public class AuditAlphaComparisonTests
     [Fact]
     public void Alpha_comparison_risk_grows_when_an_audited_ballot_overstates_the_record()
     {
-        string[] common = ["audit", "risk", "--method", "alpha", "--results", CliRunner.Data("batch-results.csv"), "--cvrs", CliRunner.Data("alpha-cvrs.csv"), "--risk-limit", "0.05"];
+        string[] common = ["audit", "risk", "--method", "alpha", "--results", CliRunner.Data("batch-results.csv"), "--cvrs", CliRunner.Data("alpha-cvrs.csv"), "--risk-limit", "0.05", "--csv"];
         var (cleanCode, clean, _) = CliRunner.Run([.. common, "--mvrs", CliRunner.Data("alpha-mvrs-clean.csv")]);
         var (_, dirty, _) = CliRunner.Run([.. common, "--mvrs", CliRunner.Data("alpha-mvrs-overstated.csv")]);
         double pClean = double.Parse(clean.Trim().Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Entente.Election.Record;
+using static Entente.Cli.Tests.Election.BoardSteps;
 
 namespace Entente.Cli.Tests.Election;
 
@@ -11,78 +12,6 @@ namespace Entente.Cli.Tests.Election;
 [Trait("Category", "Slow")]
 public sealed class BoardCliTests
 {
-    private const string Manifest = """
-        {"label":"Town","contests":[
-          {"label":"Mayor","contest_options":[{"label":"A"},{"label":"B"},{"label":"C"}]},
-          {"label":"Council","selection_limit":2,"contest_options":[{"label":"D"},{"label":"E","selection_limit":2},{"label":"F"}],"contest_data_blocks":1}],
-         "ballot_styles":[{"label":"all","contests":[1,2]},{"label":"mayor only","contests":[1]}]}
-        """;
-
-    private const string Ballots = """
-        {"ballots":[
-          {"style":"all","selections":{"Mayor":{"B":1},"Council":{"D":1,"F":1}},"contest_data":{"Council":"Ada Lovelace"}},
-          {"style":"all","selections":{"Mayor":{"B":1},"Council":{"E":2}}},
-          {"style":"mayor only","selections":{"Mayor":{"C":1}}},
-          {"style":"all","selections":{"Mayor":{"A":1},"Council":{"D":1}},"challenge":true}
-        ]}
-        """;
-
-    private static readonly Dictionary<string, string> Passphrase = new() { ["ENTENTE_GUARDIAN_PASSPHRASE"] = "correct horse battery staple" };
-
-    private static string Holder(int guardian) => guardian == 1 ? "blue.example" : "red.example";
-
-    private static string[] On(BoardProcess board, string member) => ["--board", board.Url, "--key", board.Key(member)];
-
-    /// <summary>Runs one guardian step in its own process (guardian 1 with a passphrase from the environment, the others plaintext).</summary>
-    private static (int Code, string Out, string Err) Guardian(BoardProcess board, int i, params string[] args)
-    {
-        string[] common = [.. args, .. On(board, Holder(i)), "--index", $"{i}", "--secret", board.File($"guardian-{i}.secret.json"), "--json"];
-        return i == 1 ? EntenteProcess.Run(Passphrase, common) : EntenteProcess.Run([.. common, "--insecure-plaintext-secrets"]);
-    }
-
-    private static JsonElement Ok((int Code, string Out, string Err) run, string what)
-    {
-        Assert.True(run.Code == 0, $"{what} exited {run.Code}\nstdout: {run.Out}\nstderr: {run.Err}");
-        using JsonDocument document = JsonDocument.Parse(run.Out);
-        return document.RootElement.Clone();
-    }
-
-    private static JsonElement Ok(BoardProcess board, string member, string what, params string[] args) =>
-        Ok(EntenteProcess.Run([.. args, .. On(board, member), "--json"]), what);
-
-    private static void AssertState(JsonElement publication, string state, params string[] awaiting)
-    {
-        Assert.Equal(state, publication.GetProperty("state").GetString());
-        Assert.Equal(awaiting, publication.GetProperty("awaiting").EnumerateArray().Select(e => e.GetString()!));
-    }
-
-    /// <summary>Both parties run init; every guardian keygen, share, receive, approve; blue signs the joint key red proposed.</summary>
-    private static async Task CeremonyAsync(BoardProcess board, Action? afterInit = null)
-    {
-        await File.WriteAllTextAsync(board.File("manifest.json"), Manifest);
-        string[] init = ["election", "init", "--manifest", board.File("manifest.json"), "--guardians", "3", "--quorum", "2", "--group", "tiny"];
-        JsonElement blue = Ok(board, "blue.example", "blue's init", init);
-        AssertState(blue.GetProperty("parameters"), "awaiting_signatures", "red.example");
-        JsonElement red = Ok(board, "red.example", "red's init", init);
-        AssertState(red.GetProperty("parameters"), "published");
-        Assert.Equal(blue.GetProperty("h_b").GetString(), red.GetProperty("h_b").GetString());
-        afterInit?.Invoke();
-
-        foreach (string step in new[] { "keygen", "share", "receive" })
-        {
-            for (int i = 1; i <= 3; i++)
-            {
-                Ok(Guardian(board, i, "guardian", step), $"guardian {step} {i}");
-            }
-        }
-
-        Assert.False(Ok(Guardian(board, 1, "guardian", "approve"), "approve 1").TryGetProperty("election", out _));
-        Ok(Guardian(board, 2, "guardian", "approve"), "approve 2");
-        JsonElement last = Ok(Guardian(board, 3, "guardian", "approve"), "approve 3");
-        AssertState(last.GetProperty("election"), "awaiting_signatures", "blue.example"); // red proposed the joint key with its last approval
-        AssertState(Ok(board, "blue.example", "blue's election key", "election", "key").GetProperty("election"), "published");
-    }
-
     [Fact]
     public async Task A_two_of_three_election_runs_through_a_board_with_every_step_its_own_process_and_joint_artifacts_signed_in_turn()
     {

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Entente.Transparency.Notes;
 
@@ -9,27 +6,42 @@ namespace Entente.Cli.Tests.Election;
 /// <summary>
 /// A real board: <c>entente serve</c> in its own process on a free loopback port, over a data folder holding the
 /// charter of a tiny unit (blue: party, guardian 1, auditor; red: party, guardians 2 and 3, auditor; devices device-1
-/// and device-2), and each member's key file beside it. Disposing stops the process this fixture started (by its id)
-/// and deletes the folder.
+/// and device-2), and each member's key file beside it. With witnesses, each is an <c>entente witness serve</c> process
+/// made by <c>entente witness init</c> for the board's log key, which the board reaches over loopback HTTP; the board's
+/// configuration names them all with a quorum of all of them, and <see cref="PolicyFile"/> is that witness policy.
+/// Disposing stops the processes this fixture started (by their ids) and deletes the folder.
 /// </summary>
 internal sealed class BoardProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly System.Text.StringBuilder _log;
+    /// <summary>The board's origin (and its log key's name).</summary>
+    public const string Origin = "cli.test/board";
 
-    private BoardProcess(string folder, int port, Process process, System.Text.StringBuilder log)
+    private readonly ServerProcess _board;
+
+    private BoardProcess(string folder, ServerProcess board, IReadOnlyList<ServerProcess> witnesses)
     {
-        _log = log;
         Folder = folder;
-        Url = $"http://127.0.0.1:{port}/";
-        _process = process;
+        _board = board;
+        Witnesses = witnesses;
     }
 
     /// <summary>The temporary folder: the board's data in <c>board/</c>, the key files and anything the test writes.</summary>
     public string Folder { get; }
 
     /// <summary>The board's URL.</summary>
-    public string Url { get; }
+    public string Url => _board.Url;
+
+    /// <summary>The board's server process.</summary>
+    public ServerProcess Server => _board;
+
+    /// <summary>The witnesses' server processes (none unless asked for).</summary>
+    public IReadOnlyList<ServerProcess> Witnesses { get; }
+
+    /// <summary>The board's data folder.</summary>
+    public string Data => File("board");
+
+    /// <summary>The witness policy (C2SP tlog-policy): the log key and every witness, all of them required.</summary>
+    public string PolicyFile => File("witness-policy.txt");
 
     /// <summary>A path in the folder.</summary>
     public string File(string name) => Path.Combine(Folder, name);
@@ -37,69 +49,78 @@ internal sealed class BoardProcess : IDisposable
     /// <summary>The key file of a charter member (blue.example, red.example, device-1, device-2).</summary>
     public string Key(string member) => File(member + ".key");
 
-    /// <summary>Writes the keys and the charter, starts <c>entente serve</c> and waits until it answers.</summary>
-    public static async Task<BoardProcess> StartAsync()
+    /// <summary>Writes the keys and the charter, starts <paramref name="witnesses"/> witnesses and <c>entente serve</c>, and waits until they answer.</summary>
+    public static async Task<BoardProcess> StartAsync(int witnesses = 0)
     {
         string folder = Directory.CreateTempSubdirectory("entente-cli-board-").FullName;
-        string data = Path.Combine(folder, "board");
-        Directory.CreateDirectory(data);
-        Dictionary<string, string> keys = [];
-        foreach (string member in new[] { "blue.example", "red.example", "device-1", "device-2" })
+        List<ServerProcess> started = [];
+        try
         {
-            using Ed25519NoteSigner key = Ed25519NoteSigner.Generate(member);
-            await System.IO.File.WriteAllTextAsync(Path.Combine(folder, member + ".key"), key.ExportSkey() + "\n");
-            keys[member] = key.VerifierKey;
-        }
-
-        await System.IO.File.WriteAllTextAsync(Path.Combine(data, "charter.json"), $$"""
-            { "parties": [
-              { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1] },
-              { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3] },
-              { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
-              { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ] }
-            """);
-        int port = FreePort();
-        System.Text.StringBuilder log = new();
-        Process process = EntenteProcess.Start(log, "serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--origin", "cli.test/board");
-        BoardProcess board = new(folder, port, process, log);
-        using HttpClient http = new() { BaseAddress = new Uri(board.Url) };
-        for (int attempt = 0; attempt < 300; attempt++)
-        {
-            if (process.HasExited)
+            string data = Path.Combine(folder, "board");
+            Directory.CreateDirectory(data);
+            Dictionary<string, string> keys = [];
+            foreach (string member in new[] { "blue.example", "red.example", "device-1", "device-2" })
             {
-                throw new InvalidOperationException($"entente serve exited {process.ExitCode}: {board.Log}");
+                using Ed25519NoteSigner key = Ed25519NoteSigner.Generate(member);
+                await System.IO.File.WriteAllTextAsync(Path.Combine(folder, member + ".key"), key.ExportSkey() + "\n");
+                keys[member] = key.VerifierKey;
             }
 
-            try
+            await System.IO.File.WriteAllTextAsync(Path.Combine(data, "charter.json"), $$"""
+                { "parties": [
+                  { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1] },
+                  { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3] },
+                  { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
+                  { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ] }
+                """);
+            List<string> serve = ["serve", "--data", data, "--origin", Origin];
+            if (witnesses > 0)
             {
-                if ((await http.GetAsync("board")).StatusCode == HttpStatusCode.OK)
+                // The log key first (entente serve keeps an existing one), so that each witness can be made for it.
+                using Ed25519NoteSigner logKey = Ed25519NoteSigner.Generate(Origin);
+                await System.IO.File.WriteAllTextAsync(Path.Combine(data, "log.key"), logKey.ExportSkey() + "\n");
+                List<(string Cosigner, string Url)> refs = [];
+                for (int w = 1; w <= witnesses; w++)
                 {
-                    return board;
+                    string config = Path.Combine(folder, $"witness-{w}", "witness.json");
+                    string made = EntenteProcess.Ok("witness", "init", "--config", config, "--name", $"witness-{w}.example", "--log-origin", Origin, "--log-key", logKey.VerifierKey);
+                    string cosigner = made.Split('\n').Single(l => l.StartsWith("cosigner key ", StringComparison.Ordinal))["cosigner key ".Length..].Trim();
+                    int port = ServerProcess.FreePort();
+                    ServerProcess witness = await ServerProcess.StartAsync($"witness-{w}", port, "", "witness", "serve", "--config", config, "--urls", $"http://127.0.0.1:{port}");
+                    started.Add(witness);
+                    refs.Add((cosigner, witness.Url));
                 }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
+
+                await System.IO.File.WriteAllTextAsync(Path.Combine(data, "config.json"), JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["witnesses"] = refs.Select(r => new Dictionary<string, string> { ["key"] = r.Cosigner, ["url"] = r.Url }).ToArray(),
+                    ["quorum"] = witnesses,
+                    ["witnessIntervalMs"] = 100,
+                }));
+                serve.AddRange(["--config", Path.Combine(data, "config.json")]);
+                await System.IO.File.WriteAllTextAsync(Path.Combine(folder, "witness-policy.txt"),
+                    $"log {logKey.VerifierKey}\n" + string.Concat(refs.Select((r, i) => $"witness w{i + 1} {r.Cosigner}\n"))
+                    + $"group all-witnesses all {string.Join(' ', refs.Select((_, i) => $"w{i + 1}"))}\nquorum all-witnesses\n");
             }
 
-            await Task.Delay(50);
+            int boardPort = ServerProcess.FreePort();
+            ServerProcess board = await ServerProcess.StartAsync("entente serve", boardPort, "board", [.. serve, "--urls", $"http://127.0.0.1:{boardPort}"]);
+            return new BoardProcess(folder, board, started);
         }
+        catch
+        {
+            foreach (ServerProcess s in started)
+            {
+                s.Dispose();
+            }
 
-        board.Dispose();
-        throw new TimeoutException("entente serve did not answer within 15 s");
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>What the server printed so far.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _board.Log;
 
     /// <summary>GET a board path as JSON.</summary>
     public async Task<JsonElement> GetJsonAsync(string path)
@@ -109,18 +130,24 @@ internal sealed class BoardProcess : IDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>GET a board path as text.</summary>
+    public async Task<string> GetTextAsync(string path)
+    {
+        using HttpClient http = new() { BaseAddress = new Uri(Url) };
+        return await http.GetStringAsync(path);
+    }
+
     /// <summary>The log's size (entries), from the board's status.</summary>
     public async Task<long> LogSizeAsync() => (await GetJsonAsync("board")).GetProperty("log_size").GetInt64();
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        _board.Dispose();
+        foreach (ServerProcess witness in Witnesses)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
+            witness.Dispose();
         }
 
-        _process.Dispose();
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -129,12 +156,5 @@ internal sealed class BoardProcess : IDisposable
         {
             // the killed server may hold its database briefly; temporary files are best effort
         }
-    }
-
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 
 namespace Entente.Cli.Tests.Unit;
 
+[Collection("console")]
 public class CommandTreeTests
 {
     [Fact]

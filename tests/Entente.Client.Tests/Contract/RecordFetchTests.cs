@@ -166,12 +166,13 @@ public sealed class RecordFetchTests
     }
 
     [Fact]
-    public async Task Duplicated_entries_are_counted_once_and_the_record_still_verifies()
+    public async Task Entries_added_again_under_other_signature_sets_are_not_logged_twice_and_the_record_still_verifies()
     {
         await using LoopbackBoard board = await ElectionBoardAsync();
         List<(long Index, LogEntry Entry, byte[] Bytes)> entries = await EntriesAsync(board);
 
-        // The same commitments again under other signature sets (other bytes, so the log's deduplication lets them in).
+        // The same commitments again under other signature sets: other bytes, but an entry is its signed text, so the
+        // log answers the original index and nothing is added (docs/threat-model.md, issue #14 item 1).
         foreach (string type in new[] { "ballot.cast", "tally.decrypted" })
         {
             byte[] original = entries.First(e => e.Entry.Type == type).Bytes;
@@ -183,7 +184,8 @@ public sealed class RecordFetchTests
         await board.WaitForCheckpointAsync();
         RecordFetchResult result = await FetchAsync(board);
         Assert.True(result.Ok, string.Join("\n", result.Failures));
-        Assert.Equal(2, result.Duplicates);
+        Assert.Equal(entries.Count, result.Entries);
+        Assert.Equal(0, result.Duplicates);
         Assert.Equal(6, result.Files[RecordPart.Ballot]);
         Assert.Equal(5, result.Record!.Ballots.Count(b => b.State == BallotState.Cast));
         string dir = Path.Combine(board.Dir, "fetched");

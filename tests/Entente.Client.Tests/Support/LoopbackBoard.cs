@@ -32,6 +32,7 @@ internal sealed class LoopbackBoard : IAsyncDisposable
 
     private WebApplication? _board;
     private WebApplication? _witness;
+    private Action<IServiceCollection>? _configure;
 
     private LoopbackBoard(string dir) => Dir = dir;
 
@@ -57,10 +58,13 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     /// <summary>The witness policy: the log key, the witness, quorum 1.</summary>
     public string PolicyText => $"log {LogKey.VerifierKey}\nwitness w0 {WitnessKey.CosignerVerifierKey}\nquorum w0\n";
 
-    /// <summary>Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone.</summary>
-    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false)
+    /// <summary>
+    /// Starts a witness and a board that submits to it (with <paramref name="witness"/>), or a board alone; on SQLite in
+    /// the folder, or with <paramref name="postgres"/> (a connection string) on PostgreSQL in a schema of its own.
+    /// </summary>
+    public static async Task<LoopbackBoard> StartAsync(bool witness = true, bool exchange = false, Action<IServiceCollection>? configure = null, string? postgres = null)
     {
-        LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName);
+        LoopbackBoard b = new(Directory.CreateTempSubdirectory("entente-fetch-").FullName) { _configure = configure };
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
             { "parties": [
               { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "guardian"], "guardians": [1], "identity": "{{BlueIdentity}}" },
@@ -69,7 +73,8 @@ internal sealed class LoopbackBoard : IAsyncDisposable
             """);
         b.Options = new LogServerOptions
         {
-            Origin = Origin, Store = "sqlite:board.db", Key = "log.key", Charter = "charter.json", BaseDirectory = b.Dir, Board = true, WitnessIntervalMs = 50,
+            Origin = Origin, Store = postgres is null ? "sqlite:board.db" : "postgres:" + postgres, Key = "log.key",
+            Schema = postgres is null ? "entente" : "fetch_" + Guid.NewGuid().ToString("N")[..16], Charter = "charter.json", BaseDirectory = b.Dir, Board = true, WitnessIntervalMs = 50,
             Exchange = exchange ? new HostedExchangeOptions() : null,
         };
         await BoardHost.PrepareAsync(b.Options);
@@ -95,7 +100,7 @@ internal sealed class LoopbackBoard : IAsyncDisposable
     /// <summary>(Re)starts the board server.</summary>
     public async Task StartBoardAsync()
     {
-        _board = await ServerApp.BuildLogAsync(Options, "http://127.0.0.1:0");
+        _board = await ServerApp.BuildLogAsync(Options, "http://127.0.0.1:0", _configure);
         await _board.StartAsync();
         Address = new Uri(AddressOf(_board));
     }
@@ -109,6 +114,17 @@ internal sealed class LoopbackBoard : IAsyncDisposable
             await _board.DisposeAsync();
             _board = null;
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+
+    /// <summary>Stops the witness server (its port then refuses connections).</summary>
+    public async Task StopWitnessAsync()
+    {
+        if (_witness is not null)
+        {
+            await _witness.StopAsync();
+            await _witness.DisposeAsync();
+            _witness = null;
         }
     }
 

@@ -33,7 +33,11 @@ internal static class TinyElection
     /// <param name="Tally">The decrypted tally.</param>
     public sealed record Posted(IReadOnlyList<EncryptedBallot> Ballots, DecryptedTally Tally);
 
-    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6)
+    /// <summary>
+    /// Posts the election on <paramref name="group"/> (default <see cref="Group.Tiny"/>); <paramref name="observeSecrets"/>,
+    /// when given, sees the guardians' secrets before they are wiped.
+    /// </summary>
+    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6, Action<ElectionContext, IReadOnlyList<GuardianSecrets>>? observeSecrets = null, Group? group = null)
     {
         using BoardClient blue = new(board.Address, board.Blue);
         using BoardClient red = new(board.Address, board.Red);
@@ -43,7 +47,7 @@ internal static class TinyElection
         await Created(blue.PostAsync("board/charter", await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json")), "charter", cosigners: withRed));
         ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(ManifestJson), "manifest");
         await Created(blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed));
-        ElectionParameters parameters = ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
+        ElectionParameters parameters = ElectionParameters.Create(group ?? Group.Tiny, manifest, 3, 2);
         await Created(blue.PostAsync("board/parameters", BoardArtifacts.Parameters(parameters), "election.parameters", cosigners: withRed));
 
         List<KeyCeremonyMessage> messages = [];
@@ -80,6 +84,27 @@ internal static class TinyElection
             await Created(blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(encrypted), "tally.encrypted", cosigners: withRed));
             DecryptionGuardian[] decrypting = [.. new[] { 1, 2 }.Select(i => new DecryptionGuardian(context, secrets[i - 1]))];
             DecryptedTally tally = TallyDecryption.Decrypt(context, encrypted, decrypting);
+
+            // Each guardian's three decryption rounds, from the parts the decryption computed: the board checks every
+            // round, and a record's tally/partial_decryptions.json is built from them (docs/record-format.md §4.12).
+            EncryptedBallot[] spoiled = [.. ballots.Where(b => b.State == BallotState.Challenged).OrderBy(b => b.Id.ToHex(), StringComparer.Ordinal)];
+            foreach (string round in new[] { "commit", "reveal", "response" })
+            {
+                foreach (int i in tally.Guardians)
+                {
+                    PartialDecryptionShare[] parts = [.. tally.Contests.SelectMany(c => c.Options).Select(o => o.Shares.Single(x => x.GuardianIndex == i))];
+                    byte[] body = round switch
+                    {
+                        "commit" => DecryptionRoundFormat.WriteCommit(new DecryptionCommit(i, tally.Guardians,
+                            [.. parts.Select(p => new CommittedShare(p.Share, p.Commitment))],
+                            [.. spoiled.Select(b => new BallotNonceShare(b.Id, decrypting.Single(g => g.Index == i).DecryptDataShare(b.BallotNonce.C0)))], [])),
+                        "reveal" => DecryptionRoundFormat.WriteReveal(new DecryptionReveal(i, [.. parts.Select(p => p.A)], [.. parts.Select(p => p.B)], [], [])),
+                        _ => DecryptionRoundFormat.WriteResponse(new DecryptionResponse(i, [.. parts.Select(p => p.Response)], [])),
+                    };
+                    await Created(Holder(i).PostAsync($"board/decryptions/{round}", body, $"decryption.{round}"));
+                }
+            }
+
             await Created(blue.PostAsync("board/tally", BoardArtifacts.Tally(tally, manifest), "tally.decrypted", cosigners: withRed));
             EncryptedBallot challenged = ballots[2];
             OpenedBallot opened = ChallengedBallotOpener.Open(context, challenged, decrypting);
@@ -88,6 +113,7 @@ internal static class TinyElection
         }
         finally
         {
+            observeSecrets?.Invoke(context, secrets);
             foreach (GuardianSecrets s in secrets)
             {
                 s.Dispose();

@@ -104,8 +104,8 @@ public class FileCeremonyEndToEndTests
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json", Encoding.UTF8.GetBytes(Ballots), context.Parameters.Manifest);
         await EncryptionSteps.EncryptAsync(folder, entries, "booth-1", "Booth 1, Town Hall", TimeProvider.System);
         await TallySteps.TallyAsync(folder);
-        (_, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context);
-        EncryptedBallot ada = ballots.Where(b => b.State == BallotState.Cast && b.Contests.Any(c => c.ContestData is not null)).ElementAt(0);
+        (IReadOnlyList<DeviceRecord> devices, IReadOnlyList<EncryptedBallot> ballots) = await folder.LoadBallotsAsync(context);
+        EncryptedBallot ada = ballots.Single(b => b.Id.Equals(devices.Single().Ballots[0])); // the first ballot encrypted (ballots are listed by id)
         EncryptedBallot challenged = ballots.Single(b => b.State == BallotState.Challenged);
 
         // A challenged ballot, an unknown ballot and a contest without data are refused before anything is written.

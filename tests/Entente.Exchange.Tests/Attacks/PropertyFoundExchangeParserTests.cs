@@ -27,7 +27,7 @@ public sealed class PropertyFoundExchangeParserTests : IDisposable
     {
         byte[] bad = Spoil(_world.Indicator(ExchangeWorld.BlueId).ToJsonString(), find, replace);
         FormatException e = Assert.Throws<FormatException>(() => StixObject.Parse(bad));
-        Assert.Contains("not valid UTF-8 or holds an unpaired surrogate escape", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -37,7 +37,7 @@ public sealed class PropertyFoundExchangeParserTests : IDisposable
         string envelope = Encoding.UTF8.GetString(_world.Seal(_world.Blue, ExchangeWorld.BlueId, _world.Indicator(ExchangeWorld.BlueId)).ToCanonicalJson());
         Assert.True(SignedEnvelope.Parse(Encoding.UTF8.GetBytes(envelope)).VerifySignature());
         FormatException e = Assert.Throws<FormatException>(() => SignedEnvelope.Parse(Spoil(envelope, find, replace)));
-        Assert.Contains("not valid UTF-8 or holds an unpaired surrogate escape", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -48,7 +48,7 @@ public sealed class PropertyFoundExchangeParserTests : IDisposable
         string envelope = Encoding.UTF8.GetString(_world.Seal(_world.Blue, ExchangeWorld.BlueId, _world.Indicator(ExchangeWorld.BlueId)).ToCanonicalJson());
         TaxiiResponse response = await taxii.AddObjectsAsync(ExchangeWorld.BlueId, ExchangeWorld.SharedCollection, Spoil("{\"objects\":[" + envelope + "]}", find, replace));
         Assert.Equal(400, response.StatusCode);
-        Assert.Contains("not valid UTF-8 or holds an unpaired surrogate escape", response.Body["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8", response.Body["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

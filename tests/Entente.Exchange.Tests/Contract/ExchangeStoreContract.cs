@@ -4,7 +4,7 @@ using Entente.Exchange.Storage;
 
 namespace Entente.Exchange.Tests.Contract;
 
-/// <summary>The IExchangeStore contract; every implementation runs it.</summary>
+/// <summary>The IExchangeStore contract; every implementation runs it (PostgreSQL skips without ENTENTE_TEST_POSTGRES).</summary>
 public abstract class ExchangeStoreContract
 {
     protected abstract Task<IExchangeStore> CreateAsync();
@@ -19,7 +19,7 @@ public abstract class ExchangeStoreContract
             nonce.Length > 0 ? nonce : "nonce" + index);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Appends_in_order_and_reads_back_exactly()
     {
         IExchangeStore store = await CreateAsync();
@@ -40,7 +40,7 @@ public abstract class ExchangeStoreContract
         Assert.Equal([Entry(1, version: "2026-11-03T08:00:01.000Z").LeafHash, Entry(2, version: "2026-11-03T08:00:02.000Z").LeafHash], leaves);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_at_a_taken_or_future_index_is_a_conflict_and_changes_nothing()
     {
         IExchangeStore store = await CreateAsync();
@@ -55,7 +55,7 @@ public abstract class ExchangeStoreContract
         Assert.Equal(1, await store.CountAsync());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Duplicate_signature_nonce_or_version_is_refused_and_changes_nothing()
     {
         IExchangeStore store = await CreateAsync();
@@ -73,7 +73,7 @@ public abstract class ExchangeStoreContract
         Assert.False(await store.NonceUsedAsync(Entry(0).Sender, "nonce1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Collection_and_type_queries_return_ascending_matches_only()
     {
         IExchangeStore store = await CreateAsync();
@@ -89,7 +89,7 @@ public abstract class ExchangeStoreContract
         Assert.Empty(await store.FindByTypesAsync(["note"]));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Racing_writers_for_one_index_leave_exactly_one_entry()
     {
         IExchangeStore store = await CreateAsync();
@@ -153,6 +153,65 @@ public sealed class SqliteExchangeStoreContractTests : ExchangeStoreContract, ID
         catch (IOException)
         {
             // best effort
+        }
+    }
+}
+
+/// <summary>
+/// The contract on PostgreSQL, each store in a fresh schema of the database named by ENTENTE_TEST_POSTGRES (scripts/test.sh
+/// starts a throwaway PostgreSQL); without it the tests skip, except under CI=true where they fail.
+/// </summary>
+public sealed class PostgresExchangeStoreContractTests : ExchangeStoreContract, IDisposable
+{
+    private readonly List<Entente.Storage.Postgres.Exchange.PostgresExchangeStore> _stores = [];
+
+    protected override async Task<IExchangeStore> CreateAsync()
+    {
+        string? cs = Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES");
+        if (string.IsNullOrEmpty(cs))
+        {
+            Assert.False(string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
+                "CI=true but ENTENTE_TEST_POSTGRES is not set: the PostgreSQL exchange store contract must run in CI.");
+            Skip.If(true, "ENTENTE_TEST_POSTGRES is not set (scripts/test.sh starts a throwaway PostgreSQL).");
+        }
+
+        Entente.Storage.Postgres.Exchange.PostgresExchangeStore store = await Entente.Storage.Postgres.Exchange.PostgresExchangeStore.OpenAsync(
+            new Entente.Storage.Postgres.Log.PostgresDatabase(cs!, "x_" + Guid.NewGuid().ToString("N")[..20]), ownsDatabase: true);
+        _stores.Add(store);
+        return store;
+    }
+
+    [SkippableFact]
+    public async Task Two_writers_racing_for_one_index_one_wins_and_the_other_gets_index_taken()
+    {
+        IExchangeStore store = await CreateAsync();
+        ExchangeEntry Entry(string nonce) => new(0, new DateTimeOffset(2026, 11, 3, 8, 0, 0, TimeSpan.Zero), "9cfa669c-ee94-4ece-afd2-f8edac37d8fd",
+            "identity--b1a5e0c0-0000-4000-8000-000000000001", "note--" + Guid.NewGuid(), "note", "2026-11-03T08:00:00.000Z",
+            Encoding.UTF8.GetBytes("{\"n\":\"" + nonce + "\"}"), Encoding.UTF8.GetBytes(nonce.PadRight(64, '.')), nonce);
+        Task[] writers = [.. Enumerable.Range(0, 8).Select(w => Task.Run(() => store.AppendAsync(Entry("w" + w))))];
+        int won = 0;
+        foreach (Task writer in writers)
+        {
+            try
+            {
+                await writer;
+                won++;
+            }
+            catch (ExchangeStoreConflictException e)
+            {
+                Assert.Equal(ExchangeConflict.IndexTaken, e.Conflict);
+            }
+        }
+
+        Assert.Equal(1, won);
+        Assert.Equal(1, await store.CountAsync());
+    }
+
+    public void Dispose()
+    {
+        foreach (Entente.Storage.Postgres.Exchange.PostgresExchangeStore store in _stores)
+        {
+            store.Dispose();
         }
     }
 }

@@ -171,8 +171,12 @@ public sealed class RequestAuthenticationTests
         HttpResponseMessage noEntry = await blue.Http.PostAsync("board/charter", new ByteArrayContent(charter));
         await Problem(noEntry, HttpStatusCode.BadRequest, "Entry required");
         await Problem(await blue.PostAsync("board/charter", charter, "manifest", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Entry does not match");
+        // A joint artifact's entry names the party that proposed it (any party may relay it once signed): never a
+        // member that is not a party, even with every party's signature.
+        SignedNote byDevice = SignedNote.Parse(new LogEntry("charter", Hash256.Compute(charter), board.Device.Name).Sign(board.Device));
+        byDevice = byDevice.WithSignature(board.Blue.Sign(byDevice.TextBytes)).WithSignature(board.Red.Sign(byDevice.TextBytes));
         using HttpRequestMessage asOther = new(HttpMethod.Post, "board/charter") { Content = new ByteArrayContent(charter) };
-        asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(red.Entry("charter", charter, cosigners: [board.Blue])));
+        asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(byDevice.ToBytes()));
         JsonElement wrongParty = await Problem(await blue.Http.SendAsync(asOther), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         Assert.Contains("party", wrongParty.GetProperty("detail").GetString(), StringComparison.Ordinal);
         byte[] otherCharter = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(charter).Replace("device-1", "device-2", StringComparison.Ordinal));

@@ -266,30 +266,24 @@ internal sealed class LiveElection : IAsyncDisposable
     public async Task<string> AuditAsync()
     {
         const string audit = "audit-live-test";
-        using HttpClient signed = TestBoard.Signed(Server, _board.Blue);
-        async Task<long> Add(string type, byte[] artifact)
+        async Task<long> Post(string collection, string type, byte[] artifact)
         {
-            using HttpResponseMessage blob = await signed.PostAsync(new Uri("blob", UriKind.Relative), new ByteArrayContent(artifact));
-            Assert.True(blob.IsSuccessStatusCode, await blob.Content.ReadAsStringAsync());
-            byte[] entry = new LogEntry(type, Entente.Transparency.Hash256.Compute(artifact), "blue.example").Sign(_board.Blue);
-            using HttpClient plain = new() { BaseAddress = signed.BaseAddress };
-            using HttpResponseMessage added = await plain.PostAsync(new Uri("add", UriKind.Relative), new ByteArrayContent(entry));
-            string body = await added.Content.ReadAsStringAsync();
-            Assert.True(added.IsSuccessStatusCode, body);
+            using HttpResponseMessage posted = await _blue.PostAsync("board/" + collection, artifact, type);
+            string body = await posted.Content.ReadAsStringAsync();
+            Assert.True(posted.IsSuccessStatusCode, body);
             return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("index").GetInt64();
         }
 
+        // The seed made on the board (docs/audit.md, "The seed on a board"): blue's commitment, then its reveal.
         byte[] secret = SeedProtocol.NewSecret();
         byte[] commitment = SeedProtocol.Commitment(audit, "blue.example", secret);
-        long commitIndex = await Add("audit.commit", commitment);
-        long revealIndex = await Add("audit.reveal", secret);
+        long commitIndex = await Post("audit-commits", SeedArtifacts.CommitType, SeedArtifacts.Write(new SeedCommitArtifact(audit, "blue.example", ["blue.example"], false, commitment)));
+        long revealIndex = await Post("audit-reveals", SeedArtifacts.RevealType, SeedArtifacts.Write(new SeedRevealArtifact(audit, "blue.example", secret)));
         DateTimeOffset At(long index) => DateTimeOffset.UnixEpoch.AddSeconds(index);
         SeedSchedule schedule = new(audit, ["blue.example"], At(revealIndex), At(revealIndex + 1), At(revealIndex + 1));
-        string seed = SeedProtocol.Evaluate(schedule,
+        return SeedProtocol.Evaluate(schedule,
             [new SeedLogRecord(audit, "blue.example", SeedRecordKind.Commit, commitment, commitIndex, At(commitIndex)), new SeedLogRecord(audit, "blue.example", SeedRecordKind.Reveal, secret, revealIndex, At(revealIndex))],
             At(revealIndex + 2)).Seed!;
-        await Add("audit.plan", Encoding.UTF8.GetBytes($$"""{"audit":"{{audit}}","seed":"{{seed}}","method":"BRAVO","risk_limit":0.05}"""));
-        return seed;
     }
 
     /// <summary>Waits until the published (cosigned) checkpoint covers the whole log.</summary>

@@ -11,53 +11,22 @@ namespace Entente.Cli.Commands.Audit;
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// Runs an audit command: parse errors and bad input give exit code 2 with a message on standard error that
-/// says what to do; the command's own result is 0 (ok) or 1 (risk limit not met).
+/// Runs an audit command with the parser's writers. The audit workflow refuses a step its state does not allow (no
+/// sample yet, a round already signed off) with <see cref="InvalidOperationException"/>: that is the user's usage, so it
+/// becomes a <see cref="UsageException"/>; <see cref="VerbAction"/> prints it, as every other error, on one line with exit 2.
 /// </summary>
 internal sealed class GuardedAction(Func<ParseResult, TextWriter, TextWriter, int> body) : SynchronousCommandLineAction
 {
-    public override bool ClearsParseErrors => true;
-
     public override int Invoke(ParseResult parseResult)
     {
-        TextWriter output = parseResult.InvocationConfiguration.Output;
-        TextWriter error = parseResult.InvocationConfiguration.Error;
-        if (parseResult.Errors.Count > 0 || parseResult.UnmatchedTokens.Count > 0)
-        {
-            foreach (var e in parseResult.Errors)
-            {
-                error.WriteLine($"error: {e.Message}");
-            }
-
-            foreach (string token in parseResult.UnmatchedTokens)
-            {
-                error.WriteLine($"error: unrecognized argument '{token}'.");
-            }
-
-            error.WriteLine($"Run `entente {string.Join(' ', CommandPath(parseResult))} --help` for usage.");
-            return ExitCodes.UsageOrInput;
-        }
-
         try
         {
-            return body(parseResult, output, error);
+            return body(parseResult, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
         }
-        catch (Exception e) when (e is AuditInputException or UsageException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (InvalidOperationException e)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.UsageOrInput;
+            throw new UsageException(e.Message);
         }
-    }
-
-    private static IEnumerable<string> CommandPath(ParseResult parseResult)
-    {
-        List<string> names = [];
-        for (var r = parseResult.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
-        {
-            names.Insert(0, r.Command.Name);
-        }
-
-        return names.Skip(1);
     }
 }
 

@@ -6,8 +6,10 @@ using Entente.Audit.Statistics;
 namespace Entente.Cli.Commands.Audit;
 
 /// <summary>
-/// <c>entente audit risk --method bravo|comparison|macro|alpha</c>: prints <c>contest,p-value</c> per contest (in the order of
-/// the results file). Exit 0 when every p-value is at or below --risk-limit, 1 otherwise, 2 for a usage or input error.
+/// <c>entente audit risk --method bravo|comparison|macro|alpha</c>: the measured risk (a p-value) per contest, in the order
+/// of the results file, said in words with what it means against the risk limit; <c>--csv</c> prints the machine form
+/// <c>contest,p-value</c> and <c>--json</c> one object. Exit 0 when every p-value is at or below --risk-limit, 1 otherwise,
+/// 2 for a usage or input error.
 /// </summary>
 internal static class RiskCommand
 {
@@ -28,9 +30,11 @@ internal static class RiskCommand
         Option<string> mvrs = new("--mvrs") { Description = "alpha: manual vote records in draw order, CSV Draw,[Tabulator,]Batch,Position,Contest,Choice[,Found]." };
         Option<string> cvrs = new("--cvrs") { Description = "alpha: cast vote records; with them the audit is a card-level comparison, without them ballot polling." };
         Option<bool> without = new("--without-replacement") { Description = "alpha: the sample was drawn without replacement (uses the finite population)." };
-        Command command = new("risk", "Measure the risk per contest from a sample and print contest,p-value lines. Exit 1 if any p-value exceeds the risk limit.")
+        Option<bool> csv = new("--csv") { Description = "Print the machine form: one contest,p-value line per contest, no header." };
+        Option<bool> json = new("--json") { Description = "Print one JSON object: the risk limit and, per contest, the p-value and whether it is confirmed." };
+        Command command = new("risk", "Measure the risk per contest from a sample: the p-value, and whether it confirms the reported outcome at the risk limit. Exit 1 if any p-value exceeds the risk limit.")
         {
-            method, results, risk, tally, notFound, discrepancies, gamma, manifest, reported, audited, draws, mvrs, cvrs, without,
+            method, results, risk, tally, notFound, discrepancies, gamma, manifest, reported, audited, draws, mvrs, cvrs, without, csv, json,
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
@@ -46,15 +50,95 @@ internal static class RiskCommand
                 _ => AlphaRisk(contests, RiskInputs.ManualVoteRecords(AuditCli.Require(parseResult, mvrs)),
                     parseResult.GetValue(cvrs) is { } c ? CastVoteRecords.Load(c) : null, parseResult.GetValue(without)),
             };
-            foreach ((string contest, double p) in measured)
+            if (parseResult.GetValue(csv) && parseResult.GetValue(json))
             {
-                output.WriteLine(CsvWriter.Line(contest, p.ToString("R", CultureInfo.InvariantCulture)));
+                throw new UsageException("give --csv or --json, not both.");
+            }
+
+            if (parseResult.GetValue(csv))
+            {
+                foreach ((string contest, double p) in measured)
+                {
+                    output.WriteLine(CsvWriter.Line(contest, p.ToString("R", CultureInfo.InvariantCulture)));
+                }
+            }
+            else if (parseResult.GetValue(json))
+            {
+                WriteJson(output, parseResult.GetValue(method)!, alpha, measured);
+            }
+            else
+            {
+                WriteHuman(output, parseResult.GetValue(method)!, alpha, measured);
             }
 
             return measured.All(m => m.P <= alpha) ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
     }
+
+    /// <summary>What the method measures, in words.</summary>
+    private static string MethodName(string method) => method switch
+    {
+        "bravo" => "BRAVO ballot polling",
+        "comparison" => "ballot-level comparison (Kaplan–Markov)",
+        "macro" => "batch comparison (MACRO)",
+        _ => "ALPHA (SHANGRLA assorters)",
+    };
+
+    /// <summary>
+    /// The measured risk in words: per contest its p-value and whether it confirms the reported outcome, then what the
+    /// number is and what to do when a contest is not confirmed.
+    /// </summary>
+    private static void WriteHuman(TextWriter output, string method, double alpha, List<(string Contest, double P)> measured)
+    {
+        string limit = AuditCli.P(alpha);
+        output.WriteLine($"Measured risk by {MethodName(method)}, risk limit {limit} ({Percent(alpha)}):");
+        int width = measured.Count == 0 ? 0 : measured.Max(m => m.Contest.Length);
+        foreach ((string contest, double p) in measured)
+        {
+            string verdict = p <= alpha
+                ? $"confirmed: at most {Percent(p)} risk that a wrong outcome would pass"
+                : $"NOT confirmed: {Percent(p)} risk is above the {Percent(alpha)} limit";
+            output.WriteLine($"  {contest.PadRight(width)}  p = {AuditCli.P(p),-8}  {verdict}");
+        }
+
+        int confirmed = measured.Count(m => m.P <= alpha);
+        output.WriteLine();
+        output.WriteLine("The p-value is the measured risk: the largest chance that a sample this favourable to the reported");
+        output.WriteLine("winners would have been drawn if the reported outcome were wrong. A contest at or below the risk");
+        output.WriteLine("limit is confirmed and its audit can stop.");
+        output.WriteLine(confirmed == measured.Count
+            ? $"All {measured.Count} contest(s) confirmed at risk limit {limit}."
+            : $"{confirmed} of {measured.Count} contest(s) confirmed. For the others, draw more ballots (or batches) and measure again, or count them in full by hand.");
+    }
+
+    private static void WriteJson(TextWriter output, string method, double alpha, List<(string Contest, double P)> measured)
+    {
+        using MemoryStream buffer = new();
+        using (System.Text.Json.Utf8JsonWriter w = new(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("method", method);
+            w.WriteNumber("risk_limit", alpha);
+            w.WriteBoolean("all_confirmed", measured.All(m => m.P <= alpha));
+            w.WriteStartArray("contests");
+            foreach ((string contest, double p) in measured)
+            {
+                w.WriteStartObject();
+                w.WriteString("contest", contest);
+                w.WriteNumber("p_value", p);
+                w.WriteBoolean("confirmed", p <= alpha);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static string Percent(double p) => (p * 100).ToString(p * 100 >= 1 ? "0.#" : "0.####", CultureInfo.InvariantCulture) + " %";
 
     private static void CheckChoices(ReportedContest contest, IEnumerable<string> choices, string where)
     {

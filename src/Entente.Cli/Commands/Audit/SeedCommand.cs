@@ -65,16 +65,7 @@ internal static class SeedCommand
             audit.Save();
         }
 
-        Ed25519NoteSigner signer;
-        try
-        {
-            signer = ElectionPlaceOptions.ReadKey(AuditCli.Require(parseResult, key));
-        }
-        catch (ElectionUsageException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
+        Ed25519NoteSigner signer = ElectionPlaceOptions.ReadKey(AuditCli.Require(parseResult, key));
         return (uri, signer);
     }
 

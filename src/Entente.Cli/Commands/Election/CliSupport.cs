@@ -31,55 +31,6 @@ internal static class CliSupport
         return false;
     }
 
-    /// <summary>
-    /// Runs <paramref name="action"/>, turning input errors into exit 2 with a clear message on one line. A board's
-    /// refusal is printed as the board gave it ("error: URL: 409 Not yet: …"): exit 1 when the board's checks failed
-    /// (422) or what it served does not match its log, exit 2 when the step cannot run now (409), is not allowed
-    /// (401/403), is malformed, or the board stayed unreachable within the retry bound.
-    /// </summary>
-    public static async Task<int> GuardAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (ElectionBoardException ex)
-        {
-            Console.Error.WriteLine("error: " + OneLine(ex.Message));
-            return ex.Reason is BoardRefusalReason.Invalid or BoardRefusalReason.Corrupt ? ExitCodes.CheckFailed : ExitCodes.UsageOrInput;
-        }
-        catch (ElectionUsageException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (NoteFormatException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (ElectionFormatException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (FileNotFoundException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (DirectoryNotFoundException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            Console.Error.WriteLine("error: " + ex.Message);
-            return ExitCodes.UsageOrInput;
-        }
-    }
-
     /// <summary>The text on one line (a board's detail may hold line breaks).</summary>
     public static string OneLine(string text) => string.Join(' ', (text ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 

@@ -53,43 +53,4 @@ internal static class IncidentSend
             throw new IncidentInputException($"{parsed.Id} is for the readers of \"{collection.Title}\" only and must be sealed to them, but: {e.Message} Each party adds its key with `entente incident keygen`.");
         }
     }
-
-    /// <summary>Runs a verb body with the exit-code mapping shared by the incident verbs.</summary>
-    public static async Task<int> RunAsync(Func<Task<int>> body)
-    {
-        try
-        {
-            return await body().ConfigureAwait(false);
-        }
-        catch (IncidentInputException e)
-        {
-            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (ExchangeRejectedException e)
-        {
-            await Console.Error.WriteLineAsync($"refused ({e.Reason}): {e.Message}").ConfigureAwait(false);
-            foreach (StixValidationError error in e.ValidationErrors)
-            {
-                await Console.Error.WriteLineAsync("  " + error).ConfigureAwait(false);
-            }
-
-            return ExitCodes.UsageOrInput;
-        }
-        catch (IncidentRemoteRefusedException e)
-        {
-            await Console.Error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (FormatException e)
-        {
-            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
-            return ExitCodes.UsageOrInput;
-        }
-        catch (Exchange.Storage.ExchangeStoreException e)
-        {
-            await Console.Error.WriteLineAsync($"error: the exchange store failed{(e.IsTransient ? " (try again)" : "")}: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.UsageOrInput;
-        }
-    }
 }

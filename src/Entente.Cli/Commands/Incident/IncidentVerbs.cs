@@ -23,7 +23,7 @@ internal static class IncidentVerbs
     {
         Option<string> name = new("--name") { Description = "The party's name, e.g. Blue.", Required = true };
         Command command = new("keygen", "Create a party key and register its public key in the unit file.") { name };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             string keyPath = parse.GetValue(IncidentOptions.Key)!;
             string unitPath = parse.GetValue(IncidentOptions.Unit)!;
@@ -78,7 +78,7 @@ internal static class IncidentVerbs
             await System.IO.File.WriteAllTextAsync(unitPath, unit.ToJsonString(Indented), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"{partyName}: {identity}, public key {Convert.ToBase64String(key.PublicKey)} (secret key in {keyPath}).");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -96,7 +96,7 @@ internal static class IncidentVerbs
         {
             to, subject, priority, description, ackWithin, answerWithin, evidence, collection,
         };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             TimeSpan ack = IncidentOptions.ParseDuration(parse.GetValue(ackWithin)!, "--ack-within");
             TimeSpan answer = IncidentOptions.ParseDuration(parse.GetValue(answerWithin)!, "--answer-within");
@@ -134,7 +134,7 @@ internal static class IncidentVerbs
             ExchangeReceipt receipt = await workspace.SendAsync(request, collectionId, recipient.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, $"Filed {receipt.Entry.ObjectId} to {recipient.Name} with {evidenceRefs.Count} evidence object(s)");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -143,7 +143,7 @@ internal static class IncidentVerbs
         Argument<string> request = new("request") { Description = "The request's id." };
         Option<string?> comment = new("--comment") { Description = "A comment." };
         Command command = new("ack", "Acknowledge a request for assistance addressed to you.") { request, comment };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             Party me = workspace.Me();
@@ -158,7 +158,7 @@ internal static class IncidentVerbs
             ExchangeReceipt receipt = await workspace.SendAsync(ack, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, $"Acknowledged {requestEntry.ObjectId}");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -170,7 +170,7 @@ internal static class IncidentVerbs
         Option<string?> reason = new("--reason") { Description = "Why the request is declined." };
         Option<string[]> evidence = new("--evidence") { Description = "STIX files (object or bundle) sent with the answer.", AllowMultipleArgumentsPerToken = true };
         Command command = new("answer", "Answer, or decline with a reason, a request addressed to you.") { request, text, decline, reason, evidence };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             bool declining = parse.GetValue(decline);
             string? content = declining ? parse.GetValue(reason) : parse.GetValue(text);
@@ -203,7 +203,7 @@ internal static class IncidentVerbs
             ExchangeReceipt receipt = await workspace.SendAsync(response, requestEntry.Collection, requester.IdentityRef, ct).ConfigureAwait(false);
             Report(parse, receipt, declining ? $"Declined {requestEntry.ObjectId}" : $"Answered {requestEntry.ObjectId}");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -211,7 +211,7 @@ internal static class IncidentVerbs
     {
         Option<string?> status = new("--status") { Description = "Only this status: open, acknowledged, answered, overdue, declined." };
         Command command = new("list", "List requests for assistance with their status computed from the log.") { status };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             IReadOnlyList<AssistanceCase> cases = await AssistanceTracker.GetCasesAsync(await workspace.StoreAsync(ct).ConfigureAwait(false), TimeProvider.System, ct).ConfigureAwait(false);
@@ -244,7 +244,7 @@ internal static class IncidentVerbs
 
             Console.Out.WriteLine($"{cases.Count} request(s); {cases.Count(c => c.Status == AssistanceStatus.Overdue)} overdue.");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -252,7 +252,7 @@ internal static class IncidentVerbs
     {
         Argument<string> request = new("request") { Description = "The request's id." };
         Command command = new("show", "Show a request's timeline and verify every message (signature, inclusion proof, checkpoint).") { request };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             string id = parse.GetValue(request)!;
@@ -319,7 +319,7 @@ internal static class IncidentVerbs
             }
 
             return failures == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
-        }));
+        });
         return command;
     }
 
@@ -329,7 +329,7 @@ internal static class IncidentVerbs
         Option<string?> proofs = new("--proofs") { Description = "Where to write the proofs (default: <out>.proofs.json)." };
         Command command = new("export", "Export every public logged object as a STIX 2.1 bundle, with signatures, inclusion proofs and the checkpoint alongside; "
             + "readers-only messages (TLP:RED, TLP:AMBER, AMBER+STRICT, sealed, or of a collection that is not public) are left out, and the command says which and why.") { output, proofs };
-        command.SetAction((parse, ct) => IncidentSend.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using IIncidentTarget workspace = await IncidentTargets.OpenAsync(parse, ct).ConfigureAwait(false);
             IExchangeStore store = await workspace.StoreAsync(ct).ConfigureAwait(false);
@@ -396,7 +396,7 @@ internal static class IncidentVerbs
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 

@@ -57,7 +57,12 @@ internal static class LogAdminCommands
                 {
                     using Ed25519NoteSigner partyKey = Ed25519NoteSigner.Generate(party);
                     KeyFiles.WriteSecret(Path.Combine(dir, party + ".key"), partyKey.ExportSkey());
-                    entries.Add($"    {{ \"name\": \"{party}\", \"key\": \"{partyKey.VerifierKey}\", \"roles\": [\"submitter\"] }}");
+                    // Each party takes part in the incident exchange: a STIX identity, and the X25519 key confidential
+                    // messages are sealed to, derived from its charter key and signed by it.
+                    string identity = Entente.Exchange.Stix.StixId.NewV4("identity").ToString();
+                    Entente.Transparency.Log.CharterEncryptionKey encryption = Entente.Server.Exchange.HostedExchange.EncryptionKeyFor(partyKey.ExportSkey(), identity);
+                    entries.Add($"    {{ \"name\": \"{party}\", \"key\": \"{partyKey.VerifierKey}\", \"roles\": [\"submitter\"], \"identity\": \"{identity}\",\n"
+                        + $"      \"encryption_key\": {{ \"x25519\": \"{encryption.X25519}\", \"signature\": \"{encryption.Signature}\" }} }}");
                     Console.Out.WriteLine($"party {party}: key {partyKey.VerifierKey} (private key in {party}.key)");
                 }
 
@@ -67,7 +72,8 @@ internal static class LogAdminCommands
 
             using Ed25519NoteSigner key = Ed25519NoteSigner.Generate(originText);
             KeyFiles.WriteSecret(Path.Combine(dir, "log.key"), key.ExportSkey());
-            LogServerOptions options = new() { Origin = originText, Store = parse.GetValue(store) ?? "sqlite:log.db", Key = "log.key", Charter = charterFile };
+            // A new configuration states the exchange's sealing settings (docs/exchange.md): confidential messages sealed.
+            LogServerOptions options = new() { Origin = originText, Store = parse.GetValue(store) ?? "sqlite:log.db", Key = "log.key", Charter = charterFile, Exchange = HostedExchangeOptions.Current() };
             options.Save(file);
             options.BaseDirectory = dir;
             (ILogStore logStore, _, _) = StoreLocator.OpenLog(options.Store, options.Resolve, options.Schema);
@@ -91,18 +97,8 @@ internal static class LogAdminCommands
         command.SetAction(async (parse, ct) =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
-            LogServerOptions options;
-            INoteVerifier verifier;
-            try
-            {
-                options = FsckTarget.Resolve(parse.GetValue(config), parse.GetValue(dir)?.FullName);
-                verifier = FsckTarget.Verifier(parse.GetValue(key), options);
-            }
-            catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentException)
-            {
-                await error.WriteLineAsync("error: " + e.Message);
-                return ExitCodes.UsageOrInput;
-            }
+            LogServerOptions options = FsckTarget.Resolve(parse.GetValue(config), parse.GetValue(dir)?.FullName);
+            INoteVerifier verifier = FsckTarget.Verifier(parse.GetValue(key), options);
 
             ILogStore store;
             try
@@ -170,16 +166,7 @@ internal static class LogAdminCommands
         command.Options.Add(urls);
         command.SetAction(async (parse, ct) =>
         {
-            LogServerOptions options;
-            try
-            {
-                options = LogServerOptions.Load(parse.GetValue(config)!);
-            }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return ExitCodes.UsageOrInput;
-            }
+            LogServerOptions options = LogServerOptions.Load(parse.GetValue(config)!);
 
             string listen = parse.GetValue(urls) ?? "http://127.0.0.1:8080";
             await using Microsoft.AspNetCore.Builder.WebApplication app = await ServerApp.BuildLogAsync(options, listen, ct);

@@ -31,7 +31,7 @@ internal static class LogClientCommands
         Option<string> ballot = new("--ballot") { Description = "Ballot id lookup field." };
         Option<string> code = new("--code") { Description = "Confirmation code lookup field." };
         Command command = new("append", "Upload an artifact and append its signed commitment to the log.") { url, timeout, partyKey, type, file, ballot, code };
-        command.SetAction((parse, ct) => RemoteAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction(async (parse, ct) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
             using Ed25519NoteSigner key = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(parse.GetValue(partyKey)!, ct)).Trim());
@@ -45,7 +45,7 @@ internal static class LogClientCommands
             stdout.WriteLine($"index {added.Index.ToString(CultureInfo.InvariantCulture)}{(added.Duplicate ? " (already logged)" : "")}");
             stdout.WriteLine($"sha256 {sha256.ToHex()}");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -56,7 +56,7 @@ internal static class LogClientCommands
         Option<string> key = new("--key") { Description = "The log's verifier key: the checkpoint must carry its signature (without it, the entry is proven against an unauthenticated checkpoint)." };
         Argument<long> index = new("INDEX") { Description = "Entry index." };
         Command command = new("get", "Print an entry, proven included in the current checkpoint's tree through the tiles.") { url, timeout, key, index };
-        command.SetAction((parse, ct) => RemoteAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using LogClient log = new(RemoteAction.Url(parse.GetValue(url)!, "--url"), RemoteAction.Retry(parse.GetValue(timeout)));
             SignedCheckpoint checkpoint = await log.GetCheckpointAsync(ct);
@@ -78,7 +78,7 @@ internal static class LogClientCommands
             byte[] entry = await log.GetEntryAsync(checkpoint.Checkpoint, i, ct);
             parse.InvocationConfiguration.Output.Write(Encoding.UTF8.GetString(entry));
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -89,7 +89,7 @@ internal static class LogClientCommands
         Argument<long> index = new("INDEX") { Description = "Entry index." };
         Option<string> output = new("--out") { Description = "Write the .tlog-proof here instead of standard output." };
         Command command = new("proof", "Fetch a tlog-proof receipt (inclusion proof + cosigned checkpoint) for an entry.") { url, timeout, output, index };
-        command.SetAction((parse, ct) => RemoteAction.RunAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using LogClient log = new(RemoteAction.Url(parse.GetValue(url)!, "--url"), RemoteAction.Retry(parse.GetValue(timeout)));
             string text = (await log.GetReceiptAsync(parse.GetValue(index), ct)).ToString();
@@ -103,7 +103,7 @@ internal static class LogClientCommands
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -120,8 +120,8 @@ internal static class LogClientCommands
         {
             url, timeout, key, policy, state, entries, indexes,
         };
-        command.SetAction((parse, ct) => RemoteAction.RunAsync(parse.InvocationConfiguration.Error, () => VerifyAsync(parse,
-            parse.GetValue(url)!, parse.GetValue(timeout), parse.GetValue(key), parse.GetValue(policy), parse.GetValue(state), parse.GetValue(entries)!, parse.GetValue(indexes) ?? [], ct)));
+        command.SetAction((parse, ct) => VerifyAsync(parse,
+            parse.GetValue(url)!, parse.GetValue(timeout), parse.GetValue(key), parse.GetValue(policy), parse.GetValue(state), parse.GetValue(entries)!, parse.GetValue(indexes) ?? [], ct));
         return command;
     }
 

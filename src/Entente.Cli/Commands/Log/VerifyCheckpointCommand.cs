@@ -42,12 +42,9 @@ internal static class VerifyCheckpointCommand
                 return Run(path, parse.GetValue(keys) ?? [], parse.GetValue(cosigners) ?? [], parse.GetValue(quorum));
             }
 
-            return await RemoteAction.RunAsync(Console.Error, async () =>
-            {
-                using LogClient log = new(RemoteAction.Url(address, "--url"), RemoteAction.Retry(60));
-                SignedCheckpoint checkpoint = await log.GetCheckpointAsync(ct);
-                return Check(checkpoint, parse.GetValue(keys) ?? [], parse.GetValue(cosigners) ?? [], parse.GetValue(quorum));
-            });
+            using LogClient log = new(RemoteAction.Url(address, "--url"), RemoteAction.Retry(60));
+            SignedCheckpoint checkpoint = await log.GetCheckpointAsync(ct);
+            return Check(checkpoint, parse.GetValue(keys) ?? [], parse.GetValue(cosigners) ?? [], parse.GetValue(quorum));
         });
         return command;
     }
@@ -58,16 +55,6 @@ internal static class VerifyCheckpointCommand
         try
         {
             checkpoint = SignedCheckpoint.Parse(File.ReadAllBytes(file));
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error: cannot read {file}: {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            Console.Error.WriteLine($"error: cannot read {file}: {e.Message}");
-            return ExitCodes.UsageOrInput;
         }
         catch (NoteFormatException e)
         {

@@ -39,9 +39,9 @@ internal static class FetchCommand
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
             TextWriter stderr = parse.InvocationConfiguration.Error;
-            return RemoteAction.RunAsync(stderr, () => RunAsync(
+            return RunAsync(
                 RemoteAction.Url(parse.GetValue(board)!, "--board"), parse.GetValue(output)!, parse.GetValue(policy), parse.GetValue(key),
-                parse.GetValue(wait), parse.GetValue(timeout), parse.GetValue(json), stdout, stderr, showProgress: !Console.IsErrorRedirected, ct));
+                parse.GetValue(wait), parse.GetValue(timeout), parse.GetValue(json), stdout, stderr, showProgress: !Console.IsErrorRedirected, ct);
         });
         return command;
     }

@@ -5,49 +5,12 @@ using Entente.Client.Record;
 namespace Entente.Cli.Commands.Record;
 
 /// <summary>
-/// The one action wrapper of the verbs that talk to a board or a log over HTTP (<c>record fetch</c>, <c>log append|get|
-/// proof|verify</c>): it turns what can go wrong outside the verb's own checks into a clear message on standard error
-/// and the exit code of the convention: 2 for usage, unreadable input, a service that did not answer within the retry
-/// bound or refused the request; 1 for a log that does not agree with its own checkpoint.
+/// Shared pieces of the verbs that talk to a board or a log over HTTP (<c>record fetch</c>, <c>log append|get|proof|
+/// verify</c>). What can go wrong outside the verb's own checks (a service that did not answer or refused, a log that
+/// does not agree with its checkpoint) is mapped to one line and an exit code by <see cref="VerbAction"/>.
 /// </summary>
 internal static class RemoteAction
 {
-    public static async Task<int> RunAsync(TextWriter error, Func<Task<int>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (ServiceUnavailableException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-        catch (RequestRefusedException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-        catch (RecordFetchInputException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-        catch (LogVerificationException e)
-        {
-            return Fail(error, e.Message, ExitCodes.CheckFailed);
-        }
-        catch (FormatException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-        catch (IOException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Fail(error, e.Message, ExitCodes.UsageOrInput);
-        }
-    }
-
     public static int Fail(TextWriter error, string message, int code)
     {
         error.WriteLine("error: " + message);

@@ -1,0 +1,293 @@
+using System.CommandLine;
+using Xunit.Abstractions;
+
+namespace Entente.Cli.Tests.Unit;
+
+/// <summary>
+/// Walks the whole command tree and runs every leaf verb in-process with bad input: a missing file for its first file or
+/// folder option, a wrong type for a numeric option, an output it cannot write. Each must answer with exit 2, one line
+/// on standard error and no stack frame (issue #15 item 2: one error wrapper for every verb).
+/// </summary>
+[Collection("console")]
+public class EveryVerbErrorTests(ITestOutputHelper log)
+{
+    /// <summary>Verbs the walk leaves out, and why.</summary>
+    private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal)
+    {
+        "demo", // runs a whole election before it serves; its inputs are checked by its own tests
+    };
+
+    /// <summary>Options that name a file or folder to read, besides the FileInfo/DirectoryInfo-typed ones.</summary>
+    private static readonly HashSet<string> FileOptions = new(StringComparer.Ordinal)
+    {
+        "--dir", "--config", "--manifest", "--results", "--cvrs", "--secret-file", "--key", "--party-key", "--file", "--folder",
+        "--secret", "--unit", "--store", "--sample-tally", "--discrepancies", "--reported-batches", "--audited-batches",
+        "--draws", "--mvrs", "--evidence", "--policy", "--charter", "--ballots", "--log-key",
+    };
+
+    /// <summary>Options that name something the verb writes.</summary>
+    private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal) { "--out", "--proofs", "--secret-file" };
+
+    /// <summary>Options that name a server: an address where nothing listens, so nothing waits.</summary>
+    private static readonly HashSet<string> UrlOptions = new(StringComparer.Ordinal) { "--url", "--board", "--server" };
+
+    private const string Nowhere = "http://127.0.0.1:1/";
+
+    public static TheoryData<string> Leaves()
+    {
+        TheoryData<string> data = [];
+        foreach ((string path, _) in LeafCommands(Program.BuildRootCommand(), ""))
+        {
+            data.Add(path);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_walk_finds_every_verb_family()
+    {
+        List<string> leaves = [.. LeafCommands(Program.BuildRootCommand(), "").Select(l => l.Path)];
+        Assert.True(leaves.Count >= 40, $"only {leaves.Count} verbs found");
+        foreach (string verb in new[] { "verify", "audit risk", "audit seed commit", "log fsck", "incident file", "election init", "guardian keygen", "record fetch", "serve" })
+        {
+            Assert.Contains(verb, leaves);
+        }
+    }
+
+    [Fact]
+    public void Every_verb_action_is_wrapped_by_the_one_error_wrapper()
+    {
+        foreach ((string path, Command command) in LeafCommands(Program.BuildRootCommand(), ""))
+        {
+            Assert.True(command.Action is VerbAction, $"`entente {path}` is not wrapped");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Leaves))]
+    public void A_missing_file_is_one_line_and_exit_2(string verb)
+    {
+        Command command = Find(verb);
+        using TempDir temp = new();
+        string missing = Path.Combine(temp.Path, "no-such-folder", "no-such-file");
+        Symbol? target = (Symbol?)command.Arguments.FirstOrDefault(IsFileArgument) ?? command.Options.FirstOrDefault(IsFileOption);
+        if (target is null)
+        {
+            return; // the verb reads no file (version, params, bench)
+        }
+
+        List<string> args = Base(verb, command, temp, missing, except: target);
+        if (target is Option option)
+        {
+            args.AddRange([option.Name, missing]);
+        }
+        else
+        {
+            args.Add(missing);
+        }
+
+        AssertOneLineExit2(verb, args);
+    }
+
+    [Theory]
+    [MemberData(nameof(Leaves))]
+    public void A_wrong_type_for_a_number_is_one_line_and_exit_2(string verb)
+    {
+        Command command = Find(verb);
+        Option? numeric = command.Options.FirstOrDefault(o => IsNumeric(o.ValueType));
+        if (numeric is null)
+        {
+            return;
+        }
+
+        using TempDir temp = new();
+        List<string> args = Base(verb, command, temp, Path.Combine(temp.Path, "missing"), except: numeric);
+        args.AddRange([numeric.Name, "twelve"]);
+        (_, _, string error) = AssertOneLineExit2(verb, args);
+        Assert.Contains("twelve", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Leaves))]
+    public void An_output_it_cannot_write_is_one_line_and_exit_2(string verb)
+    {
+        Command command = Find(verb);
+        Option? output = command.Options.FirstOrDefault(o => OutputOptions.Contains(o.Name));
+        if (output is null)
+        {
+            return;
+        }
+
+        using TempDir temp = new();
+        string aFile = Path.Combine(temp.Path, "a-file");
+        File.WriteAllText(aFile, "not a folder");
+        string unwritable = Path.Combine(aFile, "out"); // below a file: no one, root included, can create it
+        List<string> args = Base(verb, command, temp, Path.Combine(temp.Path, "missing"), except: output);
+        args.AddRange([output.Name, unwritable]);
+        AssertOneLineExit2(verb, args);
+    }
+
+    [Fact]
+    public void A_wrong_type_for_a_number_names_the_option_and_the_help_command()
+    {
+        (int code, _, string error) = Run(["params", "--guardians", "many"]);
+        Assert.Equal(2, code);
+        Assert.Contains("many", error, StringComparison.Ordinal);
+        Assert.Contains("entente params --help", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_of_a_missing_record_folder_exits_2_without_a_stack_trace()
+    {
+        using TempDir temp = new();
+        (int code, _, string error) = Run(["verify", Path.Combine(temp.Path, "none")]);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    private (int Code, string Out, string Err) AssertOneLineExit2(string verb, List<string> args)
+    {
+        (int code, string output, string error) = Run([.. verb.Split(' '), .. args]);
+        string shown = $"entente {verb} {string.Join(' ', args)}\nexit {code}\nstdout: {output}\nstderr: {error}";
+        log.WriteLine(shown);
+        Assert.True(code == 2, shown);
+        Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal);
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 1, shown);
+        return (code, output, error);
+    }
+
+    /// <summary>The verb's required options with harmless values: missing files, an address where nothing listens, 1 for numbers.</summary>
+    private static List<string> Base(string verb, Command command, TempDir temp, string missing, Symbol except)
+    {
+        List<string> args = [];
+        foreach (Option option in command.Options.Where(o => o.Required && !ReferenceEquals(o, except)))
+        {
+            args.Add(option.Name);
+            args.Add(UrlOptions.Contains(option.Name) ? Nowhere
+                : IsNumeric(option.ValueType) ? "1"
+                : IsFileOption(option) || OutputOptions.Contains(option.Name) ? Path.Combine(temp.Path, "req-" + option.Name.TrimStart('-'))
+                : "x");
+        }
+
+        if (command.Options.Any(o => o.Name == "--timeout") && !ReferenceEquals(except, command.Options.First(o => o.Name == "--timeout")))
+        {
+            args.AddRange(["--timeout", "0"]); // a server that does not answer is an error at once
+        }
+
+        foreach (Argument argument in command.Arguments.Where(a => !ReferenceEquals(a, except)))
+        {
+            args.Add(IsFileArgument(argument) ? missing : IsNumeric(argument.ValueType) ? "0" : "x");
+        }
+
+        if (verb.StartsWith("incident ", StringComparison.Ordinal))
+        {
+            // Keep the exchange's default files (exchange.db, unit.json, party.key) out of the working folder.
+            foreach (string name in new[] { "--store", "--unit", "--key" })
+            {
+                if (except is not Option o || o.Name != name)
+                {
+                    args.AddRange([name, Path.Combine(temp.Path, "ws", name.TrimStart('-'))]);
+                }
+            }
+        }
+
+        return args;
+    }
+
+    private static bool IsFileOption(Option option) =>
+        option.ValueType == typeof(FileInfo) || option.ValueType == typeof(DirectoryInfo)
+        || (FileOptions.Contains(option.Name) && !IsNumeric(option.ValueType) && option.ValueType != typeof(bool));
+
+    private static bool IsFileArgument(Argument argument) =>
+        argument.ValueType == typeof(FileInfo) || argument.ValueType == typeof(DirectoryInfo)
+        || argument.Name.Contains("DIR", StringComparison.Ordinal) || argument.Name.Contains("FILE", StringComparison.Ordinal);
+
+    private static bool IsNumeric(Type type)
+    {
+        Type t = Nullable.GetUnderlyingType(type) ?? (type.IsArray ? type.GetElementType()! : type);
+        return t == typeof(int) || t == typeof(long) || t == typeof(double) || t == typeof(decimal);
+    }
+
+    private static Command Find(string verb)
+    {
+        Command command = Program.BuildRootCommand();
+        foreach (string name in verb.Split(' '))
+        {
+            command = command.Subcommands.Single(c => c.Name == name);
+        }
+
+        return command;
+    }
+
+    private static IEnumerable<(string Path, Command Command)> LeafCommands(Command command, string prefix)
+    {
+        foreach (Command sub in command.Subcommands)
+        {
+            string path = prefix.Length == 0 ? sub.Name : prefix + " " + sub.Name;
+            if (Skipped.Contains(path))
+            {
+                continue;
+            }
+
+            if (sub.Subcommands.Count == 0)
+            {
+                yield return (path, sub);
+            }
+            else
+            {
+                foreach ((string, Command) leaf in LeafCommands(sub, path))
+                {
+                    yield return leaf;
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs one command line in-process; the verbs that write to the console directly are captured too.</summary>
+    private static (int Code, string Out, string Err) Run(string[] args)
+    {
+        TextWriter originalOut = Console.Out;
+        TextWriter originalError = Console.Error;
+        using StringWriter output = new();
+        using StringWriter error = new();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            int code = Program.Invoke(args, new InvocationConfiguration { Output = output, Error = error });
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+
+    private sealed class TempDir : IDisposable
+    {
+        public TempDir()
+        {
+            Path = Directory.CreateTempSubdirectory("entente-verbs-").FullName;
+        }
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a SQLite file still held by the pool: the temp folder is cleaned by the system
+            }
+        }
+    }
+}
+
+[CollectionDefinition("console", DisableParallelization = true)]
+public sealed class ConsoleTests;
