@@ -38,6 +38,23 @@ public sealed class DemoProcessTests
         Assert.Contains(root.GetProperty("stages").EnumerateArray(), s => s.GetProperty("name").GetString() == "Fetching the record from the board");
         Assert.InRange(root.GetProperty("contests")[0].GetProperty("options").EnumerateArray().Sum(o => o.GetProperty("votes").GetInt64()), 1, 5);
 
+        // The audit audits (#15 item 7): a round drawn from the board's seed, every sampled paper ballot read and signed off,
+        // each contest's risk measured; the report written.
+        Assert.Contains("Risk-limiting audit", flat, StringComparison.Ordinal);
+        JsonElement audit = root.GetProperty("audit");
+        Assert.InRange(audit.GetProperty("rounds").GetArrayLength(), 1, 3);
+        JsonElement first = audit.GetProperty("rounds")[0];
+        Assert.True(first.GetProperty("ballots").GetInt32() >= 1, audit.ToString());
+        Assert.Equal(["Mayor", "Harbour bond"], first.GetProperty("contests").EnumerateArray().Select(c => c.GetProperty("contest").GetString()));
+        Assert.All(first.GetProperty("contests").EnumerateArray(), c =>
+        {
+            Assert.InRange(c.GetProperty("risk").GetDouble(), 0, 1);
+            Assert.Contains(c.GetProperty("decision").GetString(), new[] { "confirmed", "another_round", "full_hand_count" });
+        });
+        Assert.True(File.Exists(Path.Combine(dir, "audit", "report.html")));
+        string readings = await File.ReadAllTextAsync(Path.Combine(dir, "audit", "rounds", "round-1-readings.csv"));
+        Assert.StartsWith("Tabulator,Batch,Position,Contest,Choice,OnBallot", readings, StringComparison.Ordinal);
+
         // Anyone re-checks the record the board served; the guardians' secrets are gone from the folder.
         using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", Path.Combine(dir, "record"), "--allow-toy-groups", "--json"));
         Assert.True(report.RootElement.GetProperty("passed").GetBoolean(), report.RootElement.ToString());

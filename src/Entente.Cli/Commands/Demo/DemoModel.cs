@@ -120,6 +120,9 @@ internal sealed record DemoResult
 
     public string? AuditSeed { get; init; }
 
+    /// <summary>The risk-limiting audit of the paper ballots, or null when it did not run.</summary>
+    public DemoAudit? Audit { get; init; }
+
     /// <summary>Exchange messages the parties sent through the board's TAXII server.</summary>
     public int ExchangeMessages { get; init; }
 
@@ -139,3 +142,12 @@ internal sealed record DemoResult
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(DemoResult))]
 internal sealed partial class DemoJsonContext : JsonSerializerContext;
+
+/// <summary>The demo's ballot-polling audit: the risk limit, the draws, each round, whether every contest is confirmed, and the report file.</summary>
+public sealed record DemoAudit(double RiskLimit, long Draws, IReadOnlyList<DemoAuditRound> Rounds, bool Confirmed, string Report);
+
+/// <summary>One audit round: how many ballots were read, and each contest's risk and decision after it.</summary>
+public sealed record DemoAuditRound(int Number, int Ballots, IReadOnlyList<DemoAuditContest> Contests);
+
+/// <summary>A contest's measured risk after a round and the decision (confirmed, another_round, full_hand_count).</summary>
+public sealed record DemoAuditContest(string Contest, double Risk, string Decision);

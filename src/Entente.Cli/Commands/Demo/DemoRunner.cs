@@ -175,6 +175,19 @@ internal static class DemoRunner
             console.MarkupLine($"Audit: seed {result.AuditSeed[..16]}… committed and revealed by Blue and Red on the board.");
         }
 
+        if (result.Audit is { } audit)
+        {
+            console.MarkupLine(audit.Confirmed
+                ? $"[green]Risk-limiting audit: every reported winner confirmed[/] at risk limit {audit.RiskLimit:P0} by {audit.Draws} draws ({audit.Rounds.Sum(r => r.Ballots)} paper ballots read) in {audit.Rounds.Count} round(s)."
+                : $"[yellow]Risk-limiting audit: not confirmed[/] after {audit.Draws} draws in {audit.Rounds.Count} round(s): a full hand count would follow.");
+            foreach (DemoAuditRound round in audit.Rounds)
+            {
+                console.MarkupLine(Markup.Escape($"  Round {round.Number}: {round.Ballots} ballots read; " + string.Join("; ", round.Contests.Select(c => $"{c.Contest} risk {c.Risk:0.0000} ({c.Decision.Replace('_', ' ')})"))));
+            }
+
+            console.MarkupLine(Markup.Escape($"  The risk is the chance that an audit this strong would have confirmed a wrong reported winner; report: {audit.Report}"));
+        }
+
         if (result.Incidents.Count > 0)
         {
             console.MarkupLine($"[bold]Incident exchange[/]: {result.ExchangeMessages} signed messages through the board's TAXII server, each on the board log.");

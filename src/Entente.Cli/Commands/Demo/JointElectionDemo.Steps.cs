@@ -176,6 +176,88 @@ internal static partial class JointElectionDemo
             return SeedHex().Match(status.Output) is { Success: true } m ? m.Value : null;
         }
 
+        /// <summary>
+        /// The ballot-polling audit itself, round by round (at most <see cref="AuditRoundsAtMost"/>): <c>audit sample</c> draws
+        /// the round from the seed, the audit board (Blue's and Red's members together) reads every sampled paper ballot,
+        /// simulated here from the voters' plaintext ballots (each device's paper ballot box holds its cast ballots in the order
+        /// they were cast; a challenged ballot was spoiled, not cast), records the readings with <c>audit record --readings</c>
+        /// and signs off; <c>audit status --json</c> gives the risk per contest; <c>audit report</c> writes the report.
+        /// </summary>
+        private async Task<DemoAudit> AuditRoundsAsync(string audit, Action step, CancellationToken ct)
+        {
+            Dictionary<string, List<JsonObject>> paper = new(StringComparer.Ordinal);
+            foreach (string file in Directory.GetFiles(Path.Combine(_dir, "devices"), "*.ballots.json"))
+            {
+                string device = Path.GetFileName(file)[..^".ballots.json".Length];
+                JsonNode document = JsonNode.Parse(await File.ReadAllTextAsync(file, ct).ConfigureAwait(false))!;
+                paper[device] = [.. document["ballots"]!.AsArray().Select(b => b!.AsObject()).Where(b => b["challenge"]?.GetValue<bool>() != true)];
+            }
+
+            List<DemoAuditRound> rounds = [];
+            JsonElement measured = default;
+            for (int number = 1; number <= AuditRoundsAtMost; number++)
+            {
+                await _entente.OkAsync($"audit sample (round {number})", ["audit", "sample", "--dir", audit], ct).ConfigureAwait(false);
+                string retrieval = Path.Combine(audit, "rounds", $"round-{number}-retrieval.csv");
+                StringBuilder readings = new("Tabulator,Batch,Position,Contest,Choice,OnBallot\n");
+                int sampled = 0;
+                foreach (string line in (await File.ReadAllLinesAsync(retrieval, ct).ConfigureAwait(false)).Skip(1).Where(l => l.Length > 0))
+                {
+                    string[] cells = line.Split(',');
+                    (string tabulator, string batch, int position) = (cells[1], cells[2], int.Parse(cells[3], CultureInfo.InvariantCulture));
+                    JsonObject ballot = paper[batch][position - 1];
+                    JsonObject selections = ballot["selections"]!.AsObject();
+                    bool city = ballot["style"]!.GetValue<string>() == "city";
+                    foreach (string contest in new[] { "Mayor", "Harbour bond" })
+                    {
+                        string where = $"{tabulator},{batch},{position},{Csv(contest)}";
+                        if (contest != "Mayor" && !city)
+                        {
+                            readings.Append(CultureInfo.InvariantCulture, $"{where},,N\n");
+                        }
+                        else if (selections[contest] is JsonObject marks && marks.Count > 0)
+                        {
+                            foreach (var mark in marks)
+                            {
+                                readings.Append(CultureInfo.InvariantCulture, $"{where},{Csv(mark.Key)},Y\n");
+                            }
+                        }
+                        else
+                        {
+                            readings.Append(CultureInfo.InvariantCulture, $"{where},,Y\n");
+                        }
+                    }
+
+                    sampled++;
+                }
+
+                string file = Path.Combine(audit, "rounds", $"round-{number}-readings.csv");
+                await File.WriteAllTextAsync(file, readings.ToString(), ct).ConfigureAwait(false);
+                await _entente.OkAsync($"audit board's readings (round {number})", ["audit", "record", "--dir", audit, "--readings", file], ct).ConfigureAwait(false);
+                await _entente.OkAsync($"audit board's sign-off (round {number})", ["audit", "record", "--dir", audit, "--sign-off", AuditBoard], ct).ConfigureAwait(false);
+                EntenteRun status = await _entente.RunAsync(["audit", "status", "--dir", audit, "--json"], ct).ConfigureAwait(false);
+                if (status.Code is not (0 or 1))
+                {
+                    throw new DemoStepException($"audit status (round {number}) exited {status.Code}: {status.Why}");
+                }
+
+                using JsonDocument document = JsonDocument.Parse(status.Output);
+                measured = document.RootElement.Clone();
+                rounds.Add(new DemoAuditRound(number, sampled, [.. measured.GetProperty("contests").EnumerateObject()
+                    .Select(c => new DemoAuditContest(c.Name, c.Value.GetProperty("risk").GetDouble(), c.Value.GetProperty("decision").GetString()!))]));
+                step();
+                if (measured.GetProperty("all_confirmed").GetBoolean() || measured.GetProperty("full_hand_count").GetBoolean())
+                {
+                    break;
+                }
+            }
+
+            await _entente.OkAsync("audit report", ["audit", "report", "--dir", audit], ct).ConfigureAwait(false);
+            step();
+            return new DemoAudit(measured.GetProperty("risk_limit").GetDouble(), measured.GetProperty("draws").GetInt64(), rounds,
+                measured.GetProperty("all_confirmed").GetBoolean(), Path.Combine(audit, "report.html"));
+        }
+
         private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal) ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
 
         /// <summary>

@@ -175,6 +175,12 @@ internal static partial class JointElectionDemo
     [GeneratedRegex("[0-9a-f]{64}")]
     private static partial Regex SeedHex();
 
+    /// <summary>Rounds the demo's audit draws at most before it stops (a real audit would then count by hand).</summary>
+    private const int AuditRoundsAtMost = 3;
+
+    /// <summary>The demo's audit board: one member of each party, as a charter would have it.</summary>
+    private const string AuditBoard = "Audit board 1 (Blue's and Red's members)";
+
     /// <summary>
     /// One run: its folder, its processes (the board and the witnesses stay up until disposed) and its result.
     /// </summary>
@@ -356,8 +362,18 @@ internal static partial class JointElectionDemo
                 return $"{report.Steps.Count(s => s.Passed)} of {report.Steps.Count} steps of ElectionGuard 2.1 §6.2 pass";
             });
             string? seed = null;
+            DemoAudit? rla = null;
             Task auditing = record is null ? Task.CompletedTask : StageAsync("Audit seed", 6, async step => (seed = await AuditAsync(record, step, ct).ConfigureAwait(false)) is null ? "no seed" : "committed and revealed by Blue and Red on the board");
             await auditing.ConfigureAwait(false);
+            if (seed is not null)
+            {
+                await StageAsync("Risk-limiting audit", AuditRoundsAtMost + 1, async step =>
+                {
+                    rla = await AuditRoundsAsync(Path.Combine(_dir, "audit"), step, ct).ConfigureAwait(false);
+                    return (rla.Confirmed ? "every contest confirmed" : "not confirmed") + $" by {rla.Draws} draws ({rla.Rounds.Sum(r => r.Ballots)} paper ballots read) in {rla.Rounds.Count} round(s) at risk limit {rla.RiskLimit:P0}: "
+                        + string.Join("; ", rla.Rounds[^1].Contests.Select(c => $"{c.Contest} risk {c.Risk:0.0000}"));
+                }).ConfigureAwait(false);
+            }
 
             List<string> logFailures = [];
             (long size, string root, IReadOnlyList<string> cosigners) = (0, "", []);
@@ -398,6 +414,7 @@ internal static partial class JointElectionDemo
                 CheckpointRoot = root,
                 CheckpointCosigners = cosigners,
                 AuditSeed = seed,
+                Audit = rla,
                 ExchangeMessages = _exchangeMessages,
                 Incidents = statuses,
                 Processes = _entente.Started,
@@ -644,7 +661,7 @@ internal static partial class JointElectionDemo
 
             if (city && voters.Next(100) is int bond and < 95)
             {
-                selections["Harbour bond"] = new JsonObject { [bond < 60 ? "Yes" : "No"] = 1 };
+                selections["Harbour bond"] = new JsonObject { [bond < 70 ? "Yes" : "No"] = 1 };
             }
 
             JsonObject ballot = new() { ["style"] = city ? "city" : "mayor only", ["selections"] = selections };
