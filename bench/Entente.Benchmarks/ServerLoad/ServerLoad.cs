@@ -15,7 +15,6 @@ using Entente.Election.Parameters;
 using Entente.Election.Record;
 using Entente.Server.Auth;
 using Entente.Server.Board;
-using Entente.Server.Demo;
 using Entente.Server.Log;
 using Entente.Storage.Sqlite.Log;
 using Entente.Transparency.Log;
@@ -35,6 +34,14 @@ namespace Entente.Benchmarks.ServerLoad;
 /// </summary>
 internal static class ServerLoad
 {
+    /// <summary>The demo's ballot manifest (two contests, two styles).</summary>
+    private const string ManifestJson = """
+        {"label":"Entente joint demo election","contests":[
+          {"label":"Mayor","contest_options":[{"label":"Ada Lovelace"},{"label":"Alan Turing"},{"label":"Grace Hopper"}]},
+          {"label":"Harbour bond","contest_options":[{"label":"Yes"},{"label":"No"}]}],
+         "ballot_styles":[{"label":"city","contests":[1,2]},{"label":"mayor only","contests":[1]}]}
+        """;
+
     public static async Task<int> RunAsync(string[] args)
     {
         string groupName = Arg(args, "--group") ?? "tiny";
@@ -79,7 +86,7 @@ internal static class ServerLoad
 
             // The election up to voting, through the API.
             Stopwatch setup = Stopwatch.StartNew();
-            ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(JointElectionDemo.ManifestJson), "manifest");
+            ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(ManifestJson), "manifest");
             ElectionParameters parameters = ElectionParameters.Create(group, manifest, 3, 2);
             Ed25519NoteSigner[] withRed = [red];
             await Expect(blueClient.PostAsync("board/charter", await File.ReadAllBytesAsync(Path.Combine(dir, "charter.json")), "charter", cosigners: withRed));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Entente.Server;
 using Entente.Server.Board;
-using Entente.Server.Demo;
 using Entente.Server.Log;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +14,8 @@ namespace Entente.Cli.Commands;
 /// <c>--config</c> (the <see cref="LogServerOptions"/> format), environment variables prefixed <c>ENTENTE_</c>
 /// (<c>ENTENTE_STORE</c>, <c>ENTENTE_URLS</c>, <c>ENTENTE_RATELIMIT__PERMITSPERSECOND</c>…), then flags. SQLite in the
 /// data folder by default; <c>--postgres CONNSTRING</c> for PostgreSQL. <c>entente serve --dir DEMO_DIR</c> serves
-/// a finished demo's board and pages again.
+/// a finished demo's board (its <c>board/</c> folder and configuration) with its live pages again, without its witnesses:
+/// <c>/checkpoint</c> publishes the last checkpoint they cosigned.
 /// </summary>
 internal static class ServeCommand
 {
@@ -24,7 +24,7 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        Option<DirectoryInfo?> dir = new("--dir") { Description = "Serve the folder of a finished `entente demo` run (its board and pages) instead of a board." };
+        Option<DirectoryInfo?> dir = new("--dir") { Description = "Serve the board of a finished `entente demo` run (the folder it printed) with its pages, without its witnesses." };
         Option<string?> urls = new("--urls") { Description = $"Where to listen (default: ENTENTE_URLS, else {DefaultUrls})." };
         Option<FileInfo?> config = new("--config") { Description = "A JSON configuration file (origin, store, key, charter, witnesses, quorum, auth, limits, rateLimit; docs/http-api.md)." };
         Option<DirectoryInfo?> data = new("--data") { Description = "The board's data folder: relative paths of the configuration resolve here (default: the configuration file's folder, else the current folder)." };
@@ -41,9 +41,21 @@ internal static class ServeCommand
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
             TextWriter error = parseResult.InvocationConfiguration.Error;
-            if (parseResult.GetValue(dir) is DirectoryInfo demo)
+            string? configFile = parseResult.GetValue(config)?.FullName;
+            string? dataFolder = parseResult.GetValue(data)?.FullName;
+            bool demo = false;
+            if (parseResult.GetValue(dir) is DirectoryInfo demoFolder)
             {
-                return await ServeDemoAsync(demo.FullName, parseResult.GetValue(urls), output, error, ct);
+                string board = Path.Combine(demoFolder.FullName, "board");
+                configFile = Path.Combine(board, Demo.JointElectionDemo.BoardConfig);
+                if (!File.Exists(configFile))
+                {
+                    await error.WriteLineAsync($"error: {demoFolder.FullName} is not the folder of a finished demo (no board/{Demo.JointElectionDemo.BoardConfig}); run `entente demo --dir {demoFolder.FullName}` first.");
+                    return ExitCodes.UsageOrInput;
+                }
+
+                dataFolder = board;
+                demo = true;
             }
 
             string[] names = parseResult.GetValue(authority) ?? [];
@@ -78,7 +90,14 @@ internal static class ServeCommand
             string listen;
             try
             {
-                (options, listen) = LoadOptions(parseResult.GetValue(config)?.FullName, parseResult.GetValue(data)?.FullName, flags);
+                (options, listen) = LoadOptions(configFile, dataFolder, flags);
+                if (demo)
+                {
+                    // The demo's witnesses ran as its children and are gone: publish what they cosigned (the policy stays).
+                    options.Witnesses = [];
+                    options.Quorum = 0;
+                }
+
                 // The listen address first: nothing is created, generated or opened for an address the board cannot have.
                 if (ListenProblem(listen) is string problem)
                 {
@@ -235,42 +254,5 @@ internal static class ServeCommand
         }
 
         return (options, configuration["urls"] ?? DefaultUrls);
-    }
-
-    private static async Task<int> ServeDemoAsync(string folder, string? urls, TextWriter output, TextWriter error, CancellationToken ct)
-    {
-        DemoResult result;
-        try
-        {
-            result = await JointElectionDemo.LoadAsync(folder, ct);
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync($"error: {folder} is not a finished demo folder ({e.Message}); run `entente demo --dir {folder}` first.");
-            return ExitCodes.UsageOrInput;
-        }
-
-        string listen = urls ?? Environment.GetEnvironmentVariable("ENTENTE_URLS") ?? DefaultUrls;
-        if (ListenProblem(listen) is string problem)
-        {
-            await error.WriteLineAsync($"error: --urls {listen}: {problem}");
-            return ExitCodes.UsageOrInput;
-        }
-
-        await using WebApplication site = await DemoSite.BuildAsync(result, listen, ct);
-        try
-        {
-            await site.StartAsync(ct);
-        }
-        catch (IOException e)
-        {
-            await error.WriteLineAsync($"error: --urls {listen}: {e.Message}");
-            return ExitCodes.UsageOrInput;
-        }
-
-        await output.WriteLineAsync($"Serving {folder} at {string.Join(", ", site.Urls)} (Ctrl-C to stop).");
-        // The host's console lifetime turns Ctrl-C and SIGTERM into a shutdown of the site.
-        await site.WaitForShutdownAsync(ct);
-        return ExitCodes.Ok;
     }
 }

@@ -296,6 +296,7 @@ public static class RecordFormat
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, context.Group);
+        r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
         JsonElement o = r.Object(document.RootElement, "$", "id", "h_i", "style", "device", "timestamp", "weight", "state", "ballot_nonce", "contests", "chaining_field", "confirmation_code");
         int style = r.Int(o, "$", "style", 1, manifest.BallotStyles.Count);
@@ -467,6 +468,7 @@ public static class RecordFormat
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, context.Group);
+        r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
         JsonElement o = r.Object(document.RootElement, "$", "contests", "ballots");
         List<EncryptedContestTally> contests = [];
@@ -547,6 +549,7 @@ public static class RecordFormat
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, context.Group);
+        r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
         JsonElement o = r.Object(document.RootElement, "$", "guardians", "contests");
         int[] guardians = [.. r.Array(o, "$", "guardians", min: context.Parameters.Quorum).EnumerateArray().Select((e, j) =>
@@ -628,6 +631,7 @@ public static class RecordFormat
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, context.Group);
+        r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
         JsonElement o = r.Object(document.RootElement, "$", "id", "contests");
         Hash256 id = r.Hash(o, "$", "id");
@@ -709,6 +713,7 @@ public static class RecordFormat
     {
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, context.Group);
+        r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
         JsonElement o = r.Object(document.RootElement, "$", "id", "guardians", "contests");
         Hash256 id = r.Hash(o, "$", "id");

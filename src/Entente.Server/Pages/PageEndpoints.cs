@@ -32,12 +32,23 @@ public static class PageEndpoints
         return services;
     }
 
+    private static readonly string[] PartyRoutes = ["/add", "/board", "/blob", "/checkpoint", "/entries", "/exchange", "/proof", "/receipt", "/tile", "/taxii2"];
+
+    /// <summary>A request of a party's tool (the log, the board API, TAXII), not of a page or its live updates: the record verification waits for these to pause.</summary>
+    private static bool IsPartyRequest(PathString path) => PartyRoutes.Any(route => path.StartsWithSegments(route, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Maps the pages, their JSON documents, the assets and the unknown-URL answer.</summary>
     public static WebApplication MapEntentePages(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        RecordVerification verification = app.Services.GetRequiredService<RecordVerification>();
         app.Use(async (context, next) =>
         {
+            if (IsPartyRequest(context.Request.Path))
+            {
+                verification.NoteRequest();
+            }
+
             try
             {
                 await next(context);

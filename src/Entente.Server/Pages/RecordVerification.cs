@@ -35,7 +35,10 @@ public sealed record VerificationView(VerificationPhase Phase, VerificationRepor
 /// record once the decrypted tally is on the board, in the background, and keeps the report. The record is the one the
 /// board serves at <c>GET /board/record</c>, unpacked into a temporary folder that is deleted after the run; a run is
 /// repeated when an artifact of the record arrives later (openings of challenged ballots, device records). One run at a
-/// time, on one thread, so the board keeps its cores for intake. Nothing of the temporary folder reaches a page.
+/// time, on one thread, so the board keeps its cores for intake; and a run waits until the board has answered no party's
+/// request (log, board API, TAXII; page views do not count) for <see cref="QuietPeriod"/> (the parties are still fetching, verifying and auditing right after the decryption), or
+/// <see cref="LongestWait"/> at most, so a board that is never quiet still verifies. Nothing of the temporary folder reaches
+/// a page.
 /// </summary>
 public sealed class RecordVerification : BackgroundService
 {
@@ -46,6 +49,9 @@ public sealed class RecordVerification : BackgroundService
     private readonly Lock _lock = new();
     private VerificationView _view = new(VerificationPhase.NotYet, null, null, 0, false, null);
     private string? _verifiedKey;
+    private string? _waitingKey;
+    private DateTimeOffset _waitingSince;
+    private long _lastRequestTicks;
 
     /// <summary>Creates the service over <paramref name="board"/>.</summary>
     public RecordVerification(BoardService board, TimeProvider? time = null)
@@ -70,6 +76,15 @@ public sealed class RecordVerification : BackgroundService
     /// <summary>How often the board is looked at for a new record.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the board must have answered no request before a run starts.</summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a new record waits for a quiet board at most before it is verified anyway.</summary>
+    public TimeSpan LongestWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Notes that the board answered a party's request now (the pages' middleware calls it).</summary>
+    public void NoteRequest() => Interlocked.Exchange(ref _lastRequestTicks, _time.GetUtcNow().UtcTicks);
+
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,7 +92,7 @@ public sealed class RecordVerification : BackgroundService
         {
             try
             {
-                await RunOnceAsync(stoppingToken);
+                await RunWhenQuietAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -101,7 +116,38 @@ public sealed class RecordVerification : BackgroundService
         }
     }
 
-    /// <summary>Verifies the record when it is complete and differs from the one last verified. Returns true when it ran.</summary>
+    /// <summary>
+    /// Verifies the record when it is complete, differs from the one last verified, and the board is quiet (or the record
+    /// has waited <see cref="LongestWait"/>). Returns true when it ran.
+    /// </summary>
+    public async Task<bool> RunWhenQuietAsync(CancellationToken cancellationToken)
+    {
+        Entente.Client.Board.BoardStatus status = _board.Status();
+        if (status.Stage != "complete")
+        {
+            return false;
+        }
+
+        string key = RecordKey(status);
+        if (key == _verifiedKey)
+        {
+            return false;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        if (key != _waitingKey)
+        {
+            _waitingKey = key;
+            _waitingSince = now;
+        }
+
+        DateTimeOffset lastRequest = new(Interlocked.Read(ref _lastRequestTicks), TimeSpan.Zero);
+        return (now - lastRequest >= QuietPeriod || now - _waitingSince >= LongestWait) && await RunOnceAsync(cancellationToken);
+    }
+
+    private static string RecordKey(Entente.Client.Board.BoardStatus status) => string.Join(",", RecordCollections.Select(c => status.Counts.GetValueOrDefault(c)));
+
+    /// <summary>Verifies the record when it is complete and differs from the one last verified, without waiting. Returns true when it ran.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         Entente.Client.Board.BoardStatus status = _board.Status();
@@ -110,7 +156,7 @@ public sealed class RecordVerification : BackgroundService
             return false;
         }
 
-        string key = string.Join(",", RecordCollections.Select(c => status.Counts.GetValueOrDefault(c)));
+        string key = RecordKey(status);
         if (key == _verifiedKey)
         {
             return false;

@@ -8,7 +8,7 @@ namespace Entente.Cli.Tests.Election;
 /// </summary>
 internal static class EntenteProcess
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
     public static (int Code, string Out, string Err) Run(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {

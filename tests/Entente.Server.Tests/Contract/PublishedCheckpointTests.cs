@@ -1,14 +1,11 @@
 using System.CommandLine;
 using System.Net;
-using Entente.Cryptography;
-using Entente.Server.Demo;
 using Entente.Server.Log;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Transparency.Policy;
 using Microsoft.AspNetCore.Builder;
 using Hash256 = Entente.Transparency.Hash256;
-using SignedCheckpoint = Entente.Transparency.SignedCheckpoint;
 
 namespace Entente.Server.Tests.Contract;
 
@@ -114,54 +111,5 @@ public sealed class PublishedCheckpointTests
         Assert.Equal(cosigned.ToString(), await after.GetStringAsync("checkpoint"));
         (int again1, string againOutput) = await LogVerifyAsync(TestBoard.Address(again), board.LogKey.VerifierKey, policyFile);
         Assert.True(again1 == 0, againOutput);
-    }
-
-    [Fact]
-    [Trait("Category", "Slow")]
-    public async Task Entente_serve_dir_publishes_the_finished_demo_cosigned_checkpoint_and_log_verify_passes_with_its_policy()
-    {
-        string dir = Path.Combine(Directory.CreateTempSubdirectory("entente-demo-checkpoint-").FullName, "work");
-        DemoResult result = await JointElectionDemo.RunAsync(new DemoOptions { Directory = dir, Group = Group.Tiny, Ballots = 4, Challenged = 1 });
-        Assert.True(result.Verified);
-        string policyFile = Path.Combine(dir, "witness-policy.txt");
-        TrustPolicy policy = TrustPolicy.Parse(await File.ReadAllTextAsync(policyFile));
-        using Ed25519NoteSigner logKey = Ed25519NoteSigner.FromSkey((await File.ReadAllTextAsync(Path.Combine(dir, "log.key"))).Trim());
-
-        int port = TestBoard.FreePort();
-        string url = $"http://127.0.0.1:{port}/";
-        using CancellationTokenSource stop = new();
-        StringWriter output = new();
-        StringWriter error = new();
-        Task<int> serving = Entente.Cli.Program.BuildRootCommand().Parse(["serve", "--dir", dir, "--urls", $"http://127.0.0.1:{port}"])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, stop.Token);
-        try
-        {
-            using HttpClient http = new() { BaseAddress = new Uri(url) };
-            byte[]? checkpoint = null;
-            for (int attempt = 0; attempt < 200 && !serving.IsCompleted && checkpoint is null; attempt++)
-            {
-                try
-                {
-                    checkpoint = await http.GetByteArrayAsync("checkpoint");
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(50);
-                }
-            }
-
-            Assert.False(serving.IsCompleted, $"serve exited: {output}\n{error}");
-            SignedNote note = SignedNote.Parse(checkpoint!);
-            Assert.True(policy.Check(note).QuorumMet, $"the published checkpoint does not meet the demo's policy:\n{note}");
-            Assert.InRange(SignedCheckpoint.Open(checkpoint!, logKey.Verifier).Checkpoint.Size, 1, result.LogSize);
-            (int code, string verifyOutput) = await LogVerifyAsync(url, logKey.VerifierKey, policyFile);
-            Assert.True(code == 0, verifyOutput);
-        }
-        finally
-        {
-            await stop.CancelAsync();
-        }
-
-        Assert.Equal(0, await serving);
     }
 }

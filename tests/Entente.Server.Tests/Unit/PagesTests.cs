@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Entente.Audit.Seed;
-using Entente.Server.Demo;
+using Entente.Cli.Commands.Demo;
 using Entente.Server.Pages;
 
 namespace Entente.Server.Tests.Unit;
@@ -37,8 +37,15 @@ public sealed class PagesTests
     [Fact]
     public void The_run_summary_reads_the_stages_of_a_summary_written_by_todays_demo()
     {
-        DemoResult result = new("/somewhere", "/somewhere/record", "/somewhere/log.db", "tiny", [], 2, 10, 1, [], "native", [], [], 42, "00", [], null, null,
-            [new DemoStage("Key ceremony", TimeSpan.FromSeconds(1.27), "3 guardians"), new DemoStage("Voting", TimeSpan.FromMilliseconds(2500), "10 ballots")]);
+        DemoResult result = new()
+        {
+            Directory = "/somewhere",
+            RecordDirectory = "/somewhere/record",
+            BoardDirectory = "/somewhere/board",
+            BoardUrl = "http://127.0.0.1:5080/",
+            GroupName = "tiny",
+            Stages = [new DemoStage("Key ceremony", TimeSpan.FromSeconds(1.27), "3 guardians"), new DemoStage("Voting", TimeSpan.FromMilliseconds(2500), "10 ballots")],
+        };
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(result, DemoJsonContext.Default.DemoResult);
         RunSummary summary = Assert.IsType<RunSummary>(RunSummary.Parse(json));
         Assert.Equal(["Key ceremony", "Voting"], summary.Stages.Select(s => s.Name));

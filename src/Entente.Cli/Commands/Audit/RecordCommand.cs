@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Entente.Audit.Statistics;
 using Entente.Audit.Workflow;
 using Spectre.Console;
 
@@ -19,9 +20,13 @@ internal static class RecordCommand
         Option<bool> notFound = new("--not-found") { Description = "The ballot could not be found." };
         Option<bool> undo = new("--undo") { Description = "Remove the last interpretation of the current round (before sign-off)." };
         Option<string> signOff = new("--sign-off") { Description = "Sign off the current round as this audit board; interpretations are then final." };
-        Command command = new("record", "Record what the audit board reads on a sampled ballot; --undo removes the last entry; --sign-off closes the round.")
+        Option<string> readings = new("--readings")
         {
-            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, signOff,
+            Description = "Record many readings from a CSV [Tabulator,]Batch,Position,Contest,Choice[,OnBallot][,Found]: one row per choice marked, an empty Choice for a blank contest, OnBallot N for a contest not on the ballot, Found N (and no contest) for a ballot not found.",
+        };
+        Command command = new("record", "Record what the audit board reads on a sampled ballot (or many, --readings FILE); --undo removes the last entry; --sign-off closes the round.")
+        {
+            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, signOff, readings,
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
@@ -39,6 +44,15 @@ internal static class RecordCommand
             {
                 audit.SignOff(board);
                 console.MarkupLine(Markup.Escape($"Round {audit.CurrentRound!.Number} signed off by {board}. Run `entente audit status` for the risk."));
+                return ExitCodes.Ok;
+            }
+
+            if (parseResult.GetValue(readings) is { } file)
+            {
+                int recorded = RecordReadings(audit, file);
+                int left = audit.Missing().Count;
+                console.MarkupLine(Markup.Escape($"Recorded {recorded} reading(s) from {file}. ")
+                    + (left == 0 ? "Every sampled ballot of this round is recorded; sign off with --sign-off BOARD." : $"{left} sampled ballot(s) still to record."));
                 return ExitCodes.Ok;
             }
 
@@ -70,4 +84,73 @@ internal static class RecordCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Records every reading of a CSV file, one interpretation per ballot and contest (the rows of one ballot and contest are
+    /// its marked choices). The whole file is checked first: a row that names no sampled ballot, an unknown contest or
+    /// choice, or a bad Found/OnBallot value is refused with its row and column, and then nothing is recorded.
+    /// </summary>
+    private static int RecordReadings(AuditDirectory audit, string path)
+    {
+        Entente.Audit.Io.CsvTable table = Entente.Audit.Io.CsvTable.Load(path);
+        table.RequireColumns(["Batch", "Position", "Contest", "Choice"], ["Tabulator", "OnBallot", "Found"]);
+        AuditRound round = audit.CurrentRound ?? throw new UsageException("No ballots have been sampled yet. Run `entente audit sample --dir` first.");
+        List<(string? Tabulator, string Batch, long Position, string? Contest, List<string> Choices, bool OnBallot)> readings = [];
+        foreach (Entente.Audit.Io.CsvRow row in table.Rows)
+        {
+            string? tabulator = table.Cell(row, "Tabulator") is { Length: > 0 } t ? t : null;
+            string batch = table.Text(row, "Batch");
+            long position = table.Count(row, "Position", 1);
+            if (!round.Draws.Any(d => d.Tabulator == tabulator && d.Batch == batch && d.Position == position))
+            {
+                throw table.Error(row, "Position", $"ballot {(tabulator is null ? "" : tabulator + " / ")}{batch} #{position} is not in round {round.Number}'s sample.");
+            }
+
+            bool found = YesNo(table, row, "Found");
+            bool onBallot = YesNo(table, row, "OnBallot");
+            string? contestName = found ? table.Text(row, "Contest") : null;
+            string choice = table.Cell(row, "Choice") ?? "";
+            if (contestName is not null)
+            {
+                ReportedContest contest = audit.Contests.FirstOrDefault(c => c.Name == contestName)
+                    ?? throw table.Error(row, "Contest", $"no contest \"{contestName}\"; contests: {string.Join(", ", audit.Contests.Select(c => c.Name))}.");
+                if (choice.Length > 0 && (!onBallot || !contest.HasChoice(choice)))
+                {
+                    throw table.Error(row, "Choice", onBallot ? $"\"{choice}\" is not a choice of \"{contestName}\"." : "a contest not on the ballot has no choices.");
+                }
+            }
+
+            if (readings.Count > 0 && readings[^1] is var last && last.Tabulator == tabulator && last.Batch == batch && last.Position == position && last.Contest == contestName && contestName is not null)
+            {
+                if (last.OnBallot != onBallot)
+                {
+                    throw table.Error(row, "OnBallot", "the rows of one ballot and contest disagree on whether the contest is on the ballot.");
+                }
+
+                if (choice.Length > 0)
+                {
+                    last.Choices.Add(choice);
+                }
+
+                continue;
+            }
+
+            readings.Add((tabulator, batch, position, contestName, choice.Length > 0 ? [choice] : [], onBallot));
+        }
+
+        foreach (var (tabulator, batch, position, contestName, choices, onBallot) in readings)
+        {
+            audit.Record(tabulator, batch, position, contestName, choices, onBallot);
+        }
+
+        return readings.Count;
+    }
+
+    private static bool YesNo(Entente.Audit.Io.CsvTable table, Entente.Audit.Io.CsvRow row, string column) =>
+        (table.Cell(row, column) ?? "").ToUpperInvariant() switch
+        {
+            "" or "Y" => true,
+            "N" => false,
+            string other => throw table.Error(row, column, $"\"{other}\" must be Y or N."),
+        };
 }

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json;
+using Entente.Cli.Commands.Demo;
+using Entente.Cli.Tests.Election;
+
+namespace Entente.Cli.Tests.Demo;
+
+/// <summary>
+/// <c>entente demo</c> as a user runs it, in its own process on the tiny group: the board, both witnesses and every
+/// party's step are then processes of their own. The record it reports is the one <c>record fetch</c> returned, and it
+/// passes <c>entente verify</c>; <c>entente serve --dir</c> serves the finished board again with its live pages.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class DemoProcessTests
+{
+    [Fact]
+    public async Task The_demo_runs_every_party_as_a_process_against_the_board_and_its_fetched_record_verifies_and_serve_dir_serves_it_again()
+    {
+        using TempFolder temp = new();
+        string dir = temp.File("demo");
+        (int code, string output, string error) = EntenteProcess.Run("demo", "--no-serve", "--group", "tiny", "--guardians", "2", "--quorum", "2", "--ballots", "6", "--challenged", "1", "--dir", dir);
+        Assert.True(code == 0, $"demo exited {code}\nstdout: {output}\nstderr: {error}");
+        string flat = output.ReplaceLineEndings(" ");
+        Assert.Contains("Demo election verified.", flat, StringComparison.Ordinal);
+        Assert.Contains("Record verified", flat, StringComparison.Ordinal);
+        Assert.Contains("Log verified", flat, StringComparison.Ordinal);
+        Assert.Contains("Incident messages verified", flat, StringComparison.Ordinal);
+        Assert.Contains("overdue", flat, StringComparison.Ordinal);
+        Assert.Contains("declined", flat, StringComparison.Ordinal);
+
+        // The summary the pages read: every stage, the processes, the record fetched from the board.
+        using JsonDocument summary = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(dir, "board", JointElectionDemo.SummaryFile)));
+        JsonElement root = summary.RootElement;
+        Assert.Equal(5, root.GetProperty("ballots_cast").GetInt32());
+        Assert.Equal(1, root.GetProperty("ballots_challenged").GetInt32());
+        Assert.Equal(Path.Combine(dir, "record"), root.GetProperty("record_directory").GetString());
+        Assert.True(root.GetProperty("processes").GetInt32() >= 3 + 2 + (4 * 2) + 2 + 2 + 2 + (3 * 2) + 2, root.ToString());
+        Assert.Contains(root.GetProperty("stages").EnumerateArray(), s => s.GetProperty("name").GetString() == "Fetching the record from the board");
+        Assert.InRange(root.GetProperty("contests")[0].GetProperty("options").EnumerateArray().Sum(o => o.GetProperty("votes").GetInt64()), 1, 5);
+
+        // The audit audits (#15 item 7): a round drawn from the board's seed, every sampled paper ballot read and signed off,
+        // each contest's risk measured; the report written.
+        Assert.Contains("Risk-limiting audit", flat, StringComparison.Ordinal);
+        JsonElement audit = root.GetProperty("audit");
+        Assert.InRange(audit.GetProperty("rounds").GetArrayLength(), 1, 3);
+        JsonElement first = audit.GetProperty("rounds")[0];
+        Assert.True(first.GetProperty("ballots").GetInt32() >= 1, audit.ToString());
+        Assert.Equal(["Mayor", "Harbour bond"], first.GetProperty("contests").EnumerateArray().Select(c => c.GetProperty("contest").GetString()));
+        Assert.All(first.GetProperty("contests").EnumerateArray(), c =>
+        {
+            Assert.InRange(c.GetProperty("risk").GetDouble(), 0, 1);
+            Assert.Contains(c.GetProperty("decision").GetString(), new[] { "confirmed", "another_round", "full_hand_count" });
+        });
+        Assert.True(File.Exists(Path.Combine(dir, "audit", "report.html")));
+        string readings = await File.ReadAllTextAsync(Path.Combine(dir, "audit", "rounds", "round-1-readings.csv"));
+        Assert.StartsWith("Tabulator,Batch,Position,Contest,Choice,OnBallot", readings, StringComparison.Ordinal);
+
+        // Anyone re-checks the record the board served; the guardians' secrets are gone from the folder.
+        using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", Path.Combine(dir, "record"), "--allow-toy-groups", "--json"));
+        Assert.True(report.RootElement.GetProperty("passed").GetBoolean(), report.RootElement.ToString());
+        Assert.False(Directory.Exists(Path.Combine(dir, "guardians")));
+
+        // serve --dir: the finished board with its live pages and the checkpoint both witnesses cosigned.
+        int port = JointElectionDemo.FreePort();
+        System.Text.StringBuilder log = new();
+        using System.Diagnostics.Process serve = EntenteProcess.Start(log, "serve", "--dir", dir, "--urls", $"http://127.0.0.1:{port}");
+        try
+        {
+            using HttpClient http = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            HttpResponseMessage? page = null;
+            for (int attempt = 0; attempt < 300 && page is null; attempt++)
+            {
+                Assert.False(serve.HasExited, log.ToString());
+                try
+                {
+                    page = await http.GetAsync("results");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            Assert.NotNull(page);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("Ada Lovelace", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            string verified = EntenteProcess.Ok("log", "verify", "--url", $"http://127.0.0.1:{port}/", "--policy", Path.Combine(dir, "board", "witness-policy.txt"), "--state", temp.File("log-state"));
+            Assert.Contains("ok witness policy: cosigned by blue, red", verified, StringComparison.Ordinal);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public void A_port_out_of_range_or_a_folder_that_is_not_empty_stops_the_demo_before_any_work_with_exit_2()
+    {
+        using TempFolder temp = new();
+        (int code, _, string error) = EntenteProcess.Run("demo", "--group", "tiny", "--ballots", "2", "--port", "99999", "--dir", temp.File("demo"));
+        Assert.Equal(2, code);
+        Assert.Contains("out of range", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(temp.File("demo")));
+
+        File.WriteAllText(temp.File("note.txt"), "x");
+        (code, _, error) = EntenteProcess.Run("demo", "--no-serve", "--group", "tiny", "--ballots", "2", "--dir", temp.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("is not empty", error, StringComparison.Ordinal);
+
+        (code, _, error) = EntenteProcess.Run("serve", "--dir", temp.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("is not the folder of a finished demo", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_folder_is_under_the_users_data_or_temporary_folder_never_the_current_one()
+    {
+        string folder = JointElectionDemo.DefaultDirectory();
+        string data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        Assert.True(
+            (data.Length > 0 && folder.StartsWith(Path.Combine(data, "entente"), StringComparison.Ordinal)) || folder.StartsWith(Path.GetTempPath(), StringComparison.Ordinal),
+            folder);
+        Assert.False(folder.StartsWith(Environment.CurrentDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !folder.StartsWith(data, StringComparison.Ordinal), folder);
+    }
+}
