@@ -186,6 +186,17 @@ public static class RecordSelfCheck
                 failures.Add($"V7 {where} contest {contest.ContestIndex}: the contest-limit proof does not verify");
             }
 
+            if (ballot.PreEncryption is not null)
+            {
+                // A pre-encrypted contest has no contest data and the hash of eq 115 (checked below, V16).
+                if (contest.ContestData is not null)
+                {
+                    failures.Add($"V16 {where} contest {contest.ContestIndex}: a pre-encrypted ballot carries no contest data");
+                }
+
+                continue;
+            }
+
             if ((contest.ContestData is null) != (definition.ContestDataBlocks == 0)
                 || (contest.ContestData is { } data && (data.C1.Length != 32 * definition.ContestDataBlocks || !ContestDataEncryption.VerifyProof(ballot.IdentifierHash, contest.ContestIndex, data))))
             {
@@ -198,7 +209,11 @@ public static class RecordSelfCheck
             }
         }
 
-        if (!ConfirmationCodes.ConfirmationCode(group, ballot.IdentifierHash, ballot.Contests.Select(c => c.ContestHash), ballot.ChainingField).Equals(ballot.ConfirmationCode))
+        if (ballot.PreEncryption is not null)
+        {
+            failures.AddRange(PreEncryption.PreEncryptionCheck.CheckCast(context, ballot));
+        }
+        else if (!ConfirmationCodes.ConfirmationCode(group, ballot.IdentifierHash, ballot.Contests.Select(c => c.ContestHash), ballot.ChainingField).Equals(ballot.ConfirmationCode))
         {
             failures.Add($"V8.B {where}: the confirmation code does not match");
         }
