@@ -45,6 +45,16 @@ public static class RecordSelfCheck
             }
         });
         failures.AddRange(CheckDevices(context, record));
+        foreach (PreEncryption.UncastBallot uncast in record.Uncast)
+        {
+            if (!ids.Add(uncast.Id))
+            {
+                failures.Add($"V5.A uncast ballot {uncast.Id}: duplicate identifier");
+            }
+
+            failures.AddRange(PreEncryption.PreEncryptionCheck.CheckUncast(context, uncast));
+        }
+
         EncryptedTally recomputed = EncryptedTally.Aggregate(context, record.Ballots);
         for (int c = 0; c < recomputed.Contests.Count; c++)
         {
@@ -268,7 +278,8 @@ public static class RecordSelfCheck
             }
         }
 
-        if (listed.Count != record.Ballots.Count)
+        // Ballots recorded from pre-encrypted ballots belong to the encrypting tool, which has no device file (E17).
+        if (listed.Count != record.Ballots.Count(b => b.PreEncryption is null))
         {
             failures.Add("V8: some ballots belong to no device");
         }
