@@ -84,6 +84,36 @@ public class ElectionCliTests
     }
 
     [Fact]
+    public async Task Election_simulate_with_pre_encrypted_ballots_mixes_them_with_device_ballots_and_entente_verify_counts_steps_15_to_19()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("town.json"), TwoContests);
+        string output = EntenteProcess.Ok("election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "3", "--quorum", "2",
+            "--ballots", "4", "--challenged", "2", "--pre-encrypted", "4", "--group", "tiny", "--seed", "9", "--out", temp.File("record"), "--json");
+
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("pre_encrypted_cast").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("pre_encrypted_uncast").GetInt32());
+        Assert.Equal(4, json.RootElement.GetProperty("ballots_cast").GetInt32()); // 2 device + 2 pre-encrypted
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Equal(2, record.Uncast.Count);
+        Assert.Equal(2, record.Ballots.Count(b => b.PreEncryption is not null));
+
+        using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", temp.File("record"), "--allow-toy-groups", "--json"));
+        foreach (string number in new[] { "15", "16", "17", "18", "19" })
+        {
+            JsonElement step = report.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetString() == number);
+            Assert.True(step.GetProperty("checked").GetInt32() > 0, $"step {number}");
+            Assert.True(step.GetProperty("passed").GetBoolean(), $"step {number}");
+        }
+
+        (int code, _, string error) = EntenteProcess.Run(["election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "1", "--quorum", "1",
+            "--ballots", "1", "--group", "tiny", "--pre-encrypted", "-1", "--out", temp.File("none")]);
+        Assert.Equal(2, code);
+        Assert.Contains("--pre-encrypted", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Election_simulate_refuses_bad_input_with_exit_2_and_a_message_naming_the_file_and_field()
     {
         using TempFolder temp = new();
