@@ -51,7 +51,7 @@ public class DemoEndToEndTests
             new SynchronousProgress(reports.Add));
 
         Assert.True(result.Verified, string.Join("\n", result.RecordFailures.Concat(result.LogFailures)));
-        Assert.Equal([.. Enumerable.Range(1, 14).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], result.RecordSteps.Select(s => s.Number));
+        Assert.Equal([.. Enumerable.Range(1, 19).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], result.RecordSteps.Select(s => s.Number));
         Assert.True(result.RecordSteps.Single(s => s.Number == "5").Checked > 0, "the independent verifier checked the ballots' selections");
         Assert.Equal(10, result.BallotsCast);
         Assert.Equal(2, result.BallotsChallenged);
