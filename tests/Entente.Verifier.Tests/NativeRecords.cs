@@ -40,7 +40,11 @@ public sealed class NativeRecords : IDisposable
         Plain = Write("plain", PlainManifest, Group.Tiny, guardians: 2, quorum: 1, ballots: 5, challenged: 0, seed: 6102, decrypting: null);
         ContestData = Write("contest-data", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 8, challenged: 2, seed: 6103, decrypting: [2, 3], decryptContestData: 3);
         Quorum = Write("quorum", ChainedManifest, Group.Tiny, guardians: 5, quorum: 3, ballots: 6, challenged: 1, seed: 6104, decrypting: [1, 2, 3], decryptContestData: 1);
+        PreEncrypted = Write("pre-encrypted", ChainedManifest, Group.Tiny, guardians: 3, quorum: 2, ballots: 4, challenged: 2, seed: 6105, decrypting: [1, 2], preEncrypted: 6);
     }
+
+    /// <summary>Tiny group, n = 3, k = 2, 4 device ballots (2 challenged) and 6 pre-encrypted ones (3 marked and cast, 3 uncast and opened).</summary>
+    public string PreEncrypted { get; }
 
     /// <summary>Tiny group, n = 5, k = 3, guardians 1, 2 and 3 decrypt (the tally, one challenged ballot and one cast ballot's contest data).</summary>
     public string Quorum { get; }
@@ -61,10 +65,10 @@ public sealed class NativeRecords : IDisposable
     public static VerificationReport Verify(string directory) => NativeVerifier.Verify(directory, Options);
 
     /// <summary>Writes a simulated record (the producer's code) under the fixture's folder.</summary>
-    public string Write(string name, string manifestJson, Group group, int guardians, int quorum, int ballots, int challenged, int seed, int[]? decrypting, int decryptContestData = 0)
+    public string Write(string name, string manifestJson, Group group, int guardians, int quorum, int ballots, int challenged, int seed, int[]? decrypting, int decryptContestData = 0, int preEncrypted = 0)
     {
         ElectionManifest manifest = ManifestReader.Parse(System.Text.Encoding.UTF8.GetBytes(manifestJson));
-        ElectionRecord record = ElectionSimulator.Run(manifest, group, guardians, quorum, ballots, challenged, new Random(seed), decrypting, decryptContestData: decryptContestData);
+        ElectionRecord record = ElectionSimulator.Run(manifest, group, guardians, quorum, ballots, challenged, new Random(seed), decrypting, decryptContestData: decryptContestData, preEncrypted: preEncrypted);
         string directory = Path.Combine(_root, name);
         RecordStore.WriteAsync(record, directory).GetAwaiter().GetResult();
         return directory;

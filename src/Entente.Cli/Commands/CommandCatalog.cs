@@ -21,6 +21,7 @@ internal static class CommandCatalog
         yield return ElectionCommand.Create();
         yield return GuardianCommand.Create();
         yield return EncryptCommand.Create();
+        yield return PreEncryptCommand.Create();
         yield return TallyCommand.Create();
         yield return DecryptCommand.Create();
         yield return DemoCommand.Create();

@@ -139,9 +139,15 @@ internal static class ElectionCommand
             Description = "Also decrypt, with the tally's guardians and a proof, the contest data (write-ins) of the first N cast ballots that carry it, into contest_data/ (default 0: none; it links the text to a ballot).",
             DefaultValueFactory = _ => 0,
         };
+        Option<int> preEncrypted = new("--pre-encrypted")
+        {
+            Description = "Also print N pre-encrypted ballots (spec 2.1 §4, short codes hex4) on the tool \"printer-1\"; with --challenged C > 0, round(N·C/B) of them (at least 1) stay uncast and are opened in uncast/, "
+                + "the rest are marked at random and recorded as cast (default 0).",
+            DefaultValueFactory = _ => 0,
+        };
         Option<bool> json = new("--json") { Description = "Print a JSON summary instead of progress and tables." };
         Command command = new("simulate", "Run a whole election locally (key ceremony, random ballots, tally, decryption, challenged ballots) and write its record.");
-        foreach (Option option in new Option[] { manifest, guardians, quorum, ballots, challenged, chaining, group, output, seed, decryptWith, decryptContestData, json })
+        foreach (Option option in new Option[] { manifest, guardians, quorum, ballots, challenged, chaining, group, output, seed, decryptWith, decryptContestData, preEncrypted, json })
         {
             command.Options.Add(option);
         }
@@ -189,6 +195,13 @@ internal static class ElectionCommand
                 return ExitCodes.UsageOrInput;
             }
 
+            int pre = parseResult.GetValue(preEncrypted);
+            if (pre < 0)
+            {
+                Console.Error.WriteLine($"error: --pre-encrypted must be a number of ballots ≥ 0 (got {pre}).");
+                return ExitCodes.UsageOrInput;
+            }
+
             int[]? subset = null;
             if (parseResult.GetValue(decryptWith) is { } list)
             {
@@ -215,8 +228,8 @@ internal static class ElectionCommand
             bool quiet = parseResult.GetValue(json);
             Stopwatch watch = Stopwatch.StartNew();
             SimulationSummary summary = quiet
-                ? await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, decryptContestData: contestData, cancellationToken: ct)
-                : await RunWithProgressAsync(m, g, n, k, b, c, random, outDir, subset, contestData, ct);
+                ? await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, decryptContestData: contestData, preEncrypted: pre, cancellationToken: ct)
+                : await RunWithProgressAsync(m, g, n, k, b, c, random, outDir, subset, contestData, pre, ct);
             if (summary.SelfCheckFailures.Count > 0)
             {
                 foreach (string failure in summary.SelfCheckFailures)
@@ -242,7 +255,7 @@ internal static class ElectionCommand
         return command;
     }
 
-    private static async Task<SimulationSummary> RunWithProgressAsync(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, string outDir, int[]? subset, int contestData, CancellationToken ct)
+    private static async Task<SimulationSummary> RunWithProgressAsync(ElectionManifest m, Group g, int n, int k, int b, int c, Random random, string outDir, int[]? subset, int contestData, int preEncrypted, CancellationToken ct)
     {
         SimulationSummary? summary = null;
         await AnsiConsole.Progress()
@@ -263,7 +276,7 @@ internal static class ElectionCommand
                         task.Value = Math.Max(task.Value, p.Done);
                     }
                 });
-                summary = await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, new SynchronousProgress(progress), decryptContestData: contestData, cancellationToken: ct);
+                summary = await ElectionSimulator.RunToDirectoryAsync(m, g, n, k, b, c, random, outDir, subset, new SynchronousProgress(progress), decryptContestData: contestData, preEncrypted: preEncrypted, cancellationToken: ct);
                 lock (tasks)
                 {
                     foreach (ProgressTask task in tasks.Values)
@@ -288,6 +301,11 @@ internal static class ElectionCommand
         if (record.ContestDataDecrypted > 0)
         {
             AnsiConsole.MarkupLine($"Contest data of {record.ContestDataDecrypted} cast ballot(s) decrypted with proofs into contest_data/.");
+        }
+
+        if (record.PreEncryptedCast + record.PreEncryptedUncast > 0)
+        {
+            AnsiConsole.MarkupLine($"Pre-encrypted ballots: {record.PreEncryptedCast} marked and cast (counted above), {record.PreEncryptedUncast} uncast and opened in uncast/.");
         }
 
         Table table = new Table().AddColumn("contest").AddColumn("option").AddColumn(new TableColumn("votes").RightAligned());
@@ -326,6 +344,12 @@ internal static class ElectionCommand
             if (record.ContestDataDecrypted > 0)
             {
                 w.WriteNumber("contest_data_decrypted", record.ContestDataDecrypted);
+            }
+
+            if (record.PreEncryptedCast + record.PreEncryptedUncast > 0)
+            {
+                w.WriteNumber("pre_encrypted_cast", record.PreEncryptedCast);
+                w.WriteNumber("pre_encrypted_uncast", record.PreEncryptedUncast);
             }
 
             w.WriteString("chaining_mode", manifest.ChainingMode == ChainingMode.Simple ? "simple" : "none");

@@ -91,6 +91,19 @@ public static class ElectionHashes
         return input.HashModQ(identifierHash);
     }
 
+    /// <summary>
+    /// ξ_{i,j,k} = H_q(H_I; 0x45, i, j, k, ξ_B) (eq 121): the nonce of the k-th encryption of the j-th selection vector of
+    /// contest i on a pre-encrypted ballot (j = m + ℓ for the ℓ-th null vector).
+    /// </summary>
+    public static ElementModQ PreEncryptedSelectionNonce(Group group, Hash256 identifierHash, int contestIndex, int selectionIndex, int position, BallotNonce ballotNonce)
+    {
+        ArgumentNullException.ThrowIfNull(ballotNonce);
+        using HashInput input = HashInput.Create(group, DomainSeparation.PreEncryptedNonce);
+        input.Append(contestIndex).Append(selectionIndex).Append(position);
+        ballotNonce.AppendTo(input);
+        return input.HashModQ(identifierHash);
+    }
+
     /// <summary>H_DI = H(H_E; 0x2A, b(len, 4) ∥ S_device) (eq 72).</summary>
     public static Hash256 DeviceHash(Group group, Hash256 extendedBaseHash, string deviceInformation)
     {

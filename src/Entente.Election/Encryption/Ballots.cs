@@ -70,6 +70,13 @@ public sealed record EncryptedBallot(
     byte[] ChainingField,
     Hash256 ConfirmationCode)
 {
+    /// <summary>
+    /// For a ballot recorded from a pre-encrypted ballot (spec 2.1 §4.3): Ω, the encrypting tool's S_device and H_DI,
+    /// the sorted selection hashes and the selected vectors with their short codes; null for a ballot encrypted on a device.
+    /// Its contest hashes and confirmation code are those of eqs 115–116, not 70–71.
+    /// </summary>
+    public PreEncryption.PreEncryptionRecord? PreEncryption { get; init; }
+
     /// <summary>The same ballot with another state (the voter's choice, after H_C is shown).</summary>
     public EncryptedBallot WithState(BallotState state) => this with { State = state };
 }

@@ -28,4 +28,10 @@ public sealed record ElectionRecord(
     /// ballot; empty unless a request named ballots (contest data is never decrypted by default).
     /// </summary>
     public IReadOnlyList<DecryptedBallotContestData> ContestData { get; init; } = [];
+
+    /// <summary>
+    /// Uncast pre-encrypted ballots, opened (docs/record-format.md §4.13, <c>uncast/</c>): the spoiled or audited printed
+    /// ballots that take the place of challenged ballots for pre-encryption (spec 2.1 §4.5). Empty without pre-encryption.
+    /// </summary>
+    public IReadOnlyList<PreEncryption.UncastBallot> Uncast { get; init; } = [];
 }

@@ -13,6 +13,12 @@ public sealed record SimulationSummary(ElectionContext Context, DecryptedTally T
 {
     /// <summary>How many cast ballots had their contest data decrypted into <c>contest_data/</c> (0 unless requested).</summary>
     public int ContestDataDecrypted { get; init; }
+
+    /// <summary>How many pre-encrypted ballots were marked and cast (counted in <see cref="BallotsCast"/> too).</summary>
+    public int PreEncryptedCast { get; init; }
+
+    /// <summary>How many pre-encrypted ballots were left uncast and opened in <c>uncast/</c>.</summary>
+    public int PreEncryptedUncast { get; init; }
 }
 
 /// <summary>Progress of a simulation: a phase name and how far it is (done of total).</summary>
@@ -29,8 +35,13 @@ public readonly record struct SimulationProgress(string Phase, int Done, int Tot
 public static class ElectionSimulator
 {
     /// <summary>The checks both simulations start with, and the election's parameters.</summary>
-    private static ElectionParameters Prepare(ElectionManifest manifest, Group group, int guardians, int quorum, int ballots, int challenged, Random plaintextRandom, int decryptContestData)
+    private static ElectionParameters Prepare(ElectionManifest manifest, Group group, int guardians, int quorum, int ballots, int challenged, Random plaintextRandom, int decryptContestData, int preEncrypted)
     {
+        if (preEncrypted < 0)
+        {
+            throw new ElectionFormatException(null, "pre-encrypted", $"need a number of pre-encrypted ballots ≥ 0, not {preEncrypted}");
+        }
+
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(plaintextRandom);
         if (ballots < 0 || challenged < 0 || challenged > ballots)
@@ -68,9 +79,10 @@ public static class ElectionSimulator
         IProgress<SimulationProgress>? progress = null,
         TimeProvider? time = null,
         int decryptContestData = 0,
+        int preEncrypted = 0,
         CancellationToken cancellationToken = default)
     {
-        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData);
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData, preEncrypted);
         time ??= TimeProvider.System;
         (ElectionContext context, GuardianSecrets[] secrets) = RunKeyCeremony(parameters, progress);
         try
@@ -92,6 +104,9 @@ public static class ElectionSimulator
                 encrypted[b] = device.Seal(prepared[b], time.GetUtcNow(), challengedPositions.Contains(b) ? BallotState.Challenged : BallotState.Cast);
             }
 
+            (List<EncryptedBallot> preCast, List<PreEncryption.UncastBallot> uncast) = PreEncryption.PreEncryptionSimulation.Run(
+                context, preEncrypted, PreEncryption.PreEncryptionSimulation.UncastCount(preEncrypted, ballots, challenged), plaintextRandom, time.GetUtcNow());
+            encrypted = [.. encrypted, .. preCast];
             progress?.Report(new SimulationProgress("Aggregating", 0, 1));
             EncryptedTally tally = EncryptedTally.Aggregate(context, encrypted);
             progress?.Report(new SimulationProgress("Aggregating", 1, 1));
@@ -119,7 +134,7 @@ public static class ElectionSimulator
             }
 
             DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
-            return new ElectionRecord(context, [deviceRecord], encrypted, tally, decrypted, opened) { ContestData = contestData };
+            return new ElectionRecord(context, [deviceRecord], encrypted, tally, decrypted, opened) { ContestData = contestData, Uncast = uncast };
         }
         finally
         {
@@ -163,9 +178,10 @@ public static class ElectionSimulator
         IProgress<SimulationProgress>? progress = null,
         TimeProvider? time = null,
         int decryptContestData = 0,
+        int preEncrypted = 0,
         CancellationToken cancellationToken = default)
     {
-        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData);
+        ElectionParameters parameters = Prepare(manifest, group, guardians, quorum, ballots, challenged, plaintextRandom, decryptContestData, preEncrypted);
         time ??= TimeProvider.System;
         IReadOnlyList<int> present = decryptingGuardians ?? [.. Enumerable.Range(1, quorum)];
         foreach (int i in present)
@@ -266,6 +282,37 @@ public static class ElectionSimulator
                 }
             }
 
+            int uncastCount = PreEncryption.PreEncryptionSimulation.UncastCount(preEncrypted, ballots, challenged);
+            for (int start = 0; start < preEncrypted; start += StreamBatch)
+            {
+                int count = Math.Min(StreamBatch, preEncrypted - start);
+                int uncastHere = Math.Clamp(uncastCount - start, 0, count);
+                (List<EncryptedBallot> preCast, List<PreEncryption.UncastBallot> uncast) = PreEncryption.PreEncryptionSimulation.Run(context, count, uncastHere, plaintextRandom, time.GetUtcNow());
+                List<string> batchFailures = [];
+                Parallel.ForEach(preCast, new ParallelOptions { CancellationToken = cancellationToken }, ballot =>
+                {
+                    List<string> local = RecordSelfCheck.CheckBallot(context, manifest, ballot);
+                    lock (batchFailures)
+                    {
+                        batchFailures.AddRange(local);
+                    }
+                });
+                foreach (PreEncryption.UncastBallot opened in uncast)
+                {
+                    batchFailures.AddRange(PreEncryption.PreEncryptionCheck.CheckUncast(context, opened));
+                    await writer.WriteFileAsync($"{PreEncryption.PreEncryptionFormat.UncastFolder}/{opened.Id}.json", PreEncryption.PreEncryptionFormat.WriteUncast(opened, manifest), cancellationToken).ConfigureAwait(false);
+                }
+
+                failures.AddRange(batchFailures);
+                foreach (EncryptedBallot ballot in preCast)
+                {
+                    aggregate.Add(ballot);
+                    await writer.WriteFileAsync($"ballots/{ballot.Id}.json", RecordFormat.WriteBallot(ballot), cancellationToken).ConfigureAwait(false);
+                }
+
+                progress?.Report(new SimulationProgress("Pre-encrypted ballots", start + count, preEncrypted));
+            }
+
             progress?.Report(new SimulationProgress("Aggregating", 1, 1));
             EncryptedTally tally = aggregate.Result();
             progress?.Report(new SimulationProgress("Decrypting the tally", 0, 1));
@@ -274,7 +321,12 @@ public static class ElectionSimulator
             failures.AddRange(RecordSelfCheck.CheckTally(context, tally, decrypted));
             DeviceRecord deviceRecord = new(device.Name, device.DeviceInformation, device.DeviceHash, device.ChainingMode, [.. device.Ballots], device.ClosingHash());
             int challengedCount = isChallenged.Count(c => c);
-            SimulationSummary summary = new(context, decrypted, ballots - challengedCount, challengedCount, failures) { ContestDataDecrypted = contestDataDone };
+            SimulationSummary summary = new(context, decrypted, ballots - challengedCount + preEncrypted - uncastCount, challengedCount, failures)
+            {
+                ContestDataDecrypted = contestDataDone,
+                PreEncryptedCast = preEncrypted - uncastCount,
+                PreEncryptedUncast = uncastCount,
+            };
             if (failures.Count > 0)
             {
                 return summary; // the writer is disposed uncompleted: nothing is left behind

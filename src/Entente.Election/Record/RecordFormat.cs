@@ -287,6 +287,11 @@ public static class RecordFormat
         w.EndArray();
         w.PropertyHex("chaining_field", ballot.ChainingField);
         w.PropertyHex("confirmation_code", ballot.ConfirmationCode.Bytes);
+        if (ballot.PreEncryption is { } pre)
+        {
+            PreEncryption.PreEncryptionFormat.WriteCastPart(w, pre);
+        }
+
         w.EndObject();
         return w.ToArray();
     }
@@ -298,9 +303,10 @@ public static class RecordFormat
         JsonReading r = new(file, context.Group);
         r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
-        JsonElement o = r.Object(document.RootElement, "$", "id", "h_i", "style", "device", "timestamp", "weight", "state", "ballot_nonce", "contests", "chaining_field", "confirmation_code");
+        JsonElement o = r.Object(document.RootElement, "$", "id", "h_i", "style", "device", "timestamp", "weight", "state", "ballot_nonce", "contests", "chaining_field", "confirmation_code", "pre_encryption");
         int style = r.Int(o, "$", "style", 1, manifest.BallotStyles.Count);
         int[] contestIndices = [.. manifest.BallotStyles[style - 1].ContestIndices.Order()];
+        bool preEncrypted = JsonReading.Has(o, "pre_encryption");
         JsonElement contestsArray = r.Array(o, "$", "contests", contestIndices.Length);
         List<EncryptedContest> contests = [];
         int position = 0;
@@ -328,13 +334,15 @@ public static class RecordFormat
 
             RangeProof limit = ReadRangeProof(r, c, path, "limit_proof", definition.SelectionLimit);
             HashedElGamalCiphertext? data = null;
-            if (definition.ContestDataBlocks > 0)
+            if (definition.ContestDataBlocks > 0 && !preEncrypted)
             {
                 data = ReadHashed(r, c, path, "contest_data", 32 * definition.ContestDataBlocks);
             }
             else if (JsonReading.Has(c, "contest_data"))
             {
-                throw r.Error(path + ".contest_data", $"contest {index} has no contest data in the manifest");
+                throw r.Error(path + ".contest_data", preEncrypted
+                    ? "a ballot recorded from a pre-encrypted ballot has no contest data (spec 2.1 §4.5)"
+                    : $"contest {index} has no contest data in the manifest");
             }
 
             contests.Add(new EncryptedContest(index, selections, limit, data, r.Hash(c, path, "contest_hash")));
@@ -364,7 +372,15 @@ public static class RecordFormat
             ReadHashed(r, o, "$", "ballot_nonce", 32),
             contests,
             r.Bytes(o, "$", "chaining_field", ConfirmationCodes.ChainingFieldBytes),
-            r.Hash(o, "$", "confirmation_code"));
+            r.Hash(o, "$", "confirmation_code"))
+        {
+            PreEncryption = preEncrypted ? PreEncryption.PreEncryptionFormat.ReadCastPart(r, o, manifest, contestIndices) : null,
+        };
+        if (ballot.PreEncryption is not null && (ballot.State != BallotState.Cast || ballot.Weight != 1))
+        {
+            throw r.Error("$.state", "a ballot recorded from a pre-encrypted ballot is cast with weight 1; an uncast one is published in uncast/ (§4.13)");
+        }
+
         if (!ElectionHashes.SelectionIdentifierHash(context.Group, context.ExtendedBaseHash, ballot.Id).Equals(ballot.IdentifierHash))
         {
             throw r.Error("$.h_i", "H_I is not H(H_E; 0x20, id_B) for this election: the ballot belongs to another election or was altered (Verification 5.B)");

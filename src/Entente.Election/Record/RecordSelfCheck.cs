@@ -45,6 +45,16 @@ public static class RecordSelfCheck
             }
         });
         failures.AddRange(CheckDevices(context, record));
+        foreach (PreEncryption.UncastBallot uncast in record.Uncast)
+        {
+            if (!ids.Add(uncast.Id))
+            {
+                failures.Add($"V5.A uncast ballot {uncast.Id}: duplicate identifier");
+            }
+
+            failures.AddRange(PreEncryption.PreEncryptionCheck.CheckUncast(context, uncast));
+        }
+
         EncryptedTally recomputed = EncryptedTally.Aggregate(context, record.Ballots);
         for (int c = 0; c < recomputed.Contests.Count; c++)
         {
@@ -186,6 +196,17 @@ public static class RecordSelfCheck
                 failures.Add($"V7 {where} contest {contest.ContestIndex}: the contest-limit proof does not verify");
             }
 
+            if (ballot.PreEncryption is not null)
+            {
+                // A pre-encrypted contest has no contest data and the hash of eq 115 (checked below, V16).
+                if (contest.ContestData is not null)
+                {
+                    failures.Add($"V16 {where} contest {contest.ContestIndex}: a pre-encrypted ballot carries no contest data");
+                }
+
+                continue;
+            }
+
             if ((contest.ContestData is null) != (definition.ContestDataBlocks == 0)
                 || (contest.ContestData is { } data && (data.C1.Length != 32 * definition.ContestDataBlocks || !ContestDataEncryption.VerifyProof(ballot.IdentifierHash, contest.ContestIndex, data))))
             {
@@ -198,7 +219,11 @@ public static class RecordSelfCheck
             }
         }
 
-        if (!ConfirmationCodes.ConfirmationCode(group, ballot.IdentifierHash, ballot.Contests.Select(c => c.ContestHash), ballot.ChainingField).Equals(ballot.ConfirmationCode))
+        if (ballot.PreEncryption is not null)
+        {
+            failures.AddRange(PreEncryption.PreEncryptionCheck.CheckCast(context, ballot));
+        }
+        else if (!ConfirmationCodes.ConfirmationCode(group, ballot.IdentifierHash, ballot.Contests.Select(c => c.ContestHash), ballot.ChainingField).Equals(ballot.ConfirmationCode))
         {
             failures.Add($"V8.B {where}: the confirmation code does not match");
         }
@@ -253,7 +278,8 @@ public static class RecordSelfCheck
             }
         }
 
-        if (listed.Count != record.Ballots.Count)
+        // Ballots recorded from pre-encrypted ballots belong to the encrypting tool, which has no device file (E17).
+        if (listed.Count != record.Ballots.Count(b => b.PreEncryption is null))
         {
             failures.Add("V8: some ballots belong to no device");
         }

@@ -83,6 +83,11 @@ public static class RecordStore
             files[$"contest_data/{decrypted.BallotId}.json"] = RecordFormat.WriteContestData(decrypted, manifest);
         }
 
+        foreach (PreEncryption.UncastBallot uncast in record.Uncast)
+        {
+            files[$"{PreEncryption.PreEncryptionFormat.UncastFolder}/{uncast.Id}.json"] = PreEncryption.PreEncryptionFormat.WriteUncast(uncast, manifest);
+        }
+
         return files;
     }
 
@@ -219,7 +224,19 @@ public static class RecordStore
             contestData.Add(RecordFormat.ReadContestData(Full(path), files[path], context, ballot));
         }
 
-        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData };
+        List<PreEncryption.UncastBallot> uncast = [];
+        foreach (string path in files.Keys.Where(p => p.StartsWith(PreEncryption.PreEncryptionFormat.UncastFolder + "/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            PreEncryption.UncastBallot opened = PreEncryption.PreEncryptionFormat.ReadUncast(Full(path), files[path], context);
+            if (path != $"{PreEncryption.PreEncryptionFormat.UncastFolder}/{opened.Id}.json" || byId.ContainsKey(opened.Id))
+            {
+                throw new ElectionFormatException(Full(path), "$.id", "the file name does not match the ballot identifier, or the ballot is also in ballots/ (a ballot is cast or uncast, never both)");
+            }
+
+            uncast.Add(opened);
+        }
+
+        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData, Uncast = uncast };
     }
 
     private static async Task<Dictionary<string, byte[]>> ReadIndexedFilesAsync(string root, string indexPath, byte[] indexBytes, CancellationToken cancellationToken)

@@ -84,6 +84,9 @@ public sealed record NativeBallot(
 
     /// <summary>True for a cast ballot.</summary>
     public bool IsCast => State == "cast";
+
+    /// <summary>The <c>pre_encryption</c> member of a ballot recorded from a pre-encrypted ballot (§4.7.1); null otherwise.</summary>
+    public NativePreEncryption? PreEncryption { get; init; }
 }
 
 /// <summary>An option of the encrypted tally (A, B).</summary>
@@ -133,3 +136,39 @@ public sealed record NativeDecryptedData(int Index, string Label, byte[] Beta, b
 
 /// <summary><c>contest_data/&lt;id_B&gt;.json</c> (§4.11): the decrypted contest data of one cast ballot.</summary>
 public sealed record NativeContestDataFile(string File, byte[] Id, IReadOnlyList<int> Guardians, IReadOnlyList<NativeDecryptedData> Contests);
+
+/// <summary>One ciphertext (α, β) of a pre-encryption vector.</summary>
+public sealed record NativeCiphertext(byte[] Alpha, byte[] Beta);
+
+/// <summary>A selected pre-encryption vector of a cast ballot: its short code and its m ciphertexts (§4.7.1).</summary>
+public sealed record NativePreSelected(string ShortCode, IReadOnlyList<NativeCiphertext> Vector);
+
+/// <summary>One contest of a cast ballot's <c>pre_encryption</c>: the sorted selection hashes and the selected vectors.</summary>
+public sealed record NativePreContest(int Index, IReadOnlyList<byte[]> SelectionHashes, IReadOnlyList<NativePreSelected> Selected);
+
+/// <summary>A cast ballot's <c>pre_encryption</c> member (§4.7.1, revision 4).</summary>
+public sealed record NativePreEncryption(string ShortCodeFormat, string SDevice, byte[] Hdi, IReadOnlyList<NativePreContest> Contests);
+
+/// <summary>One selection vector of an uncast ballot: j, the option label (null for a null vector), ω, ψ and the m nonces.</summary>
+public sealed record NativeUncastSelection(int Index, string? Label, string ShortCode, byte[] SelectionHash, IReadOnlyList<byte[]> Nonces);
+
+/// <summary>One contest of an uncast ballot.</summary>
+public sealed record NativeUncastContest(int Index, string Label, IReadOnlyList<NativeUncastSelection> Selections, byte[] ContestHash);
+
+/// <summary><c>uncast/&lt;id_B&gt;.json</c> (§4.13, revision 4): an uncast pre-encrypted ballot, opened.</summary>
+public sealed record NativeUncast(
+    string File,
+    byte[] Id,
+    byte[] Hi,
+    int Style,
+    string Device,
+    string SDevice,
+    byte[] Hdi,
+    string ShortCodeFormat,
+    IReadOnlyList<NativeUncastContest> Contests,
+    byte[] ChainingField,
+    byte[] ConfirmationCode)
+{
+    /// <summary>The ballot identifier as 64 uppercase hex digits.</summary>
+    public string IdHex => Convert.ToHexString(Id);
+}

@@ -64,6 +64,9 @@ public sealed class NativeRecord
     /// <summary>Relative paths of the files in <c>contest_data/</c> (decrypted contest data of cast ballots), sorted.</summary>
     public IReadOnlyList<string> ContestDataFiles { get; private set; } = [];
 
+    /// <summary>Relative paths of the files in <c>uncast/</c> (opened uncast pre-encrypted ballots, revision 4), sorted.</summary>
+    public IReadOnlyList<string> UncastFiles { get; private set; } = [];
+
     /// <summary><c>tally/encrypted_tally.json</c>.</summary>
     public NativeEncryptedTally EncryptedTally { get; private set; } = null!;
 
@@ -104,6 +107,9 @@ public sealed class NativeRecord
     /// <summary>Largest opening this record's manifest allows.</summary>
     internal long OpeningLimit { get; private set; }
 
+    /// <summary>Largest uncast pre-encrypted ballot this record's manifest allows.</summary>
+    internal long UncastLimit { get; private set; }
+
     /// <summary>Largest file of decrypted contest data this record's manifest allows.</summary>
     internal long ContestDataLimit { get; private set; }
 
@@ -138,6 +144,7 @@ public sealed class NativeRecord
         BallotLimit = NativeSizeLimits.Ballot(Manifest, PBytes, QBytes);
         OpeningLimit = NativeSizeLimits.Opening(Manifest, QBytes);
         ContestDataLimit = NativeSizeLimits.ContestData(Manifest, PBytes, QBytes, Parameters.N);
+        UncastLimit = NativeSizeLimits.Uncast(Manifest, QBytes);
         List<NativeGuardian> guardians = [];
         foreach (string file in List("guardians"))
         {
@@ -159,6 +166,7 @@ public sealed class NativeRecord
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
         ContestDataFiles = List("contest_data");
+        UncastFiles = List("uncast");
         PresentFiles = [.. _files.ListAll().Where(p => p != "record.json")];
     }
 
@@ -358,8 +366,74 @@ public sealed class NativeRecord
         });
         byte[] chaining = o.Hex("chaining_field", 36);
         byte[] code = o.Hash("confirmation_code");
+        NativePreEncryption? pre = o.Optional("pre_encryption") is JsonElement pe ? ParsePreEncryption(NObject.Of(file, o.Child("pre_encryption"), pe), file) : null;
         o.End();
-        return new NativeBallot(file, id, hi, style, device, timestamp, weight, state, nonce, contests, chaining, code);
+        return new NativeBallot(file, id, hi, style, device, timestamp, weight, state, nonce, contests, chaining, code) { PreEncryption = pre };
+    }
+
+    private NativePreEncryption ParsePreEncryption(NObject o, string file)
+    {
+        string format = o.String("short_code_format");
+        string sDevice = o.String("s_device");
+        byte[] hdi = o.Hash("h_di");
+        IReadOnlyList<NativePreContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            int index = c.Int("index");
+            IReadOnlyList<byte[]> hashes = c.Array("selection_hashes", (he, hp) => NObject.HexValue(file, hp, he, 32));
+            IReadOnlyList<NativePreSelected> selected = c.Array("selected", (se, sp) =>
+            {
+                NObject s = NObject.Of(file, sp, se);
+                NativePreSelected result = new(s.String("short_code"), s.Array("vector", (ve, vp) =>
+                {
+                    NObject v = NObject.Of(file, vp, ve);
+                    NativeCiphertext ciphertext = new(v.Hex("alpha", PBytes), v.Hex("beta", PBytes));
+                    v.End();
+                    return ciphertext;
+                }));
+                s.End();
+                return result;
+            });
+            c.End();
+            return new NativePreContest(index, hashes, selected);
+        });
+        o.End();
+        return new NativePreEncryption(format, sDevice, hdi, contests);
+    }
+
+    /// <summary>Reads one uncast pre-encrypted ballot (§4.13); also returns the SHA-256 of its bytes.</summary>
+    public (NativeUncast Uncast, byte[] Sha256) ReadUncast(string file)
+    {
+        byte[] bytes = _files.ReadFile(file, UncastLimit);
+        using JsonDocument document = NativeJson.Parse(file, bytes);
+        NObject o = NObject.Of(file, "", document.RootElement);
+        byte[] id = o.Hash("id");
+        byte[] hi = o.Hash("h_i");
+        int style = o.Int("style");
+        string device = o.String("device");
+        string sDevice = o.String("s_device");
+        byte[] hdi = o.Hash("h_di");
+        string format = o.String("short_code_format");
+        IReadOnlyList<NativeUncastContest> contests = o.Array("contests", (e, path) =>
+        {
+            NObject c = NObject.Of(file, path, e);
+            int index = c.Int("index");
+            string label = c.String("label");
+            IReadOnlyList<NativeUncastSelection> selections = c.Array("selections", (se, sp) =>
+            {
+                NObject s = NObject.Of(file, sp, se);
+                NativeUncastSelection selection = new(s.Int("index"), s.OptionalString("label"), s.String("short_code"), s.Hash("selection_hash"),
+                    s.Array("nonces", (ne, np) => NObject.HexValue(file, np, ne, QBytes)));
+                s.End();
+                return selection;
+            });
+            NativeUncastContest contest = new(index, label, selections, c.Hash("contest_hash"));
+            c.End();
+            return contest;
+        });
+        NativeUncast uncast = new(file, id, hi, style, device, sDevice, hdi, format, contests, o.Hex("chaining_field", 36), o.Hash("confirmation_code"));
+        o.End();
+        return (uncast, SHA256.HashData(bytes));
     }
 
     private NativeHashedCiphertext ReadHashedElement(string file, string path, JsonElement e)

@@ -35,8 +35,27 @@ internal static class NativeSizeLimits
                 size = Add(size, 64 + (2 * zp) + Times(option.Limit + 1, pair));
             }
 
-            return contest.DataBlocks > 0 ? Add(size, 64 + zp + (64L * contest.DataBlocks) + 2 + (2 * zq)) : size;
-        }, fixedPart);
+            size = contest.DataBlocks > 0 ? Add(size, 64 + zp + (64L * contest.DataBlocks) + 2 + (2 * zq)) : size;
+
+            // A ballot recorded from a pre-encrypted ballot (§4.7.1): m + L selection hashes and L selected vectors of m
+            // ciphertexts, each with a short code (at most 16 characters), plus the member's own strings.
+            long m = contest.Options.Count;
+            long vector = Add(64 + 48, Times(m, (2 * zp) + 24));
+            return Add(Add(size, 512 + Times(m + contest.Limit, 67)), Times(contest.Limit, vector));
+        }, fixedPart + 1024);
+    }
+
+    /// <summary>The largest valid <c>uncast/&lt;id&gt;.json</c> (§4.13): per contest m + L vectors, each with its label, short code, hash and m nonces.</summary>
+    public static long Uncast(NativeManifest manifest, int qBytes)
+    {
+        long zq = (2L * qBytes) + 2;
+        long longestLabel = 0;
+        return Largest(manifest, contest =>
+        {
+            longestLabel = contest.Options.Select(o => Escaped(o.Label)).DefaultIfEmpty(0).Max();
+            long perVector = Add(160 + longestLabel + 66, Times(contest.Options.Count, zq));
+            return Add(256 + Escaped(contest.Label), Times(contest.Options.Count + contest.Limit, perVector));
+        }, FileOverhead + 1024);
     }
 
     /// <summary>The largest valid <c>challenged/&lt;id&gt;.json</c> (§4.10).</summary>

@@ -1,6 +1,6 @@
 namespace Entente.Verifier.Native;
 
-/// <summary>The verification steps of ElectionGuard 2.1.0 §6.2 that apply to format 1 records, by their 2.1 numbers and names.</summary>
+/// <summary>The verification steps of ElectionGuard 2.1.0 §6.2 that apply to format 1 records (15–19: pre-encrypted ballots, revision 4), by their 2.1 numbers and names.</summary>
 public static class NativeSteps
 {
     /// <summary>The specification these numbers belong to.</summary>
@@ -23,5 +23,10 @@ public static class NativeSteps
         ("12", "Correctness of decryptions of contest data"),
         ("13", "Correctness of decryptions for challenged ballots"),
         ("14", "Validation of well-formedness and content of challenged ballots"),
+        ("15", "Validation of correct accumulation of selection vectors"),
+        ("16", "Validation of confirmation codes in pre-encrypted ballots"),
+        ("17", "Validation of short codes in pre-encrypted ballots"),
+        ("18", "Correctness of encryptions for uncast pre-encrypted ballots"),
+        ("19", "Validation of content of uncast pre-encrypted ballots"),
     ];
 }

@@ -8,7 +8,7 @@ namespace Entente.Verifier.Native;
 public sealed partial class NativeVerifier
 {
     /// <summary>What the later steps need from one ballot, kept small so that ballots can stream.</summary>
-    private sealed record BallotSummary(string File, string IdHex, string Device, string State, int Style, byte[] ChainingField, byte[] ConfirmationCode, int[] Contests);
+    private sealed record BallotSummary(string File, string IdHex, string Device, string State, int Style, byte[] ChainingField, byte[] ConfirmationCode, int[] Contests, bool PreEncrypted = false);
 
     /// <summary>What the ballot pass leaves for the later steps.</summary>
     private sealed class BallotPass
@@ -72,7 +72,7 @@ public sealed partial class NativeVerifier
         StepRecorder step9 = Step("9");
         RecordObject who = RecordObject.ForBallot(ballot.IdHex);
         // Device names and states repeat across ballots: keep one copy of each text per verification.
-        pass.Summaries.Add(new BallotSummary(ballot.File, ballot.IdHex, pass.Intern(ballot.Device), pass.Intern(ballot.State), ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)]));
+        pass.Summaries.Add(new BallotSummary(ballot.File, ballot.IdHex, pass.Intern(ballot.Device), pass.Intern(ballot.State), ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)], ballot.PreEncryption is not null));
 
         // 5.B: H_I = H(H_E; 0x20, id_B) (eq 32).
         step5.Checked();
@@ -140,6 +140,13 @@ public sealed partial class NativeVerifier
             {
                 Aggregate(ballot, contest, definition, contestMembers, pass, products);
             }
+        }
+
+        if (ballot.PreEncryption is not null)
+        {
+            // Its χ and H_C are those of eqs 115–116: steps 15–17 replace step 8 (§4.5).
+            VerifyPreEncryptedCast(ballot, who, contestHashes);
+            return;
         }
 
         // 8.B: H_C = H(H_I; 0x29, χ_1, …, χ_mB, B_C) (eq 71), with the ballot's own contest hashes.
@@ -246,6 +253,13 @@ public sealed partial class NativeVerifier
 
         // Contest data: present exactly when b_Λ > 0, 32·b_Λ bytes, and its proof (eq 69).
         NativeHashedCiphertext? data = contest.ContestData;
+        if (ballot.PreEncryption is not null)
+        {
+            // No contest data on a pre-encrypted ballot (§4.5, E22); χ is checked by step 16.
+            step6.Require(data is null, "6.struct", where, "a ballot recorded from a pre-encrypted ballot carries contest data; it has none (§4.5)");
+            return;
+        }
+
         if (definition.DataBlocks == 0)
         {
             step6.Require(data is null, "6.struct", where, "the ballot carries contest data but the contest has no contest_data_blocks");
@@ -505,7 +519,8 @@ public sealed partial class NativeVerifier
             }
         }
 
-        foreach (BallotSummary ballot in pass.Summaries.Where(b => !listedBy.ContainsKey(b.IdHex)).OrderBy(b => b.IdHex, StringComparer.Ordinal))
+        // A ballot recorded from a pre-encrypted ballot belongs to the encrypting tool, which has no device file (E18).
+        foreach (BallotSummary ballot in pass.Summaries.Where(b => !b.PreEncrypted && !listedBy.ContainsKey(b.IdHex)).OrderBy(b => b.IdHex, StringComparer.Ordinal))
         {
             step.Fail("8.struct", RecordObject.ForBallot(ballot.IdHex), $"no device lists the ballot (it names device \"{ballot.Device}\")");
         }

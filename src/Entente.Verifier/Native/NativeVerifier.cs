@@ -98,6 +98,7 @@ public sealed partial class NativeVerifier
             VerifyTally(pass);
             VerifyContestData(pass);
             VerifyChallenged(pass);
+            VerifyUncast(pass);
         }
 
         return new VerificationReport(

@@ -84,6 +84,36 @@ public class ElectionCliTests
     }
 
     [Fact]
+    public async Task Election_simulate_with_pre_encrypted_ballots_mixes_them_with_device_ballots_and_entente_verify_counts_steps_15_to_19()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("town.json"), TwoContests);
+        string output = EntenteProcess.Ok("election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "3", "--quorum", "2",
+            "--ballots", "4", "--challenged", "2", "--pre-encrypted", "4", "--group", "tiny", "--seed", "9", "--out", temp.File("record"), "--json");
+
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("pre_encrypted_cast").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("pre_encrypted_uncast").GetInt32());
+        Assert.Equal(4, json.RootElement.GetProperty("ballots_cast").GetInt32()); // 2 device + 2 pre-encrypted
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Equal(2, record.Uncast.Count);
+        Assert.Equal(2, record.Ballots.Count(b => b.PreEncryption is not null));
+
+        using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", temp.File("record"), "--allow-toy-groups", "--json"));
+        foreach (string number in new[] { "15", "16", "17", "18", "19" })
+        {
+            JsonElement step = report.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetString() == number);
+            Assert.True(step.GetProperty("checked").GetInt32() > 0, $"step {number}");
+            Assert.True(step.GetProperty("passed").GetBoolean(), $"step {number}");
+        }
+
+        (int code, _, string error) = EntenteProcess.Run(["election", "simulate", "--manifest", temp.File("town.json"), "--guardians", "1", "--quorum", "1",
+            "--ballots", "1", "--group", "tiny", "--pre-encrypted", "-1", "--out", temp.File("none")]);
+        Assert.Equal(2, code);
+        Assert.Contains("--pre-encrypted", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Election_simulate_refuses_bad_input_with_exit_2_and_a_message_naming_the_file_and_field()
     {
         using TempFolder temp = new();
@@ -189,6 +219,56 @@ public class ElectionCliTests
         Entente.Election.Decryption.DecryptedBallotContestData decrypted = Assert.Single(record.ContestData);
         Assert.Equal(ada, decrypted.BallotId.ToHex());
         Assert.Equal("Ada Lovelace", Entente.Election.Decryption.ContestDataDecryption.TextOf(Assert.Single(decrypted.Contests).Data));
+    }
+
+    [Fact]
+    public async Task Preencrypt_generate_and_record_put_marked_paper_ballots_into_a_folder_ceremony_that_entente_verify_checks()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("manifest.json"), TwoContests);
+        string folder = temp.File("ceremony");
+        EntenteProcess.Ok("election", "init", "--manifest", temp.File("manifest.json"), "--guardians", "1", "--quorum", "1", "--group", "tiny", "--out", folder);
+        foreach (string step in new[] { "keygen", "share", "receive", "approve" })
+        {
+            EntenteProcess.Ok("guardian", step, "--folder", folder, "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets");
+        }
+
+        (int code, _, string error) = EntenteProcess.Run("preencrypt", "generate", "--folder", folder, "--style", "all", "--count", "2", "--short-codes", "hex3", "--out", temp.File("x"));
+        Assert.Equal(2, code);
+        Assert.Contains("--short-codes", error, StringComparison.Ordinal);
+
+        using JsonDocument generated = JsonDocument.Parse(EntenteProcess.Ok("preencrypt", "generate", "--folder", folder, "--style", "all", "--count", "2", "--out", temp.File("printed"), "--json"));
+        string[] ids = [.. generated.RootElement.GetProperty("ballots").EnumerateArray().Select(b => b.GetProperty("id").GetString()!)];
+        JsonNode first = JsonNode.Parse(File.ReadAllText(Path.Combine(temp.File("printed"), "ballots", ids[0] + ".json")))!;
+        string Code(int contest, int option) => first["contests"]![contest]!["selections"]![option]!["short_code"]!.GetValue<string>();
+        File.WriteAllText(temp.File("bad-marks.json"), $$$"""{"ballots":[{"id":"{{{ids[0]}}}","marks":{"Mayor":["{{{Code(0, 0)}}}","{{{Code(0, 1)}}}"]}}]}""");
+        (code, _, error) = EntenteProcess.Run("preencrypt", "record", "--folder", folder, "--ballots", temp.File("printed"), "--marks", temp.File("bad-marks.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("overvote", error, StringComparison.Ordinal);
+        Assert.Contains(ids[0], error, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.File("marks.json"), $$$"""{"ballots":[{"id":"{{{ids[0]}}}","marks":{"Mayor":["{{{Code(0, 2)}}}"],"Council":["{{{Code(1, 0)}}}"]}},{"id":"{{{ids[1]}}}","uncast":true}]}""");
+        using JsonDocument recorded = JsonDocument.Parse(EntenteProcess.Ok("preencrypt", "record", "--folder", folder, "--ballots", temp.File("printed"), "--marks", temp.File("marks.json"), "--json"));
+        Assert.Equal(1, recorded.RootElement.GetProperty("cast").GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(temp.File("printed"), "uncast", ids[1] + ".json")));
+
+        EntenteProcess.Ok("tally", "--folder", folder, "--json");
+        foreach (string step in new[] { "commit", "reveal", "respond" })
+        {
+            string[] args = ["decrypt", "--folder", folder, "--step", step, "--index", "1", "--secret", temp.File("g1.json"), "--insecure-plaintext-secrets", "--json"];
+            EntenteProcess.Ok(step == "commit" ? [.. args, "--guardians", "1"] : args);
+        }
+
+        EntenteProcess.Ok("decrypt", "--folder", folder, "--combine", "--out", temp.File("record"), "--json");
+        ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
+        Assert.Equal(new long[] { 0, 0, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
+        Assert.Equal(new long[] { 1, 0, 0 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+        using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", temp.File("record"), "--allow-toy-groups", "--json"));
+        foreach (string number in new[] { "15", "16", "17" })
+        {
+            JsonElement step = report.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetString() == number);
+            Assert.True(step.GetProperty("checked").GetInt32() > 0, $"step {number}");
+        }
     }
 
     [Fact]

@@ -23,10 +23,10 @@ public class FileCeremonyEndToEndTests
         ]}
         """;
 
-    private static GuardianSecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
+    internal static GuardianSecretAccess Secret(TestFiles.TempFolder temp, int i) => new(temp.File($"g{i}.secret.json"), null, true);
 
     /// <summary>Guardians 1..3 (quorum 2) run the key ceremony step by step in one folder; every share is accepted.</summary>
-    private static async Task<FolderElectionBoard> KeyCeremonyAsync(TestFiles.TempFolder temp)
+    internal static async Task<FolderElectionBoard> KeyCeremonyAsync(TestFiles.TempFolder temp)
     {
         FolderElectionBoard folder = new(temp.File("ceremony"));
         await KeyCeremonySteps.InitializeAsync(folder, ElectionParameters.Create(Group.Tiny, EndToEndTinyGroupTests.Manifest(EndToEndTinyGroupTests.TwoContests), 3, 2));

@@ -31,6 +31,7 @@ public class RecordSchemaTests
         _ when path.StartsWith("ballots/", StringComparison.Ordinal) => "ballot.json",
         _ when path.StartsWith("challenged/", StringComparison.Ordinal) => "challenged.json",
         _ when path.StartsWith("contest_data/", StringComparison.Ordinal) => "contest_data.json",
+        _ when path.StartsWith("uncast/", StringComparison.Ordinal) => "uncast.json",
         "tally/encrypted_tally.json" => "encrypted_tally.json",
         "tally/tally.json" => "tally.json",
         "tally/partial_decryptions.json" => "partial_decryptions.json",
@@ -58,6 +59,25 @@ public class RecordSchemaTests
         Assert.True(checkedFiles >= 10);
         Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(root, "contest_data")));
         Assert.True(File.Exists(Path.Combine(root, "tally", "partial_decryptions.json")));
+    }
+
+    [Fact]
+    public async Task Every_file_of_a_record_with_pre_encrypted_ballots_validates_against_its_schema()
+    {
+        using TestFiles.TempFolder folder = new();
+        await RecordStore.WriteAsync(PreEncryptedRecordTests.MixedRecord(31), folder.File("r"));
+        string root = folder.File("r");
+        int preEncrypted = 0;
+        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
+            EvaluationResults result = Load(SchemaFor(relative)).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, relative);
+            preEncrypted += relative.StartsWith("uncast/", StringComparison.Ordinal) || document.RootElement.TryGetProperty("pre_encryption", out _) ? 1 : 0;
+        }
+
+        Assert.Equal(4, preEncrypted);
     }
 
     [Fact]

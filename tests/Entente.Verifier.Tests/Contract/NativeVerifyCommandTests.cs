@@ -40,7 +40,7 @@ public sealed class NativeVerifyCommandTests(NativeRecords records)
         Assert.Equal(0, exit);
         Assert.Contains("ElectionGuard 2.1.0 verification", output, StringComparison.Ordinal);
         Assert.Contains("Uniqueness of selection encryption identifiers", output, StringComparison.Ordinal);
-        Assert.Contains("Verified: all 14 steps pass.", output, StringComparison.Ordinal);
+        Assert.Contains("Verified: all 19 steps pass.", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class NativeVerifyCommandTests(NativeRecords records)
         ReportDocument document = VerificationReportJson.Deserialize(json);
         Assert.False(document.Passed);
         Assert.Equal("native", document.Format);
-        Assert.Equal(14, document.Steps.Count);
+        Assert.Equal(19, document.Steps.Count);
         string[] lines = human.Split('\n');
         foreach (StepDocument step in document.Steps)
         {
