@@ -28,7 +28,20 @@ namespace Entente.Audit.Workflow;
 /// <param name="Jurisdiction">Jurisdiction for Arlo ids.</param>
 /// <param name="AuditId">Audit id; default derived from the inputs' hashes.</param>
 public sealed record AuditSettings(AuditMethod Method, double RiskLimit, string ManifestPath, string ResultsPath, string? CvrPath, IReadOnlyList<string> Parties,
-    DateTimeOffset CommitBy, DateTimeOffset RevealBy, DateTimeOffset DiceBy, string IdScheme, string? Jurisdiction, string? AuditId);
+    DateTimeOffset CommitBy, DateTimeOffset RevealBy, DateTimeOffset DiceBy, string IdScheme, string? Jurisdiction, string? AuditId)
+{
+    /// <summary>
+    /// A vendor CVR export to import instead of <see cref="CvrPath"/> (docs/audit.md, "Vendor CVR exports"). The manifest is
+    /// then read in Arlo's form; the audit keeps the originals under inputs/original and works on the normalized
+    /// manifest.csv and cvrs.csv made from them, all hashed.
+    /// </summary>
+    public VendorCvrInput? VendorCvrs { get; init; }
+}
+
+/// <summary>A vendor CVR export: its format and files.</summary>
+/// <param name="Format">The export format.</param>
+/// <param name="Files">The export's files (or folders, for Hart).</param>
+public sealed record VendorCvrInput(Vendors.CvrFormat Format, IReadOnlyList<string> Files);
 
 /// <summary>
 /// An audit directory on disk. An open instance holds an exclusive lock on the directory's <c>.lock</c>
@@ -126,7 +139,18 @@ public sealed class AuditDirectory : IDisposable
         }
 
         Bravo.CheckAlphaForInput(settings.RiskLimit);
-        BallotManifest manifest = BallotManifest.Load(settings.ManifestPath);
+        Vendors.CvrImport? vendor = null;
+        if (settings.VendorCvrs is { } v)
+        {
+            if (settings.CvrPath is not null)
+            {
+                throw new AuditInputException("--cvrs", 0, "", "Give the CVRs once: either a vendor export with its format, or Entente's CSV.");
+            }
+
+            vendor = Vendors.VendorCvrs.Import(v.Format, Vendors.VendorManifest.Load(settings.ManifestPath), v.Files);
+        }
+
+        BallotManifest manifest = vendor?.Manifest ?? BallotManifest.Load(settings.ManifestPath);
         IReadOnlyList<ReportedContest> contests = ReportedResults.Load(settings.ResultsPath);
         foreach (ReportedContest c in contests.Where(c => c.Ballots > manifest.TotalBallots))
         {
@@ -134,7 +158,7 @@ public sealed class AuditDirectory : IDisposable
                 $"Contest \"{c.Name}\" reports {c.Ballots} ballots but the manifest holds only {manifest.TotalBallots}. Fix the manifest or the results.");
         }
 
-        if (settings.Method == AuditMethod.Comparison && settings.CvrPath is null)
+        if (settings.Method == AuditMethod.Comparison && settings.CvrPath is null && vendor is null)
         {
             throw new AuditInputException("--cvrs", 0, "", "A comparison audit needs the cast vote records (--cvrs).");
         }
@@ -147,11 +171,26 @@ public sealed class AuditDirectory : IDisposable
         string inputs = System.IO.Path.Combine(path, "inputs");
         Directory.CreateDirectory(inputs);
         Dictionary<string, string> hashes = new(StringComparer.Ordinal);
-        Copy(settings.ManifestPath, "manifest.csv");
         Copy(settings.ResultsPath, "results.csv");
-        if (settings.CvrPath is not null)
+        if (vendor is not null)
         {
-            Copy(settings.CvrPath, "cvrs.csv");
+            Directory.CreateDirectory(System.IO.Path.Combine(inputs, "original"));
+            Copy(settings.ManifestPath, "original/manifest-" + System.IO.Path.GetFileName(settings.ManifestPath));
+            foreach (string file in settings.VendorCvrs!.Files.SelectMany(f => Directory.Exists(f) ? Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories) : [f]))
+            {
+                Copy(file, "original/cvr-" + System.IO.Path.GetFileName(file));
+            }
+
+            Write("manifest.csv", Vendors.NormalizedInputs.Manifest(manifest));
+            Write("cvrs.csv", Vendors.NormalizedInputs.CastVoteRecords(vendor));
+        }
+        else
+        {
+            Copy(settings.ManifestPath, "manifest.csv");
+            if (settings.CvrPath is not null)
+            {
+                Copy(settings.CvrPath, "cvrs.csv");
+            }
         }
 
         string auditId = settings.AuditId ?? "audit-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -178,9 +217,15 @@ public sealed class AuditDirectory : IDisposable
         WriteAtomically(System.IO.Path.Combine(path, InterpretationsFile), "[]");
         return Open(path, clock);
 
-        void Copy(string source, string name)
+        void Copy(string source, string name) => Write(name, File.ReadAllBytes(source));
+
+        void Write(string name, byte[] bytes)
         {
-            byte[] bytes = File.ReadAllBytes(source);
+            if (hashes.ContainsKey(name))
+            {
+                throw new AuditInputException(name, 0, "", "Two input files have the same name; rename one.");
+            }
+
             File.WriteAllBytes(System.IO.Path.Combine(inputs, name), bytes);
             hashes[name] = Convert.ToHexStringLower(SHA256.HashData(bytes));
         }

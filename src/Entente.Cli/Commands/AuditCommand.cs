@@ -9,6 +9,7 @@ internal static class AuditCommand
     public static Command Create()
     {
         Command command = new("audit", "Risk-limiting audits: a jointly made seed, reproducible samples, the risk per contest and the report.");
+        command.Subcommands.Add(CvrsCommand.Create());
         command.Subcommands.Add(InitCommand.Create());
         command.Subcommands.Add(SeedCommand.Create());
         command.Subcommands.Add(SampleCommand.Create());
