@@ -10,8 +10,9 @@ internal static class InitCommand
     public static Command Create()
     {
         Option<string> dir = AuditCli.DirOption();
-        Option<string> method = new("--method") { Description = "bravo (ballot polling) or comparison (ballot-level comparison)." };
-        method.AcceptOnlyFromAmong("bravo", "comparison");
+        Option<string> method = new("--method") { Description = "bravo (ballot polling), comparison (ballot-level comparison) or batch (batch comparison, MACRO)." };
+        method.AcceptOnlyFromAmong("bravo", "comparison", "batch");
+        Option<string> batchTallies = new("--batch-tallies") { Description = "batch: reported tallies per batch (Arlo's candidate-totals-by-batch template: Batch Name and one column per choice, or <contest> - <choice>)." };
         Option<double> risk = new("--risk-limit") { Description = "The risk limit α, for example 0.05.", DefaultValueFactory = _ => 0.05 };
         Option<string> manifest = new("--manifest") { Description = "Ballot manifest CSV." };
         Option<string> results = new("--results") { Description = "Reported results CSV." };
@@ -27,11 +28,16 @@ internal static class InitCommand
         Option<string> auditId = new("--audit-id") { Description = "Audit id (default: derived from the inputs' SHA-256)." };
         Command command = new("init", "Start an audit: check and copy the inputs, fix the method, risk limit and seed schedule.")
         {
-            dir, method, risk, manifest, results, cvrs, cvrFormat, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId,
+            dir, method, risk, manifest, results, cvrs, cvrFormat, batchTallies, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId,
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
-            AuditMethod m = AuditCli.Require(parseResult, method) == "bravo" ? AuditMethod.Bravo : AuditMethod.Comparison;
+            AuditMethod m = AuditCli.Require(parseResult, method) switch
+            {
+                "bravo" => AuditMethod.Bravo,
+                "batch" => AuditMethod.Batch,
+                _ => AuditMethod.Comparison,
+            };
             DateTimeOffset commit = AuditCli.ParseTime(AuditCli.Require(parseResult, commitBy), "--commit-by");
             DateTimeOffset reveal = AuditCli.ParseTime(AuditCli.Require(parseResult, revealBy), "--reveal-by");
             DateTimeOffset dice = parseResult.GetValue(diceBy) is { } d ? AuditCli.ParseTime(d, "--dice-by") : reveal;
@@ -56,10 +62,12 @@ internal static class InitCommand
                 cvrPath, names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId))
             {
                 VendorCvrs = vendor,
+                BatchTalliesPath = parseResult.GetValue(batchTallies),
             };
             using AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
             IAnsiConsole console = AuditCli.Console(output);
-            console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches.");
+            console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches." +
+                (audit.State.Method == AuditMethod.Batch ? $" MACRO: total error bound U = {AuditCli.P(audit.TotalErrorBound())}, first round {audit.FirstBatchRoundSize()} batches." : ""));
             console.MarkupLine($"Next: each party runs `entente audit seed commit` before {commit:u}, then `seed reveal` before {reveal:u}.");
             return ExitCodes.Ok;
         });

@@ -122,7 +122,8 @@ internal static class SampleCommand
         long next;
         if (audit.State.Rounds.Count == 0)
         {
-            next = AuditEngine.FirstRoundSize(audit.State.Method, audit.State.RiskLimit, audit.Contests, audit.Manifest.TotalBallots);
+            next = audit.State.Method == AuditMethod.Batch ? audit.FirstBatchRoundSize()
+                : AuditEngine.FirstRoundSize(audit.State.Method, audit.State.RiskLimit, audit.Contests, audit.Manifest.TotalBallots);
         }
         else
         {
@@ -146,8 +147,9 @@ internal static class SampleCommand
         }
 
         IAnsiConsole console = AuditCli.Console(output);
-        AuditRound round = AuditCli.WithProgress(output, $"Drawing {next} ballots from {audit.Manifest.TotalBallots}…", () => audit.DrawRound(seed.Seed, next));
-        console.MarkupLine($"Round {round.Number}: drew {round.Draws.Count} ballots ({round.Draws.Select(d => d.BallotKey).Distinct().Count()} distinct) with seed [bold]{Markup.Escape(seed.Seed)}[/].");
+        AuditRound round = AuditCli.WithProgress(output, audit.State.Method == AuditMethod.Batch ? $"Drawing {next} batches from {audit.Manifest.Batches.Count}…" : $"Drawing {next} ballots from {audit.Manifest.TotalBallots}…", () => audit.DrawRound(seed.Seed, next));
+        string unit = audit.State.Method == AuditMethod.Batch ? "batches" : "ballots";
+        console.MarkupLine($"Round {round.Number}: drew {round.Draws.Count} {unit} ({round.Draws.Select(d => d.BallotKey).Distinct().Count()} distinct) with seed [bold]{Markup.Escape(seed.Seed)}[/].");
         console.MarkupLine($"Retrieval list: {Markup.Escape(Path.Combine(audit.Path, "rounds", $"round-{round.Number}-retrieval.csv"))}");
         return ExitCodes.Ok;
     }
