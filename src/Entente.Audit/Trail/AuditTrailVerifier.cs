@@ -122,13 +122,14 @@ public static class AuditTrailVerifier
             return Fail("seed", e.Message);
         }
 
+        List<AuditTrailEntry> rounds = [.. log.Where(e => e.Type == AuditTrailArtifacts.RoundType)];
         if (commit is null)
         {
-            return Fail("seed", "no seed commitment of this audit is on the log.");
+            // Nothing beyond the inputs yet is a valid state; a round without a seed is not.
+            return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null) : Fail("seed", "rounds are on the log but no seed commitment of this audit is.");
         }
 
         SeedResult seed = SeedProtocol.EvaluateOnBoard(auditId, commit.Parties, commit.Dice, records);
-        List<AuditTrailEntry> rounds = [.. log.Where(e => e.Type == AuditTrailArtifacts.RoundType)];
         if (seed.Seed is null)
         {
             return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null)

@@ -17,6 +17,7 @@ internal static class AuditCommand
         command.Subcommands.Add(StatusCommand.Create());
         command.Subcommands.Add(ReportCommand.Create());
         command.Subcommands.Add(RiskCommand.Create());
+        command.Subcommands.Add(AuditVerifyCommand.Create());
         return command;
     }
 }

@@ -25,13 +25,16 @@ internal static class InitCommand
         Option<string> ids = new("--ids") { Description = "Ballot id convention: entente (default), arlo or arlo-batch.", DefaultValueFactory = _ => "entente" };
         ids.AcceptOnlyFromAmong("entente", "arlo", "arlo-batch");
         Option<string> jurisdiction = new("--jurisdiction") { Description = "Jurisdiction name for Arlo ids." };
+        Option<string> board = AuditBoard.BoardOption("the audit's inputs (before any seed commitment; the seed is then made there too)");
+        Option<string> key = AuditBoard.KeyOption();
         Option<string> auditId = new("--audit-id") { Description = "Audit id (default: derived from the inputs' SHA-256)." };
         Command command = new("init", "Start an audit: check and copy the inputs, fix the method, risk limit and seed schedule.")
         {
-            dir, method, risk, manifest, results, cvrs, cvrFormat, batchTallies, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId,
+            dir, method, risk, manifest, results, cvrs, cvrFormat, batchTallies, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId, board, key,
         };
-        command.SetGuardedAction((parseResult, output, _) =>
+        command.SetGuardedAction((parseResult, output, error) =>
         {
+            var onBoard = AuditBoard.Read(parseResult, board, key);
             AuditMethod m = AuditCli.Require(parseResult, method) switch
             {
                 "bravo" => AuditMethod.Bravo,
@@ -69,6 +72,14 @@ internal static class InitCommand
             console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches." +
                 (audit.State.Method == AuditMethod.Batch ? $" MACRO: total error bound U = {AuditCli.P(audit.TotalErrorBound())}, first round {audit.FirstBatchRoundSize()} batches." : ""));
             console.MarkupLine($"Next: each party runs `entente audit seed commit` before {commit:u}, then `seed reveal` before {reveal:u}.");
+            if (onBoard is ({ } url, { } signer))
+            {
+                using (signer)
+                {
+                    return AuditBoard.PostInputs(output, error, audit, url, signer);
+                }
+            }
+
             return ExitCodes.Ok;
         });
         return command;

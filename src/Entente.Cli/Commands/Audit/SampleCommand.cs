@@ -29,20 +29,32 @@ internal static class SampleCommand
         Option<string> jurisdiction = new("--jurisdiction") { Description = "consistent with --ids arlo: the jurisdiction name as Arlo has it (or a Jurisdiction column in the manifest)." };
         Option<long> skip = new("--skip") { Description = "Draws already taken in earlier rounds (continues the same stream)." };
         Option<string> dir = AuditCli.DirOption();
+        Option<string> board = AuditBoard.BoardOption("the round's sample");
+        Option<string> key = AuditBoard.KeyOption();
         Option<long?> size = new("--size") { Description = "With --dir: the round size (default: the size the audit math advises)." };
         Command command = new("sample", "Draw a reproducible sample. Contract forms:\n" +
             "  --method rivest --seed S --total N --count K [--without-replacement]  prints one ballot number (1..N) per line, in draw order\n" +
             "  --method consistent --seed S --manifest FILE --count K [--with-replacement] [--digits D] [--ids arlo]  prints ticket,batch,position,draw lines in ticket order\n" +
             "With --dir, draws the next round of the audit and writes its retrieval list.")
         {
-            method, seed, total, count, without, manifest, with, digits, ids, jurisdiction, skip, dir, size,
+            method, seed, total, count, without, manifest, with, digits, ids, jurisdiction, skip, dir, size, board, key,
         };
         command.SetGuardedAction((parseResult, output, error) =>
         {
             if (parseResult.GetValue(dir) is not null)
             {
+                var onBoard = AuditBoard.Read(parseResult, board, key);
                 using AuditDirectory audit = AuditCli.Open(parseResult, dir);
-                return Round(audit, parseResult.GetValue(size), output, error);
+                int code = Round(audit, parseResult.GetValue(size), output, error);
+                if (code == ExitCodes.Ok && onBoard is ({ } url, { } signer))
+                {
+                    using (signer)
+                    {
+                        return AuditBoard.PostRound(output, error, audit, audit.CurrentRound!, url, signer);
+                    }
+                }
+
+                return code;
             }
 
             string m = AuditCli.Require(parseResult, method);
