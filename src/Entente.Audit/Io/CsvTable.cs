@@ -61,12 +61,55 @@ public sealed class CsvTable
         return Parse(System.IO.File.ReadAllBytes(path), Path.GetFileName(path));
     }
 
+    /// <summary>
+    /// Reads a file's records without a header rule, for vendor exports whose rows differ in width (Dominion's four
+    /// header rows, ES&amp;S preambles). Cells are trimmed; with <paramref name="excelText"/> a cell written
+    /// <c>="…"</c> (a spreadsheet's guard against number conversion) reads as its quoted text.
+    /// </summary>
+    public static IReadOnlyList<CsvRow> ReadRecords(string path, bool excelText)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return ReadRecords(ReadBytes(path), Path.GetFileName(path), excelText);
+    }
+
+    /// <summary>Reads records from bytes; see <see cref="ReadRecords(string, bool)"/>.</summary>
+    public static IReadOnlyList<CsvRow> ReadRecords(ReadOnlySpan<byte> bytes, string file, bool excelText)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return [.. Tokenize(Decode(bytes, file), file, excelText).Select(r => new CsvRow(r.Row, r.Cells))];
+    }
+
+    /// <summary>A file's bytes, refused when missing or larger than <see cref="MaxBytes"/>.</summary>
+    public static byte[] ReadBytes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        FileInfo info = new(path);
+        if (!info.Exists)
+        {
+            throw new AuditInputException(path, 0, "", "The file does not exist.");
+        }
+
+        if (info.Length > MaxBytes)
+        {
+            throw new AuditInputException(path, 0, "", $"The file is larger than {MaxBytes} bytes.");
+        }
+
+        return System.IO.File.ReadAllBytes(path);
+    }
+
+    /// <summary>Decodes a text file's bytes: a UTF-8 or UTF-16 byte-order mark, else UTF-8, else Windows-1252.</summary>
+    public static string DecodeText(ReadOnlySpan<byte> bytes, string file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return Decode(bytes, file);
+    }
+
     /// <summary>Parses CSV bytes: detects the encoding, then the header and rows.</summary>
     public static CsvTable Parse(ReadOnlySpan<byte> bytes, string file)
     {
         ArgumentNullException.ThrowIfNull(file);
         string text = Decode(bytes, file);
-        List<(int Row, List<string> Cells)> records = Tokenize(text, file);
+        List<(int Row, List<string> Cells)> records = Tokenize(text, file, false);
         records.RemoveAll(r => r.Cells.Count == 1 && r.Cells[0].Length == 0);
         if (records.Count == 0)
         {
@@ -243,7 +286,7 @@ public sealed class CsvTable
         }
     }
 
-    private static List<(int Row, List<string> Cells)> Tokenize(string text, string file)
+    private static List<(int Row, List<string> Cells)> Tokenize(string text, string file, bool excelText)
     {
         List<(int, List<string>)> records = [];
         List<string> cells = [];
@@ -285,6 +328,11 @@ public sealed class CsvTable
             switch (c)
             {
                 case '"':
+                    if (excelText && !quoted && cell.ToString().Trim() == "=")
+                    {
+                        cell.Clear(); // ="0001": the quoted text is the value
+                    }
+
                     if (cell.ToString().Trim().Length > 0 || quoted)
                     {
                         throw new AuditInputException(file, line, $"#{cells.Count + 1}", "A quote appears inside an unquoted cell; quote the whole cell and double inner quotes.");

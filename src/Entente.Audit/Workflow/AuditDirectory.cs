@@ -28,13 +28,29 @@ namespace Entente.Audit.Workflow;
 /// <param name="Jurisdiction">Jurisdiction for Arlo ids.</param>
 /// <param name="AuditId">Audit id; default derived from the inputs' hashes.</param>
 public sealed record AuditSettings(AuditMethod Method, double RiskLimit, string ManifestPath, string ResultsPath, string? CvrPath, IReadOnlyList<string> Parties,
-    DateTimeOffset CommitBy, DateTimeOffset RevealBy, DateTimeOffset DiceBy, string IdScheme, string? Jurisdiction, string? AuditId);
+    DateTimeOffset CommitBy, DateTimeOffset RevealBy, DateTimeOffset DiceBy, string IdScheme, string? Jurisdiction, string? AuditId)
+{
+    /// <summary>
+    /// A vendor CVR export to import instead of <see cref="CvrPath"/> (docs/audit.md, "Vendor CVR exports"). The manifest is
+    /// then read in Arlo's form; the audit keeps the originals under inputs/original and works on the normalized
+    /// manifest.csv and cvrs.csv made from them, all hashed.
+    /// </summary>
+    public VendorCvrInput? VendorCvrs { get; init; }
+
+    /// <summary>Batch audits: the reported batch tallies (Arlo's candidate-totals-by-batch template).</summary>
+    public string? BatchTalliesPath { get; init; }
+}
+
+/// <summary>A vendor CVR export: its format and files.</summary>
+/// <param name="Format">The export format.</param>
+/// <param name="Files">The export's files (or folders, for Hart).</param>
+public sealed record VendorCvrInput(Vendors.CvrFormat Format, IReadOnlyList<string> Files);
 
 /// <summary>
 /// An audit directory on disk. An open instance holds an exclusive lock on the directory's <c>.lock</c>
 /// file, so two commands never interleave their writes; dispose it to release the lock.
 /// </summary>
-public sealed class AuditDirectory : IDisposable
+public sealed partial class AuditDirectory : IDisposable
 {
     /// <summary>The state file name.</summary>
     public const string StateFile = "audit.json";
@@ -126,7 +142,19 @@ public sealed class AuditDirectory : IDisposable
         }
 
         Bravo.CheckAlphaForInput(settings.RiskLimit);
-        BallotManifest manifest = BallotManifest.Load(settings.ManifestPath);
+        Vendors.CvrImport? vendor = null;
+        if (settings.VendorCvrs is { } v)
+        {
+            if (settings.CvrPath is not null)
+            {
+                throw new AuditInputException("--cvrs", 0, "", "Give the CVRs once: either a vendor export with its format, or Entente's CSV.");
+            }
+
+            vendor = Vendors.VendorCvrs.Import(v.Format, Vendors.VendorManifest.Load(settings.ManifestPath), v.Files);
+        }
+
+        bool arloManifest = vendor is not null || settings.Method == AuditMethod.Batch;
+        BallotManifest manifest = vendor?.Manifest ?? (arloManifest ? Vendors.VendorManifest.Load(settings.ManifestPath) : BallotManifest.Load(settings.ManifestPath));
         IReadOnlyList<ReportedContest> contests = ReportedResults.Load(settings.ResultsPath);
         foreach (ReportedContest c in contests.Where(c => c.Ballots > manifest.TotalBallots))
         {
@@ -134,7 +162,7 @@ public sealed class AuditDirectory : IDisposable
                 $"Contest \"{c.Name}\" reports {c.Ballots} ballots but the manifest holds only {manifest.TotalBallots}. Fix the manifest or the results.");
         }
 
-        if (settings.Method == AuditMethod.Comparison && settings.CvrPath is null)
+        if (settings.Method == AuditMethod.Comparison && settings.CvrPath is null && vendor is null)
         {
             throw new AuditInputException("--cvrs", 0, "", "A comparison audit needs the cast vote records (--cvrs).");
         }
@@ -144,14 +172,48 @@ public sealed class AuditDirectory : IDisposable
             CastVoteRecords.Load(settings.CvrPath);
         }
 
+        if (settings.Method == AuditMethod.Batch)
+        {
+            Vendors.CandidateTotalsByBatch.Load(settings.BatchTalliesPath
+                ?? throw new AuditInputException("--batch-tallies", 0, "", "A batch-comparison audit needs the reported batch tallies (--batch-tallies)."), manifest, contests);
+        }
+
         string inputs = System.IO.Path.Combine(path, "inputs");
         Directory.CreateDirectory(inputs);
         Dictionary<string, string> hashes = new(StringComparer.Ordinal);
-        Copy(settings.ManifestPath, "manifest.csv");
         Copy(settings.ResultsPath, "results.csv");
-        if (settings.CvrPath is not null)
+        if (settings.Method == AuditMethod.Batch)
         {
-            Copy(settings.CvrPath, "cvrs.csv");
+            Copy(settings.BatchTalliesPath!, BatchTalliesFile);
+        }
+
+        if (arloManifest)
+        {
+            Directory.CreateDirectory(System.IO.Path.Combine(inputs, "original"));
+            Copy(settings.ManifestPath, "original/manifest-" + System.IO.Path.GetFileName(settings.ManifestPath));
+            Write("manifest.csv", Vendors.NormalizedInputs.Manifest(manifest));
+        }
+
+        if (vendor is not null)
+        {
+            foreach (string file in settings.VendorCvrs!.Files.SelectMany(f => Directory.Exists(f) ? Directory.EnumerateFiles(f, "*", SearchOption.AllDirectories) : [f]))
+            {
+                Copy(file, "original/cvr-" + System.IO.Path.GetFileName(file));
+            }
+
+            Write("cvrs.csv", Vendors.NormalizedInputs.CastVoteRecords(vendor));
+        }
+        else
+        {
+            if (!arloManifest)
+            {
+                Copy(settings.ManifestPath, "manifest.csv");
+            }
+
+            if (settings.CvrPath is not null)
+            {
+                Copy(settings.CvrPath, "cvrs.csv");
+            }
         }
 
         string auditId = settings.AuditId ?? "audit-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -178,9 +240,15 @@ public sealed class AuditDirectory : IDisposable
         WriteAtomically(System.IO.Path.Combine(path, InterpretationsFile), "[]");
         return Open(path, clock);
 
-        void Copy(string source, string name)
+        void Copy(string source, string name) => Write(name, File.ReadAllBytes(source));
+
+        void Write(string name, byte[] bytes)
         {
-            byte[] bytes = File.ReadAllBytes(source);
+            if (hashes.ContainsKey(name))
+            {
+                throw new AuditInputException(name, 0, "", "Two input files have the same name; rename one.");
+            }
+
             File.WriteAllBytes(System.IO.Path.Combine(inputs, name), bytes);
             hashes[name] = Convert.ToHexStringLower(SHA256.HashData(bytes));
         }
@@ -245,7 +313,9 @@ public sealed class AuditDirectory : IDisposable
         string cvrPath = System.IO.Path.Combine(path, "inputs", "cvrs.csv");
         IReadOnlyDictionary<BallotLocation, CastVoteRecord>? cvrs = File.Exists(cvrPath) ? CastVoteRecords.Load(cvrPath) : null;
         List<Interpretation> interpretations = ReadJson<List<Interpretation>>(System.IO.Path.Combine(path, InterpretationsFile));
-        return new AuditDirectory(directoryLock, path, state, manifest, contests, cvrs, interpretations, clock);
+        AuditDirectory directory = new(directoryLock, path, state, manifest, contests, cvrs, interpretations, clock);
+        directory.LoadBatches();
+        return directory;
     }
 
     private static T ReadJson<T>(string file)
@@ -335,6 +405,16 @@ public sealed class AuditDirectory : IDisposable
             throw new InvalidOperationException("The seed differs from the one the audit already used.");
         }
 
+        if (State.Method == AuditMethod.Batch)
+        {
+            AuditRound batchRound = DrawBatchRound(seed, size);
+            State.Rounds.Add(batchRound);
+            Directory.CreateDirectory(System.IO.Path.Combine(Path, "rounds"));
+            WriteAtomically(System.IO.Path.Combine(Path, "rounds", string.Create(CultureInfo.InvariantCulture, $"round-{batchRound.Number}-retrieval.csv")), RetrievalList(batchRound));
+            Save();
+            return batchRound;
+        }
+
         long drawn = State.Rounds.Sum(r => r.Draws.Count);
         var ballots = BallotIds.Enumerate(Manifest, Scheme, State.Jurisdiction);
         IReadOnlyList<SampledTicket> tickets = ConsistentSampler.Sample([.. ballots.Select(b => b.Id)], seed, size, drawn, withReplacement: true);
@@ -358,6 +438,11 @@ public sealed class AuditDirectory : IDisposable
     public string RetrievalList(AuditRound round)
     {
         ArgumentNullException.ThrowIfNull(round);
+        if (State.Method == AuditMethod.Batch)
+        {
+            return BatchRetrievalList(round);
+        }
+
         HashSet<string> earlier = [.. State.Rounds.Where(r => r.Number < round.Number).SelectMany(r => r.Draws).Select(d => d.BallotKey)];
         List<string> lines = [CsvWriter.Line("Container", "Tabulator", "Batch", "Position", "Ticket Numbers", "Times Drawn", "Already Audited")];
         foreach (IGrouping<string, AuditDraw> ballot in round.Draws.GroupBy(d => d.BallotKey)
@@ -455,6 +540,11 @@ public sealed class AuditDirectory : IDisposable
             throw new InvalidOperationException($"Round {round.Number} is signed off; nothing can be undone.");
         }
 
+        if (State.Method == AuditMethod.Batch)
+        {
+            return UndoBatchCount(round);
+        }
+
         int last = Interpretations.FindLastIndex(i => i.Round == round.Number);
         if (last < 0)
         {
@@ -474,6 +564,11 @@ public sealed class AuditDirectory : IDisposable
         if (round is null)
         {
             return [];
+        }
+
+        if (State.Method == AuditMethod.Batch)
+        {
+            return MissingBatchCounts(round);
         }
 
         List<(AuditDraw, IReadOnlyList<string>)> missing = [];
@@ -518,6 +613,6 @@ public sealed class AuditDirectory : IDisposable
     }
 
     /// <summary>The risk per contest over every signed-off round.</summary>
-    public AuditDecision Evaluate() =>
+    public AuditDecision Evaluate() => State.Method == AuditMethod.Batch ? EvaluateBatches() :
         AuditEngine.Evaluate(State.Method, State.RiskLimit, Contests, Manifest.TotalBallots, SignedOffDraws, Readings(), Cvrs);
 }

@@ -71,7 +71,17 @@ public static class AuditReport
         {
             foreach (AuditDraw d in round.Draws)
             {
-                List<string?> cells = [I(d.Index), I(round.Number), ConsistentSampler.Trim(d.Ticket, s.TicketDigits), d.Container, d.Tabulator, d.Batch, I(d.Position), I(d.Generation)];
+                List<string?> cells = [I(d.Index), I(round.Number), s.Method == AuditMethod.Batch ? d.Ticket : ConsistentSampler.Trim(d.Ticket, s.TicketDigits), d.Container, d.Tabulator, d.Batch, I(d.Position), I(d.Generation)];
+                if (s.Method == AuditMethod.Batch)
+                {
+                    // Batch audits: the hand count per contest (Position is 0: the whole batch).
+                    var counts = audit.LatestBatchCounts();
+                    cells.AddRange(audit.Contests.Select(c => counts.TryGetValue((d.BallotKey, c.Name), out BatchCount? n)
+                        ? string.Join("; ", n.Votes.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}")) : ""));
+                    lines.Add(CsvWriter.Line(cells));
+                    continue;
+                }
+
                 readings.TryGetValue(d.BallotKey, out BallotReading? reading);
                 cells.AddRange(audit.Contests.Select(c => reading is null ? "" : reading.NotFound ? "BALLOT NOT FOUND"
                     : reading.Contests.TryGetValue(c.Name, out IReadOnlySet<string>? v) ? (v.Count == 0 ? "BLANK" : string.Join("; ", v.Order(StringComparer.Ordinal)))
@@ -105,7 +115,12 @@ public static class AuditReport
             .Append("td,th{border:1px solid #999;padding:.25em .6em;text-align:left}th{background:#eee}.ok{color:#05620b;font-weight:bold}")
             .Append(".warn{color:#8a4b00;font-weight:bold}.bad{color:#a00;font-weight:bold}code{font-size:.9em}</style></head><body>\n");
         h.Append("<h1>Risk-limiting audit</h1>\n<table><tr><th>Audit id</th><td><code>").Append(E(s.AuditId)).Append("</code></td></tr>")
-            .Append("<tr><th>Method</th><td>").Append(s.Method == AuditMethod.Bravo ? "Ballot polling (BRAVO)" : "Ballot-level comparison (Kaplan–Markov, γ = 1.03905)").Append("</td></tr>")
+            .Append("<tr><th>Method</th><td>").Append(s.Method switch
+            {
+                AuditMethod.Bravo => "Ballot polling (BRAVO)",
+                AuditMethod.Batch => "Batch comparison (MACRO across contests, PPEB draws)",
+                _ => "Ballot-level comparison (Kaplan–Markov, γ = 1.03905)",
+            }).Append("</td></tr>")
             .Append("<tr><th>Risk limit</th><td>").Append(F(s.RiskLimit)).Append("</td></tr>")
             .Append("<tr><th>Seed</th><td><code>").Append(E(s.Seed ?? seed.Seed ?? "not yet fixed")).Append("</code></td></tr>")
             .Append("<tr><th>Ballots in manifest</th><td>").Append(I(audit.Manifest.TotalBallots)).Append("</td></tr>")

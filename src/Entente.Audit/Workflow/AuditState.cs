@@ -11,6 +11,9 @@ public enum AuditMethod
 
     /// <summary>Ballot-level comparison with the Kaplan–Markov bound.</summary>
     Comparison,
+
+    /// <summary>Batch comparison: PPEB draws of whole batches, hand counts, MACRO across contests.</summary>
+    Batch,
 }
 
 /// <summary>The whole state of an audit, kept in <c>audit.json</c> in the audit directory.</summary>

@@ -9,6 +9,7 @@ internal static class AuditCommand
     public static Command Create()
     {
         Command command = new("audit", "Risk-limiting audits: a jointly made seed, reproducible samples, the risk per contest and the report.");
+        command.Subcommands.Add(CvrsCommand.Create());
         command.Subcommands.Add(InitCommand.Create());
         command.Subcommands.Add(SeedCommand.Create());
         command.Subcommands.Add(SampleCommand.Create());
@@ -16,6 +17,7 @@ internal static class AuditCommand
         command.Subcommands.Add(StatusCommand.Create());
         command.Subcommands.Add(ReportCommand.Create());
         command.Subcommands.Add(RiskCommand.Create());
+        command.Subcommands.Add(AuditVerifyCommand.Create());
         return command;
     }
 }

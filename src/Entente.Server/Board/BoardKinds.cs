@@ -111,9 +111,15 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>Public dice of an audit seed.</summary>
     public static readonly BoardKind AuditDice = new("audit-dice", false, [Entente.Audit.Seed.SeedArtifacts.DiceType], AuditorRole, true, "Public dice rolls for an audit seed, signed by every party, only after every party revealed and when the audit rolls dice; id = audit.");
 
+    /// <summary>The inputs an audit checks, committed before its seed (docs/audit.md, "The audit's steps as log entries").</summary>
+    public static readonly BoardKind AuditInputs = new("audit-inputs", false, [Entente.Audit.Trail.AuditTrailArtifacts.InputsType], AuditorRole, false, "The inputs an audit checks (normalized manifest, reported results, CVRs or batch tallies, each with its SHA-256), only before the audit's first seed commitment; id = audit.");
+
+    /// <summary>A round's sample of an audit.</summary>
+    public static readonly BoardKind AuditRounds = new("audit-rounds", false, [Entente.Audit.Trail.AuditTrailArtifacts.RoundType], AuditorRole, false, "A round's sample (the draws in ticket order), only once the audit's inputs are on the board and every party revealed its seed secret; id = audit:round.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditCommits, AuditReveals, AuditDice];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);

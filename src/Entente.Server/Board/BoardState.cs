@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Entente.Audit.Seed;
+using Entente.Audit.Trail;
 using Entente.Election;
 using Entente.Election.Decryption;
 using Entente.Election.Encryption;
@@ -66,6 +67,7 @@ public sealed class BoardState
     private readonly List<OpenedBallot> _opened = [];
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
     private ElectionContext? _candidate;
 
     /// <summary>An empty board governed by <paramref name="charter"/>.</summary>
@@ -144,6 +146,8 @@ public sealed class BoardState
             "audit-commits" => Task.FromResult(PrepareAuditCommit(body, party, trusted)),
             "audit-reveals" => Task.FromResult(PrepareAuditReveal(body, party, trusted)),
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
+            "audit-inputs" => Task.FromResult(PrepareAuditInputs(body, trusted)),
+            "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
             _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
         };
     }
@@ -509,6 +513,42 @@ public sealed class BoardState
         }
 
         return new PreparedArtifact(dice.AuditId, SeedArtifacts.DiceType, null, null);
+    }
+
+    /// <summary>
+    /// The inputs an audit checks: only before the audit's first seed commitment, so the reported results are fixed
+    /// before anyone can know the seed.
+    /// </summary>
+    public PreparedArtifact PrepareAuditInputs(byte[] body, bool trusted)
+    {
+        AuditInputsArtifact inputs = ParseAudit(() => AuditTrailArtifacts.ReadInputs("audit inputs", body));
+        if (!trusted && _audits.ContainsKey(inputs.AuditId))
+        {
+            throw BoardRefusal.Invalid("Inputs after the seed", $"audit inputs: audit {inputs.AuditId} already has seed commitments on the board; its inputs had to come first (docs/audit.md).").Raise();
+        }
+
+        return new PreparedArtifact(inputs.AuditId, AuditTrailArtifacts.InputsType, null, null) { Apply = () => _auditInputs.Add(inputs.AuditId) };
+    }
+
+    /// <summary>A round's sample: only once the audit's inputs are on the board and every party of its seed revealed.</summary>
+    public PreparedArtifact PrepareAuditRound(byte[] body, bool trusted)
+    {
+        AuditRoundArtifact round = ParseAudit(() => AuditTrailArtifacts.ReadRound("audit round", body));
+        if (!trusted)
+        {
+            if (!_auditInputs.Contains(round.AuditId))
+            {
+                throw BoardRefusal.NotYet($"The inputs of audit {round.AuditId} are not on the board (POST /board/audit-inputs): a sample is checked against them.").Raise();
+            }
+
+            AuditSeed seed = _audits.GetValueOrDefault(round.AuditId) ?? throw BoardRefusal.NotYet($"No seed commitment of audit {round.AuditId} is on the board.").Raise();
+            if (seed.Parties.FirstOrDefault(p => !seed.Revealed.Contains(p)) is string missing)
+            {
+                throw BoardRefusal.NotYet($"Party \"{missing}\" of audit {round.AuditId} has not revealed yet: a sample follows the seed.").Raise();
+            }
+        }
+
+        return new PreparedArtifact(round.AuditId + ":" + round.Round.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrailArtifacts.RoundType, null, null);
     }
 
     /// <summary>The audit seeds on the board: parties, dice, commitments and who revealed.</summary>

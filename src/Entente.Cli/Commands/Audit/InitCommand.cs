@@ -10,12 +10,14 @@ internal static class InitCommand
     public static Command Create()
     {
         Option<string> dir = AuditCli.DirOption();
-        Option<string> method = new("--method") { Description = "bravo (ballot polling) or comparison (ballot-level comparison)." };
-        method.AcceptOnlyFromAmong("bravo", "comparison");
+        Option<string> method = new("--method") { Description = "bravo (ballot polling), comparison (ballot-level comparison) or batch (batch comparison, MACRO)." };
+        method.AcceptOnlyFromAmong("bravo", "comparison", "batch");
+        Option<string> batchTallies = new("--batch-tallies") { Description = "batch: reported tallies per batch (Arlo's candidate-totals-by-batch template: Batch Name and one column per choice, or <contest> - <choice>)." };
         Option<double> risk = new("--risk-limit") { Description = "The risk limit α, for example 0.05.", DefaultValueFactory = _ => 0.05 };
         Option<string> manifest = new("--manifest") { Description = "Ballot manifest CSV." };
         Option<string> results = new("--results") { Description = "Reported results CSV." };
-        Option<string> cvrs = new("--cvrs") { Description = "Cast vote records CSV (comparison audits)." };
+        Option<string[]> cvrs = new("--cvrs") { Description = "Cast vote records (comparison audits): Entente's CSV, or with --cvr-format a vendor export's files.", AllowMultipleArgumentsPerToken = true };
+        Option<string> cvrFormat = CvrsCommand.FormatOption("--cvr-format");
         Option<string> parties = new("--parties") { Description = "Comma-separated parties that make the seed, for example Blue,Red." };
         Option<string> commitBy = new("--commit-by") { Description = "Commit deadline (ISO 8601)." };
         Option<string> revealBy = new("--reveal-by") { Description = "Reveal deadline (ISO 8601)." };
@@ -23,24 +25,61 @@ internal static class InitCommand
         Option<string> ids = new("--ids") { Description = "Ballot id convention: entente (default), arlo or arlo-batch.", DefaultValueFactory = _ => "entente" };
         ids.AcceptOnlyFromAmong("entente", "arlo", "arlo-batch");
         Option<string> jurisdiction = new("--jurisdiction") { Description = "Jurisdiction name for Arlo ids." };
+        Option<string> board = AuditBoard.BoardOption("the audit's inputs (before any seed commitment; the seed is then made there too)");
+        Option<string> key = AuditBoard.KeyOption();
         Option<string> auditId = new("--audit-id") { Description = "Audit id (default: derived from the inputs' SHA-256)." };
         Command command = new("init", "Start an audit: check and copy the inputs, fix the method, risk limit and seed schedule.")
         {
-            dir, method, risk, manifest, results, cvrs, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId,
+            dir, method, risk, manifest, results, cvrs, cvrFormat, batchTallies, parties, commitBy, revealBy, diceBy, ids, jurisdiction, auditId, board, key,
         };
-        command.SetGuardedAction((parseResult, output, _) =>
+        command.SetGuardedAction((parseResult, output, error) =>
         {
-            AuditMethod m = AuditCli.Require(parseResult, method) == "bravo" ? AuditMethod.Bravo : AuditMethod.Comparison;
+            var onBoard = AuditBoard.Read(parseResult, board, key);
+            AuditMethod m = AuditCli.Require(parseResult, method) switch
+            {
+                "bravo" => AuditMethod.Bravo,
+                "batch" => AuditMethod.Batch,
+                _ => AuditMethod.Comparison,
+            };
             DateTimeOffset commit = AuditCli.ParseTime(AuditCli.Require(parseResult, commitBy), "--commit-by");
             DateTimeOffset reveal = AuditCli.ParseTime(AuditCli.Require(parseResult, revealBy), "--reveal-by");
             DateTimeOffset dice = parseResult.GetValue(diceBy) is { } d ? AuditCli.ParseTime(d, "--dice-by") : reveal;
             string[] names = [.. AuditCli.Require(parseResult, parties).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+            string[] cvrFiles = parseResult.GetValue(cvrs) ?? [];
+            VendorCvrInput? vendor = null;
+            string? cvrPath = null;
+            if (parseResult.GetValue(cvrFormat) is { } formatName)
+            {
+                vendor = new VendorCvrInput(CvrsCommand.ParseFormat(formatName, "--cvr-format"), cvrFiles.Length > 0 ? cvrFiles : throw new UsageException("--cvr-format needs the export's files in --cvrs."));
+            }
+            else if (cvrFiles.Length > 1)
+            {
+                throw new UsageException("--cvrs names one CSV file unless --cvr-format says which vendor export the files are.");
+            }
+            else
+            {
+                cvrPath = cvrFiles.FirstOrDefault();
+            }
+
             AuditSettings settings = new(m, parseResult.GetValue(risk), AuditCli.Require(parseResult, manifest), AuditCli.Require(parseResult, results),
-                parseResult.GetValue(cvrs), names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId));
+                cvrPath, names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId))
+            {
+                VendorCvrs = vendor,
+                BatchTalliesPath = parseResult.GetValue(batchTallies),
+            };
             using AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
             IAnsiConsole console = AuditCli.Console(output);
-            console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches.");
+            console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches." +
+                (audit.State.Method == AuditMethod.Batch ? $" MACRO: total error bound U = {AuditCli.P(audit.TotalErrorBound())}, first round {audit.FirstBatchRoundSize()} batches." : ""));
             console.MarkupLine($"Next: each party runs `entente audit seed commit` before {commit:u}, then `seed reveal` before {reveal:u}.");
+            if (onBoard is ({ } url, { } signer))
+            {
+                using (signer)
+                {
+                    return AuditBoard.PostInputs(output, error, audit, url, signer);
+                }
+            }
+
             return ExitCodes.Ok;
         });
         return command;

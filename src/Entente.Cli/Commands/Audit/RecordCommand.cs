@@ -16,6 +16,7 @@ internal static class RecordCommand
         Option<long?> position = new("--position") { Description = "Position of the ballot in its batch." };
         Option<string> contest = new("--contest") { Description = "The contest read." };
         Option<string[]> choice = new("--choice") { Description = "A choice marked (repeat for several); none means a blank contest.", AllowMultipleArgumentsPerToken = false };
+        Option<string[]> counts = new("--count") { Description = "Batch audits: a choice's hand count in the batch, CHOICE=VOTES (repeat per choice; a choice left out counted 0).", AllowMultipleArgumentsPerToken = false };
         Option<bool> notOnBallot = new("--not-on-ballot") { Description = "The contest is not on this ballot." };
         Option<bool> notFound = new("--not-found") { Description = "The ballot could not be found." };
         Option<bool> undo = new("--undo") { Description = "Remove the last interpretation of the current round (before sign-off)." };
@@ -26,7 +27,7 @@ internal static class RecordCommand
         };
         Command command = new("record", "Record what the audit board reads on a sampled ballot (or many, --readings FILE); --undo removes the last entry; --sign-off closes the round.")
         {
-            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, signOff, readings,
+            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, counts, signOff, readings,
         };
         command.SetGuardedAction((parseResult, output, _) =>
         {
@@ -57,8 +58,29 @@ internal static class RecordCommand
             }
 
             string b = AuditCli.Require(parseResult, batch);
-            long p = AuditCli.Require(parseResult, position) ?? 0;
             string? t = parseResult.GetValue(tabulator);
+            if (audit.State.Method == AuditMethod.Batch)
+            {
+                string contestName = AuditCli.Require(parseResult, contest);
+                Dictionary<string, long> votes = new(StringComparer.Ordinal);
+                foreach (string item in parseResult.GetValue(counts) ?? [])
+                {
+                    int eq = item.LastIndexOf('=');
+                    if (eq <= 0 || !long.TryParse(item[(eq + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)
+                        || !votes.TryAdd(item[..eq].Trim(), n))
+                    {
+                        throw new UsageException($"--count \"{item}\": write CHOICE=VOTES, each choice once, for example --count \"Alice=120\".");
+                    }
+                }
+
+                audit.RecordBatchCount(t, b, contestName, votes);
+                console.MarkupLine(Markup.Escape($"Recorded batch {b}, {contestName}: {string.Join(", ", votes.Select(v => $"{v.Key} {v.Value}"))}."));
+                int open = audit.Missing().Count;
+                console.MarkupLine(open == 0 ? "Every drawn batch of this round is counted; sign off with --sign-off BOARD." : $"{open} drawn batch(es) still to count.");
+                return ExitCodes.Ok;
+            }
+
+            long p = AuditCli.Require(parseResult, position) ?? 0;
             if (parseResult.GetValue(notFound))
             {
                 audit.Record(t, b, p, null, [], false);
@@ -92,6 +114,11 @@ internal static class RecordCommand
     /// </summary>
     private static int RecordReadings(AuditDirectory audit, string path)
     {
+        if (audit.State.Method == AuditMethod.Batch)
+        {
+            throw new UsageException("--readings records ballots' readings; a batch-comparison audit records each drawn batch's hand count with --count CHOICE=VOTES.");
+        }
+
         Entente.Audit.Io.CsvTable table = Entente.Audit.Io.CsvTable.Load(path);
         table.RequireColumns(["Batch", "Position", "Contest", "Choice"], ["Tabulator", "OnBallot", "Found"]);
         AuditRound round = audit.CurrentRound ?? throw new UsageException("No ballots have been sampled yet. Run `entente audit sample --dir` first.");

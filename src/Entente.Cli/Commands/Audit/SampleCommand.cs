@@ -29,20 +29,32 @@ internal static class SampleCommand
         Option<string> jurisdiction = new("--jurisdiction") { Description = "consistent with --ids arlo: the jurisdiction name as Arlo has it (or a Jurisdiction column in the manifest)." };
         Option<long> skip = new("--skip") { Description = "Draws already taken in earlier rounds (continues the same stream)." };
         Option<string> dir = AuditCli.DirOption();
+        Option<string> board = AuditBoard.BoardOption("the round's sample");
+        Option<string> key = AuditBoard.KeyOption();
         Option<long?> size = new("--size") { Description = "With --dir: the round size (default: the size the audit math advises)." };
         Command command = new("sample", "Draw a reproducible sample. Contract forms:\n" +
             "  --method rivest --seed S --total N --count K [--without-replacement]  prints one ballot number (1..N) per line, in draw order\n" +
             "  --method consistent --seed S --manifest FILE --count K [--with-replacement] [--digits D] [--ids arlo]  prints ticket,batch,position,draw lines in ticket order\n" +
             "With --dir, draws the next round of the audit and writes its retrieval list.")
         {
-            method, seed, total, count, without, manifest, with, digits, ids, jurisdiction, skip, dir, size,
+            method, seed, total, count, without, manifest, with, digits, ids, jurisdiction, skip, dir, size, board, key,
         };
         command.SetGuardedAction((parseResult, output, error) =>
         {
             if (parseResult.GetValue(dir) is not null)
             {
+                var onBoard = AuditBoard.Read(parseResult, board, key);
                 using AuditDirectory audit = AuditCli.Open(parseResult, dir);
-                return Round(audit, parseResult.GetValue(size), output, error);
+                int code = Round(audit, parseResult.GetValue(size), output, error);
+                if (code == ExitCodes.Ok && onBoard is ({ } url, { } signer))
+                {
+                    using (signer)
+                    {
+                        return AuditBoard.PostRound(output, error, audit, audit.CurrentRound!, url, signer);
+                    }
+                }
+
+                return code;
             }
 
             string m = AuditCli.Require(parseResult, method);
@@ -122,7 +134,8 @@ internal static class SampleCommand
         long next;
         if (audit.State.Rounds.Count == 0)
         {
-            next = AuditEngine.FirstRoundSize(audit.State.Method, audit.State.RiskLimit, audit.Contests, audit.Manifest.TotalBallots);
+            next = audit.State.Method == AuditMethod.Batch ? audit.FirstBatchRoundSize()
+                : AuditEngine.FirstRoundSize(audit.State.Method, audit.State.RiskLimit, audit.Contests, audit.Manifest.TotalBallots);
         }
         else
         {
@@ -146,8 +159,9 @@ internal static class SampleCommand
         }
 
         IAnsiConsole console = AuditCli.Console(output);
-        AuditRound round = AuditCli.WithProgress(output, $"Drawing {next} ballots from {audit.Manifest.TotalBallots}…", () => audit.DrawRound(seed.Seed, next));
-        console.MarkupLine($"Round {round.Number}: drew {round.Draws.Count} ballots ({round.Draws.Select(d => d.BallotKey).Distinct().Count()} distinct) with seed [bold]{Markup.Escape(seed.Seed)}[/].");
+        AuditRound round = AuditCli.WithProgress(output, audit.State.Method == AuditMethod.Batch ? $"Drawing {next} batches from {audit.Manifest.Batches.Count}…" : $"Drawing {next} ballots from {audit.Manifest.TotalBallots}…", () => audit.DrawRound(seed.Seed, next));
+        string unit = audit.State.Method == AuditMethod.Batch ? "batches" : "ballots";
+        console.MarkupLine($"Round {round.Number}: drew {round.Draws.Count} {unit} ({round.Draws.Select(d => d.BallotKey).Distinct().Count()} distinct) with seed [bold]{Markup.Escape(seed.Seed)}[/].");
         console.MarkupLine($"Retrieval list: {Markup.Escape(Path.Combine(audit.Path, "rounds", $"round-{round.Number}-retrieval.csv"))}");
         return ExitCodes.Ok;
     }

@@ -70,7 +70,7 @@ internal static class SeedCommand
     }
 
     /// <summary>Posts one seed artifact; prints what became of it, or the board's refusal on one line.</summary>
-    private static int Post(TextWriter output, TextWriter error, Uri board, Ed25519NoteSigner key, BoardTarget target, byte[] artifact, string what)
+    internal static int Post(TextWriter output, TextWriter error, Uri board, Ed25519NoteSigner key, BoardTarget target, byte[] artifact, string what)
     {
         using BoardClient client = new(board, key, retry: RetryPolicy.Default);
         try

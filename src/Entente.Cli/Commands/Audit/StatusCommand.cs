@@ -32,7 +32,7 @@ internal static class StatusCommand
             console.MarkupLine(Markup.Escape($"Audit {audit.State.AuditId}: {audit.State.Method.ToString().ToLowerInvariant()}, risk limit {AuditCli.P(audit.State.RiskLimit)}, {decision.Draws} draws in {audit.State.Rounds.Count(r => r.SignedOffBy is not null)} signed-off round(s)."));
             if (audit.CurrentRound is { SignedOffBy: null } open)
             {
-                console.MarkupLine(Markup.Escape($"Round {open.Number} is open: {audit.Missing().Count} sampled ballot(s) still to record; it counts once signed off."));
+                console.MarkupLine(Markup.Escape($"Round {open.Number} is open: {audit.Missing().Count} sampled {(audit.State.Method == AuditMethod.Batch ? "batch(es)" : "ballot(s)")} still to record; it counts once signed off."));
             }
 
             Table table = new Table().AddColumns("Contest", "Risk", "Decision", "Next round");
@@ -50,7 +50,7 @@ internal static class StatusCommand
 
             console.MarkupLine(decision.AllConfirmed ? "All contests confirmed."
                 : decision.FullHandCount ? "Escalate to a full hand count."
-                : $"Risk limit not met: draw another round of {decision.NextRoundSize} ballots (`entente audit sample --dir`).");
+                : $"Risk limit not met: draw another round of {decision.NextRoundSize} {(audit.State.Method == AuditMethod.Batch ? "batches" : "ballots")} (`entente audit sample --dir`).");
             return decision.AllConfirmed ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;

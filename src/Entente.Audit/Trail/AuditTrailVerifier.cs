@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Entente.Audit.Io;
+using Entente.Audit.Sampling;
+using Entente.Audit.Seed;
+using Entente.Audit.Statistics;
+using Entente.Audit.Vendors;
+
+namespace Entente.Audit.Trail;
+
+/// <summary>One log entry of an audit, as read from a board: its index, entry type and artifact bytes.</summary>
+/// <param name="Index">The log index (entries are judged in this order).</param>
+/// <param name="Type">audit.inputs, audit.commit, audit.reveal, audit.dice or audit.round.</param>
+/// <param name="Body">The artifact's bytes (already checked against the entry's hash by the reader).</param>
+public sealed record AuditTrailEntry(long Index, string Type, byte[] Body);
+
+/// <summary>What the verification found: the steps that follow, and the first that does not.</summary>
+/// <param name="Checked">The steps that follow, in order ("inputs", "seed", "round 1", …).</param>
+/// <param name="FailedStep">The first step that does not follow, or null.</param>
+/// <param name="Problem">What is wrong with it, or null.</param>
+/// <param name="Seed">The seed recomputed from the logged reveals, or null.</param>
+public sealed record AuditTrailResult(IReadOnlyList<string> Checked, string? FailedStep, string? Problem, string? Seed)
+{
+    /// <summary>True when every step follows.</summary>
+    public bool Ok => FailedStep is null;
+}
+
+/// <summary>
+/// Recomputes an audit from its log entries alone (see AuditTrail.cs): the committed inputs (hashes, and on the log
+/// before the first seed commitment), the seed from the logged commitments and reveals (board order), and every
+/// round's sample from the seed and the committed manifest. Stops at the first step that does not follow.
+/// </summary>
+public static class AuditTrailVerifier
+{
+    /// <summary>Verifies the entries of audit <paramref name="auditId"/>.</summary>
+    public static AuditTrailResult Verify(string auditId, IEnumerable<AuditTrailEntry> entries)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(auditId);
+        ArgumentNullException.ThrowIfNull(entries);
+        List<AuditTrailEntry> log = [.. entries.OrderBy(e => e.Index)];
+        List<string> ok = [];
+        AuditTrailResult Fail(string step, string problem, string? seed = null) => new(ok, step, problem, seed);
+
+        // 1. The inputs, committed before the first seed commitment.
+        AuditTrailEntry? inputsEntry = log.FirstOrDefault(e => e.Type == AuditTrailArtifacts.InputsType);
+        if (inputsEntry is null)
+        {
+            return Fail("inputs", "no audit.inputs entry: the manifest and reported results the audit checks are not on the log.");
+        }
+
+        AuditInputsArtifact inputs;
+        BallotManifest manifest;
+        IReadOnlyList<ReportedContest> contests;
+        IReadOnlyDictionary<ManifestBatch, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>>? batches = null;
+        try
+        {
+            inputs = AuditTrailArtifacts.ReadInputs($"entry {inputsEntry.Index}", inputsEntry.Body);
+            if (inputs.AuditId != auditId)
+            {
+                return Fail("inputs", $"entry {inputsEntry.Index} commits the inputs of audit {inputs.AuditId}, not {auditId}.");
+            }
+
+            manifest = BallotManifest.FromTable(CsvTable.Parse(File(inputs, "manifest.csv"), "manifest.csv"));
+            contests = ReportedResults.FromTable(CsvTable.Parse(File(inputs, "results.csv"), "results.csv"));
+            if (inputs.Method == "batch")
+            {
+                batches = CandidateTotalsByBatch.Parse(File(inputs, "batch-tallies.csv"), "batch-tallies.csv", manifest, contests);
+            }
+        }
+        catch (AuditInputException e)
+        {
+            return Fail("inputs", e.Message);
+        }
+
+        if (log.FirstOrDefault(e => e.Type == SeedArtifacts.CommitType && Commit(e)?.AuditId == auditId) is { } firstCommit && firstCommit.Index < inputsEntry.Index)
+        {
+            return Fail("inputs", $"the inputs (entry {inputsEntry.Index}) come after the first seed commitment (entry {firstCommit.Index}): the reported results must be fixed before anyone commits to the seed.");
+        }
+
+        ok.Add("inputs");
+
+        // 2. The seed from the logged commitments and reveals.
+        List<SeedLogRecord> records = [];
+        SeedCommitArtifact? commit = null;
+        try
+        {
+            foreach (AuditTrailEntry e in log)
+            {
+                switch (e.Type)
+                {
+                    case SeedArtifacts.CommitType:
+                        SeedCommitArtifact c = SeedArtifacts.ReadCommit($"entry {e.Index}", e.Body);
+                        if (c.AuditId == auditId)
+                        {
+                            commit ??= c;
+                            records.Add(new SeedLogRecord(auditId, c.Party, SeedRecordKind.Commit, c.Commitment, e.Index, DateTimeOffset.UnixEpoch));
+                        }
+
+                        break;
+                    case SeedArtifacts.RevealType:
+                        SeedRevealArtifact r = SeedArtifacts.ReadReveal($"entry {e.Index}", e.Body);
+                        if (r.AuditId == auditId)
+                        {
+                            records.Add(new SeedLogRecord(auditId, r.Party, SeedRecordKind.Reveal, r.Secret, e.Index, DateTimeOffset.UnixEpoch));
+                        }
+
+                        break;
+                    case SeedArtifacts.DiceType:
+                        SeedDiceArtifact d = SeedArtifacts.ReadDice($"entry {e.Index}", e.Body);
+                        if (d.AuditId == auditId)
+                        {
+                            records.Add(new SeedLogRecord(auditId, "public", SeedRecordKind.Dice, Encoding.ASCII.GetBytes(d.Digits), e.Index, DateTimeOffset.UnixEpoch));
+                        }
+
+                        break;
+                }
+            }
+        }
+        catch (AuditInputException e)
+        {
+            return Fail("seed", e.Message);
+        }
+
+        List<AuditTrailEntry> rounds = [.. log.Where(e => e.Type == AuditTrailArtifacts.RoundType)];
+        if (commit is null)
+        {
+            // Nothing beyond the inputs yet is a valid state; a round without a seed is not.
+            return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null) : Fail("seed", "rounds are on the log but no seed commitment of this audit is.");
+        }
+
+        SeedResult seed = SeedProtocol.EvaluateOnBoard(auditId, commit.Parties, commit.Dice, records);
+        if (seed.Seed is null)
+        {
+            return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null)
+                : Fail("seed", "rounds are on the log but the logged reveals give no seed" + (seed.Ignored.Count > 0 ? $" ({string.Join("; ", seed.Ignored)})." : "."));
+        }
+
+        ok.Add("seed");
+
+        // 3. Every round's sample from the seed and the committed manifest.
+        long drawn = 0;
+        int expectedRound = 1;
+        IReadOnlyList<(ManifestBatch Batch, long Position, string Id)>? ballots = null;
+        IReadOnlyList<BigInteger>? weights = null;
+        Dictionary<int, int> times = [];
+        foreach (AuditTrailEntry e in rounds)
+        {
+            AuditRoundArtifact round;
+            try
+            {
+                round = AuditTrailArtifacts.ReadRound($"entry {e.Index}", e.Body);
+            }
+            catch (AuditInputException x)
+            {
+                return Fail($"round {expectedRound}", x.Message, seed.Seed);
+            }
+
+            if (round.AuditId != auditId)
+            {
+                continue;
+            }
+
+            string step = $"round {round.Round}";
+            if (round.Round != expectedRound)
+            {
+                return Fail(step, $"entry {e.Index} is round {round.Round} but round {expectedRound} comes next.", seed.Seed);
+            }
+
+            List<AuditRoundDraw> expected = [];
+            if (batches is not null)
+            {
+                weights ??= MacroAudit.Weights(contests, [.. manifest.Batches.Select(b => (b.Ballots, batches[b]))]);
+                foreach (PpebDraw d in PpebSampler.Draw(seed.Seed, weights, drawn + 1, round.Draws.Count))
+                {
+                    ManifestBatch b = manifest.Batches[d.Index];
+                    expected.Add(new AuditRoundDraw(d.Ticket.ToString(CultureInfo.InvariantCulture), b.Tabulator, b.Batch, 0));
+                }
+            }
+            else
+            {
+                BallotIdScheme scheme = inputs.IdScheme switch { "arlo" => BallotIdScheme.Arlo, "arlo-batch" => BallotIdScheme.ArloBatch, _ => BallotIdScheme.Entente };
+                ballots ??= BallotIds.Enumerate(manifest, scheme, inputs.Jurisdiction);
+                foreach (SampledTicket t in ConsistentSampler.Sample([.. ballots.Select(b => b.Id)], seed.Seed, round.Draws.Count, drawn, withReplacement: true))
+                {
+                    var (batch, position, _) = ballots[t.IdIndex];
+                    expected.Add(new AuditRoundDraw(t.Number, batch.Tabulator, batch.Batch, position));
+                }
+            }
+
+            for (int i = 0; i < expected.Count; i++)
+            {
+                if (expected[i] != round.Draws[i])
+                {
+                    AuditRoundDraw got = round.Draws[i];
+                    return Fail(step, string.Create(CultureInfo.InvariantCulture,
+                        $"draw {drawn + i + 1} is {got.Tabulator} / {got.Batch} #{got.Position} (ticket {got.Ticket}) but the seed and the committed manifest give {expected[i].Tabulator} / {expected[i].Batch} #{expected[i].Position} (ticket {expected[i].Ticket})."), seed.Seed);
+                }
+            }
+
+            drawn += round.Draws.Count;
+            expectedRound++;
+            ok.Add(step);
+        }
+
+        return new AuditTrailResult(ok, null, null, seed.Seed);
+    }
+
+    private static byte[] File(AuditInputsArtifact inputs, string name) =>
+        inputs.Files.FirstOrDefault(f => f.Name == name) is { } f ? Encoding.UTF8.GetBytes(f.Text)
+            : throw new AuditInputException("audit.inputs", 0, "files", $"{name} is not among the committed inputs.");
+
+    private static SeedCommitArtifact? Commit(AuditTrailEntry e)
+    {
+        try
+        {
+            return SeedArtifacts.ReadCommit($"entry {e.Index}", e.Body);
+        }
+        catch (AuditInputException)
+        {
+            return null;
+        }
+    }
+}

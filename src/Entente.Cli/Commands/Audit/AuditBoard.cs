@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Entente.Audit.Io;
+using Entente.Audit.Trail;
+using Entente.Audit.Workflow;
+using Entente.Cli.Commands.Election;
+using Entente.Client.Board;
+using Entente.Client.Http;
+using Entente.Transparency.Notes;
+
+namespace Entente.Cli.Commands.Audit;
+
+/// <summary>
+/// The audit's own steps on a board (docs/audit.md, "The audit's steps as log entries"): posting the inputs at init and
+/// each round's sample with <c>--board URL --key KEY</c>, and reading every entry of an audit back for
+/// <c>entente audit verify --board</c>.
+/// </summary>
+internal static class AuditBoard
+{
+    private static readonly (string Collection, string Type)[] Collections =
+    [
+        ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
+        ("audit-reveals", Entente.Audit.Seed.SeedArtifacts.RevealType), ("audit-dice", Entente.Audit.Seed.SeedArtifacts.DiceType),
+        ("audit-rounds", AuditTrailArtifacts.RoundType),
+    ];
+
+    public static Option<string> BoardOption(string what) => new("--board") { Description = $"Log {what} on the board at this URL (signed with --key)." };
+
+    public static Option<string> KeyOption() => new("--key") { Description = "With --board: your charter key file (a member with the role auditor)." };
+
+    /// <summary>The board URL and key when --board is given; null otherwise.</summary>
+    public static (Uri Board, Ed25519NoteSigner Key)? Read(ParseResult parseResult, Option<string> board, Option<string> key)
+    {
+        if (parseResult.GetValue(board) is not string url)
+        {
+            return parseResult.GetValue(key) is null ? null : throw new UsageException("--key goes with --board.");
+        }
+
+        return (Url(url), ElectionPlaceOptions.ReadKey(AuditCli.Require(parseResult, key)));
+    }
+
+    public static Uri Url(string url) =>
+        Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" ? uri
+            : throw new UsageException($"--board must be an http:// or https:// URL, not '{url}'.");
+
+    /// <summary>Posts the audit's inputs (before any seed commitment) and binds the audit's seed to this board.</summary>
+    public static int PostInputs(TextWriter output, TextWriter error, AuditDirectory audit, Uri board, Ed25519NoteSigner key)
+    {
+        audit.State.SeedBoard ??= board.AbsoluteUri;
+        audit.Save();
+        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-inputs", audit.State.AuditId, AuditTrailArtifacts.InputsType, false, false),
+            AuditTrailArtifacts.Write(audit.InputsArtifact()), "the audit's inputs");
+    }
+
+    /// <summary>Posts a round's sample.</summary>
+    public static int PostRound(TextWriter output, TextWriter error, AuditDirectory audit, AuditRound round, Uri board, Ed25519NoteSigner key) =>
+        SeedCommand.Post(output, error, board, key, new BoardTarget("audit-rounds", audit.RoundId(round), AuditTrailArtifacts.RoundType, false, false),
+            AuditTrailArtifacts.Write(audit.RoundArtifact(round)), $"round {round.Number}'s sample");
+
+    /// <summary>Every log entry of the audit on the board, each checked against the SHA-256 of its index entry.</summary>
+    public static async Task<IReadOnlyList<AuditTrailEntry>> ReadAsync(Uri board, string auditId, CancellationToken cancellationToken)
+    {
+        using HttpClient http = new(new RetryHandler()) { BaseAddress = board };
+        List<AuditTrailEntry> entries = [];
+        try
+        {
+            foreach ((string collection, string type) in Collections)
+            {
+                foreach (BoardArtifact artifact in await http.ListAsync(collection, cancellationToken).ConfigureAwait(false))
+                {
+                    if (artifact.Id != auditId && !artifact.Id.StartsWith(auditId + ":", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    string path = $"board/{collection}/{Uri.EscapeDataString(artifact.Id)}";
+                    byte[] bytes = await http.ReadArtifactAsync(path, artifact.Sha256, cancellationToken).ConfigureAwait(false)
+                        ?? throw new AuditInputException(board.AbsoluteUri + path, 0, "", "listed by the board but not served");
+                    entries.Add(new AuditTrailEntry(artifact.Index, type, bytes));
+                }
+            }
+        }
+        catch (BoardRequestException e)
+        {
+            throw new AuditInputException(e.Where, 0, "", $"{(e.Status is int s ? $"{s} " : "")}{e.Title}: {e.Detail}");
+        }
+
+        return entries;
+    }
+}

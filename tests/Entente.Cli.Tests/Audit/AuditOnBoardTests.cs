@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using Entente.Audit.Trail;
+using Entente.Cli.Commands.Election;
+using Entente.Cli.Tests.Election;
+using Entente.Client.Board;
+using Entente.Transparency.Notes;
+
+namespace Entente.Cli.Tests.Audit;
+
+/// <summary>
+/// An audit whose inputs, seed and sample are entries of a real board (<c>entente serve</c> in its own process), then
+/// <c>entente audit verify --board</c> recomputing it from the board alone, and failing at a forged round.
+/// </summary>
+[Collection("audit clock")]
+public sealed class AuditOnBoardTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(["audit", .. args]);
+
+    [Fact]
+    public async Task An_audit_made_on_the_board_verifies_from_the_board_alone_and_a_forged_round_is_named()
+    {
+        using BoardProcess board = await BoardProcess.StartAsync();
+        File.WriteAllText(board.File("manifest.csv"), "Tabulator,Batch,Ballots\nT1,B1,300\nT2,B2,200\n");
+        File.WriteAllText(board.File("results.csv"), "Contest,Choice,Votes,Ballots\nMayor,Alice,300,500\nMayor,Bob,150,500\n");
+        string dir = board.File("audit");
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var init = Run("init", "--dir", dir, "--method", "bravo", "--risk-limit", "0.1", "--manifest", board.File("manifest.csv"), "--results", board.File("results.csv"),
+            "--parties", "blue.example,red.example", "--commit-by", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture),
+            "--reveal-by", now.AddHours(2).ToString("O", CultureInfo.InvariantCulture), "--board", board.Url, "--key", board.Key("blue.example"));
+        Assert.True(init.Code == 0, init.Err + init.Out);
+        Assert.Contains("Logged the audit's inputs on the board", init.Out, StringComparison.Ordinal);
+        string auditId = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "audit.json"))).RootElement.GetProperty("auditId").GetString()!;
+
+        var early = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(early.Code == 0, early.Err + early.Out); // inputs alone: nothing else to check yet
+        foreach (string party in new[] { "blue.example", "red.example" })
+        {
+            var commit = Run("seed", "commit", "--dir", dir, "--secret-file", board.File(party + ".secret"), "--board", board.Url, "--key", board.Key(party));
+            Assert.True(commit.Code == 0, commit.Err);
+        }
+
+        foreach (string party in new[] { "blue.example", "red.example" })
+        {
+            var reveal = Run("seed", "reveal", "--dir", dir, "--secret-file", board.File(party + ".secret"), "--board", board.Url, "--key", board.Key(party));
+            Assert.True(reveal.Code == 0, reveal.Err);
+        }
+
+        var sample = Run("sample", "--dir", dir, "--size", "5", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(sample.Code == 0, sample.Err);
+        Assert.Contains("Logged round 1's sample on the board", sample.Out, StringComparison.Ordinal);
+
+        var verified = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(verified.Code == 0, verified.Out + verified.Err);
+        Assert.Equal(["ok      inputs", "ok      seed", "ok      round 1"], verified.Out.Split('\n').Take(3));
+
+        // A round 2 that repeats round 1's draws: not what the seed gives for draws 6 to 10.
+        using AuditTrailRound forged = new(board, auditId, dir);
+        await forged.PostAsync();
+        var failed = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.Equal(1, failed.Code);
+        Assert.Contains("FAILED  round 2: draw 6 is ", failed.Out, StringComparison.Ordinal);
+
+        // The inputs of an audit whose seed commitments are already on the board are refused.
+        using Ed25519NoteSigner blue = ElectionPlaceOptions.ReadKey(board.Key("blue.example"));
+        using BoardClient client = new(new Uri(board.Url.EndsWith('/') ? board.Url : board.Url + "/"), blue);
+        AuditInputsArtifact late = new(auditId + "-late", "bravo", 0.1, "entente", null, [new AuditInputFile("results.csv", "x")]);
+        await Assert.ThrowsAsync<BoardRequestException>(async () =>
+        {
+            byte[] commit = Entente.Audit.Seed.SeedArtifacts.Write(new Entente.Audit.Seed.SeedCommitArtifact(late.AuditId, "blue.example", ["blue.example"], false, new byte[32]));
+            await client.PublishAsync(new BoardTarget("audit-commits", late.AuditId + ":blue.example", Entente.Audit.Seed.SeedArtifacts.CommitType, false, false), commit);
+            await client.PublishAsync(new BoardTarget("audit-inputs", late.AuditId, AuditTrailArtifacts.InputsType, false, false), AuditTrailArtifacts.Write(late));
+        });
+    }
+
+    /// <summary>Posts a forged round 2 (round 1's draws again) signed by red.</summary>
+    private sealed class AuditTrailRound(BoardProcess board, string auditId, string dir) : IDisposable
+    {
+        private readonly Ed25519NoteSigner _red = ElectionPlaceOptions.ReadKey(board.Key("red.example"));
+
+        public async Task PostAsync()
+        {
+            using JsonDocument state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "audit.json")));
+            List<AuditRoundDraw> draws = [.. state.RootElement.GetProperty("rounds")[0].GetProperty("draws").EnumerateArray().Select(d => new AuditRoundDraw(
+                d.GetProperty("ticket").GetString()!, d.GetProperty("tabulator").GetString(), d.GetProperty("batch").GetString()!, d.GetProperty("position").GetInt64()))];
+            using BoardClient client = new(new Uri(board.Url.EndsWith('/') ? board.Url : board.Url + "/"), _red);
+            await client.PublishAsync(new BoardTarget("audit-rounds", auditId + ":2", AuditTrailArtifacts.RoundType, false, false),
+                AuditTrailArtifacts.Write(new AuditRoundArtifact(auditId, 2, draws)));
+        }
+
+        public void Dispose() => _red.Dispose();
+    }
+}
