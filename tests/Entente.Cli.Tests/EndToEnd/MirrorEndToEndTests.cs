@@ -109,6 +109,39 @@ public sealed class MirrorEndToEndTests
         Assert.True(code == 0, $"verify exited {code}\nstdout: {output}\nstderr: {error}");
     }
 
+    [Fact]
+    public async Task A_board_that_pushes_to_a_required_mirror_holds_back_its_checkpoint_while_the_mirror_is_down_and_the_restarted_mirror_catches_up_by_push_alone()
+    {
+        using BoardProcess board = await BoardProcess.StartAsync(witnesses: 1, mirrors: 1);
+        ServerProcess mirror = board.Mirrors[0];
+        string copy = $"{mirror.Url}{OriginHash(BoardProcess.Origin)}/";
+        long before = 0;
+        await CeremonyAsync(board, afterKeygen: () =>
+        {
+            before = WaitPublishedAsync(board, board.LogSizeAsync().GetAwaiter().GetResult()).GetAwaiter().GetResult();
+            mirror.Kill();
+        });
+
+        // The policy requires the mirror: while it is down the board takes entries but publishes nothing newer.
+        await File.WriteAllTextAsync(board.File("ballots.json"), Ballots);
+        Ok(board, "device-1", "device 1", "encrypt", "--ballots", board.File("ballots.json"));
+        await Task.Delay(500);
+        long published = long.Parse((await board.GetTextAsync("checkpoint")).Split('\n')[1], CultureInfo.InvariantCulture);
+        Assert.True(published <= before, $"the board published size {published} past {before} without its required mirror");
+
+        await mirror.RestartAsync();
+        TallyAndDecrypt(board);
+        long size = await WaitPublishedAsync(board, await board.LogSizeAsync());
+        string boardCheckpoint = await board.GetTextAsync("checkpoint");
+        Assert.Contains("\u2014 mirror-1.example ", boardCheckpoint, StringComparison.Ordinal);
+        string mirrored = await WaitMirroredAsync(copy, size);
+        Assert.Contains("\u2014 witness-1.example ", mirrored, StringComparison.Ordinal);
+
+        string record = board.File("fetched-from-mirror");
+        (int code, string output, string error) = EntenteProcess.Run("record", "fetch", "--mirror", copy, "--out", record, "--policy", board.PolicyFile, "--json");
+        Assert.True(code == 0, $"record fetch --mirror exited {code}\nstdout: {output}\nstderr: {error}");
+    }
+
     private static JsonElement Sync(BoardProcess board, string dir, int expected)
     {
         (int code, string output, string error) = EntenteProcess.Run("mirror", "sync", "--log", board.Url, "--key", LogKey(board), "--dir", dir, "--policy", board.PolicyFile, "--json");
