@@ -19,6 +19,7 @@ internal static class CommandCatalog
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();
         yield return MirrorCommand.Create();
+        yield return MonitorCommand.Create();
         yield return ElectionCommand.Create();
         yield return GuardianCommand.Create();
         yield return EncryptCommand.Create();

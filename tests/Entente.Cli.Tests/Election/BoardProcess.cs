@@ -76,8 +76,8 @@ internal sealed class BoardProcess : IDisposable
 
             await System.IO.File.WriteAllTextAsync(Path.Combine(data, "charter.json"), $$"""
                 { "parties": [
-                  { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1] },
-                  { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3] },
+                  { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1], "identity": "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d" },
+                  { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3], "identity": "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90" },
                   { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
                   { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ] }
                 """);
