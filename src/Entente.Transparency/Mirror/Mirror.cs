@@ -399,7 +399,8 @@ public sealed class Mirror : IDisposable
 
         ConcurrentBag<ArtifactFailure> failures = [];
         ConcurrentDictionary<Hash256, bool> seen = new();
-        await Parallel.ForEachAsync(needed, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (item, ct) =>
+        ConcurrentQueue<byte[]> fetched = new();
+        await Parallel.ForEachAsync(needed, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (item, ct) =>
         {
             if (!seen.TryAdd(item.Sha256, true) || await _blobs.GetCheckedAsync(item.Sha256, ct).ConfigureAwait(false) is not null)
             {
@@ -413,8 +414,15 @@ public sealed class Mirror : IDisposable
                 return;
             }
 
-            await _blobs.PutAsync(served.Bytes, ct).ConfigureAwait(false);
+            fetched.Enqueue(served.Bytes);
         }).ConfigureAwait(false);
+
+        // Every artifact fetched is stored (one durable write per batch), also when others failed: a retry fetches only those.
+        byte[][] all = [.. fetched];
+        for (int i = 0; i < all.Length; i += 1024)
+        {
+            await _blobs.PutManyAsync([.. all.Skip(i).Take(1024).Select(b => (ReadOnlyMemory<byte>)b)], cancellationToken).ConfigureAwait(false);
+        }
 
         // Every entry that commits to a failed artifact is named, in log order.
         HashSet<Hash256> failed = [.. failures.Select(f => f.Sha256)];
