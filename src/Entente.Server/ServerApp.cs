@@ -262,6 +262,16 @@ public static class ServerApp
         return app;
     }
 
+    /// <summary>A tlog-mirror server (<c>entente mirror serve</c>) over an opened <see cref="Mirror.MirrorHost"/>, whose pull loop it starts.</summary>
+    public static WebApplication BuildMirror(Mirror.MirrorHost host, string urls)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        WebApplication app = Create(urls, services => services.AddSingleton(host), maxRequestBody: Entente.Transparency.Mirror.Mirror.MaxAddEntriesBytes);
+        app.MapMirrorEndpoints();
+        host.Start();
+        return app;
+    }
+
     private static WebApplication Create(string urls, Action<IServiceCollection> configure, long? maxRequestBody = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();

@@ -18,6 +18,8 @@ internal static class CommandCatalog
         yield return IncidentCommand.Create();
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();
+        yield return MirrorCommand.Create();
+        yield return MonitorCommand.Create();
         yield return ElectionCommand.Create();
         yield return GuardianCommand.Create();
         yield return EncryptCommand.Create();

@@ -26,6 +26,12 @@ public sealed record RecordFetchOptions
     /// <summary>How long to wait for the witnesses to cosign a checkpoint that covers every entry the board has (default 30 s).</summary>
     public TimeSpan WaitForCheckpoint { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The URL is a mirror's copy of the board's log (<c>&lt;mirror&gt;/&lt;origin hash&gt;/</c>, docs/mirror.md), not the
+    /// board: its checkpoint is taken as it is (a mirror serves only what it holds whole), every other check is the same.
+    /// </summary>
+    public bool FromMirror { get; init; }
+
     /// <summary>Artifacts fetched at once.</summary>
     public int Parallelism { get; init; } = 8;
 
@@ -138,7 +144,9 @@ public sealed class RecordFetcher : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         List<RecordFetchFailure> failures = [];
-        SignedCheckpoint signed = await CheckpointCoveringBoardAsync(options.WaitForCheckpoint, cancellationToken).ConfigureAwait(false);
+        SignedCheckpoint signed = options.FromMirror
+            ? await _log.GetCheckpointAsync(cancellationToken).ConfigureAwait(false)
+            : await CheckpointCoveringBoardAsync(options.WaitForCheckpoint, cancellationToken).ConfigureAwait(false);
         Checkpoint checkpoint = signed.Checkpoint;
 
         // 1. Every entry, proven included in the checkpoint's tree (the root is checked against the policy below,

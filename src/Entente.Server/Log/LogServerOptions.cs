@@ -9,6 +9,7 @@ namespace Entente.Server.Log;
 /// { "origin": "entente.example/log", "store": "sqlite:log.db" | "postgres:Host=…", "key": "log.key",
 ///   "charter": "charter.json", "maxEntrySize": 65535,
 ///   "witnesses": [ { "key": "witness.blue+…+…", "url": "http://127.0.0.1:8081/" } ], "quorum": 1,
+///   "mirrors": [ { "key": "mirror.blue+…+…", "url": "http://127.0.0.1:8091/" } ], "mirrorQuorum": 1,
 ///   "policy": "witness-policy.txt", "authorities": ["board.example"] }
 /// </code>
 /// </summary>
@@ -38,6 +39,15 @@ public sealed class LogServerOptions
 
     [JsonPropertyName("quorum")]
     public int Quorum { get; set; }
+
+    /// <summary>C2SP tlog-mirrors the board pushes its checkpoints and entries to, after the witnesses (docs/mirror.md).</summary>
+    [JsonPropertyName("mirrors")]
+    public List<WitnessRef> Mirrors { get; set; } = [];
+
+    /// <summary>Mirror cosignatures a checkpoint needs before it is stored as cosigned (null: every configured mirror).</summary>
+    [JsonPropertyName("mirrorQuorum")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MirrorQuorum { get; set; }
 
     [JsonPropertyName("witnessIntervalMs")]
     public int WitnessIntervalMs { get; set; } = 1000;

@@ -112,7 +112,9 @@ public sealed class LogService : IAsyncDisposable
         {
             List<WitnessEndpoint> witnesses = options.Witnesses.Select(w => new WitnessEndpoint(VerifierKeys.ParseCosigner(w.Key), new Uri(w.Url.EndsWith('/') ? w.Url : w.Url + "/"))).ToList();
             submitter = new MeasuredWitnessSubmitter(new Entente.Client.Witness.WitnessClient(http), metrics);
-            collector = new CosignatureCollector(sequencer, store, witnesses, submitter, options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs));
+            List<Entente.Transparency.Mirror.MirrorEndpoint> mirrors = options.Mirrors.Select(m => new Entente.Transparency.Mirror.MirrorEndpoint(VerifierKeys.ParseCosigner(m.Key), new Uri(m.Url.EndsWith('/') ? m.Url : m.Url + "/"))).ToList();
+            collector = new CosignatureCollector(sequencer, store, witnesses, submitter, options.Quorum, TimeSpan.FromMilliseconds(options.WitnessIntervalMs),
+                mirrors, mirrors.Count > 0 ? new Entente.Client.Mirror.MirrorClient(http) : null, options.MirrorQuorum ?? mirrors.Count);
             collector.Start();
         }
 

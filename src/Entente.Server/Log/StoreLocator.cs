@@ -66,6 +66,26 @@ public static class StoreLocator
         return await SqliteExchangeStore.OpenAsync(board.Resolve(exchange.Store), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A mirror's stores, all in one database: its log copy, its artifacts and its pending checkpoint (<c>sqlite:PATH</c>
+    /// or <c>postgres:CONNECTION</c>, tables in <paramref name="schema"/>). Dispose the log store to close it.
+    /// </summary>
+    public static (ILogStore Log, IBlobStore Blobs, IWitnessStore Pending, Func<Task> CreateBlobSchema) OpenMirror(string locator, Func<string, string> resolve, string schema = "entente")
+    {
+        ArgumentNullException.ThrowIfNull(locator);
+        ArgumentNullException.ThrowIfNull(resolve);
+        if (locator.StartsWith("postgres:", StringComparison.Ordinal))
+        {
+            PostgresDatabase db = new(locator["postgres:".Length..], schema);
+            PostgresBlobStore blobs = new(db);
+            return (new PostgresLogStore(db, ownsDatabase: true), blobs, new PostgresWitnessStore(db), () => blobs.CreateSchemaAsync());
+        }
+
+        string path = resolve(locator.StartsWith("sqlite:", StringComparison.Ordinal) ? locator["sqlite:".Length..] : locator);
+        SqliteBlobStore sqliteBlobs = new(path);
+        return (new SqliteLogStore(path), sqliteBlobs, new SqliteWitnessStore(path), () => sqliteBlobs.CreateSchemaAsync());
+    }
+
     public static IWitnessStore OpenWitness(string locator, Func<string, string> resolve)
     {
         ArgumentNullException.ThrowIfNull(locator);

@@ -42,6 +42,39 @@ public sealed class SqliteBlobStore : IBlobStore
         return hash;
     }
 
+    /// <summary>Stores every blob in one transaction (one durable commit).</summary>
+    public async Task PutManyAsync(IReadOnlyList<ReadOnlyMemory<byte>> blobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        if (blobs.Count == 0)
+        {
+            return;
+        }
+
+        using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteTransaction tx = c.BeginTransaction();
+            using SqliteCommand cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO blobs (sha256, data) VALUES ($h, $d) ON CONFLICT (sha256) DO NOTHING";
+            SqliteParameter h = cmd.Parameters.Add("$h", SqliteType.Blob);
+            SqliteParameter d = cmd.Parameters.Add("$d", SqliteType.Blob);
+            foreach (ReadOnlyMemory<byte> blob in blobs)
+            {
+                h.Value = Hash256.Compute(blob.Span).ToArray();
+                d.Value = blob.ToArray();
+                await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteDatabase.Translate(e, $"storing {blobs.Count} blobs");
+        }
+    }
+
     /// <inheritdoc/>
     public async Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default)
     {

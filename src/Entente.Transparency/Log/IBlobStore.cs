@@ -13,6 +13,19 @@ public interface IBlobStore
 
     /// <summary>The stored bytes for <paramref name="sha256"/>, or null.</summary>
     Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores several blobs, durably when it returns (a store may write them in one transaction: a mirror takes thousands
+    /// at a time). The default stores them one by one.
+    /// </summary>
+    async Task PutManyAsync(IReadOnlyList<ReadOnlyMemory<byte>> blobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        foreach (ReadOnlyMemory<byte> blob in blobs)
+        {
+            await PutAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>Reads blobs and checks that the bytes hash to their address.</summary>

@@ -90,6 +90,10 @@ public sealed class LogReader
     public Task<Hash256[]> ConsistencyProofAsync(long oldSize, long newSize, CancellationToken cancellationToken = default) =>
         ProveAsync(source => MerkleMath.ConsistencyProof(source, oldSize, newSize), newSize, cancellationToken);
 
+    /// <summary>A subtree consistency proof of <c>[start, end)</c> in the tree of <paramref name="treeSize"/> (tlog-mirror add-entries).</summary>
+    public Task<Hash256[]> SubtreeConsistencyProofAsync(long start, long end, long treeSize, CancellationToken cancellationToken = default) =>
+        ProveAsync(source => MerkleMath.SubtreeConsistencyProof(source, start, end, treeSize), treeSize, cancellationToken);
+
     /// <summary>The root of the tree of <paramref name="treeSize"/> computed from the stored tiles.</summary>
     public Task<Hash256> RootAsync(long treeSize, CancellationToken cancellationToken = default) =>
         ProveAsync(source => MerkleMath.Root(source, treeSize), treeSize, cancellationToken);

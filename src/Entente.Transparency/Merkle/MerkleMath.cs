@@ -332,6 +332,64 @@ public static class MerkleMath
         }
     }
 
+    /// <summary>
+    /// The subtree consistency proof (draft-ietf-plants-merkle-tree-certs §4.4) that the valid subtree
+    /// <c>[start, end)</c> is part of the tree of <paramref name="size"/>: the hashes <see cref="VerifySubtreeConsistency"/>
+    /// consumes, in its order (the same descent, emitting instead of reading). Empty for the empty subtree and for the
+    /// whole tree. What tlog-mirror's <c>add-entries</c> packages carry.
+    /// </summary>
+    public static Hash256[] SubtreeConsistencyProof(ISubtreeHashes source, long start, long end, long size)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (start == end && start >= 0 && end <= size)
+        {
+            return [];
+        }
+
+        if (!IsValidSubtree(start, end) || end > size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), $"[{start}, {end}) is not a subtree of the tree of size {size}.");
+        }
+
+        List<Hash256> proof = new(64);
+        if (!(start == 0 && end == size))
+        {
+            Emit(start, end, size, true, 0);
+        }
+
+        return [.. proof];
+
+        void Emit(long lo, long hi, long n, bool isKnown, long offset)
+        {
+            if (lo == 0 && hi == n)
+            {
+                if (!isKnown)
+                {
+                    proof.Add(RangeHash(source, offset, offset + n));
+                }
+
+                return;
+            }
+
+            long k = SplitPoint(n);
+            if (hi <= k)
+            {
+                Emit(lo, hi, k, isKnown, offset);
+                proof.Add(RangeHash(source, offset + k, offset + n));
+            }
+            else if (k <= lo)
+            {
+                Emit(lo - k, hi - k, n - k, isKnown, offset + k);
+                proof.Add(RangeHash(source, offset, offset + k));
+            }
+            else
+            {
+                Emit(0, hi - k, n - k, false, offset + k);
+                proof.Add(RangeHash(source, offset, offset + k));
+            }
+        }
+    }
+
     /// <summary>The number of hashes in an inclusion proof of <paramref name="index"/> in a tree of <paramref name="size"/>.</summary>
     public static int InclusionProofLength(long index, long size)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Entente.Transparency.Log;
+using Entente.Transparency.Mirror;
 using Entente.Transparency.Notes;
 
 namespace Entente.Transparency.Witness;
@@ -13,7 +14,9 @@ public sealed record WitnessEndpoint(CosignatureV1Verifier Key, Uri SubmissionPr
 /// The log side of tlog-witness: after each new checkpoint (at most once per interval) it sends the checkpoint
 /// with a consistency proof to every witness through an <see cref="IWitnessSubmitter"/>, learns a witness's size from a 409 and retries once, checks each
 /// returned cosignature, and stores the checkpoint with the cosignatures once <see cref="Quorum"/> witnesses
-/// have cosigned it. The same checkpoint goes to every witness so their cosignatures line up.
+/// have cosigned it. The same checkpoint goes to every witness so their cosignatures line up. With mirrors
+/// (C2SP tlog-mirror), the checkpoint as the witnesses cosigned it then goes to each mirror with the entries it lacks
+/// (<see cref="MirrorUploader"/>), and is stored only once <see cref="MirrorQuorum"/> mirrors have cosigned it too.
 /// </summary>
 public sealed class CosignatureCollector : IAsyncDisposable
 {
@@ -26,12 +29,32 @@ public sealed class CosignatureCollector : IAsyncDisposable
     private readonly TimeSpan _interval;
     private readonly Dictionary<string, long> _known = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly IReadOnlyList<MirrorEndpoint> _mirrors;
+    private readonly MirrorUploader? _uploader;
     private Task? _loop;
 
     /// <summary>Creates the collector (call <see cref="Start"/>).</summary>
     public CosignatureCollector(Sequencer sequencer, ILogStore store, IReadOnlyList<WitnessEndpoint> witnesses, IWitnessSubmitter submitter, int quorum,
         TimeSpan interval, TimeProvider? time = null)
+        : this(sequencer, store, witnesses, submitter, quorum, interval, [], null, 0, time)
     {
+    }
+
+    /// <summary>Creates the collector with mirrors too (call <see cref="Start"/>).</summary>
+    public CosignatureCollector(Sequencer sequencer, ILogStore store, IReadOnlyList<WitnessEndpoint> witnesses, IWitnessSubmitter submitter, int quorum,
+        TimeSpan interval, IReadOnlyList<MirrorEndpoint> mirrors, IMirrorSubmitter? mirrorSubmitter, int mirrorQuorum, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(mirrors);
+        ArgumentOutOfRangeException.ThrowIfNegative(mirrorQuorum);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(mirrorQuorum, mirrors.Count);
+        if (mirrors.Count > 0 && mirrorSubmitter is null)
+        {
+            throw new ArgumentNullException(nameof(mirrorSubmitter), "Mirrors need a submitter.");
+        }
+
+        _mirrors = mirrors;
+        MirrorQuorum = mirrorQuorum;
+        _uploader = mirrors.Count > 0 ? new MirrorUploader(store ?? throw new ArgumentNullException(nameof(store)), new LogReader(store), mirrorSubmitter!) : null;
         ArgumentNullException.ThrowIfNull(witnesses);
         ArgumentOutOfRangeException.ThrowIfNegative(quorum);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(quorum, witnesses.Count);
@@ -47,6 +70,9 @@ public sealed class CosignatureCollector : IAsyncDisposable
 
     /// <summary>Cosignatures needed before a checkpoint is stored as cosigned.</summary>
     public int Quorum { get; }
+
+    /// <summary>Mirror cosignatures needed (besides the witnesses') before a checkpoint is stored as cosigned.</summary>
+    public int MirrorQuorum { get; }
 
     /// <summary>The last error talking to a witness, for diagnostics (never secret).</summary>
     public string? LastError { get; private set; }
@@ -103,6 +129,34 @@ public sealed class CosignatureCollector : IAsyncDisposable
         foreach (NoteSignature s in valid)
         {
             merged = merged.WithSignature(s);
+        }
+
+        if (_uploader is not null)
+        {
+            StoredCheckpoint witnessed = new(head.Size, head.Root, merged.ToBytes());
+            NoteSignature?[] mirrored = await Task.WhenAll(_mirrors.Select(async m =>
+            {
+                try
+                {
+                    return await _uploader.PushAsync(m, witnessed, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    LastError = $"mirror {m.Key.Name}: {e.Message}";
+                    return null;
+                }
+            })).ConfigureAwait(false);
+            List<NoteSignature> mirrorSignatures = [.. mirrored.OfType<NoteSignature>()];
+            if (mirrorSignatures.Count < MirrorQuorum)
+            {
+                LastError = _uploader.LastError ?? LastError;
+                return false;
+            }
+
+            foreach (NoteSignature s in mirrorSignatures)
+            {
+                merged = merged.WithSignature(s);
+            }
         }
 
         await _store.WriteCosignedAsync(new StoredCheckpoint(head.Size, head.Root, merged.ToBytes()), cancellationToken).ConfigureAwait(false);

@@ -29,15 +29,20 @@ public sealed class Witness
 
     private const string SizeType = "text/x.tlog.size";
     private const string TextType = "text/plain; charset=utf-8";
-    private readonly Ed25519NoteSigner _key;
+    private readonly Ed25519NoteSigner? _key;
     private readonly Dictionary<string, WitnessedLog> _logs;
     private readonly IWitnessStore _store;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the witness.</summary>
     public Witness(Ed25519NoteSigner key, IEnumerable<WitnessedLog> logs, IWitnessStore store, TimeProvider? time = null)
+        : this(key ?? throw new ArgumentNullException(nameof(key)), logs, store, time, pending: false)
     {
-        ArgumentNullException.ThrowIfNull(key);
+    }
+
+    private Witness(Ed25519NoteSigner? key, IEnumerable<WitnessedLog> logs, IWitnessStore store, TimeProvider? time, bool pending)
+    {
+        System.Diagnostics.Debug.Assert(pending == (key is null));
         ArgumentNullException.ThrowIfNull(logs);
         ArgumentNullException.ThrowIfNull(store);
         _key = key;
@@ -46,8 +51,16 @@ public sealed class Witness
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>
+    /// The <c>add-checkpoint</c> of a tlog-mirror: the same checks in the same order, but it keeps the checkpoint as
+    /// received (every signature on it retained) as the mirror's <i>pending checkpoint</i> in <paramref name="store"/>,
+    /// never signs, and answers 200 with an empty body (the mirror cosigns later, once it holds the entries).
+    /// </summary>
+    public static Witness ForPendingCheckpoints(IEnumerable<WitnessedLog> logs, IWitnessStore store, TimeProvider? time = null) =>
+        new(null, logs, store, time, pending: true);
+
     /// <summary>The witness's cosigner verifier key (type 0x04).</summary>
-    public string CosignerVerifierKey => _key.CosignerVerifierKey;
+    public string CosignerVerifierKey => _key?.CosignerVerifierKey ?? throw new InvalidOperationException("A mirror's pending-checkpoint endpoint has no cosigner key.");
 
     /// <summary>Handles one add-checkpoint request body.</summary>
     public async Task<WitnessResponse> AddCheckpointAsync(ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
@@ -137,9 +150,19 @@ public sealed class Witness
             return Text(422, "consistency proof does not verify\n");
         }
 
-        ulong now = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
-        NoteSignature cosignature = _key.Cosign(Encoding.UTF8.GetBytes(note.Text), now);
-        byte[] keptNote = note.WithSignature(cosignature).ToBytes();
+        NoteSignature? cosignature = null;
+        byte[] keptNote;
+        if (_key is null)
+        {
+            keptNote = note.ToBytes();
+        }
+        else
+        {
+            ulong now = (ulong)_time.GetUtcNow().ToUnixTimeSeconds();
+            cosignature = _key.Cosign(Encoding.UTF8.GetBytes(note.Text), now);
+            keptNote = note.WithSignature(cosignature).ToBytes();
+        }
+
         WitnessState next = new(checkpoint.Origin, checkpoint.Size, checkpoint.Root, keptNote);
         if (!await _store.CompareAndSwapAsync(stored?.Size, next, cancellationToken).ConfigureAwait(false))
         {
@@ -148,7 +171,7 @@ public sealed class Witness
             return Conflict(now2?.Size ?? 0);
         }
 
-        return new WitnessResponse(200, TextType, cosignature.ToLine());
+        return new WitnessResponse(200, TextType, cosignature?.ToLine() ?? "");
     }
 
     private static WitnessResponse Conflict(long size) => new(409, SizeType, size.ToString(CultureInfo.InvariantCulture) + "\n");

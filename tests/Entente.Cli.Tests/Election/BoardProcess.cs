@@ -18,11 +18,12 @@ internal sealed class BoardProcess : IDisposable
 
     private readonly ServerProcess _board;
 
-    private BoardProcess(string folder, ServerProcess board, IReadOnlyList<ServerProcess> witnesses)
+    private BoardProcess(string folder, ServerProcess board, IReadOnlyList<ServerProcess> witnesses, IReadOnlyList<ServerProcess> mirrors)
     {
         Folder = folder;
         _board = board;
         Witnesses = witnesses;
+        Mirrors = mirrors;
     }
 
     /// <summary>The temporary folder: the board's data in <c>board/</c>, the key files and anything the test writes.</summary>
@@ -37,6 +38,12 @@ internal sealed class BoardProcess : IDisposable
     /// <summary>The witnesses' server processes (none unless asked for).</summary>
     public IReadOnlyList<ServerProcess> Witnesses { get; }
 
+    /// <summary>
+    /// The mirrors' server processes (none unless asked for): each an <c>entente mirror serve</c> that does not pull on
+    /// its own (everything it holds the board pushed), named mirror-N.example, required by the board and the policy.
+    /// </summary>
+    public IReadOnlyList<ServerProcess> Mirrors { get; }
+
     /// <summary>The board's data folder.</summary>
     public string Data => File("board");
 
@@ -50,10 +57,11 @@ internal sealed class BoardProcess : IDisposable
     public string Key(string member) => File(member + ".key");
 
     /// <summary>Writes the keys and the charter, starts <paramref name="witnesses"/> witnesses and <c>entente serve</c>, and waits until they answer.</summary>
-    public static async Task<BoardProcess> StartAsync(int witnesses = 0)
+    public static async Task<BoardProcess> StartAsync(int witnesses = 0, int mirrors = 0)
     {
         string folder = Directory.CreateTempSubdirectory("entente-cli-board-").FullName;
         List<ServerProcess> started = [];
+        List<ServerProcess> mirrorProcesses = [];
         try
         {
             string data = Path.Combine(folder, "board");
@@ -68,12 +76,13 @@ internal sealed class BoardProcess : IDisposable
 
             await System.IO.File.WriteAllTextAsync(Path.Combine(data, "charter.json"), $$"""
                 { "parties": [
-                  { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1] },
-                  { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3] },
+                  { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1], "identity": "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d" },
+                  { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3], "identity": "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90" },
                   { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
                   { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ] }
                 """);
             List<string> serve = ["serve", "--data", data, "--origin", Origin];
+            int? boardPortChosen = null;
             if (witnesses > 0)
             {
                 // The log key first (entente serve keeps an existing one), so that each witness can be made for it.
@@ -91,25 +100,44 @@ internal sealed class BoardProcess : IDisposable
                     refs.Add((cosigner, witness.Url));
                 }
 
+                int port0 = ServerProcess.FreePort();
+                List<(string Cosigner, string Url)> mirrorRefs = [];
+                for (int m = 1; m <= mirrors; m++)
+                {
+                    string config = Path.Combine(folder, $"mirror-{m}", "mirror.json");
+                    string made = EntenteProcess.Ok("mirror", "init", "--config", config, "--name", $"mirror-{m}.example", "--log-key", logKey.VerifierKey, "--log-url", $"http://127.0.0.1:{port0}/");
+                    string cosigner = made.Split('\n').Single(l => l.StartsWith("cosigner key ", StringComparison.Ordinal))["cosigner key ".Length..].Trim();
+                    string text = await System.IO.File.ReadAllTextAsync(config);
+                    await System.IO.File.WriteAllTextAsync(config, text.Replace("\"syncIntervalMs\": 1000", "\"syncIntervalMs\": 0", StringComparison.Ordinal));
+                    int port = ServerProcess.FreePort();
+                    ServerProcess mirror = await ServerProcess.StartAsync($"mirror-{m}", port, "", "mirror", "serve", "--config", config, "--urls", $"http://127.0.0.1:{port}");
+                    mirrorProcesses.Add(mirror);
+                    mirrorRefs.Add((cosigner, mirror.Url));
+                }
+
                 await System.IO.File.WriteAllTextAsync(Path.Combine(data, "config.json"), JsonSerializer.Serialize(new Dictionary<string, object>
                 {
                     ["witnesses"] = refs.Select(r => new Dictionary<string, string> { ["key"] = r.Cosigner, ["url"] = r.Url }).ToArray(),
                     ["quorum"] = witnesses,
+                    ["mirrors"] = mirrorRefs.Select(r => new Dictionary<string, string> { ["key"] = r.Cosigner, ["url"] = r.Url }).ToArray(),
                     ["witnessIntervalMs"] = 100,
                 }));
                 serve.AddRange(["--config", Path.Combine(data, "config.json")]);
+                string[] members = [.. refs.Select((_, i) => $"w{i + 1}"), .. mirrorRefs.Select((_, i) => $"m{i + 1}")];
                 await System.IO.File.WriteAllTextAsync(Path.Combine(folder, "witness-policy.txt"),
                     $"log {logKey.VerifierKey}\n" + string.Concat(refs.Select((r, i) => $"witness w{i + 1} {r.Cosigner}\n"))
-                    + $"group all-witnesses all {string.Join(' ', refs.Select((_, i) => $"w{i + 1}"))}\nquorum all-witnesses\n");
+                    + string.Concat(mirrorRefs.Select((r, i) => $"witness m{i + 1} {r.Cosigner}\n"))
+                    + $"group all-witnesses all {string.Join(' ', members)}\nquorum all-witnesses\n");
+                boardPortChosen = port0;
             }
 
-            int boardPort = ServerProcess.FreePort();
+            int boardPort = boardPortChosen ?? ServerProcess.FreePort();
             ServerProcess board = await ServerProcess.StartAsync("entente serve", boardPort, "board", [.. serve, "--urls", $"http://127.0.0.1:{boardPort}"]);
-            return new BoardProcess(folder, board, started);
+            return new BoardProcess(folder, board, started, mirrorProcesses);
         }
         catch
         {
-            foreach (ServerProcess s in started)
+            foreach (ServerProcess s in started.Concat(mirrorProcesses))
             {
                 s.Dispose();
             }
@@ -143,9 +171,9 @@ internal sealed class BoardProcess : IDisposable
     public void Dispose()
     {
         _board.Dispose();
-        foreach (ServerProcess witness in Witnesses)
+        foreach (ServerProcess server in Witnesses.Concat(Mirrors))
         {
-            witness.Dispose();
+            server.Dispose();
         }
 
         try

@@ -48,4 +48,46 @@ public sealed class MerkleProofProperties
             }
         }
     }
+
+    [Fact]
+    public void Every_subtree_consistency_proof_up_to_size_600_verifies_and_fails_against_another_root()
+    {
+        MemoryMerkleTree tree = new();
+        List<Hash256> leaves = [];
+        for (int i = 0; i < 600; i++)
+        {
+            byte[] entry = [(byte)i, (byte)(i >> 8), 0x17];
+            tree.AppendEntry(entry);
+            leaves.Add(Rfc6962.LeafHash(entry));
+        }
+
+        int checkedProofs = 0;
+        foreach (long n in new long[] { 1, 2, 3, 5, 8, 13, 64, 255, 256, 257, 300, 511, 512, 513, 600 })
+        {
+            Hash256 root = tree.Root(n);
+            for (long start = 0; start < n; start++)
+            {
+                for (long end = start + 1; end <= n; end++)
+                {
+                    if (!MerkleMath.IsValidSubtree(start, end))
+                    {
+                        continue;
+                    }
+
+                    Hash256 subtree = MerkleMath.RootFromLeafHashes(leaves.GetRange((int)start, (int)(end - start)));
+                    byte[][] proof = [.. MerkleMath.SubtreeConsistencyProof(tree, start, end, n).Select(h => h.ToArray())];
+                    Assert.True(MerkleMath.VerifySubtreeConsistency(start, end, n, subtree.Span, root.Span, proof), $"[{start}, {end}) in {n}");
+                    if (!(start == 0 && end == n))
+                    {
+                        Assert.False(MerkleMath.VerifySubtreeConsistency(start, end, n, subtree.Span, Hash256.Compute([0xEE]).Span, proof));
+                        Assert.False(MerkleMath.VerifySubtreeConsistency(start, end, n, Rfc6962.LeafHash([0xFF]).Span, root.Span, proof));
+                    }
+
+                    checkedProofs++;
+                }
+            }
+        }
+
+        Assert.True(checkedProofs > 1000, $"{checkedProofs} subtree proofs checked");
+    }
 }

@@ -24,7 +24,8 @@ internal static class FetchCommand
 {
     public static Command Create()
     {
-        Option<string> board = new("--board") { Description = "The board, e.g. http://127.0.0.1:5080/.", Required = true };
+        Option<string?> board = new("--board") { Description = "The board, e.g. http://127.0.0.1:5080/ (or give --mirror)." };
+        Option<string?> mirror = new("--mirror") { Description = "Read from a mirror instead of the board: the log's URL on the mirror, <mirror>/<origin hash>/ (as `entente mirror serve` prints it)." };
         Option<string> output = new("--out") { Description = "The record folder to write; must not exist or be empty.", Required = true };
         Option<string?> policy = new("--policy") { Description = "The witness policy (C2SP tlog-policy) the checkpoint must satisfy. Default: the board's own witness.policy entry, which every party of its charter must have signed." };
         Option<string?> key = new("--key") { Description = "The board's log key (a verifier key, or a file holding one). Default: the policy's log line." };
@@ -33,21 +34,27 @@ internal static class FetchCommand
         Option<bool> json = new("--json") { Description = "Print the outcome as JSON." };
         Command command = new("fetch", "Download the election record from a board, check every entry and artifact against the witnessed log, and write it for `entente verify`.")
         {
-            board, output, policy, key, wait, timeout, json,
+            board, mirror, output, policy, key, wait, timeout, json,
         };
         command.SetAction((parse, ct) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output;
             TextWriter stderr = parse.InvocationConfiguration.Error;
+            (string? boardUrl, string? mirrorUrl) = (parse.GetValue(board), parse.GetValue(mirror));
+            if ((boardUrl is null) == (mirrorUrl is null))
+            {
+                return Task.FromResult(RemoteAction.Fail(stderr, "give exactly one of --board URL and --mirror URL.", ExitCodes.UsageOrInput));
+            }
+
             return RunAsync(
-                RemoteAction.Url(parse.GetValue(board)!, "--board"), parse.GetValue(output)!, parse.GetValue(policy), parse.GetValue(key),
-                parse.GetValue(wait), parse.GetValue(timeout), parse.GetValue(json), stdout, stderr, showProgress: !Console.IsErrorRedirected, ct);
+                mirrorUrl is null ? RemoteAction.Url(boardUrl!, "--board") : RemoteAction.Url(mirrorUrl, "--mirror"), parse.GetValue(output)!, parse.GetValue(policy), parse.GetValue(key),
+                parse.GetValue(wait), parse.GetValue(timeout), parse.GetValue(json), stdout, stderr, showProgress: !Console.IsErrorRedirected, ct, fromMirror: mirrorUrl is not null);
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(Uri board, string output, string? policyFile, string? keyText, double wait, double timeout, bool json,
-        TextWriter stdout, TextWriter stderr, bool showProgress, CancellationToken cancellationToken)
+        TextWriter stdout, TextWriter stderr, bool showProgress, CancellationToken cancellationToken, bool fromMirror = false)
     {
         string target = Path.GetFullPath(output);
         if (File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any()))
@@ -83,7 +90,7 @@ internal static class FetchCommand
         }
 
         using RecordFetcher fetcher = new(board, RemoteAction.Retry(timeout));
-        RecordFetchOptions options = new() { Policy = policy, LogKey = logKey, WaitForCheckpoint = TimeSpan.FromSeconds(Math.Max(0, wait)) };
+        RecordFetchOptions options = new() { Policy = policy, LogKey = logKey, WaitForCheckpoint = TimeSpan.FromSeconds(Math.Max(0, wait)), FromMirror = fromMirror };
         RecordFetchResult result = showProgress && !json
             ? await WithProgressAsync(stderr, progress => fetcher.FetchAsync(options with { Progress = progress }, cancellationToken)).ConfigureAwait(false)
             : await fetcher.FetchAsync(options with { Progress = showProgress ? null : new StageLines(stderr) }, cancellationToken).ConfigureAwait(false);
