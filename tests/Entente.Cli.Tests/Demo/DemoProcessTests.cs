@@ -86,6 +86,12 @@ public sealed class DemoProcessTests
             Assert.Contains("Ada Lovelace", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             string verified = EntenteProcess.Ok("log", "verify", "--url", $"http://127.0.0.1:{port}/", "--policy", Path.Combine(dir, "board", "witness-policy.txt"), "--state", temp.File("log-state"));
             Assert.Contains("ok witness policy: cosigned by blue, red", verified, StringComparison.Ordinal);
+
+            // The audit's inputs, seed and every round's sample are on the board: anyone recomputes them from the board alone.
+            using JsonDocument state = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(dir, "audit", "audit.json")));
+            string auditVerified = EntenteProcess.Ok("audit", "verify", "--board", $"http://127.0.0.1:{port}/", "--audit-id", state.RootElement.GetProperty("auditId").GetString()!);
+            Assert.Contains("ok", auditVerified, StringComparison.Ordinal);
+            Assert.DoesNotContain("FAILED", auditVerified, StringComparison.Ordinal);
         }
         finally
         {

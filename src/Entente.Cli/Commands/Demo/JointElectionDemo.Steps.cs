@@ -159,7 +159,7 @@ internal static partial class JointElectionDemo
             DateTimeOffset now = DateTimeOffset.UtcNow;
             await _entente.OkAsync("audit init", ["audit", "init", "--dir", audit, "--method", "bravo", "--risk-limit", "0.05",
                 "--manifest", Path.Combine(folder, "manifest.csv"), "--results", Path.Combine(folder, "results.csv"), "--parties", $"{Blue},{Red}",
-                "--commit-by", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture), "--reveal-by", now.AddHours(2).ToString("O", CultureInfo.InvariantCulture)], ct).ConfigureAwait(false);
+                "--commit-by", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture), "--reveal-by", now.AddHours(2).ToString("O", CultureInfo.InvariantCulture), .. On(Blue)], ct).ConfigureAwait(false);
             step();
             foreach (string round in new[] { "commit", "reveal" })
             {
@@ -197,7 +197,7 @@ internal static partial class JointElectionDemo
             JsonElement measured = default;
             for (int number = 1; number <= AuditRoundsAtMost; number++)
             {
-                await _entente.OkAsync($"audit sample (round {number})", ["audit", "sample", "--dir", audit], ct).ConfigureAwait(false);
+                await _entente.OkAsync($"audit sample (round {number})", ["audit", "sample", "--dir", audit, .. On(Blue)], ct).ConfigureAwait(false);
                 string retrieval = Path.Combine(audit, "rounds", $"round-{number}-retrieval.csv");
                 StringBuilder readings = new("Tabulator,Batch,Position,Contest,Choice,OnBallot\n");
                 int sampled = 0;
