@@ -167,14 +167,14 @@ internal static class PreEncryptCommand
     private static Command CreateRecord()
     {
         ElectionPlaceOptions place = new("The ceremony folder (cast ballots are published there).");
-        Option<DirectoryInfo> generated = new("--ballots") { Description = "The folder `entente preencrypt generate` wrote (printable ballots and nonces.json); uncast openings are written to its uncast/.", Required = true };
+        Option<DirectoryInfo> generated = new("--ballots") { Description = "The folder `entente preencrypt generate` wrote (printable ballots and nonces.json); uncast openings are published and kept in its uncast/.", Required = true };
         Option<FileInfo> marks = new("--marks")
         {
             Description = "The marks: {\"ballots\":[{\"id\":ID,\"marks\":{\"Contest label\":[\"CODE\",…]}},{\"id\":ID,\"uncast\":true}]} (docs/record-format.md §5.3).",
             Required = true,
         };
         Option<bool> json = new("--json") { Description = "Print what was recorded as JSON." };
-        Command command = new("record", "Record returned pre-encrypted ballots: marked short codes become cast ballots with proofs (published); uncast ballots are opened.");
+        Command command = new("record", "Record returned pre-encrypted ballots: marked short codes become cast ballots with proofs (published); uncast ballots are opened and published.");
         place.AddTo(command);
         foreach (Option option in new Option[] { generated, marks, json })
         {
@@ -214,7 +214,7 @@ internal static class PreEncryptCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[green]{result.Cast.Count} cast[/] ballot(s) published to {Markup.Escape(opened.Board.Location)}; {result.Uncast.Count} uncast ballot(s) opened into uncast/.");
+                AnsiConsole.MarkupLine($"[green]{result.Cast.Count} cast[/] ballot(s) published to {Markup.Escape(opened.Board.Location)}; {result.Uncast.Count} uncast ballot(s) opened and published (uncast/).");
             }
 
             return ExitCodes.Ok;

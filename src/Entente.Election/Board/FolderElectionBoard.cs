@@ -67,6 +67,7 @@ public sealed class FolderElectionBoard : IElectionBoard
             ElectionDocumentKind.DecryptionReveal => ("decryption", "reveal-"),
             ElectionDocumentKind.DecryptionResponse => ("decryption", "response-"),
             ElectionDocumentKind.Opening => ("challenged", ""),
+            ElectionDocumentKind.Uncast => ("uncast", ""),
             _ => ("contest_data", ""),
         };
         string folder = PathOf(directory);

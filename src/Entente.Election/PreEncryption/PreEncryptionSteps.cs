@@ -86,7 +86,7 @@ public static class PreEncryptionSteps
 
     /// <summary>
     /// Records the returned ballots a marks file names (docs/record-format.md §5.3): cast ones are published to
-    /// <paramref name="board"/>, uncast ones opened into <c>uncast/</c> of <paramref name="generationDir"/>.
+    /// <paramref name="board"/>; uncast ones are opened, published to <paramref name="board"/> (<c>uncast/</c>) and kept in <c>uncast/</c> of <paramref name="generationDir"/>.
     /// </summary>
     /// <exception cref="ElectionFormatException">A file is malformed, a ballot unknown, a mark invalid (named), or a nonce does not open its ballot.</exception>
     public static async Task<PreEncryptionRecordResult> RecordAsync(
@@ -114,7 +114,9 @@ public static class PreEncryptionSteps
                 if (entry.Marks is null)
                 {
                     UncastBallot opened = recorder.OpenUncast(printed, nonce);
-                    await RecordFiles.WriteAtomicAsync(Path.Combine(generationDir, PreEncryptionFormat.UncastFolder, opened.Id + ".json"), PreEncryptionFormat.WriteUncast(opened, manifest), cancellationToken).ConfigureAwait(false);
+                    byte[] openedBytes = PreEncryptionFormat.WriteUncast(opened, manifest);
+                    await RecordFiles.WriteAtomicAsync(Path.Combine(generationDir, PreEncryptionFormat.UncastFolder, opened.Id + ".json"), openedBytes, cancellationToken).ConfigureAwait(false);
+                    await board.PublishAsync(ElectionDocument.Uncast(opened.Id), openedBytes, cancellationToken).ConfigureAwait(false);
                     uncast.Add(opened);
                 }
                 else

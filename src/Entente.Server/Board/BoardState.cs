@@ -65,6 +65,7 @@ public sealed class BoardState
     private readonly Dictionary<int, Approval> _approvals = [];
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly List<OpenedBallot> _opened = [];
+    private readonly HashSet<string> _uncast = new(StringComparer.Ordinal);
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
@@ -143,6 +144,7 @@ public sealed class BoardState
             "decryptions" => Task.FromResult(PrepareDecryption(argument, body, party, ballots, trusted)),
             "tally" => Task.FromResult(PrepareTally(body, trusted)),
             "challenged" => PrepareOpeningAsync(body, ballots, trusted, cancellationToken),
+            "uncast" => Task.FromResult(PrepareUncast(body, ballots, trusted)),
             "audit-commits" => Task.FromResult(PrepareAuditCommit(body, party, trusted)),
             "audit-reveals" => Task.FromResult(PrepareAuditReveal(body, party, trusted)),
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
@@ -287,6 +289,11 @@ public sealed class BoardState
         }
 
         string id = ballot.Id.ToHex();
+        if (!trusted && _uncast.Contains(id))
+        {
+            throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: the board holds this pre-encrypted ballot's opening as uncast (/board/uncast/{id}); a ballot is cast or uncast, never both.").Raise();
+        }
+
         return new PreparedArtifact(id, ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", id, ballot.ConfirmationCode.ToHex())
         {
             Validate = trusted ? null : async ct =>
@@ -422,6 +429,36 @@ public sealed class BoardState
                 }
             }, ct),
             Apply = () => _opened.Add(opened),
+        };
+    }
+
+    /// <summary>
+    /// An uncast pre-encrypted ballot opened by the recording tool (a device of the charter): read strictly and checked
+    /// as Verification 19 checks it (every vector re-encrypted from its nonces, the hashes and H_C), and never the id of
+    /// a ballot on the board, nor a ballot that arrives later (<see cref="PrepareBallot"/> refuses it): a pre-encrypted
+    /// ballot is cast or uncast, never both.
+    /// </summary>
+    public PreparedArtifact PrepareUncast(byte[] body, IBoardBallots ballots, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ElectionContext context = NeedContext("The joint election key is not on the board yet (POST /board/election).");
+        Entente.Election.PreEncryption.UncastBallot opened = Parse(() => Entente.Election.PreEncryption.PreEncryptionFormat.ReadUncast("uncast", body, context));
+        string id = opened.Id.ToHex();
+        if (!trusted && ballots.IsChallenged(id) is not null)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"uncast: $.id: ballot {id} is on the board as a cast or challenged ballot; a pre-encrypted ballot is cast or uncast, never both.").Raise();
+        }
+
+        return new PreparedArtifact(id, "ballot.uncast", null, null)
+        {
+            Validate = trusted ? null : ct => Task.Run(() =>
+            {
+                if (Entente.Election.PreEncryption.PreEncryptionCheck.CheckUncast(context, opened) is { Count: > 0 } failures)
+                {
+                    throw BoardRefusal.Invalid("Invalid opening", $"uncast {id}: {string.Join("; ", failures.Take(3))}").Raise();
+                }
+            }, ct),
+            Apply = () => _uncast.Add(id),
         };
     }
 

@@ -15,6 +15,7 @@ public static class LogGroups
         new("Key ceremony", "stage:key-ceremony", t => t.StartsWith("guardian.", StringComparison.Ordinal) || t == "election.key"),
         new("Ballots cast", "ballot.cast", t => t == "ballot.cast"),
         new("Ballots challenged", "ballot.challenged", t => t == "ballot.challenged"),
+        new("Uncast pre-encrypted ballots, opened", "ballot.uncast", t => t == "ballot.uncast"),
         new("Device records", "device.record", t => t == "device.record"),
         new("Encrypted tally", "tally.encrypted", t => t == "tally.encrypted"),
         new("Partial decryptions", "decryption.*", t => t.StartsWith("decryption.", StringComparison.Ordinal)),
