@@ -57,6 +57,9 @@ public enum ElectionDocumentKind
 
     /// <summary>An uncast pre-encrypted ballot, opened by the recording tool (§4.3, §4.4).</summary>
     Uncast,
+
+    /// <summary>A device's notice that it sealed a ballot and showed its H_C, before the voter's choice.</summary>
+    Seal,
 }
 
 /// <summary>
@@ -121,6 +124,7 @@ public sealed record ElectionDocument
         ElectionDocumentKind.Opening => $"challenged/{Id}.json",
         ElectionDocumentKind.ContestData => $"contest_data/{Id}.json",
         ElectionDocumentKind.Uncast => $"uncast/{Id}.json",
+        ElectionDocumentKind.Seal => $"sealed/{Id}.json",
         _ => throw new InvalidOperationException("unknown kind"),
     };
 
@@ -207,6 +211,13 @@ public sealed record ElectionDocument
         return new(ElectionDocumentKind.ContestData, id.ToHex());
     }
 
+    /// <summary>The seal notice of a ballot (to publish before the voter's choice), with its H_C for the log entry.</summary>
+    public static ElectionDocument Sealed(Encryption.BallotSeal seal)
+    {
+        ArgumentNullException.ThrowIfNull(seal);
+        return new(ElectionDocumentKind.Seal, seal.Id.ToHex()) { ConfirmationCode = seal.ConfirmationCode.ToHex() };
+    }
+
     /// <summary>The opening of uncast pre-encrypted ballot <paramref name="id"/>.</summary>
     public static ElectionDocument Uncast(Hash256 id)
     {
@@ -242,7 +253,7 @@ public sealed record ElectionDocument
             case ElectionDocumentKind.Share:
                 string[] parts = id.Split("-to-");
                 return parts.Length == 2 && Index(parts[0]) is int from && Index(parts[1]) is int to ? Share(from, to) : null;
-            case ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening or ElectionDocumentKind.ContestData or ElectionDocumentKind.Uncast:
+            case ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening or ElectionDocumentKind.ContestData or ElectionDocumentKind.Uncast or ElectionDocumentKind.Seal:
                 return Hash256.TryDecodeHex(id, out Hash256? hash) && hash.ToHex() == id ? new ElectionDocument(kind, id) : null;
             case ElectionDocumentKind.Device:
                 return EncryptionDevice.IsValidName(id) ? Device(id) : null;

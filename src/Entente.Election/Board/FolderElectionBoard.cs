@@ -68,6 +68,7 @@ public sealed class FolderElectionBoard : IElectionBoard
             ElectionDocumentKind.DecryptionResponse => ("decryption", "response-"),
             ElectionDocumentKind.Opening => ("challenged", ""),
             ElectionDocumentKind.Uncast => ("uncast", ""),
+            ElectionDocumentKind.Seal => ("sealed", ""),
             _ => ("contest_data", ""),
         };
         string folder = PathOf(directory);

@@ -78,6 +78,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
         Intake = BoardIntake.Ballot,
     };
 
+    /// <summary>A device's seal notice: the ballot's H_C, fixed before the voter's choice.</summary>
+    public static readonly BoardKind Sealed = new("sealed", false, ["ballot.sealed"], Transparency.Log.Charter.DeviceRole, false, "A device's notice that it sealed ballot id_B and showed the voter H_C, before the voter chose to cast or challenge it (§3.4); the ballot posted afterwards must carry this H_C; id = id_B.");
+
     /// <summary>A device record.</summary>
     public static readonly BoardKind Devices = new("devices", false, ["device.record"], Transparency.Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name.");
 
@@ -122,7 +125,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);
