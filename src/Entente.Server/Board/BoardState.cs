@@ -65,8 +65,9 @@ public sealed class BoardState
     private readonly Dictionary<int, Approval> _approvals = [];
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly List<OpenedBallot> _opened = [];
-    private readonly HashSet<string> _uncast = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, BallotSeal> _seals = new(StringComparer.Ordinal);
+    // Read by PrepareBallot, which runs outside the board's gate (ballots are validated concurrently).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _uncast = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotSeal> _seals = new(StringComparer.Ordinal);
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
@@ -296,7 +297,7 @@ public sealed class BoardState
             throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: its confirmation code {ballot.ConfirmationCode} is not the code {seal.ConfirmationCode} the device sealed and showed the voter (/board/sealed/{id}); a device cannot change a ballot after the voter saw its code.").Raise();
         }
 
-        if (!trusted && _uncast.Contains(id))
+        if (!trusted && _uncast.ContainsKey(id))
         {
             throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: the board holds this pre-encrypted ballot's opening as uncast (/board/uncast/{id}); a ballot is cast or uncast, never both.").Raise();
         }
@@ -501,7 +502,7 @@ public sealed class BoardState
                     throw BoardRefusal.Invalid("Invalid opening", $"uncast {id}: {string.Join("; ", failures.Take(3))}").Raise();
                 }
             }, ct),
-            Apply = () => _uncast.Add(id),
+            Apply = () => _uncast[id] = true,
         };
     }
 
