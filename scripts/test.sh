@@ -96,6 +96,22 @@ ensure_c_compiler() {
   command -v gcc >/dev/null 2>&1 || { log "gcc is not available"; return 1; }
 }
 
+# ---------------------------------------------------------------- Print proofs (pre-encrypted ballot PDFs)
+# `entente preencrypt print` needs the DejaVu fonts; its test renders the PDF with Poppler and reads the page back
+# with ZBar (the QR code) and Tesseract (the short codes).
+ensure_print_tools() {
+  local need=0 tool
+  for tool in pdftoppm pdftotext zbarimg tesseract; do command -v "$tool" >/dev/null 2>&1 || need=1; done
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf ] || need=1
+  if [ "$need" = "1" ]; then
+    log "installing poppler-utils, zbar-tools, tesseract-ocr and fonts-dejavu-core (Debian packages)"
+    apt_install poppler-utils zbar-tools tesseract-ocr tesseract-ocr-eng fonts-dejavu-core || true
+  fi
+  for tool in pdftoppm pdftotext zbarimg tesseract; do
+    command -v "$tool" >/dev/null 2>&1 || { log "$tool is not available"; return 1; }
+  done
+}
+
 MISSING=0
 ensure_c_compiler || MISSING=1
 if [ -n "${ENTENTE_NEEDS_POSTGRES:-1}" ] && [ "${ENTENTE_NEEDS_POSTGRES:-1}" != "0" ]; then
@@ -104,6 +120,7 @@ fi
 if [ "${ENTENTE_NEEDS_CHROMIUM:-1}" != "0" ]; then
   ensure_chromium || MISSING=1
 fi
+ensure_print_tools || MISSING=1
 if [ "$MISSING" = "1" ] && [ "${CI:-}" = "true" ]; then
   log "a prerequisite is missing and CI=true: failing instead of skipping"
   echo "0 passed, 1 failed"

@@ -26,10 +26,15 @@ internal static class EncryptCommand
             Description = "The device's journal: each ballot is written here before it is published, so that a run stopped by a crash or an unreachable board, "
                 + "run again with the same ballots file and journal, continues where it stopped and publishes nothing twice (default: BALLOTS_FILE.DEVICE.journal beside the ballots file).",
         };
+        Option<bool> twoStep = new("--two-step")
+        {
+            Description = "The voter's two steps: seal each ballot and publish its seal notice (id, device, confirmation code) first, then the voter's choice "
+                + "(cast or challenge, as the ballots file says) as the ballot; the board refuses a ballot whose code differs from its seal.",
+        };
         Option<bool> json = new("--json") { Description = "Print the confirmation codes as JSON (and no progress)." };
         Command command = new("encrypt", "Encrypt plaintext ballots on one device: proofs, confirmation codes, chaining; each ballot published as it is sealed, cast or challenged as the file says.");
         place.AddTo(command);
-        foreach (Option option in new Option[] { ballots, device, info, journal, json })
+        foreach (Option option in new Option[] { ballots, device, info, journal, twoStep, json })
         {
             command.Options.Add(option);
         }
@@ -52,7 +57,7 @@ internal static class EncryptCommand
             string journalPath = parseResult.GetValue(journal)?.FullName ?? $"{ballotsPath}.{name}.journal";
             using DeviceJournal deviceJournal = await DeviceJournal.OpenAsync(journalPath, name, deviceInfo, context, bytes, ct);
             IReadOnlyList<EncryptedBallot> sealedBallots = await CliSupport.WithProgressAsync(asJson,
-                progress => EncryptionSteps.EncryptAsync(opened.Board, entries, name, deviceInfo, TimeProvider.System, deviceJournal, progress, ct));
+                progress => EncryptionSteps.EncryptAsync(opened.Board, entries, name, deviceInfo, TimeProvider.System, deviceJournal, parseResult.GetValue(twoStep), progress, ct));
             if (asJson)
             {
                 CliSupport.WriteJson(w =>

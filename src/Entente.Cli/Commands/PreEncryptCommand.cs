@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Entente.Cli.Commands.Election;
+using Entente.Cli.Printing;
 using Entente.Election;
+using Entente.Election.Board;
 using Entente.Election.Encryption;
+using Entente.Election.KeyCeremony;
 using Entente.Election.PreEncryption;
 using Entente.Election.Record;
 using Spectre.Console;
@@ -18,6 +21,7 @@ internal static class PreEncryptCommand
     {
         Command command = new("preencrypt", "Pre-encrypted ballots (vote by mail, hand-marked paper): generate printable ballots with short codes, then record the marked ones.");
         command.Subcommands.Add(CreateGenerate());
+        command.Subcommands.Add(CreatePrint());
         command.Subcommands.Add(CreateRecord());
         return command;
     }
@@ -91,17 +95,86 @@ internal static class PreEncryptCommand
         return command;
     }
 
+    private static Command CreatePrint()
+    {
+        ElectionPlaceOptions place = new("The ceremony folder the ballots were generated for.");
+        Option<DirectoryInfo> generated = new("--ballots") { Description = "The folder `entente preencrypt generate` wrote (its ballots/*.json are printed; nonces.json is never read).", Required = true };
+        Option<FileInfo?> output = new("--out") { Description = "The PDF to write (default: ballots.pdf in the --ballots folder). An existing file is replaced." };
+        Option<string> paper = new("--paper") { Description = "a4 or letter.", DefaultValueFactory = _ => "a4" };
+        Option<DirectoryInfo?> fontDir = new("--font-dir") { Description = "A folder holding the DejaVu Sans and DejaVu Sans Mono fonts (default: the system's font folders)." };
+        Option<bool> json = new("--json") { Description = "Print the PDF's path, page count and each ballot's identifier and confirmation code as JSON." };
+        Command command = new("print", "Print generated pre-encrypted ballots as a PDF for hand marking: contests, options with their short codes, the confirmation code and a QR code of the ballot.");
+        place.AddTo(command);
+        foreach (Option option in new Option[] { generated, output, paper, fontDir, json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parseResult, ct) =>
+        {
+            BallotPaper size = parseResult.GetValue(paper)!.ToLowerInvariant() switch
+            {
+                "a4" => BallotPaper.A4,
+                "letter" => BallotPaper.Letter,
+                string other => throw new ElectionUsageException($"--paper \"{other}\" is not a4 or letter."),
+            };
+            string generationDir = parseResult.GetValue(generated)!.FullName;
+            string pdfPath = parseResult.GetValue(output)?.FullName ?? Path.Combine(generationDir, "ballots.pdf");
+            string? pdfFolder = Path.GetDirectoryName(pdfPath);
+            if (pdfFolder is not null && !Directory.Exists(pdfFolder))
+            {
+                throw new ElectionUsageException($"--out: the folder {pdfFolder} does not exist.");
+            }
+
+            BallotFonts.Install(parseResult.GetValue(fontDir)?.FullName);
+            using ElectionPlace opened = place.Open(parseResult);
+            ElectionContext context = await opened.Board.LoadContextAsync(ct);
+            IReadOnlyList<PreEncryptedBallot> ballots = await PreEncryptionSteps.ReadPrintedAsync(context, generationDir, ct);
+            using MemoryStream pdf = new();
+            int pages = BallotPdf.Write(ballots, context.Parameters.Manifest, size, pdf);
+            await RecordFiles.WriteAtomicAsync(pdfPath, pdf.ToArray(), ct);
+            if (parseResult.GetValue(json))
+            {
+                CliSupport.WriteJson(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("pdf", pdfPath);
+                    w.WriteNumber("pages", pages);
+                    w.WriteStartArray("ballots");
+                    foreach (PreEncryptedBallot ballot in ballots)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", ballot.Id.ToHex());
+                        w.WriteString("confirmation_code", ballot.ConfirmationCode.ToHex());
+                        w.WriteString("qr", BallotPdf.QrText(ballot));
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"[green]{ballots.Count} ballot(s)[/] on {pages} page(s) written to [bold]{Markup.Escape(pdfPath)}[/]. Print at 100 % scale.");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     private static Command CreateRecord()
     {
         ElectionPlaceOptions place = new("The ceremony folder (cast ballots are published there).");
-        Option<DirectoryInfo> generated = new("--ballots") { Description = "The folder `entente preencrypt generate` wrote (printable ballots and nonces.json); uncast openings are written to its uncast/.", Required = true };
+        Option<DirectoryInfo> generated = new("--ballots") { Description = "The folder `entente preencrypt generate` wrote (printable ballots and nonces.json); uncast openings are published and kept in its uncast/.", Required = true };
         Option<FileInfo> marks = new("--marks")
         {
             Description = "The marks: {\"ballots\":[{\"id\":ID,\"marks\":{\"Contest label\":[\"CODE\",…]}},{\"id\":ID,\"uncast\":true}]} (docs/record-format.md §5.3).",
             Required = true,
         };
         Option<bool> json = new("--json") { Description = "Print what was recorded as JSON." };
-        Command command = new("record", "Record returned pre-encrypted ballots: marked short codes become cast ballots with proofs (published); uncast ballots are opened.");
+        Command command = new("record", "Record returned pre-encrypted ballots: marked short codes become cast ballots with proofs (published); uncast ballots are opened and published.");
         place.AddTo(command);
         foreach (Option option in new Option[] { generated, marks, json })
         {
@@ -141,7 +214,7 @@ internal static class PreEncryptCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[green]{result.Cast.Count} cast[/] ballot(s) published to {Markup.Escape(opened.Board.Location)}; {result.Uncast.Count} uncast ballot(s) opened into uncast/.");
+                AnsiConsole.MarkupLine($"[green]{result.Cast.Count} cast[/] ballot(s) published to {Markup.Escape(opened.Board.Location)}; {result.Uncast.Count} uncast ballot(s) opened and published (uncast/).");
             }
 
             return ExitCodes.Ok;

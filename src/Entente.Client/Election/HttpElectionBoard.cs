@@ -177,6 +177,8 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
             ElectionDocumentKind.Ballot => new("ballots", "", "ballot.cast", false, null),
             ElectionDocumentKind.Device => new("devices", "", "device.record", false, null),
             ElectionDocumentKind.Opening => new("challenged", "", "ballot.opened", false, null),
+            ElectionDocumentKind.Uncast => new("uncast", "", "ballot.uncast", false, null),
+            ElectionDocumentKind.Seal => new("sealed", "", "ballot.sealed", false, null),
             ElectionDocumentKind.DecryptionCommit => new("decryptions", "commit-", "decryption.commit", false, "commit"),
             ElectionDocumentKind.DecryptionReveal => new("decryptions", "reveal-", "decryption.reveal", false, "reveal"),
             ElectionDocumentKind.DecryptionResponse => new("decryptions", "response-", "decryption.response", false, "response"),

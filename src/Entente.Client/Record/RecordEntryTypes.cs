@@ -27,6 +27,7 @@ public static class RecordEntryTypes
         "tally.encrypted" => RecordPart.EncryptedTally,
         "tally.decrypted" => RecordPart.Tally,
         "ballot.opened" => RecordPart.Opening,
+        "ballot.uncast" => RecordPart.Uncast,
         "decryption.commit" => RecordPart.DecryptionCommit,
         "decryption.reveal" => RecordPart.DecryptionReveal,
         "decryption.response" => RecordPart.DecryptionResponse,

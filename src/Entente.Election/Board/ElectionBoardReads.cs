@@ -171,6 +171,40 @@ public static class ElectionBoardReads
         return (devices, [.. ballots.OrderBy(b => b.Id.ToHex(), StringComparer.Ordinal)]);
     }
 
+    /// <summary>
+    /// The published openings of uncast pre-encrypted ballots (<c>uncast/</c>, docs/record-format.md §4.13), read
+    /// strictly, each under its own id and none the id of one of <paramref name="ballots"/>; their checks are
+    /// Verification 19's.
+    /// </summary>
+    public static async Task<IReadOnlyList<PreEncryption.UncastBallot>> LoadUncastAsync(
+        this IElectionBoard board, ElectionContext context, IReadOnlyList<EncryptedBallot> ballots, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(ballots);
+        HashSet<Hash256> ids = [.. ballots.Select(b => b.Id)];
+        List<PreEncryption.UncastBallot> uncast = [];
+        foreach (ElectionDocument document in await board.ListAsync(ElectionDocumentKind.Uncast, cancellationToken).ConfigureAwait(false))
+        {
+            string where = board.Describe(document);
+            PreEncryption.UncastBallot opened = PreEncryption.PreEncryptionFormat.ReadUncast(where,
+                await board.RequireAsync(document, "the uncast ballot disappeared while it was read", cancellationToken).ConfigureAwait(false), context);
+            if (opened.Id.ToHex() != document.Id)
+            {
+                throw new ElectionFormatException(where, "$.id", $"the uncast ballot published as {document.Id} has id {opened.Id}");
+            }
+
+            if (ids.Contains(opened.Id))
+            {
+                throw new ElectionFormatException(where, "$.id", $"ballot {opened.Id} is also a cast or challenged ballot: a pre-encrypted ballot is cast or uncast, never both");
+            }
+
+            uncast.Add(opened);
+        }
+
+        return [.. uncast.OrderBy(u => u.Id.ToHex(), StringComparer.Ordinal)];
+    }
+
     /// <summary>The published encrypted tally, checked to be exactly the aggregate of <paramref name="ballots"/> (Verification 9).</summary>
     public static async Task<EncryptedTally> LoadEncryptedTallyAsync(this IElectionBoard board, ElectionContext context, IReadOnlyList<EncryptedBallot> ballots, CancellationToken cancellationToken = default)
     {

@@ -54,6 +54,12 @@ public enum ElectionDocumentKind
 
     /// <summary>The decrypted contest data of a cast ballot (joint).</summary>
     ContestData,
+
+    /// <summary>An uncast pre-encrypted ballot, opened by the recording tool (§4.3, §4.4).</summary>
+    Uncast,
+
+    /// <summary>A device's notice that it sealed a ballot and showed its H_C, before the voter's choice.</summary>
+    Seal,
 }
 
 /// <summary>
@@ -117,6 +123,8 @@ public sealed record ElectionDocument
         ElectionDocumentKind.Tally => "tally/tally.json",
         ElectionDocumentKind.Opening => $"challenged/{Id}.json",
         ElectionDocumentKind.ContestData => $"contest_data/{Id}.json",
+        ElectionDocumentKind.Uncast => $"uncast/{Id}.json",
+        ElectionDocumentKind.Seal => $"sealed/{Id}.json",
         _ => throw new InvalidOperationException("unknown kind"),
     };
 
@@ -203,6 +211,20 @@ public sealed record ElectionDocument
         return new(ElectionDocumentKind.ContestData, id.ToHex());
     }
 
+    /// <summary>The seal notice of a ballot (to publish before the voter's choice), with its H_C for the log entry.</summary>
+    public static ElectionDocument Sealed(Encryption.BallotSeal seal)
+    {
+        ArgumentNullException.ThrowIfNull(seal);
+        return new(ElectionDocumentKind.Seal, seal.Id.ToHex()) { ConfirmationCode = seal.ConfirmationCode.ToHex() };
+    }
+
+    /// <summary>The opening of uncast pre-encrypted ballot <paramref name="id"/>.</summary>
+    public static ElectionDocument Uncast(Hash256 id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return new(ElectionDocumentKind.Uncast, id.ToHex());
+    }
+
     /// <summary>
     /// The document of <paramref name="kind"/> with <paramref name="id"/> as a listing names it (the guardian index for
     /// guardian documents, "i-to-ℓ" for a share), or null when the id does not fit the kind.
@@ -231,7 +253,7 @@ public sealed record ElectionDocument
             case ElectionDocumentKind.Share:
                 string[] parts = id.Split("-to-");
                 return parts.Length == 2 && Index(parts[0]) is int from && Index(parts[1]) is int to ? Share(from, to) : null;
-            case ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening or ElectionDocumentKind.ContestData:
+            case ElectionDocumentKind.Ballot or ElectionDocumentKind.Opening or ElectionDocumentKind.ContestData or ElectionDocumentKind.Uncast or ElectionDocumentKind.Seal:
                 return Hash256.TryDecodeHex(id, out Hash256? hash) && hash.ToHex() == id ? new ElectionDocument(kind, id) : null;
             case ElectionDocumentKind.Device:
                 return EncryptionDevice.IsValidName(id) ? Device(id) : null;

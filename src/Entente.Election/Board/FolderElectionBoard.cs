@@ -67,6 +67,8 @@ public sealed class FolderElectionBoard : IElectionBoard
             ElectionDocumentKind.DecryptionReveal => ("decryption", "reveal-"),
             ElectionDocumentKind.DecryptionResponse => ("decryption", "response-"),
             ElectionDocumentKind.Opening => ("challenged", ""),
+            ElectionDocumentKind.Uncast => ("uncast", ""),
+            ElectionDocumentKind.Seal => ("sealed", ""),
             _ => ("contest_data", ""),
         };
         string folder = PathOf(directory);

@@ -349,6 +349,7 @@ public static class DecryptionExchange
         ElectionRecord record = new(work.Context, work.Devices, work.Ballots, work.Tally, new DecryptedTally(u, contests), opened)
         {
             ContestData = [.. decryptedData.GroupBy(d => d.BallotId).Select(g => new DecryptedBallotContestData(g.Key, u, [.. g]))],
+            Uncast = await board.LoadUncastAsync(work.Context, work.Ballots, ct).ConfigureAwait(false),
         };
         IReadOnlyList<string> failures = RecordSelfCheck.Check(record);
         if (failures.Count > 0)

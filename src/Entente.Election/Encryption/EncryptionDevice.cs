@@ -91,6 +91,13 @@ public sealed class EncryptionDevice
             prepared.BallotNonce, prepared.Contests, chainingField, code);
     }
 
+    /// <summary>
+    /// Seals <paramref name="prepared"/> as <see cref="Seal"/> does, before the voter's choice: the device shows the
+    /// voter H_C, publishes <see cref="SealedBallot.Seal"/>, and only then learns whether the ballot is cast or
+    /// challenged (<see cref="SealedBallot.Decide"/>). The chain continues from this ballot whatever the choice.
+    /// </summary>
+    public SealedBallot SealForVoter(PreparedBallot prepared, DateTimeOffset timestamp) => new(Seal(prepared, timestamp));
+
     /// <summary>The closing hash of the chain (eq 77), or null without chaining or ballots.</summary>
     public Hash256? ClosingHash() =>
         ChainingMode == ChainingMode.Simple && _previous is not null

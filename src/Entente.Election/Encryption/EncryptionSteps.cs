@@ -34,7 +34,18 @@ public static class EncryptionSteps
     /// journal is empty, or the journal does not match the entries.</exception>
     public static async Task<IReadOnlyList<EncryptedBallot>> EncryptAsync(
         IElectionBoard board, IReadOnlyList<PlaintextBallotEntry> entries, string device, string deviceInformation, TimeProvider time,
-        DeviceJournal? journal, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
+        DeviceJournal? journal, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await EncryptAsync(board, entries, device, deviceInformation, time, journal, twoStep: false, progress, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As above; with <paramref name="twoStep"/>, each ballot follows the voter's two steps (§3.4): the device seals it
+    /// and publishes its seal notice (id_B, device, H_C: <see cref="BallotSeal"/>) and, once the board holds the notice,
+    /// applies the voter's choice (the ballots file's "challenge") and publishes the cast or challenged ballot, whose
+    /// H_C the board checks against the notice.
+    /// </summary>
+    public static async Task<IReadOnlyList<EncryptedBallot>> EncryptAsync(
+        IElectionBoard board, IReadOnlyList<PlaintextBallotEntry> entries, string device, string deviceInformation, TimeProvider time,
+        DeviceJournal? journal, bool twoStep, IProgress<StepProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(entries);
@@ -96,7 +107,18 @@ public static class EncryptionSteps
                 else
                 {
                     PreparedBallot ballot = await prepared[b].Task.WaitAsync(stop.Token).ConfigureAwait(false);
-                    sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), entries[b].Challenge ? BallotState.Challenged : BallotState.Cast);
+                    BallotState choice = entries[b].Challenge ? BallotState.Challenged : BallotState.Cast;
+                    if (twoStep)
+                    {
+                        SealedBallot shown = encryptionDevice.SealForVoter(ballot, time.GetUtcNow());
+                        await board.PublishAsync(ElectionDocument.Sealed(shown.Seal), shown.Seal.ToJson(), stop.Token).ConfigureAwait(false);
+                        sealedBallot = shown.Decide(choice);
+                    }
+                    else
+                    {
+                        sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), choice);
+                    }
+
                     if (journal is not null)
                     {
                         // Written before it is published: a ballot the board may hold is always in the journal.

@@ -86,7 +86,7 @@ public static class PreEncryptionSteps
 
     /// <summary>
     /// Records the returned ballots a marks file names (docs/record-format.md §5.3): cast ones are published to
-    /// <paramref name="board"/>, uncast ones opened into <c>uncast/</c> of <paramref name="generationDir"/>.
+    /// <paramref name="board"/>; uncast ones are opened, published to <paramref name="board"/> (<c>uncast/</c>) and kept in <c>uncast/</c> of <paramref name="generationDir"/>.
     /// </summary>
     /// <exception cref="ElectionFormatException">A file is malformed, a ballot unknown, a mark invalid (named), or a nonce does not open its ballot.</exception>
     public static async Task<PreEncryptionRecordResult> RecordAsync(
@@ -114,7 +114,9 @@ public static class PreEncryptionSteps
                 if (entry.Marks is null)
                 {
                     UncastBallot opened = recorder.OpenUncast(printed, nonce);
-                    await RecordFiles.WriteAtomicAsync(Path.Combine(generationDir, PreEncryptionFormat.UncastFolder, opened.Id + ".json"), PreEncryptionFormat.WriteUncast(opened, manifest), cancellationToken).ConfigureAwait(false);
+                    byte[] openedBytes = PreEncryptionFormat.WriteUncast(opened, manifest);
+                    await RecordFiles.WriteAtomicAsync(Path.Combine(generationDir, PreEncryptionFormat.UncastFolder, opened.Id + ".json"), openedBytes, cancellationToken).ConfigureAwait(false);
+                    await board.PublishAsync(ElectionDocument.Uncast(opened.Id), openedBytes, cancellationToken).ConfigureAwait(false);
                     uncast.Add(opened);
                 }
                 else
@@ -134,6 +136,68 @@ public static class PreEncryptionSteps
         }
 
         return new PreEncryptionRecordResult(cast, uncast);
+    }
+
+    /// <summary>
+    /// Reads every printable ballot of a generation folder (<c>ballots/*.json</c>, in identifier order) for printing, and
+    /// checks that each prints what was committed: every short code is Ω of its selection hash, every contest hash
+    /// follows from its selection hashes (eq 115) and the confirmation code from the contest hashes (eq 116).
+    /// </summary>
+    /// <exception cref="ElectionFormatException">The folder has no ballots, or a ballot is malformed or inconsistent (named).</exception>
+    public static async Task<IReadOnlyList<PreEncryptedBallot>> ReadPrintedAsync(ElectionContext context, string generationDir, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        string folder = Path.Combine(generationDir, "ballots");
+        string[] files = Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal)] : [];
+        if (files.Length == 0)
+        {
+            throw new ElectionFormatException(folder, "", "holds no printable ballots (expected ballots/<id>.json as `entente preencrypt generate` writes them)");
+        }
+
+        List<PreEncryptedBallot> ballots = new(files.Length);
+        foreach (string file in files)
+        {
+            PreEncryptedBallot ballot = PreEncryptionFormat.ReadPrinted(file, await RecordFiles.ReadLimitedAsync(file, 16L * 1024 * 1024, cancellationToken).ConfigureAwait(false), context);
+            CheckPrintable(context, file, ballot);
+            ballots.Add(ballot);
+        }
+
+        return ballots;
+    }
+
+    private static void CheckPrintable(ElectionContext context, string file, PreEncryptedBallot ballot)
+    {
+        if (!string.Equals(Path.GetFileNameWithoutExtension(file), ballot.Id.ToHex(), StringComparison.Ordinal))
+        {
+            throw new ElectionFormatException(file, "$.id", $"is ballot {ballot.Id}, not the ballot its file name names");
+        }
+
+        for (int c = 0; c < ballot.Contests.Count; c++)
+        {
+            PreEncryptedContest contest = ballot.Contests[c];
+            for (int j = 0; j < contest.Selections.Count; j++)
+            {
+                PreEncryptedSelection selection = contest.Selections[j];
+                string expected = ballot.ShortCodes.Apply(selection.SelectionHash);
+                if (!string.Equals(selection.ShortCode, expected, StringComparison.Ordinal))
+                {
+                    throw new ElectionFormatException(file, $"$.contests[{c}].selections[{j}].short_code",
+                        $"is \"{selection.ShortCode}\" but {ballot.ShortCodes.Name} of the selection hash is \"{expected}\": the ballot would print a code that records a different vector");
+                }
+            }
+
+            Hash256 contestHash = PreEncryptionHashes.ContestHash(context.Group, ballot.IdentifierHash, contest.ContestIndex, contest.Selections.Select(s => s.SelectionHash));
+            if (!contestHash.Equals(contest.ContestHash))
+            {
+                throw new ElectionFormatException(file, $"$.contests[{c}].contest_hash", "does not follow from the contest's selection hashes (eq 115)");
+            }
+        }
+
+        Hash256 code = PreEncryptionHashes.ConfirmationCode(context.Group, ballot.IdentifierHash, ballot.Contests.Select(c => c.ContestHash), ballot.ChainingField);
+        if (!code.Equals(ballot.ConfirmationCode))
+        {
+            throw new ElectionFormatException(file, "$.confirmation_code", "does not follow from the ballot's contest hashes (eq 116)");
+        }
     }
 
     /// <summary>One entry of a marks file: a ballot and its marks by contest index, or null marks for an uncast ballot.</summary>

@@ -40,6 +40,9 @@ public enum RecordPart
     /// <summary><c>challenged/&lt;id&gt;.json</c>.</summary>
     Opening,
 
+    /// <summary><c>uncast/&lt;id&gt;.json</c>: an uncast pre-encrypted ballot, opened.</summary>
+    Uncast,
+
     /// <summary>A guardian's decryption commit (round 1): its parts of each option go to <c>tally/partial_decryptions.json</c>.</summary>
     DecryptionCommit,
 
@@ -82,6 +85,7 @@ public sealed class ElectionRecordAssembler
         RecordPart.EncryptedTally => "tally/encrypted_tally.json",
         RecordPart.Tally => "tally/tally.json",
         RecordPart.Opening => "challenged/",
+        RecordPart.Uncast => "uncast/",
         RecordPart.DecryptionCommit or RecordPart.DecryptionReveal or RecordPart.DecryptionResponse => "tally/partial_decryptions.json",
         _ => throw new ArgumentOutOfRangeException(nameof(part)),
     };
@@ -207,7 +211,25 @@ public sealed class ElectionRecordAssembler
             }
         }
 
-        return new ElectionRecord(context, orderedDevices, ballots, encryptedTally, tally, [.. openings.Values]);
+        Dictionary<Hash256, PreEncryption.UncastBallot> uncast = [];
+        foreach (Artifact a in All(RecordPart.Uncast))
+        {
+            PreEncryption.UncastBallot opened = Read(a, x => PreEncryption.PreEncryptionFormat.ReadUncast(x.Source, x.Bytes, context));
+            if (byId.ContainsKey(opened.Id))
+            {
+                throw new ElectionFormatException(a.Source, "$.id", $"ballot {opened.Id} is among the cast or challenged ballots: a pre-encrypted ballot is cast or uncast, never both");
+            }
+
+            if (!uncast.TryAdd(opened.Id, opened))
+            {
+                throw new ElectionFormatException(a.Source, "$.id", $"a second, different opening of uncast ballot {opened.Id}");
+            }
+        }
+
+        return new ElectionRecord(context, orderedDevices, ballots, encryptedTally, tally, [.. openings.Values])
+        {
+            Uncast = [.. uncast.Values.OrderBy(u => u.Id.ToHex(), StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>

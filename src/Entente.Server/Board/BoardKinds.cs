@@ -78,6 +78,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
         Intake = BoardIntake.Ballot,
     };
 
+    /// <summary>A device's seal notice: the ballot's H_C, fixed before the voter's choice.</summary>
+    public static readonly BoardKind Sealed = new("sealed", false, ["ballot.sealed"], Transparency.Log.Charter.DeviceRole, false, "A device's notice that it sealed ballot id_B and showed the voter H_C, before the voter chose to cast or challenge it (§3.4); the ballot posted afterwards must carry this H_C; id = id_B.");
+
     /// <summary>A device record.</summary>
     public static readonly BoardKind Devices = new("devices", false, ["device.record"], Transparency.Log.Charter.DeviceRole, false, "A device's record at close (§4.6): its ballots in order and its closing hash; id = device name.");
 
@@ -99,6 +102,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>The opening of a challenged ballot.</summary>
     public static readonly BoardKind Challenged = new("challenged", false, ["ballot.opened"], Transparency.Log.Charter.PartyRole, true, "The opening of a challenged ballot (§4.10); id = id_B.");
 
+    /// <summary>An uncast pre-encrypted ballot, opened by the recording tool.</summary>
+    public static readonly BoardKind Uncast = new("uncast", false, ["ballot.uncast"], Transparency.Log.Charter.DeviceRole, false, "An uncast pre-encrypted ballot opened by the recording tool (§4.3, Verification 19; docs/record-format.md §4.13); never the id of a ballot on the board; id = id_B.");
+
     /// <summary>The charter role of the parties that make an audit seed together (docs/audit.md).</summary>
     public const string AuditorRole = "auditor";
 
@@ -119,7 +125,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);

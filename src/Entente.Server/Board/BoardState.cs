@@ -65,6 +65,9 @@ public sealed class BoardState
     private readonly Dictionary<int, Approval> _approvals = [];
     private readonly Dictionary<string, DeviceRecord> _devices = new(StringComparer.Ordinal);
     private readonly List<OpenedBallot> _opened = [];
+    // Read by PrepareBallot, which runs outside the board's gate (ballots are validated concurrently).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _uncast = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotSeal> _seals = new(StringComparer.Ordinal);
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
@@ -137,12 +140,14 @@ public sealed class BoardState
             "shares" => Task.FromResult(PrepareShare(body, party, trusted)),
             "approvals" => Task.FromResult(PrepareApproval(body, party, trusted)),
             "election" => Task.FromResult(PrepareElection(body)),
+            "sealed" => Task.FromResult(PrepareSeal(body, party, ballots, trusted)),
             "ballots" => Task.FromResult(PrepareBallot(body, party, trusted)),
             "devices" => Task.FromResult(PrepareDevice(body, party, ballots, trusted)),
             "encrypted-tally" => PrepareEncryptedTallyAsync(body, ballots, trusted, cancellationToken),
             "decryptions" => Task.FromResult(PrepareDecryption(argument, body, party, ballots, trusted)),
             "tally" => Task.FromResult(PrepareTally(body, trusted)),
             "challenged" => PrepareOpeningAsync(body, ballots, trusted, cancellationToken),
+            "uncast" => Task.FromResult(PrepareUncast(body, ballots, trusted)),
             "audit-commits" => Task.FromResult(PrepareAuditCommit(body, party, trusted)),
             "audit-reveals" => Task.FromResult(PrepareAuditReveal(body, party, trusted)),
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
@@ -287,6 +292,16 @@ public sealed class BoardState
         }
 
         string id = ballot.Id.ToHex();
+        if (!trusted && _seals.TryGetValue(id, out BallotSeal? seal) && !seal.ConfirmationCode.Equals(ballot.ConfirmationCode))
+        {
+            throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: its confirmation code {ballot.ConfirmationCode} is not the code {seal.ConfirmationCode} the device sealed and showed the voter (/board/sealed/{id}); a device cannot change a ballot after the voter saw its code.").Raise();
+        }
+
+        if (!trusted && _uncast.ContainsKey(id))
+        {
+            throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: the board holds this pre-encrypted ballot's opening as uncast (/board/uncast/{id}); a ballot is cast or uncast, never both.").Raise();
+        }
+
         return new PreparedArtifact(id, ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", id, ballot.ConfirmationCode.ToHex())
         {
             Validate = trusted ? null : async ct =>
@@ -298,6 +313,42 @@ public sealed class BoardState
                 }
             },
         };
+    }
+
+    /// <summary>
+    /// A device's seal notice (<see cref="BallotSeal"/>): from that device, while voting is open, for a ballot not yet
+    /// decided on the board, once. The cast or challenged ballot that follows must carry the sealed H_C (<see cref="PrepareBallot"/>).
+    /// </summary>
+    public PreparedArtifact PrepareSeal(byte[] body, string party, IBoardBallots ballots, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        NeedContext("The joint election key is not on the board yet (POST /board/election); ballots can be sealed only after the key ceremony.");
+        BallotSeal seal = Parse(() => BallotSeal.Read("seal", body));
+        string id = seal.Id.ToHex();
+        if (!trusted)
+        {
+            if (seal.Device != party)
+            {
+                throw BoardRefusal.Forbidden("Wrong device", $"seal: $.device: the notice says device \"{seal.Device}\" but the request is signed by \"{party}\"; a device seals only its own ballots.").Raise();
+            }
+
+            if (EncryptedTally is not null)
+            {
+                throw BoardRefusal.Conflict("Voting closed", "The encrypted tally is on the board: no ballot is sealed after voting closed.").Raise();
+            }
+
+            if (ballots.IsChallenged(id) is bool challenged)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"seal: $.id: ballot {id} is already on the board as {(challenged ? "challenged" : "cast")}; a seal comes before the voter's choice, never after.").Raise();
+            }
+
+            if (_seals.TryGetValue(id, out BallotSeal? earlier) && earlier != seal)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"seal: $.confirmation_code: ballot {id} was sealed before with code {earlier.ConfirmationCode}; a ballot is sealed once.").Raise();
+            }
+        }
+
+        return new PreparedArtifact(id, "ballot.sealed", null, seal.ConfirmationCode.ToHex()) { Apply = () => _seals[id] = seal };
     }
 
     /// <summary>A device's record at close: its own, every listed ballot on the board.</summary>
@@ -422,6 +473,36 @@ public sealed class BoardState
                 }
             }, ct),
             Apply = () => _opened.Add(opened),
+        };
+    }
+
+    /// <summary>
+    /// An uncast pre-encrypted ballot opened by the recording tool (a device of the charter): read strictly and checked
+    /// as Verification 19 checks it (every vector re-encrypted from its nonces, the hashes and H_C), and never the id of
+    /// a ballot on the board, nor a ballot that arrives later (<see cref="PrepareBallot"/> refuses it): a pre-encrypted
+    /// ballot is cast or uncast, never both.
+    /// </summary>
+    public PreparedArtifact PrepareUncast(byte[] body, IBoardBallots ballots, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ElectionContext context = NeedContext("The joint election key is not on the board yet (POST /board/election).");
+        Entente.Election.PreEncryption.UncastBallot opened = Parse(() => Entente.Election.PreEncryption.PreEncryptionFormat.ReadUncast("uncast", body, context));
+        string id = opened.Id.ToHex();
+        if (!trusted && ballots.IsChallenged(id) is not null)
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"uncast: $.id: ballot {id} is on the board as a cast or challenged ballot; a pre-encrypted ballot is cast or uncast, never both.").Raise();
+        }
+
+        return new PreparedArtifact(id, "ballot.uncast", null, null)
+        {
+            Validate = trusted ? null : ct => Task.Run(() =>
+            {
+                if (Entente.Election.PreEncryption.PreEncryptionCheck.CheckUncast(context, opened) is { Count: > 0 } failures)
+                {
+                    throw BoardRefusal.Invalid("Invalid opening", $"uncast {id}: {string.Join("; ", failures.Take(3))}").Raise();
+                }
+            }, ct),
+            Apply = () => _uncast[id] = true,
         };
     }
 

@@ -263,8 +263,9 @@ public class ElectionCliTests
         ElectionRecord record = await RecordStore.ReadAsync(temp.File("record"));
         Assert.Equal(new long[] { 0, 0, 1 }, record.Tally.Contests[0].Options.Select(o => o.Value));
         Assert.Equal(new long[] { 1, 0, 0 }, record.Tally.Contests[1].Options.Select(o => o.Value));
+        Assert.Equal(ids[1], Assert.Single(record.Uncast).Id.ToHex()); // published by preencrypt record, carried into the record by decrypt --combine
         using JsonDocument report = JsonDocument.Parse(EntenteProcess.Ok("verify", temp.File("record"), "--allow-toy-groups", "--json"));
-        foreach (string number in new[] { "15", "16", "17" })
+        foreach (string number in new[] { "15", "16", "17", "19" })
         {
             JsonElement step = report.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetString() == number);
             Assert.True(step.GetProperty("checked").GetInt32() > 0, $"step {number}");

@@ -35,9 +35,11 @@ internal static class TinyElection
 
     /// <summary>
     /// Posts the election on <paramref name="group"/> (default <see cref="Group.Tiny"/>); <paramref name="observeSecrets"/>,
-    /// when given, sees the guardians' secrets before they are wiped.
+    /// when given, sees the guardians' secrets before they are wiped; <paramref name="beforeTally"/>, when given, runs
+    /// with the device's client after the device record and before the encrypted tally closes voting.
     /// </summary>
-    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6, Action<ElectionContext, IReadOnlyList<GuardianSecrets>>? observeSecrets = null, Group? group = null)
+    public static async Task<Posted> PostAsync(LoopbackBoard board, int ballotCount = 6, Action<ElectionContext, IReadOnlyList<GuardianSecrets>>? observeSecrets = null, Group? group = null,
+        Func<ElectionContext, BoardClient, Task>? beforeTally = null)
     {
         using BoardClient blue = new(board.Address, board.Blue);
         using BoardClient red = new(board.Address, board.Red);
@@ -79,6 +81,10 @@ internal static class TinyElection
 
             DeviceRecord record = new(machine.Name, machine.DeviceInformation, machine.DeviceHash, machine.ChainingMode, [.. machine.Ballots], machine.ClosingHash());
             await Created(device.PostAsync("board/devices", BoardArtifacts.Device(record), "device.record"));
+            if (beforeTally is not null)
+            {
+                await beforeTally(context, device);
+            }
 
             EncryptedTally encrypted = EncryptedTally.Aggregate(context, ballots);
             await Created(blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(encrypted), "tally.encrypted", cosigners: withRed));

@@ -142,6 +142,26 @@ public sealed class BoardHttpTests
 
             // Ballots from the registered device: accepted once each, concurrently.
             await Refused(await blue.PostAsync("board/ballots", BoardArtifacts.Ballot(ballots[0]), "ballot.cast", ballots[0].Id.ToHex(), ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Role not allowed");
+            // The voter's two steps for ballots 2 (challenged) and 3 (cast): the device's seal notice (H_C fixed) comes first.
+            foreach (EncryptedBallot shown in new[] { ballots[2], ballots[3] })
+            {
+                BallotSeal notice = new(shown.Id, shown.Device, shown.ConfirmationCode);
+                await Created(await device.PostAsync("board/sealed", notice.ToJson(), "ballot.sealed", code: shown.ConfirmationCode.ToHex()), "seal");
+            }
+
+            await Refused(await device.PostAsync("board/sealed", new BallotSeal(ballots[4].Id, "device-2", ballots[4].ConfirmationCode).ToJson(), "ballot.sealed",
+                code: ballots[4].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Wrong device");
+
+            // A device that shows one code and posts a ballot with another (here: the same ballot sealed again on a device
+            // with other S_device, so another H_C) is refused: the code the voter saw is the one the board keeps.
+            PreparedBallot switched = encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), "switched");
+            EncryptedBallot shownToVoter = new EncryptionDevice(context, "device-1", "shown").Seal(switched, DateTimeOffset.UtcNow);
+            EncryptedBallot postedInstead = new EncryptionDevice(context, "device-1", "posted").Seal(switched, DateTimeOffset.UtcNow, BallotState.Challenged);
+            await Created(await device.PostAsync("board/sealed", new BallotSeal(shownToVoter.Id, "device-1", shownToVoter.ConfirmationCode).ToJson(), "ballot.sealed",
+                code: shownToVoter.ConfirmationCode.ToHex()), "seal");
+            JsonElement switchedCode = await Refused(await device.PostBallotAsync(postedInstead), HttpStatusCode.UnprocessableEntity, "Invalid ballot");
+            Assert.Contains("the device sealed and showed the voter", switchedCode.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
             HttpResponseMessage[] posted = await Task.WhenAll(ballots.Select(b => device.PostBallotAsync(b)));
             foreach (HttpResponseMessage r in posted)
             {
@@ -151,6 +171,9 @@ public sealed class BoardHttpTests
             }
 
             await Refused(await device.PostBallotAsync(ballots[1]), HttpStatusCode.Conflict, "Duplicate ballot");
+            JsonElement afterChoice = await Refused(await device.PostAsync("board/sealed", new BallotSeal(ballots[0].Id, "device-1", ballots[0].ConfirmationCode).ToJson(), "ballot.sealed",
+                code: ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            Assert.Contains("never after", afterChoice.GetProperty("detail").GetString(), StringComparison.Ordinal);
             JsonElement byCode = await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={ballots[3].ConfirmationCode.ToHex()}");
             Assert.Equal(ballots[3].Id.ToHex(), byCode.GetProperty("items")[0].GetProperty("id").GetString());
             Assert.Equal(BoardArtifacts.Ballot(ballots[3]), await blue.Http.GetByteArrayAsync($"board/ballots/{ballots[3].Id.ToHex()}"));
@@ -169,6 +192,8 @@ public sealed class BoardHttpTests
             await Created(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(tally), "tally.encrypted", cosigners: withRed), "encrypted tally");
             EncryptedBallot late = machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), "late"), DateTimeOffset.UtcNow);
             await Refused(await device.PostBallotAsync(late), HttpStatusCode.Conflict, "Voting closed");
+            await Refused(await device.PostAsync("board/sealed", new BallotSeal(late.Id, "device-1", late.ConfirmationCode).ToJson(), "ballot.sealed", code: late.ConfirmationCode.ToHex()),
+                HttpStatusCode.Conflict, "Voting closed");
 
             // Partial decryptions (rounds of guardians 1 and 2), each from the holder of that guardian.
             int[] u = [1, 2];
