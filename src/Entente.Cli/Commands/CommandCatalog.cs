@@ -29,5 +29,7 @@ internal static class CommandCatalog
         yield return DemoCommand.Create();
         yield return ServeCommand.Create();
         yield return Record.RecordCommand.Create();
+        yield return RollCommand.Create();
+        yield return ResultsCommand.Create();
     }
 }

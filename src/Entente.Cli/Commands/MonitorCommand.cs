@@ -240,7 +240,7 @@ internal static class MonitorCommand
     }
 
     /// <summary>Files the evidence on the exchange: each file as a STIX artifact in one observed-data, and a request for assistance to the operator.</summary>
-    private static async Task<string> FileIncidentAsync(string server, string partyKey, string policy, string? operatorName, List<string> files, List<string> findings, CancellationToken ct)
+    internal static async Task<string> FileIncidentAsync(string server, string partyKey, string policy, string? operatorName, List<string> files, List<string> findings, CancellationToken ct, string subject = "Board misbehaviour found by the monitor: ")
     {
         using RemoteIncidentTarget exchange = await RemoteIncidentTarget.OpenAsync(server, partyKey, policy, ct);
         Party me = exchange.Me();
@@ -273,7 +273,7 @@ internal static class MonitorCommand
         ExchangeReceipt observation = await exchange.SendAsync(observed, collection, recipient.IdentityRef, ct);
 
         JsonObject request = IncidentSend.Common(AssistanceTypes.Request, me);
-        request["subject"] = "Board misbehaviour found by the monitor: " + (findings.Count > 0 ? findings[0] : "see the evidence");
+        request["subject"] = subject + (findings.Count > 0 ? findings[0] : "see the evidence");
         request["description"] = string.Join("\n", findings);
         request["priority"] = "critical";
         request["recipient_ref"] = recipient.IdentityRef;

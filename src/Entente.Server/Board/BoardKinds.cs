@@ -123,9 +123,27 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>A round's sample of an audit.</summary>
     public static readonly BoardKind AuditRounds = new("audit-rounds", false, [Entente.Audit.Trail.AuditTrailArtifacts.RoundType], AuditorRole, false, "A round's sample (the draws in ticket order), only once the audit's inputs are on the board and every party revealed its seed secret; id = audit:round.");
 
+    // Voter rolls (docs/rolls.md): kept by a registering authority, checked by Board/RollRules.cs.
+
+    /// <summary>The charter role of a registering authority (keeps voter rolls, posts unofficial results).</summary>
+    public const string AuthorityRole = "authority";
+
+    /// <summary>A jurisdiction's roll opened: its precincts and reason codes.</summary>
+    public static readonly BoardKind RollInits = new("roll-inits", false, [Entente.Rolls.RollArtifacts.InitType], AuthorityRole, false, "A jurisdiction's voter roll opened by its authority: precincts and reason codes (docs/rolls.md); id = jurisdiction.");
+
+    /// <summary>A change of a voter roll.</summary>
+    public static readonly BoardKind RollChanges = new("roll-changes", false, Entente.Rolls.RollArtifacts.ChangeTypes, AuthorityRole, false, "A change of a voter roll (add, update, remove): the record's key and commitment, never personal data (docs/rolls.md); id = key-version.");
+
+    /// <summary>A snapshot of a voter roll.</summary>
+    public static readonly BoardKind RollSnapshots = new("roll-snapshots", false, [Entente.Rolls.RollArtifacts.SnapshotType], AuthorityRole, false, "A roll's snapshot: the Merkle root of its registered records and the count per precinct, exactly the roll the log built (docs/rolls.md); id = jurisdiction:number.");
+
+    /// <summary>A reporting unit's unofficial results.</summary>
+    public static readonly BoardKind UnofficialResults = new("results", false, [Entente.Rolls.Results.UnitResults.Type], AuthorityRole, false, "A reporting unit's unofficial results (per contest and option, with ballots counted); a correction is the unit's next version naming the one it corrects (docs/results.md); id = jurisdiction:unit:seq.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds,
+         RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);

@@ -72,6 +72,7 @@ public sealed class BoardState
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
     private ElectionContext? _candidate;
+    private readonly RollRules _rolls = new(TimeProvider.System);
 
     /// <summary>An empty board governed by <paramref name="charter"/>.</summary>
     public BoardState(Charter charter)
@@ -109,6 +110,12 @@ public sealed class BoardState
 
     /// <summary>The openings of challenged ballots on the board.</summary>
     public IReadOnlyList<OpenedBallot> Opened => _opened;
+
+    /// <summary>The voter rolls as the log has built them (docs/rolls.md).</summary>
+    public Entente.Rolls.RollLedger Rolls => _rolls.Ledger;
+
+    /// <summary>The unofficial results as the log has built them (docs/results.md).</summary>
+    public Entente.Rolls.Results.ResultsLedger UnofficialResults => _rolls.Results;
 
     /// <summary>What the replay of the log found inconsistent (should be empty).</summary>
     public IReadOnlyList<string> Problems => _problems;
@@ -153,6 +160,7 @@ public sealed class BoardState
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
             "audit-inputs" => Task.FromResult(PrepareAuditInputs(body, trusted)),
             "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
+            "roll-inits" or "roll-changes" or "roll-snapshots" or "results" => Task.FromResult(_rolls.Prepare(kind, body, party, trusted)),
             _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
         };
     }

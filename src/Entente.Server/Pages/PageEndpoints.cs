@@ -19,6 +19,7 @@ public static class PageEndpoints
     [
         ("site.css", "text/css"), ("verify.js", "text/javascript"), ("ballot-check.js", "text/javascript"),
         ("incident-check.js", "text/javascript"), ("live.js", "text/javascript"),
+        ("roll-check.js", "text/javascript"), ("results-embed.js", "text/javascript"),
     ];
 
     /// <summary>Registers the page services (the board must be registered too).</summary>
@@ -92,6 +93,12 @@ public static class PageEndpoints
         api.MapGet("/exchange/{index:long}", (long index, BoardPages pages, CancellationToken ct) => PageApi.ExchangeMessageAsync(pages, index, ct))
             .WithSummary("What the incident pages verify in the browser: an exchange message, its leaf, the board entry anchoring it, its inclusion proof and the published checkpoint.")
             .Produces<ExchangeMessageResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/roll-check/{key}", (string key, BoardPages pages, CancellationToken ct) => RollCheckApi.CheckAsync(pages, key, ct))
+            .WithSummary("What the registration check verifies in the browser: every version of a voter record (by key), the latest entry's inclusion proof and the published checkpoint (docs/rolls.md).")
+            .Produces<Entente.Rolls.RollCheckDocument>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/results/{jurisdiction}", (HttpContext context, string jurisdiction, BoardPages pages, CancellationToken ct) => ResultsFeedApi.FeedAsync(context, pages, jurisdiction, ct))
+            .WithSummary("The signed results feed of a jurisdiction: every unit's latest unofficial results with its signed entry and inclusion proof in the published checkpoint (docs/results.md); any site may fetch it.")
+            .Produces<Entente.Rolls.Results.ResultsFeed>().ProducesProblem(StatusCodes.Status404NotFound);
         foreach ((string file, string type) in Assets)
         {
             app.MapGet("/" + file, () => TypedResults.Stream(typeof(PageEndpoints).Assembly.GetManifestResourceStream("wwwroot/" + file)!, type + "; charset=utf-8"))
