@@ -117,9 +117,15 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>A round's sample of an audit.</summary>
     public static readonly BoardKind AuditRounds = new("audit-rounds", false, [Entente.Audit.Trail.AuditTrailArtifacts.RoundType], AuditorRole, false, "A round's sample (the draws in ticket order), only once the audit's inputs are on the board and every party revealed its seed secret; id = audit:round.");
 
+    /// <summary>An audit board's reading of one sampled ballot.</summary>
+    public static readonly BoardKind AuditReadings = new("audit-readings", false, [Entente.Audit.Trail.AuditTrailArtifacts.ReadingType], AuditorRole, false, "An audit board's reading of one ballot of a round's sample (every contest, or not found), only before the round's sign-off and once per ballot; id = audit:round:tabulator|batch|position.");
+
+    /// <summary>An audit board's sign-off of a round.</summary>
+    public static readonly BoardKind AuditSignOffs = new("audit-signoffs", false, [Entente.Audit.Trail.AuditTrailArtifacts.SignOffType], AuditorRole, false, "An audit board's sign-off of a round, naming both members, once every ballot of the round's sample has its reading; id = audit:round.");
+
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds];
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditReadings, AuditSignOffs];
 
     /// <summary>The kind of a collection, or null.</summary>
     public static BoardKind? Find(string collection) => All.FirstOrDefault(k => k.Collection == collection);
