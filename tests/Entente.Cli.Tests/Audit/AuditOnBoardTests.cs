@@ -77,12 +77,12 @@ public sealed class AuditOnBoardTests
         using (BoardClient blueClient = new(new Uri(board.Url.EndsWith('/') ? board.Url : board.Url + "/"), blueKey))
         {
             string[] first = ballots[0].Split(',');
-            AuditReadingArtifact late = new(auditId, 1, "Board 1", first[0], first[1], long.Parse(first[2], CultureInfo.InvariantCulture) % 300 + 1, true, [new("Mayor", true, ["Bob"])]);
+            AuditReadingArtifact afterSignOff = new(auditId, 1, "Board 1", first[0], first[1], long.Parse(first[2], CultureInfo.InvariantCulture) % 300 + 1, true, [new("Mayor", true, ["Bob"])]);
             BoardRequestException refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
-                blueClient.PublishAsync(new BoardTarget("audit-readings", late.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(late)));
+                blueClient.PublishAsync(new BoardTarget("audit-readings", afterSignOff.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(afterSignOff)));
             Assert.Equal(409, refused.Status);
             Assert.Contains("signed off by Board 1; its readings are final", refused.Detail, StringComparison.Ordinal);
-            AuditReadingArtifact round9 = late with { Round = 9 };
+            AuditReadingArtifact round9 = afterSignOff with { Round = 9 };
             refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
                 blueClient.PublishAsync(new BoardTarget("audit-readings", round9.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(round9)));
             Assert.Contains("round 9 has not been drawn", refused.Detail, StringComparison.Ordinal);
