@@ -1,9 +1,6 @@
-using System.Net;
-using System.Text.Json;
 using Entente.Audit.Seed;
 using Entente.Audit.Trail;
 using Entente.Audit.Workflow;
-using Entente.Client.Board;
 using Entente.Server.Pages;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
@@ -19,80 +16,25 @@ namespace Entente.Server.Tests.Browser;
 [Trait("Category", "Slow")]
 public sealed class AuditPageBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
-    private static readonly DateTimeOffset T = new(2026, 11, 28, 9, 0, 0, TimeSpan.Zero);
-
     [SkippableFact]
     public async Task The_audit_page_shows_the_seed_the_retrieval_list_the_readings_and_the_risk_per_contest_at_390_px()
     {
         IBrowser browser = chromium.RequireBrowser();
         await using TestBoard board = await TestBoard.CreateAsync(board: true);
         await using WebApplication server = await board.StartLogAsync();
-        Uri address = new(TestBoard.Address(server));
-        using BoardClient blue = new(address, board.Blue);
-        using BoardClient red = new(address, board.Red);
-        using (HttpResponseMessage charter = await blue.PostAsync("board/charter", await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json")), "charter", cosigners: [board.Red]))
-        {
-            Assert.Equal(HttpStatusCode.Created, charter.StatusCode);
-        }
-
-        string manifest = Path.Combine(board.Dir, "m.csv"), results = Path.Combine(board.Dir, "r.csv");
-        await File.WriteAllTextAsync(manifest, "Tabulator,Batch,Ballots\nT1,B1,300\nT2,B2,200\n");
-        await File.WriteAllTextAsync(results, "Contest,Choice,Votes,Ballots\nMayor,Alice,300,500\nMayor,Bob,150,500\nBond,Yes,200,300\nBond,No,90,300\n");
-        using AuditDirectory audit = AuditDirectory.Init(Path.Combine(board.Dir, "audit"),
-            new AuditSettings(AuditMethod.Bravo, 0.1, manifest, results, null, ["blue.example", "red.example"], T, T.AddHours(1), T.AddHours(1), "entente", null, null), TimeProvider.System);
-        string id = audit.State.AuditId;
-
-        async Task<long> Post(BoardClient client, string collection, string artifactId, string type, byte[] body)
-        {
-            using HttpResponseMessage posted = await client.PostAsync("board/" + collection, body, type);
-            string text = await posted.Content.ReadAsStringAsync();
-            Assert.True(posted.StatusCode == HttpStatusCode.Created, $"{collection}/{artifactId}: {text}");
-            return JsonDocument.Parse(text).RootElement.GetProperty("index").GetInt64();
-        }
-
-        await Post(blue, "audit-inputs", id, AuditTrailArtifacts.InputsType, AuditTrailArtifacts.Write(audit.InputsArtifact()));
-        byte[] blueSecret = SeedProtocol.NewSecret(), redSecret = SeedProtocol.NewSecret();
-        List<SeedLogRecord> records = [];
-        foreach ((BoardClient client, string party, byte[] secret) in new[] { (blue, "blue.example", blueSecret), (red, "red.example", redSecret) })
-        {
-            byte[] commitment = SeedProtocol.Commitment(id, party, secret);
-            long index = await Post(client, "audit-commits", id, SeedArtifacts.CommitType, SeedArtifacts.Write(new SeedCommitArtifact(id, party, ["blue.example", "red.example"], false, commitment)));
-            records.Add(new SeedLogRecord(id, party, SeedRecordKind.Commit, commitment, index, DateTimeOffset.UnixEpoch));
-        }
-
-        foreach ((BoardClient client, string party, byte[] secret) in new[] { (blue, "blue.example", blueSecret), (red, "red.example", redSecret) })
-        {
-            long index = await Post(client, "audit-reveals", id, SeedArtifacts.RevealType, SeedArtifacts.Write(new SeedRevealArtifact(id, party, secret)));
-            records.Add(new SeedLogRecord(id, party, SeedRecordKind.Reveal, secret, index, DateTimeOffset.UnixEpoch));
-        }
-
-        string seed = SeedProtocol.EvaluateOnBoard(id, ["blue.example", "red.example"], false, records).Seed!;
-        AuditRound round = audit.DrawRound(seed, 8);
-        await Post(red, "audit-rounds", id + ":1", AuditTrailArtifacts.RoundType, AuditTrailArtifacts.Write(audit.RoundArtifact(round)));
+        using AuditOnBoard a = await AuditOnBoard.StartAsync(board, new Uri(TestBoard.Address(server)));
+        string id = a.Id;
+        List<SeedLogRecord> records = a.SeedRecords;
+        AuditRound round = await a.DrawAsync(8);
         List<AuditDraw> ballots = [.. round.Draws.DistinctBy(d => d.BallotKey)];
         foreach (AuditDraw d in ballots)
         {
-            bool notFound = d == ballots[0];
-            AuditReadingArtifact reading = notFound
-                ? new(id, 1, "Board 1", d.Tabulator, d.Batch, d.Position, false, [])
-                : new(id, 1, "Board 1", d.Tabulator, d.Batch, d.Position, true,
-                    [new AuditContestReading("Mayor", true, ["Alice"]), d.Tabulator == "T1" ? new AuditContestReading("Bond", true, ["Yes"]) : new AuditContestReading("Bond", false, [])]);
-            if (notFound)
-            {
-                audit.Record(d.Tabulator, d.Batch, d.Position, null, [], false);
-            }
-
-            foreach (AuditContestReading c in reading.Contests)
-            {
-                audit.Record(d.Tabulator, d.Batch, d.Position, c.Contest, c.Choices, c.OnBallot);
-            }
-
-            await Post(blue, "audit-readings", reading.Id, AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(reading));
+            await AuditOnBoard.PostAsync(a.Blue, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(a.Read(round, d)));
         }
 
-        audit.SignOff("Board 1");
-        await Post(red, "audit-signoffs", id + ":1", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(new AuditSignOffArtifact(id, 1, "Board 1", ["Ada Blue", "Rui Red"])));
-        AuditDecision expected = audit.Evaluate();
+        a.Audit.SignOff("Board 1");
+        await AuditOnBoard.PostAsync(a.Red, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(new AuditSignOffArtifact(id, 1, "Board 1", ["Ada Blue", "Rui Red"])));
+        AuditDecision expected = a.Audit.Evaluate();
 
         IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         IResponse? response = await page.GotoAsync(TestBoard.Address(server) + "audit");
@@ -120,6 +62,7 @@ public sealed class AuditPageBrowserTests(ChromiumFixture chromium) : IClassFixt
         if (ballots.Skip(1).FirstOrDefault(d => d.Tabulator == "T2") is { } t2)
         {
             Assert.EndsWith("Mayor: Alice; Bond: not on the ballot", await roundOne.Locator($"tr[data-ballot='T2|{t2.Batch}|{t2.Position}'] td.reading").InnerTextAsync(), StringComparison.Ordinal);
+            Assert.Equal($"T2 / {t2.Batch} #{t2.Position}", await roundOne.Locator($"tr[data-ballot='T2|{t2.Batch}|{t2.Position}'] th.ballot").InnerTextAsync());
         }
     }
 }
