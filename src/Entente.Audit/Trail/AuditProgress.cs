@@ -15,13 +15,23 @@ public sealed record AuditStepRefusal(string Message, bool Conflict);
 public sealed class AuditProgressRound
 {
     private readonly Dictionary<string, AuditReadingArtifact> _readings = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _toRead;
+    private readonly HashSet<string> _drawn;
 
     internal AuditProgressRound(AuditRoundArtifact sample, long firstDraw, IReadOnlySet<string> readBefore)
     {
         Sample = sample;
         FirstDraw = firstDraw;
         Ballots = [.. sample.Draws.Select(d => Key(d)).Distinct(StringComparer.Ordinal).Where(b => !readBefore.Contains(b))];
+        _toRead = new HashSet<string>(Ballots, StringComparer.Ordinal);
+        _drawn = sample.Draws.Select(d => Key(d)).ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>True when ballot <paramref name="key"/> is to be read in this round.</summary>
+    public bool IsToRead(string key) => _toRead.Contains(key);
+
+    /// <summary>True when ballot <paramref name="key"/> was drawn in this round (perhaps read in an earlier one).</summary>
+    public bool IsDrawn(string key) => _drawn.Contains(key);
 
     /// <summary>The round's sample as logged.</summary>
     public AuditRoundArtifact Sample { get; }
@@ -166,9 +176,9 @@ public sealed class AuditProgress
 
         conflict = false;
 
-        if (!round.Ballots.Contains(reading.BallotKey, StringComparer.Ordinal))
+        if (!round.IsToRead(reading.BallotKey))
         {
-            return round.Sample.Draws.Any(d => AuditProgressRound.Key(d) == reading.BallotKey)
+            return round.IsDrawn(reading.BallotKey)
                 ? $"ballot {ballot} was read in an earlier round; that reading stands."
                 : $"ballot {ballot} was not drawn in round {reading.Round}.";
         }

@@ -214,10 +214,37 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
     /// <summary>The log index of an entry, or null.</summary>
     public long? IndexOf(string key) => Indexes.TryGetValue(key, out long i) ? i : null;
 
-    /// <summary>The audit trails of every audit whose inputs are among <paramref name="entries"/>.</summary>
+    private static readonly Lock CacheLock = new();
+    private static (long LastIndex, int Count, IReadOnlyList<AuditTrailView> Views)? _cache;
+
+    /// <summary>
+    /// The audit trails of every audit whose inputs are among <paramref name="entries"/>. The log only grows, so the
+    /// last audit entry's index and the number of entries identify the set: the page (which reloads itself) recomputes
+    /// the samples only when an audit entry arrived.
+    /// </summary>
     public static IReadOnlyList<AuditTrailView> Build(IReadOnlyList<AuditEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        long last = entries.Count == 0 ? -1 : entries[^1].Index;
+        lock (CacheLock)
+        {
+            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count)
+            {
+                return c.Views;
+            }
+        }
+
+        IReadOnlyList<AuditTrailView> views = Compute(entries);
+        lock (CacheLock)
+        {
+            _cache = (last, entries.Count, views);
+        }
+
+        return views;
+    }
+
+    private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries)
+    {
         List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!))];
         List<AuditTrailView> audits = [];
         foreach (AuditTrailEntry inputs in log.Where(e => e.Type == AuditTrailArtifacts.InputsType))
