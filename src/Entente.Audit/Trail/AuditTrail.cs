@@ -51,7 +51,7 @@ public sealed record AuditRoundDraw(string Ticket, string? Tabulator, string Bat
 public sealed record AuditRoundArtifact(string AuditId, int Round, IReadOnlyList<AuditRoundDraw> Draws);
 
 /// <summary>Writes and strictly reads the audit-step artifacts.</summary>
-public static class AuditTrailArtifacts
+public static partial class AuditTrailArtifacts
 {
     /// <summary>Log entry type of the inputs commitment.</summary>
     public const string InputsType = "audit.inputs";

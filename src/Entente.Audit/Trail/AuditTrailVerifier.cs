@@ -6,12 +6,13 @@ using Entente.Audit.Sampling;
 using Entente.Audit.Seed;
 using Entente.Audit.Statistics;
 using Entente.Audit.Vendors;
+using Entente.Audit.Workflow;
 
 namespace Entente.Audit.Trail;
 
 /// <summary>One log entry of an audit, as read from a board: its index, entry type and artifact bytes.</summary>
 /// <param name="Index">The log index (entries are judged in this order).</param>
-/// <param name="Type">audit.inputs, audit.commit, audit.reveal, audit.dice or audit.round.</param>
+/// <param name="Type">audit.inputs, audit.commit, audit.reveal, audit.dice, audit.round, audit.reading or audit.signoff.</param>
 /// <param name="Body">The artifact's bytes (already checked against the entry's hash by the reader).</param>
 public sealed record AuditTrailEntry(long Index, string Type, byte[] Body);
 
@@ -22,6 +23,9 @@ public sealed record AuditTrailEntry(long Index, string Type, byte[] Body);
 /// <param name="Seed">The seed recomputed from the logged reveals, or null.</param>
 public sealed record AuditTrailResult(IReadOnlyList<string> Checked, string? FailedStep, string? Problem, string? Seed)
 {
+    /// <summary>The rounds, readings, sign-offs and risks recomputed so far (null when the inputs could not be read).</summary>
+    public AuditProgress? Progress { get; init; }
+
     /// <summary>True when every step follows.</summary>
     public bool Ok => FailedStep is null;
 }
@@ -40,7 +44,8 @@ public static class AuditTrailVerifier
         ArgumentNullException.ThrowIfNull(entries);
         List<AuditTrailEntry> log = [.. entries.OrderBy(e => e.Index)];
         List<string> ok = [];
-        AuditTrailResult Fail(string step, string problem, string? seed = null) => new(ok, step, problem, seed);
+        AuditProgress? progress = null;
+        AuditTrailResult Fail(string step, string problem, string? seed = null) => new(ok, step, problem, seed) { Progress = progress };
 
         // 1. The inputs, committed before the first seed commitment.
         AuditTrailEntry? inputsEntry = log.FirstOrDefault(e => e.Type == AuditTrailArtifacts.InputsType);
@@ -76,6 +81,15 @@ public static class AuditTrailVerifier
         if (log.FirstOrDefault(e => e.Type == SeedArtifacts.CommitType && Commit(e)?.AuditId == auditId) is { } firstCommit && firstCommit.Index < inputsEntry.Index)
         {
             return Fail("inputs", $"the inputs (entry {inputsEntry.Index}) come after the first seed commitment (entry {firstCommit.Index}): the reported results must be fixed before anyone commits to the seed.");
+        }
+
+        try
+        {
+            progress = new AuditProgress(inputs);
+        }
+        catch (AuditInputException e)
+        {
+            return Fail("inputs", e.Message);
         }
 
         ok.Add("inputs");
@@ -122,89 +136,132 @@ public static class AuditTrailVerifier
             return Fail("seed", e.Message);
         }
 
-        List<AuditTrailEntry> rounds = [.. log.Where(e => e.Type == AuditTrailArtifacts.RoundType)];
+        List<AuditTrailEntry> steps = [.. log.Where(e => e.Type is AuditTrailArtifacts.RoundType or AuditTrailArtifacts.ReadingType or AuditTrailArtifacts.SignOffType)];
         if (commit is null)
         {
             // Nothing beyond the inputs yet is a valid state; a round without a seed is not.
-            return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null) : Fail("seed", "rounds are on the log but no seed commitment of this audit is.");
+            return steps.Count == 0 ? new AuditTrailResult(ok, null, null, null) { Progress = progress } : Fail("seed", "rounds are on the log but no seed commitment of this audit is.");
         }
 
         SeedResult seed = SeedProtocol.EvaluateOnBoard(auditId, commit.Parties, commit.Dice, records);
         if (seed.Seed is null)
         {
-            return rounds.Count == 0 ? new AuditTrailResult(ok, null, null, null)
+            return steps.Count == 0 ? new AuditTrailResult(ok, null, null, null) { Progress = progress }
                 : Fail("seed", "rounds are on the log but the logged reveals give no seed" + (seed.Ignored.Count > 0 ? $" ({string.Join("; ", seed.Ignored)})." : "."));
         }
 
         ok.Add("seed");
 
-        // 3. Every round's sample from the seed and the committed manifest.
+        // 3. In log order: every round's sample from the seed and the committed manifest; every reading of a ballot of the
+        //    round being read; every sign-off once the round is read, then the risk over the logged readings (AuditProgress).
         long drawn = 0;
-        int expectedRound = 1;
         IReadOnlyList<(ManifestBatch Batch, long Position, string Id)>? ballots = null;
         IReadOnlyList<BigInteger>? weights = null;
-        Dictionary<int, int> times = [];
-        foreach (AuditTrailEntry e in rounds)
+        foreach (AuditTrailEntry e in steps)
         {
-            AuditRoundArtifact round;
+            string where = $"entry {e.Index}";
+            string step = $"round {progress.Rounds.Count + 1}";
             try
             {
-                round = AuditTrailArtifacts.ReadRound($"entry {e.Index}", e.Body);
+                switch (e.Type)
+                {
+                    case AuditTrailArtifacts.ReadingType:
+                        AuditReadingArtifact reading = AuditTrailArtifacts.ReadReading(where, e.Body);
+                        if (reading.AuditId != auditId)
+                        {
+                            continue;
+                        }
+
+                        step = $"readings of round {reading.Round}";
+                        if (progress.CheckReading(reading) is { } badReading)
+                        {
+                            return Fail(step, $"{where}: {badReading.Message}", seed.Seed);
+                        }
+
+                        progress.ApplyReading(reading);
+                        continue;
+                    case AuditTrailArtifacts.SignOffType:
+                        AuditSignOffArtifact signOff = AuditTrailArtifacts.ReadSignOff(where, e.Body);
+                        if (signOff.AuditId != auditId)
+                        {
+                            continue;
+                        }
+
+                        step = $"sign-off of round {signOff.Round}";
+                        if (progress.CheckSignOff(signOff) is string badSignOff)
+                        {
+                            return Fail(step, $"{where}: {badSignOff}", seed.Seed);
+                        }
+
+                        progress.ApplySignOff(signOff);
+                        AuditProgressRound signed = progress.Rounds[signOff.Round - 1];
+                        ok.Add(string.Create(CultureInfo.InvariantCulture, $"readings of round {signOff.Round} ({signed.Readings.Count} ballot(s), signed off by {signOff.Board}: {string.Join(" and ", signOff.Members)})"));
+                        ok.Add($"risk after round {signOff.Round}: " + string.Join("; ", signed.Decision!.Contests.Select(c =>
+                            string.Create(CultureInfo.InvariantCulture, $"{c.Contest} {c.PValue:0.######} ({Words(c.Decision)})"))));
+                        continue;
+                }
+
+                AuditRoundArtifact round = AuditTrailArtifacts.ReadRound(where, e.Body);
+                if (round.AuditId != auditId)
+                {
+                    continue;
+                }
+
+                if (progress.CheckRound(round) is string badRound)
+                {
+                    return Fail(step, $"{where}: {badRound}", seed.Seed);
+                }
+
+                List<AuditRoundDraw> expected = [];
+                if (batches is not null)
+                {
+                    weights ??= MacroAudit.Weights(contests, [.. manifest.Batches.Select(b => (b.Ballots, batches[b]))]);
+                    foreach (PpebDraw d in PpebSampler.Draw(seed.Seed, weights, drawn + 1, round.Draws.Count))
+                    {
+                        ManifestBatch b = manifest.Batches[d.Index];
+                        expected.Add(new AuditRoundDraw(d.Ticket.ToString(CultureInfo.InvariantCulture), b.Tabulator, b.Batch, 0));
+                    }
+                }
+                else
+                {
+                    BallotIdScheme scheme = inputs.IdScheme switch { "arlo" => BallotIdScheme.Arlo, "arlo-batch" => BallotIdScheme.ArloBatch, _ => BallotIdScheme.Entente };
+                    ballots ??= BallotIds.Enumerate(manifest, scheme, inputs.Jurisdiction);
+                    foreach (SampledTicket t in ConsistentSampler.Sample([.. ballots.Select(b => b.Id)], seed.Seed, round.Draws.Count, drawn, withReplacement: true))
+                    {
+                        var (batch, position, _) = ballots[t.IdIndex];
+                        expected.Add(new AuditRoundDraw(t.Number, batch.Tabulator, batch.Batch, position));
+                    }
+                }
+
+                for (int i = 0; i < expected.Count; i++)
+                {
+                    if (expected[i] != round.Draws[i])
+                    {
+                        AuditRoundDraw got = round.Draws[i];
+                        return Fail(step, string.Create(CultureInfo.InvariantCulture,
+                            $"draw {drawn + i + 1} is {got.Tabulator} / {got.Batch} #{got.Position} (ticket {got.Ticket}) but the seed and the committed manifest give {expected[i].Tabulator} / {expected[i].Batch} #{expected[i].Position} (ticket {expected[i].Ticket})."), seed.Seed);
+                    }
+                }
+
+                progress.ApplyRound(round);
+                drawn += round.Draws.Count;
+                ok.Add(step);
             }
             catch (AuditInputException x)
             {
-                return Fail($"round {expectedRound}", x.Message, seed.Seed);
+                return Fail(step, x.Message, seed.Seed);
             }
-
-            if (round.AuditId != auditId)
-            {
-                continue;
-            }
-
-            string step = $"round {round.Round}";
-            if (round.Round != expectedRound)
-            {
-                return Fail(step, $"entry {e.Index} is round {round.Round} but round {expectedRound} comes next.", seed.Seed);
-            }
-
-            List<AuditRoundDraw> expected = [];
-            if (batches is not null)
-            {
-                weights ??= MacroAudit.Weights(contests, [.. manifest.Batches.Select(b => (b.Ballots, batches[b]))]);
-                foreach (PpebDraw d in PpebSampler.Draw(seed.Seed, weights, drawn + 1, round.Draws.Count))
-                {
-                    ManifestBatch b = manifest.Batches[d.Index];
-                    expected.Add(new AuditRoundDraw(d.Ticket.ToString(CultureInfo.InvariantCulture), b.Tabulator, b.Batch, 0));
-                }
-            }
-            else
-            {
-                BallotIdScheme scheme = inputs.IdScheme switch { "arlo" => BallotIdScheme.Arlo, "arlo-batch" => BallotIdScheme.ArloBatch, _ => BallotIdScheme.Entente };
-                ballots ??= BallotIds.Enumerate(manifest, scheme, inputs.Jurisdiction);
-                foreach (SampledTicket t in ConsistentSampler.Sample([.. ballots.Select(b => b.Id)], seed.Seed, round.Draws.Count, drawn, withReplacement: true))
-                {
-                    var (batch, position, _) = ballots[t.IdIndex];
-                    expected.Add(new AuditRoundDraw(t.Number, batch.Tabulator, batch.Batch, position));
-                }
-            }
-
-            for (int i = 0; i < expected.Count; i++)
-            {
-                if (expected[i] != round.Draws[i])
-                {
-                    AuditRoundDraw got = round.Draws[i];
-                    return Fail(step, string.Create(CultureInfo.InvariantCulture,
-                        $"draw {drawn + i + 1} is {got.Tabulator} / {got.Batch} #{got.Position} (ticket {got.Ticket}) but the seed and the committed manifest give {expected[i].Tabulator} / {expected[i].Batch} #{expected[i].Position} (ticket {expected[i].Ticket})."), seed.Seed);
-                }
-            }
-
-            drawn += round.Draws.Count;
-            expectedRound++;
-            ok.Add(step);
         }
 
-        return new AuditTrailResult(ok, null, null, seed.Seed);
+        return new AuditTrailResult(ok, null, null, seed.Seed) { Progress = progress };
     }
+
+    private static string Words(ContestDecision decision) => decision switch
+    {
+        ContestDecision.Confirmed => "confirmed",
+        ContestDecision.FullHandCount => "full hand count",
+        _ => "another round",
+    };
 
     private static byte[] File(AuditInputsArtifact inputs, string name) =>
         inputs.Files.FirstOrDefault(f => f.Name == name) is { } f ? Encoding.UTF8.GetBytes(f.Text)

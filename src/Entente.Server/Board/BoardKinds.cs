@@ -123,6 +123,12 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>A round's sample of an audit.</summary>
     public static readonly BoardKind AuditRounds = new("audit-rounds", false, [Entente.Audit.Trail.AuditTrailArtifacts.RoundType], AuditorRole, false, "A round's sample (the draws in ticket order), only once the audit's inputs are on the board and every party revealed its seed secret; id = audit:round.");
 
+    /// <summary>An audit board's reading of one sampled ballot.</summary>
+    public static readonly BoardKind AuditReadings = new("audit-readings", false, [Entente.Audit.Trail.AuditTrailArtifacts.ReadingType], AuditorRole, false, "An audit board's reading of one ballot of a round's sample (every contest, or not found), only before the round's sign-off and once per ballot; id = audit:round:tabulator|batch|position.");
+
+    /// <summary>An audit board's sign-off of a round.</summary>
+    public static readonly BoardKind AuditSignOffs = new("audit-signoffs", false, [Entente.Audit.Trail.AuditTrailArtifacts.SignOffType], AuditorRole, false, "An audit board's sign-off of a round, naming both members, once every ballot of the round's sample has its reading; id = audit:round.");
+
     // Voter rolls (docs/rolls.md): kept by a registering authority, checked by Board/RollRules.cs.
 
     /// <summary>The charter role of a registering authority (keeps voter rolls, posts unofficial results).</summary>
@@ -142,7 +148,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds,
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditReadings, AuditSignOffs,
          RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>

@@ -70,7 +70,7 @@ public sealed class BoardState
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BallotSeal> _seals = new(StringComparer.Ordinal);
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _auditInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AuditProgress> _auditInputs = new(StringComparer.Ordinal);
     private ElectionContext? _candidate;
     private readonly RollRules _rolls = new(TimeProvider.System);
 
@@ -160,6 +160,8 @@ public sealed class BoardState
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
             "audit-inputs" => Task.FromResult(PrepareAuditInputs(body, trusted)),
             "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
+            "audit-readings" => Task.FromResult(PrepareAuditReading(body, trusted)),
+            "audit-signoffs" => Task.FromResult(PrepareAuditSignOff(body, trusted)),
             "roll-inits" or "roll-changes" or "roll-snapshots" or "results" => Task.FromResult(_rolls.Prepare(kind, body, party, trusted)),
             _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
         };
@@ -616,7 +618,8 @@ public sealed class BoardState
             throw BoardRefusal.Invalid("Inputs after the seed", $"audit inputs: audit {inputs.AuditId} already has seed commitments on the board; its inputs had to come first (docs/audit.md).").Raise();
         }
 
-        return new PreparedArtifact(inputs.AuditId, AuditTrailArtifacts.InputsType, null, null) { Apply = () => _auditInputs.Add(inputs.AuditId) };
+        AuditProgress progress = ParseAudit(() => new AuditProgress(inputs));
+        return new PreparedArtifact(inputs.AuditId, AuditTrailArtifacts.InputsType, null, null) { Apply = () => _auditInputs.TryAdd(inputs.AuditId, progress) };
     }
 
     /// <summary>A round's sample: only once the audit's inputs are on the board and every party of its seed revealed.</summary>
@@ -625,9 +628,14 @@ public sealed class BoardState
         AuditRoundArtifact round = ParseAudit(() => AuditTrailArtifacts.ReadRound("audit round", body));
         if (!trusted)
         {
-            if (!_auditInputs.Contains(round.AuditId))
+            if (!_auditInputs.TryGetValue(round.AuditId, out AuditProgress? progress))
             {
                 throw BoardRefusal.NotYet($"The inputs of audit {round.AuditId} are not on the board (POST /board/audit-inputs): a sample is checked against them.").Raise();
+            }
+
+            if (progress.CheckRound(round) is string problem)
+            {
+                throw BoardRefusal.Conflict("Round out of order", $"audit round {round.Round}: {problem}").Raise();
             }
 
             AuditSeed seed = _audits.GetValueOrDefault(round.AuditId) ?? throw BoardRefusal.NotYet($"No seed commitment of audit {round.AuditId} is on the board.").Raise();
@@ -637,8 +645,62 @@ public sealed class BoardState
             }
         }
 
-        return new PreparedArtifact(round.AuditId + ":" + round.Round.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrailArtifacts.RoundType, null, null);
+        return new PreparedArtifact(round.AuditId + ":" + round.Round.ToString(System.Globalization.CultureInfo.InvariantCulture), AuditTrailArtifacts.RoundType, null, null)
+        {
+            Apply = () => _auditInputs.GetValueOrDefault(round.AuditId)?.ApplyRound(round),
+        };
     }
+
+    /// <summary>
+    /// An audit board's reading of one ballot: of a ballot in the sample of a drawn round, once, before the round's sign-off,
+    /// with the audit's contests and choices (<see cref="AuditProgress.CheckReading"/>).
+    /// </summary>
+    public PreparedArtifact PrepareAuditReading(byte[] body, bool trusted)
+    {
+        AuditReadingArtifact reading = ParseAudit(() => AuditTrailArtifacts.ReadReading("audit reading", body));
+        AuditProgress? progress = _auditInputs.GetValueOrDefault(reading.AuditId);
+        if (!trusted)
+        {
+            if (progress is null)
+            {
+                throw BoardRefusal.NotYet($"The inputs of audit {reading.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
+            }
+
+            bool again = reading.Round <= progress.Rounds.Count && progress.Rounds[reading.Round - 1].Readings.TryGetValue(reading.BallotKey, out AuditReadingArtifact? logged)
+                && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
+            if (!again && progress.CheckReading(reading) is { } problem) // the same reading again: the board answers "already on the board"
+            {
+                throw (problem.Conflict ? BoardRefusal.Conflict("Reading refused", $"audit reading: {problem.Message}")
+                    : BoardRefusal.Invalid("Reading refused", $"audit reading: {problem.Message}")).Raise();
+            }
+        }
+
+        return new PreparedArtifact(reading.Id, AuditTrailArtifacts.ReadingType, null, null) { Apply = () => progress?.ApplyReading(reading) };
+    }
+
+    /// <summary>An audit board's sign-off of a round: once, naming both members, once every ballot of the round has its reading.</summary>
+    public PreparedArtifact PrepareAuditSignOff(byte[] body, bool trusted)
+    {
+        AuditSignOffArtifact signOff = ParseAudit(() => AuditTrailArtifacts.ReadSignOff("audit sign-off", body));
+        AuditProgress? progress = _auditInputs.GetValueOrDefault(signOff.AuditId);
+        if (!trusted)
+        {
+            if (progress is null)
+            {
+                throw BoardRefusal.NotYet($"The inputs of audit {signOff.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
+            }
+
+            if (progress.CheckSignOff(signOff) is string problem)
+            {
+                throw BoardRefusal.Conflict("Sign-off refused", $"audit sign-off: {problem}").Raise();
+            }
+        }
+
+        return new PreparedArtifact(signOff.Id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
+    }
+
+    /// <summary>The audits whose inputs are on the board, with their rounds, readings, sign-offs and risk so far.</summary>
+    public IReadOnlyDictionary<string, AuditProgress> Audits => _auditInputs;
 
     /// <summary>The audit seeds on the board: parties, dice, commitments and who revealed.</summary>
     private sealed record AuditSeed(IReadOnlyList<string> Parties, bool Dice)

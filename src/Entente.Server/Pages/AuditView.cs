@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Entente.Audit.Seed;
+using Entente.Audit.Trail;
+using Entente.Audit.Workflow;
 using Entente.Transparency.Log;
 
 namespace Entente.Server.Pages;
@@ -197,4 +199,117 @@ public sealed record AuditView(IReadOnlyList<AuditEntry> Entries, string? AuditI
             return null;
         }
     }
+}
+
+/// <summary>
+/// One audit recomputed from its entries on the log (docs/audit.md, "Readings and sign-offs on the board"): the verifier's
+/// steps, its rounds with their retrieval lists, readings and sign-offs, and the risk per contest after each round and
+/// each draw, with the log index of every entry.
+/// </summary>
+/// <param name="AuditId">The audit.</param>
+/// <param name="Result">What <see cref="AuditTrailVerifier"/> found.</param>
+/// <param name="Indexes">The log index of each step's entry: "round:n", "signoff:n", "reading:n:ballot key".</param>
+public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IReadOnlyDictionary<string, long> Indexes)
+{
+    /// <summary>The log index of an entry, or null.</summary>
+    public long? IndexOf(string key) => Indexes.TryGetValue(key, out long i) ? i : null;
+
+    private static readonly Lock CacheLock = new();
+    private static (long LastIndex, int Count, IReadOnlyList<AuditTrailView> Views)? _cache;
+
+    /// <summary>
+    /// The audit trails of every audit whose inputs are among <paramref name="entries"/>. The log only grows, so the
+    /// last audit entry's index and the number of entries identify the set: the page (which reloads itself) recomputes
+    /// the samples only when an audit entry arrived.
+    /// </summary>
+    public static IReadOnlyList<AuditTrailView> Build(IReadOnlyList<AuditEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        long last = entries.Count == 0 ? -1 : entries[^1].Index;
+        lock (CacheLock)
+        {
+            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count)
+            {
+                return c.Views;
+            }
+        }
+
+        IReadOnlyList<AuditTrailView> views = Compute(entries);
+        lock (CacheLock)
+        {
+            _cache = (last, entries.Count, views);
+        }
+
+        return views;
+    }
+
+    private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries)
+    {
+        List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!))];
+        List<AuditTrailView> audits = [];
+        foreach (AuditTrailEntry inputs in log.Where(e => e.Type == AuditTrailArtifacts.InputsType))
+        {
+            string id;
+            try
+            {
+                id = AuditTrailArtifacts.ReadInputs($"entry {inputs.Index}", inputs.Body).AuditId;
+            }
+            catch (Entente.Audit.Io.AuditInputException)
+            {
+                continue; // the verifier of the audit it names reports it; an unreadable one names none
+            }
+
+            if (audits.Any(a => a.AuditId == id))
+            {
+                continue;
+            }
+
+            Dictionary<string, long> indexes = new(StringComparer.Ordinal);
+            foreach (AuditTrailEntry e in log)
+            {
+                try
+                {
+                    switch (e.Type)
+                    {
+                        case AuditTrailArtifacts.RoundType when AuditTrailArtifacts.ReadRound("", e.Body) is { } r && r.AuditId == id:
+                            indexes.TryAdd($"round:{r.Round}", e.Index);
+                            break;
+                        case AuditTrailArtifacts.SignOffType when AuditTrailArtifacts.ReadSignOff("", e.Body) is { } s && s.AuditId == id:
+                            indexes.TryAdd($"signoff:{s.Round}", e.Index);
+                            break;
+                        case AuditTrailArtifacts.ReadingType when AuditTrailArtifacts.ReadReading("", e.Body) is { } r && r.AuditId == id:
+                            indexes.TryAdd($"reading:{r.Round}:{r.BallotKey}", e.Index);
+                            break;
+                    }
+                }
+                catch (Entente.Audit.Io.AuditInputException)
+                {
+                    // a malformed entry: the verifier names it
+                }
+            }
+
+            audits.Add(new AuditTrailView(id, AuditTrailVerifier.Verify(id, log), indexes));
+        }
+
+        return audits;
+    }
+
+    /// <summary>A reading in words: "not found", or each contest's choices ("blank", "not on the ballot").</summary>
+    public static string Words(AuditReadingArtifact reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return !reading.Found ? "not found"
+            : string.Join("; ", reading.Contests.Select(c => $"{c.Contest}: {(!c.OnBallot ? "not on the ballot" : c.Choices.Count == 0 ? "blank" : string.Join(", ", c.Choices))}"));
+    }
+
+    /// <summary>A risk for people: up to six significant digits.</summary>
+    public static string Risk(double p) => p.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A decision in words.</summary>
+    public static string Words(ContestDecision decision) => decision switch
+    {
+        ContestDecision.Confirmed => "confirmed",
+        ContestDecision.FullHandCount => "full hand count",
+        _ => "another round",
+    };
 }

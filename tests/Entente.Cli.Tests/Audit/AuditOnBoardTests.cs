@@ -54,6 +54,40 @@ public sealed class AuditOnBoardTests
         Assert.True(verified.Code == 0, verified.Out + verified.Err);
         Assert.Equal(["ok      inputs", "ok      seed", "ok      round 1"], verified.Out.Split('\n').Take(3));
 
+        // The audit board's readings and sign-off go on the board; the risk is recomputed from them.
+        string[] ballots = [.. File.ReadAllLines(Path.Combine(dir, "rounds", "round-1-retrieval.csv")).Skip(1).Where(l => l.Length > 0)
+            .Select(l => l.Split(',')).Select(c => $"{c[1]},{c[2]},{c[3]}")];
+        File.WriteAllText(board.File("readings.csv"), "Tabulator,Batch,Position,Contest,Choice\n" + string.Concat(ballots.Select(b => $"{b},Mayor,Alice\n")));
+        var readNoBoardName = Run("record", "--dir", dir, "--readings", board.File("readings.csv"), "--board", board.Url, "--key", board.Key("blue.example"));
+        Assert.Equal(2, readNoBoardName.Code);
+        var read = Run("record", "--dir", dir, "--readings", board.File("readings.csv"), "--audit-board", "Board 1", "--board", board.Url, "--key", board.Key("blue.example"));
+        Assert.True(read.Code == 0, read.Err + read.Out);
+        Assert.Contains($"Logged {ballots.Length} ballot reading(s) of round 1 on the board.", read.Out, StringComparison.Ordinal);
+        var oneMember = Run("record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.Equal(2, oneMember.Code);
+        var signed = Run("record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue,Rui Red", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(signed.Code == 0, signed.Err + signed.Out);
+        var measured = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(measured.Code == 0, measured.Out + measured.Err);
+        Assert.Contains($"ok      readings of round 1 ({ballots.Length} ballot(s), signed off by Board 1: Ada Blue and Rui Red)", measured.Out, StringComparison.Ordinal);
+        Assert.Contains("ok      risk after round 1: Mayor ", measured.Out, StringComparison.Ordinal);
+
+        // A reading after the sign-off, and a reading of a ballot not drawn: refused with a ProblemDetails naming why.
+        using (Ed25519NoteSigner blueKey = ElectionPlaceOptions.ReadKey(board.Key("blue.example")))
+        using (BoardClient blueClient = new(new Uri(board.Url.EndsWith('/') ? board.Url : board.Url + "/"), blueKey))
+        {
+            string[] first = ballots[0].Split(',');
+            AuditReadingArtifact afterSignOff = new(auditId, 1, "Board 1", first[0], first[1], long.Parse(first[2], CultureInfo.InvariantCulture) % 300 + 1, true, [new("Mayor", true, ["Bob"])]);
+            BoardRequestException refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
+                blueClient.PublishAsync(new BoardTarget("audit-readings", afterSignOff.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(afterSignOff)));
+            Assert.Equal(409, refused.Status);
+            Assert.Contains("signed off by Board 1; its readings are final", refused.Detail, StringComparison.Ordinal);
+            AuditReadingArtifact round9 = afterSignOff with { Round = 9 };
+            refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
+                blueClient.PublishAsync(new BoardTarget("audit-readings", round9.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(round9)));
+            Assert.Contains("round 9 has not been drawn", refused.Detail, StringComparison.Ordinal);
+        }
+
         // A round 2 that repeats round 1's draws: not what the seed gives for draws 6 to 10.
         using AuditTrailRound forged = new(board, auditId, dir);
         await forged.PostAsync();

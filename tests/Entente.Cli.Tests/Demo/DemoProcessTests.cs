@@ -87,11 +87,15 @@ public sealed class DemoProcessTests
             string verified = EntenteProcess.Ok("log", "verify", "--url", $"http://127.0.0.1:{port}/", "--policy", Path.Combine(dir, "board", "witness-policy.txt"), "--state", temp.File("log-state"));
             Assert.Contains("ok witness policy: cosigned by blue, red", verified, StringComparison.Ordinal);
 
-            // The audit's inputs, seed and every round's sample are on the board: anyone recomputes them from the board alone.
+            // The audit's inputs, seed, every round's sample, readings and sign-off are on the board: anyone recomputes them from the board alone.
             using JsonDocument state = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(dir, "audit", "audit.json")));
             string auditVerified = EntenteProcess.Ok("audit", "verify", "--board", $"http://127.0.0.1:{port}/", "--audit-id", state.RootElement.GetProperty("auditId").GetString()!);
             Assert.Contains("ok", auditVerified, StringComparison.Ordinal);
             Assert.DoesNotContain("FAILED", auditVerified, StringComparison.Ordinal);
+            // … and every audit board's readings and sign-off: the risk after each round is recomputed from the logged readings.
+            Assert.Contains("ok      readings of round 1 (", auditVerified, StringComparison.Ordinal);
+            Assert.Contains("signed off by Audit board 1 (Blue's and Red's members): Ada Blue and Rui Red)", auditVerified, StringComparison.Ordinal);
+            Assert.Contains("ok      risk after round 1: Mayor ", auditVerified, StringComparison.Ordinal);
         }
         finally
         {

@@ -20,7 +20,7 @@ internal static class AuditBoard
     [
         ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
         ("audit-reveals", Entente.Audit.Seed.SeedArtifacts.RevealType), ("audit-dice", Entente.Audit.Seed.SeedArtifacts.DiceType),
-        ("audit-rounds", AuditTrailArtifacts.RoundType),
+        ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-readings", AuditTrailArtifacts.ReadingType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),
     ];
 
     public static Option<string> BoardOption(string what) => new("--board") { Description = $"Log {what} on the board at this URL (signed with --key)." };
@@ -55,6 +55,56 @@ internal static class AuditBoard
     public static int PostRound(TextWriter output, TextWriter error, AuditDirectory audit, AuditRound round, Uri board, Ed25519NoteSigner key) =>
         SeedCommand.Post(output, error, board, key, new BoardTarget("audit-rounds", audit.RoundId(round), AuditTrailArtifacts.RoundType, false, false),
             AuditTrailArtifacts.Write(audit.RoundArtifact(round)), $"round {round.Number}'s sample");
+
+    /// <summary>
+    /// Posts the readings of the current round's ballots <paramref name="ballots"/> (ballot keys) as the audit board
+    /// <paramref name="auditBoard"/> read them: every contest of the results (on_ballot false when absent), or not found.
+    /// A ballot read in an earlier round keeps that reading and is not posted again.
+    /// </summary>
+    public static int PostReadings(TextWriter output, TextWriter error, AuditDirectory audit, IEnumerable<string> ballots, string auditBoard, Uri board, Ed25519NoteSigner key)
+    {
+        AuditRound round = audit.CurrentRound ?? throw new UsageException("No ballots have been sampled yet.");
+        HashSet<string> earlier = [.. audit.State.Rounds.Where(r => r.Number < round.Number).SelectMany(r => r.Draws).Select(d => d.BallotKey)];
+        IReadOnlyDictionary<string, BallotReading> readings = audit.Readings();
+        HashSet<string> missing = [.. audit.Missing().Select(m => m.Draw.BallotKey)];
+        using BoardClient client = new(board, key, retry: RetryPolicy.Default);
+        int posted = 0;
+        try
+        {
+            foreach (string ballot in ballots.Distinct(StringComparer.Ordinal).Where(b => !earlier.Contains(b)))
+            {
+                AuditDraw draw = round.Draws.First(d => d.BallotKey == ballot);
+                if (missing.Contains(ballot) || !readings.TryGetValue(ballot, out BallotReading? reading))
+                {
+                    throw new UsageException($"Ballot {draw.Batch} #{draw.Position} is not read for every contest yet; a reading goes on the board whole (every contest, or not found).");
+                }
+
+                AuditReadingArtifact artifact = new(audit.State.AuditId, round.Number, auditBoard, draw.Tabulator, draw.Batch, draw.Position, !reading.NotFound,
+                    reading.NotFound ? [] : [.. audit.Contests.Select(c => reading.Contests.TryGetValue(c.Name, out IReadOnlySet<string>? marks)
+                        ? new AuditContestReading(c.Name, true, [.. c.Choices.Select(x => x.Name).Where(marks.Contains)])
+                        : new AuditContestReading(c.Name, false, []))]);
+                client.PublishAsync(new BoardTarget("audit-readings", artifact.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(artifact)).GetAwaiter().GetResult();
+                posted++;
+            }
+        }
+        catch (BoardRequestException e)
+        {
+            error.WriteLine($"error: {posted} reading(s) logged, then: " + CliSupport.OneLine(e.Message));
+            return e.Corrupt || e.Status == 422 ? ExitCodes.CheckFailed : ExitCodes.UsageOrInput;
+        }
+
+        output.WriteLine($"Logged {posted} ballot reading(s) of round {round.Number} on the board.");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Posts the current round's sign-off by <paramref name="auditBoard"/> and its two members.</summary>
+    public static int PostSignOff(TextWriter output, TextWriter error, AuditDirectory audit, string auditBoard, IReadOnlyList<string> members, Uri board, Ed25519NoteSigner key)
+    {
+        AuditRound round = audit.CurrentRound ?? throw new UsageException("No round to sign off.");
+        AuditSignOffArtifact signOff = new(audit.State.AuditId, round.Number, auditBoard, members);
+        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-signoffs", signOff.Id, AuditTrailArtifacts.SignOffType, false, false),
+            AuditTrailArtifacts.Write(signOff), $"round {round.Number}'s sign-off");
+    }
 
     /// <summary>Every log entry of the audit on the board, each checked against the SHA-256 of its index entry.</summary>
     public static async Task<IReadOnlyList<AuditTrailEntry>> ReadAsync(Uri board, string auditId, CancellationToken cancellationToken)

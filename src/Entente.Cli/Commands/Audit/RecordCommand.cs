@@ -25,14 +25,24 @@ internal static class RecordCommand
         {
             Description = "Record many readings from a CSV [Tabulator,]Batch,Position,Contest,Choice[,OnBallot][,Found]: one row per choice marked, an empty Choice for a blank contest, OnBallot N for a contest not on the ballot, Found N (and no contest) for a ballot not found.",
         };
-        Command command = new("record", "Record what the audit board reads on a sampled ballot (or many, --readings FILE); --undo removes the last entry; --sign-off closes the round.")
+        Option<string> board = AuditBoard.BoardOption("the readings (with --readings) or the sign-off (with --sign-off)");
+        Option<string> key = AuditBoard.KeyOption();
+        Option<string> auditBoard = new("--audit-board") { Description = "With --board and --readings: the audit board that read the ballots (its name in each reading entry)." };
+        Option<string> members = new("--members") { Description = "With --board and --sign-off: the audit board's two members, \"NAME,NAME\" (both are named on the sign-off)." };
+        Command command = new("record", "Record what the audit board reads on a sampled ballot (or many, --readings FILE); --undo removes the last entry; --sign-off closes the round; with --board URL --key KEY the readings and the sign-off are also board entries.")
         {
-            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, counts, signOff, readings,
+            dir, tabulator, batch, position, contest, choice, notOnBallot, notFound, undo, counts, signOff, readings, board, key, auditBoard, members,
         };
-        command.SetGuardedAction((parseResult, output, _) =>
+        command.SetGuardedAction((parseResult, output, error) =>
         {
             using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             IAnsiConsole console = AuditCli.Console(output);
+            var onBoard = AuditBoard.Read(parseResult, board, key);
+            if (onBoard is not null && parseResult.GetValue(readings) is null && parseResult.GetValue(signOff) is null)
+            {
+                throw new UsageException("With --board, record a round's readings with --readings FILE (each ballot whole) or sign it off with --sign-off BOARD --members \"NAME,NAME\".");
+            }
+
             if (parseResult.GetValue(undo))
             {
                 var removed = audit.Undo();
@@ -41,20 +51,31 @@ internal static class RecordCommand
                 return ExitCodes.Ok;
             }
 
-            if (parseResult.GetValue(signOff) is { } board)
+            if (parseResult.GetValue(signOff) is { } boardName)
             {
-                audit.SignOff(board);
-                console.MarkupLine(Markup.Escape($"Round {audit.CurrentRound!.Number} signed off by {board}. Run `entente audit status` for the risk."));
-                return ExitCodes.Ok;
+                string[] names = [];
+                if (onBoard is not null)
+                {
+                    names = [.. (AuditCli.Require(parseResult, members)).Split(',').Select(n => n.Trim())];
+                    if (names.Length != 2 || names.Any(n => n.Length == 0) || names[0] == names[1])
+                    {
+                        throw new UsageException($"--members \"{parseResult.GetValue(members)}\": name the audit board's two members, \"NAME,NAME\".");
+                    }
+                }
+
+                audit.SignOff(boardName);
+                console.MarkupLine(Markup.Escape($"Round {audit.CurrentRound!.Number} signed off by {boardName}. Run `entente audit status` for the risk."));
+                return onBoard is { } target ? AuditBoard.PostSignOff(output, error, audit, boardName, names, target.Board, target.Key) : ExitCodes.Ok;
             }
 
             if (parseResult.GetValue(readings) is { } file)
             {
-                int recorded = RecordReadings(audit, file);
+                string? reader = onBoard is null ? null : AuditCli.Require(parseResult, auditBoard);
+                (int recorded, IReadOnlyList<string> ballots) = RecordReadings(audit, file);
                 int left = audit.Missing().Count;
                 console.MarkupLine(Markup.Escape($"Recorded {recorded} reading(s) from {file}. ")
                     + (left == 0 ? "Every sampled ballot of this round is recorded; sign off with --sign-off BOARD." : $"{left} sampled ballot(s) still to record."));
-                return ExitCodes.Ok;
+                return onBoard is { } target ? AuditBoard.PostReadings(output, error, audit, ballots, reader!, target.Board, target.Key) : ExitCodes.Ok;
             }
 
             string b = AuditCli.Require(parseResult, batch);
@@ -112,7 +133,7 @@ internal static class RecordCommand
     /// its marked choices). The whole file is checked first: a row that names no sampled ballot, an unknown contest or
     /// choice, or a bad Found/OnBallot value is refused with its row and column, and then nothing is recorded.
     /// </summary>
-    private static int RecordReadings(AuditDirectory audit, string path)
+    private static (int Recorded, IReadOnlyList<string> Ballots) RecordReadings(AuditDirectory audit, string path)
     {
         if (audit.State.Method == AuditMethod.Batch)
         {
@@ -170,7 +191,7 @@ internal static class RecordCommand
             audit.Record(tabulator, batch, position, contestName, choices, onBallot);
         }
 
-        return readings.Count;
+        return (readings.Count, [.. readings.Select(r => $"{r.Tabulator}\u001f{r.Batch}\u001f{r.Position}").Distinct(StringComparer.Ordinal)]);
     }
 
     private static bool YesNo(Entente.Audit.Io.CsvTable table, Entente.Audit.Io.CsvRow row, string column) =>

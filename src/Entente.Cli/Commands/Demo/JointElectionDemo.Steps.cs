@@ -233,8 +233,8 @@ internal static partial class JointElectionDemo
 
                 string file = Path.Combine(audit, "rounds", $"round-{number}-readings.csv");
                 await File.WriteAllTextAsync(file, readings.ToString(), ct).ConfigureAwait(false);
-                await _entente.OkAsync($"audit board's readings (round {number})", ["audit", "record", "--dir", audit, "--readings", file], ct).ConfigureAwait(false);
-                await _entente.OkAsync($"audit board's sign-off (round {number})", ["audit", "record", "--dir", audit, "--sign-off", AuditBoard], ct).ConfigureAwait(false);
+                await _entente.OkAsync($"audit board's readings (round {number})", ["audit", "record", "--dir", audit, "--readings", file, "--audit-board", AuditBoard, .. On(Blue)], ct).ConfigureAwait(false);
+                await _entente.OkAsync($"audit board's sign-off (round {number})", ["audit", "record", "--dir", audit, "--sign-off", AuditBoard, "--members", AuditBoardMembers, .. On(Red)], ct).ConfigureAwait(false);
                 EntenteRun status = await _entente.RunAsync(["audit", "status", "--dir", audit, "--json"], ct).ConfigureAwait(false);
                 if (status.Code is not (0 or 1))
                 {

@@ -181,6 +181,8 @@ internal static partial class JointElectionDemo
     /// <summary>The demo's audit board: one member of each party, as a charter would have it.</summary>
     private const string AuditBoard = "Audit board 1 (Blue's and Red's members)";
 
+    private const string AuditBoardMembers = "Ada Blue,Rui Red";
+
     /// <summary>
     /// One run: its folder, its processes (the board and the witnesses stay up until disposed) and its result.
     /// </summary>
