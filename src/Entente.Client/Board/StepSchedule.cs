@@ -33,10 +33,11 @@ public sealed record LogPoint(long Index, DateTimeOffset? Time);
 /// <param name="Party">The party that must take it.</param>
 /// <param name="Guardians">The guardians of the party the step is for.</param>
 /// <param name="Opened">The entry that opened the step.</param>
+/// <param name="Deadline">The time the charter gives the step from its opening entry, or null.</param>
 /// <param name="Due">The deadline (the opening entry's time plus the charter's duration), or null.</param>
 /// <param name="DoneAt">The entry that completed the party's step, or null.</param>
 /// <param name="Outcome">Where it stands.</param>
-public sealed record StepStatus(string Step, string Party, IReadOnlyList<int> Guardians, LogPoint Opened, DateTimeOffset? Due, LogPoint? DoneAt, StepOutcome Outcome);
+public sealed record StepStatus(string Step, string Party, IReadOnlyList<int> Guardians, LogPoint Opened, TimeSpan? Deadline, DateTimeOffset? Due, LogPoint? DoneAt, StepOutcome Outcome);
 
 /// <summary>The steps of every party, judged from the log alone.</summary>
 /// <param name="LogSize">Entries the evaluation read.</param>
@@ -67,11 +68,11 @@ public sealed record ScheduleReport(long LogSize, DateTimeOffset? LogTime, IRead
     /// <summary>Times as written in schedule.json and in entries.</summary>
     public static string Text(DateTimeOffset time) => time.UtcDateTime.ToString(LogEntry.TimeFormat, CultureInfo.InvariantCulture);
 
-    /// <summary>schedule.json: UTF-8 JSON, members in the order documented.</summary>
+    /// <summary>schedule.json: canonical JSON (docs/record-format.md §2), members in the order documented.</summary>
     public byte[] ToJson()
     {
         using MemoryStream stream = new();
-        using (Utf8JsonWriter w = new(stream, new JsonWriterOptions { Indented = true }))
+        using (Utf8JsonWriter w = new(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("format", Format);
@@ -91,6 +92,15 @@ public sealed record ScheduleReport(long LogSize, DateTimeOffset? LogTime, IRead
 
                 w.WriteEndArray();
                 Point(w, "opened", s.Opened);
+                if (s.Deadline is { } span)
+                {
+                    w.WriteNumber("deadline", (long)span.TotalSeconds);
+                }
+                else
+                {
+                    w.WriteNull("deadline");
+                }
+
                 Time(w, "due", s.Due);
                 Point(w, "done", s.DoneAt);
                 w.WriteString("status", Name(s.Outcome));
@@ -101,7 +111,6 @@ public sealed record ScheduleReport(long LogSize, DateTimeOffset? LogTime, IRead
             w.WriteEndObject();
         }
 
-        stream.WriteByte((byte)'\n');
         return stream.ToArray();
 
         static void Time(Utf8JsonWriter w, string name, DateTimeOffset? time)
@@ -272,7 +281,8 @@ public static class StepSchedule
                 return;
             }
 
-            DateTimeOffset? due = opened.Time is { } t && charter.Deadlines.TryGetValue(step, out TimeSpan span) ? t + span : null;
+            TimeSpan? deadline = charter.Deadlines.TryGetValue(step, out TimeSpan span) ? span : null;
+            DateTimeOffset? due = opened.Time is { } t && deadline is { } d0 ? t + d0 : null;
             foreach ((string party, int[] guardians) in parties)
             {
                 int count = owed(guardians);
@@ -287,7 +297,7 @@ public static class StepSchedule
                     (null, { } d) when logTime > d => StepOutcome.NotDone,
                     _ => StepOutcome.Pending,
                 };
-                steps.Add(new StepStatus(step, party, guardians, new LogPoint(opened.Index, opened.Time), due, done is null ? null : new LogPoint(done.Index, done.Time), outcome));
+                steps.Add(new StepStatus(step, party, guardians, new LogPoint(opened.Index, opened.Time), deadline, due, done is null ? null : new LogPoint(done.Index, done.Time), outcome));
             }
         }
     }
@@ -297,4 +307,34 @@ public static class StepSchedule
 
     private static ScheduleLog.Observed? After(ScheduleLog.Observed? opening, ScheduleLog.Observed? entry) =>
         opening is null || entry is null || entry.Index < opening.Index ? null : entry;
+}
+
+/// <summary>The step table in words, one line per step that was late or not done (for the CLI and the demo).</summary>
+public static class ScheduleLines
+{
+    /// <summary>"N steps: a on time, b late, c not done, d pending, e done without a deadline".</summary>
+    public static string Summary(ScheduleReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        IEnumerable<string> parts = Enum.GetValues<StepOutcome>()
+            .Select(o => (o, n: report.Steps.Count(s => s.Outcome == o)))
+            .Where(x => x.n > 0)
+            .Select(x => $"{x.n} {ScheduleReport.Name(x.o).Replace('_', ' ')}");
+        string log = report.LogTime is { } t ? $" (log time {ScheduleReport.Text(t)})" : "";
+        return report.Steps.Count == 0 ? $"no step has opened{log}" : $"{report.Steps.Count} step(s): {string.Join(", ", parts)}{log}";
+    }
+
+    /// <summary>One line per late or missing step, naming the party and its guardians.</summary>
+    public static IEnumerable<string> Missed(ScheduleReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        foreach (StepStatus s in report.Missed)
+        {
+            string who = $"{s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)})";
+            string due = s.Due is { } d ? ScheduleReport.Text(d) : "-";
+            yield return s.DoneAt is { } done
+                ? $"late      {s.Step} by {who}: due {due}, done at entry {done.Index} ({(done.Time is { } t ? ScheduleReport.Text(t) : "untimed")})"
+                : $"not done  {s.Step} by {who}: due {due}, opened at entry {s.Opened.Index}";
+        }
+    }
 }

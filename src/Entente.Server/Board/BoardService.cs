@@ -732,7 +732,7 @@ public sealed class BoardService : IDisposable
                 assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
             }
 
-            ElectionRecord record = assembler.Build();
+            ElectionRecord record = assembler.Build() with { Schedule = Schedule().ToJson() };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {

@@ -106,10 +106,10 @@ public sealed class StepScheduleTests
         log.Observe(0, Entry("tally.encrypted", "Blue", 0));
         log.Observe(1, Entry("decryption.commit", "Red", 75), Commit(2, 3));
         string json = System.Text.Encoding.UTF8.GetString(log.Evaluate(Charter("""{ "decryption.commit": 60 }""")).ToJson());
-        Assert.Contains("\"format\": \"entente-schedule/1\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"due\": \"2026-12-06T12:01:00.000Z\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"status\": \"late\"", json, StringComparison.Ordinal);
-        Assert.Contains("\"status\": \"not_done\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"format\":\"entente-schedule/1\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"due\":\"2026-12-06T12:01:00.000Z\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"late\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"not_done\"", json, StringComparison.Ordinal);
     }
 
     private static StepStatus Status(ScheduleReport report, string step, string party) =>
