@@ -236,8 +236,9 @@ public sealed class ScheduleLog
 /// the entry that completes every share; decryption commits at <c>tally.encrypted</c>; reveals at the entry that
 /// completes U's commits; responses at the entry that completes U's reveals. Its deadline is the opening entry's time
 /// plus the charter's duration for the step. A party's step is done at the entry that completes what its guardians
-/// owe (one key or approval per guardian, n − 1 shares per guardian, one round per guardian of U); it is judged by
-/// that entry's time. A step not done is "not done" once the log's time (its latest entry time) passes the deadline.
+/// owe (one key or approval per guardian, n − 1 shares per guardian, one round per guardian of U), wherever it is in the
+/// log (a guardian may approve once its own shares are in, before the last share opens the step); it is judged by that
+/// entry's time. A step not done is "not done" once the log's time (its latest entry time) passes the deadline.
 /// </summary>
 public static class StepSchedule
 {
@@ -287,7 +288,7 @@ public static class StepSchedule
             {
                 int count = owed(guardians);
                 ScheduleLog.Observed? done = entries
-                    .Where(e => e.Type == step && e.Party == party && e.Index > opened.Index)
+                    .Where(e => e.Type == step && e.Party == party)
                     .Skip(count - 1)
                     .FirstOrDefault();
                 StepOutcome outcome = (done, due) switch

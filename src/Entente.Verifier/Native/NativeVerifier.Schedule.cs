@@ -8,7 +8,7 @@ namespace Entente.Verifier.Native;
 /// them as step "D" when the record carries <c>schedule.json</c>. A step done late or not done is a note naming the
 /// party, not a failure (the charter's deadlines order the work; they do not invalidate a tally that verifies). A
 /// schedule that contradicts itself — a status its own times do not give, a deadline that is not the opening entry's
-/// time plus the charter's seconds, a step done before it opened, a time after the log's time — is a failure.
+/// time plus the charter's seconds, an entry beyond the log's size, a time after the log's time — is a failure.
 /// </summary>
 public sealed partial class NativeVerifier
 {
@@ -32,8 +32,8 @@ public sealed partial class NativeVerifier
                 $"{who}: status \"{s.Status}\" but its times give \"{schedule.Expected(s)}\"");
             step.Require(s.Due is null || (s.Deadline is long seconds && s.Opened.Time is { } opened && s.Due == opened.AddSeconds(seconds)), "D.due", file,
                 $"{who}: due {Text(s.Due)} is not the opening entry's time {Text(s.Opened.Time)} plus {s.Deadline?.ToString(CultureInfo.InvariantCulture) ?? "no"} seconds");
-            step.Require(s.Done is null || (s.Done.Index > s.Opened.Index && s.Done.Index < schedule.LogSize), "D.order", file,
-                $"{who}: done at entry {s.Done?.Index} is not after its opening entry {s.Opened.Index} within the log's {schedule.LogSize} entries");
+            step.Require(s.Opened.Index < schedule.LogSize && (s.Done is null || s.Done.Index < schedule.LogSize), "D.order", file,
+                $"{who}: opened at entry {s.Opened.Index} or done at entry {s.Done?.Index}, not within the log's {schedule.LogSize} entries");
             step.Require(Before(s.Opened.Time, schedule.LogTime) && Before(s.Done?.Time, schedule.LogTime), "D.time", file,
                 $"{who}: a time after the log's time {Text(schedule.LogTime)}");
             switch (s.Status)

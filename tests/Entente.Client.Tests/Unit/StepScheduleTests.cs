@@ -88,6 +88,37 @@ public sealed class StepScheduleTests
     }
 
     [Fact]
+    public void An_approval_logged_before_the_last_share_opens_the_step_counts_as_on_time()
+    {
+        ScheduleLog log = new();
+        log.Observe(0, Entry("election.parameters", "Blue", 0));
+        string[] parties = ["Blue", "Red", "Green"];
+        long index = 1;
+        foreach (string p in parties)
+        {
+            log.Observe(index++, Entry("guardian.commitment", p, 1));
+        }
+
+        foreach (string p in parties)
+        {
+            log.Observe(index++, Entry("guardian.share", p, 2));
+            log.Observe(index++, Entry("guardian.share", p, 2));
+            if (p == "Red")
+            {
+                log.Observe(index++, Entry("guardian.approval", "Blue", 3)); // before Green's shares: early, not late
+            }
+        }
+
+        log.Observe(index, Entry("guardian.approval", "Red", 4));
+        ScheduleReport report = log.Evaluate(Charter("""{ "guardian.approval": 60 }"""));
+        StepStatus blue = Status(report, "guardian.approval", "Blue");
+        Assert.Equal(StepOutcome.OnTime, blue.Outcome);
+        Assert.True(blue.DoneAt!.Index < blue.Opened.Index);
+        Assert.Equal(StepOutcome.OnTime, Status(report, "guardian.approval", "Red").Outcome);
+        Assert.Equal(StepOutcome.Pending, Status(report, "guardian.approval", "Green").Outcome);
+    }
+
+    [Fact]
     public void A_step_without_a_deadline_is_done_or_pending_never_late()
     {
         ScheduleLog log = new();

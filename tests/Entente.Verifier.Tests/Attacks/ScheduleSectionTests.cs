@@ -45,7 +45,7 @@ public sealed class ScheduleSectionTests(NativeRecords records)
     [Theory]
     [InlineData("\"status\":\"late\"", "\"status\":\"on_time\"", "D.status")]
     [InlineData("\"due\":\"2026-12-06T12:01:00.000Z\",\"done\":{\"index\":45", "\"due\":\"2026-12-06T12:02:00.000Z\",\"done\":{\"index\":45", "D.due")]
-    [InlineData("\"done\":{\"index\":45", "\"done\":{\"index\":39", "D.order")]
+    [InlineData("\"done\":{\"index\":45", "\"done\":{\"index\":60", "D.order")]
     [InlineData("\"done\":{\"index\":45,\"time\":\"2026-12-06T12:01:30.000Z\"}", "\"done\":{\"index\":45,\"time\":\"2026-12-06T12:09:30.000Z\"}", "D.time")]
     public void A_schedule_that_contradicts_its_own_times_fails_section_d(string from, string to, string check)
     {
