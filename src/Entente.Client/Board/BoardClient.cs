@@ -41,6 +41,9 @@ public sealed class BoardClient : IDisposable
     /// <summary>The signing HTTP client.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>The clock whose time each entry this client makes carries (its <c>time</c> field, docs/record-format.md §11).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>The signer's name (its charter name and entry party).</summary>
     public string Signer => _key.Name;
 
@@ -68,7 +71,7 @@ public sealed class BoardClient : IDisposable
     /// <summary>The signed entry bytes for an artifact: signed by this client's key, then by each of <paramref name="cosigners"/>.</summary>
     public byte[] Entry(string type, ReadOnlySpan<byte> artifact, string? ballot = null, string? code = null, IEnumerable<Ed25519NoteSigner>? cosigners = null)
     {
-        byte[] bytes = new LogEntry(type, TlogHash.Compute(artifact), _key.Name, ballot, code).Sign(_key);
+        byte[] bytes = new LogEntry(type, TlogHash.Compute(artifact), _key.Name, ballot, code, Clock.GetUtcNow()).Sign(_key);
         foreach (Ed25519NoteSigner cosigner in cosigners ?? [])
         {
             SignedNote note = SignedNote.Parse(bytes);

@@ -87,6 +87,9 @@ public sealed record RecordFetchResult(
 {
     /// <summary>True when everything checked and the record was assembled.</summary>
     public bool Ok => Failures.Count == 0 && Record is not null;
+
+    /// <summary>Every party's step judged from the entries read (docs/record-format.md §11), or null without a charter entry.</summary>
+    public ScheduleReport? Schedule { get; init; }
 }
 
 /// <summary>The board cannot be used as asked (not a board, no witness policy, nothing to vouch for the checkpoint): a usage or input problem, not a failed check.</summary>
@@ -269,7 +272,45 @@ public sealed class RecordFetcher : IDisposable
             }
         }
 
-        return new RecordFetchResult(Board, signed, policySource, cosigners, entries.Count, distinct, duplicates, files, failures, failures.Count == 0 ? record : null);
+        // 5. The step table, from the entries and their times (docs/record-format.md §11).
+        ScheduleReport? schedule = Schedule(entries, blobs);
+        if (record is not null && schedule is not null)
+        {
+            record = record with { Schedule = schedule.ToJson() };
+        }
+
+        return new RecordFetchResult(Board, signed, policySource, cosigners, entries.Count, distinct, duplicates, files, failures, failures.Count == 0 ? record : null)
+        {
+            Schedule = schedule,
+        };
+    }
+
+    private static ScheduleReport? Schedule(List<(long Index, LogEntry Entry, SignedNote Note)> entries, Dictionary<Hash256, Fetched> blobs)
+    {
+        (long _, LogEntry charterEntry, SignedNote _) = entries.FirstOrDefault(e => e.Entry.Type == RecordEntryTypes.Charter);
+        if (charterEntry is null || !blobs.TryGetValue(charterEntry.Sha256, out Fetched? charterBlob) || charterBlob.Bytes is null)
+        {
+            return null;
+        }
+
+        Charter charter;
+        try
+        {
+            charter = Charter.Parse(System.Text.Encoding.UTF8.GetString(charterBlob.Bytes));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        ScheduleLog log = new();
+        foreach ((long index, LogEntry entry, _) in entries)
+        {
+            byte[]? artifact = entry.Type == "decryption.commit" && blobs.TryGetValue(entry.Sha256, out Fetched? blob) ? blob.Bytes : null;
+            log.Observe(index, entry, artifact);
+        }
+
+        return log.Evaluate(charter);
     }
 
     /// <summary>Writes the record of a fetch whose every check passed to <paramref name="directory"/> (a staging folder, renamed into place when complete).</summary>

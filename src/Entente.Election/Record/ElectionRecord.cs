@@ -34,4 +34,13 @@ public sealed record ElectionRecord(
     /// ballots that take the place of challenged ballots for pre-encryption (spec 2.1 §4.5). Empty without pre-encryption.
     /// </summary>
     public IReadOnlyList<PreEncryption.UncastBallot> Uncast { get; init; } = [];
+
+    /// <summary>The record path of <see cref="Schedule"/>.</summary>
+    public const string SchedulePath = "schedule.json";
+
+    /// <summary>
+    /// <c>schedule.json</c> (docs/record-format.md §11), written and read back as given: every party's step as on time,
+    /// late, not done or pending, judged from the board's entries; null for a record not fetched from a board.
+    /// </summary>
+    public byte[]? Schedule { get; init; }
 }

@@ -58,6 +58,11 @@ public static class RecordStore
             files[PartialDecryptionsFile.Path] = PartialDecryptionsFile.Write(record.Tally);
         }
 
+        if (record.Schedule is not null)
+        {
+            files[ElectionRecord.SchedulePath] = record.Schedule;
+        }
+
         foreach (GuardianPublicKey guardian in context.Guardians)
         {
             files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
@@ -236,7 +241,7 @@ public static class RecordStore
             uncast.Add(opened);
         }
 
-        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData, Uncast = uncast };
+        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData, Uncast = uncast, Schedule = files.GetValueOrDefault(ElectionRecord.SchedulePath) };
     }
 
     private static async Task<Dictionary<string, byte[]>> ReadIndexedFilesAsync(string root, string indexPath, byte[] indexBytes, CancellationToken cancellationToken)

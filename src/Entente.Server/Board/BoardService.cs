@@ -30,6 +30,7 @@ public sealed class BoardService : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly BoardState _state;
     private readonly BoardIndex _index = new();
+    private readonly ScheduleLog _schedule = new();
     private readonly Ballots _ballots;
     private BoardProposals _proposals = null!;
 
@@ -97,6 +98,8 @@ public sealed class BoardService : IDisposable
             return;
         }
 
+        _schedule.Observe(index, entry);
+
         if (BoardKind.OfType(entry.Type) is not BoardKind kind)
         {
             return;
@@ -129,6 +132,7 @@ public sealed class BoardService : IDisposable
 
             prepared.Apply();
             _index.Add(kind, prepared.Id, index, entry);
+            _schedule.Observe(index, entry, body);
         }
         catch (Exception e) when (e is BoardRefusedException or ElectionFormatException or LogStoreException)
         {
@@ -226,9 +230,11 @@ public sealed class BoardService : IDisposable
             }
 
             CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckTime(entry);
             CheckSignature(note, entryBytes, member);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
+            _schedule.Observe(index, entry, request.Body);
             return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
         }
         finally
@@ -304,6 +310,11 @@ public sealed class BoardService : IDisposable
 
             _proposals.Remove(kind, id); // stale: it no longer passes the rules (e.g. ballots arrived since)
             pending = null;
+        }
+
+        if (pending is null)
+        {
+            CheckTime(entry); // a joint entry's time is its proposal's: checked when proposed, then signed by every party
         }
 
         SignedNote merged = pending?.Note ?? new SignedNote(note.Text, []);
@@ -382,6 +393,7 @@ public sealed class BoardService : IDisposable
                 _proposals.Remove(kind, id);
             }
 
+            _schedule.Observe(index, entry, body);
             return new BoardPosted(_index.Add(kind, prepared.Id, index, entry), null);
         }
         finally
@@ -438,6 +450,7 @@ public sealed class BoardService : IDisposable
         {
             prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
             CheckEntryFields(prepared, request.Body, entry, member.Name);
+            CheckTime(entry);
             CheckSignature(note, entryBytes, member);
             if (prepared.Validate is not null)
             {
@@ -476,6 +489,7 @@ public sealed class BoardService : IDisposable
         {
             long index = await AppendAsync(request.Body, entryBytes, ct);
             stored = true;
+            _schedule.Observe(index, entry);
             return _index.Add(kind, id, index, entry);
         }
         finally
@@ -595,6 +609,32 @@ public sealed class BoardService : IDisposable
         Expect("code", entry.ConfirmationCode, prepared.Code);
     }
 
+    /// <summary>
+    /// The entry's <c>time</c> is within <see cref="BoardLimits.ClockSkew"/> of the board's clock, and present when the
+    /// charter sets deadlines (docs/record-format.md §11): a party cannot date a step other than when it posts it.
+    /// </summary>
+    private void CheckTime(LogEntry entry)
+    {
+        DateTimeOffset now = Limits.Clock.GetUtcNow();
+        if (entry.Time is not { } time)
+        {
+            if (_log.Charter.Deadlines.Count > 0)
+            {
+                throw BoardRefusal.Invalid("Entry time required", $"{EntryHeader}: the entry has no \"time\" field, but the charter sets deadlines, so every entry carries the time it was made (docs/record-format.md §11; the board's clock reads {ScheduleReport.Text(now)}).").Raise();
+            }
+
+            return;
+        }
+
+        if ((time - now).Duration() > Limits.ClockSkew)
+        {
+            throw BoardRefusal.Invalid("Entry time off", $"{EntryHeader}: field \"time\" is {ScheduleReport.Text(time)} but the board's clock reads {ScheduleReport.Text(now)}; an entry is logged only within {Limits.ClockSkew.TotalSeconds:0} s of the board's clock (check your clock).").Raise();
+        }
+    }
+
+    /// <summary>The step table of docs/record-format.md §11, from the entries logged so far.</summary>
+    public ScheduleReport Schedule() => _schedule.Evaluate(_log.Charter);
+
     /// <summary>The entry carries the signer's valid signature, and every signature line is a valid signature by a distinct charter member (docs/http-api.md, "Entry identity").</summary>
     private void CheckSignature(SignedNote note, byte[]? entryBytes, CharterMember member)
     {
@@ -692,7 +732,7 @@ public sealed class BoardService : IDisposable
                 assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
             }
 
-            ElectionRecord record = assembler.Build();
+            ElectionRecord record = assembler.Build() with { Schedule = Schedule().ToJson() };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {
@@ -769,4 +809,12 @@ public sealed class BoardLimits
     /// <summary>Largest other artifact (bytes): tallies list every cast ballot id, so this bounds the election's size.</summary>
     [System.Text.Json.Serialization.JsonPropertyName("maxArtifactBytes")]
     public int MaxArtifactBytes { get; set; } = 64 << 20;
+
+    /// <summary>How far an entry's <c>time</c> may be from the board's clock (docs/record-format.md §11).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The board's clock.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 }

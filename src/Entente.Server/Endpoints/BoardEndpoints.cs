@@ -27,6 +27,9 @@ internal static class BoardEndpoints
         board.MapGet("/record", RecordAsync)
             .WithName("GetRecord").WithSummary("The election record (docs/record-format.md) as a zip, once the decrypted tally is on the board.")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip").ProducesProblem(StatusCodes.Status409Conflict);
+        board.MapGet("/schedule", (BoardService b) => TypedResults.Bytes(b.Schedule().ToJson(), "application/json"))
+            .WithName("GetSchedule").WithSummary("Every party's step (key ceremony, decryption rounds) as on time, late, not done or pending, from the log's entries and their times (docs/record-format.md §11).")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
         board.MapGet("/proposals", async (BoardService b, CancellationToken ct) => TypedResults.Json(new BoardProposalList(await b.ProposalsAsync(ct)), BoardJsonContext.Default.BoardProposalList))
             .WithName("ListProposals").WithSummary("The joint artifacts waiting for a party's signature (docs/http-api.md, \"Joint artifacts\").")
             .Produces<BoardProposalList>(StatusCodes.Status200OK);

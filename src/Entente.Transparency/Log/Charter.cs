@@ -15,7 +15,9 @@ namespace Entente.Transparency.Log;
 /// encrypted ballots and its device record), <c>witness</c>. <c>identity</c> is the party's STIX identity id
 /// for the incident exchange (TAXII); <c>encryption_key</c> (only with an identity) is the X25519 key the exchange seals
 /// confidential messages to for this party, bound to its identity by a signature of its charter key (the exchange checks
-/// the signature when the server starts; this parser checks the shape). Unknown fields are rejected.
+/// the signature when the server starts; this parser checks the shape). An optional top-level <c>deadlines</c> object gives,
+/// per step (<see cref="DeadlineSteps"/>), the seconds a party has from the entry that opens the step (docs/record-format.md
+/// §11). Unknown fields are rejected.
 /// </summary>
 public sealed class Charter
 {
@@ -36,11 +38,25 @@ public sealed class Charter
 
     private readonly Dictionary<string, CharterMember> _parties;
 
-    private Charter(Dictionary<string, CharterMember> parties, byte[] bytes)
+    /// <summary>The entry types of the steps a charter may set a deadline for (docs/record-format.md §11).</summary>
+    public static readonly IReadOnlyList<string> DeadlineSteps =
+        ["guardian.commitment", "guardian.share", "guardian.approval", "decryption.commit", "decryption.reveal", "decryption.response"];
+
+    /// <summary>The longest deadline a charter may set (one year).</summary>
+    public const long MaxDeadlineSeconds = 366L * 24 * 3600;
+
+    private Charter(Dictionary<string, CharterMember> parties, byte[] bytes, IReadOnlyDictionary<string, TimeSpan> deadlines)
     {
         _parties = parties;
         Bytes = bytes;
+        Deadlines = deadlines;
     }
+
+    /// <summary>
+    /// The time each step has from the entry that opens it, by the step's entry type (optional <c>deadlines</c> of the
+    /// charter, in seconds); a step without one has no deadline.
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> Deadlines { get; }
 
     /// <summary>The parties' names.</summary>
     public IEnumerable<string> Parties => _parties.Keys;
@@ -140,7 +156,23 @@ public sealed class Charter
             }
         }
 
-        return new Charter(parties, System.Text.Encoding.UTF8.GetBytes(json));
+        Dictionary<string, TimeSpan> deadlines = new(StringComparer.Ordinal);
+        foreach ((string step, long seconds) in doc.Deadlines ?? [])
+        {
+            if (!DeadlineSteps.Contains(step))
+            {
+                throw new FormatException($"Charter: deadlines.{step}: not a step with a deadline (one of {string.Join(", ", DeadlineSteps)}).");
+            }
+
+            if (seconds is < 1 or > MaxDeadlineSeconds)
+            {
+                throw new FormatException($"Charter: deadlines.{step}: {seconds} is not a number of seconds from 1 to {MaxDeadlineSeconds}.");
+            }
+
+            deadlines[step] = TimeSpan.FromSeconds(seconds);
+        }
+
+        return new Charter(parties, System.Text.Encoding.UTF8.GetBytes(json), deadlines);
     }
 }
 
@@ -148,6 +180,9 @@ internal sealed class CharterJson
 {
     [JsonPropertyName("parties")]
     public List<PartyJson>? Parties { get; set; }
+
+    [JsonPropertyName("deadlines")]
+    public Dictionary<string, long>? Deadlines { get; set; }
 }
 
 internal sealed class PartyJson

@@ -11,6 +11,8 @@ namespace Entente.Transparency.Log;
 /// type &lt;type&gt;                 e.g. ballot.cast, charter, manifest, guardian.commitment, incident.report
 /// sha256 &lt;64 lowercase hex&gt;     SHA-256 of the artifact blob, served at /blob/&lt;hex&gt;
 /// party &lt;party name&gt;          the submitting party = the name of the key that signs the note
+/// [time &lt;yyyy-MM-ddTHH:mm:ss.fffZ&gt;] optional: when the party made the entry (UTC, milliseconds); a board logs it only
+///                                within its clock skew of the board's clock (docs/record-format.md §11)
 /// [ballot &lt;ballot id&gt;]         optional lookup field
 /// [code &lt;confirmation code&gt;]   optional lookup field
 /// </code>
@@ -28,7 +30,7 @@ public sealed record LogEntry
     public const int MaxValueLength = 128;
 
     /// <summary>Creates an entry; throws <see cref="ArgumentException"/> for invalid fields.</summary>
-    public LogEntry(string type, Hash256 sha256, string party, string? ballotId = null, string? confirmationCode = null)
+    public LogEntry(string type, Hash256 sha256, string party, string? ballotId = null, string? confirmationCode = null, DateTimeOffset? time = null)
     {
         Type = CheckValue(type, nameof(type));
         if (!type.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
@@ -44,6 +46,7 @@ public sealed record LogEntry
         }
 
         BallotId = ballotId is null ? null : CheckValue(ballotId, nameof(ballotId));
+        Time = time is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) : null;
         ConfirmationCode = confirmationCode is null ? null : CheckValue(confirmationCode, nameof(confirmationCode));
     }
 
@@ -55,6 +58,12 @@ public sealed record LogEntry
 
     /// <summary>The submitting party (the signing key's name).</summary>
     public string Party { get; }
+
+    /// <summary>When the submitting party made the entry (UTC, whole milliseconds), or null for an untimed entry.</summary>
+    public DateTimeOffset? Time { get; }
+
+    /// <summary>The format of the <c>time</c> field.</summary>
+    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     /// <summary>Ballot id, when the artifact concerns a ballot.</summary>
     public string? BallotId { get; }
@@ -70,6 +79,11 @@ public sealed record LogEntry
         sb.Append("type ").Append(Type).Append('\n');
         sb.Append("sha256 ").Append(Sha256.ToHex()).Append('\n');
         sb.Append("party ").Append(Party).Append('\n');
+        if (Time is { } time)
+        {
+            sb.Append("time ").Append(time.UtcDateTime.ToString(TimeFormat, System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+
         if (BallotId is not null)
         {
             sb.Append("ballot ").Append(BallotId).Append('\n');
@@ -131,11 +145,24 @@ public sealed record LogEntry
         string type = Field("type", false);
         string sha = Field("sha256", false);
         string party = Field("party", false);
+        string? timeText = Field("time", true);
+        DateTimeOffset? time = null;
+        if (timeText is not null)
+        {
+            if (!DateTime.TryParseExact(timeText, TimeFormat, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out DateTime parsed))
+            {
+                throw new NoteFormatException($"Entry field time: \"{timeText}\" is not a UTC time yyyy-MM-ddTHH:mm:ss.fffZ.");
+            }
+
+            time = new DateTimeOffset(DateTime.SpecifyKind(parsed, DateTimeKind.Utc));
+        }
+
         string? ballot = Field("ballot", true);
         string? code = Field("code", true);
         if (i != lines.Length)
         {
-            throw new NoteFormatException($"Entry line {i + 1}: unexpected field (fields are type, sha256, party, ballot, code in that order).");
+            throw new NoteFormatException($"Entry line {i + 1}: unexpected field (fields are type, sha256, party, time, ballot, code in that order).");
         }
 
         if (!Hash256.TryFromHex(sha, out Hash256 hash))
@@ -145,7 +172,7 @@ public sealed record LogEntry
 
         try
         {
-            return (new LogEntry(type, hash, party, ballot, code), note);
+            return (new LogEntry(type, hash, party, ballot, code, time), note);
         }
         catch (ArgumentException e)
         {

@@ -79,6 +79,9 @@ public sealed class NativeRecord
     /// </summary>
     public NativePartialDecryptions? PartialDecryptions { get; private set; }
 
+    /// <summary><c>schedule.json</c> (docs/record-format.md §11), or null when the record has none.</summary>
+    public NativeSchedule? Schedule { get; private set; }
+
     /// <summary>Every file present except <c>record.json</c>, relative with '/' separators, sorted.</summary>
     public IReadOnlyList<string> PresentFiles { get; private set; } = [];
 
@@ -163,6 +166,7 @@ public sealed class NativeRecord
         EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
         Tally = Read("tally/tally.json", ReadTally);
         PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
+        Schedule = _files.Exists(NativeSchedule.File) ? Read(NativeSchedule.File, NativeSchedule.Read) : null;
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
         ContestDataFiles = List("contest_data");

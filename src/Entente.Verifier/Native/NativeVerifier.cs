@@ -105,7 +105,7 @@ public sealed partial class NativeVerifier
             NativeSteps.Specification,
             "native",
             _record.Directory,
-            [.. NativeSteps.All.Select(s => _steps[s.Number].ToResult())],
+            [.. NativeSteps.All.Select(s => _steps[s.Number].ToResult()), .. VerifySchedule() is StepResult schedule ? [schedule] : Array.Empty<StepResult>()],
             _notes);
     }
 

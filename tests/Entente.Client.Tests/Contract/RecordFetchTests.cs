@@ -77,9 +77,13 @@ public sealed class RecordFetchTests
         Assert.Equal(0, result.Duplicates);
         Assert.Equal(result.Checkpoint.Checkpoint.Size, result.Entries);
         Assert.Contains(progress, p => p.Stage == "log" && p.Done == p.Total);
+        Assert.NotNull(result.Schedule);
+        Assert.Contains(result.Schedule.Steps, s => s.Step == "decryption.response" && s.DoneAt is not null);
+        Assert.Empty(result.Schedule.Missed);
 
         string dir = Path.Combine(board.Dir, "fetched");
         await RecordFetcher.WriteAsync(result, dir);
+        Assert.Equal(result.Schedule.ToJson(), File.ReadAllBytes(Path.Combine(dir, "schedule.json")));
         VerificationReport report = NativeVerifier.Verify(dir, new VerificationOptions { AllowToyGroups = true });
         Assert.True(report.Passed, string.Join("\n", report.Failures));
 

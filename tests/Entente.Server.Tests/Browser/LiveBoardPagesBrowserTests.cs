@@ -18,7 +18,7 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
 {
     private static readonly (int Width, int Height, string Name)[] Sizes = [(1280, 900, "1280"), (390, 844, "390")];
 
-    private static readonly string[] Paths = ["/", "/results", "/check", "/log", "/log/0", "/incidents", "/audit", "/log?type=ballot.cast"];
+    private static readonly string[] Paths = ["/", "/results", "/check", "/log", "/log/0", "/incidents", "/audit", "/schedule", "/log?type=ballot.cast"];
 
     private static async Task<IPage> OpenAsync(IBrowser browser, string url, int width = 1280, int height = 900)
     {
@@ -206,6 +206,11 @@ public sealed class LiveBoardPagesBrowserTests(ChromiumFixture chromium) : IClas
         Assert.Equal("the reveal matches the commitment", await audit.InnerTextAsync("#seed-parties tr[data-party='blue.example'] td[data-label=Check]"));
         Assert.Equal(seed, await audit.InnerTextAsync("#recomputed-seed"));
         Assert.Equal(2, await audit.Locator("#audit-entries li").CountAsync());
+
+        // The deadlines page: every guardian holder's steps, each done (this charter sets no deadline), stacked at 390 px.
+        IPage schedule = await OpenAsync(browser, election.BaseUrl + "/schedule", 390, 844);
+        Assert.True(await schedule.Locator("#schedule tr[data-step='decryption.response']").CountAsync() >= 1);
+        Assert.Equal(0, await schedule.Locator("#schedule tr[data-status='late'], #schedule tr[data-status='not_done'], #schedule tr[data-status='pending']").CountAsync());
 
         IPage charter = await OpenAsync(browser, election.BaseUrl + "/log/0", 390, 844);
         string signedBy = await charter.InnerTextAsync("#signed-by");

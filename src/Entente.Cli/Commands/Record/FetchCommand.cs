@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Entente.Cli.Commands.Election;
+using Entente.Client.Board;
 using Entente.Client.Record;
 using Entente.Election.Encryption;
 using Entente.Election.Record;
@@ -125,6 +126,15 @@ internal static class FetchCommand
         o.WriteLine($"witnesses   cosigned by {(r.Cosigners.Count == 0 ? "none" : string.Join(", ", r.Cosigners))}");
         o.WriteLine($"entries     {Count(r.Entries)} read, each proven included in the checkpoint");
         o.WriteLine($"artifacts   {Count(r.Artifacts)} fetched, each matching its entry's SHA-256{(r.Duplicates > 0 ? $"; {Count(r.Duplicates)} duplicate entr{(r.Duplicates == 1 ? "y" : "ies")} counted once" : "")}");
+        if (r.Schedule is ScheduleReport schedule)
+        {
+            o.WriteLine($"schedule    {ScheduleLines.Summary(schedule)}");
+            foreach (string line in ScheduleLines.Missed(schedule))
+            {
+                o.WriteLine($"  {line}");
+            }
+        }
+
         if (r.Record is ElectionRecord record)
         {
             int cast = record.Ballots.Count(b => b.State == BallotState.Cast);
@@ -170,6 +180,13 @@ internal static class FetchCommand
         }
 
         w.WriteEndObject();
+        if (r.Schedule is ScheduleReport schedule)
+        {
+            w.WritePropertyName("schedule");
+            using System.Text.Json.JsonDocument document = System.Text.Json.JsonDocument.Parse(schedule.ToJson());
+            document.RootElement.WriteTo(w);
+        }
+
         w.WriteStartArray("failures");
         foreach (RecordFetchFailure f in r.Failures)
         {
