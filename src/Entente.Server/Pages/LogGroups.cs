@@ -13,10 +13,10 @@ public static class LogGroups
     [
         new("Charter, manifest, parameters", "stage:setup", t => t is "charter" or "witness.policy" or "manifest" or "election.parameters"),
         new("Key ceremony", "stage:key-ceremony", t => t.StartsWith("guardian.", StringComparison.Ordinal) || t == "election.key"),
-        new("Ballots sealed (code shown, before the voter's choice)", "ballot.sealed", t => t == "ballot.sealed"),
+        new("Ballots sealed (before the choice)", "ballot.sealed", t => t == "ballot.sealed"),
         new("Ballots cast", "ballot.cast", t => t == "ballot.cast"),
         new("Ballots challenged", "ballot.challenged", t => t == "ballot.challenged"),
-        new("Uncast pre-encrypted ballots, opened", "ballot.uncast", t => t == "ballot.uncast"),
+        new("Uncast ballots, opened", "ballot.uncast", t => t == "ballot.uncast"),
         new("Device records", "device.record", t => t == "device.record"),
         new("Encrypted tally", "tally.encrypted", t => t == "tally.encrypted"),
         new("Partial decryptions", "decryption.*", t => t.StartsWith("decryption.", StringComparison.Ordinal)),
