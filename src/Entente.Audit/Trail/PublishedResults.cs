@@ -29,6 +29,30 @@ public sealed record PublishedUnitResults(long Index, string Id, string Unit, lo
 public static class PublishedResults
 {
     /// <summary>
+    /// A name as a results code, the one mapping between results, the audit's results.csv and the manifest's labels:
+    /// lower case, every run of characters other than a–z, 0–9, '.', '_' and '-' replaced by one '-', with '-' trimmed
+    /// at both ends ("Ada Lovelace" → "ada-lovelace", "Mayor" → "mayor").
+    /// </summary>
+    public static string Code(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        System.Text.StringBuilder code = new();
+        foreach (char c in label.ToLowerInvariant())
+        {
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
+            {
+                code.Append(c);
+            }
+            else if (code.Length > 0 && code[^1] != '-')
+            {
+                code.Append('-');
+            }
+        }
+
+        return code.ToString().Trim('-');
+    }
+
+    /// <summary>
     /// Every difference between <paramref name="audit"/> and the published results (empty when they agree, or when the
     /// log holds no published results at all); <paramref name="firstCommitIndex"/> is the log index of the audit's first
     /// seed commitment (null before it is logged: then every published version counts).
@@ -52,8 +76,9 @@ public static class PublishedResults
 
         foreach (ReportedContest contest in audit)
         {
-            List<PublishedUnitResults> units = [.. latest.Values.Where(u => u.Counts.Any(c => c.Contest == contest.Name)).OrderBy(u => u.Index)];
-            List<PublishedUnitResults> later = [.. published.Where(p => firstCommitIndex is long c && p.Index > c && p.Counts.Any(x => x.Contest == contest.Name)).OrderBy(p => p.Index)];
+            string name = Code(contest.Name);
+            List<PublishedUnitResults> units = [.. latest.Values.Where(u => u.Counts.Any(c => Code(c.Contest) == name)).OrderBy(u => u.Index)];
+            List<PublishedUnitResults> later = [.. published.Where(p => firstCommitIndex is long c && p.Index > c && p.Counts.Any(x => Code(x.Contest) == name)).OrderBy(p => p.Index)];
             string After() => later.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
                 $"; results of it posted after the seed commitment at index {firstCommitIndex}: {string.Join(", ", later.Select(l => $"{l.Id} (entry {l.Index})"))}");
             if (units.Count == 0)
@@ -72,19 +97,24 @@ public static class PublishedResults
             }
 
             Dictionary<string, long> sums = new(StringComparer.Ordinal);
-            foreach (PublishedCount c in units.SelectMany(u => u.Counts).Where(c => c.Contest == contest.Name))
+            foreach (PublishedCount c in units.SelectMany(u => u.Counts).Where(c => Code(c.Contest) == name))
             {
-                sums[c.Option] = sums.GetValueOrDefault(c.Option) + c.Votes;
+                sums[Code(c.Option)] = sums.GetValueOrDefault(Code(c.Option)) + c.Votes;
             }
 
-            foreach (string choice in contest.Choices.Select(c => c.Name).Union(sums.Keys, StringComparer.Ordinal))
+            Dictionary<string, long> audited = new(StringComparer.Ordinal);
+            foreach (ChoiceTally choice in contest.Choices)
             {
-                long audited = contest.Choices.FirstOrDefault(c => c.Name == choice).Votes;
-                long logged = sums.GetValueOrDefault(choice);
-                if (audited != logged || !contest.Choices.Any(c => c.Name == choice) || !sums.ContainsKey(choice))
+                audited[Code(choice.Name)] = audited.GetValueOrDefault(Code(choice.Name)) + choice.Votes;
+            }
+
+            foreach (string choice in audited.Keys.Union(sums.Keys, StringComparer.Ordinal))
+            {
+                bool inAudit = audited.TryGetValue(choice, out long a), inLog = sums.TryGetValue(choice, out long l);
+                if (!inAudit || !inLog || a != l)
                 {
                     problems.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"contest {contest.Name}, choice {choice}: {(contest.Choices.Any(c => c.Name == choice) ? audited.ToString(CultureInfo.InvariantCulture) : "absent")} in the audit's results, {(sums.ContainsKey(choice) ? logged.ToString(CultureInfo.InvariantCulture) : "absent")} in the published results [{entries}]{After()}"));
+                        $"contest {contest.Name}, choice {choice}: {(inAudit ? a.ToString(CultureInfo.InvariantCulture) : "absent")} in the audit's results, {(inLog ? l.ToString(CultureInfo.InvariantCulture) : "absent")} in the published results [{entries}]{After()}"));
                 }
             }
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace Entente.Rolls.Results;
@@ -70,24 +69,7 @@ public static class ResultsCrossCheck
     /// A manifest label written as a results code: lower case, every run of characters other than a–z, 0–9, '.', '_'
     /// and '-' replaced by one '-', with '-' trimmed at both ends ("Ada Lovelace" → "ada-lovelace").
     /// </summary>
-    public static string Code(string label)
-    {
-        ArgumentNullException.ThrowIfNull(label);
-        StringBuilder code = new();
-        foreach (char c in label.ToLowerInvariant())
-        {
-            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
-            {
-                code.Append(c);
-            }
-            else if (code.Length > 0 && code[^1] != '-')
-            {
-                code.Append('-');
-            }
-        }
-
-        return code.ToString().Trim('-');
-    }
+    public static string Code(string label) => Entente.Audit.Trail.PublishedResults.Code(label);
 
     /// <summary>Runs the cross-checks over <paramref name="entries"/> (any order), for one jurisdiction's turnout or every one.</summary>
     public static ResultsCrossCheckResult Check(IEnumerable<LoggedArtifact> entries, string? jurisdiction = null)
@@ -156,10 +138,11 @@ public static class ResultsCrossCheck
             {
                 foreach (ContestCount c in results.Contests)
                 {
-                    Dictionary<string, long> options = sums.TryGetValue(c.Contest, out Dictionary<string, long>? o) ? o : sums[c.Contest] = new(StringComparer.Ordinal);
+                    string contest = Code(c.Contest);
+                    Dictionary<string, long> options = sums.TryGetValue(contest, out Dictionary<string, long>? o) ? o : sums[contest] = new(StringComparer.Ordinal);
                     foreach (OptionCount option in c.Options)
                     {
-                        options[option.Option] = options.GetValueOrDefault(option.Option) + option.Votes;
+                        options[Code(option.Option)] = options.GetValueOrDefault(Code(option.Option)) + option.Votes;
                     }
                 }
             }
