@@ -30,8 +30,8 @@ public static class PublishedResults
 {
     /// <summary>
     /// A name as a results code, the one mapping between results, the audit's results.csv and the manifest's labels:
-    /// lower case, every run of characters other than a–z, 0–9, '.', '_' and '-' replaced by one '-', with '-' trimmed
-    /// at both ends ("Ada Lovelace" → "ada-lovelace", "Mayor" → "mayor").
+    /// lower case, every run of characters other than a–z, 0–9, '.' and '_' (spaces, hyphens, punctuation) replaced by one
+    /// '-', with '-' trimmed at both ends ("Ada Lovelace" → "ada-lovelace", "Mayor" → "mayor").
     /// </summary>
     public static string Code(string label)
     {
@@ -39,7 +39,7 @@ public static class PublishedResults
         System.Text.StringBuilder code = new();
         foreach (char c in label.ToLowerInvariant())
         {
-            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-')
+            if (c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_')
             {
                 code.Append(c);
             }

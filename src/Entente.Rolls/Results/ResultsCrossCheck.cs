@@ -66,8 +66,8 @@ public static class ResultsCrossCheck
     public const string TallyType = "tally.decrypted";
 
     /// <summary>
-    /// A manifest label written as a results code: lower case, every run of characters other than a–z, 0–9, '.', '_'
-    /// and '-' replaced by one '-', with '-' trimmed at both ends ("Ada Lovelace" → "ada-lovelace").
+    /// A manifest label written as a results code: lower case, every run of characters other than a–z, 0–9, '.' and '_'
+    /// replaced by one '-', with '-' trimmed at both ends ("Ada Lovelace" → "ada-lovelace"; see PublishedResults.Code).
     /// </summary>
     public static string Code(string label) => Entente.Audit.Trail.PublishedResults.Code(label);
 
