@@ -37,8 +37,12 @@ public sealed record AuditTrailResult(IReadOnlyList<string> Checked, string? Fai
 /// </summary>
 public static class AuditTrailVerifier
 {
-    /// <summary>Verifies the entries of audit <paramref name="auditId"/>.</summary>
-    public static AuditTrailResult Verify(string auditId, IEnumerable<AuditTrailEntry> entries)
+    /// <summary>
+    /// Verifies the entries of audit <paramref name="auditId"/>; <paramref name="published"/> holds every unofficial
+    /// results entry of the log (docs/results.md), which the audit's reported results must equal when there are any
+    /// (<see cref="PublishedResults"/>).
+    /// </summary>
+    public static AuditTrailResult Verify(string auditId, IEnumerable<AuditTrailEntry> entries, IReadOnlyList<PublishedUnitResults>? published = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(auditId);
         ArgumentNullException.ThrowIfNull(entries);
@@ -78,9 +82,15 @@ public static class AuditTrailVerifier
             return Fail("inputs", e.Message);
         }
 
-        if (log.FirstOrDefault(e => e.Type == SeedArtifacts.CommitType && Commit(e)?.AuditId == auditId) is { } firstCommit && firstCommit.Index < inputsEntry.Index)
+        AuditTrailEntry? firstCommit = log.FirstOrDefault(e => e.Type == SeedArtifacts.CommitType && Commit(e)?.AuditId == auditId);
+        if (firstCommit is not null && firstCommit.Index < inputsEntry.Index)
         {
             return Fail("inputs", $"the inputs (entry {inputsEntry.Index}) come after the first seed commitment (entry {firstCommit.Index}): the reported results must be fixed before anyone commits to the seed.");
+        }
+
+        if (PublishedResults.Compare(contests, published ?? [], firstCommit?.Index) is { Count: > 0 } differences)
+        {
+            return Fail("inputs", $"the reported results (entry {inputsEntry.Index}) are not the results published on the log before the seed: {string.Join("; ", differences)}.");
         }
 
         try

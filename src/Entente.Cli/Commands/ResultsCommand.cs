@@ -16,10 +16,11 @@ using Entente.Transparency.Policy;
 namespace Entente.Cli.Commands;
 
 /// <summary>
-/// <c>entente results post|list|verify</c> (docs/results.md): an authority posts a reporting unit's unofficial results (a
-/// correction is the unit's next version, naming the one it corrects); anyone lists them, and verifies the signed feed
-/// against the authority's key and the witness policy, as the embeddable script does in a browser. Errors go through
-/// <see cref="VerbAction"/>.
+/// <c>entente results post|list|verify|check</c> (docs/results.md): an authority posts a reporting unit's unofficial results (a
+/// correction is the unit's next version, naming the one it corrects); anyone lists them, verifies the signed feed
+/// against the authority's key and the witness policy, as the embeddable script does in a browser, and runs the
+/// cross-checks on the log (turnout against the roll snapshot, the sum against the ElectionGuard tally). Errors go
+/// through <see cref="VerbAction"/>.
 /// </summary>
 internal static class ResultsCommand
 {
@@ -32,6 +33,7 @@ internal static class ResultsCommand
         command.Subcommands.Add(Post());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Verify());
+        command.Subcommands.Add(Check());
         return command;
     }
 
@@ -203,5 +205,103 @@ internal static class ResultsCommand
             return failures.Count == 0 ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    private static Command Check()
+    {
+        Option<string> board = Board();
+        Option<string?> jurisdiction = new("--jurisdiction") { Description = "Only this jurisdiction's turnout (the tally is compared with every unit's results)." };
+        Option<bool> json = Json();
+        Command command = new("check", "Cross-check the results on the log: each unit's ballots against the registered voters of the roll snapshot logged before them (turnout), and the sum of the results against the ElectionGuard tally when the log holds one (exit 0 consistent, 1 a check failed).")
+        {
+            board, jurisdiction, json,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            Uri url = AuditBoard.Url(parse.GetValue(board)!);
+            ResultsCrossCheckResult result = ResultsCrossCheck.Check(await ReadLoggedAsync(url, ct), parse.GetValue(jurisdiction));
+            if (parse.GetValue(json))
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    ok = result.Ok,
+                    failures = result.Failures,
+                    turnout = result.Turnout.Select(t => new { jurisdiction = t.Jurisdiction, unit = t.Unit, results = t.Results, resultsIndex = t.ResultsIndex, ballots = t.Ballots, snapshot = t.Snapshot, snapshotIndex = t.SnapshotIndex, registered = t.Registered, percent = t.Percent, exceeds = t.Exceeds }),
+                    tallyEntry = result.TallyEntry,
+                    tally = result.Tally.Select(c => new { contest = c.Contest, option = c.Option, tally = c.Tally, results = c.Results, matches = c.Matches }),
+                }));
+            }
+            else
+            {
+                StringBuilder text = new(result.Ok ? "Consistent: every check on the log passes.\n" : $"NOT consistent: {result.Failures.Count} failed check(s).\n");
+                foreach (string f in result.Failures)
+                {
+                    text.Append("  ").Append(f).Append('\n');
+                }
+
+                text.Append("Turnout (ballots counted / registered in the snapshot logged before the results):\n");
+                foreach (UnitTurnout t in result.Turnout)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"  {t.Jurisdiction} {t.Unit}: {t.Ballots} / ")
+                        .Append(t.Registered is long r ? string.Create(CultureInfo.InvariantCulture, $"{r} ({t.Percent?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-"} %) snapshot {t.Snapshot}") : "no snapshot before the results")
+                        .Append(t.Exceeds ? "  EXCEEDS" : "").Append('\n');
+                }
+
+                text.Append(result.TallyEntry is long tallyIndex
+                    ? string.Create(CultureInfo.InvariantCulture, $"ElectionGuard tally (entry {tallyIndex}): {result.Tally.Count(c => c.Matches)} of {result.Tally.Count} option(s) equal the sum of the results.\n")
+                    : "No ElectionGuard tally on the log: nothing to compare the sum with.\n");
+                await parse.InvocationConfiguration.Output.WriteAsync(text.ToString());
+            }
+
+            return result.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    /// <summary>The roll snapshots, unofficial results and decrypted tally on the board, each checked against its entry's SHA-256.</summary>
+    internal static async Task<List<LoggedArtifact>> ReadLoggedAsync(Uri board, CancellationToken ct)
+    {
+        using HttpClient http = new(new RetryHandler()) { BaseAddress = board };
+        List<LoggedArtifact> entries = [];
+        foreach (string collection in new[] { "roll-snapshots", "results" })
+        {
+            foreach (BoardArtifact a in await http.ListAsync(collection, ct))
+            {
+                byte[] bytes = await http.ReadArtifactAsync($"board/{collection}/{Uri.EscapeDataString(a.Id)}", a.Sha256, ct)
+                    ?? throw new BoardRequestException(new Uri(board, $"board/{collection}/{a.Id}").AbsoluteUri, 404, "Listed but not served", $"{a.Id} is listed by the board but not served");
+                entries.Add(new LoggedArtifact(a.Index, a.Type, bytes));
+            }
+        }
+
+        using HttpResponseMessage tally = await http.GetAsync("board/tally", ct);
+        if (tally.IsSuccessStatusCode)
+        {
+            byte[] bytes = await tally.Content.ReadAsByteArrayAsync(ct);
+            string where = new Uri(board, "board/tally").AbsoluteUri;
+            if (!tally.Headers.TryGetValues("Entente-Log-Index", out IEnumerable<string>? values) || !long.TryParse(values.First(), NumberStyles.None, CultureInfo.InvariantCulture, out long index)
+                || !string.Equals(tally.Headers.ETag?.Tag.Trim('"'), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BoardRequestException(where, null, "Artifact does not match its entry", "the tally served has no log index or does not hash to its entry's SHA-256", corrupt: true);
+            }
+
+            entries.Add(new LoggedArtifact(index, ResultsCrossCheck.TallyType, bytes));
+        }
+
+        return entries;
+    }
+
+    /// <summary>Every unofficial results entry on the board, as the audit compares them.</summary>
+    internal static async Task<IReadOnlyList<Entente.Audit.Trail.PublishedUnitResults>> PublishedAsync(Uri board, CancellationToken ct)
+    {
+        using HttpClient http = new(new RetryHandler()) { BaseAddress = board };
+        List<Entente.Audit.Trail.PublishedUnitResults> published = [];
+        foreach (BoardArtifact a in await http.ListAsync("results", ct))
+        {
+            byte[] bytes = await http.ReadArtifactAsync($"board/results/{Uri.EscapeDataString(a.Id)}", a.Sha256, ct)
+                ?? throw new BoardRequestException(new Uri(board, $"board/results/{a.Id}").AbsoluteUri, 404, "Listed but not served", $"{a.Id} is listed by the board but not served");
+            published.Add(UnitResults.Read(bytes).ToPublished(a.Index));
+        }
+
+        return published;
     }
 }

@@ -42,6 +42,10 @@ public sealed record UnitResults(string Jurisdiction, string Unit, int Seq, long
     /// <summary>The id of version <paramref name="seq"/> of a unit.</summary>
     public static string IdOf(string jurisdiction, string unit, int seq) => $"{jurisdiction}:{unit}:{seq.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>These results as the audit compares them (Entente.Audit.Trail.PublishedResults), logged at <paramref name="index"/>.</summary>
+    public Entente.Audit.Trail.PublishedUnitResults ToPublished(long index) =>
+        new(index, Id, Jurisdiction + ":" + Unit, Ballots, [.. Contests.SelectMany(c => c.Options.Select(o => new Entente.Audit.Trail.PublishedCount(c.Contest, o.Option, o.Votes)))]);
+
     /// <summary>The canonical bytes (keys sorted, no white space).</summary>
     public byte[] Write()
     {

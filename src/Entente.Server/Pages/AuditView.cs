@@ -106,6 +106,9 @@ public sealed record SeedParty(string Party, AuditEntry? Commit, AuditEntry? Rev
 /// <param name="RecomputedSeed">The seed recomputed from the log, or null when there is nothing to recompute from.</param>
 public sealed record AuditView(IReadOnlyList<AuditEntry> Entries, string? AuditId, IReadOnlyList<SeedParty> Parties, string? StatedSeed, string? RecomputedSeed)
 {
+    /// <summary>Every unofficial results entry on the log (the board logged them, so each reads).</summary>
+    public IReadOnlyList<PublishedUnitResults> Published { get; init; } = [];
+
     /// <summary>Reads the audit entries and their artifacts.</summary>
     public static async Task<AuditView> ReadAsync(BoardPages pages, CancellationToken cancellationToken)
     {
@@ -117,7 +120,17 @@ public sealed record AuditView(IReadOnlyList<AuditEntry> Entries, string? AuditI
             entries.Add(new AuditEntry(e.Index, e.Type, e.Party, e.Entry.Sha256.ToHex(), artifact));
         }
 
-        return Build(entries);
+        // The unofficial results on the log, which an audit's reported results must equal (docs/audit.md).
+        List<PublishedUnitResults> published = [];
+        foreach (PageEntry e in (await pages.EntriesAsync(cancellationToken)).Where(e => e.Type == Entente.Rolls.Results.UnitResults.Type))
+        {
+            if (await pages.Log.Blobs.GetCheckedAsync(e.Entry!.Sha256, cancellationToken) is byte[] artifact)
+            {
+                published.Add(Entente.Rolls.Results.UnitResults.Read(artifact).ToPublished(e.Index));
+            }
+        }
+
+        return Build(entries) with { Published = published };
     }
 
     /// <summary>Builds the view from the entries.</summary>
@@ -215,35 +228,37 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
     public long? IndexOf(string key) => Indexes.TryGetValue(key, out long i) ? i : null;
 
     private static readonly Lock CacheLock = new();
-    private static (long LastIndex, int Count, IReadOnlyList<AuditTrailView> Views)? _cache;
+    private static (long LastIndex, int Count, long LastPublished, IReadOnlyList<AuditTrailView> Views)? _cache;
 
     /// <summary>
     /// The audit trails of every audit whose inputs are among <paramref name="entries"/>. The log only grows, so the
     /// last audit entry's index and the number of entries identify the set: the page (which reloads itself) recomputes
     /// the samples only when an audit entry arrived.
     /// </summary>
-    public static IReadOnlyList<AuditTrailView> Build(IReadOnlyList<AuditEntry> entries)
+    public static IReadOnlyList<AuditTrailView> Build(IReadOnlyList<AuditEntry> entries, IReadOnlyList<PublishedUnitResults>? published = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        published ??= [];
         long last = entries.Count == 0 ? -1 : entries[^1].Index;
+        long lastPublished = published.Count == 0 ? -1 : published.Max(p => p.Index);
         lock (CacheLock)
         {
-            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count)
+            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count && c.LastPublished == lastPublished)
             {
                 return c.Views;
             }
         }
 
-        IReadOnlyList<AuditTrailView> views = Compute(entries);
+        IReadOnlyList<AuditTrailView> views = Compute(entries, published);
         lock (CacheLock)
         {
-            _cache = (last, entries.Count, views);
+            _cache = (last, entries.Count, lastPublished, views);
         }
 
         return views;
     }
 
-    private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries)
+    private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries, IReadOnlyList<PublishedUnitResults> published)
     {
         List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!))];
         List<AuditTrailView> audits = [];
@@ -288,7 +303,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
                 }
             }
 
-            audits.Add(new AuditTrailView(id, AuditTrailVerifier.Verify(id, log), indexes));
+            audits.Add(new AuditTrailView(id, AuditTrailVerifier.Verify(id, log, published), indexes));
         }
 
         return audits;

@@ -58,4 +58,22 @@ internal static class ResultsFeedApi
 
         return units.Count == 0 ? null : new ResultsFeed(jurisdiction, authority, units, Encoding.UTF8.GetString(checkpoint.Note));
     }
+
+    /// <summary>
+    /// The cross-checks of docs/results.md over this board's log (the same code as <c>entente results check</c>): turnout
+    /// per unit against the roll snapshot logged before the results, and the sum against the ElectionGuard tally.
+    /// </summary>
+    public static async Task<ResultsCrossCheckResult> CrossCheckAsync(BoardPages pages, CancellationToken ct)
+    {
+        List<LoggedArtifact> entries = [];
+        foreach (PageEntry e in (await pages.EntriesAsync(ct)).Where(e => e.Type is RollArtifacts.SnapshotType or UnitResults.Type or ResultsCrossCheck.TallyType))
+        {
+            if (await pages.Log.Blobs.GetCheckedAsync(e.Entry!.Sha256, ct) is byte[] artifact)
+            {
+                entries.Add(new LoggedArtifact(e.Index, e.Type, artifact));
+            }
+        }
+
+        return ResultsCrossCheck.Check(entries);
+    }
 }

@@ -131,4 +131,52 @@ public sealed class AuditTrailVerifierTests : IDisposable
         byte[] spaced = Encoding.UTF8.GetBytes(" " + Encoding.UTF8.GetString(bytes));
         Assert.Throws<Io.AuditInputException>(() => AuditTrailArtifacts.ReadInputs("x", spaced));
     }
+
+    private static PublishedUnitResults Unit(long index, string unit, long ballots, long alice, long bob, string contest = "mayor") =>
+        new(index, $"county-12:{unit}:1", "county-12:" + unit, ballots, [new(contest, "alice", alice), new(contest, "bob", bob)]);
+
+    [Fact]
+    public void An_audit_whose_results_are_the_results_published_before_its_seed_verifies()
+    {
+        using AuditDirectory audit = Audit(AuditMethod.Bravo);
+        (List<AuditTrailEntry> entries, _) = SeedEntries(audit);
+        AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, entries, [Unit(5, "P-01", 300, 200, 100), Unit(6, "P-02", 200, 100, 50)]);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Equal(["inputs", "seed"], result.Checked);
+    }
+
+    [Fact]
+    public void An_audit_whose_results_were_published_after_its_seed_commitment_fails_at_the_inputs_naming_the_entry()
+    {
+        using AuditDirectory audit = Audit(AuditMethod.Bravo);
+        (List<AuditTrailEntry> entries, _) = SeedEntries(audit);
+        AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, entries, [Unit(5, "P-01", 300, 200, 100), Unit(15, "P-02", 200, 100, 50)]);
+        Assert.False(result.Ok);
+        Assert.Equal("inputs", result.FailedStep);
+        Assert.Contains("choice alice: 300 in the audit's results, 200 in the published results", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("posted after the seed commitment at index 11: county-12:P-02:1 (entry 15)", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_audit_whose_contest_is_not_among_the_published_results_fails_naming_the_contest()
+    {
+        using AuditDirectory audit = Audit(AuditMethod.Bravo);
+        (List<AuditTrailEntry> entries, _) = SeedEntries(audit);
+        AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, entries, [Unit(5, "P-01", 500, 300, 150, contest: "council")]);
+        Assert.Equal("inputs", result.FailedStep);
+        Assert.Contains("contest Mayor: not on the log (no published results report it)", result.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_correction_logged_before_the_seed_replaces_the_units_first_version_and_one_after_it_does_not()
+    {
+        using AuditDirectory audit = Audit(AuditMethod.Bravo);
+        (List<AuditTrailEntry> entries, _) = SeedEntries(audit);
+        PublishedUnitResults wrong = Unit(4, "P-01", 300, 190, 110);
+        PublishedUnitResults fixedBefore = Unit(5, "P-01", 300, 200, 100) with { Id = "county-12:P-01:2" };
+        Assert.True(AuditTrailVerifier.Verify(audit.State.AuditId, entries, [wrong, fixedBefore, Unit(6, "P-02", 200, 100, 50)]).Ok);
+        AuditTrailResult late = AuditTrailVerifier.Verify(audit.State.AuditId, entries, [wrong, Unit(6, "P-02", 200, 100, 50), fixedBefore with { Index = 20 }]);
+        Assert.Equal("inputs", late.FailedStep);
+        Assert.Contains("choice alice: 300 in the audit's results, 290 in the published results", late.Problem, StringComparison.Ordinal);
+    }
 }

@@ -48,7 +48,7 @@ internal sealed class RollBoard : IAsyncDisposable
         RollBoard b = new(Directory.CreateTempSubdirectory("entente-roll-board-").FullName);
         await File.WriteAllTextAsync(Path.Combine(b.Dir, "charter.json"), $$"""
             { "parties": [
-              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party"], "identity": "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d" },
+              { "name": "blue.example", "key": "{{b.Blue.VerifierKey}}", "roles": ["submitter", "party", "auditor"], "identity": "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d" },
               { "name": "registrar.example", "key": "{{b.Registrar.VerifierKey}}", "roles": ["authority"], "identity": "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90" } ] }
             """);
         await File.WriteAllTextAsync(b.KeyFile, b.Registrar.ExportSkey());
@@ -71,10 +71,18 @@ internal sealed class RollBoard : IAsyncDisposable
         options.Quorum = 1;
         await File.WriteAllTextAsync(b.PolicyFile, $"log {b.LogKey.VerifierKey}\nwitness w0 {b.WitnessKey.CosignerVerifierKey}\nquorum w0\n");
         b._board = await ServerApp.BuildLogAsync(options, "http://127.0.0.1:0");
+        b._board.Use(async (context, next) =>
+        {
+            b.Requests.Enqueue(context.Request.Path.Value ?? "");
+            await next(context);
+        });
         await b._board.StartAsync();
         b.Address = new Uri(AddressOf(b._board));
         return b;
     }
+
+    /// <summary>Every request path the board received, in order (to count what a check asks for).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Requests { get; } = new();
 
     /// <summary>The board's services (the state, for assertions).</summary>
     public IServiceProvider Services => _board!.Services;

@@ -119,7 +119,7 @@ public sealed class RollEndToEndTests(ChromiumFixture chromium) : IClassFixture<
         Assert.Contains("v2 remove", output, StringComparison.Ordinal);
     }
 
-    private static Task<(int, string, string)> CliCheckAsync(RollBoard board, VoterRecord r, string salt) =>
+    internal static Task<(int, string, string)> CliCheckAsync(RollBoard board, VoterRecord r, string salt) =>
         RollBoard.CliAsync("roll", "check", "--board", board.Address.AbsoluteUri, "--policy", board.PolicyFile, "--jurisdiction", r.Jurisdiction, "--voter-id", r.VoterId,
             "--precinct", r.Precinct, "--name", r.Name, "--birth-date", r.BirthDate, "--address", r.Address, "--salt", salt);
 
@@ -131,7 +131,7 @@ public sealed class RollEndToEndTests(ChromiumFixture chromium) : IClassFixture<
         return "verified-" + verdict;
     }
 
-    private static async Task<IPage> OpenCheckAsync(IBrowser browser, RollBoard board, VoterRecord record, string salt)
+    internal static async Task<IPage> OpenCheckAsync(IBrowser browser, RollBoard board, VoterRecord record, string salt)
     {
         IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         await page.GotoAsync(new Uri(board.Address, "roll").AbsoluteUri);

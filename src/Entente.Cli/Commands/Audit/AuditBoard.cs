@@ -42,6 +42,33 @@ internal static class AuditBoard
         Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" ? uri
             : throw new UsageException($"--board must be an http:// or https:// URL, not '{url}'.");
 
+    /// <summary>
+    /// How the audit's reported results differ from the unofficial results on the board (docs/audit.md "Reported results
+    /// from the log"): empty when they agree or the board holds no published results; with <paramref name="auditId"/>,
+    /// only results logged before the audit's first seed commitment count.
+    /// </summary>
+    public static IReadOnlyList<string> UnpublishedResults(Uri board, AuditSettings settings, string? auditId)
+    {
+        IReadOnlyList<PublishedUnitResults> published;
+        long? firstCommit = null;
+        try
+        {
+            published = ResultsCommand.PublishedAsync(board, CancellationToken.None).GetAwaiter().GetResult();
+            if (auditId is not null && published.Count > 0)
+            {
+                using HttpClient http = new(new RetryHandler()) { BaseAddress = board };
+                firstCommit = http.ListAsync("audit-commits").GetAwaiter().GetResult()
+                    .Where(a => a.Id.StartsWith(auditId + ":", StringComparison.Ordinal)).Select(a => (long?)a.Index).Min();
+            }
+        }
+        catch (BoardRequestException e)
+        {
+            throw new AuditInputException(e.Where, 0, "", $"{(e.Status is int s ? $"{s} " : "")}{e.Title}: {e.Detail}");
+        }
+
+        return PublishedResults.Compare(ReportedResults.Load(settings.ResultsPath), published, firstCommit);
+    }
+
     /// <summary>Posts the audit's inputs (before any seed commitment) and binds the audit's seed to this board.</summary>
     public static int PostInputs(TextWriter output, TextWriter error, AuditDirectory audit, Uri board, Ed25519NoteSigner key)
     {

@@ -24,7 +24,7 @@ internal static class AuditVerifyCommand
             string id = AuditCli.Require(parseResult, auditId);
             Uri url = AuditBoard.Url(AuditCli.Require(parseResult, board));
             IReadOnlyList<AuditTrailEntry> entries = AuditBoard.ReadAsync(url, id, CancellationToken.None).GetAwaiter().GetResult();
-            AuditTrailResult result = AuditTrailVerifier.Verify(id, entries);
+            AuditTrailResult result = AuditTrailVerifier.Verify(id, entries, ResultsCommand.PublishedAsync(url, CancellationToken.None).GetAwaiter().GetResult());
             foreach (string step in result.Checked)
             {
                 output.WriteLine($"ok      {step}");

@@ -67,6 +67,13 @@ internal static class InitCommand
                 VendorCvrs = vendor,
                 BatchTalliesPath = parseResult.GetValue(batchTallies),
             };
+            if (onBoard is ({ } boardUrl, { } boardKey) && AuditBoard.UnpublishedResults(boardUrl, settings, parseResult.GetValue(auditId)) is { Count: > 0 } differences)
+            {
+                boardKey.Dispose();
+                error.WriteLine($"error: the audit's --results are not the results published on the board before its seed (docs/audit.md): {string.Join("; ", differences)}.");
+                return ExitCodes.CheckFailed;
+            }
+
             using AuditDirectory audit = AuditDirectory.Init(AuditCli.Require(parseResult, dir), settings, AuditCli.Clock);
             IAnsiConsole console = AuditCli.Console(output);
             console.MarkupLine($"Audit [bold]{Markup.Escape(audit.State.AuditId)}[/] created: {audit.Contests.Count} contest(s), {audit.Manifest.TotalBallots} ballots in {audit.Manifest.Batches.Count} batches." +
