@@ -245,7 +245,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
 
     private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries)
     {
-        List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!))];
+        List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!) { Party = e.Party })];
         List<AuditTrailView> audits = [];
         foreach (AuditTrailEntry inputs in log.Where(e => e.Type == AuditTrailArtifacts.InputsType))
         {
