@@ -246,9 +246,21 @@ public sealed class AuditProgress
             return $"round {reading.Round} was signed off by {round.SignOff.Board}; its readings are final.";
         }
 
-        if (round.Readings.ContainsKey(reading.BallotKey))
+        if (round.Readings.TryGetValue(reading.BallotKey, out AuditReadingArtifact? latest))
         {
-            return $"ballot {ballot} of round {reading.Round} already has a reading on the board.";
+            if (reading.Corrects is null)
+            {
+                return $"ballot {ballot} of round {reading.Round} already has a reading on the board (version {latest.Version}); a correction before sign-off names the version it corrects (\"corrects\": {latest.Version}).";
+            }
+
+            if (reading.Corrects != latest.Version)
+            {
+                return $"ballot {ballot} of round {reading.Round}: the correction names version {reading.Corrects}, but the latest reading on the board is version {latest.Version}.";
+            }
+        }
+        else if (reading.Corrects is not null)
+        {
+            return $"ballot {ballot} of round {reading.Round} has no reading on the board to correct.";
         }
 
         conflict = false;

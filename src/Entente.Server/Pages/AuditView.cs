@@ -278,7 +278,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
                             indexes.TryAdd($"signoff:{s.Round}", e.Index);
                             break;
                         case AuditTrailArtifacts.ReadingType when AuditTrailArtifacts.ReadReading("", e.Body) is { } r && r.AuditId == id:
-                            indexes.TryAdd($"reading:{r.Round}:{r.BallotKey}", e.Index);
+                            indexes[$"reading:{r.Round}:{r.BallotKey}"] = e.Index; // a correction's entry replaces the one it corrects
                             break;
                     }
                 }

@@ -118,15 +118,18 @@
     }
 
     say(status, "Signing as " + signer.name + " (" + board + ").", "ok");
-    for (const li of root.querySelectorAll("li.ballot[data-state=to-read]")) {
-      const form = li.querySelector("form.reading-form");
-      if (!form) continue;
+    for (const form of root.querySelectorAll("form.reading-form")) {
+      const li = form.closest("li.ballot");
       const outcome = form.querySelector(".outcome");
-      const reading = (found, contests) => ({
-        audit, round, board,
-        tabulator: li.dataset.tabulator ? li.dataset.tabulator : null,
-        batch: li.dataset.batch, position: Number(li.dataset.position), found, contests,
-      });
+      const corrects = form.dataset.corrects ? Number(form.dataset.corrects) : null;
+      const reading = (found, contests) => {
+        // Members in the canonical order of docs/audit.md; "corrects" only in a correction.
+        const r = { audit, round, board, tabulator: li.dataset.tabulator ? li.dataset.tabulator : null, batch: li.dataset.batch, position: Number(li.dataset.position) };
+        if (corrects !== null) r.corrects = corrects;
+        r.found = found;
+        r.contests = contests;
+        return r;
+      };
       const send = async artifact => {
         for (const b of form.querySelectorAll("button")) b.disabled = true;
         say(outcome, "Signing and posting…", "info");

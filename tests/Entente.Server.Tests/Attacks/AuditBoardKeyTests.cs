@@ -67,6 +67,15 @@ public sealed class AuditBoardKeyTests
             (status, title, _, _) = await PostAsync(url, key, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(reading));
             Assert.Equal((409, "Already on the board"), (status, title)); // a retry
 
+            // A correction before sign-off names the version it replaces; the verifier and the risk use the latest.
+            AuditReadingArtifact second = a.Read(round, ballots[1]);
+            AuditReadingArtifact correction = second with { Contests = [new("Mayor", true, ["Bob"]), second.Contests[1]], Corrects = 2 };
+            (status, title, detail, _) = await PostAsync(url, key, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(correction));
+            Assert.Equal((409, "Reading refused"), (status, title));
+            Assert.Contains("the correction names version 2, but the latest reading on the board is version 1", detail, StringComparison.Ordinal);
+            (status, _, detail, _) = await PostAsync(url, key, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(correction with { Corrects = 1 }));
+            Assert.True(status == 201, detail);
+
             AuditSignOffArtifact strangers = new(id, 1, "Board 1", ["Ada Blue", "Eve Grey"]);
             (status, title, detail, _) = await PostAsync(url, key, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(strangers));
             Assert.Equal((403, "Not this audit board's entry"), (status, title));
@@ -95,6 +104,8 @@ public sealed class AuditBoardKeyTests
             AuditTrailResult ok = AuditTrailVerifier.Verify(id, entries);
             Assert.True(ok.Ok, ok.Problem);
             Assert.Equal(ballots.Count, ok.Progress!.Rounds[0].Readings.Count);
+            AuditReadingArtifact latest = ok.Progress.Rounds[0].Readings[ballots[1].BallotKey];
+            Assert.Equal((2, "Bob"), (latest.Version, latest.Contests[0].Choices[0]));
             long last = entries.Max(e => e.Index);
             AuditTrailEntry late = new(last + 1, AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(signOff)) { Party = key.Name };
             AuditTrailResult refused = AuditTrailVerifier.Verify(id, [.. entries, late]);

@@ -102,15 +102,23 @@ public sealed class AuditBoardScreenBrowserTests(ChromiumFixture chromium) : ICl
         // Board 2 (phone) records the rest: Choice 1-1, except one blank ballot, then both members sign off.
         await phone.ReloadAsync();
         bool blank = true;
+        B? blankBallot = null;
         while (await phone.Locator("li.ballot[data-state=to-read]").CountAsync() > 0)
         {
             B next = await KeyOf(phone.Locator("li.ballot[data-state=to-read]").First);
             await phone.Locator(Ballot(next)).Locator(blank ? "input[name=blank]" : "input[name=choice][value='Choice 1-1']").CheckAsync();
+            blankBallot ??= next;
             blank = false;
             await phone.Locator(Ballot(next)).Locator("button.record").ClickAsync();
             await phone.Locator(Ballot(next) + "[data-state=read]").WaitForAsync();
         }
 
+        // A correction before sign-off: the blank ballot was marked for Choice 1-2 after all.
+        ILocator fix = phone.Locator(Ballot(blankBallot!.Value));
+        await fix.Locator("details.correct summary").ClickAsync();
+        await fix.Locator("details.correct input[name=choice][value='Choice 1-2']").CheckAsync();
+        await fix.Locator("details.correct button.record").ClickAsync();
+        await phone.Locator(Ballot(blankBallot.Value) + " .reading", new PageLocatorOptions { HasText = "Contest 1: Choice 1-2" }).WaitForAsync();
         Assert.True(await phone.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, "the audit board's page scrolls sideways at 390 px");
         await phone.ScreenshotAsync(new PageScreenshotOptions { Path = ChromiumFixture.Screenshot("audit-board-390"), FullPage = true });
         await phone.Locator("#sign-off input[value='Lee Green']").CheckAsync();
@@ -131,6 +139,10 @@ public sealed class AuditBoardScreenBrowserTests(ChromiumFixture chromium) : ICl
         JsonElement reading = JsonDocument.Parse(await logged.Content.ReadAsStringAsync()).RootElement;
         Assert.False(reading.GetProperty("found").GetBoolean());
         Assert.Equal("Board 1", reading.GetProperty("board").GetString());
+        string corrected = $"{auditId}:1:{blankBallot.Value.Tabulator}|{blankBallot.Value.Batch}|{blankBallot.Value.Position}:2";
+        JsonElement correction = JsonDocument.Parse(await http.GetStringAsync($"{url}board/audit-readings/{Uri.EscapeDataString(corrected)}")).RootElement;
+        Assert.Equal(1, correction.GetProperty("corrects").GetInt32());
+        Assert.Equal("Choice 1-2", correction.GetProperty("contests")[0].GetProperty("choices")[0].GetString());
     }
 
     private readonly record struct B(string Tabulator, string Batch, string Position);
