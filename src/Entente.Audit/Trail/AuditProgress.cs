@@ -71,6 +71,8 @@ public sealed class AuditProgressRound
 public sealed class AuditProgress
 {
     private readonly List<AuditProgressRound> _rounds = [];
+    private readonly Dictionary<string, AuditBoardArtifact> _boards = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long?> _revoked = new(StringComparer.Ordinal);
 
     /// <summary>Reads the committed inputs (throws <see cref="AuditInputException"/> when they cannot be read).</summary>
     public AuditProgress(AuditInputsArtifact inputs)
@@ -103,6 +105,81 @@ public sealed class AuditProgress
 
     /// <summary>The risk after the last signed-off round, or null before the first sign-off.</summary>
     public AuditDecision? Decision => _rounds.LastOrDefault(r => r.Decision is not null)?.Decision;
+
+    /// <summary>The audit boards registered for this audit (<c>audit.board</c>), by name.</summary>
+    public IReadOnlyDictionary<string, AuditBoardArtifact> Boards => _boards;
+
+    /// <summary>The audit boards whose key is revoked, with the revocation's log index when known.</summary>
+    public IReadOnlyDictionary<string, long?> Revoked => _revoked;
+
+    /// <summary>What is wrong with registering <paramref name="board"/>, or null.</summary>
+    public string? CheckBoard(AuditBoardArtifact board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        if (_boards.ContainsKey(board.Board))
+        {
+            return $"audit board \"{board.Board}\" is already registered for audit {board.AuditId}; a new key is a new board name.";
+        }
+
+        return _boards.Values.FirstOrDefault(b => b.Party == board.Party) is { } other
+            ? $"this key is already audit board \"{other.Board}\"'s; each audit board has its own key."
+            : null;
+    }
+
+    /// <summary>Adds a registration.</summary>
+    public void ApplyBoard(AuditBoardArtifact board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        _boards.TryAdd(board.Board, board);
+    }
+
+    /// <summary>What is wrong with <paramref name="revoked"/>, or null.</summary>
+    public string? CheckRevocation(AuditBoardRevokedArtifact revoked)
+    {
+        ArgumentNullException.ThrowIfNull(revoked);
+        return !_boards.ContainsKey(revoked.Board) ? $"no audit board \"{revoked.Board}\" is registered for audit {revoked.AuditId}."
+            : _revoked.ContainsKey(revoked.Board) ? $"audit board \"{revoked.Board}\"'s key is already revoked."
+            : null;
+    }
+
+    /// <summary>Adds a revocation logged at <paramref name="index"/> (null when not known).</summary>
+    public void ApplyRevocation(AuditBoardRevokedArtifact revoked, long? index)
+    {
+        ArgumentNullException.ThrowIfNull(revoked);
+        _revoked.TryAdd(revoked.Board, index);
+    }
+
+    /// <summary>The registration whose key signs as <paramref name="party"/>, or null.</summary>
+    public AuditBoardArtifact? BoardOfParty(string party) => _boards.Values.FirstOrDefault(b => b.Party == party);
+
+    /// <summary>
+    /// What is wrong with an entry of audit board <paramref name="board"/> (and, for a sign-off, naming
+    /// <paramref name="members"/>) signed by the audit-board key <paramref name="party"/>, or null: the key is registered for
+    /// this audit, not revoked, the entry names the key's board, and a sign-off names its registered members.
+    /// </summary>
+    public string? CheckSigner(string party, string board, IReadOnlyList<string>? members)
+    {
+        ArgumentNullException.ThrowIfNull(party);
+        ArgumentNullException.ThrowIfNull(board);
+        if (BoardOfParty(party) is not { } registered)
+        {
+            return $"{party} is not the key of an audit board registered for audit {Inputs.AuditId}.";
+        }
+
+        if (_revoked.TryGetValue(registered.Board, out long? at))
+        {
+            return $"the key of audit board \"{registered.Board}\" was revoked{(at is long i ? string.Create(CultureInfo.InvariantCulture, $" at log entry {i}") : "")}; its link no longer posts.";
+        }
+
+        if (registered.Board != board)
+        {
+            return $"the key is audit board \"{registered.Board}\"'s, but the entry is of \"{board}\".";
+        }
+
+        return members is not null && !members.SequenceEqual(registered.Members, StringComparer.Ordinal)
+            ? $"the sign-off names {string.Join(" and ", members)}, but audit board \"{registered.Board}\"'s registered members are {string.Join(" and ", registered.Members)}."
+            : null;
+    }
 
     /// <summary>Reads the text of a committed input file.</summary>
     public static byte[] File(AuditInputsArtifact inputs, string name)
@@ -169,9 +246,21 @@ public sealed class AuditProgress
             return $"round {reading.Round} was signed off by {round.SignOff.Board}; its readings are final.";
         }
 
-        if (round.Readings.ContainsKey(reading.BallotKey))
+        if (round.Readings.TryGetValue(reading.BallotKey, out AuditReadingArtifact? latest))
         {
-            return $"ballot {ballot} of round {reading.Round} already has a reading on the board.";
+            if (reading.Corrects is null)
+            {
+                return $"ballot {ballot} of round {reading.Round} already has a reading on the board (version {latest.Version}); a correction before sign-off names the version it corrects (\"corrects\": {latest.Version}).";
+            }
+
+            if (reading.Corrects != latest.Version)
+            {
+                return $"ballot {ballot} of round {reading.Round}: the correction names version {reading.Corrects}, but the latest reading on the board is version {latest.Version}.";
+            }
+        }
+        else if (reading.Corrects is not null)
+        {
+            return $"ballot {ballot} of round {reading.Round} has no reading on the board to correct.";
         }
 
         conflict = false;

@@ -1,11 +1,12 @@
 // The audit boards' readings and sign-offs as board artifacts (issue #18, "each audit board's readings and sign-off"),
 // beside the inputs and the rounds (AuditTrail.cs). Canonical JSON, members in this order, no whitespace:
 //
-//   audit.reading  {"audit": id, "round": n, "board": name, "tabulator": t|null, "batch": b, "position": p, "found": true|false,
+//   audit.reading  {"audit": id, "round": n, "board": name, "tabulator": t|null, "batch": b, "position": p, ["corrects": v,] "found": true|false,
 //                   "contests": [{"contest": name, "on_ballot": true|false, "choices": [choice, …]}, …]}
 //                  one sampled ballot of round n as the audit board read it: every contest of the reported results once
 //                  (on_ballot false: the contest is not on this ballot, no choices), or found false and no contests;
-//                  choices as marked (more than the contest's votes allowed is an overvote: no valid vote);
+//                  choices as marked (more than the contest's votes allowed is an overvote: no valid vote); a correction
+//                  before sign-off names the version v of the ballot's latest reading it replaces (id audit:round:ballot:v+1);
 //   audit.signoff  {"audit": id, "round": n, "board": name, "members": [name, name]}
 //                  the audit board closes round n: every ballot of its sample has its reading; both members named.
 //
@@ -37,8 +38,17 @@ public sealed record AuditReadingArtifact(string AuditId, int Round, string Boar
     /// <summary>The ballot's key, as <see cref="Workflow.AuditDraw.BallotKey"/>.</summary>
     public string BallotKey => $"{Tabulator}\u001f{Batch}\u001f{Position}";
 
-    /// <summary>The reading's id on the board: <c>audit:round:t|b|p</c>.</summary>
-    public string Id => AuditTrailArtifacts.ReadingId(AuditId, Round, Tabulator, Batch, Position);
+    /// <summary>
+    /// For a correction before sign-off: the version of this ballot's reading it replaces (the first reading is version 1,
+    /// a correction of version n is version n + 1); null for a first reading.
+    /// </summary>
+    public int? Corrects { get; init; }
+
+    /// <summary>This reading's version: 1, or one more than the version it corrects.</summary>
+    public int Version => (Corrects ?? 0) + 1;
+
+    /// <summary>The reading's id on the board: <c>audit:round:t|b|p</c>, and <c>:v</c> for version v ≥ 2 (a correction).</summary>
+    public string Id => AuditTrailArtifacts.ReadingId(AuditId, Round, Tabulator, Batch, Position) + (Corrects is null ? "" : ":" + Version.ToString(CultureInfo.InvariantCulture));
 }
 
 /// <summary>An audit board's sign-off of a round.</summary>
@@ -84,6 +94,11 @@ public static partial class AuditTrailArtifacts
 
             w.WriteString("batch", reading.Batch);
             w.WriteNumber("position", reading.Position);
+            if (reading.Corrects is int corrects)
+            {
+                w.WriteNumber("corrects", corrects);
+            }
+
             w.WriteBoolean("found", reading.Found);
             w.WriteStartArray("contests");
             foreach (AuditContestReading c in reading.Contests)
@@ -133,8 +148,24 @@ public static partial class AuditTrailArtifacts
     {
         using JsonDocument doc = Parse(file, bytes);
         JsonElement o = doc.RootElement;
-        Members(file, o, "", "audit", "round", "board", "tabulator", "batch", "position", "found", "contests");
+        bool correction = o.ValueKind == JsonValueKind.Object && o.TryGetProperty("corrects", out _);
+        if (correction)
+        {
+            Members(file, o, "", "audit", "round", "board", "tabulator", "batch", "position", "corrects", "found", "contests");
+        }
+        else
+        {
+            Members(file, o, "", "audit", "round", "board", "tabulator", "batch", "position", "found", "contests");
+        }
+
         int round = RoundNumber(file, o);
+        int? corrects = null;
+        if (correction)
+        {
+            corrects = o.GetProperty("corrects").TryGetInt32(out int version) && version >= 1 ? version
+                : throw new AuditInputException(file, 0, "corrects", "the version of the reading this one corrects, ≥ 1, is required");
+        }
+
         if (!o.GetProperty("position").TryGetInt64(out long position) || position < 1)
         {
             throw new AuditInputException(file, 0, "position", "a position ≥ 1 is required");
@@ -181,7 +212,7 @@ public static partial class AuditTrailArtifacts
 
         JsonElement t = o.GetProperty("tabulator");
         return Canonical(file, bytes, new AuditReadingArtifact(Str(file, o, "audit"), round, Str(file, o, "board"), t.ValueKind == JsonValueKind.Null ? null : Str(file, o, "tabulator"),
-            Str(file, o, "batch"), position, found, contests), Write);
+            Str(file, o, "batch"), position, found, contests) { Corrects = corrects }, Write);
     }
 
     /// <summary>Reads a sign-off strictly: two different members, each named.</summary>

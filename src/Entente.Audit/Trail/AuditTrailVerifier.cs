@@ -14,7 +14,11 @@ namespace Entente.Audit.Trail;
 /// <param name="Index">The log index (entries are judged in this order).</param>
 /// <param name="Type">audit.inputs, audit.commit, audit.reveal, audit.dice, audit.round, audit.reading or audit.signoff.</param>
 /// <param name="Body">The artifact's bytes (already checked against the entry's hash by the reader).</param>
-public sealed record AuditTrailEntry(long Index, string Type, byte[] Body);
+public sealed record AuditTrailEntry(long Index, string Type, byte[] Body)
+{
+    /// <summary>The entry's party (its signer), or null when not known; an audit board's key signs as <c>auditboard-…</c>.</summary>
+    public string? Party { get; init; }
+}
 
 /// <summary>What the verification found: the steps that follow, and the first that does not.</summary>
 /// <param name="Checked">The steps that follow, in order ("inputs", "seed", "round 1", …).</param>
@@ -146,7 +150,8 @@ public static class AuditTrailVerifier
             return Fail("seed", e.Message);
         }
 
-        List<AuditTrailEntry> steps = [.. log.Where(e => e.Type is AuditTrailArtifacts.RoundType or AuditTrailArtifacts.ReadingType or AuditTrailArtifacts.SignOffType)];
+        List<AuditTrailEntry> steps = [.. log.Where(e => e.Type is AuditTrailArtifacts.RoundType or AuditTrailArtifacts.ReadingType or AuditTrailArtifacts.SignOffType
+            or AuditTrailArtifacts.BoardType or AuditTrailArtifacts.BoardRevokedType)];
         if (commit is null)
         {
             // Nothing beyond the inputs yet is a valid state; a round without a seed is not.
@@ -175,6 +180,34 @@ public static class AuditTrailVerifier
             {
                 switch (e.Type)
                 {
+                    case AuditTrailArtifacts.BoardType:
+                        AuditBoardArtifact board = AuditTrailArtifacts.ReadBoard(where, e.Body);
+                        if (board.AuditId != auditId)
+                        {
+                            continue;
+                        }
+
+                        if (progress.CheckBoard(board) is string badBoard)
+                        {
+                            return Fail($"audit board {board.Board}", $"{where}: {badBoard}", seed.Seed);
+                        }
+
+                        progress.ApplyBoard(board);
+                        continue;
+                    case AuditTrailArtifacts.BoardRevokedType:
+                        AuditBoardRevokedArtifact revoked = AuditTrailArtifacts.ReadBoardRevoked(where, e.Body);
+                        if (revoked.AuditId != auditId)
+                        {
+                            continue;
+                        }
+
+                        if (progress.CheckRevocation(revoked) is string badRevocation)
+                        {
+                            return Fail($"audit board {revoked.Board}", $"{where}: {badRevocation}", seed.Seed);
+                        }
+
+                        progress.ApplyRevocation(revoked, e.Index);
+                        continue;
                     case AuditTrailArtifacts.ReadingType:
                         AuditReadingArtifact reading = AuditTrailArtifacts.ReadReading(where, e.Body);
                         if (reading.AuditId != auditId)
@@ -183,6 +216,11 @@ public static class AuditTrailVerifier
                         }
 
                         step = $"readings of round {reading.Round}";
+                        if (AuditBoardKeys.IsAuditBoardParty(e.Party) && progress.CheckSigner(e.Party!, reading.Board, null) is string badSigner)
+                        {
+                            return Fail(step, $"{where}: {badSigner}", seed.Seed);
+                        }
+
                         if (progress.CheckReading(reading) is { } badReading)
                         {
                             return Fail(step, $"{where}: {badReading.Message}", seed.Seed);
@@ -198,6 +236,11 @@ public static class AuditTrailVerifier
                         }
 
                         step = $"sign-off of round {signOff.Round}";
+                        if (AuditBoardKeys.IsAuditBoardParty(e.Party) && progress.CheckSigner(e.Party!, signOff.Board, signOff.Members) is string badSignOffSigner)
+                        {
+                            return Fail(step, $"{where}: {badSignOffSigner}", seed.Seed);
+                        }
+
                         if (progress.CheckSignOff(signOff) is string badSignOff)
                         {
                             return Fail(step, $"{where}: {badSignOff}", seed.Seed);

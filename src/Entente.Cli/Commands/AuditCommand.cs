@@ -18,6 +18,7 @@ internal static class AuditCommand
         command.Subcommands.Add(ReportCommand.Create());
         command.Subcommands.Add(RiskCommand.Create());
         command.Subcommands.Add(AuditVerifyCommand.Create());
+        command.Subcommands.Add(AuditBoardCommand.Create());
         return command;
     }
 }

@@ -129,6 +129,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>An audit board's sign-off of a round.</summary>
     public static readonly BoardKind AuditSignOffs = new("audit-signoffs", false, [Entente.Audit.Trail.AuditTrailArtifacts.SignOffType], AuditorRole, false, "An audit board's sign-off of a round, naming both members, once every ballot of the round's sample has its reading; id = audit:round.");
 
+    /// <summary>An audit board's registration (its members and page key) or the revocation of its key.</summary>
+    public static readonly BoardKind AuditBoards = new("audit-boards", false, [Entente.Audit.Trail.AuditTrailArtifacts.BoardType, Entente.Audit.Trail.AuditTrailArtifacts.BoardRevokedType], AuditorRole, false, "An audit board registered for an audit (its two members and the Ed25519 public key its page signs readings and sign-offs with; id = audit:board), or the revocation of that key (id = audit:board:revoked); only once the audit's inputs are on the board.");
+
     // Voter rolls (docs/rolls.md): kept by a registering authority, checked by Board/RollRules.cs.
 
     /// <summary>The charter role of a registering authority (keeps voter rolls, posts unofficial results).</summary>
@@ -148,7 +151,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditReadings, AuditSignOffs,
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditSignOffs,
          RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>

@@ -161,6 +161,60 @@ public sealed class BoardService : IDisposable
         }
     }
 
+    /// <summary>
+    /// Logs a reading or sign-off posted by an audit board's page (docs/audit.md, "The audit-board screen"): the entry is
+    /// signed by one key only, the audit-board key its party names, registered for the artifact's audit and board and not
+    /// revoked (403 naming the revocation's log index); then the rules of any reading or sign-off.
+    /// </summary>
+    public async Task<BoardResult<BoardArtifact>> SubmitAuditBoardAsync(BoardKind kind, byte[] body, string entryHeader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (_state.AuditBoardOf(entry.Party) is not { } registered)
+                {
+                    throw BoardRefusal.Forbidden("Unknown audit board key", $"{EntryHeader}: {entry.Party} is not the key of a registered audit board (entente audit board add); posts are signed by a charter member or a registered audit board's key.").Raise();
+                }
+
+                if (_index.Lookup(BoardKind.AuditBoards.Collection, new Entente.Audit.Trail.AuditBoardRevokedArtifact(registered.Board.AuditId, registered.Board.Board).Id) is BoardArtifact revocation)
+                {
+                    throw new BoardRefusal(RefusalKind.Forbidden, "Audit board key revoked", $"the key of audit board \"{registered.Board.Board}\" of audit {registered.Board.AuditId} was revoked at log entry {revocation.Index}; this link no longer posts.")
+                    {
+                        Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["revocation_index"] = revocation.Index },
+                    }.Raise();
+                }
+
+                Ed25519NoteVerifier key = new(entry.Party, registered.Board.PublicKey);
+                if (note.Signatures.Count != 1 || !NoteVerification.HasValidSignature(note, key) || !note.ToBytes().AsSpan().SequenceEqual(entryBytes))
+                {
+                    throw BoardRefusal.Forbidden("Bad entry signature", $"{EntryHeader}: an audit board's entry carries exactly one signature line, a valid one by its registered key ({entry.Party}), in canonical form.").Raise();
+                }
+
+                PreparedArtifact prepared = _state.PrepareAuditBoardPost(kind, entry.Party, body);
+                Unique(kind, prepared.Id);
+                CheckEntryFields(prepared, body, entry, entry.Party);
+                CheckTime(entry);
+                long index = await AppendAsync(body, entryBytes, cancellationToken);
+                prepared.Apply();
+                _schedule.Observe(index, entry, body);
+                return BoardResult.Ok(_index.Add(kind, prepared.Id, index, entry));
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        catch (BoardRefusedException e)
+        {
+            return BoardResult.Refused<BoardArtifact>(e.Refusal);
+        }
+    }
+
     /// <summary>The pending proposals of joint artifacts.</summary>
     public async Task<IReadOnlyList<BoardProposal>> ProposalsAsync(CancellationToken cancellationToken)
     {

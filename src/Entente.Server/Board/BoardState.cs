@@ -160,6 +160,7 @@ public sealed class BoardState
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
             "audit-inputs" => Task.FromResult(PrepareAuditInputs(body, trusted)),
             "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
+            "audit-boards" => Task.FromResult(PrepareAuditBoard(body, trusted)),
             "audit-readings" => Task.FromResult(PrepareAuditReading(body, trusted)),
             "audit-signoffs" => Task.FromResult(PrepareAuditSignOff(body, trusted)),
             "roll-inits" or "roll-changes" or "roll-snapshots" or "results" => Task.FromResult(_rolls.Prepare(kind, body, party, trusted)),
@@ -690,13 +691,102 @@ public sealed class BoardState
                 throw BoardRefusal.NotYet($"The inputs of audit {signOff.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
             }
 
-            if (progress.CheckSignOff(signOff) is string problem)
+            bool again = signOff.Round <= progress.Rounds.Count && progress.Rounds[signOff.Round - 1].SignOff is { } logged
+                && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
+            if (!again && progress.CheckSignOff(signOff) is string problem) // the same sign-off again: the board answers "already on the board"
             {
                 throw BoardRefusal.Conflict("Sign-off refused", $"audit sign-off: {problem}").Raise();
             }
         }
 
         return new PreparedArtifact(signOff.Id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
+    }
+
+    /// <summary>
+    /// An audit board's registration (members and page key) or the revocation of its key, by an auditor: only once the
+    /// audit's inputs are on the board; a board name and a key are registered once; only a registered board is revoked.
+    /// </summary>
+    public PreparedArtifact PrepareAuditBoard(byte[] body, bool trusted)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (AuditTrailArtifacts.IsRevocation(body))
+        {
+            AuditBoardRevokedArtifact revoked = ParseAudit(() => AuditTrailArtifacts.ReadBoardRevoked("audit board revocation", body));
+            AuditProgress? of = _auditInputs.GetValueOrDefault(revoked.AuditId);
+            if (!trusted)
+            {
+                if (of is null)
+                {
+                    throw BoardRefusal.NotYet($"The inputs of audit {revoked.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
+                }
+
+                if (of.CheckRevocation(revoked) is string problem)
+                {
+                    throw BoardRefusal.Conflict("Revocation refused", $"audit board revocation: {problem}").Raise();
+                }
+            }
+
+            return new PreparedArtifact(revoked.Id, AuditTrailArtifacts.BoardRevokedType, null, null) { Apply = () => of?.ApplyRevocation(revoked, null) };
+        }
+
+        AuditBoardArtifact board = ParseAudit(() => AuditTrailArtifacts.ReadBoard("audit board", body));
+        AuditProgress? progress = _auditInputs.GetValueOrDefault(board.AuditId);
+        if (!trusted)
+        {
+            if (progress is null)
+            {
+                throw BoardRefusal.NotYet($"The inputs of audit {board.AuditId} are not on the board (POST /board/audit-inputs): an audit board is registered for an audit.").Raise();
+            }
+
+            if (progress.CheckBoard(board) is string problem)
+            {
+                throw BoardRefusal.Conflict("Registration refused", $"audit board: {problem}").Raise();
+            }
+        }
+
+        return new PreparedArtifact(board.Id, AuditTrailArtifacts.BoardType, null, null) { Apply = () => progress?.ApplyBoard(board) };
+    }
+
+    /// <summary>The audit-board registration whose key signs as <paramref name="party"/>, with its audit's progress, or null.</summary>
+    public (AuditBoardArtifact Board, AuditProgress Audit)? AuditBoardOf(string party)
+    {
+        foreach (AuditProgress audit in _auditInputs.Values)
+        {
+            if (audit.BoardOfParty(party) is { } board)
+            {
+                return (board, audit);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A reading or sign-off posted by an audit board's page, whose entry is signed by the audit-board key
+    /// <paramref name="party"/> (the caller checked the signature): of the key's own audit and board, while the key is not
+    /// revoked, a sign-off naming the registered members; then the same rules as any reading or sign-off.
+    /// </summary>
+    public PreparedArtifact PrepareAuditBoardPost(BoardKind kind, string party, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(body);
+        (string audit, string board, IReadOnlyList<string>? members) = kind.Collection switch
+        {
+            "audit-readings" => ParseAudit(() => AuditTrailArtifacts.ReadReading("audit reading", body)) is var r ? (r.AuditId, r.Board, (IReadOnlyList<string>?)null) : default,
+            "audit-signoffs" => ParseAudit(() => AuditTrailArtifacts.ReadSignOff("audit sign-off", body)) is var s ? (s.AuditId, s.Board, s.Members) : default,
+            _ => throw BoardRefusal.Forbidden("Not an audit board's entry", $"/board/{kind.Collection}: an audit board's key posts only readings and sign-offs.").Raise(),
+        };
+        if (AuditBoardOf(party) is not { } registered || registered.Board.AuditId != audit)
+        {
+            throw BoardRefusal.Forbidden("Unknown audit board key", $"{party} is not the key of an audit board registered for audit {audit}.").Raise();
+        }
+
+        if (registered.Audit.CheckSigner(party, board, members) is string problem)
+        {
+            throw BoardRefusal.Forbidden("Not this audit board's entry", problem).Raise();
+        }
+
+        return kind.Collection == "audit-readings" ? PrepareAuditReading(body, trusted: false) : PrepareAuditSignOff(body, trusted: false);
     }
 
     /// <summary>The audits whose inputs are on the board, with their rounds, readings, sign-offs and risk so far.</summary>

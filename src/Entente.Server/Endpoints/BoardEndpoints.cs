@@ -81,6 +81,30 @@ internal static class BoardEndpoints
 
     private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct)
     {
+        if (kind == BoardKind.AuditReadings || kind == BoardKind.AuditSignOffs)
+        {
+            if (!RequestAuthenticator.HasSignature(http.Request) && AuditBoardEntry(http) is string entry)
+            {
+                // An audit board's page (docs/audit.md, "The audit-board screen"): no charter key signs the request; the entry
+                // is signed by the audit board's registered key, and that signature is the authentication.
+                if (await RequestAuthenticator.ReadLimitedAsync(http.Request, kind.MaxBytes(board.Limits), ct) is not byte[] body)
+                {
+                    return RequestAuthenticator.TooLarge(kind.MaxBytes(board.Limits));
+                }
+
+                BoardResult<BoardArtifact> posted = await board.SubmitAuditBoardAsync(kind, body, entry, ct);
+                if (posted.Refusal is BoardRefusal refused)
+                {
+                    return Problem(refused);
+                }
+
+                BoardArtifact fromPage = posted.Value!;
+                ILogger pageLogger = loggers.CreateLogger("Entente.Server.Board");
+                BoardLog.Logged(pageLogger, fromPage.Type, fromPage.Collection, fromPage.Index, fromPage.Party, fromPage.Sha256);
+                return TypedResults.Created(fromPage.Href, fromPage);
+            }
+        }
+
         (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, kind.MaxBytes(board.Limits), ct);
         if (failure is not null)
         {
@@ -104,6 +128,21 @@ internal static class BoardEndpoints
         ILogger logger = loggers.CreateLogger("Entente.Server.Board");
         BoardLog.Logged(logger, logged.Type, logged.Collection, logged.Index, logged.Party, logged.Sha256);
         return TypedResults.Created(logged.Href, logged);
+    }
+
+    /// <summary>The entry header when its party is an audit-board key (the post of an audit board's page), else null.</summary>
+    private static string? AuditBoardEntry(HttpContext http)
+    {
+        string header = http.Request.Headers[BoardProtocol.EntryHeader].ToString();
+        try
+        {
+            return header.Length > 0 && Entente.Transparency.Log.LogEntry.Parse(Convert.FromBase64String(header)).Entry.Party.StartsWith(Entente.Audit.Trail.AuditBoardKeys.PartyPrefix, StringComparison.Ordinal)
+                ? header : null;
+        }
+        catch (Exception e) when (e is FormatException or Entente.Transparency.Notes.NoteFormatException)
+        {
+            return null; // the signed-request path reports the malformed header
+        }
     }
 
     private static async Task<IResult> ProposalAsync(string collection, string id, BoardService board, CancellationToken ct)

@@ -260,7 +260,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
 
     private static List<AuditTrailView> Compute(IReadOnlyList<AuditEntry> entries, IReadOnlyList<PublishedUnitResults> published)
     {
-        List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!))];
+        List<AuditTrailEntry> log = [.. entries.Where(e => e.Artifact is not null).Select(e => new AuditTrailEntry(e.Index, e.Type, e.Artifact!) { Party = e.Party })];
         List<AuditTrailView> audits = [];
         foreach (AuditTrailEntry inputs in log.Where(e => e.Type == AuditTrailArtifacts.InputsType))
         {
@@ -293,7 +293,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
                             indexes.TryAdd($"signoff:{s.Round}", e.Index);
                             break;
                         case AuditTrailArtifacts.ReadingType when AuditTrailArtifacts.ReadReading("", e.Body) is { } r && r.AuditId == id:
-                            indexes.TryAdd($"reading:{r.Round}:{r.BallotKey}", e.Index);
+                            indexes[$"reading:{r.Round}:{r.BallotKey}"] = e.Index; // a correction's entry replaces the one it corrects
                             break;
                     }
                 }

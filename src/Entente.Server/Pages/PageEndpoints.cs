@@ -19,7 +19,7 @@ public static class PageEndpoints
     [
         ("site.css", "text/css"), ("verify.js", "text/javascript"), ("ballot-check.js", "text/javascript"),
         ("incident-check.js", "text/javascript"), ("live.js", "text/javascript"),
-        ("roll-check.js", "text/javascript"), ("results-embed.js", "text/javascript"),
+        ("roll-check.js", "text/javascript"), ("results-embed.js", "text/javascript"), ("audit-board.js", "text/javascript"),
     ];
 
     /// <summary>Registers the page services (the board must be registered too).</summary>

@@ -72,6 +72,13 @@ public sealed class AuditReadingRefusalTests
             Assert.Equal(System.Net.HttpStatusCode.Created, signed.StatusCode);
         }
 
+        // The same sign-off again is a retry (as a reading's); another sign-off of the round is refused.
+        afterRestart = await AuditOnBoard.RefusedAsync(blue, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(signOff));
+        Assert.Equal((409, "Already on the board"), (afterRestart.Status, afterRestart.Title));
+        afterRestart = await AuditOnBoard.RefusedAsync(blue, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(signOff with { Board = "Board 2" }));
+        Assert.Equal((409, "Sign-off refused"), (afterRestart.Status, afterRestart.Title));
+        Assert.Contains("round 1 was already signed off by Board 1", afterRestart.Detail, StringComparison.Ordinal);
+
         AuditDraw notFound = ballots[0];
         AuditReadingArtifact late = new(signOff.AuditId, 1, "Board 1", notFound.Tabulator, notFound.Batch, notFound.Position, true, [new("Mayor", true, ["Bob"]), new("Bond", false, [])]);
         afterRestart = await AuditOnBoard.RefusedAsync(blue, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(late));

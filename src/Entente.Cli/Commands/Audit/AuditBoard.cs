@@ -20,7 +20,7 @@ internal static class AuditBoard
     [
         ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
         ("audit-reveals", Entente.Audit.Seed.SeedArtifacts.RevealType), ("audit-dice", Entente.Audit.Seed.SeedArtifacts.DiceType),
-        ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-readings", AuditTrailArtifacts.ReadingType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),
+        ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-boards", AuditTrailArtifacts.BoardType), ("audit-readings", AuditTrailArtifacts.ReadingType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),
     ];
 
     public static Option<string> BoardOption(string what) => new("--board") { Description = $"Log {what} on the board at this URL (signed with --key)." };
@@ -152,7 +152,7 @@ internal static class AuditBoard
                     string path = $"board/{collection}/{Uri.EscapeDataString(artifact.Id)}";
                     byte[] bytes = await http.ReadArtifactAsync(path, artifact.Sha256, cancellationToken).ConfigureAwait(false)
                         ?? throw new AuditInputException(board.AbsoluteUri + path, 0, "", "listed by the board but not served");
-                    entries.Add(new AuditTrailEntry(artifact.Index, type, bytes));
+                    entries.Add(new AuditTrailEntry(artifact.Index, collection == "audit-boards" ? artifact.Type : type, bytes) { Party = artifact.Party });
                 }
             }
         }
