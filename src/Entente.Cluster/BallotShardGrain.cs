@@ -1,5 +1,6 @@
 using Entente.Verifier.Framework;
 using Entente.Verifier.Native;
+using Microsoft.Extensions.Logging;
 
 namespace Entente.Cluster;
 
@@ -18,7 +19,7 @@ public interface IBallotShardGrain : IGrainWithStringKey
 }
 
 /// <summary>Runs a shard's checks on the thread pool (they are CPU-bound), outside the grain's scheduler.</summary>
-internal sealed class BallotShardGrain : Grain, IBallotShardGrain
+internal sealed partial class BallotShardGrain(ILogger<BallotShardGrain> log) : Grain, IBallotShardGrain
 {
     public Task<byte[]> VerifyAsync(string record, string[] files, bool allowToyGroups, int threads)
         => Task.Run(() =>
@@ -36,6 +37,10 @@ internal sealed class BallotShardGrain : Grain, IBallotShardGrain
 
             // The silo is done with this shard: nothing of it stays in memory for the next.
             DeactivateOnIdle();
+            LogShard(log, files.Length, files.Length == 0 ? "-" : files[0], result.InputError is null ? "verified" : "unreadable");
             return result.ToJson();
         });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "shard of {Count} ballot file(s) from {First}: {Outcome}")]
+    private static partial void LogShard(ILogger log, int count, string first, string outcome);
 }

@@ -66,7 +66,7 @@ public static class ClusterHosts
     private static IHost Silo(Action<ISiloBuilder> clustering)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        Quiet(builder.Logging);
+        Quiet(builder.Logging, LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
             clustering(silo);
@@ -85,7 +85,7 @@ public static class ClusterHosts
     private static async Task<IHost> ClientAsync(Action<IClientBuilder> clustering, CancellationToken cancellationToken)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        Quiet(builder.Logging);
+        Quiet(builder.Logging, LogLevel.None);
         builder.UseOrleansClient(client =>
         {
             clustering(client);
@@ -97,12 +97,24 @@ public static class ClusterHosts
         return host;
     }
 
-    /// <summary>Orleans logs only warnings and errors, to standard error (standard output is the report's).</summary>
-    private static void Quiet(ILoggingBuilder logging)
+    /// <summary>
+    /// Orleans logs from <paramref name="level"/> up, to standard error (standard output is the report's). A client
+    /// logs nothing: the command that uses it reports what failed in one line.
+    /// </summary>
+    private static void Quiet(ILoggingBuilder logging, LogLevel level)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.SetMinimumLevel(level);
+        if (level == LogLevel.None)
+        {
+            return;
+        }
+
         logging.AddSimpleConsole(o => o.SingleLine = true);
+        // The silo's start-up notes (garbage collector settings) are advice for other deployments, not warnings here.
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        // One line per shard a silo verifies: what an operator watches, and how a test sees a silo at work.
+        logging.AddFilter(typeof(BallotShardGrain).FullName, LogLevel.Information);
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

@@ -32,7 +32,6 @@ public static class PostgresMembership
             status integer NOT NULL,
             proxy_port integer,
             suspect_times varchar(8000),
-            metadata_json text,
             start_time timestamptz(3) NOT NULL,
             i_am_alive_time timestamptz(3) NOT NULL,
             PRIMARY KEY (deployment_id, address, port, generation));
@@ -41,7 +40,7 @@ public static class PostgresMembership
     private const string Row = """
         v.deployment_id AS DeploymentId, s.address AS Address, s.port AS Port, s.generation AS Generation,
         s.silo_name AS SiloName, s.host_name AS HostName, s.status AS Status, s.proxy_port AS ProxyPort,
-        s.suspect_times AS SuspectTimes, s.metadata_json AS MetadataJson, s.start_time AS StartTime,
+        s.suspect_times AS SuspectTimes, s.start_time AS StartTime,
         s.i_am_alive_time AS IAmAliveTime, v.version AS Version
         """;
 
@@ -64,9 +63,9 @@ public static class PostgresMembership
                 RETURNING deployment_id),
             added AS (
                 INSERT INTO entente_cluster_silo (deployment_id, address, port, generation, silo_name, host_name, status,
-                                                  proxy_port, metadata_json, start_time, i_am_alive_time)
+                                                  proxy_port, start_time, i_am_alive_time)
                 SELECT deployment_id, @Address, @Port, @Generation, @SiloName, @HostName, @Status,
-                       @ProxyPort, @MetadataJson, @StartTime, @IAmAliveTime FROM moved
+                       @ProxyPort, @StartTime, @IAmAliveTime FROM moved
                 RETURNING 1)
             SELECT count(*)::integer FROM added;
             """,
@@ -78,7 +77,7 @@ public static class PostgresMembership
                 RETURNING deployment_id),
             changed AS (
                 UPDATE entente_cluster_silo SET status = @Status, suspect_times = @SuspectTimes,
-                       i_am_alive_time = @IAmAliveTime, metadata_json = @MetadataJson
+                       i_am_alive_time = @IAmAliveTime
                 WHERE deployment_id IN (SELECT deployment_id FROM moved)
                   AND address = @Address AND port = @Port AND generation = @Generation
                 RETURNING 1)

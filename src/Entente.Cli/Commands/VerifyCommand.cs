@@ -81,19 +81,6 @@ internal static class VerifyCommand
             silos,
             shardSize,
         };
-        command.Validators.Add(result =>
-        {
-            string? on = result.GetValue(cluster);
-            if (result.GetValue(silos) is not null && on != "dev")
-            {
-                result.AddError("--silos is for --cluster dev (a PostgreSQL cluster runs the silos that were started for it).");
-            }
-
-            if (on is not null && result.GetValue(format) == "egk")
-            {
-                result.AddError("--cluster verifies native records only (--format native).");
-            }
-        });
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             string directory = parseResult.GetValue(record)!.FullName;
@@ -101,6 +88,18 @@ internal static class VerifyCommand
             if (parseResult.GetValue(cluster) is not { } on)
             {
                 return Run(directory, parseResult.GetValue(format)!, parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy);
+            }
+
+            if (parseResult.GetValue(silos) is not null && on != "dev")
+            {
+                Console.Error.WriteLine("error: --silos is for --cluster dev (a PostgreSQL cluster runs the silos that were started for it). See `entente verify --help`.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (parseResult.GetValue(format) == "egk")
+            {
+                Console.Error.WriteLine("error: --cluster verifies native records only (--format native). See `entente verify --help`.");
+                return ExitCodes.UsageOrInput;
             }
 
             ClusterSession session;
@@ -117,9 +116,15 @@ internal static class VerifyCommand
             await using (session.ConfigureAwait(false))
             {
                 // The verification blocks on the cluster's answers: keep it off the caller's synchronization context.
-                return await Task.Run(
+                int code = await Task.Run(
                     () => Run(directory, "native", parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy, shards: session.Runner),
                     cancellationToken).ConfigureAwait(false);
+                if (session.Runner.Retries > 0)
+                {
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {session.Runner.Retries} shard attempt(s) failed (a silo stopped or did not answer) and were verified again on another grain; each shard is counted once."));
+                }
+
+                return code;
             }
         });
         return command;
