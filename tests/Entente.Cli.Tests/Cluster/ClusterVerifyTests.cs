@@ -95,14 +95,12 @@ public sealed class ClusterVerifyTests : IDisposable
             Assert.True(clusterCode == expected, $"exit {clusterCode}: {error}");
             Assert.Contains("cluster: 3 silo process(es) on loopback", error, StringComparison.Ordinal);
             Assert.Equal(single, clustered);
+            if (expected == 1)
+            {
+                Assert.Contains("\"6.D\"", clustered, StringComparison.Ordinal);
+                Assert.Contains("\"8.E\"", clustered, StringComparison.Ordinal);
+            }
         }
-
-        // The human report too, failure by failure.
-        (_, string text, _) = EntenteProcess.Run("verify", tampered, "--allow-toy-groups");
-        (_, string clusterText, _) = EntenteProcess.Run("verify", tampered, "--allow-toy-groups", "--cluster", "dev", "--silos", "2", "--shard-size", "3");
-        Assert.Contains("6.D", text, StringComparison.Ordinal);
-        Assert.Contains("8.E", text, StringComparison.Ordinal);
-        Assert.Equal(text, clusterText);
     }
 
     [SkippableFact]
