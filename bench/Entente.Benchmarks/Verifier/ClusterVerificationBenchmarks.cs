@@ -54,14 +54,17 @@ public class ClusterVerificationBenchmarks
         RecordStore.WriteAsync(record, _directory).GetAwaiter().GetResult();
 
         string clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
-        int basePort = 40000 + Random.Shared.Next(0, 2000) * 8;
         List<int> gateways = [];
+        int primary = 0;
         for (int i = 0; i < Silos; i++)
         {
-            IHost silo = ClusterHosts.DevSilo(basePort + (2 * i), basePort + (2 * i) + 1, basePort, clusterId);
+            int port = FreePort();
+            int gateway = FreePort();
+            primary = i == 0 ? port : primary;
+            IHost silo = ClusterHosts.DevSilo(port, gateway, primary, clusterId);
             silo.StartAsync().GetAwaiter().GetResult();
             _silos.Add(silo);
-            gateways.Add(basePort + (2 * i) + 1);
+            gateways.Add(gateway);
         }
 
         _client = ClusterHosts.DevClientAsync(gateways, CancellationToken.None, clusterId).GetAwaiter().GetResult();
@@ -73,7 +76,8 @@ public class ClusterVerificationBenchmarks
     {
         _client?.StopAsync().GetAwaiter().GetResult();
         _client?.Dispose();
-        foreach (IHost silo in _silos)
+        // The primary last: the others leave through it.
+        foreach (IHost silo in Enumerable.Reverse(_silos))
         {
             silo.StopAsync().GetAwaiter().GetResult();
             silo.Dispose();
@@ -90,6 +94,13 @@ public class ClusterVerificationBenchmarks
 
     [Benchmark(Description = "verify on the Orleans cluster")]
     public bool Cluster() => NativeVerifier.Verify(_directory, new VerificationOptions { Shards = _runner }).Passed;
+
+    private static int FreePort()
+    {
+        using System.Net.Sockets.TcpListener listener = new(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     /// <summary>Shards verified on this process's threads, each through its JSON form.</summary>
     private sealed class LocalShards(string directory, int size) : IBallotShardRunner

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Entente.Cryptography;
 using Entente.Verifier.Framework;
 
@@ -6,10 +7,18 @@ namespace Entente.Verifier.Native;
 public sealed partial class NativeVerifier
 {
     /// <summary>
+    /// The joint keys with their fixed-base tables, kept across the shards one process verifies: building K's table
+    /// costs as much as verifying several ballots, and every shard of a record has the same K. A handful of records
+    /// at most (the cache is emptied when it grows past eight).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, (ElGamalPublicKey K, ElGamalPublicKey KHat)> ShardKeys = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Verifies one shard of a record's ballot files: the per-ballot checks of steps 5–9 and 15–17 and the file
     /// hashes of step 1 over those files only, with the products of their cast ballots
-    /// (<see cref="BallotShardResult"/>). The record's parameters and keys are read and checked first, silently: their
-    /// failures belong to the whole verification, which reports them once.
+    /// (<see cref="BallotShardResult"/>). The record's parameters and joint keys are read first, silently: their
+    /// checks belong to the whole verification, which reports them once (the guardians' key proofs of step 2, which no
+    /// ballot check needs, are not redone per shard).
     /// </summary>
     /// <exception cref="InvalidOperationException">The record's joint keys are not valid, so no ballot can be checked
     /// (a whole verification reports that in step 1 and never asks for shards).</exception>
@@ -20,13 +29,20 @@ public sealed partial class NativeVerifier
         NativeVerifier verifier = new(record, options ?? new VerificationOptions());
         verifier.VerifyParameters();
         verifier.VerifyFiles();
-        verifier.VerifyGuardianKeys();
         verifier.VerifyJointKeys();
         verifier.VerifyExtendedBaseHash();
-        if (verifier._math.K is null || verifier._math.KHat is null)
+        if (verifier._math.K is not { } k || verifier._math.KHat is not { } kHat)
         {
             throw new InvalidOperationException("the record's joint keys K and K̂ are not valid, so its ballots cannot be checked");
         }
+
+        string keys = $"{record.Group.Name}:{k.Key.ToHex()}:{kHat.Key.ToHex()}";
+        if (ShardKeys.Count > 8)
+        {
+            ShardKeys.Clear();
+        }
+
+        (verifier._math.K, verifier._math.KHat) = ShardKeys.GetOrAdd(keys, _ => (k, kHat));
 
         // Only what the ballots themselves give is the shard's: start every step afresh.
         foreach (string number in verifier._steps.Keys.ToList())
