@@ -15,6 +15,7 @@ internal static class CommandCatalog
         yield return ParamsCommand.Create();
         yield return BenchCommand.Create();
         yield return VerifyCommand.Create();
+        yield return ClusterCommand.Create();
         yield return IncidentCommand.Create();
         yield return LogCommand.Create();
         yield return WitnessCommand.Create();

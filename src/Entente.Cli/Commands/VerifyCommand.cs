@@ -8,10 +8,11 @@ using Spectre.Console;
 namespace Entente.Cli.Commands;
 
 /// <summary>
-/// <c>entente verify RECORD_DIR [--format native|egk] [--json] [--threads N]</c>: the independent
-/// verifier. Runs every verification step of the specification on a published record and reports
+/// <c>entente verify RECORD_DIR [--format native|egk] [--json] [--threads N] [--cluster dev|CONNSTRING [--silos N]
+/// [--shard-size N]]</c>: the independent verifier. Runs every verification step of the specification on a published record and reports
 /// each step with its number, its name, the objects checked and every failure. Exit 0 when every
-/// step passes, 1 when any fails, 2 when the record cannot be read.
+/// step passes, 1 when any fails, 2 when the record cannot be read. With <c>--cluster</c> the ballots are verified in
+/// shards on a Microsoft Orleans cluster (docs/cluster.md) and the report is the same, text and JSON.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -44,6 +45,31 @@ internal static class VerifyCommand
             Description = "Accept a native record on an insecure toy group of the specification's appendix (tests only; otherwise step 1 fails).",
         };
 
+        Option<string> cluster = new("--cluster")
+        {
+            Description = "Verify the ballots on a Microsoft Orleans cluster: \"dev\" (silo processes started on loopback, see --silos) or the PostgreSQL connection string of a cluster's membership (silos started with `entente cluster silo --postgres`). The report is the same as without it.",
+        };
+        Option<int?> silos = new("--silos") { Description = "With --cluster dev: how many silo processes to start (default 2)." };
+        silos.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, CultureInfo.InvariantCulture, out int n) && n is < 1 or > 64)
+            {
+                result.AddError("--silos must be between 1 and 64.");
+            }
+        });
+        Option<int> shardSize = new("--shard-size")
+        {
+            Description = "With --cluster: ballot files per shard (default 64).",
+            DefaultValueFactory = _ => 64,
+        };
+        shardSize.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, CultureInfo.InvariantCulture, out int n) && n < 1)
+            {
+                result.AddError("--shard-size must be at least 1.");
+            }
+        });
+
         Command command = new("verify", "Verify an election record independently: every ElectionGuard verification step, every failure.")
         {
             record,
@@ -51,21 +77,61 @@ internal static class VerifyCommand
             json,
             threads,
             allowToy,
+            cluster,
+            silos,
+            shardSize,
         };
-        command.SetAction(parseResult => Run(
-            parseResult.GetValue(record)!.FullName,
-            parseResult.GetValue(format)!,
-            parseResult.GetValue(json),
-            parseResult.GetValue(threads),
-            Console.Out,
-            Console.Error,
-            showProgress: !Console.IsErrorRedirected,
-            allowToyGroups: parseResult.GetValue(allowToy)));
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            string directory = parseResult.GetValue(record)!.FullName;
+            bool toy = parseResult.GetValue(allowToy);
+            if (parseResult.GetValue(cluster) is not { } on)
+            {
+                return Run(directory, parseResult.GetValue(format)!, parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy);
+            }
+
+            if (parseResult.GetValue(silos) is not null && on != "dev")
+            {
+                Console.Error.WriteLine("error: --silos is for --cluster dev (a PostgreSQL cluster runs the silos that were started for it). See `entente verify --help`.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (parseResult.GetValue(format) == "egk")
+            {
+                Console.Error.WriteLine("error: --cluster verifies native records only (--format native). See `entente verify --help`.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            ClusterSession session;
+            try
+            {
+                session = await ClusterSession.StartAsync(on, parseResult.GetValue(silos) ?? 2, directory, parseResult.GetValue(shardSize), toy, Console.Error, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ClusterUnavailableException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.UsageOrInput;
+            }
+
+            await using (session.ConfigureAwait(false))
+            {
+                // The verification blocks on the cluster's answers: keep it off the caller's synchronization context.
+                int code = await Task.Run(
+                    () => Run(directory, "native", parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy, shards: session.Runner),
+                    cancellationToken).ConfigureAwait(false);
+                if (session.Runner.Retries > 0)
+                {
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {session.Runner.Retries} shard attempt(s) failed (a silo stopped or did not answer) and were verified again on another grain; each shard is counted once."));
+                }
+
+                return code;
+            }
+        });
         return command;
     }
 
     /// <summary>Runs a verification and writes the report; returns the exit code.</summary>
-    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress, VerificationMemo? memo = null, bool allowToyGroups = false)
+    internal static int Run(string directory, string format, bool json, int threads, TextWriter output, TextWriter error, bool showProgress, VerificationMemo? memo = null, bool allowToyGroups = false, IBallotShardRunner? shards = null)
     {
         IAnsiConsole errorConsole = CreateConsole(error, interactive: showProgress);
         Func<string, VerificationOptions, VerificationReport> verify = format == "egk"
@@ -74,7 +140,7 @@ internal static class VerifyCommand
         VerificationReport report;
         try
         {
-            VerificationOptions options = new() { Threads = threads, Memo = memo, AllowToyGroups = allowToyGroups };
+            VerificationOptions options = new() { Threads = threads, Memo = memo, AllowToyGroups = allowToyGroups, Shards = shards };
             report = showProgress && !json
                 ? WithProgress(errorConsole, progress => verify(directory, options with { Progress = progress }))
                 : verify(directory, options);

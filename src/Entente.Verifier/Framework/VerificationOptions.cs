@@ -17,6 +17,12 @@ public sealed record VerificationOptions
     /// only); otherwise such a record fails step 1 because its parameters are not the standard ones.
     /// </summary>
     public bool AllowToyGroups { get; init; }
+
+    /// <summary>
+    /// Runs the ballot pass elsewhere, shard by shard (a cluster: <c>entente verify --cluster</c>); by default the
+    /// ballots are verified on this process's <see cref="Threads"/>. The report is the same either way.
+    /// </summary>
+    public IBallotShardRunner? Shards { get; init; }
 }
 
 /// <summary>A progress report: a stage of the verification and how far it is.</summary>

@@ -7,13 +7,10 @@ namespace Entente.Verifier.Native;
 
 public sealed partial class NativeVerifier
 {
-    /// <summary>What the later steps need from one ballot, kept small so that ballots can stream.</summary>
-    private sealed record BallotSummary(string File, string IdHex, string Device, string State, int Style, byte[] ChainingField, byte[] ConfirmationCode, int[] Contests, bool PreEncrypted = false);
-
     /// <summary>What the ballot pass leaves for the later steps.</summary>
     private sealed class BallotPass
     {
-        public ConcurrentBag<BallotSummary> Summaries { get; } = [];
+        public ConcurrentBag<ShardBallot> Summaries { get; } = [];
 
         /// <summary>(Π α^W, Π β^W) over cast ballots, per (contest, option).</summary>
         public Dictionary<(int Contest, int Option), (ElementModP A, ElementModP B)> Products { get; } = [];
@@ -29,10 +26,9 @@ public sealed partial class NativeVerifier
         public string Intern(string text) => _texts.GetOrAdd(text, text);
     }
 
-    private BallotPass VerifyBallots()
+    private BallotPass VerifyBallots(IReadOnlyList<string> files)
     {
         BallotPass pass = new();
-        IReadOnlyList<string> files = _record.BallotFiles;
         long done = 0;
         _options.Progress?.Report(new VerificationProgress("encrypted ballots", 0, files.Count));
         ParallelWork.ForEach(
@@ -72,7 +68,7 @@ public sealed partial class NativeVerifier
         StepRecorder step9 = Step("9");
         RecordObject who = RecordObject.ForBallot(ballot.IdHex);
         // Device names and states repeat across ballots: keep one copy of each text per verification.
-        pass.Summaries.Add(new BallotSummary(ballot.File, ballot.IdHex, pass.Intern(ballot.Device), pass.Intern(ballot.State), ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)], ballot.PreEncryption is not null));
+        pass.Summaries.Add(new ShardBallot(ballot.File, ballot.IdHex, pass.Intern(ballot.Device), pass.Intern(ballot.State), ballot.Style, ballot.ChainingField, ballot.ConfirmationCode, [.. ballot.Contests.Select(c => c.Index)], ballot.PreEncryption is not null));
 
         // 5.B: H_I = H(H_E; 0x20, id_B) (eq 32).
         step5.Checked();
@@ -381,7 +377,8 @@ public sealed partial class NativeVerifier
             ElementModP? beta = members[(2 * j) + 1];
             if (alpha is null || beta is null)
             {
-                pass.Unaggregatable.TryAdd(key, ballot.IdHex);
+                // The smallest blocking id is named, so that the report does not depend on thread or shard order.
+                pass.Unaggregatable.AddOrUpdate(key, ballot.IdHex, (_, have) => string.CompareOrdinal(ballot.IdHex, have) < 0 ? ballot.IdHex : have);
                 continue;
             }
 
@@ -401,7 +398,7 @@ public sealed partial class NativeVerifier
     {
         StepRecorder step = Step("5");
         // 5.A: no two submitted ballots (cast or challenged) share id_B.
-        foreach (IGrouping<string, BallotSummary> same in pass.Summaries.GroupBy(s => s.IdHex).Where(g => g.Count() > 1))
+        foreach (IGrouping<string, ShardBallot> same in pass.Summaries.GroupBy(s => s.IdHex).Where(g => g.Count() > 1))
         {
             step.Fail("5.A", RecordObject.ForBallot(same.Key), $"id_B is used by {same.Count()} ballot files: {string.Join(", ", same.Select(s => s.File).Order(StringComparer.Ordinal))}");
         }
@@ -418,10 +415,10 @@ public sealed partial class NativeVerifier
     private void VerifyDevices(BallotPass pass)
     {
         StepRecorder step = Step("8");
-        Dictionary<string, List<BallotSummary>> byId = [];
-        foreach (BallotSummary summary in pass.Summaries)
+        Dictionary<string, List<ShardBallot>> byId = [];
+        foreach (ShardBallot summary in pass.Summaries)
         {
-            if (!byId.TryGetValue(summary.IdHex, out List<BallotSummary>? list))
+            if (!byId.TryGetValue(summary.IdHex, out List<ShardBallot>? list))
             {
                 byId[summary.IdHex] = list = [];
             }
@@ -464,13 +461,13 @@ public sealed partial class NativeVerifier
                     continue;
                 }
 
-                if (!byId.TryGetValue(idHex, out List<BallotSummary>? found))
+                if (!byId.TryGetValue(idHex, out List<ShardBallot>? found))
                 {
                     step.Fail("8.struct", ballotWhere, $"ballot {position} of the device's list is not in the record (no ballots/{idHex}.json)");
                     continue;
                 }
 
-                BallotSummary ballot = found[0];
+                ShardBallot ballot = found[0];
                 step.Checked();
                 step.Require(ballot.Device == device.Device, "8.struct", ballotWhere, $"the ballot names device \"{ballot.Device}\"");
                 if (device.ChainingMode == "none")
@@ -520,7 +517,7 @@ public sealed partial class NativeVerifier
         }
 
         // A ballot recorded from a pre-encrypted ballot belongs to the encrypting tool, which has no device file (E18).
-        foreach (BallotSummary ballot in pass.Summaries.Where(b => !b.PreEncrypted && !listedBy.ContainsKey(b.IdHex)).OrderBy(b => b.IdHex, StringComparer.Ordinal))
+        foreach (ShardBallot ballot in pass.Summaries.Where(b => !b.PreEncrypted && !listedBy.ContainsKey(b.IdHex)).OrderBy(b => b.IdHex, StringComparer.Ordinal))
         {
             step.Fail("8.struct", RecordObject.ForBallot(ballot.IdHex), $"no device lists the ballot (it names device \"{ballot.Device}\")");
         }

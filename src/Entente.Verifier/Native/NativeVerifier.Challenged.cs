@@ -12,9 +12,9 @@ public sealed partial class NativeVerifier
     private void VerifyChallenged(BallotPass pass)
     {
         StepRecorder step13 = Step("13");
-        Dictionary<string, BallotSummary> challenged = new(StringComparer.Ordinal);
-        Dictionary<string, BallotSummary> all = new(StringComparer.Ordinal);
-        foreach (BallotSummary summary in pass.Summaries)
+        Dictionary<string, ShardBallot> challenged = new(StringComparer.Ordinal);
+        Dictionary<string, ShardBallot> all = new(StringComparer.Ordinal);
+        foreach (ShardBallot summary in pass.Summaries)
         {
             all.TryAdd(summary.IdHex, summary);
             if (summary.State == "challenged")
@@ -33,7 +33,7 @@ public sealed partial class NativeVerifier
             RecordObject who = RecordObject.ForBallot(id) with { File = file };
             opened.AddOrUpdate(id, 1, (_, n) => n + 1);
             step13.Require(file == $"challenged/{id}.json", "13.struct", who, $"the opening of ballot {id} must be challenged/{id}.json");
-            if (!challenged.TryGetValue(id, out BallotSummary? summary))
+            if (!challenged.TryGetValue(id, out ShardBallot? summary))
             {
                 step13.Fail("13.struct", who, all.ContainsKey(id) ? "an opening is published for a ballot that was cast, not challenged" : "an opening is published for a ballot that is not in the record");
             }

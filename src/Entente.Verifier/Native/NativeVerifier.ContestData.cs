@@ -27,8 +27,8 @@ public sealed partial class NativeVerifier
             return;
         }
 
-        Dictionary<string, BallotSummary> all = new(StringComparer.Ordinal);
-        foreach (BallotSummary summary in pass.Summaries)
+        Dictionary<string, ShardBallot> all = new(StringComparer.Ordinal);
+        foreach (ShardBallot summary in pass.Summaries)
         {
             all.TryAdd(summary.IdHex, summary);
         }
@@ -46,7 +46,7 @@ public sealed partial class NativeVerifier
                 step.Fail("12.struct", who, "the ballot's contest data is published in more than one file");
             }
 
-            if (!all.TryGetValue(id, out BallotSummary? summary))
+            if (!all.TryGetValue(id, out ShardBallot? summary))
             {
                 step.Checked();
                 step.Fail("12.struct", who, "decrypted contest data is published for a ballot that is not in the record");

@@ -91,7 +91,7 @@ public sealed partial class NativeVerifier
         }
         else
         {
-            BallotPass pass = VerifyBallots();
+            BallotPass pass = _options.Shards is { } shards ? MergeShards(shards.Run(_record.BallotFiles, _options.Progress)) : VerifyBallots(_record.BallotFiles);
             VerifyIdentifiers(pass);
             VerifyDevices(pass);
             VerifyAggregation(pass);

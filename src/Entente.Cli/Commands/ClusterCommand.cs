@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using Entente.Cluster;
+using Microsoft.Extensions.Hosting;
+
+namespace Entente.Cli.Commands;
+
+/// <summary>
+/// <c>entente cluster silo [--postgres CONNSTRING] [--port N] [--gateway-port N] [--primary-port N]
+/// [--cluster-id ID] [--advertise IP]</c>: runs one Orleans silo that verifies shards of records for
+/// <c>entente verify --cluster</c>, until it is stopped (Ctrl+C or SIGTERM). Without <c>--postgres</c> the silo joins
+/// the loopback (dev) cluster whose primary silo listens on <c>--primary-port</c> (its own port when it is the
+/// primary). Prints <c>silo ready: port N, gateway G</c> on standard output once it serves.
+/// </summary>
+internal static class ClusterCommand
+{
+    /// <summary>The line a silo prints once it takes work.</summary>
+    public const string ReadyPrefix = "silo ready:";
+
+    public static Command Create()
+    {
+        Command command = new("cluster", "Run verification on a Microsoft Orleans cluster: the silos that do the work.");
+        command.Subcommands.Add(Silo());
+        return command;
+    }
+
+    private static Command Silo()
+    {
+        Option<string> postgres = new("--postgres") { Description = "PostgreSQL connection string of the cluster's membership table (default: the loopback dev cluster)." };
+        Option<int> port = new("--port") { Description = "Silo-to-silo port (default 11111).", DefaultValueFactory = _ => 11111 };
+        Option<int> gateway = new("--gateway-port") { Description = "Port clients connect to (default 30000).", DefaultValueFactory = _ => 30000 };
+        Option<int?> primary = new("--primary-port") { Description = "Dev cluster only: the silo port of the primary silo (default: this silo is the primary)." };
+        Option<string> clusterId = new("--cluster-id") { Description = "Cluster id (default entente); silos and clients of one cluster share it.", DefaultValueFactory = _ => ClusterHosts.DefaultClusterId };
+        Option<string> advertise = new("--advertise") { Description = "PostgreSQL clusters: the IP address other silos reach this one at (default 127.0.0.1)." };
+        Command command = new("silo", "Run one silo until stopped; it verifies the ballot shards the coordinator of `entente verify --cluster` sends.")
+        {
+            postgres, port, gateway, primary, clusterId, advertise,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            int siloPort = parse.GetValue(port);
+            int gatewayPort = parse.GetValue(gateway);
+            if (siloPort is < 1 or > 65535 || gatewayPort is < 1 or > 65535 || siloPort == gatewayPort)
+            {
+                Console.Error.WriteLine("error: --port and --gateway-port must be two different ports in 1..65535.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            string? connection = parse.GetValue(postgres);
+            IPAddress address = IPAddress.Loopback;
+            if (parse.GetValue(advertise) is { } text && !IPAddress.TryParse(text, out address!))
+            {
+                Console.Error.WriteLine($"error: --advertise \"{text}\" is not an IP address.");
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (connection is not null)
+            {
+                try
+                {
+                    await PostgresMembership.EnsureTablesAsync(connection, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"error: the membership database cannot be used: {e.Message}. Check --postgres.");
+                    return ExitCodes.UsageOrInput;
+                }
+            }
+
+            using IHost silo = connection is null
+                ? ClusterHosts.DevSilo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, parse.GetValue(clusterId)!)
+                : ClusterHosts.PostgresSilo(connection, siloPort, gatewayPort, address, parse.GetValue(clusterId)!);
+            try
+            {
+                await silo.StartAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Orleans.Runtime.OrleansException or System.Net.Sockets.SocketException or IOException)
+            {
+                Console.Error.WriteLine($"error: the silo did not start: {e.Message}");
+                return ExitCodes.UsageOrInput;
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ReadyPrefix} port {siloPort}, gateway {gatewayPort}"));
+            Console.Out.Flush();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopped
+            }
+
+            using CancellationTokenSource stop = new(TimeSpan.FromSeconds(20));
+            await silo.StopAsync(stop.Token).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

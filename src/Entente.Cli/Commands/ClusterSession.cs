@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Entente.Cli.Commands.Demo;
+using Entente.Cluster;
+using Entente.Verifier.Framework;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Entente.Cli.Commands;
+
+/// <summary>
+/// The cluster a verification runs on: <c>dev</c> starts N <c>entente cluster silo</c> processes on loopback and
+/// stops them at the end; a PostgreSQL connection string joins the silos already registered there. Either way the
+/// session holds a connected Orleans client and a <see cref="ClusterShardRunner"/> for the record.
+/// </summary>
+internal sealed class ClusterSession : IAsyncDisposable
+{
+    private readonly List<ServerProcess> _silos;
+    private readonly IHost _client;
+
+    private ClusterSession(List<ServerProcess> silos, IHost client, ClusterShardRunner runner)
+    {
+        _silos = silos;
+        _client = client;
+        Runner = runner;
+    }
+
+    /// <summary>The shard runner on this cluster.</summary>
+    public ClusterShardRunner Runner { get; }
+
+    /// <summary>The silo processes this session started (dev only).</summary>
+    public IReadOnlyList<ServerProcess> Silos => _silos;
+
+    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client.</summary>
+    /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
+    public static async Task<ClusterSession> StartAsync(string cluster, int silos, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+    {
+        List<ServerProcess> started = [];
+        try
+        {
+            IHost client;
+            if (cluster == "dev")
+            {
+                List<int> gateways = [];
+                int primary = 0;
+                EntenteExecutable entente = EntenteExecutable.Current();
+                string clusterId = "entente-dev-" + Guid.NewGuid().ToString("N")[..12];
+                for (int i = 0; i < silos; i++)
+                {
+                    int port = FreePort();
+                    int gateway = FreePort();
+                    primary = i == 0 ? port : primary;
+                    started.Add(entente.Start($"silo {i + 1}", [
+                        "cluster", "silo", "--port", Text(port), "--gateway-port", Text(gateway), "--primary-port", Text(primary), "--cluster-id", clusterId]));
+                    gateways.Add(gateway);
+                    if (i == 0)
+                    {
+                        // The others join through the primary: it must be up first.
+                        await WaitReadyAsync(started[0], cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (ServerProcess silo in started.Skip(1))
+                {
+                    await WaitReadyAsync(silo, cancellationToken).ConfigureAwait(false);
+                }
+
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {silos} silo process(es) on loopback"));
+                client = await ClusterHosts.DevClientAsync(gateways, cancellationToken, clusterId).ConfigureAwait(false);
+            }
+            else
+            {
+                client = await ClusterHosts.PostgresClientAsync(cluster, cancellationToken).ConfigureAwait(false);
+            }
+
+            ClusterShardRunner runner = new(client.Services.GetRequiredService<IClusterClient>(), record)
+            {
+                ShardSize = shardSize,
+                AllowToyGroups = allowToyGroups,
+                InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),
+            };
+            return new ClusterSession(started, client, runner);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ClusterUnavailableException)
+        {
+            foreach (ServerProcess silo in started)
+            {
+                silo.Dispose();
+            }
+
+            throw new ClusterUnavailableException($"the cluster cannot be reached: {e.Message}", e);
+        }
+        catch
+        {
+            foreach (ServerProcess silo in started)
+            {
+                silo.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        using TcpListener listener = new(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitReadyAsync(ServerProcess silo, CancellationToken cancellationToken)
+    {
+        DateTime until = DateTime.UtcNow.AddMinutes(2);
+        while (!silo.Log.Contains(ClusterCommand.ReadyPrefix, StringComparison.Ordinal))
+        {
+            if (silo.HasExited)
+            {
+                throw new ClusterUnavailableException($"{silo.Name} exited with code {silo.ExitCode}: {silo.Log.Trim()}");
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new ClusterUnavailableException($"{silo.Name} did not report ready within 2 minutes: {silo.Log.Trim()}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using CancellationTokenSource stop = new(TimeSpan.FromSeconds(10));
+            await _client.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the silos are stopped below anyway
+        }
+
+        _client.Dispose();
+        foreach (ServerProcess silo in _silos)
+        {
+            silo.Dispose();
+        }
+    }
+}
+
+/// <summary>The cluster could not be started or reached.</summary>
+internal sealed class ClusterUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Entente.Cluster;
+
+/// <summary>
+/// How Entente's silos and clients find each other. <b>dev</b>: localhost clustering, every silo on loopback, the
+/// first one the primary (for <c>entente verify --cluster dev --silos N</c> and tests). <b>PostgreSQL</b>: the
+/// ADO.NET membership table in a database every silo and client can reach (a real cluster; the tables are made by
+/// <see cref="PostgresMembership"/>).
+/// </summary>
+public static class ClusterHosts
+{
+    /// <summary>The Orleans service id of every Entente cluster.</summary>
+    public const string ServiceId = "entente";
+
+    /// <summary>The cluster id when none is given.</summary>
+    public const string DefaultClusterId = "entente";
+
+    /// <summary>A silo on loopback that joins the dev cluster whose primary silo listens on <paramref name="primaryPort"/>.</summary>
+    public static IHost DevSilo(int siloPort, int gatewayPort, int primaryPort, string clusterId = DefaultClusterId)
+        => Silo(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), ServiceId, clusterId));
+
+    /// <summary>A silo that joins the cluster whose membership is kept in PostgreSQL.</summary>
+    public static IHost PostgresSilo(string connectionString, int siloPort, int gatewayPort, IPAddress advertised, string clusterId = DefaultClusterId)
+        => Silo(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = ServiceId;
+                o.ClusterId = clusterId;
+            });
+            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !advertised.Equals(IPAddress.Loopback));
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresMembership.Invariant;
+                o.ConnectionString = connectionString;
+            });
+        });
+
+    /// <summary>A client of the dev cluster through the given gateway ports, connected.</summary>
+    public static Task<IHost> DevClientAsync(IReadOnlyList<int> gatewayPorts, CancellationToken cancellationToken, string clusterId = DefaultClusterId)
+        => ClientAsync(client => client.UseLocalhostClustering([.. gatewayPorts], ServiceId, clusterId), cancellationToken);
+
+    /// <summary>A client of the PostgreSQL-membership cluster, connected.</summary>
+    public static Task<IHost> PostgresClientAsync(string connectionString, CancellationToken cancellationToken, string clusterId = DefaultClusterId)
+        => ClientAsync(
+            client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ServiceId = ServiceId;
+                    o.ClusterId = clusterId;
+                });
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresMembership.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            },
+            cancellationToken);
+
+    private static IHost Silo(Action<ISiloBuilder> clustering)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Quiet(builder.Logging, LogLevel.Warning);
+        builder.UseOrleans(silo =>
+        {
+            clustering(silo);
+            // A dead silo is declared dead within seconds, so that its shards move on quickly.
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                o.NumMissedProbesLimit = 2;
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+            });
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
+        });
+        return builder.Build();
+    }
+
+    private static async Task<IHost> ClientAsync(Action<IClientBuilder> clustering, CancellationToken cancellationToken)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Quiet(builder.Logging, LogLevel.None);
+        builder.UseOrleansClient(client =>
+        {
+            clustering(client);
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        });
+        IHost host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return host;
+    }
+
+    /// <summary>
+    /// Orleans logs from <paramref name="level"/> up, to standard error (standard output is the report's). A client
+    /// logs nothing: the command that uses it reports what failed in one line.
+    /// </summary>
+    private static void Quiet(ILoggingBuilder logging, LogLevel level)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        if (level == LogLevel.None)
+        {
+            return;
+        }
+
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        // The silo's start-up notes (garbage collector settings) are advice for other deployments, not warnings here.
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        // One line per shard a silo verifies: what an operator watches, and how a test sees a silo at work.
+        logging.AddFilter(typeof(BallotShardGrain).FullName, LogLevel.Information);
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+    }
+}
