@@ -44,7 +44,7 @@ public sealed class BoardService : IDisposable
     {
         _log = log;
         Limits = limits;
-        _state = new BoardState(log.Charter);
+        _state = new BoardState(log.Charter) { Schedule = () => _schedule.Evaluate(log.Charter), Clock = limits.Clock };
         _ballots = new Ballots(this);
     }
 
@@ -231,6 +231,7 @@ public sealed class BoardService : IDisposable
 
             CheckEntryFields(prepared, request.Body, entry, member.Name);
             CheckTime(entry);
+            prepared.CheckEntry?.Invoke(entry);
             CheckSignature(note, entryBytes, member);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
