@@ -177,7 +177,11 @@ public sealed class ScheduleLog
     /// A logged entry of <see cref="Types"/>; <paramref name="Guardians"/> is U for a decryption commit; for a decryption
     /// round or abandonment, <paramref name="Attempt"/> is its attempt and <paramref name="Guardian"/> its guardian.
     /// </summary>
-    internal sealed record Observed(long Index, string Type, string Party, DateTimeOffset? Time, IReadOnlyList<int>? Guardians, int Attempt = 1, int Guardian = 0);
+    internal sealed record Observed(long Index, string Type, string Party, DateTimeOffset? Time, IReadOnlyList<int>? Guardians, int Attempt = 1, int Guardian = 0)
+    {
+        /// <summary>True when the entry's artifact was read (its U, attempt and guardian are known).</summary>
+        public bool Read { get; init; }
+    }
 
     /// <summary>
     /// Notes the entry at <paramref name="index"/>; <paramref name="artifact"/> is its artifact when the caller has it (needed
@@ -199,9 +203,9 @@ public sealed class ScheduleLog
             if (Types.Contains(entry.Type))
             {
                 // An entry seen twice (on replay: first without its artifact, then with it) counts once, with what is known.
-                if (!_entries.TryGetValue(index, out Observed? known) || (known.Guardians is null && guardians is not null))
+                if (!_entries.TryGetValue(index, out Observed? known) || (!known.Read && !artifact.IsEmpty))
                 {
-                    _entries[index] = new Observed(index, entry.Type, entry.Party, entry.Time, guardians, attempt, guardian);
+                    _entries[index] = new Observed(index, entry.Type, entry.Party, entry.Time, guardians, attempt, guardian) { Read = !artifact.IsEmpty };
                 }
             }
         }

@@ -257,12 +257,18 @@ public sealed class RecordFetcher : IDisposable
         Dictionary<RecordPart, int> files = Enum.GetValues<RecordPart>().ToDictionary(p => p, assembler.Count);
         int distinct = files.Values.Sum() + counted.Count;
 
-        // 4. The record, from the same assembler as the board's.
+        // 4. The record, from the same assembler as the board's; the abandoned decryption attempts are dated by the step table.
+        ScheduleReport? schedule = Schedule(entries, blobs);
         ElectionRecord? record = null;
         if (failures.Count == 0)
         {
             try
             {
+                foreach ((long index, LogEntry entry) in artifacts.Where(a => a.Entry.Type == RecordEntryTypes.Abandon))
+                {
+                    assembler.AddAbandonment(RecordEntryTypes.Abandonment(index, entry.Party, blobs[entry.Sha256].Bytes!, schedule));
+                }
+
                 record = assembler.Build();
                 CheckBallotEntries(record, ballotEntries, failures);
             }
@@ -273,7 +279,6 @@ public sealed class RecordFetcher : IDisposable
         }
 
         // 5. The step table, from the entries and their times (docs/record-format.md §11).
-        ScheduleReport? schedule = Schedule(entries, blobs);
         if (record is not null && schedule is not null)
         {
             record = record with { Schedule = schedule.ToJson() };
@@ -306,7 +311,7 @@ public sealed class RecordFetcher : IDisposable
         ScheduleLog log = new();
         foreach ((long index, LogEntry entry, _) in entries)
         {
-            byte[]? artifact = entry.Type == "decryption.commit" && blobs.TryGetValue(entry.Sha256, out Fetched? blob) ? blob.Bytes : null;
+            byte[]? artifact = entry.Type.StartsWith("decryption.", StringComparison.Ordinal) && blobs.TryGetValue(entry.Sha256, out Fetched? blob) ? blob.Bytes : null;
             log.Observe(index, entry, artifact);
         }
 

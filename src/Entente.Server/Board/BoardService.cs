@@ -733,7 +733,15 @@ public sealed class BoardService : IDisposable
                 assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
             }
 
-            ElectionRecord record = assembler.Build() with { Schedule = Schedule().ToJson() };
+            ScheduleReport schedule = Schedule();
+            foreach (BoardArtifact a in _index.All(BoardKind.Abandonments.Collection))
+            {
+                byte[] artifact = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(a.Sha256), cancellationToken).ConfigureAwait(false)
+                    ?? throw new BoardRefusal(RefusalKind.Corrupt, "Missing blob", $"the blob of {a.Href} (sha256 {a.Sha256}, log entry {a.Index}) is missing from the store").Raise();
+                assembler.AddAbandonment(RecordEntryTypes.Abandonment(a.Index, a.Party, artifact, schedule));
+            }
+
+            ElectionRecord record = assembler.Build() with { Schedule = schedule.ToJson() };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {
