@@ -387,7 +387,8 @@ public sealed class ElectionRecordAssembler
         DecryptionAbandonment abandonment = Read(new Artifact(entry.Artifact, source), a => DecryptionRoundFormat.ReadAbandonment(a.Source, a.Bytes, parameters));
         if (entry.Time is not { } time || entry.OpenedTime is not { } opened || entry.Deadline is not long deadline || entry.Due is not { } due)
         {
-            throw new ElectionFormatException(source, "", $"the abandonment of attempt {attempt} has no due time on the log: its entry, or the entry that opened the {abandonment.Step} step, is untimed, or the charter sets no deadline for it");
+            string missing = entry.Time is null ? "the abandonment entry's time" : entry.OpenedTime is null ? $"the time of the entry that opened guardian {abandonment.Guardian}'s {abandonment.Step} step" : entry.Deadline is null ? "the charter's deadline for the step" : "the step's due time";
+            throw new ElectionFormatException(source, "", $"the abandonment of attempt {attempt} cannot be dated from the log: {missing} is unknown (an untimed entry, a step with no deadline, or no step table)");
         }
 
         SortedDictionary<int, (DecryptionCommit Round, byte[] Bytes)> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index, c => c.Attempt == attempt);
