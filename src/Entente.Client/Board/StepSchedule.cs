@@ -383,7 +383,7 @@ public static class ScheduleLines
         ArgumentNullException.ThrowIfNull(report);
         foreach (StepStatus s in report.Missed)
         {
-            string who = $"{s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)}){(s.Attempt is int a ? $", attempt {a}" : "")}";
+            string who = $"{s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)}{(s.Attempt is int a ? $", attempt {a}" : "")})";
             string due = s.Due is { } d ? ScheduleReport.Text(d) : "-";
             yield return s.DoneAt is { } done
                 ? $"late      {s.Step} by {who}: due {due}, done at entry {done.Index} ({(done.Time is { } t ? ScheduleReport.Text(t) : "untimed")})"
