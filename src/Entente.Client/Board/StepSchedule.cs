@@ -37,7 +37,11 @@ public sealed record LogPoint(long Index, DateTimeOffset? Time);
 /// <param name="Due">The deadline (the opening entry's time plus the charter's duration), or null.</param>
 /// <param name="DoneAt">The entry that completed the party's step, or null.</param>
 /// <param name="Outcome">Where it stands.</param>
-public sealed record StepStatus(string Step, string Party, IReadOnlyList<int> Guardians, LogPoint Opened, TimeSpan? Deadline, DateTimeOffset? Due, LogPoint? DoneAt, StepOutcome Outcome);
+public sealed record StepStatus(string Step, string Party, IReadOnlyList<int> Guardians, LogPoint Opened, TimeSpan? Deadline, DateTimeOffset? Due, LogPoint? DoneAt, StepOutcome Outcome)
+{
+    /// <summary>The decryption attempt of a decryption step (1, 2, …), null for a key-ceremony step.</summary>
+    public int? Attempt { get; init; }
+}
 
 /// <summary>The steps of every party, judged from the log alone.</summary>
 /// <param name="LogSize">Entries the evaluation read.</param>
@@ -83,6 +87,15 @@ public sealed record ScheduleReport(long LogSize, DateTimeOffset? LogTime, IRead
             {
                 w.WriteStartObject();
                 w.WriteString("step", s.Step);
+                if (s.Attempt is int attempt)
+                {
+                    w.WriteNumber("attempt", attempt);
+                }
+                else
+                {
+                    w.WriteNull("attempt");
+                }
+
                 w.WriteString("party", s.Party);
                 w.WriteStartArray("guardians");
                 foreach (int g in s.Guardians)
@@ -152,7 +165,7 @@ public sealed class ScheduleLog
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
     {
         "election.parameters", "guardian.commitment", "guardian.share", "guardian.approval", "tally.encrypted",
-        "decryption.commit", "decryption.reveal", "decryption.response",
+        "decryption.commit", "decryption.reveal", "decryption.response", "decryption.abandon",
     };
 
     private readonly Lock _lock = new();
@@ -160,8 +173,15 @@ public sealed class ScheduleLog
     private long _size;
     private DateTimeOffset? _time;
 
-    /// <summary>A logged entry of <see cref="Types"/>; <paramref name="Guardians"/> is U for a decryption commit.</summary>
-    internal sealed record Observed(long Index, string Type, string Party, DateTimeOffset? Time, IReadOnlyList<int>? Guardians);
+    /// <summary>
+    /// A logged entry of <see cref="Types"/>; <paramref name="Guardians"/> is U for a decryption commit; for a decryption
+    /// round or abandonment, <paramref name="Attempt"/> is its attempt and <paramref name="Guardian"/> its guardian.
+    /// </summary>
+    internal sealed record Observed(long Index, string Type, string Party, DateTimeOffset? Time, IReadOnlyList<int>? Guardians, int Attempt = 1, int Guardian = 0)
+    {
+        /// <summary>True when the entry's artifact was read (its U, attempt and guardian are known).</summary>
+        public bool Read { get; init; }
+    }
 
     /// <summary>
     /// Notes the entry at <paramref name="index"/>; <paramref name="artifact"/> is its artifact when the caller has it (needed
@@ -171,6 +191,7 @@ public sealed class ScheduleLog
     {
         ArgumentNullException.ThrowIfNull(entry);
         IReadOnlyList<int>? guardians = entry.Type == "decryption.commit" ? GuardiansOf(artifact) : null;
+        (int attempt, int guardian) = entry.Type.StartsWith("decryption.", StringComparison.Ordinal) ? AttemptOf(artifact, entry.Type) : (1, 0);
         lock (_lock)
         {
             _size = Math.Max(_size, index + 1);
@@ -182,9 +203,9 @@ public sealed class ScheduleLog
             if (Types.Contains(entry.Type))
             {
                 // An entry seen twice (on replay: first without its artifact, then with it) counts once, with what is known.
-                if (!_entries.TryGetValue(index, out Observed? known) || (known.Guardians is null && guardians is not null))
+                if (!_entries.TryGetValue(index, out Observed? known) || (!known.Read && !artifact.IsEmpty))
                 {
-                    _entries[index] = new Observed(index, entry.Type, entry.Party, entry.Time, guardians);
+                    _entries[index] = new Observed(index, entry.Type, entry.Party, entry.Time, guardians, attempt, guardian) { Read = !artifact.IsEmpty };
                 }
             }
         }
@@ -205,6 +226,29 @@ public sealed class ScheduleLog
         }
 
         return StepSchedule.Evaluate(charter, entries, size, time);
+    }
+
+    /// <summary>The attempt (absent: 1) and guardian (<c>i</c>, or <c>guardian</c> of an abandonment) of a decryption artifact.</summary>
+    private static (int Attempt, int Guardian) AttemptOf(ReadOnlySpan<byte> artifact, string type)
+    {
+        if (artifact.IsEmpty)
+        {
+            return (1, 0);
+        }
+
+        try
+        {
+            Utf8JsonReader reader = new(artifact);
+            using JsonDocument document = JsonDocument.ParseValue(ref reader);
+            JsonElement root = document.RootElement;
+            int attempt = root.TryGetProperty("attempt", out JsonElement a) && a.TryGetInt32(out int n) ? n : 1;
+            int guardian = root.TryGetProperty(type == "decryption.abandon" ? "guardian" : "i", out JsonElement g) && g.TryGetInt32(out int i) ? i : 0;
+            return (attempt, guardian);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return (1, 0); // the board refuses such an artifact; a fetch reports it elsewhere
+        }
     }
 
     private static int[]? GuardiansOf(ReadOnlySpan<byte> artifact)
@@ -259,23 +303,31 @@ public static class StepSchedule
         Judge("guardian.share", keysDone, holders, g => g.Length * (n - 1));
         Judge("guardian.approval", sharesDone, holders, g => g.Length);
 
-        // Decryption: U is the first commit's.
-        ScheduleLog.Observed? tally = entries.FirstOrDefault(e => e.Type == "tally.encrypted");
-        IReadOnlyList<int>? u = entries.FirstOrDefault(e => e.Type == "decryption.commit" && e.Guardians is not null)?.Guardians;
-        List<(string Party, int[] Guardians)> inU = u is null
-            ? holders
-            : [.. holders.Select(h => (h.Party, h.Guardians.Where(u.Contains).ToArray())).Where(h => h.Item2.Length > 0)];
-        int quorum = inU.Sum(h => h.Guardians.Length);
-        Judge("decryption.commit", tally, inU, g => g.Length);
-        if (u is not null)
+        // Decryption, attempt by attempt: attempt 1 opens at the encrypted tally, attempt a + 1 at the abandonment of
+        // attempt a; an attempt's U is its first commit's, and only its own rounds count for it.
+        ScheduleLog.Observed? opening = entries.FirstOrDefault(e => e.Type == "tally.encrypted");
+        for (int attempt = 1; opening is not null; attempt++)
         {
-            Judge("decryption.reveal", After(tally, Nth(entries, "decryption.commit", quorum)), inU, g => g.Length);
-            Judge("decryption.response", After(tally, Nth(entries, "decryption.reveal", quorum)), inU, g => g.Length);
+            int a = attempt;
+            ScheduleLog.Observed[] rounds = [.. entries.Where(e => e.Attempt == a && e.Type is "decryption.commit" or "decryption.reveal" or "decryption.response")];
+            IReadOnlyList<int>? u = rounds.FirstOrDefault(e => e.Type == "decryption.commit" && e.Guardians is not null)?.Guardians;
+            List<(string Party, int[] Guardians)> inU = u is null
+                ? holders
+                : [.. holders.Select(h => (h.Party, h.Guardians.Where(u.Contains).ToArray())).Where(h => h.Item2.Length > 0)];
+            int quorum = inU.Sum(h => h.Guardians.Length);
+            Judge("decryption.commit", opening, inU, g => g.Length, rounds, a);
+            if (u is not null)
+            {
+                Judge("decryption.reveal", After(opening, Nth(rounds, "decryption.commit", quorum)), inU, g => g.Length, rounds, a);
+                Judge("decryption.response", After(opening, Nth(rounds, "decryption.reveal", quorum)), inU, g => g.Length, rounds, a);
+            }
+
+            opening = entries.FirstOrDefault(e => e.Type == "decryption.abandon" && e.Attempt == a && e.Index > opening.Index);
         }
 
         return new ScheduleReport(size, logTime, steps);
 
-        void Judge(string step, ScheduleLog.Observed? opened, IEnumerable<(string Party, int[] Guardians)> parties, Func<int[], int> owed)
+        void Judge(string step, ScheduleLog.Observed? opened, IEnumerable<(string Party, int[] Guardians)> parties, Func<int[], int> owed, IReadOnlyList<ScheduleLog.Observed>? scope = null, int? attempt = null)
         {
             if (opened is null)
             {
@@ -287,7 +339,7 @@ public static class StepSchedule
             foreach ((string party, int[] guardians) in parties)
             {
                 int count = owed(guardians);
-                ScheduleLog.Observed? done = entries
+                ScheduleLog.Observed? done = (scope ?? entries)
                     .Where(e => e.Type == step && e.Party == party)
                     .Skip(count - 1)
                     .FirstOrDefault();
@@ -298,7 +350,7 @@ public static class StepSchedule
                     (null, { } d) when logTime > d => StepOutcome.NotDone,
                     _ => StepOutcome.Pending,
                 };
-                steps.Add(new StepStatus(step, party, guardians, new LogPoint(opened.Index, opened.Time), deadline, due, done is null ? null : new LogPoint(done.Index, done.Time), outcome));
+                steps.Add(new StepStatus(step, party, guardians, new LogPoint(opened.Index, opened.Time), deadline, due, done is null ? null : new LogPoint(done.Index, done.Time), outcome) { Attempt = attempt });
             }
         }
     }
@@ -331,7 +383,7 @@ public static class ScheduleLines
         ArgumentNullException.ThrowIfNull(report);
         foreach (StepStatus s in report.Missed)
         {
-            string who = $"{s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)})";
+            string who = $"{s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)}{(s.Attempt is int a ? $", attempt {a}" : "")})";
             string due = s.Due is { } d ? ScheduleReport.Text(d) : "-";
             yield return s.DoneAt is { } done
                 ? $"late      {s.Step} by {who}: due {due}, done at entry {done.Index} ({(done.Time is { } t ? ScheduleReport.Text(t) : "untimed")})"

@@ -182,6 +182,7 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
             ElectionDocumentKind.DecryptionCommit => new("decryptions", "commit-", "decryption.commit", false, "commit"),
             ElectionDocumentKind.DecryptionReveal => new("decryptions", "reveal-", "decryption.reveal", false, "reveal"),
             ElectionDocumentKind.DecryptionResponse => new("decryptions", "response-", "decryption.response", false, "response"),
+            ElectionDocumentKind.DecryptionAbandon => new("abandonments", "", "decryption.abandon", false, null),
             _ => new("", "", null, ElectionDocument.IsSingleKind(kind), null), // contest data: not a board collection
         };
 

@@ -39,5 +39,38 @@ public static class RecordEntryTypes
     /// the charter, shares, approvals and decryption rounds): <c>record fetch</c> checks each one's blob.
     /// </summary>
     public static bool IsBoardArtifact(string type) =>
-        PartOf(type) is not null || type is Charter or "guardian.share" or "guardian.approval";
+        PartOf(type) is not null || type is Charter or "guardian.share" or "guardian.approval" or Abandon;
+
+    /// <summary>The entry type of the abandonment of a decryption attempt (docs/record-format.md §11).</summary>
+    public const string Abandon = "decryption.abandon";
+
+    /// <summary>
+    /// The abandonment logged at <paramref name="index"/> with what the step table says of it: its time (the entry opens
+    /// the next attempt's commit step), and the missed step's opening, deadline and due time for the named guardian.
+    /// Unknown values stay null (the record assembler refuses an abandonment it cannot date).
+    /// </summary>
+    public static AbandonmentEntry Abandonment(long index, string party, byte[] artifact, Board.ScheduleReport? schedule)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        int attempt = 0;
+        int guardian = 0;
+        string step = "";
+        try
+        {
+            using System.Text.Json.JsonDocument document = System.Text.Json.JsonDocument.Parse(artifact);
+            System.Text.Json.JsonElement root = document.RootElement;
+            attempt = root.TryGetProperty("attempt", out System.Text.Json.JsonElement a) && a.TryGetInt32(out int x) ? x : 0;
+            guardian = root.TryGetProperty("guardian", out System.Text.Json.JsonElement g) && g.TryGetInt32(out int y) ? y : 0;
+            step = root.TryGetProperty("step", out System.Text.Json.JsonElement s) && s.ValueKind == System.Text.Json.JsonValueKind.String ? s.GetString()! : "";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // the assembler reads the artifact strictly and names the problem
+        }
+
+        Board.StepStatus? next = schedule?.Steps.FirstOrDefault(r => r.Attempt == attempt + 1 && r.Step == "decryption.commit" && r.Opened.Index == index);
+        Board.StepStatus? missed = schedule?.Steps.FirstOrDefault(r => r.Attempt == attempt && r.Step == "decryption." + step && r.Guardians.Contains(guardian));
+        return new AbandonmentEntry(artifact, index, next?.Opened.Time, party, missed?.Opened.Index ?? -1, missed?.Opened.Time,
+            missed?.Deadline is { } d ? (long)d.TotalSeconds : null, missed?.Due);
+    }
 }

@@ -257,12 +257,23 @@ public sealed class RecordFetcher : IDisposable
         Dictionary<RecordPart, int> files = Enum.GetValues<RecordPart>().ToDictionary(p => p, assembler.Count);
         int distinct = files.Values.Sum() + counted.Count;
 
-        // 4. The record, from the same assembler as the board's.
+        // 4. The record, from the same assembler as the board's; the abandoned decryption attempts are dated by the step table.
+        ScheduleReport? schedule = Schedule(entries, blobs, out string? noSchedule);
+        if (schedule is null && artifacts.Any(a => a.Entry.Type == RecordEntryTypes.Abandon))
+        {
+            failures.Add(new RecordFetchFailure(null, null, $"an abandoned decryption attempt is dated by the step table, which cannot be built: {noSchedule}"));
+        }
+
         ElectionRecord? record = null;
         if (failures.Count == 0)
         {
             try
             {
+                foreach ((long index, LogEntry entry) in artifacts.Where(a => a.Entry.Type == RecordEntryTypes.Abandon))
+                {
+                    assembler.AddAbandonment(RecordEntryTypes.Abandonment(index, entry.Party, blobs[entry.Sha256].Bytes!, schedule));
+                }
+
                 record = assembler.Build();
                 CheckBallotEntries(record, ballotEntries, failures);
             }
@@ -273,7 +284,6 @@ public sealed class RecordFetcher : IDisposable
         }
 
         // 5. The step table, from the entries and their times (docs/record-format.md §11).
-        ScheduleReport? schedule = Schedule(entries, blobs);
         if (record is not null && schedule is not null)
         {
             record = record with { Schedule = schedule.ToJson() };
@@ -285,11 +295,12 @@ public sealed class RecordFetcher : IDisposable
         };
     }
 
-    private static ScheduleReport? Schedule(List<(long Index, LogEntry Entry, SignedNote Note)> entries, Dictionary<Hash256, Fetched> blobs)
+    private static ScheduleReport? Schedule(List<(long Index, LogEntry Entry, SignedNote Note)> entries, Dictionary<Hash256, Fetched> blobs, out string? why)
     {
         (long _, LogEntry charterEntry, SignedNote _) = entries.FirstOrDefault(e => e.Entry.Type == RecordEntryTypes.Charter);
         if (charterEntry is null || !blobs.TryGetValue(charterEntry.Sha256, out Fetched? charterBlob) || charterBlob.Bytes is null)
         {
+            why = charterEntry is null ? "the log has no charter entry" : "the charter's artifact was not fetched";
             return null;
         }
 
@@ -298,15 +309,18 @@ public sealed class RecordFetcher : IDisposable
         {
             charter = Charter.Parse(System.Text.Encoding.UTF8.GetString(charterBlob.Bytes));
         }
-        catch (FormatException)
+        catch (FormatException e)
         {
+            why = "the charter does not parse: " + e.Message;
             return null;
         }
+
+        why = null;
 
         ScheduleLog log = new();
         foreach ((long index, LogEntry entry, _) in entries)
         {
-            byte[]? artifact = entry.Type == "decryption.commit" && blobs.TryGetValue(entry.Sha256, out Fetched? blob) ? blob.Bytes : null;
+            byte[]? artifact = entry.Type.StartsWith("decryption.", StringComparison.Ordinal) && blobs.TryGetValue(entry.Sha256, out Fetched? blob) ? blob.Bytes : null;
             log.Observe(index, entry, artifact);
         }
 

@@ -60,6 +60,9 @@ public enum ElectionDocumentKind
 
     /// <summary>A device's notice that it sealed a ballot and showed its H_C, before the voter's choice.</summary>
     Seal,
+
+    /// <summary>A party's abandonment of a decryption attempt whose guardian did not act by its deadline (docs/record-format.md §11).</summary>
+    DecryptionAbandon,
 }
 
 /// <summary>
@@ -89,6 +92,9 @@ public sealed record ElectionDocument
 
     /// <summary>The recipient ℓ of a share (0 otherwise).</summary>
     public int Recipient { get; }
+
+    /// <summary>The decryption attempt of a round or an abandonment (1 otherwise).</summary>
+    public int Attempt { get; private init; } = 1;
 
     /// <summary>A published ballot's confirmation code H_C (uppercase hex), or null.</summary>
     public string? ConfirmationCode { get; private init; }
@@ -125,6 +131,7 @@ public sealed record ElectionDocument
         ElectionDocumentKind.ContestData => $"contest_data/{Id}.json",
         ElectionDocumentKind.Uncast => $"uncast/{Id}.json",
         ElectionDocumentKind.Seal => $"sealed/{Id}.json",
+        ElectionDocumentKind.DecryptionAbandon => $"decryption/abandon-{Id}.json",
         _ => throw new InvalidOperationException("unknown kind"),
     };
 
@@ -188,14 +195,20 @@ public sealed record ElectionDocument
         return new(ElectionDocumentKind.Device, name);
     }
 
-    /// <summary>Guardian i's decryption commit.</summary>
-    public static ElectionDocument Commit(int guardian) => new(ElectionDocumentKind.DecryptionCommit, Text(guardian), guardian);
+    /// <summary>Guardian i's decryption commit in <paramref name="attempt"/> (id "i", or "i-aN" for attempt N ≥ 2).</summary>
+    public static ElectionDocument Commit(int guardian, int attempt = 1) => Round(ElectionDocumentKind.DecryptionCommit, guardian, attempt);
 
-    /// <summary>Guardian i's decryption reveal.</summary>
-    public static ElectionDocument Reveal(int guardian) => new(ElectionDocumentKind.DecryptionReveal, Text(guardian), guardian);
+    /// <summary>Guardian i's decryption reveal in <paramref name="attempt"/>.</summary>
+    public static ElectionDocument Reveal(int guardian, int attempt = 1) => Round(ElectionDocumentKind.DecryptionReveal, guardian, attempt);
 
-    /// <summary>Guardian i's decryption response.</summary>
-    public static ElectionDocument Response(int guardian) => new(ElectionDocumentKind.DecryptionResponse, Text(guardian), guardian);
+    /// <summary>Guardian i's decryption response in <paramref name="attempt"/>.</summary>
+    public static ElectionDocument Response(int guardian, int attempt = 1) => Round(ElectionDocumentKind.DecryptionResponse, guardian, attempt);
+
+    /// <summary>The abandonment of decryption attempt <paramref name="attempt"/> (id = the attempt).</summary>
+    public static ElectionDocument Abandonment(int attempt) => new(ElectionDocumentKind.DecryptionAbandon, Text(attempt)) { Attempt = attempt };
+
+    private static ElectionDocument Round(ElectionDocumentKind kind, int guardian, int attempt) =>
+        new(kind, attempt == 1 ? Text(guardian) : $"{Text(guardian)}-a{Text(attempt)}", guardian) { Attempt = attempt };
 
     /// <summary>The opening of challenged ballot <paramref name="id"/>.</summary>
     public static ElectionDocument Opening(Hash256 id)
@@ -247,9 +260,21 @@ public sealed record ElectionDocument
 
         switch (kind)
         {
-            case ElectionDocumentKind.GuardianKey or ElectionDocumentKind.Approval or ElectionDocumentKind.DecryptionCommit
-                or ElectionDocumentKind.DecryptionReveal or ElectionDocumentKind.DecryptionResponse:
+            case ElectionDocumentKind.GuardianKey or ElectionDocumentKind.Approval:
                 return Index(id) is int i ? new ElectionDocument(kind, Text(i), i) : null;
+            case ElectionDocumentKind.DecryptionCommit or ElectionDocumentKind.DecryptionReveal or ElectionDocumentKind.DecryptionResponse:
+            {
+                string[] round = id.Split("-a");
+                return round.Length switch
+                {
+                    1 when Index(round[0]) is int g => Round(kind, g, 1),
+                    2 when Index(round[0]) is int g && Index(round[1]) is int a && a >= 2 => Round(kind, g, a),
+                    _ => null,
+                };
+            }
+
+            case ElectionDocumentKind.DecryptionAbandon:
+                return Index(id) is int attempt ? Abandonment(attempt) : null;
             case ElectionDocumentKind.Share:
                 string[] parts = id.Split("-to-");
                 return parts.Length == 2 && Index(parts[0]) is int from && Index(parts[1]) is int to ? Share(from, to) : null;

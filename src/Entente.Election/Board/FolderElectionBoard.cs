@@ -69,6 +69,7 @@ public sealed class FolderElectionBoard : IElectionBoard
             ElectionDocumentKind.Opening => ("challenged", ""),
             ElectionDocumentKind.Uncast => ("uncast", ""),
             ElectionDocumentKind.Seal => ("sealed", ""),
+            ElectionDocumentKind.DecryptionAbandon => ("decryption", "abandon-"),
             _ => ("contest_data", ""),
         };
         string folder = PathOf(directory);

@@ -93,11 +93,44 @@ public static class DecryptionExchange
         return (wanted.Values.Sum(c => c.Count), publication);
     }
 
+    /// <summary>
+    /// The decryption attempt now open (docs/record-format.md §11, "attempts"): 1 plus the number of abandonments
+    /// published, which must be attempts 1, 2, … in turn.
+    /// </summary>
+    public static async Task<int> CurrentAttemptAsync(IElectionBoard board, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        IReadOnlyList<ElectionDocument> abandoned = await board.ListAsync(ElectionDocumentKind.DecryptionAbandon, ct).ConfigureAwait(false);
+        int[] attempts = [.. abandoned.Select(d => d.Attempt).Order()];
+        if (!attempts.SequenceEqual(Enumerable.Range(1, attempts.Length)))
+        {
+            throw new ElectionFormatException(board.Describe(ElectionDocument.Abandonment(1)), "", $"the abandoned attempts are {string.Join(", ", attempts)}, not 1 to {attempts.Length} in turn");
+        }
+
+        return attempts.Length + 1;
+    }
+
+    /// <summary>
+    /// Abandons the current decryption attempt because guardian <paramref name="guardian"/> of its U did not take
+    /// <paramref name="step"/> by its due time; the board judges whether it is due (docs/record-format.md §11). Opens
+    /// the next attempt, whose first commit chooses a new U.
+    /// </summary>
+    public static async Task<Publication> AbandonAsync(IElectionBoard board, int attempt, int guardian, string step, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ElectionContext context = await board.LoadContextAsync(ct).ConfigureAwait(false);
+        byte[] bytes = DecryptionRoundFormat.WriteAbandonment(new DecryptionAbandonment(attempt, guardian, step, reason));
+        ElectionDocument document = ElectionDocument.Abandonment(attempt);
+        _ = DecryptionRoundFormat.ReadAbandonment(board.Describe(document), bytes, context.Parameters); // the checks the board makes
+        return await board.PublishAsync(document, bytes, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Round 1 for guardian i with the set U of guardians that will take part. Already committed: nothing changes.</summary>
     public static async Task<Publication> CommitAsync(IElectionBoard board, int index, IReadOnlyList<int> available, GuardianSecretAccess secret, IProgress<StepProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(secret);
+        int attempt = await CurrentAttemptAsync(board, ct).ConfigureAwait(false);
         Work work = await LoadAsync(board, progress, ct).ConfigureAwait(false);
         int[] u = TallyDecryption.CheckQuorum(work.Context, available);
         if (!u.Contains(index))
@@ -105,10 +138,13 @@ public static class DecryptionExchange
             throw new ElectionFormatException(null, "--guardians", $"guardian {index} is not in the set {string.Join(",", u)}");
         }
 
-        if (await board.ReadAsync(ElectionDocument.Commit(index), ct).ConfigureAwait(false) is not null)
+        if (await board.ReadAsync(ElectionDocument.Commit(index, attempt), ct).ConfigureAwait(false) is not null)
         {
             return Publication.AlreadyPublished; // the session of that commit is kept: a new one would not match it
         }
+
+        // Fresh nonces for every attempt (the session of an abandoned attempt is replaced here): a nonce answering two
+        // challenges would give away z_i (docs/record-format.md §11, "What publishing an abandoned attempt can leak").
 
         using GuardianSecrets secrets = ReadShares(work.Context, index, secret);
         Group group = work.Context.Group;
@@ -147,7 +183,7 @@ public static class DecryptionExchange
         byte[] sessionBytes = session.ToArray();
         try
         {
-            WriteSession(secret, index, work.Context.ExtendedBaseHash, u, sessionBytes);
+            WriteSession(secret, index, work.Context.ExtendedBaseHash, u, attempt, sessionBytes);
         }
         finally
         {
@@ -157,8 +193,11 @@ public static class DecryptionExchange
         DecryptionCommit commit = new(index, u,
             [.. Enumerable.Range(0, tallyCount).Select(n => new CommittedShare(shares[n], commitments[n]))],
             [.. work.Challenged.Select(b => new BallotNonceShare(b.Id, b.BallotNonce.C0.PowSecret(secrets.DataShare!)))],
-            [.. work.DataItems.Select((item, n) => new CommittedDataShare(item.Ballot.Id, item.ContestIndex, shares[tallyCount + n], commitments[tallyCount + n]))]);
-        return await board.PublishAsync(ElectionDocument.Commit(index), DecryptionRoundFormat.WriteCommit(commit), ct).ConfigureAwait(false);
+            [.. work.DataItems.Select((item, n) => new CommittedDataShare(item.Ballot.Id, item.ContestIndex, shares[tallyCount + n], commitments[tallyCount + n]))])
+        {
+            Attempt = attempt,
+        };
+        return await board.PublishAsync(ElectionDocument.Commit(index, attempt), DecryptionRoundFormat.WriteCommit(commit), ct).ConfigureAwait(false);
     }
 
     /// <summary>Round 2: reveals (a_i, b_i) once every guardian of U has committed.</summary>
@@ -166,20 +205,21 @@ public static class DecryptionExchange
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(secret);
-        if (await board.ReadAsync(ElectionDocument.Reveal(index), ct).ConfigureAwait(false) is not null)
+        int attempt = await CurrentAttemptAsync(board, ct).ConfigureAwait(false);
+        if (await board.ReadAsync(ElectionDocument.Reveal(index, attempt), ct).ConfigureAwait(false) is not null)
         {
             return Publication.AlreadyPublished;
         }
 
         Work work = await LoadAsync(board, progress, ct).ConfigureAwait(false);
-        DecryptionCommit mine = await ReadCommitAsync(board, work, index, null, ct).ConfigureAwait(false);
+        DecryptionCommit mine = await ReadCommitAsync(board, work, index, null, attempt, ct).ConfigureAwait(false);
         foreach (int j in mine.Guardians)
         {
-            await ReadCommitAsync(board, work, j, mine.Guardians, ct).ConfigureAwait(false);
+            await ReadCommitAsync(board, work, j, mine.Guardians, attempt, ct).ConfigureAwait(false);
         }
 
         int tallyCount = work.Items.Count;
-        ElementModQ[] nonces = ReadSession(secret, index, work.Context, [.. mine.Guardians], tallyCount + work.DataItems.Length);
+        ElementModQ[] nonces = ReadSession(secret, index, work.Context, [.. mine.Guardians], attempt, tallyCount + work.DataItems.Length);
         Group group = work.Context.Group;
         ElementModP[] a = new ElementModP[nonces.Length];
         ElementModP[] b = new ElementModP[nonces.Length];
@@ -188,8 +228,8 @@ public static class DecryptionExchange
             a[n] = group.GPowSecret(nonces[n]);
             b[n] = (n < tallyCount ? work.Items[n].Ciphertext.Alpha : work.DataItems[n - tallyCount].Data.C0).PowSecret(nonces[n]);
         });
-        DecryptionReveal reveal = new(index, [.. a.Take(tallyCount)], [.. b.Take(tallyCount)], [.. a.Skip(tallyCount)], [.. b.Skip(tallyCount)]);
-        return await board.PublishAsync(ElectionDocument.Reveal(index), DecryptionRoundFormat.WriteReveal(reveal), ct).ConfigureAwait(false);
+        DecryptionReveal reveal = new(index, [.. a.Take(tallyCount)], [.. b.Take(tallyCount)], [.. a.Skip(tallyCount)], [.. b.Skip(tallyCount)]) { Attempt = attempt };
+        return await board.PublishAsync(ElectionDocument.Reveal(index, attempt), DecryptionRoundFormat.WriteReveal(reveal), ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -201,7 +241,8 @@ public static class DecryptionExchange
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(secret);
-        ElectionDocument document = ElectionDocument.Response(index);
+        int attempt = await CurrentAttemptAsync(board, ct).ConfigureAwait(false);
+        ElectionDocument document = ElectionDocument.Response(index, attempt);
         string pending = secret.SecretPath + ResponseSuffix;
         if (await board.ReadAsync(document, ct).ConfigureAwait(false) is not null)
         {
@@ -215,24 +256,28 @@ public static class DecryptionExchange
         if (File.Exists(pending))
         {
             bytes = await RecordFiles.ReadLimitedAsync(pending, RecordStore.MaxFileBytes, ct).ConfigureAwait(false);
-            if (DecryptionRoundFormat.ReadResponse(pending, bytes, work.Context.Parameters, work.Shape).Index != index)
+            DecryptionResponse computed = DecryptionRoundFormat.ReadResponse(pending, bytes, work.Context.Parameters, work.Shape);
+            if (computed.Index != index || computed.Attempt != attempt)
             {
-                throw new ElectionFormatException(pending, "$.i", $"this computed response is not guardian {index}'s");
+                throw new ElectionFormatException(pending, "$.i", $"this computed response is not guardian {index}'s in attempt {attempt}");
             }
         }
         else
         {
-            (DecryptionCommit[] commits, DecryptionReveal[] reveals) = await ReadRoundsAsync(board, work, index, ct).ConfigureAwait(false);
+            (DecryptionCommit[] commits, DecryptionReveal[] reveals) = await ReadRoundsAsync(board, work, index, attempt, ct).ConfigureAwait(false);
             int[] u = [.. commits[0].Guardians];
             ElementModQ[] challenges = Challenges(board, work, commits, reveals, out _);
             ElementModQ[] dataChallenges = DataChallenges(board, work, commits, reveals, out _);
             int tallyCount = work.Items.Count;
-            ElementModQ[] nonces = ReadSession(secret, index, work.Context, u, tallyCount + work.DataItems.Length);
+            ElementModQ[] nonces = ReadSession(secret, index, work.Context, u, attempt, tallyCount + work.DataItems.Length);
             using GuardianSecrets secrets = ReadShares(work.Context, index, secret);
             ElementModQ w = Lagrange.Coefficient(work.Context.Group, index, u);
             DecryptionResponse response = new(index,
                 [.. Enumerable.Range(0, tallyCount).Select(n => nonces[n] - (challenges[n] * w * secrets.VoteShare!))],
-                [.. Enumerable.Range(0, work.DataItems.Length).Select(n => nonces[tallyCount + n] - (dataChallenges[n] * w * secrets.DataShare!))]); // eq 102
+                [.. Enumerable.Range(0, work.DataItems.Length).Select(n => nonces[tallyCount + n] - (dataChallenges[n] * w * secrets.DataShare!))]) // eq 102
+            {
+                Attempt = attempt,
+            };
             bytes = DecryptionRoundFormat.WriteResponse(response);
             await RecordFiles.WriteAtomicAsync(pending, bytes, ct).ConfigureAwait(false);
         }
@@ -251,14 +296,15 @@ public static class DecryptionExchange
     public static async Task<CombineResult> CombineAsync(IElectionBoard board, string? recordDirectory, IProgress<StepProgress>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(board);
+        int attempt = await CurrentAttemptAsync(board, ct).ConfigureAwait(false);
         Work work = await LoadAsync(board, progress, ct).ConfigureAwait(false);
-        IReadOnlyList<ElectionDocument> committed = await board.ListAsync(ElectionDocumentKind.DecryptionCommit, ct).ConfigureAwait(false);
+        IReadOnlyList<ElectionDocument> committed = [.. (await board.ListAsync(ElectionDocumentKind.DecryptionCommit, ct).ConfigureAwait(false)).Where(d => d.Attempt == attempt)];
         if (committed.Count == 0)
         {
-            throw new ElectionFormatException(board.Describe(ElectionDocument.Commit(1)), "", "no guardian has committed yet (entente decrypt --step commit)");
+            throw new ElectionFormatException(board.Describe(ElectionDocument.Commit(1, attempt)), "", $"no guardian has committed in attempt {attempt} yet (entente decrypt --step commit)");
         }
 
-        (DecryptionCommit[] commits, DecryptionReveal[] reveals) = await ReadRoundsAsync(board, work, committed.Min(d => d.Guardian), ct).ConfigureAwait(false);
+        (DecryptionCommit[] commits, DecryptionReveal[] reveals) = await ReadRoundsAsync(board, work, committed.Min(d => d.Guardian), attempt, ct).ConfigureAwait(false);
         int[] u = [.. commits[0].Guardians];
         ElementModQ[] challenges = Challenges(board, work, commits, reveals, out ElementModP[] m);
         Group group = work.Context.Group;
@@ -268,7 +314,7 @@ public static class DecryptionExchange
         Dictionary<int, ElementModQ[]> responses = []; // each guardian's v_i, published in tally/partial_decryptions.json
         foreach (int j in u)
         {
-            ElectionDocument document = ElectionDocument.Response(j);
+            ElectionDocument document = ElectionDocument.Response(j, attempt);
             byte[] bytes = await board.RequireAsync(document, $"guardian {j} has not responded yet (entente decrypt --step respond)", ct).ConfigureAwait(false);
             DecryptionResponse response = DecryptionRoundFormat.ReadResponse(board.Describe(document), bytes, work.Context.Parameters, work.Shape);
             if (response.Index != j)
@@ -288,7 +334,7 @@ public static class DecryptionExchange
             }
         }
 
-        string rounds = board.Describe(ElectionDocument.Response(u[0]));
+        string rounds = board.Describe(ElectionDocument.Response(u[0], attempt));
         long bound = Math.Max(1, work.Tally.TotalWeight) * work.Context.Parameters.Manifest.Contests.SelectMany(c => c.Options).Max(o => (long)o.SelectionLimit);
         DiscreteLog log = DiscreteLog.ForKey(work.Context.VoteKey, Math.Min(bound, 1L << 40));
         DecryptedOption[] options = new DecryptedOption[work.Items.Count];
@@ -427,15 +473,15 @@ public static class DecryptionExchange
         return items;
     }
 
-    private static async Task<(DecryptionCommit[], DecryptionReveal[])> ReadRoundsAsync(IElectionBoard board, Work work, int index, CancellationToken ct)
+    private static async Task<(DecryptionCommit[], DecryptionReveal[])> ReadRoundsAsync(IElectionBoard board, Work work, int index, int attempt, CancellationToken ct)
     {
-        DecryptionCommit mine = await ReadCommitAsync(board, work, index, null, ct).ConfigureAwait(false);
+        DecryptionCommit mine = await ReadCommitAsync(board, work, index, null, attempt, ct).ConfigureAwait(false);
         List<DecryptionCommit> commits = [];
         List<DecryptionReveal> reveals = [];
         foreach (int j in mine.Guardians)
         {
-            commits.Add(await ReadCommitAsync(board, work, j, mine.Guardians, ct).ConfigureAwait(false));
-            ElectionDocument document = ElectionDocument.Reveal(j);
+            commits.Add(await ReadCommitAsync(board, work, j, mine.Guardians, attempt, ct).ConfigureAwait(false));
+            ElectionDocument document = ElectionDocument.Reveal(j, attempt);
             byte[] bytes = await board.RequireAsync(document, $"guardian {j} has not revealed yet (entente decrypt --step reveal)", ct).ConfigureAwait(false);
             DecryptionReveal reveal = DecryptionRoundFormat.ReadReveal(board.Describe(document), bytes, work.Context.Parameters, work.Shape);
             reveals.Add(reveal.Index == j ? reveal : throw new ElectionFormatException(board.Describe(document), "$.i", $"the reveal published for guardian {j} is guardian {reveal.Index}'s"));
@@ -444,15 +490,15 @@ public static class DecryptionExchange
         return ([.. commits], [.. reveals]);
     }
 
-    private static async Task<DecryptionCommit> ReadCommitAsync(IElectionBoard board, Work work, int index, IReadOnlyList<int>? expectedGuardians, CancellationToken ct)
+    private static async Task<DecryptionCommit> ReadCommitAsync(IElectionBoard board, Work work, int index, IReadOnlyList<int>? expectedGuardians, int attempt, CancellationToken ct)
     {
-        ElectionDocument document = ElectionDocument.Commit(index);
+        ElectionDocument document = ElectionDocument.Commit(index, attempt);
         string where = board.Describe(document);
         byte[] bytes = await board.RequireAsync(document, $"guardian {index} has not committed yet (entente decrypt --step commit)", ct).ConfigureAwait(false);
         DecryptionCommit commit = DecryptionRoundFormat.ReadCommit(where, bytes, work.Context.Parameters, work.Shape);
-        if (commit.Index != index)
+        if (commit.Index != index || commit.Attempt != attempt)
         {
-            throw new ElectionFormatException(where, "$.i", $"the commit published for guardian {index} is guardian {commit.Index}'s");
+            throw new ElectionFormatException(where, "$.i", $"the commit published for guardian {index} in attempt {attempt} is guardian {commit.Index}'s in attempt {commit.Attempt}");
         }
 
         if (expectedGuardians is not null && !commit.Guardians.SequenceEqual(expectedGuardians))
@@ -558,21 +604,26 @@ public static class DecryptionExchange
         return secrets;
     }
 
-    private static byte[] SessionHeader(int index, Hash256 binding, int[] guardians)
+    private static byte[] SessionHeader(int index, Hash256 binding, int[] guardians, int attempt)
     {
         CanonicalJsonWriter h = new();
         h.StartObject();
         h.Property("format", "entente-eg-decryption-session/1");
         h.Property("i", index);
+        if (attempt > 1)
+        {
+            h.Property("attempt", attempt); // a session answers in its own attempt only
+        }
+
         h.PropertyHex("binding", binding.Bytes);
         RecordFormat.WriteList(h, "guardians", guardians);
         h.EndObject();
         return h.ToArray();
     }
 
-    private static void WriteSession(GuardianSecretAccess secret, int index, Hash256 binding, int[] guardians, byte[] payload)
+    private static void WriteSession(GuardianSecretAccess secret, int index, Hash256 binding, int[] guardians, int attempt, byte[] payload)
     {
-        byte[] header = SessionHeader(index, binding, guardians);
+        byte[] header = SessionHeader(index, binding, guardians, attempt);
         byte[] salt = SecretBox.RandomBytes(SecretBox.SaltBytes);
         byte[] nonce = SecretBox.RandomBytes(SecretBox.NonceBytes);
         byte[] body = secret.Passphrase is null
@@ -582,7 +633,7 @@ public static class DecryptionExchange
         RecordFiles.WriteAtomicPrivate(secret.SecretPath + SessionSuffix, file);
     }
 
-    private static ElementModQ[] ReadSession(GuardianSecretAccess secret, int index, ElectionContext context, int[] guardians, int count)
+    private static ElementModQ[] ReadSession(GuardianSecretAccess secret, int index, ElectionContext context, int[] guardians, int attempt, int count)
     {
         string path = secret.SecretPath + SessionSuffix;
         if (!File.Exists(path))
@@ -591,12 +642,12 @@ public static class DecryptionExchange
         }
 
         byte[] file = RecordFiles.ReadLimited(path, 64L * 1024 * 1024);
-        byte[] expectedHeader = SessionHeader(index, context.ExtendedBaseHash, guardians);
+        byte[] expectedHeader = SessionHeader(index, context.ExtendedBaseHash, guardians, attempt);
         int headerLength = file.Length >= 4 ? BitConverter.ToInt32(file, 0) : -1;
         int offset = 4 + expectedHeader.Length;
         if (headerLength != expectedHeader.Length || file.Length < offset + SecretBox.SaltBytes + SecretBox.NonceBytes + 1 || !file.AsSpan(4, headerLength).SequenceEqual(expectedHeader))
         {
-            throw new ElectionFormatException(path, "", "the decryption session belongs to another guardian, election or set of guardians");
+            throw new ElectionFormatException(path, "", "the decryption session belongs to another guardian, election, set of guardians or decryption attempt");
         }
 
         byte[] salt = file[offset..(offset + SecretBox.SaltBytes)];

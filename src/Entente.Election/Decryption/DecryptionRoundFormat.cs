@@ -8,6 +8,9 @@
 //   reveal   {i, a: [a_i] per option, b: [b_i] per option, data_a, data_b (absent without a request)}
 //   response {i, v: [v_i] per option, data_v (absent without a request)}
 //   request  {ballots: [{id, contests: [ind_c ascending]}] by ascending id}
+//   abandon  {attempt, guardian, step: commit|reveal|response, reason} (docs/record-format.md §11, "attempts")
+// Every round names its attempt in an optional member `attempt` (≥ 2) after `i`; a round without it is of attempt 1,
+// so the rounds written before attempts existed, and every ceremony folder, keep their bytes.
 using System.Text.Json;
 using Entente.Cryptography;
 using Entente.Election.Parameters;
@@ -47,7 +50,11 @@ public sealed record CommittedDataShare(Hash256 Ballot, int Contest, ElementModP
 /// <param name="Tally">One share per tally option.</param>
 /// <param name="BallotNonces">One share per challenged ballot, by ascending id.</param>
 /// <param name="ContestData">One share per requested contest-data decryption, in request order.</param>
-public sealed record DecryptionCommit(int Index, IReadOnlyList<int> Guardians, IReadOnlyList<CommittedShare> Tally, IReadOnlyList<BallotNonceShare> BallotNonces, IReadOnlyList<CommittedDataShare> ContestData);
+public sealed record DecryptionCommit(int Index, IReadOnlyList<int> Guardians, IReadOnlyList<CommittedShare> Tally, IReadOnlyList<BallotNonceShare> BallotNonces, IReadOnlyList<CommittedDataShare> ContestData)
+{
+    /// <summary>The decryption attempt the round belongs to (1 when the document has no <c>attempt</c>).</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>Round 2 of guardian i: (a_i, b_i) = (g^{u_i}, A^{u_i}) per option, once every guardian of U has committed.</summary>
 /// <param name="Index">The guardian i.</param>
@@ -55,13 +62,35 @@ public sealed record DecryptionCommit(int Index, IReadOnlyList<int> Guardians, I
 /// <param name="B">b_i per tally option.</param>
 /// <param name="DataA">a_i per requested contest-data decryption (eq 98).</param>
 /// <param name="DataB">b_i per requested contest-data decryption (eq 98).</param>
-public sealed record DecryptionReveal(int Index, IReadOnlyList<ElementModP> A, IReadOnlyList<ElementModP> B, IReadOnlyList<ElementModP> DataA, IReadOnlyList<ElementModP> DataB);
+public sealed record DecryptionReveal(int Index, IReadOnlyList<ElementModP> A, IReadOnlyList<ElementModP> B, IReadOnlyList<ElementModP> DataA, IReadOnlyList<ElementModP> DataB)
+{
+    /// <summary>The decryption attempt the round belongs to (1 when the document has no <c>attempt</c>).</summary>
+    public int Attempt { get; init; } = 1;
+}
 
 /// <summary>Round 3 of guardian i: v_i = u_i − c·w_i·z_i per option (eq 92), and per requested contest-data decryption (eq 102).</summary>
 /// <param name="Index">The guardian i.</param>
 /// <param name="V">v_i per tally option.</param>
 /// <param name="DataV">v_i per requested contest-data decryption.</param>
-public sealed record DecryptionResponse(int Index, IReadOnlyList<ElementModQ> V, IReadOnlyList<ElementModQ> DataV);
+public sealed record DecryptionResponse(int Index, IReadOnlyList<ElementModQ> V, IReadOnlyList<ElementModQ> DataV)
+{
+    /// <summary>The decryption attempt the round belongs to (1 when the document has no <c>attempt</c>).</summary>
+    public int Attempt { get; init; } = 1;
+}
+
+/// <summary>
+/// A party's abandonment of a decryption attempt (docs/record-format.md §11, "attempts"): guardian
+/// <paramref name="Guardian"/> of the attempt's U did not take <paramref name="Step"/> by its due time.
+/// </summary>
+/// <param name="Attempt">The attempt abandoned (the current one).</param>
+/// <param name="Guardian">The guardian that did not act.</param>
+/// <param name="Step">commit, reveal or response.</param>
+/// <param name="Reason">Why, in the party's words (1 to 500 characters, no control characters).</param>
+public sealed record DecryptionAbandonment(int Attempt, int Guardian, string Step, string Reason)
+{
+    /// <summary>The steps an abandonment can name.</summary>
+    public static readonly IReadOnlyList<string> Steps = ["commit", "reveal", "response"];
+}
 
 /// <summary>One cast ballot whose contest data is to be decrypted jointly with the tally.</summary>
 /// <param name="Ballot">id_B.</param>
@@ -85,6 +114,7 @@ public static class DecryptionRoundFormat
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", commit.Index);
+        WriteAttempt(w, commit.Attempt);
         RecordFormat.WriteList(w, "guardians", commit.Guardians);
         w.Name("tally");
         w.StartArray();
@@ -136,8 +166,9 @@ public static class DecryptionRoundFormat
         ArgumentNullException.ThrowIfNull(parameters);
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, parameters.Group);
-        JsonElement o = r.Object(document.RootElement, "$", "i", "guardians", "tally", "ballot_nonces", "contest_data");
+        JsonElement o = r.Object(document.RootElement, "$", "i", "attempt", "guardians", "tally", "ballot_nonces", "contest_data");
         int i = r.Int(o, "$", "i", 1, parameters.GuardianCount);
+        int attempt = ReadAttempt(r, o);
         int[] guardians = Guardians(r, o, parameters);
         if (Array.IndexOf(guardians, i) < 0)
         {
@@ -174,7 +205,7 @@ public static class DecryptionRoundFormat
             }
         }
 
-        return RecordFormat.CheckCanonical(file, bytes, new DecryptionCommit(i, guardians, tally, nonces, data), WriteCommit);
+        return RecordFormat.CheckCanonical(file, bytes, new DecryptionCommit(i, guardians, tally, nonces, data) { Attempt = attempt }, WriteCommit);
     }
 
     /// <summary>The canonical bytes of a reveal.</summary>
@@ -184,6 +215,7 @@ public static class DecryptionRoundFormat
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", reveal.Index);
+        WriteAttempt(w, reveal.Attempt);
         RecordFormat.WriteList(w, "a", reveal.A);
         RecordFormat.WriteList(w, "b", reveal.B);
         if (reveal.DataA.Count > 0 || reveal.DataB.Count > 0)
@@ -203,11 +235,12 @@ public static class DecryptionRoundFormat
         ArgumentNullException.ThrowIfNull(parameters);
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, parameters.Group);
-        JsonElement o = r.Object(document.RootElement, "$", "i", "a", "b", "data_a", "data_b");
+        JsonElement o = r.Object(document.RootElement, "$", "i", "attempt", "a", "b", "data_a", "data_b");
         int i = r.Int(o, "$", "i", 1, parameters.GuardianCount);
+        int attempt = ReadAttempt(r, o);
         bool data = shape.ContestData > 0 || JsonReading.Has(o, "data_a") || JsonReading.Has(o, "data_b");
         DecryptionReveal reveal = new(i, Elements(r, o, "a", shape.Options), Elements(r, o, "b", shape.Options),
-            data ? Elements(r, o, "data_a", shape.ContestData) : [], data ? Elements(r, o, "data_b", shape.ContestData) : []);
+            data ? Elements(r, o, "data_a", shape.ContestData) : [], data ? Elements(r, o, "data_b", shape.ContestData) : []) { Attempt = attempt };
         return RecordFormat.CheckCanonical(file, bytes, reveal, WriteReveal);
     }
 
@@ -218,6 +251,7 @@ public static class DecryptionRoundFormat
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("i", response.Index);
+        WriteAttempt(w, response.Attempt);
         RecordFormat.WriteList(w, "v", response.V);
         if (response.DataV.Count > 0)
         {
@@ -235,10 +269,11 @@ public static class DecryptionRoundFormat
         ArgumentNullException.ThrowIfNull(parameters);
         using JsonDocument document = JsonReading.Parse(file, bytes);
         JsonReading r = new(file, parameters.Group);
-        JsonElement o = r.Object(document.RootElement, "$", "i", "v", "data_v");
+        JsonElement o = r.Object(document.RootElement, "$", "i", "attempt", "v", "data_v");
         int i = r.Int(o, "$", "i", 1, parameters.GuardianCount);
+        int attempt = ReadAttempt(r, o);
         bool data = shape.ContestData > 0 || JsonReading.Has(o, "data_v");
-        DecryptionResponse response = new(i, Scalars(r, o, "v", shape.Options), data ? Scalars(r, o, "data_v", shape.ContestData) : []);
+        DecryptionResponse response = new(i, Scalars(r, o, "v", shape.Options), data ? Scalars(r, o, "data_v", shape.ContestData) : []) { Attempt = attempt };
         return RecordFormat.CheckCanonical(file, bytes, response, WriteResponse);
     }
 
@@ -306,6 +341,64 @@ public static class DecryptionRoundFormat
 
         return RecordFormat.CheckCanonical(file, bytes, (IReadOnlyList<RequestedContestData>)ballots, WriteContestDataRequest);
     }
+
+    /// <summary>The largest attempt number a round or an abandonment may name.</summary>
+    public const int MaxAttempt = 1000;
+
+    /// <summary>The canonical bytes of an abandonment.</summary>
+    public static byte[] WriteAbandonment(DecryptionAbandonment abandonment)
+    {
+        ArgumentNullException.ThrowIfNull(abandonment);
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.Property("attempt", abandonment.Attempt);
+        w.Property("guardian", abandonment.Guardian);
+        w.Property("step", abandonment.Step);
+        w.Property("reason", abandonment.Reason);
+        w.EndObject();
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// Reads an abandonment strictly: attempt 1..<see cref="MaxAttempt"/>, a guardian index of the election, the step
+    /// commit, reveal or response, and a reason of 1 to 500 characters without control characters.
+    /// </summary>
+    public static DecryptionAbandonment ReadAbandonment(string file, byte[] bytes, ElectionParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(parameters);
+        using JsonDocument document = JsonReading.Parse(file, bytes);
+        JsonReading r = new(file, parameters.Group);
+        JsonElement o = r.Object(document.RootElement, "$", "attempt", "guardian", "step", "reason");
+        int attempt = r.Int(o, "$", "attempt", 1, MaxAttempt);
+        int guardian = r.Int(o, "$", "guardian", 1, parameters.GuardianCount);
+        string step = r.String(o, "$", "step");
+        if (!DecryptionAbandonment.Steps.Contains(step))
+        {
+            throw r.Error("$.step", $"\"{step}\" is not a decryption step: commit, reveal or response");
+        }
+
+        string reason = r.String(o, "$", "reason");
+        if (reason.Length is < 1 or > 500 || reason.Any(char.IsControl))
+        {
+            throw r.Error("$.reason", "a reason of 1 to 500 characters without control characters is required");
+        }
+
+        return RecordFormat.CheckCanonical(file, bytes, new DecryptionAbandonment(attempt, guardian, step, reason), WriteAbandonment);
+    }
+
+    private static void WriteAttempt(CanonicalJsonWriter w, int attempt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        if (attempt > 1)
+        {
+            w.Property("attempt", attempt);
+        }
+    }
+
+    /// <summary>The optional <c>attempt</c>: absent for attempt 1, which is never written (canonical form).</summary>
+    private static int ReadAttempt(JsonReading r, JsonElement o) =>
+        JsonReading.Has(o, "attempt") ? r.Int(o, "$", "attempt", 2, MaxAttempt) : 1;
 
     private static int[] Guardians(JsonReading r, JsonElement o, ElectionParameters parameters)
     {

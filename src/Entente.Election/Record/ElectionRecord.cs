@@ -43,4 +43,11 @@ public sealed record ElectionRecord(
     /// late, not done or pending, judged from the board's entries; null for a record not fetched from a board.
     /// </summary>
     public byte[]? Schedule { get; init; }
+
+    /// <summary>
+    /// The abandoned decryption attempts (docs/record-format.md §11): record path
+    /// (<c>tally/abandoned/attempt-&lt;a&gt;.json</c>) → canonical bytes, written and read back as given; empty when the
+    /// first attempt completed.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Abandoned { get; init; } = new Dictionary<string, byte[]>();
 }

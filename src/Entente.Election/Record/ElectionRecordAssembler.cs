@@ -54,6 +54,20 @@ public enum RecordPart
 }
 
 /// <summary>
+/// A logged abandonment of a decryption attempt, with what the log says about it (docs/record-format.md §11): the
+/// entry, and the missed step's opening entry, the charter's seconds for it and its due time.
+/// </summary>
+/// <param name="Artifact">The abandonment document's bytes.</param>
+/// <param name="Index">The abandonment entry's index.</param>
+/// <param name="Time">Its time.</param>
+/// <param name="Party">The party that logged it.</param>
+/// <param name="OpenedIndex">The entry that opened the missed step.</param>
+/// <param name="OpenedTime">That entry's time.</param>
+/// <param name="Deadline">The charter's seconds for the step.</param>
+/// <param name="Due">The step's due time.</param>
+public sealed record AbandonmentEntry(byte[] Artifact, long Index, DateTimeOffset? Time, string Party, long OpenedIndex, DateTimeOffset? OpenedTime, long? Deadline, DateTimeOffset? Due);
+
+/// <summary>
 /// Assembles an <see cref="ElectionRecord"/> from the artifacts a board holds: each artifact's bytes are what the
 /// record file of its <see cref="RecordPart"/> must contain, in whatever order they come (the order of the log).
 /// The one path from a board to a record: the board's <c>GET /board/record</c> and <c>entente record fetch</c> both
@@ -70,6 +84,39 @@ public sealed class ElectionRecordAssembler
 {
     private readonly Dictionary<RecordPart, List<Artifact>> _parts = [];
     private readonly Dictionary<string, string> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, AbandonmentEntry> _abandoned = [];
+
+    /// <summary>
+    /// Adds the abandonment of a decryption attempt (docs/record-format.md §11). The completed attempt is the one after
+    /// the last abandonment; each abandoned attempt becomes <c>tally/abandoned/attempt-&lt;a&gt;.json</c>.
+    /// </summary>
+    /// <exception cref="ElectionFormatException">A second abandonment of one attempt.</exception>
+    public void AddAbandonment(AbandonmentEntry abandonment)
+    {
+        ArgumentNullException.ThrowIfNull(abandonment);
+        int attempt = AbandonedAttempt(abandonment);
+        if (_abandoned.TryGetValue(attempt, out AbandonmentEntry? earlier) && earlier.Index != abandonment.Index)
+        {
+            throw new ElectionFormatException($"log entry {abandonment.Index}", "$.attempt", $"a second abandonment of attempt {attempt} (the first is log entry {earlier.Index})");
+        }
+
+        _abandoned[attempt] = abandonment;
+    }
+
+    private static int AbandonedAttempt(AbandonmentEntry a)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(a.Artifact);
+            return document.RootElement.TryGetProperty("attempt", out JsonElement n) && n.TryGetInt32(out int attempt) && attempt >= 1
+                ? attempt
+                : throw new ElectionFormatException($"log entry {a.Index}", "$.attempt", "an abandonment names its attempt");
+        }
+        catch (JsonException e)
+        {
+            throw new ElectionFormatException($"log entry {a.Index}", "$", "not JSON: " + e.Message, e);
+        }
+    }
 
     private sealed record Artifact(byte[] Bytes, string Source);
 
@@ -192,8 +239,21 @@ public sealed class ElectionRecordAssembler
         List<EncryptedBallot> ballots = Assemble(orderedDevices, parsed);
         long totalWeight = ballots.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
         EncryptedTally encryptedTally = Read(Single(RecordPart.EncryptedTally), a => RecordFormat.ReadEncryptedTally(a.Source, a.Bytes, context, totalWeight));
-        DecryptedTally tally = WithShares(Read(Single(RecordPart.Tally), a => RecordFormat.ReadTally(a.Source, a.Bytes, context)), encryptedTally,
-            ballots.Count(b => b.State == BallotState.Challenged), parameters);
+        int challengedCount = ballots.Count(b => b.State == BallotState.Challenged);
+        DecryptionRoundShape shape = new(encryptedTally.Contests.Sum(c => c.Options.Count), challengedCount, 0);
+        int completed = _abandoned.Count + 1;
+        if (!_abandoned.Keys.Order().SequenceEqual(Enumerable.Range(1, _abandoned.Count)))
+        {
+            throw new ElectionFormatException(FileOf(RecordPart.DecryptionCommit), "", $"the abandoned attempts are {string.Join(", ", _abandoned.Keys.Order())}, not 1 to {_abandoned.Count} in turn");
+        }
+
+        DecryptedTally tally = WithShares(Read(Single(RecordPart.Tally), a => RecordFormat.ReadTally(a.Source, a.Bytes, context)), shape, completed, parameters);
+        SortedDictionary<string, byte[]> abandoned = new(StringComparer.Ordinal);
+        foreach ((int attempt, AbandonmentEntry entry) in _abandoned)
+        {
+            abandoned[AbandonedAttemptPath(attempt)] = WriteAbandonedAttempt(attempt, entry, shape, parameters);
+        }
+
 
         Dictionary<Hash256, OpenedBallot> openings = [];
         foreach (Artifact a in All(RecordPart.Opening))
@@ -229,6 +289,7 @@ public sealed class ElectionRecordAssembler
         return new ElectionRecord(context, orderedDevices, ballots, encryptedTally, tally, [.. openings.Values])
         {
             Uncast = [.. uncast.Values.OrderBy(u => u.Id.ToHex(), StringComparer.Ordinal)],
+            Abandoned = abandoned,
         };
     }
 
@@ -266,12 +327,11 @@ public sealed class ElectionRecordAssembler
     /// returned unchanged when a guardian of its U has no complete rounds here; the verifier then reports that nothing
     /// binds U (step 10), which is the truth about such a board.
     /// </summary>
-    private DecryptedTally WithShares(DecryptedTally tally, EncryptedTally encrypted, int challenged, ElectionParameters parameters)
+    private DecryptedTally WithShares(DecryptedTally tally, DecryptionRoundShape shape, int attempt, ElectionParameters parameters)
     {
-        DecryptionRoundShape shape = new(encrypted.Contests.Sum(c => c.Options.Count), challenged, 0);
-        Dictionary<int, DecryptionCommit> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index);
-        Dictionary<int, DecryptionReveal> reveals = Rounds(RecordPart.DecryptionReveal, a => DecryptionRoundFormat.ReadReveal(a.Source, a.Bytes, parameters, shape), r => r.Index);
-        Dictionary<int, DecryptionResponse> responses = Rounds(RecordPart.DecryptionResponse, a => DecryptionRoundFormat.ReadResponse(a.Source, a.Bytes, parameters, shape), r => r.Index);
+        Dictionary<int, DecryptionCommit> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index, c => c.Attempt == attempt).ToDictionary(x => x.Key, x => x.Value.Round);
+        Dictionary<int, DecryptionReveal> reveals = Rounds(RecordPart.DecryptionReveal, a => DecryptionRoundFormat.ReadReveal(a.Source, a.Bytes, parameters, shape), r => r.Index, r => r.Attempt == attempt).ToDictionary(x => x.Key, x => x.Value.Round);
+        Dictionary<int, DecryptionResponse> responses = Rounds(RecordPart.DecryptionResponse, a => DecryptionRoundFormat.ReadResponse(a.Source, a.Bytes, parameters, shape), r => r.Index, r => r.Attempt == attempt).ToDictionary(x => x.Key, x => x.Value.Round);
         if (!tally.Guardians.All(i => commits.ContainsKey(i) && reveals.ContainsKey(i) && responses.ContainsKey(i)))
         {
             return tally;
@@ -294,20 +354,88 @@ public sealed class ElectionRecordAssembler
         };
     }
 
-    /// <summary>The decryption rounds of one kind by guardian; a second, different round of one guardian is refused.</summary>
-    private Dictionary<int, T> Rounds<T>(RecordPart part, Func<Artifact, T> read, Func<T, int> guardian)
+    /// <summary>
+    /// The decryption rounds of one kind in one attempt (<paramref name="inAttempt"/>) by guardian, with their bytes; a
+    /// second, different round of one guardian in one attempt is refused.
+    /// </summary>
+    private SortedDictionary<int, (T Round, byte[] Bytes)> Rounds<T>(RecordPart part, Func<Artifact, T> read, Func<T, int> guardian, Func<T, bool> inAttempt)
     {
-        Dictionary<int, T> rounds = [];
+        SortedDictionary<int, (T, byte[])> rounds = [];
         foreach (Artifact a in All(part))
         {
             T round = Read(a, read);
-            if (!rounds.TryAdd(guardian(round), round))
+            if (inAttempt(round) && !rounds.TryAdd(guardian(round), (round, a.Bytes)))
             {
-                throw new ElectionFormatException(a.Source, "$.i", $"a second, different {part} of guardian {guardian(round)}");
+                throw new ElectionFormatException(a.Source, "$.i", $"a second, different {part} of guardian {guardian(round)} in one attempt");
             }
         }
 
         return rounds;
+    }
+
+    /// <summary>The record path of abandoned attempt <paramref name="attempt"/>.</summary>
+    public static string AbandonedAttemptPath(int attempt) => $"tally/abandoned/attempt-{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}.json";
+
+    /// <summary>
+    /// <c>tally/abandoned/attempt-&lt;a&gt;.json</c> (docs/record-format.md §11): {attempt, guardians (U, or [] when
+    /// nobody committed), abandonment {index, time, party, guardian, step, reason}, missed {opened {index, time}, deadline,
+    /// due}, commits, reveals, responses (the round documents as logged, by guardian)}.
+    /// </summary>
+    private byte[] WriteAbandonedAttempt(int attempt, AbandonmentEntry entry, DecryptionRoundShape shape, ElectionParameters parameters)
+    {
+        string source = $"log entry {entry.Index} (decryption.abandon)";
+        DecryptionAbandonment abandonment = Read(new Artifact(entry.Artifact, source), a => DecryptionRoundFormat.ReadAbandonment(a.Source, a.Bytes, parameters));
+        if (entry.Time is not { } time || entry.OpenedTime is not { } opened || entry.Deadline is not long deadline || entry.Due is not { } due)
+        {
+            string missing = entry.Time is null ? "the abandonment entry's time" : entry.OpenedTime is null ? $"the time of the entry that opened guardian {abandonment.Guardian}'s {abandonment.Step} step" : entry.Deadline is null ? "the charter's deadline for the step" : "the step's due time";
+            throw new ElectionFormatException(source, "", $"the abandonment of attempt {attempt} cannot be dated from the log: {missing} is unknown (an untimed entry, a step with no deadline, or no step table)");
+        }
+
+        SortedDictionary<int, (DecryptionCommit Round, byte[] Bytes)> commits = Rounds(RecordPart.DecryptionCommit, a => DecryptionRoundFormat.ReadCommit(a.Source, a.Bytes, parameters, shape), c => c.Index, c => c.Attempt == attempt);
+        SortedDictionary<int, (DecryptionReveal Round, byte[] Bytes)> reveals = Rounds(RecordPart.DecryptionReveal, a => DecryptionRoundFormat.ReadReveal(a.Source, a.Bytes, parameters, shape), r => r.Index, r => r.Attempt == attempt);
+        SortedDictionary<int, (DecryptionResponse Round, byte[] Bytes)> responses = Rounds(RecordPart.DecryptionResponse, a => DecryptionRoundFormat.ReadResponse(a.Source, a.Bytes, parameters, shape), r => r.Index, r => r.Attempt == attempt);
+        CanonicalJsonWriter w = new();
+        w.StartObject();
+        w.Property("attempt", attempt);
+        RecordFormat.WriteList(w, "guardians", commits.Count > 0 ? commits.Values.First().Round.Guardians : []);
+        w.Name("abandonment");
+        w.StartObject();
+        w.Property("index", entry.Index);
+        w.Property("time", Time(time));
+        w.Property("party", entry.Party);
+        w.Property("guardian", abandonment.Guardian);
+        w.Property("step", abandonment.Step);
+        w.Property("reason", abandonment.Reason);
+        w.EndObject();
+        w.Name("missed");
+        w.StartObject();
+        w.Name("opened");
+        w.StartObject();
+        w.Property("index", entry.OpenedIndex);
+        w.Property("time", Time(opened));
+        w.EndObject();
+        w.Property("deadline", deadline);
+        w.Property("due", Time(due));
+        w.EndObject();
+        Raw(w, "commits", commits.Values.Select(c => c.Bytes));
+        Raw(w, "reveals", reveals.Values.Select(c => c.Bytes));
+        Raw(w, "responses", responses.Values.Select(c => c.Bytes));
+        w.EndObject();
+        return w.ToArray();
+
+        static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        static void Raw(CanonicalJsonWriter w, string name, IEnumerable<byte[]> documents)
+        {
+            w.Name(name);
+            w.StartArray();
+            foreach (byte[] d in documents)
+            {
+                w.RawValue(d);
+            }
+
+            w.EndArray();
+        }
     }
 
     private Artifact Single(RecordPart part) =>

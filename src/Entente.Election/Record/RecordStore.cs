@@ -63,6 +63,11 @@ public static class RecordStore
             files[ElectionRecord.SchedulePath] = record.Schedule;
         }
 
+        foreach ((string path, byte[] bytes) in record.Abandoned)
+        {
+            files[path] = bytes;
+        }
+
         foreach (GuardianPublicKey guardian in context.Guardians)
         {
             files[$"guardians/guardian-{guardian.Index}.json"] = RecordFormat.WriteGuardian(guardian);
@@ -241,7 +246,8 @@ public static class RecordStore
             uncast.Add(opened);
         }
 
-        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData, Uncast = uncast, Schedule = files.GetValueOrDefault(ElectionRecord.SchedulePath) };
+        return new ElectionRecord(context, devices, ordered, encryptedTally, tally, challenged) { ContestData = contestData, Uncast = uncast, Schedule = files.GetValueOrDefault(ElectionRecord.SchedulePath),
+            Abandoned = files.Where(f => f.Key.StartsWith("tally/abandoned/", StringComparison.Ordinal)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal) };
     }
 
     private static async Task<Dictionary<string, byte[]>> ReadIndexedFilesAsync(string root, string indexPath, byte[] indexBytes, CancellationToken cancellationToken)

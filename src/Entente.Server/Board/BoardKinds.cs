@@ -96,6 +96,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
         RouteParameter = "round",
     };
 
+    /// <summary>A party's abandonment of a decryption attempt.</summary>
+    public static readonly BoardKind Abandonments = new("abandonments", false, ["decryption.abandon"], Transparency.Log.Charter.PartyRole, false, "A party's abandonment of the current decryption attempt {attempt, guardian, step, reason}, once the named guardian of U has not taken its step by the step's due time (docs/record-format.md §11); opens the next attempt; id = attempt.");
+
     /// <summary>The decrypted tally.</summary>
     public static readonly BoardKind Tally = new("tally", true, ["tally.decrypted"], Transparency.Log.Charter.PartyRole, true, "tally/tally.json (§4.9): the decrypted tally with its proofs.");
 
@@ -151,7 +154,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditSignOffs,
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Abandonments, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditSignOffs,
          RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>

@@ -44,7 +44,7 @@ public sealed class BoardService : IDisposable
     {
         _log = log;
         Limits = limits;
-        _state = new BoardState(log.Charter);
+        _state = new BoardState(log.Charter) { Schedule = () => _schedule.Evaluate(log.Charter), Clock = limits.Clock };
         _ballots = new Ballots(this);
     }
 
@@ -285,6 +285,7 @@ public sealed class BoardService : IDisposable
 
             CheckEntryFields(prepared, request.Body, entry, member.Name);
             CheckTime(entry);
+            prepared.CheckEntry?.Invoke(entry);
             CheckSignature(note, entryBytes, member);
             long index = await AppendAsync(request.Body, entryBytes, ct);
             prepared.Apply();
@@ -786,7 +787,15 @@ public sealed class BoardService : IDisposable
                 assembler.Add(parts[i].Part, bytes[i], $"log entry {parts[i].Artifact.Index} ({parts[i].Artifact.Type})");
             }
 
-            ElectionRecord record = assembler.Build() with { Schedule = Schedule().ToJson() };
+            ScheduleReport schedule = Schedule();
+            foreach (BoardArtifact a in _index.All(BoardKind.Abandonments.Collection))
+            {
+                byte[] artifact = await _log.Blobs.GetCheckedAsync(TlogHash.FromHex(a.Sha256), cancellationToken).ConfigureAwait(false)
+                    ?? throw new BoardRefusal(RefusalKind.Corrupt, "Missing blob", $"the blob of {a.Href} (sha256 {a.Sha256}, log entry {a.Index}) is missing from the store").Raise();
+                assembler.AddAbandonment(RecordEntryTypes.Abandonment(a.Index, a.Party, artifact, schedule));
+            }
+
+            ElectionRecord record = assembler.Build() with { Schedule = schedule.ToJson() };
             string temporary = Path.Combine(Path.GetTempPath(), "entente-record-" + Guid.NewGuid().ToString("N"));
             try
             {

@@ -46,6 +46,9 @@ public sealed record PreparedArtifact(string Id, string Type, string? Ballot, st
 
     /// <summary>Applies the artifact to the state once logged.</summary>
     public Action Apply { get; init; } = static () => { };
+
+    /// <summary>A check of the signed log entry itself (its time), run before logging (null: none).</summary>
+    public Action<LogEntry>? CheckEntry { get; init; }
 }
 
 /// <summary>
@@ -80,6 +83,18 @@ public sealed class BoardState
         ArgumentNullException.ThrowIfNull(charter);
         _charter = charter;
     }
+
+    /// <summary>
+    /// The step table of the log as logged so far (docs/record-format.md §11), for the deadline of an abandonment;
+    /// null: no abandonment is accepted.
+    /// </summary>
+    public Func<Entente.Client.Board.ScheduleReport>? Schedule { get; init; }
+
+    /// <summary>The board's clock, for the deadline of an abandonment.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The decryption attempt now open (docs/record-format.md §11).</summary>
+    public int DecryptionAttempt => _decryptions.Attempt;
 
     /// <summary>True once the charter is on the board.</summary>
     public bool HasCharter { get; private set; }
@@ -152,6 +167,7 @@ public sealed class BoardState
             "devices" => Task.FromResult(PrepareDevice(body, party, ballots, trusted)),
             "encrypted-tally" => PrepareEncryptedTallyAsync(body, ballots, trusted, cancellationToken),
             "decryptions" => Task.FromResult(PrepareDecryption(argument, body, party, ballots, trusted)),
+            "abandonments" => Task.FromResult(PrepareAbandon(body, trusted)),
             "tally" => Task.FromResult(PrepareTally(body, trusted)),
             "challenged" => PrepareOpeningAsync(body, ballots, trusted, cancellationToken),
             "uncast" => Task.FromResult(PrepareUncast(body, ballots, trusted)),
@@ -426,11 +442,70 @@ public sealed class BoardState
         DecryptionItem[] items = DecryptionRounds.Items(tally);
         DecryptionRounds.Round parsed = DecryptionRounds.Read(round, body, context, items.Length, [.. ballots.ChallengedIds().Order(StringComparer.Ordinal)]);
         CheckHolder(parsed.Index, party, trusted);
-        return new PreparedArtifact($"{parsed.Name}-{parsed.Index}", "decryption." + parsed.Name, null, null)
+        if (!trusted)
+        {
+            _decryptions.CheckAttempt(parsed);
+        }
+
+        return new PreparedArtifact(parsed.Id, "decryption." + parsed.Name, null, null)
         {
             Validate = trusted ? null : ct => Task.Run(() => _decryptions.Check(parsed, context, items), ct),
             Apply = () => _decryptions.Apply(parsed, context),
         };
+    }
+
+    /// <summary>
+    /// A party's abandonment of the current decryption attempt (docs/record-format.md §11, "attempts"): refused unless it
+    /// names the current attempt, a guardian of its U (any guardian before the first commit) that did not take the step,
+    /// the attempt lacks some of U's responses, and the step was due before both the entry's time and the board's clock.
+    /// Once logged, the next attempt opens.
+    /// </summary>
+    public PreparedArtifact PrepareAbandon(byte[] body, bool trusted)
+    {
+        ElectionContext context = NeedContext();
+        _ = EncryptedTally ?? throw BoardRefusal.NotYet("The encrypted tally is not on the board yet (POST /board/encrypted-tally): no decryption attempt is open.").Raise();
+        DecryptionAbandonment abandonment = Parse(() => DecryptionRoundFormat.ReadAbandonment("decryption abandon", body, context.Parameters));
+        if (!trusted)
+        {
+            if (Tally is not null)
+            {
+                throw BoardRefusal.Conflict("Decryption complete", "decryption abandon: the decrypted tally is on the board; there is no attempt to abandon.").Raise();
+            }
+
+            _decryptions.CheckAbandon(abandonment);
+        }
+
+        return new PreparedArtifact(abandonment.Attempt.ToString(CultureInfo.InvariantCulture), "decryption.abandon", null, null)
+        {
+            CheckEntry = trusted ? null : entry => CheckAbandonDue(abandonment, entry),
+            Apply = () => _decryptions.ApplyAbandon(),
+        };
+    }
+
+    private void CheckAbandonDue(DecryptionAbandonment abandonment, LogEntry entry)
+    {
+        string step = "decryption." + abandonment.Step;
+        Entente.Client.Board.ScheduleReport schedule = Schedule?.Invoke() ?? throw BoardRefusal.Invalid("No deadline", "decryption abandon: this board keeps no step table; an attempt is abandoned only after a deadline.").Raise();
+        Entente.Client.Board.StepStatus? row = schedule.Steps.FirstOrDefault(s => s.Attempt == abandonment.Attempt && s.Step == step && s.Guardians.Contains(abandonment.Guardian));
+        if (row is null)
+        {
+            throw BoardRefusal.NotYet($"The {abandonment.Step} step of attempt {abandonment.Attempt} has not opened for guardian {abandonment.Guardian} (a reveal opens once every guardian of U committed, a response once every one revealed): it is not due.").Raise();
+        }
+
+        if (row.Due is not { } due)
+        {
+            throw BoardRefusal.Invalid("No deadline", $"decryption abandon: the charter sets no deadline for {step} (or the opening entry is untimed); an attempt is abandoned only after its step's deadline (docs/record-format.md §11).").Raise();
+        }
+
+        DateTimeOffset now = Clock.GetUtcNow();
+        if (entry.Time is not { } time || time <= due || now <= due)
+        {
+            throw new BoardRefusal(RefusalKind.Conflict, "Not yet due",
+                $"decryption abandon: guardian {abandonment.Guardian}'s {abandonment.Step} of attempt {abandonment.Attempt} is due {Entente.Client.Board.ScheduleReport.Text(due)}; the entry's time ({(entry.Time is { } t ? Entente.Client.Board.ScheduleReport.Text(t) : "none")}) and the board's clock ({Entente.Client.Board.ScheduleReport.Text(now)}) must both be after it.")
+            {
+                Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["due"] = Entente.Client.Board.ScheduleReport.Text(due) },
+            }.Raise();
+        }
     }
 
     /// <summary>The decrypted tally: a quorum U and a valid decryption proof for every option (Verification 10).</summary>

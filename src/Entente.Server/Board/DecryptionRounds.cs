@@ -21,23 +21,38 @@ namespace Entente.Server.Board;
 /// </list>
 /// The checks use <see cref="PartialDecryptionVerifier"/> of the election library. The state is applied only once a
 /// round is logged, and rebuilt from the log on start.
+/// <para>
+/// Decryption runs in numbered attempts (docs/record-format.md §11, "attempts"): a round names its attempt and is
+/// refused unless it is the current one; an abandonment (<see cref="CheckAbandon"/>) closes the current attempt and opens
+/// the next, whose first commit chooses a new U. A reveal whose a_i equals one its guardian revealed for the same option
+/// in an earlier attempt is refused: one nonce answering two challenges gives away the guardian's key share.
+/// </para>
 /// </summary>
 internal sealed class DecryptionRounds
 {
+    // a_i of every reveal of every attempt, by guardian, option: a repeated nonce is refused.
+    private readonly Dictionary<int, List<(int Attempt, ElementModP[] A)>> _revealed = [];
     private readonly Dictionary<int, Commit> _commits = [];
     private readonly Dictionary<int, Reveal> _reveals = [];
     private readonly Dictionary<int, Response> _responses = [];
     private PartialDecryptionVerifier? _verifier;
     private ElementModQ[]? _challenges;
 
-    /// <summary>A parsed round of guardian <paramref name="Index"/>.</summary>
-    internal abstract record Round(string Name, int Index);
+    /// <summary>The attempt now open (1 until an abandonment).</summary>
+    public int Attempt { get; private set; } = 1;
 
-    private sealed record Commit(int Index, int[] Guardians, ElementModP[] Shares, Hash256[] Commitments) : Round("commit", Index);
+    /// <summary>A parsed round of guardian <paramref name="Index"/> in <paramref name="Attempt"/>.</summary>
+    internal abstract record Round(string Name, int Index, int Attempt)
+    {
+        /// <summary>The round's id in the decryptions collection: <c>commit-i</c>, or <c>commit-i-aN</c> for attempt N ≥ 2.</summary>
+        public string Id => Attempt == 1 ? $"{Name}-{Index}" : $"{Name}-{Index}-a{Attempt}";
+    }
 
-    private sealed record Reveal(int Index, ElementModP[] A, ElementModP[] B) : Round("reveal", Index);
+    private sealed record Commit(int Index, int Attempt, int[] Guardians, ElementModP[] Shares, Hash256[] Commitments) : Round("commit", Index, Attempt);
 
-    private sealed record Response(int Index, ElementModQ[] V) : Round("response", Index);
+    private sealed record Reveal(int Index, int Attempt, ElementModP[] A, ElementModP[] B) : Round("reveal", Index, Attempt);
+
+    private sealed record Response(int Index, int Attempt, ElementModQ[] V) : Round("response", Index, Attempt);
 
     /// <summary>The tally options in the order of the round files' arrays.</summary>
     public static DecryptionItem[] Items(EncryptedTally tally) =>
@@ -69,19 +84,19 @@ internal sealed class DecryptionRounds
                         }
                     }
 
-                    return new Commit(commit.Index, [.. commit.Guardians], [.. commit.Tally.Select(t => t.M)], [.. commit.Tally.Select(t => t.D)]);
+                    return new Commit(commit.Index, commit.Attempt, [.. commit.Guardians], [.. commit.Tally.Select(t => t.M)], [.. commit.Tally.Select(t => t.D)]);
                 }
 
                 case "reveal":
                 {
                     DecryptionReveal reveal = DecryptionRoundFormat.ReadReveal(file, body, context.Parameters, shape);
-                    return new Reveal(reveal.Index, [.. reveal.A], [.. reveal.B]);
+                    return new Reveal(reveal.Index, reveal.Attempt, [.. reveal.A], [.. reveal.B]);
                 }
 
                 case "response":
                 {
                     DecryptionResponse response = DecryptionRoundFormat.ReadResponse(file, body, context.Parameters, shape);
-                    return new Response(response.Index, [.. response.V]);
+                    return new Response(response.Index, response.Attempt, [.. response.V]);
                 }
 
                 default:
@@ -97,6 +112,7 @@ internal sealed class DecryptionRounds
     /// </summary>
     public void Check(Round round, ElectionContext context, IReadOnlyList<DecryptionItem> items)
     {
+        CheckAttempt(round);
         switch (round)
         {
             case Commit commit:
@@ -117,6 +133,7 @@ internal sealed class DecryptionRounds
                         ? null
                         : ("eq 88", $"$.a[{n}], $.b[{n}]", "(a_i, b_i) do not hash to the commitment d_i the guardian committed to (eq 88)"));
                 Refuse(failure, reveal, items);
+                RefuseRepeatedNonce(reveal, items);
                 break;
             }
 
@@ -149,6 +166,91 @@ internal sealed class DecryptionRounds
         }
     }
 
+    /// <summary>409 <c>Not the current attempt</c> for a round of another attempt than the one open.</summary>
+    public void CheckAttempt(Round round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        if (round.Attempt != Attempt)
+        {
+            throw new BoardRefusal(RefusalKind.Conflict, "Not the current attempt",
+                $"decryption {round.Name}: $.attempt: guardian {round.Index}'s round is for attempt {round.Attempt}, but attempt {Attempt} is the one open{(round.Attempt < Attempt ? $" (attempt {round.Attempt} was abandoned)" : "")}; run the step again, it takes the current attempt from the board.")
+            {
+                Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["attempt"] = Attempt },
+            }.Raise();
+        }
+    }
+
+    /// <summary>
+    /// The rules of an abandonment that need the rounds (the deadline is the caller's): it names the current attempt,
+    /// the attempt has not all of U's responses, the guardian is in U (any guardian before the first commit), and the
+    /// guardian has not taken the step. The step's own opening (a reveal step opens once U has committed) is judged by
+    /// the schedule the caller holds.
+    /// </summary>
+    public void CheckAbandon(DecryptionAbandonment abandonment)
+    {
+        ArgumentNullException.ThrowIfNull(abandonment);
+        if (abandonment.Attempt != Attempt)
+        {
+            throw BoardRefusal.Conflict("Not the current attempt", $"decryption abandon: $.attempt: attempt {abandonment.Attempt} is not the one open (attempt {Attempt}); only the current attempt can be abandoned.").Raise();
+        }
+
+        if (_verifier is not null && _verifier.Available.All(_responses.ContainsKey))
+        {
+            throw BoardRefusal.Conflict("Attempt complete", $"decryption abandon: attempt {Attempt} has the responses of every guardian of U = {Set(_verifier.Available)}; it is combined, not abandoned.").Raise();
+        }
+
+        if (_verifier is not null && !_verifier.Available.Contains(abandonment.Guardian))
+        {
+            throw BoardRefusal.Invalid("Invalid artifact", $"decryption abandon: $.guardian: guardian {abandonment.Guardian} is not in U = {Set(_verifier.Available)} of attempt {Attempt}; only a guardian of U can hold the attempt up.").Raise();
+        }
+
+        bool done = abandonment.Step switch
+        {
+            "commit" => _commits.ContainsKey(abandonment.Guardian),
+            "reveal" => _reveals.ContainsKey(abandonment.Guardian),
+            _ => _responses.ContainsKey(abandonment.Guardian),
+        };
+        if (done)
+        {
+            throw BoardRefusal.Conflict("Step taken", $"decryption abandon: guardian {abandonment.Guardian} did take the {abandonment.Step} step of attempt {Attempt} (GET /board/decryptions/{abandonment.Step}-{abandonment.Guardian}{(Attempt == 1 ? "" : $"-a{Attempt}")}); an attempt is abandoned only for a step a guardian did not take.").Raise();
+        }
+    }
+
+    /// <summary>Closes the current attempt (its abandonment is logged) and opens the next.</summary>
+    public void ApplyAbandon()
+    {
+        Attempt++;
+        _commits.Clear();
+        _reveals.Clear();
+        _responses.Clear();
+        _verifier = null;
+        _challenges = null;
+    }
+
+    private void RefuseRepeatedNonce(Reveal reveal, IReadOnlyList<DecryptionItem> items)
+    {
+        if (!_revealed.TryGetValue(reveal.Index, out List<(int Attempt, ElementModP[] A)>? earlier))
+        {
+            return;
+        }
+
+        foreach ((int attempt, ElementModP[] a) in earlier.Where(e => e.Attempt != reveal.Attempt))
+        {
+            for (int n = 0; n < Math.Min(a.Length, reveal.A.Length); n++)
+            {
+                if (a[n].Equals(reveal.A[n]))
+                {
+                    DecryptionItem item = items[n];
+                    throw new BoardRefusal(RefusalKind.Invalid, "Repeated nonce",
+                        $"decryption reveal: guardian {reveal.Index}, contest {item.ContestIndex} option {item.OptionIndex} ($.a[{n}]): a_i equals the a_i this guardian revealed in attempt {attempt}: a nonce u_i used for two challenges gives away the guardian's key share (docs/record-format.md §11); commit again with fresh nonces. Nothing was stored.")
+                    {
+                        Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["guardian"] = reveal.Index, ["attempt"] = attempt, ["contest"] = item.ContestIndex, ["option"] = item.OptionIndex },
+                    }.Raise();
+                }
+            }
+        }
+    }
+
     /// <summary>Records a logged round.</summary>
     public void Apply(Round round, ElectionContext context)
     {
@@ -161,6 +263,12 @@ internal sealed class DecryptionRounds
             case Reveal reveal:
                 _reveals[reveal.Index] = reveal;
                 _challenges = null;
+                if (!_revealed.TryGetValue(reveal.Index, out List<(int, ElementModP[])>? list))
+                {
+                    _revealed[reveal.Index] = list = [];
+                }
+
+                list.Add((reveal.Attempt, reveal.A));
                 break;
             case Response response:
                 _responses[response.Index] = response;

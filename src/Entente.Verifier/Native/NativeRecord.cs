@@ -79,6 +79,9 @@ public sealed class NativeRecord
     /// </summary>
     public NativePartialDecryptions? PartialDecryptions { get; private set; }
 
+    /// <summary>The abandoned decryption attempts (<c>tally/abandoned/</c>, docs/record-format.md §11), by attempt.</summary>
+    public IReadOnlyList<NativeAbandonedAttempt> Abandoned { get; private set; } = [];
+
     /// <summary><c>schedule.json</c> (docs/record-format.md §11), or null when the record has none.</summary>
     public NativeSchedule? Schedule { get; private set; }
 
@@ -167,6 +170,9 @@ public sealed class NativeRecord
         Tally = Read("tally/tally.json", ReadTally);
         PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
         Schedule = _files.Exists(NativeSchedule.File) ? Read(NativeSchedule.File, NativeSchedule.Read) : null;
+        Abandoned = _files.Exists(NativeAbandonedAttempt.Folder)
+            ? [.. List(NativeAbandonedAttempt.Folder).Select(f => Read(f, (o, file) => NativeAbandonedAttempt.Read(o, file, PBytes))).OrderBy(a => a.Attempt)]
+            : [];
         BallotFiles = List("ballots");
         OpeningFiles = List("challenged");
         ContestDataFiles = List("contest_data");

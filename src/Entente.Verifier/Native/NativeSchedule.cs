@@ -18,7 +18,11 @@ public sealed record NativeLogPoint(long Index, DateTimeOffset? Time);
 /// <param name="Due">The deadline, or null.</param>
 /// <param name="Done">The entry that completed it, or null.</param>
 /// <param name="Status">on_time, late, not_done, pending or done.</param>
-public sealed record NativeScheduleStep(string Step, string Party, IReadOnlyList<int> Guardians, NativeLogPoint Opened, long? Deadline, DateTimeOffset? Due, NativeLogPoint? Done, string Status);
+public sealed record NativeScheduleStep(string Step, string Party, IReadOnlyList<int> Guardians, NativeLogPoint Opened, long? Deadline, DateTimeOffset? Due, NativeLogPoint? Done, string Status)
+{
+    /// <summary>The decryption attempt of a decryption step; null for a key-ceremony step (and in revision-5 files, which have no column).</summary>
+    public int? Attempt { get; init; }
+}
 
 /// <summary><c>schedule.json</c>: every party's step, judged from the board's entries when the record was fetched.</summary>
 /// <param name="LogSize">Entries read.</param>
@@ -52,6 +56,7 @@ public sealed record NativeSchedule(long LogSize, DateTimeOffset? LogTime, IRead
         {
             NObject s = NObject.Of(file, $"steps[{n++}]", element);
             string step = s.String("step");
+            int? attempt = s.Optional("attempt") is JsonElement a && a.ValueKind != JsonValueKind.Null ? (int)NObject.Number(file, s.Child("attempt"), a, 1000) : null;
             string party = s.String("party");
             JsonElement g = s.Required("guardians");
             int[] guardians = g.ValueKind == JsonValueKind.Array
@@ -64,7 +69,7 @@ public sealed record NativeSchedule(long LogSize, DateTimeOffset? LogTime, IRead
             NativeLogPoint? done = Point(s, "done");
             string status = s.String("status");
             s.End();
-            steps.Add(new NativeScheduleStep(step, party, guardians, opened, deadline, due, done, status));
+            steps.Add(new NativeScheduleStep(step, party, guardians, opened, deadline, due, done, status) { Attempt = attempt });
         }
 
         return new NativeSchedule(size, logTime, steps);
@@ -98,7 +103,7 @@ public sealed record NativeSchedule(long LogSize, DateTimeOffset? LogTime, IRead
         return new NativeLogPoint(index, time);
     }
 
-    private static DateTimeOffset? Time(NObject o, string name)
+    internal static DateTimeOffset? Time(NObject o, string name)
     {
         JsonElement e = o.Required(name);
         if (e.ValueKind == JsonValueKind.Null)

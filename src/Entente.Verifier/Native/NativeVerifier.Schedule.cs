@@ -27,7 +27,7 @@ public sealed partial class NativeVerifier
         foreach (NativeScheduleStep s in schedule.Steps)
         {
             step.Checked();
-            string who = $"{s.Step} by {s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)})";
+            string who = $"{s.Step} by {s.Party} (guardian{(s.Guardians.Count == 1 ? "" : "s")} {string.Join(", ", s.Guardians)}{(s.Attempt is int a ? $", attempt {a}" : "")})";
             step.Require(s.Status == schedule.Expected(s), "D.status", file,
                 $"{who}: status \"{s.Status}\" but its times give \"{schedule.Expected(s)}\"");
             step.Require(s.Due is null || (s.Deadline is long seconds && s.Opened.Time is { } opened && s.Due == opened.AddSeconds(seconds)), "D.due", file,

@@ -105,7 +105,8 @@ public sealed partial class NativeVerifier
             NativeSteps.Specification,
             "native",
             _record.Directory,
-            [.. NativeSteps.All.Select(s => _steps[s.Number].ToResult()), .. VerifySchedule() is StepResult schedule ? [schedule] : Array.Empty<StepResult>()],
+            [.. NativeSteps.All.Select(s => _steps[s.Number].ToResult()), .. VerifySchedule() is StepResult schedule ? [schedule] : Array.Empty<StepResult>(),
+             .. VerifyAttempts() is StepResult attempts ? [attempts] : Array.Empty<StepResult>()],
             _notes);
     }
 

@@ -56,8 +56,11 @@ internal sealed class BoardProcess : IDisposable
     /// <summary>The key file of a charter member (blue.example, red.example, device-1, device-2).</summary>
     public string Key(string member) => File(member + ".key");
 
-    /// <summary>Writes the keys and the charter, starts <paramref name="witnesses"/> witnesses and <c>entente serve</c>, and waits until they answer.</summary>
-    public static async Task<BoardProcess> StartAsync(int witnesses = 0, int mirrors = 0)
+    /// <summary>
+    /// Writes the keys and the charter (with <paramref name="deadlines"/>, a JSON object, as its <c>deadlines</c>), starts
+    /// <paramref name="witnesses"/> witnesses and <c>entente serve</c>, and waits until they answer.
+    /// </summary>
+    public static async Task<BoardProcess> StartAsync(int witnesses = 0, int mirrors = 0, string? deadlines = null)
     {
         string folder = Directory.CreateTempSubdirectory("entente-cli-board-").FullName;
         List<ServerProcess> started = [];
@@ -79,7 +82,7 @@ internal sealed class BoardProcess : IDisposable
                   { "name": "blue.example", "key": "{{keys["blue.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [1], "identity": "identity--6f1d3c2a-8b4e-4f7a-9c1d-2e3f4a5b6c7d" },
                   { "name": "red.example", "key": "{{keys["red.example"]}}", "roles": ["party", "guardian", "auditor"], "guardians": [2, 3], "identity": "identity--0b7f2f4a-3c34-4d6e-9a3e-2f1b6c1d8e90" },
                   { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
-                  { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ] }
+                  { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ]{{(deadlines is null ? "" : ", \"deadlines\": " + deadlines)}} }
                 """);
             List<string> serve = ["serve", "--data", data, "--origin", Origin];
             int? boardPortChosen = null;

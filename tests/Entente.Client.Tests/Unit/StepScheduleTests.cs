@@ -145,4 +145,32 @@ public sealed class StepScheduleTests
 
     private static StepStatus Status(ScheduleReport report, string step, string party) =>
         Assert.Single(report.Steps, s => s.Step == step && s.Party == party);
+
+    [Fact]
+    public void An_abandonment_opens_the_next_attempt_whose_rounds_count_for_it_alone_and_dates_the_abandoned_attempt()
+    {
+        ScheduleLog log = new();
+        byte[] abandon = System.Text.Encoding.UTF8.GetBytes("""{"attempt":1,"guardian":2,"step":"reveal","reason":"r"}""");
+        log.Observe(10, Entry("tally.encrypted", "Blue", 0));
+        log.Observe(11, Entry("decryption.commit", "Blue", 5), Commit(1, 2));
+        log.Observe(12, Entry("decryption.commit", "Red", 10), Commit(1, 2));
+        log.Observe(13, Entry("decryption.reveal", "Blue", 15), System.Text.Encoding.UTF8.GetBytes("""{"i":1,"a":[],"b":[]}"""));
+        log.Observe(14, Entry("decryption.abandon", "Green", 80), abandon);
+        log.Observe(15, Entry("decryption.commit", "Blue", 85), System.Text.Encoding.UTF8.GetBytes("""{"i":1,"attempt":2,"guardians":[1,3]}"""));
+        ScheduleReport report = log.Evaluate(Charter("""{ "decryption.commit": 60, "decryption.reveal": 60 }"""));
+        StepStatus missed = Assert.Single(report.Steps, s => s.Attempt == 1 && s.Step == "decryption.reveal" && s.Party == "Red");
+        Assert.Equal(StepOutcome.NotDone, missed.Outcome);
+        Assert.Equal(T0.AddSeconds(70), missed.Due);
+        StepStatus[] second = [.. report.Steps.Where(s => s.Attempt == 2)];
+        Assert.Equal(["Blue", "Green"], second.Select(s => s.Party)); // U' = {1, 3}
+        Assert.All(second, s => Assert.Equal(new LogPoint(14, T0.AddSeconds(80)), s.Opened));
+        Assert.Equal(StepOutcome.OnTime, second[0].Outcome);
+
+        Entente.Election.Record.AbandonmentEntry dated = Record.RecordEntryTypes.Abandonment(14, "Green", abandon, report);
+        Assert.Equal(T0.AddSeconds(80), dated.Time);
+        Assert.Equal(12, dated.OpenedIndex);
+        Assert.Equal(T0.AddSeconds(10), dated.OpenedTime);
+        Assert.Equal(60, dated.Deadline);
+        Assert.Equal(T0.AddSeconds(70), dated.Due);
+    }
 }

@@ -35,6 +35,7 @@ public class RecordSchemaTests
         "tally/encrypted_tally.json" => "encrypted_tally.json",
         "tally/tally.json" => "tally.json",
         "tally/partial_decryptions.json" => "partial_decryptions.json",
+        _ when path.StartsWith("tally/abandoned/", StringComparison.Ordinal) => "abandoned_attempt.json",
         _ => throw new InvalidOperationException(path),
     };
 
