@@ -601,10 +601,16 @@ public sealed class BoardService : IDisposable
 
     private async Task<long> AppendAsync(byte[] artifact, byte[] entryBytes, CancellationToken ct)
     {
-        await _log.Blobs.PutAsync(artifact, ct);
         try
         {
-            AddResult added = await _log.Sequencer.AddAsync(entryBytes, ct);
+            // The artifact goes into the sequencer's batch: entries and artifacts of a batch are one durable write.
+            AddResult added = await _log.Sequencer.AddAsync(entryBytes, artifact, ct);
+            if (added.Duplicate)
+            {
+                // Already logged: its artifact was stored with it, unless that entry came without one.
+                await _log.Blobs.PutAsync(artifact, ct);
+            }
+
             _log.Metrics.Appended("board", added.Duplicate);
             return added.Index;
         }

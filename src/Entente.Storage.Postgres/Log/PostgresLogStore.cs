@@ -19,6 +19,7 @@ public sealed class PostgresLogStore : ILogStore
     private readonly bool _ownsDatabase;
     private readonly string _s;
     private readonly string _commitSql;
+    private readonly string _commitWithBlobsSql;
 
     /// <summary>Creates the store on <paramref name="database"/>.</summary>
     public PostgresLogStore(PostgresDatabase database, bool ownsDatabase = false)
@@ -43,6 +44,19 @@ public sealed class PostgresLogStore : ILogStore
                 ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data RETURNING 1)
             SELECT (SELECT count(*) FROM head), (SELECT count(*) FROM e), (SELECT count(*) FROM t)
             """;
+
+        // The same with the entries' artifacts in the blobs table of the schema, in the same statement: one
+        // transaction and one durable write for a batch of entries and their artifacts.
+        _commitWithBlobsSql = _commitSql.Replace(
+            "SELECT (SELECT count(*) FROM head)",
+            $"""
+            , b AS (
+                INSERT INTO {_s}.blobs (sha256, data)
+                SELECT u.h, u.d FROM unnest(@bh, @bd) AS u(h, d) WHERE EXISTS (SELECT 1 FROM head)
+                ON CONFLICT (sha256) DO NOTHING)
+            SELECT (SELECT count(*) FROM head)
+            """,
+            StringComparison.Ordinal);
     }
 
     /// <summary>Creates the store from a connection string and schema.</summary>
@@ -170,7 +184,13 @@ public sealed class PostgresLogStore : ILogStore
         using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
         long[] counts = await Run(async () =>
         {
-            using NpgsqlCommand cmd = new(_commitSql, c);
+            using NpgsqlCommand cmd = new(commit.Blobs.Count > 0 ? _commitWithBlobsSql : _commitSql, c);
+            if (commit.Blobs.Count > 0)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("bh", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. commit.Blobs.Select(b => Hash256.Compute(b).ToArray())] });
+                cmd.Parameters.Add(new NpgsqlParameter<byte[][]>("bd", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = [.. commit.Blobs] });
+            }
+
             cmd.Parameters.Add(new NpgsqlParameter<long>("es", NpgsqlDbType.Bigint) { TypedValue = commit.Expected.Size });
             cmd.Parameters.Add(new NpgsqlParameter<byte[]>("en", NpgsqlDbType.Bytea) { TypedValue = commit.Expected.Note });
             cmd.Parameters.Add(new NpgsqlParameter<long>("s", NpgsqlDbType.Bigint) { TypedValue = commit.Next.Size });

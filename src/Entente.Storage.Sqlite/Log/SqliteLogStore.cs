@@ -193,6 +193,22 @@ public sealed class SqliteLogStore : ILogStore
                 }
             }
 
+            if (commit.Blobs.Count > 0)
+            {
+                // The artifacts with their entries: one transaction, one durable write for the whole batch.
+                using SqliteCommand blob = c.CreateCommand();
+                blob.Transaction = tx;
+                blob.CommandText = "INSERT INTO blobs (sha256, data) VALUES ($h, $d) ON CONFLICT (sha256) DO NOTHING";
+                SqliteParameter bh = blob.Parameters.Add("$h", SqliteType.Blob);
+                SqliteParameter bd = blob.Parameters.Add("$d", SqliteType.Blob);
+                foreach (byte[] data in commit.Blobs)
+                {
+                    bh.Value = Hash256.Compute(data).ToArray();
+                    bd.Value = data;
+                    await blob.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
             using (SqliteCommand head = c.CreateCommand())
             {
                 head.Transaction = tx;

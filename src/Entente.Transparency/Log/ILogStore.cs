@@ -79,7 +79,15 @@ public sealed record TileRecord(int Level, long Index, byte[] Data);
 /// <param name="Entries">Entries with indexes Expected.Size .. Next.Size−1.</param>
 /// <param name="Tiles">Tiles changed, with their full new contents.</param>
 /// <param name="Next">The new checkpoint.</param>
-public sealed record LogCommit(StoredCheckpoint Expected, IReadOnlyList<LogEntryRecord> Entries, IReadOnlyList<TileRecord> Tiles, StoredCheckpoint Next);
+public sealed record LogCommit(StoredCheckpoint Expected, IReadOnlyList<LogEntryRecord> Entries, IReadOnlyList<TileRecord> Tiles, StoredCheckpoint Next)
+{
+    /// <summary>
+    /// Artifacts the entries commit to, stored in the same transaction (table <c>blobs</c>, keyed by SHA-256, of
+    /// the same database; a store that is given blobs must have that table, which <see cref="IBlobStore"/>'s store
+    /// of the same database creates). Empty for logs without artifacts.
+    /// </summary>
+    public IReadOnlyList<byte[]> Blobs { get; init; } = [];
+}
 
 /// <summary>A storage failure; <see cref="IsTransient"/> says whether retrying can help.</summary>
 public class LogStoreException : Exception

@@ -33,7 +33,7 @@ public sealed class SequencerOptions
 public readonly record struct AddResult(long Index, bool Duplicate);
 
 /// <summary>
-/// The log's single writer. Concurrent <see cref="AddAsync"/> calls are batched; each batch is deduplicated
+/// The log's single writer. Concurrent <see cref="AddAsync(ReadOnlyMemory{byte}, CancellationToken)"/> calls are batched; each batch is deduplicated
 /// (an entry whose identity, <see cref="EntryIdentity"/>, is logged or earlier in the batch gets the index of the
 /// first: a signed note with other signature lines is the same entry), appended to the tiles, given a signed checkpoint and
 /// committed to the store in one compare-and-swap. An add completes only once its entry is durably
@@ -57,7 +57,7 @@ public sealed class Sequencer : IAsyncDisposable
     private int _waiting;
     private TaskCompletionSource<StoredCheckpoint> _nextHead = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed record Pending(byte[] Entry, Hash256 LeafHash, Hash256 Identity, TaskCompletionSource<AddResult> Done);
+    private sealed record Pending(byte[] Entry, Hash256 LeafHash, Hash256 Identity, TaskCompletionSource<AddResult> Done, byte[]? Artifact = null);
 
     private Sequencer(ILogStore store, Ed25519NoteSigner signer, string origin, SequencerOptions options, TimeProvider time, StoredCheckpoint head, TileEdge edge)
     {
@@ -78,7 +78,7 @@ public sealed class Sequencer : IAsyncDisposable
     /// <summary>The fatal error that stopped the sequencer, if any.</summary>
     public Exception? Fatal => _fatal;
 
-    /// <summary>Entries submitted to <see cref="AddAsync"/> and not yet committed (queued or in the batch being written).</summary>
+    /// <summary>Entries submitted to <see cref="AddAsync(ReadOnlyMemory{byte}, CancellationToken)"/> and not yet committed (queued or in the batch being written).</summary>
     public int QueueDepth => Volatile.Read(ref _waiting);
 
     /// <summary>Creates the log's first (empty) checkpoint in <paramref name="store"/>.</summary>
@@ -128,7 +128,16 @@ public sealed class Sequencer : IAsyncDisposable
     /// Submits an entry and returns its index once it is durably committed under a signed checkpoint.
     /// An entry of the same identity (<see cref="EntryIdentity"/>) already in the log returns the existing index.
     /// </summary>
-    public async Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken = default)
+    public Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken = default)
+        => AddAsync(entry, null, cancellationToken);
+
+    /// <summary>
+    /// Submits an entry with the artifact it commits to: both are stored in the batch's one transaction
+    /// (<see cref="LogCommit.Blobs"/>), so a batch of entries and artifacts costs one durable write, and no entry is
+    /// ever committed without its artifact. An entry already in the log returns the existing index and stores nothing
+    /// (its artifact was stored with it); the caller stores the artifact itself when it must be sure.
+    /// </summary>
+    public async Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte>? artifact, CancellationToken cancellationToken = default)
     {
         if (entry.Length == 0 || entry.Length > _options.MaxEntrySize)
         {
@@ -138,7 +147,7 @@ public sealed class Sequencer : IAsyncDisposable
         ThrowIfFatal();
         byte[] copy = entry.ToArray();
         // The identity is computed here, on the submitter's thread, so that the single writer only looks it up.
-        Pending pending = new(copy, Rfc6962.LeafHash(copy), EntryIdentity.Of(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        Pending pending = new(copy, Rfc6962.LeafHash(copy), EntryIdentity.Of(copy), new TaskCompletionSource<AddResult>(TaskCreationOptions.RunContinuationsAsynchronously), artifact?.ToArray());
         Interlocked.Increment(ref _waiting);
         try
         {
@@ -316,6 +325,7 @@ public sealed class Sequencer : IAsyncDisposable
     {
         StoredCheckpoint head = _head;
         List<LogEntryRecord> entries = [];
+        List<byte[]> blobs = [];
         long[] results = new long[batch.Count];
         bool[] duplicate = new bool[batch.Count];
         long next = head.Size;
@@ -334,6 +344,11 @@ public sealed class Sequencer : IAsyncDisposable
             {
                 inBatch[p.Identity] = next;
                 entries.Add(new LogEntryRecord(next, p.LeafHash, p.Identity, p.Entry));
+                if (p.Artifact is not null)
+                {
+                    blobs.Add(p.Artifact);
+                }
+
                 results[i] = next++;
             }
         }
@@ -359,7 +374,7 @@ public sealed class Sequencer : IAsyncDisposable
 
         List<TileRecord> tiles = edge.Append(leaves);
         StoredCheckpoint signed = Sign(_signer, new Checkpoint(_origin, edge.Size, edge.Root()));
-        Task committed = CommitAndAnswerAsync(new LogCommit(head, entries, tiles, signed), edge, batch, results, duplicate, stop);
+        Task committed = CommitAndAnswerAsync(new LogCommit(head, entries, tiles, signed) { Blobs = blobs }, edge, batch, results, duplicate, stop);
         return new InFlight(committed, batch, indexes);
     }
 

@@ -377,6 +377,34 @@ public abstract class LogStoreContract<TBackend>
     }
 
     [SkippableFact]
+    public async Task Artifacts_submitted_with_their_entries_are_stored_in_the_entries_commit_and_a_conflicting_commit_stores_none()
+    {
+        await using TBackend backend = new();
+        (ILogStore store, Ed25519NoteSigner key) = await NewLogAsync(backend);
+        using Ed25519NoteSigner _ = key;
+        await backend.PrepareBlobsAsync();
+        IBlobStore blobs = backend.NewBlobStore();
+        byte[][] artifacts = [.. Enumerable.Range(0, 40).Select(i => Encoding.UTF8.GetBytes($"ballot body {i}"))];
+        await using (Sequencer seq = await Sequencer.StartAsync(store, key, Origin, FastRetry))
+        {
+            AddResult[] added = await Task.WhenAll(artifacts.Select((a, i) => seq.AddAsync(Entry(i), a)));
+            Assert.Equal(40, added.Select(a => a.Index).Distinct().Count());
+        }
+
+        foreach (byte[] artifact in artifacts)
+        {
+            Assert.Equal(artifact, await blobs.GetCheckedAsync(Hash256.Compute(artifact)));
+        }
+
+        // A commit that loses the compare-and-swap stores neither its entries nor its artifacts.
+        StoredCheckpoint head = (await store.ReadHeadAsync())!;
+        byte[] orphan = Encoding.UTF8.GetBytes("an artifact whose entry never commits");
+        LogCommit stale = new(head with { Size = head.Size - 1 }, [], [], head) { Blobs = [orphan] };
+        await Assert.ThrowsAsync<LogConflictException>(() => store.CommitAsync(stale));
+        Assert.Null(await blobs.GetCheckedAsync(Hash256.Compute(orphan)));
+    }
+
+    [SkippableFact]
     public async Task The_nonce_store_remembers_each_pair_once_until_it_expires_across_instances_and_concurrent_callers()
     {
         await using TBackend backend = new();
