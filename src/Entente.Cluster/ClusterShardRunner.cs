@@ -81,7 +81,11 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
                 byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard).WaitAsync(AttemptTimeout, cancellationToken).ConfigureAwait(false);
                 return BallotShardResult.FromJson(json);
             }
-            catch (Exception e) when (attempt < Attempts && IsTransient(e))
+            catch (Exception e) when (attempt >= Attempts && IsTransient(e))
+            {
+                throw new ClusterRunException($"shard {index} (first file {array[0]}) failed {attempt} times on the cluster, the last with {e.GetType().Name}: {e.Message} Check that the silos are running and reachable, then run the verification again.", e);
+            }
+            catch (Exception e) when (IsTransient(e))
             {
                 Interlocked.Increment(ref _retries);
                 if (log is not null)
@@ -101,3 +105,6 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Index} (first file {File}), attempt {Attempt}, failed ({Reason}); asking another grain.")]
     private static partial void LogRetry(ILogger log, int index, string file, int attempt, string reason);
 }
+
+/// <summary>A shard could not be verified on the cluster after every attempt; the message names it and what to do.</summary>
+public sealed class ClusterRunException(string message, Exception inner) : Exception(message, inner);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Entente.Cluster;
 using Entente.Verifier.Egk20;
 using Entente.Verifier.Framework;
 using Entente.Verifier.Native;
@@ -116,9 +117,19 @@ internal static class VerifyCommand
             await using (session.ConfigureAwait(false))
             {
                 // The verification blocks on the cluster's answers: keep it off the caller's synchronization context.
-                int code = await Task.Run(
-                    () => Run(directory, "native", parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy, shards: session.Runner),
-                    cancellationToken).ConfigureAwait(false);
+                int code;
+                try
+                {
+                    code = await Task.Run(
+                        () => Run(directory, "native", parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy, shards: session.Runner),
+                        cancellationToken).ConfigureAwait(false);
+                }
+                catch (ClusterRunException e)
+                {
+                    Console.Error.WriteLine($"error: the cluster could not finish the verification: {e.Message}");
+                    return ExitCodes.UsageOrInput;
+                }
+
                 if (session.Runner.Retries > 0)
                 {
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {session.Runner.Retries} shard attempt(s) failed (a silo stopped or did not answer) and were verified again on another grain; each shard is counted once."));
