@@ -85,7 +85,8 @@ public sealed class DemoProcessTests
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Contains("Ada Lovelace", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             string verified = EntenteProcess.Ok("log", "verify", "--url", $"http://127.0.0.1:{port}/", "--policy", Path.Combine(dir, "board", "witness-policy.txt"), "--state", temp.File("log-state"));
-            Assert.Contains("ok witness policy: cosigned by blue, red", verified, StringComparison.Ordinal);
+            // Each party's witness and each party's mirror (which holds the whole log and every artifact) cosigned it.
+            Assert.Contains("ok witness policy: cosigned by blue, blue-mirror, red, red-mirror", verified, StringComparison.Ordinal);
 
             // The audit's inputs, seed, every round's sample, readings and sign-off are on the board: anyone recomputes them from the board alone.
             using JsonDocument state = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(dir, "audit", "audit.json")));

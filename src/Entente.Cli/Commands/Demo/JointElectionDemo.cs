@@ -12,6 +12,7 @@ using Entente.Client.Log;
 using Entente.Election.Encryption;
 using Entente.Election.Record;
 using Entente.Server.Log;
+using Entente.Server.Mirror;
 using Entente.Transparency.Log;
 using Entente.Transparency.Notes;
 using Entente.Verifier.Framework;
@@ -259,7 +260,7 @@ internal static partial class JointElectionDemo
         {
             int n = _options.Guardians;
             int k = _options.Quorum;
-            await StageAsync("Board and witnesses", 4, step => StartAsync(step, ct)).ConfigureAwait(false);
+            await StageAsync("Board, witnesses and mirrors", 6, step => StartAsync(step, ct)).ConfigureAwait(false);
             await StageAsync("Election setup", 2, async step =>
             {
                 string manifest = Path.Combine(_dir, "manifest.json");
@@ -451,7 +452,7 @@ internal static partial class JointElectionDemo
 
                 // Each party's witness: its own key, store and configuration, following the board's log.
                 List<WitnessRef> witnesses = [];
-                StringBuilder policy = new($"# Entente demo: the board's log key and one witness per party; a checkpoint needs both parties.\nlog {logKey.VerifierKey}\n");
+                StringBuilder policy = new($"# Entente demo: the board's log key, one witness and one mirror per party; a checkpoint needs all four.\nlog {logKey.VerifierKey}\n");
                 List<Task> ready = [];
                 foreach (string party in new[] { Blue, Red })
                 {
@@ -472,7 +473,33 @@ internal static partial class JointElectionDemo
                     policy.Append(CultureInfo.InvariantCulture, $"witness {party.ToLowerInvariant()} {witnessKey.CosignerVerifierKey}\n");
                 }
 
-                policy.Append("group parties all blue red\nquorum parties\n");
+                // Each party's mirror: a full copy of the log and of every artifact, which the board pushes to and which
+                // must cosign every checkpoint, so that either party keeps the whole record if the board's operator vanishes.
+                int port = _options.Port == 0 ? FreePort() : _options.Port;
+                BoardUrl = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/";
+                List<WitnessRef> mirrors = [];
+                foreach (string party in new[] { Blue, Red })
+                {
+                    string folder = Folder("mirror-" + party.ToLowerInvariant());
+                    using Ed25519NoteSigner mirrorKey = Ed25519NoteSigner.Generate("mirror." + party);
+                    WriteSecretFile(Path.Combine(folder, "mirror.key"), mirrorKey.ExportSkey() + "\n");
+                    new MirrorServerOptions
+                    {
+                        Key = "mirror.key",
+                        Store = "sqlite:mirror.db",
+                        LogKey = logKey.VerifierKey,
+                        LogUrl = BoardUrl,
+                        SyncIntervalMs = 0,
+                    }.Save(Path.Combine(folder, "mirror.json"));
+                    string url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}/";
+                    ServerProcess mirror = _entente.Start($"{party}'s mirror", ["mirror", "serve", "--config", Path.Combine(folder, "mirror.json"), "--urls", url.TrimEnd('/')]);
+                    _servers.Add(mirror);
+                    ready.Add(WaitUntilUpAsync(mirror, new Uri(url), "", step, ct));
+                    mirrors.Add(new WitnessRef { Key = mirrorKey.CosignerVerifierKey, Url = url });
+                    policy.Append(CultureInfo.InvariantCulture, $"witness {party.ToLowerInvariant()}-mirror {mirrorKey.CosignerVerifierKey}\n");
+                }
+
+                policy.Append("group parties all blue red blue-mirror red-mirror\nquorum parties\n");
                 await File.WriteAllTextAsync(PolicyFile, policy.ToString(), ct).ConfigureAwait(false);
 
                 // The charter: both parties (guardians split between them, each with its STIX identity for the exchange) and the devices.
@@ -506,14 +533,13 @@ internal static partial class JointElectionDemo
                     Charter = "charter.json",
                     Witnesses = witnesses,
                     Quorum = 2,
+                    Mirrors = mirrors,
                     WitnessIntervalMs = 250,
                     Policy = "witness-policy.txt",
                     Exchange = new HostedExchangeOptions(),
                 }.Save(Path.Combine(BoardDirectory, BoardConfig));
                 await Task.WhenAll(ready).ConfigureAwait(false);
 
-                int port = _options.Port == 0 ? FreePort() : _options.Port;
-                BoardUrl = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/";
                 ServerProcess board = _entente.Start("the board", ["serve", "--config", Path.Combine(BoardDirectory, BoardConfig), "--urls", BoardUrl.TrimEnd('/')]);
                 _servers.Add(board);
                 await WaitUntilUpAsync(board, new Uri(BoardUrl), "board", step, ct).ConfigureAwait(false);
