@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using Entente.Cluster;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Entente.Cli.Commands;
@@ -83,9 +84,14 @@ internal static class ClusterCommand
 
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ReadyPrefix} port {siloPort}, gateway {gatewayPort}"));
             Console.Out.Flush();
+
+            // Stopped by Ctrl+C or SIGTERM: the host's console lifetime takes the signal (and keeps the process alive
+            // for an orderly stop), so wait on its stopping token as well as the command's.
+            IHostApplicationLifetime lifetime = silo.Services.GetRequiredService<IHostApplicationLifetime>();
+            using CancellationTokenSource stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                await Task.Delay(Timeout.Infinite, stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -152,6 +152,31 @@ public sealed class ClusterVerifyTests : IDisposable
     }
 
     [Fact]
+    public void A_silo_stops_in_order_on_SIGTERM_as_a_service_manager_sends_it()
+    {
+        StringBuilder log = new();
+        using Process silo = EntenteProcess.Start(log, "cluster", "silo", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            WaitFor(silo, log, "silo ready:");
+            using (Process kill = Process.Start("kill", ["-TERM", silo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            Assert.True(silo.WaitForExit(60_000), $"the silo did not stop within a minute of SIGTERM: {log}");
+            Assert.Equal(0, silo.ExitCode);
+        }
+        finally
+        {
+            if (!silo.HasExited)
+            {
+                silo.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public void Silos_is_refused_without_the_dev_cluster()
     {
         (int code, _, string error) = EntenteProcess.Run("verify", _root, "--cluster", "Host=127.0.0.1", "--silos", "2");
