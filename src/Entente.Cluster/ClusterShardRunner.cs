@@ -27,8 +27,16 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     /// <summary>Attempts per shard before the verification gives up.</summary>
     public int Attempts { get; init; } = 12;
 
-    /// <summary>How long one attempt may take before it is asked of another grain.</summary>
-    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long one attempt may take, per ballot file of the shard, before it is asked of another grain (on top of
+    /// <see cref="AttemptBase"/>). A request whose gateway or silo died can stay unanswered until the messaging
+    /// timeout, so this is what bounds it; a ballot takes milliseconds (tiny group) to about 20 ms of CPU (standard
+    /// group), so the default leaves two orders of magnitude of headroom. A late answer of a retried attempt is ignored.
+    /// </summary>
+    public TimeSpan AttemptPerFile { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The fixed part of an attempt's time limit (record opening, placement, messaging).</summary>
+    public TimeSpan AttemptBase { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Accepts toy groups (tests only).</summary>
     public bool AllowToyGroups { get; init; }
@@ -78,7 +86,7 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
             IBallotShardGrain grain = client.GetGrain<IBallotShardGrain>($"{run}/{index}/{attempt}");
             try
             {
-                byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard).WaitAsync(AttemptTimeout, cancellationToken).ConfigureAwait(false);
+                byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard).WaitAsync(AttemptBase + (AttemptPerFile * array.Length), cancellationToken).ConfigureAwait(false);
                 return BallotShardResult.FromJson(json);
             }
             catch (Exception e) when (attempt >= Attempts && IsTransient(e))
