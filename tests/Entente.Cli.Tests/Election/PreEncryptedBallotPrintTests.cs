@@ -132,18 +132,26 @@ public partial class PreEncryptedBallotPrintTests
         ballot["contests"]!.AsArray().SelectMany(c => c!["selections"]!.AsArray()).Where(s => s!["label"] is null).Select(s => s!["short_code"]!.GetValue<string>());
 
     /// <summary>
-    /// The codes on page <paramref name="page"/> as Tesseract reads them from a 300 dpi rendering of the code column (the
-    /// right quarter of an A4 page, above the footer) restricted to hex digits. OCR drops or confuses a glyph now and
-    /// then (about 1 code in 60 in our trials), so a code counts as read when a token is within one edit of it; a
-    /// wrong code printed differs from the right one in about every character.
+    /// The codes on page <paramref name="page"/> as Tesseract reads them from renderings of the code column (the right
+    /// quarter of an A4 page, above the footer) restricted to hex digits. OCR drops or confuses a glyph now and then (about
+    /// 1 code in 60 in our trials), and a clean-clone CI run once missed a code by more than one edit at 300 dpi alone; so
+    /// the column is read at 300 and at 400 dpi and the tokens of both readings are kept; a code counts as read when a token is
+    /// within one edit of it. A wrong code printed differs from the right one in about every character, in both readings.
     /// </summary>
     private static string[] ReadCodes(TempFolder temp, int page)
     {
-        string prefix = temp.File($"codes{page}");
-        Tool("pdftoppm", "-r", "300", "-f", page.ToString(), "-l", page.ToString(), "-singlefile", "-x", "1860", "-y", "0", "-W", "620", "-H", "2780", "-png",
-            temp.File("printed/ballots.pdf"), prefix);
-        string text = Tool("tesseract", prefix + ".png", "-", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789ABCDEF");
-        return [.. CodeToken().Matches(text).Select(m => m.Value)];
+        List<string> tokens = [];
+        foreach (int dpi in new[] { 300, 400 })
+        {
+            string prefix = temp.File($"codes{page}-{dpi}");
+            int scale(int at300) => at300 * dpi / 300;
+            Tool("pdftoppm", "-r", dpi.ToString(), "-f", page.ToString(), "-l", page.ToString(), "-singlefile", "-x", scale(1860).ToString(), "-y", "0",
+                "-W", scale(620).ToString(), "-H", scale(2780).ToString(), "-png", temp.File("printed/ballots.pdf"), prefix);
+            string text = Tool("tesseract", prefix + ".png", "-", "--psm", "6", "-c", "tessedit_char_whitelist=0123456789ABCDEF");
+            tokens.AddRange(CodeToken().Matches(text).Select(m => m.Value));
+        }
+
+        return [.. tokens.Distinct(StringComparer.Ordinal)];
     }
 
     private static string Render(TempFolder temp, int page)
