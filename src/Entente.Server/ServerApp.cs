@@ -283,6 +283,7 @@ public static class ServerApp
         }
 
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddExceptionHandler<Endpoints.BoardRefusalExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
         configure(builder.Services);

@@ -34,6 +34,15 @@ public sealed class BoardService : IDisposable
     private readonly Ballots _ballots;
     private BoardProposals _proposals = null!;
 
+    // Pipelined admissions (see SubmitPipelinedAsync): checked and applied to the state under the gate, queued in the log,
+    // not yet durable and indexed. _admitting holds their ids (so that a second post of one is refused as a duplicate);
+    // _drained completes when none is left; _stopped is why the log stopped under one of them.
+    private static readonly HashSet<BoardKind> Pipelined = new() { BoardKind.RollChanges, BoardKind.UnofficialResults };
+    private readonly Lock _admitLock = new();
+    private readonly HashSet<(string Collection, string Id)> _admitting = [];
+    private TaskCompletionSource _drained = Drained();
+    private Exception? _stopped;
+
     // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
     private readonly Lock _ballotLock = new();
     private readonly HashSet<string> _ballotIds = new(StringComparer.Ordinal);
@@ -173,7 +182,7 @@ public sealed class BoardService : IDisposable
         try
         {
             (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-            await _gate.WaitAsync(cancellationToken);
+            await EnterAsync(cancellationToken);
             try
             {
                 if (_state.AuditBoardOf(entry.Party) is not { } registered)
@@ -218,7 +227,7 @@ public sealed class BoardService : IDisposable
     /// <summary>The pending proposals of joint artifacts.</summary>
     public async Task<IReadOnlyList<BoardProposal>> ProposalsAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await EnterAsync(cancellationToken);
         try
         {
             return [.. _proposals.All.Select(Describe)];
@@ -232,7 +241,7 @@ public sealed class BoardService : IDisposable
     /// <summary>The pending proposal of (<paramref name="collection"/>, <paramref name="id"/>), or null.</summary>
     public async Task<BoardProposal?> ProposalAsync(string collection, string id, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await EnterAsync(cancellationToken);
         try
         {
             return _proposals.Get(collection, id) is PendingProposal p ? Describe(p) : null;
@@ -263,7 +272,12 @@ public sealed class BoardService : IDisposable
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        await _gate.WaitAsync(ct);
+        if (Pipelined.Contains(kind))
+        {
+            return new BoardPosted(await SubmitPipelinedAsync(kind, routeArgument, member, request.Body, entry, note, entryBytes, ct), null);
+        }
+
+        await EnterAsync(ct);
         try
         {
             if (kind.Singleton)
@@ -296,6 +310,130 @@ public sealed class BoardService : IDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// An artifact of a kind whose rules read only the state that artifacts of the kind build (voter-roll changes and
+    /// unofficial results: <see cref="Pipelined"/>), admitted without holding the gate through the durable write: under
+    /// the gate it is checked against the state as every earlier admission left it, queued in the log (in that order:
+    /// log order is the order the rules were checked in) and applied; then the gate is released and the post waits for
+    /// its commit, which the sequencer shares with every post admitted meanwhile. One durable write serves a burst of
+    /// posts instead of one each, as for ballots. Readers never see an admission before it is durable: every other
+    /// holder of the gate first waits until none is pending (<see cref="EnterAsync"/>). Should the log stop before an
+    /// admitted entry is durable, the state is ahead of the log; the board then refuses every post and read of its state
+    /// until it is restarted, when the state is rebuilt from the log alone.
+    /// </summary>
+    private async Task<BoardArtifact> SubmitPipelinedAsync(BoardKind kind, string? routeArgument, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
+    {
+        Task<AddResult> committed;
+        string id;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            ThrowIfStopped();
+            PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+            id = prepared.Id;
+            Unique(kind, id);
+            if (prepared.Validate is not null)
+            {
+                await prepared.Validate(ct);
+            }
+
+            CheckEntryFields(prepared, body, entry, member.Name);
+            CheckTime(entry);
+            prepared.CheckEntry?.Invoke(entry);
+            CheckSignature(note, entryBytes, member);
+            try
+            {
+                committed = await _log.Sequencer.EnqueueAsync(entryBytes, body, CancellationToken.None);
+            }
+            catch (LogFatalException e)
+            {
+                throw new BoardRefusal(RefusalKind.Unavailable, "Log stopped", e.Message).Raise();
+            }
+
+            lock (_admitLock)
+            {
+                _admitting.Add((kind.Collection, id));
+                if (_admitting.Count == 1)
+                {
+                    _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            prepared.Apply();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        try
+        {
+            AddResult added = await committed;
+            if (added.Duplicate)
+            {
+                await _log.Blobs.PutAsync(body, CancellationToken.None);
+            }
+
+            _log.Metrics.Appended("board", added.Duplicate);
+            _schedule.Observe(added.Index, entry, body);
+            return _index.Add(kind, id, added.Index, entry);
+        }
+        catch (Exception e) when (e is not BoardRefusedException)
+        {
+            Volatile.Write(ref _stopped, e);
+            throw new BoardRefusal(RefusalKind.Unavailable, "Log stopped", $"the log stopped before {BoardIndex.Href(kind, id)} was durable ({e.Message}); the board refuses posts until it is restarted and has rebuilt its state from the log.").Raise();
+        }
+        finally
+        {
+            lock (_admitLock)
+            {
+                _admitting.Remove((kind.Collection, id));
+                if (_admitting.Count == 0)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes the gate once no pipelined admission is pending, so that the holder sees the state and the index agree with the log.</summary>
+    private async Task EnterAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            Task drained;
+            lock (_admitLock)
+            {
+                drained = _drained.Task;
+            }
+
+            // No admission starts while the gate is held, so this waits only for those already queued.
+            await drained.WaitAsync(ct);
+            ThrowIfStopped();
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (Volatile.Read(ref _stopped) is Exception e)
+        {
+            throw new BoardRefusal(RefusalKind.Unavailable, "Log stopped", $"the log stopped with entries admitted but not durable ({e.Message}); restart the board: it rebuilds its state from the log.").Raise();
+        }
+    }
+
+    private static TaskCompletionSource Drained()
+    {
+        TaskCompletionSource drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        drained.SetResult();
+        return drained;
     }
 
     /// <summary>
@@ -719,6 +857,14 @@ public sealed class BoardService : IDisposable
                 Extensions = new Dictionary<string, object?>(StringComparer.Ordinal) { ["sha256"] = existing.Sha256, ["index"] = existing.Index, ["href"] = existing.Href },
             }.Raise();
         }
+
+        lock (_admitLock)
+        {
+            if (_admitting.Contains((kind.Collection, id)))
+            {
+                throw BoardRefusal.Conflict("Already on the board", $"{BoardIndex.Href(kind, id)} is already being logged (admitted, its commit under way).").Raise();
+            }
+        }
     }
 
     /// <summary>The artifact <paramref name="id"/> of <paramref name="collection"/>, or null.</summary>
@@ -742,7 +888,7 @@ public sealed class BoardService : IDisposable
     public async Task<T> ReadStateAsync<T>(Func<BoardState, T> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(read);
-        await _gate.WaitAsync(cancellationToken);
+        await EnterAsync(cancellationToken);
         try
         {
             return read(_state);
@@ -767,7 +913,7 @@ public sealed class BoardService : IDisposable
     /// </summary>
     public async Task<BoardResult<byte[]>> RecordZipAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        await EnterAsync(cancellationToken);
         try
         {
             if (_state.Context is null || _state.Tally is null || _state.EncryptedTally is null)

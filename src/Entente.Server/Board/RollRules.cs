@@ -8,7 +8,8 @@ namespace Entente.Server.Board;
 /// The board's rules for voter rolls (docs/rolls.md): a roll is opened by a member with the role <c>authority</c>, which
 /// alone changes it; each change follows <see cref="RollLedger.CheckChange"/>; a snapshot must be exactly the roll the log
 /// has built. The change's time may not be ahead of the board's clock (beyond a small skew), so that the alert rules on
-/// hours read times the board vouched for. Replaying the log (<c>trusted</c>) applies without checking.
+/// hours read times the board vouched for. The rules are the prepared artifact's <see cref="PreparedArtifact.Validate"/>,
+/// run once the board has looked its id up. Replaying the log (<c>trusted</c>) applies without checking.
 /// </summary>
 public sealed class RollRules(TimeProvider clock)
 {
@@ -32,26 +33,35 @@ public sealed class RollRules(TimeProvider clock)
             {
                 case "roll-inits":
                     RollInit init = RollArtifacts.ReadInit(body);
-                    Refuse(trusted ? null : Ledger.CheckInit(init), "roll opening");
-                    return new PreparedArtifact(init.Jurisdiction, RollArtifacts.InitType, null, null) { Apply = () => Ledger.ApplyInit(init, party) };
+                    return new PreparedArtifact(init.Jurisdiction, RollArtifacts.InitType, null, null)
+                    {
+                        Validate = Rules(trusted, () => Ledger.CheckInit(init), "roll opening"),
+                        Apply = () => Ledger.ApplyInit(init, party),
+                    };
                 case "results":
                     UnitResults results = UnitResults.Read(body);
-                    Refuse(trusted ? null : Results.Check(results, party, Ledger), "results");
-                    return new PreparedArtifact(results.Id, UnitResults.Type, null, null) { Apply = () => Results.Apply(results, party) };
+                    return new PreparedArtifact(results.Id, UnitResults.Type, null, null)
+                    {
+                        Validate = Rules(trusted, () => Results.Check(results, party, Ledger), "results"),
+                        Apply = () => Results.Apply(results, party),
+                    };
                 case "roll-snapshots":
                     RollSnapshot snapshot = RollArtifacts.ReadSnapshot(body);
-                    Refuse(trusted ? null : Ledger.CheckSnapshot(snapshot, party), "roll snapshot");
-                    return new PreparedArtifact(snapshot.Id, RollArtifacts.SnapshotType, null, null) { Apply = () => Ledger.ApplySnapshot(snapshot) };
+                    return new PreparedArtifact(snapshot.Id, RollArtifacts.SnapshotType, null, null)
+                    {
+                        Validate = Rules(trusted, () => Ledger.CheckSnapshot(snapshot, party), "roll snapshot"),
+                        Apply = () => Ledger.ApplySnapshot(snapshot),
+                    };
                 default:
                     RollChange change = RollArtifacts.ReadChange(body);
-                    if (!trusted && change.At > clock.GetUtcNow() + MaxSkew)
-                    {
-                        Refuse($"$.at: {RollArtifacts.Time(change.At)} is ahead of the board's clock ({RollArtifacts.Time(clock.GetUtcNow())})", "roll change");
-                    }
-
-                    Refuse(trusted ? null : Ledger.CheckChange(change, party), "roll change");
                     Hash256 sha = Hash256.Compute(body);
-                    return new PreparedArtifact(change.Id, change.Type, null, null) { Apply = () => Ledger.ApplyChange(change, sha) };
+                    return new PreparedArtifact(change.Id, change.Type, null, null)
+                    {
+                        Validate = Rules(trusted, () => change.At > clock.GetUtcNow() + MaxSkew
+                            ? $"$.at: {RollArtifacts.Time(change.At)} is ahead of the board's clock ({RollArtifacts.Time(clock.GetUtcNow())})"
+                            : Ledger.CheckChange(change, party), "roll change"),
+                        Apply = () => Ledger.ApplyChange(change, sha),
+                    };
             }
         }
         catch (RollFormatException e)
@@ -60,11 +70,17 @@ public sealed class RollRules(TimeProvider clock)
         }
     }
 
-    private static void Refuse(string? problem, string what)
+    /// <summary>
+    /// The rules, checked by the board after it has looked the artifact's id up (so that the same artifact posted again is
+    /// answered "Already on the board", not refused by rules it met the first time); none when replaying the log.
+    /// </summary>
+    private static Func<CancellationToken, Task>? Rules(bool trusted, Func<string?> problem, string what) => trusted ? null : _ =>
     {
-        if (problem is not null)
+        if (problem() is string p)
         {
-            throw BoardRefusal.Invalid("Refused by the roll's rules", $"{what}: {problem}.").Raise();
+            throw BoardRefusal.Invalid("Refused by the roll's rules", $"{what}: {p}.").Raise();
         }
-    }
+
+        return Task.CompletedTask;
+    };
 }

@@ -139,6 +139,20 @@ public sealed class Sequencer : IAsyncDisposable
     /// </summary>
     public async Task<AddResult> AddAsync(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte>? artifact, CancellationToken cancellationToken = default)
     {
+        Task<AddResult> committed = await EnqueueAsync(entry, artifact, cancellationToken).ConfigureAwait(false);
+        return await committed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues an entry (and the artifact it commits to, as <see cref="AddAsync(ReadOnlyMemory{byte}, ReadOnlyMemory{byte}?, CancellationToken)"/>)
+    /// and returns once it holds its place in the queue, with a task that completes when it is durably committed. Entries
+    /// queued one after another by one caller are sequenced in that order, so a caller that checks rules in order (the
+    /// board, under its gate) can queue an entry, go on checking the next one, and wait for both commits together: one
+    /// durable write for the lot. Once queued an entry is committed whatever becomes of the caller; the returned task is
+    /// not cancellable. It faults with <see cref="LogFatalException"/> when the log stops first.
+    /// </summary>
+    public async Task<Task<AddResult>> EnqueueAsync(ReadOnlyMemory<byte> entry, ReadOnlyMemory<byte>? artifact, CancellationToken cancellationToken = default)
+    {
         if (entry.Length == 0 || entry.Length > _options.MaxEntrySize)
         {
             throw new ArgumentException($"An entry is 1..{_options.MaxEntrySize} bytes; this one is {entry.Length}.", nameof(entry));
@@ -152,12 +166,27 @@ public sealed class Sequencer : IAsyncDisposable
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
-            return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {
+            Interlocked.Decrement(ref _waiting);
             ThrowIfFatal();
             throw new ObjectDisposedException(nameof(Sequencer), "The sequencer is stopped.");
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _waiting);
+            throw;
+        }
+
+        return CommittedAsync(pending.Done.Task);
+    }
+
+    private async Task<AddResult> CommittedAsync(Task<AddResult> done)
+    {
+        try
+        {
+            return await done.ConfigureAwait(false);
         }
         finally
         {
