@@ -46,6 +46,8 @@ internal sealed class ClusterSession : IAsyncDisposable
                 int primary = 0;
                 EntenteExecutable entente = EntenteExecutable.Current();
                 string clusterId = "entente-dev-" + Guid.NewGuid().ToString("N")[..12];
+                long starting = System.Diagnostics.Stopwatch.GetTimestamp();
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: starting {silos} silo process(es) on loopback (cluster id {clusterId})..."));
                 for (int i = 0; i < silos; i++)
                 {
                     int port = FreePort();
@@ -58,6 +60,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                     {
                         // The others join through the primary: it must be up first.
                         await WaitReadyAsync(started[0], cancellationToken).ConfigureAwait(false);
+                        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: silo 1 (primary) ready after {System.Diagnostics.Stopwatch.GetElapsedTime(starting).TotalSeconds:0.0} s"));
                     }
                 }
 
@@ -66,7 +69,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                     await WaitReadyAsync(silo, cancellationToken).ConfigureAwait(false);
                 }
 
-                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {silos} silo process(es) on loopback"));
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {silos} silo process(es) ready after {System.Diagnostics.Stopwatch.GetElapsedTime(starting).TotalSeconds:0.0} s"));
                 client = await ClusterHosts.DevClientAsync(gateways, cancellationToken, clusterId).ConfigureAwait(false);
             }
             else

@@ -313,9 +313,10 @@ public sealed class BoardService : IDisposable
     }
 
     /// <summary>
-    /// An artifact of a kind whose rules read only the state that artifacts of the kind build (voter-roll changes and
-    /// unofficial results: <see cref="Pipelined"/>), admitted without holding the gate through the durable write: under
-    /// the gate it is checked against the state as every earlier admission left it, queued in the log (in that order:
+    /// An artifact of a kind whose rules read only the state that artifacts of the kind build and whose parse reads none
+    /// (voter-roll changes and unofficial results: <see cref="Pipelined"/>, rules in <see cref="PreparedArtifact.Validate"/>),
+    /// admitted without holding the gate through the durable write. Parsed and its entry and signature checked before the
+    /// gate; under the gate it is checked against the state as every earlier admission left it, queued in the log (in that order:
     /// log order is the order the rules were checked in) and applied; then the gate is released and the post waits for
     /// its commit, which the sequencer shares with every post admitted meanwhile. One durable write serves a burst of
     /// posts instead of one each, as for ballots. Readers never see an admission before it is durable: every other
@@ -325,24 +326,25 @@ public sealed class BoardService : IDisposable
     /// </summary>
     private async Task<BoardArtifact> SubmitPipelinedAsync(BoardKind kind, string? routeArgument, CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
     {
+        // What reads no state runs before the gate, on as many threads as there are posts: the artifact's strict parse
+        // (these kinds' rules are in Validate), the entry against the artifact, the signature.
+        PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
+        string id = prepared.Id;
+        CheckEntryFields(prepared, body, entry, member.Name);
+        CheckTime(entry);
+        prepared.CheckEntry?.Invoke(entry);
+        CheckSignature(note, entryBytes, member);
         Task<AddResult> committed;
-        string id;
         await _gate.WaitAsync(ct);
         try
         {
             ThrowIfStopped();
-            PreparedArtifact prepared = await _state.PrepareAsync(kind, routeArgument, member.Name, body, _ballots, trusted: false, ct);
-            id = prepared.Id;
             Unique(kind, id);
             if (prepared.Validate is not null)
             {
                 await prepared.Validate(ct);
             }
 
-            CheckEntryFields(prepared, body, entry, member.Name);
-            CheckTime(entry);
-            prepared.CheckEntry?.Invoke(entry);
-            CheckSignature(note, entryBytes, member);
             try
             {
                 committed = await _log.Sequencer.EnqueueAsync(entryBytes, body, CancellationToken.None);
@@ -361,7 +363,15 @@ public sealed class BoardService : IDisposable
                 }
             }
 
-            prepared.Apply();
+            try
+            {
+                prepared.Apply();
+            }
+            catch (Exception e)
+            {
+                // The entry is queued and will be logged, but the state did not take it: it no longer follows the log.
+                Volatile.Write(ref _stopped, e);
+            }
         }
         finally
         {
@@ -371,6 +381,7 @@ public sealed class BoardService : IDisposable
         try
         {
             AddResult added = await committed;
+            ThrowIfStopped();
             if (added.Duplicate)
             {
                 await _log.Blobs.PutAsync(body, CancellationToken.None);
@@ -742,7 +753,9 @@ public sealed class BoardService : IDisposable
         try
         {
             // The artifact goes into the sequencer's batch: entries and artifacts of a batch are one durable write.
-            AddResult added = await _log.Sequencer.AddAsync(entryBytes, artifact, ct);
+            // Not cancellable: once queued the entry is logged whatever becomes of the request, and the caller must
+            // then apply it to the state, or the state would no longer follow the log.
+            AddResult added = await _log.Sequencer.AddAsync(entryBytes, artifact, CancellationToken.None);
             if (added.Duplicate)
             {
                 // Already logged: its artifact was stored with it, unless that entry came without one.

@@ -93,7 +93,8 @@ public sealed class ClusterVerifyTests : IDisposable
             Assert.Equal(expected, code);
             (int clusterCode, string clustered, string error) = EntenteProcess.Run("verify", record, "--allow-toy-groups", "--json", "--cluster", "dev", "--silos", "3", "--shard-size", "2");
             Assert.True(clusterCode == expected, $"exit {clusterCode}: {error}");
-            Assert.Contains("cluster: 3 silo process(es) on loopback", error, StringComparison.Ordinal);
+            Assert.Contains("cluster: starting 3 silo process(es) on loopback", error, StringComparison.Ordinal);
+            Assert.Contains("cluster: 3 silo process(es) ready after ", error, StringComparison.Ordinal);
             Assert.Equal(single, clustered);
             if (expected == 1)
             {

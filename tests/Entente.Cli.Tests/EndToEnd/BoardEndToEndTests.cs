@@ -79,6 +79,8 @@ public sealed class BoardEndToEndTests
         string record = board.File("fetched");
         (int code, string output, string error) = EntenteProcess.Run("record", "fetch", "--board", board.Url, "--out", record, "--policy", board.PolicyFile, "--json");
         Assert.True(code == 0, $"record fetch exited {code}\nstdout: {output}\nstderr: {error}");
+        // One member per record file: a decryption's commitments, reveals and responses all go to partial_decryptions.json.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "\"tally/partial_decryptions.json\":"));
         (code, output, error) = EntenteProcess.Run("verify", record, "--allow-toy-groups", "--json");
         Assert.True(code == 0, $"verify exited {code}\nstdout: {output}\nstderr: {error}");
         using JsonDocument report = JsonDocument.Parse(output);

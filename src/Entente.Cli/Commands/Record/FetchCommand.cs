@@ -174,9 +174,11 @@ internal static class FetchCommand
         w.WriteNumber("artifacts", r.Artifacts);
         w.WriteNumber("duplicates", r.Duplicates);
         w.WriteStartObject("files");
-        foreach ((RecordPart part, int n) in r.Files)
+        // Several parts go to one file (a decryption's commitments, reveals and responses are all partial_decryptions.json):
+        // one member per file, counting every entry that went into it.
+        foreach (IGrouping<string, KeyValuePair<RecordPart, int>> file in r.Files.GroupBy(f => ElectionRecordAssembler.FileOf(f.Key).TrimEnd('/'), StringComparer.Ordinal))
         {
-            w.WriteNumber(ElectionRecordAssembler.FileOf(part).TrimEnd('/'), n);
+            w.WriteNumber(file.Key, file.Sum(f => f.Value));
         }
 
         w.WriteEndObject();
