@@ -121,12 +121,18 @@ internal static class ServerLoad
             EncryptedBallot[] sealedBallots = [.. prepared.Select(p => machine.Seal(p, DateTimeOffset.UtcNow))];
             Console.WriteLine($"setup (ceremony through the API, {ballots} ballots encrypted): {setup.Elapsed.TotalSeconds:F1} s");
 
-            // Baseline: the server's per-ballot validation, in process, on one core.
+            // Baseline: the server's per-ballot validation, in process, on one core, once warm (the first ballots pay for the
+            // JIT and the election's fixed-base tables, which the server had paid for before its first timed request).
+            for (int i = 0; i < Math.Min(50, sealedBallots.Length); i++)
+            {
+                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[i]));
+            }
+
             Stopwatch baseline = Stopwatch.StartNew();
             int validated = 0;
-            while (baseline.Elapsed < TimeSpan.FromSeconds(2) && validated < sealedBallots.Length)
+            while (baseline.Elapsed < TimeSpan.FromSeconds(2))
             {
-                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[validated++]));
+                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[validated++ % sealedBallots.Length]));
             }
 
             double validationPerSecond = validated / baseline.Elapsed.TotalSeconds;
