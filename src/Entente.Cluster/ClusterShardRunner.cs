@@ -58,23 +58,18 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         string run = Guid.NewGuid().ToString("N");
         long done = 0;
         progress?.Report(new VerificationProgress("encrypted ballots", 0, ballotFiles.Count));
-        using SemaphoreSlim slots = new(InFlight);
-        await Task.WhenAll(shards.Select(async (shard, index) =>
+        // At most InFlight shards are asked at once, and only that many tasks exist: a national record cut into millions
+        // of shards does not become millions of waiting tasks.
+        ParallelOptions options = new() { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken };
+        await Parallel.ForAsync(0, shards.Count, options, async (index, token) =>
         {
-            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            IReadOnlyList<string> shard = shards[index];
+            BallotShardResult result = await VerifyShardAsync(run, index, shard, token).ConfigureAwait(false);
+            if (Interlocked.CompareExchange(ref results[index], result, null) is null)
             {
-                BallotShardResult result = await VerifyShardAsync(run, index, shard, cancellationToken).ConfigureAwait(false);
-                if (Interlocked.CompareExchange(ref results[index], result, null) is null)
-                {
-                    progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Add(ref done, shard.Count), ballotFiles.Count));
-                }
+                progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Add(ref done, shard.Count), ballotFiles.Count));
             }
-            finally
-            {
-                slots.Release();
-            }
-        })).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         return [.. results.Select(r => r!)];
     }
 
