@@ -553,9 +553,9 @@ public sealed class AuditProgress
             return $"batch {batch}: \"{stranger.Choice}\" is not a choice of \"{tally.Contest}\"; choices: {string.Join(", ", contest.Choices.Select(x => x.Name))}.";
         }
 
-        if (contest.Choices.FirstOrDefault(c => !tally.Votes.Any(v => v.Choice == c.Name)) is { } left)
+        if (contest.Choices.Select(c => c.Name).FirstOrDefault(c => !tally.Votes.Any(v => v.Choice == c)) is string left)
         {
-            return $"batch {batch}, \"{tally.Contest}\": \"{left.Name}\" is not counted; a tally names every choice of the contest (0 when it has no votes).";
+            return $"batch {batch}, \"{tally.Contest}\": \"{left}\" is not counted; a tally names every choice of the contest (0 when it has no votes).";
         }
 
         long total = tally.Votes.Sum(v => v.Votes);
