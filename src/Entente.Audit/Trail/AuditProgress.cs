@@ -174,6 +174,36 @@ public sealed class AuditProgress
     /// <summary>The audit boards whose key is revoked, with the revocation's log index when known.</summary>
     public IReadOnlyDictionary<string, long?> Revoked => _revoked;
 
+    /// <summary>
+    /// The deal of a round (docs/audit.md, "Progress per audit board"): the ballots or batches to read or count, in key order,
+    /// dealt in turn to the audit boards registered and not revoked, in registration order. A guide for who retrieves what
+    /// (the screen marks "assigned to you", the audit page shows each board's progress), not a rule: any registered audit
+    /// board may read or count any ballot or batch still open.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Deal(AuditProgressRound round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        string[] boards = [.. _boards.Values.Select(b => b.Board).Where(b => !_revoked.ContainsKey(b))];
+        Dictionary<string, List<string>> deal = boards.ToDictionary(b => b, _ => new List<string>(), StringComparer.Ordinal);
+        int i = 0;
+        foreach (string key in round.Ballots.Order(StringComparer.Ordinal))
+        {
+            if (boards.Length > 0)
+            {
+                deal[boards[i++ % boards.Length]].Add(key);
+            }
+        }
+
+        return deal.ToDictionary(d => d.Key, d => (IReadOnlyList<string>)d.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>True when ballot or batch <paramref name="key"/> of <paramref name="round"/> is read (every contest counted, for a batch).</summary>
+    public bool IsDone(AuditProgressRound round, string key)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return Method == AuditMethod.Batch ? Uncounted(round, key).Count == 0 : round.Readings.ContainsKey(key);
+    }
+
     /// <summary>What is wrong with registering <paramref name="board"/>, or null.</summary>
     public string? CheckBoard(AuditBoardArtifact board)
     {

@@ -159,6 +159,19 @@ public sealed class BatchAuditBoardScreenBrowserTests(ChromiumFixture chromium) 
         Assert.Contains($"ok      counts of round 1 ({batches} batch(es), {batches} tally(ies), signed off by Board 1: Ada Blue and Rui Red; Board 2: Lee Green and Sam Gold)", output, StringComparison.Ordinal);
         Assert.Contains("ok      risk after round 1: MACRO ", output, StringComparison.Ordinal);
         Assert.Contains($"({Contest} confirmed)", output, StringComparison.Ordinal);
+
+        // The audit page: each audit board's progress on the batches dealt to it, and the round signed off by both.
+        await phone.GotoAsync(url + "audit");
+        ILocator roundOne = phone.Locator($"section.audit-trail[data-audit='{auditId}'] section.audit-round[data-round='1']");
+        Assert.Equal($"{batches} of {batches}", await roundOne.Locator(".read-count").InnerTextAsync());
+        Assert.Contains("signed off by Board 1 (Ada Blue and Rui Red), Board 2 (Lee Green and Sam Gold)", await roundOne.Locator(".signed-off").InnerTextAsync(), StringComparison.Ordinal);
+        ILocator progress1 = roundOne.Locator(".board-progress li[data-board='Board 1']");
+        string assigned1 = (await progress1.GetAttributeAsync("data-assigned"))!;
+        Assert.Equal(assigned1, await progress1.GetAttributeAsync("data-done"));
+        Assert.Equal($"Board 1: {assigned1} of {assigned1} assigned batch(es) done · {assigned1} batch(es) counted by this board · signed off", await progress1.InnerTextAsync());
+        Assert.EndsWith("counted by this board · signed off", await roundOne.Locator(".board-progress li[data-board='Board 2']").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("(by Board 1)", await roundOne.Locator("td.reading").First.InnerTextAsync() + await roundOne.Locator("td.reading").Last.InnerTextAsync(), StringComparison.Ordinal);
+
         using HttpClient http = new();
         string id = AuditTrailArtifacts.TallyId(auditId, 1, board1Tabulator, board1Batch, Contest);
         JsonElement logged = JsonDocument.Parse(await http.GetStringAsync($"{url}board/audit-tallies/{Uri.EscapeDataString(id)}")).RootElement;
