@@ -36,7 +36,15 @@ internal sealed class AuditOnBoard : IDisposable
     public List<SeedLogRecord> SeedRecords { get; } = [];
 
     /// <summary>The charter, the audit's inputs, both parties' commitments and reveals.</summary>
-    public static async Task<AuditOnBoard> StartAsync(TestBoard board, Uri address, double alpha = 0.1)
+    public static async Task<AuditOnBoard> StartAsync(TestBoard board, Uri address, double alpha = 0.1) => await StartAsync(board, address, alpha, batch: false);
+
+    /// <summary>
+    /// As <see cref="StartAsync(TestBoard, Uri, double)"/> for a batch-comparison audit of the Siletz batch tallies
+    /// (tests/vectors/rla-vendor/more/generated-jurisdiction: three batches, Minister of Farming).
+    /// </summary>
+    public static Task<AuditOnBoard> StartBatchAsync(TestBoard board, Uri address) => StartAsync(board, address, 0.1, batch: true);
+
+    private static async Task<AuditOnBoard> StartAsync(TestBoard board, Uri address, double alpha, bool batch)
     {
         BoardClient blue = new(address, board.Blue), red = new(address, board.Red);
         using (HttpResponseMessage charter = await blue.PostAsync("board/charter", await File.ReadAllBytesAsync(Path.Combine(board.Dir, "charter.json")), "charter", cosigners: [board.Red]))
@@ -47,8 +55,18 @@ internal sealed class AuditOnBoard : IDisposable
         string manifest = Path.Combine(board.Dir, "m.csv"), results = Path.Combine(board.Dir, "r.csv");
         await File.WriteAllTextAsync(manifest, "Tabulator,Batch,Ballots\nT1,B1,300\nT2,B2,200\n");
         await File.WriteAllTextAsync(results, "Contest,Choice,Votes,Ballots\nMayor,Alice,300,500\nMayor,Bob,150,500\nBond,Yes,200,300\nBond,No,90,300\n");
-        AuditOnBoard a = new(AuditDirectory.Init(Path.Combine(board.Dir, "audit"),
-            new AuditSettings(AuditMethod.Bravo, alpha, manifest, results, null, ["blue.example", "red.example"], T, T.AddHours(1), T.AddHours(1), "entente", null, null), TimeProvider.System), blue, red);
+        AuditSettings settings = new(AuditMethod.Bravo, alpha, manifest, results, null, ["blue.example", "red.example"], T, T.AddHours(1), T.AddHours(1), "entente", null, null);
+        if (batch)
+        {
+            string siletz = Path.Combine(AppContext.BaseDirectory, "vectors", "rla-vendor", "siletz");
+            await File.WriteAllTextAsync(results, "Contest,Choice,Votes,Ballots\nMinister of Farming,Erin George,41,57\nMinister of Farming,Alex Hall,5,57\nMinister of Farming,Write-In,0,57\n");
+            settings = new AuditSettings(AuditMethod.Batch, alpha, Path.Combine(siletz, "siletz-ballot-manifest.csv"), results, null, ["blue.example", "red.example"], T, T.AddHours(1), T.AddHours(1), "entente", null, null)
+            {
+                BatchTalliesPath = Path.Combine(siletz, "siletz-minister-of-farming-candidate-totals-by-batch.csv"),
+            };
+        }
+
+        AuditOnBoard a = new(AuditDirectory.Init(Path.Combine(board.Dir, "audit"), settings, TimeProvider.System), blue, red);
         await PostAsync(blue, "audit-inputs", AuditTrailArtifacts.InputsType, AuditTrailArtifacts.Write(a.Audit.InputsArtifact()));
         byte[] blueSecret = SeedProtocol.NewSecret(), redSecret = SeedProtocol.NewSecret();
         foreach ((BoardClient client, string party, byte[] secret) in new[] { (blue, "blue.example", blueSecret), (red, "red.example", redSecret) })

@@ -15,6 +15,9 @@ public sealed record AuditStepRefusal(string Message, bool Conflict);
 public sealed class AuditProgressRound
 {
     private readonly Dictionary<string, AuditReadingArtifact> _readings = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string BatchKey, string Contest), AuditTallyArtifact> _tallies = [];
+    private readonly Dictionary<string, AuditSignOffArtifact> _boardSignOffs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<string>> _shares = new(StringComparer.Ordinal);
     private readonly HashSet<string> _toRead;
     private readonly HashSet<string> _drawn;
 
@@ -54,7 +57,32 @@ public sealed class AuditProgressRound
     /// <summary>The risk per contest over every draw up to and including this round, once signed off.</summary>
     public AuditDecision? Decision { get; internal set; }
 
+    /// <summary>Batch audits: the latest hand tally per (batch key, contest) on the board.</summary>
+    public IReadOnlyDictionary<(string BatchKey, string Contest), AuditTallyArtifact> Tallies => _tallies;
+
+    /// <summary>Batch audits: each audit board's sign-off of its share of the round, by board name, in log order.</summary>
+    public IReadOnlyDictionary<string, AuditSignOffArtifact> BoardSignOffs => _boardSignOffs;
+
+    /// <summary>Batch audits: each audit board's share of the round (the batch keys it posted a tally of), by board name.</summary>
+    public IReadOnlyDictionary<string, SortedSet<string>> Shares => _shares;
+
+    /// <summary>Batch audits: the batch keys with a tally of this round.</summary>
+    public IEnumerable<string> TalliedBatches => _tallies.Keys.Select(k => k.BatchKey).Distinct(StringComparer.Ordinal);
+
     internal void Add(AuditReadingArtifact reading) => _readings[reading.BallotKey] = reading;
+
+    internal void Add(AuditTallyArtifact tally)
+    {
+        _tallies[(tally.BatchKey, tally.Contest)] = tally;
+        if (!_shares.TryGetValue(tally.Board, out SortedSet<string>? share))
+        {
+            _shares[tally.Board] = share = new SortedSet<string>(StringComparer.Ordinal);
+        }
+
+        share.Add(tally.BatchKey);
+    }
+
+    internal void AddBoardSignOff(AuditSignOffArtifact signOff) => _boardSignOffs[signOff.Board] = signOff;
 
     internal static string Key(AuditRoundDraw d) => $"{d.Tabulator}\u001f{d.Batch}\u001f{d.Position}";
 }
@@ -83,6 +111,40 @@ public sealed class AuditProgress
         Manifest = BallotManifest.FromTable(CsvTable.Parse(File(inputs, "manifest.csv"), "manifest.csv"));
         Contests = ReportedResults.FromTable(CsvTable.Parse(File(inputs, "results.csv"), "results.csv"));
         Cvrs = Method == AuditMethod.Comparison ? CastVoteRecords.FromTable(CsvTable.Parse(File(inputs, "cvrs.csv"), "cvrs.csv")) : null;
+        if (Method == AuditMethod.Batch)
+        {
+            Reported = Vendors.CandidateTotalsByBatch.Parse(File(inputs, "batch-tallies.csv"), "batch-tallies.csv", Manifest, Contests);
+            _batches = Manifest.Batches.ToDictionary(b => $"{b.Tabulator}\u001f{b.Batch}\u001f0", StringComparer.Ordinal);
+        }
+    }
+
+    private readonly Dictionary<string, ManifestBatch> _batches = new(StringComparer.Ordinal);
+
+    /// <summary>Batch audits: the committed reported tallies per manifest batch (contest → choice → votes); null for ballot audits.</summary>
+    public IReadOnlyDictionary<ManifestBatch, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>>>? Reported { get; }
+
+    /// <summary>Batch audits: the manifest batch of a batch key (<c>t␟b␟0</c>), or null.</summary>
+    public ManifestBatch? BatchOf(string batchKey) => _batches.GetValueOrDefault(batchKey);
+
+    /// <summary>Batch audits: the contests a batch is counted for (those its reported tallies hold), in the results' order.</summary>
+    public IReadOnlyList<ReportedContest> ContestsOf(ManifestBatch batch) =>
+        Reported is not null && Reported.TryGetValue(batch, out var tallies) ? [.. Contests.Where(c => tallies.ContainsKey(c.Name))] : [];
+
+    /// <summary>Batch audits: the contests of batch <paramref name="batchKey"/> with no tally in <paramref name="round"/> yet.</summary>
+    public IReadOnlyList<string> Uncounted(AuditProgressRound round, string batchKey)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return BatchOf(batchKey) is { } b ? [.. ContestsOf(b).Select(c => c.Name).Where(c => !round.Tallies.ContainsKey((batchKey, c)))] : [];
+    }
+
+    /// <summary>
+    /// Batch audits: true when every batch of the round is counted for every contest it holds and every audit board that
+    /// counted in the round signed off its share.
+    /// </summary>
+    public bool IsComplete(AuditProgressRound round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return round.Ballots.All(b => Uncounted(round, b).Count == 0) && round.Shares.Keys.All(round.BoardSignOffs.ContainsKey) && round.BoardSignOffs.Count > 0;
     }
 
     /// <summary>The committed inputs.</summary>
@@ -111,6 +173,36 @@ public sealed class AuditProgress
 
     /// <summary>The audit boards whose key is revoked, with the revocation's log index when known.</summary>
     public IReadOnlyDictionary<string, long?> Revoked => _revoked;
+
+    /// <summary>
+    /// The deal of a round (docs/audit.md, "Progress per audit board"): the ballots or batches to read or count, in key order,
+    /// dealt in turn to the audit boards registered and not revoked, in registration order. A guide for who retrieves what
+    /// (the screen marks "assigned to you", the audit page shows each board's progress), not a rule: any registered audit
+    /// board may read or count any ballot or batch still open.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Deal(AuditProgressRound round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        string[] boards = [.. _boards.Values.Select(b => b.Board).Where(b => !_revoked.ContainsKey(b))];
+        Dictionary<string, List<string>> deal = boards.ToDictionary(b => b, _ => new List<string>(), StringComparer.Ordinal);
+        int i = 0;
+        foreach (string key in round.Ballots.Order(StringComparer.Ordinal))
+        {
+            if (boards.Length > 0)
+            {
+                deal[boards[i++ % boards.Length]].Add(key);
+            }
+        }
+
+        return deal.ToDictionary(d => d.Key, d => (IReadOnlyList<string>)d.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>True when ballot or batch <paramref name="key"/> of <paramref name="round"/> is read (every contest counted, for a batch).</summary>
+    public bool IsDone(AuditProgressRound round, string key)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return Method == AuditMethod.Batch ? Uncounted(round, key).Count == 0 : round.Readings.ContainsKey(key);
+    }
 
     /// <summary>What is wrong with registering <paramref name="board"/>, or null.</summary>
     public string? CheckBoard(AuditBoardArtifact board)
@@ -198,7 +290,12 @@ public sealed class AuditProgress
             return $"it is round {round.Round} but round {_rounds.Count + 1} comes next.";
         }
 
-        if (Method == AuditMethod.Batch || _rounds.Count == 0)
+        if (Method == AuditMethod.Batch && round.Draws.FirstOrDefault(d => d.Position != 0 || BatchOf(AuditProgressRound.Key(d)) is null) is { } stray)
+        {
+            return $"draw {stray.Tabulator} / {stray.Batch} #{stray.Position} is not a whole batch of the committed manifest.";
+        }
+
+        if (_rounds.Count == 0)
         {
             return null;
         }
@@ -206,7 +303,9 @@ public sealed class AuditProgress
         AuditProgressRound previous = _rounds[^1];
         if (previous.SignOff is null)
         {
-            return $"round {previous.Sample.Round} is not signed off: its readings decide whether another round is needed.";
+            return Method == AuditMethod.Batch
+                ? $"round {previous.Sample.Round} is not signed off: every batch counted and every audit board that counted signed off; its counts decide whether another round is needed."
+                : $"round {previous.Sample.Round} is not signed off: its readings decide whether another round is needed.";
         }
 
         return previous.Decision is { AllConfirmed: true }
@@ -219,7 +318,7 @@ public sealed class AuditProgress
     {
         ArgumentNullException.ThrowIfNull(round);
         _rounds.Add(new AuditProgressRound(round, _rounds.Sum(r => (long)r.Sample.Draws.Count),
-            _rounds.SelectMany(r => r.Readings.Keys).ToHashSet(StringComparer.Ordinal)));
+            _rounds.SelectMany(r => r.Readings.Keys.Concat(r.TalliedBatches)).ToHashSet(StringComparer.Ordinal)));
     }
 
     /// <summary>What is wrong with <paramref name="reading"/> as the next entry, or null.</summary>
@@ -232,7 +331,7 @@ public sealed class AuditProgress
         conflict = true;
         if (Method == AuditMethod.Batch)
         {
-            return "a batch-comparison audit's hand counts are not board entries (docs/audit.md); it has no ballot readings.";
+            return "a batch-comparison audit has no ballot readings: each sampled batch's hand count is an audit.tally entry (POST /board/audit-tallies; docs/audit.md).";
         }
 
         if (reading.Round > _rounds.Count)
@@ -310,14 +409,14 @@ public sealed class AuditProgress
     public string? CheckSignOff(AuditSignOffArtifact signOff)
     {
         ArgumentNullException.ThrowIfNull(signOff);
-        if (Method == AuditMethod.Batch)
-        {
-            return "a batch-comparison audit's sign-offs are not board entries yet (docs/audit.md).";
-        }
-
         if (signOff.Round > _rounds.Count)
         {
             return $"round {signOff.Round} has not been drawn: no sample of it is on the board.";
+        }
+
+        if (Method == AuditMethod.Batch)
+        {
+            return BatchSignOffProblem(signOff);
         }
 
         AuditProgressRound round = _rounds[signOff.Round - 1];
@@ -341,12 +440,24 @@ public sealed class AuditProgress
     public void ApplySignOff(AuditSignOffArtifact signOff)
     {
         ArgumentNullException.ThrowIfNull(signOff);
-        if (signOff.Round > _rounds.Count || Method == AuditMethod.Batch)
+        if (signOff.Round > _rounds.Count)
         {
             return;
         }
 
         AuditProgressRound round = _rounds[signOff.Round - 1];
+        if (Method == AuditMethod.Batch)
+        {
+            round.AddBoardSignOff(signOff);
+            if (round.SignOff is null && IsComplete(round) && _rounds.Take(signOff.Round - 1).All(r => r.SignOff is not null))
+            {
+                round.SignOff = signOff; // the sign-off that closed the round
+                round.Decision = Measure(signOff.Round);
+            }
+
+            return;
+        }
+
         round.SignOff = signOff;
         if (_rounds.Take(signOff.Round).Any(r => r.SignOff is null || r.Ballots.Any(b => !r.Readings.ContainsKey(b))))
         {
@@ -359,6 +470,22 @@ public sealed class AuditProgress
     /// <summary>The risk per contest over the draws of rounds 1..<paramref name="throughRound"/> with their readings.</summary>
     public AuditDecision Measure(int throughRound)
     {
+        if (Method == AuditMethod.Batch)
+        {
+            List<ManifestBatch> drawn = [.. _rounds.Take(throughRound).SelectMany(r => r.Sample.Draws).Select(d => BatchOf(AuditProgressRound.Key(d))!)];
+            Dictionary<(string, string), AuditTallyArtifact> latest = [];
+            foreach (AuditProgressRound r in _rounds.Take(throughRound))
+            {
+                foreach (var (k, t) in r.Tallies)
+                {
+                    latest[k] = t;
+                }
+            }
+
+            return AuditEngine.EvaluateBatches(Inputs.RiskLimit, Contests, Manifest.Batches, Reported!, drawn,
+                (b, contest) => latest.TryGetValue(($"{b.Tabulator}\u001f{b.Batch}\u001f0", contest), out AuditTallyArtifact? t) ? t.VoteMap : null);
+        }
+
         List<AuditDraw> draws = [];
         Dictionary<string, BallotReading> readings = new(StringComparer.Ordinal);
         Dictionary<string, int> times = new(StringComparer.Ordinal);
@@ -378,6 +505,133 @@ public sealed class AuditProgress
         }
 
         return AuditEngine.Evaluate(Method, Inputs.RiskLimit, Contests, Manifest.TotalBallots, draws, readings, Cvrs);
+    }
+
+    /// <summary>What is wrong with <paramref name="tally"/> as the next entry, or null.</summary>
+    public AuditStepRefusal? CheckTally(AuditTallyArtifact tally) => TallyProblem(tally, out bool conflict) is string problem ? new AuditStepRefusal(problem, conflict) : null;
+
+    private string? TallyProblem(AuditTallyArtifact tally, out bool conflict)
+    {
+        ArgumentNullException.ThrowIfNull(tally);
+        string batch = $"{(tally.Tabulator is null ? "" : tally.Tabulator + " / ")}{tally.Batch}";
+        conflict = true;
+        if (Method != AuditMethod.Batch)
+        {
+            return "this audit reads ballots (audit.reading); hand tallies of whole batches belong to batch-comparison audits.";
+        }
+
+        if (tally.Round > _rounds.Count)
+        {
+            return $"round {tally.Round} has not been drawn: no sample of it is on the board.";
+        }
+
+        AuditProgressRound round = _rounds[tally.Round - 1];
+        if (round.SignOff is not null)
+        {
+            return $"round {tally.Round} is signed off; its counts are final.";
+        }
+
+        if (round.BoardSignOffs.ContainsKey(tally.Board))
+        {
+            return $"audit board \"{tally.Board}\" signed off its share of round {tally.Round}; its counts are final.";
+        }
+
+        if (round.Tallies.TryGetValue((tally.BatchKey, tally.Contest), out AuditTallyArtifact? latest))
+        {
+            if (tally.Corrects is null)
+            {
+                return $"batch {batch}, \"{tally.Contest}\", of round {tally.Round} already has a tally on the board (version {latest.Version}, by {latest.Board}); a correction names the version it corrects (\"corrects\": {latest.Version}).";
+            }
+
+            if (tally.Corrects != latest.Version)
+            {
+                return $"batch {batch}, \"{tally.Contest}\", of round {tally.Round}: the correction names version {tally.Corrects}, but the latest tally on the board is version {latest.Version}.";
+            }
+
+            if (round.BoardSignOffs.ContainsKey(latest.Board))
+            {
+                return $"batch {batch}, \"{tally.Contest}\", of round {tally.Round} was counted by {latest.Board}, which signed off its share; that count is final.";
+            }
+        }
+        else if (tally.Corrects is not null)
+        {
+            return $"batch {batch}, \"{tally.Contest}\", of round {tally.Round} has no tally on the board to correct.";
+        }
+
+        conflict = false;
+        if (!round.IsToRead(tally.BatchKey))
+        {
+            return round.IsDrawn(tally.BatchKey)
+                ? $"batch {batch} was counted in an earlier round; that count stands."
+                : $"batch {batch} was not drawn in round {tally.Round}" + (BatchOf(tally.BatchKey) is null ? " (it is not in the committed manifest)." : ".");
+        }
+
+        ManifestBatch b = BatchOf(tally.BatchKey)!;
+        ReportedContest? contest = Contests.FirstOrDefault(x => x.Name == tally.Contest);
+        if (contest is null)
+        {
+            return $"batch {batch}: no contest \"{tally.Contest}\" in the committed results; contests: {string.Join(", ", Contests.Select(x => x.Name))}.";
+        }
+
+        if (!ContestsOf(b).Contains(contest))
+        {
+            return $"batch {batch}: contest \"{tally.Contest}\" is not in the batch's reported tallies; it is counted for {string.Join(", ", ContestsOf(b).Select(x => x.Name))}.";
+        }
+
+        if (tally.Votes.FirstOrDefault(v => !contest.HasChoice(v.Choice)) is { } stranger)
+        {
+            return $"batch {batch}: \"{stranger.Choice}\" is not a choice of \"{tally.Contest}\"; choices: {string.Join(", ", contest.Choices.Select(x => x.Name))}.";
+        }
+
+        if (contest.Choices.Select(c => c.Name).FirstOrDefault(c => !tally.Votes.Any(v => v.Choice == c)) is string left)
+        {
+            return $"batch {batch}, \"{tally.Contest}\": \"{left}\" is not counted; a tally names every choice of the contest (0 when it has no votes).";
+        }
+
+        long total = tally.Votes.Sum(v => v.Votes);
+        return total > b.Ballots * contest.VotesAllowed
+            ? string.Create(CultureInfo.InvariantCulture, $"batch {batch}, \"{tally.Contest}\": {total} votes, but the batch holds {b.Ballots} ballot(s) × {contest.VotesAllowed} vote(s) allowed.")
+            : null;
+    }
+
+    /// <summary>Adds <paramref name="tally"/>.</summary>
+    public void ApplyTally(AuditTallyArtifact tally)
+    {
+        ArgumentNullException.ThrowIfNull(tally);
+        if (tally.Round <= _rounds.Count)
+        {
+            _rounds[tally.Round - 1].Add(tally);
+        }
+    }
+
+    private string? BatchSignOffProblem(AuditSignOffArtifact signOff)
+    {
+        AuditProgressRound round = _rounds[signOff.Round - 1];
+        if (round.SignOff is not null)
+        {
+            return $"round {signOff.Round} is already signed off (closed by {round.SignOff.Board}).";
+        }
+
+        if (round.BoardSignOffs.ContainsKey(signOff.Board))
+        {
+            return $"audit board \"{signOff.Board}\" already signed off its share of round {signOff.Round}.";
+        }
+
+        if (!round.Shares.TryGetValue(signOff.Board, out SortedSet<string>? share))
+        {
+            return $"audit board \"{signOff.Board}\" has counted no batch of round {signOff.Round}; an audit board signs off the batches it counted.";
+        }
+
+        foreach (string key in share)
+        {
+            if (Uncounted(round, key) is { Count: > 0 } open)
+            {
+                string[] parts = key.Split('\u001f');
+                return $"batch {(parts[0].Length == 0 ? "" : parts[0] + " / ")}{parts[1]} of round {signOff.Round} is not counted for {string.Join(", ", open.Select(c => $"\"{c}\""))} yet.";
+            }
+        }
+
+        return null;
     }
 
     private BallotReading ToBallotReading(AuditReadingArtifact reading)

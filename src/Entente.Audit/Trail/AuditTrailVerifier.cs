@@ -151,6 +151,7 @@ public static class AuditTrailVerifier
         }
 
         List<AuditTrailEntry> steps = [.. log.Where(e => e.Type is AuditTrailArtifacts.RoundType or AuditTrailArtifacts.ReadingType or AuditTrailArtifacts.SignOffType
+            or AuditTrailArtifacts.TallyType
             or AuditTrailArtifacts.BoardType or AuditTrailArtifacts.BoardRevokedType)];
         if (commit is null)
         {
@@ -228,6 +229,26 @@ public static class AuditTrailVerifier
 
                         progress.ApplyReading(reading);
                         continue;
+                    case AuditTrailArtifacts.TallyType:
+                        AuditTallyArtifact tally = AuditTrailArtifacts.ReadTally(where, e.Body);
+                        if (tally.AuditId != auditId)
+                        {
+                            continue;
+                        }
+
+                        step = $"counts of round {tally.Round}";
+                        if (AuditBoardKeys.IsAuditBoardParty(e.Party) && progress.CheckSigner(e.Party!, tally.Board, null) is string badCounter)
+                        {
+                            return Fail(step, $"{where}: {badCounter}", seed.Seed);
+                        }
+
+                        if (progress.CheckTally(tally) is { } badTally)
+                        {
+                            return Fail(step, $"{where}: {badTally.Message}", seed.Seed);
+                        }
+
+                        progress.ApplyTally(tally);
+                        continue;
                     case AuditTrailArtifacts.SignOffType:
                         AuditSignOffArtifact signOff = AuditTrailArtifacts.ReadSignOff(where, e.Body);
                         if (signOff.AuditId != auditId)
@@ -248,6 +269,20 @@ public static class AuditTrailVerifier
 
                         progress.ApplySignOff(signOff);
                         AuditProgressRound signed = progress.Rounds[signOff.Round - 1];
+                        if (progress.Method == AuditMethod.Batch)
+                        {
+                            if (signed.SignOff is null)
+                            {
+                                continue; // the round closes with the last audit board's sign-off
+                            }
+
+                            ok.Add(string.Create(CultureInfo.InvariantCulture, $"counts of round {signOff.Round} ({signed.Ballots.Count} batch(es), {signed.Tallies.Count} tally(ies), signed off by ")
+                                + string.Join("; ", signed.BoardSignOffs.Values.Select(s => $"{s.Board}: {string.Join(" and ", s.Members)}")) + ")");
+                            ok.Add(string.Create(CultureInfo.InvariantCulture, $"risk after round {signOff.Round}: MACRO {signed.Decision!.Contests[0].PValue:0.######} for every contest (")
+                                + string.Join("; ", signed.Decision.Contests.Select(c => $"{c.Contest} {Words(c.Decision)}")) + ")");
+                            continue;
+                        }
+
                         ok.Add(string.Create(CultureInfo.InvariantCulture, $"readings of round {signOff.Round} ({signed.Readings.Count} ballot(s), signed off by {signOff.Board}: {string.Join(" and ", signOff.Members)})"));
                         ok.Add($"risk after round {signOff.Round}: " + string.Join("; ", signed.Decision!.Contests.Select(c =>
                             string.Create(CultureInfo.InvariantCulture, $"{c.Contest} {c.PValue:0.######} ({Words(c.Decision)})"))));

@@ -202,39 +202,8 @@ public sealed partial class AuditDirectory
     /// </summary>
     private AuditDecision EvaluateBatches()
     {
-        double u = TotalErrorBound();
         var latest = LatestBatchCounts();
-        List<(double, double)> measured = [];
-        List<double> byDraw = [];
-        foreach (AuditDraw d in SignedOffDraws)
-        {
-            ManifestBatch b = Manifest.Batches[IndexOf(d)];
-            var reported = Reported(b);
-            Dictionary<string, IReadOnlyDictionary<string, long>> audited = new(StringComparer.Ordinal);
-            foreach (ReportedContest c in Contests)
-            {
-                if (latest.TryGetValue((d.BallotKey, c.Name), out BatchCount? count))
-                {
-                    audited[c.Name] = count.Votes;
-                }
-            }
-
-            measured.Add((MacroAudit.ErrorBound(Contests, b.Ballots, reported), MacroAudit.Error(Contests, b.Ballots, reported, audited)));
-            byDraw.Add(MacroAudit.PValue(u, measured));
-        }
-
-        double p = MacroAudit.PValue(u, measured);
-        bool confirmed = p <= State.RiskLimit;
-        long next = confirmed ? 0 : Macro.SampleSize(State.RiskLimit, u, Manifest.Batches.Count, Math.Max(p, double.Epsilon));
-        ContestDecision decision = confirmed ? ContestDecision.Confirmed
-            : double.IsPositiveInfinity(u) || p >= 1 && measured.Count > 0 && measured[^1].Item2 >= measured[^1].Item1 ? ContestDecision.FullHandCount
-            : ContestDecision.AnotherRound;
-        if (!confirmed)
-        {
-            next = Math.Max(next, 1);
-        }
-
-        List<ContestRisk> risks = [.. Contests.Select(c => new ContestRisk(c.Name, p, [], byDraw, decision, next, default, new Dictionary<string, long>(), 0))];
-        return new AuditDecision(risks, measured.Count);
+        return AuditEngine.EvaluateBatches(State.RiskLimit, Contests, Manifest.Batches, ReportedBatches!, [.. SignedOffDraws.Select(d => Manifest.Batches[IndexOf(d)])],
+            (b, contest) => latest.TryGetValue(($"{b.Tabulator}\u001f{b.Batch}\u001f0", contest), out BatchCount? count) ? count.Votes : null);
     }
 }

@@ -50,7 +50,7 @@ public sealed record AuditDecision(IReadOnlyList<ContestRisk> Contests, long Dra
 }
 
 /// <summary>The audit's arithmetic: round sizes, risk per contest, decisions. Pure functions.</summary>
-public static class AuditEngine
+public static partial class AuditEngine
 {
     /// <summary>The contest measured against the whole sampled population (the manifest's ballots).</summary>
     public static ReportedContest OverPopulation(ReportedContest contest, long populationBallots)

@@ -129,8 +129,11 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>An audit board's reading of one sampled ballot.</summary>
     public static readonly BoardKind AuditReadings = new("audit-readings", false, [Entente.Audit.Trail.AuditTrailArtifacts.ReadingType], AuditorRole, false, "An audit board's reading of one ballot of a round's sample (every contest, or not found), only before the round's sign-off and once per ballot; id = audit:round:tabulator|batch|position.");
 
+    /// <summary>An audit board's hand tally of one sampled batch for one contest (batch-comparison audits).</summary>
+    public static readonly BoardKind AuditTallies = new("audit-tallies", false, [Entente.Audit.Trail.AuditTrailArtifacts.TallyType], AuditorRole, false, "An audit board's hand tally of one batch of a round's sample for one contest (every choice of the contest with its count), in a batch-comparison audit, only before the counting board's sign-off and once per batch and contest (a correction names the version it replaces); id = audit:round:tabulator|batch|contest.");
+
     /// <summary>An audit board's sign-off of a round.</summary>
-    public static readonly BoardKind AuditSignOffs = new("audit-signoffs", false, [Entente.Audit.Trail.AuditTrailArtifacts.SignOffType], AuditorRole, false, "An audit board's sign-off of a round, naming both members, once every ballot of the round's sample has its reading; id = audit:round.");
+    public static readonly BoardKind AuditSignOffs = new("audit-signoffs", false, [Entente.Audit.Trail.AuditTrailArtifacts.SignOffType], AuditorRole, false, "An audit board's sign-off of a round, naming both members, once every ballot of the round's sample has its reading; id = audit:round (in a batch-comparison audit each audit board signs off the batches it counted: id = audit:round:board, and the round closes when every batch is counted and every board that counted signed off).");
 
     /// <summary>An audit board's registration (its members and page key) or the revocation of its key.</summary>
     public static readonly BoardKind AuditBoards = new("audit-boards", false, [Entente.Audit.Trail.AuditTrailArtifacts.BoardType, Entente.Audit.Trail.AuditTrailArtifacts.BoardRevokedType], AuditorRole, false, "An audit board registered for an audit (its two members and the Ed25519 public key its page signs readings and sign-offs with; id = audit:board), or the revocation of that key (id = audit:board:revoked); only once the audit's inputs are on the board.");
@@ -154,7 +157,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Abandonments, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditSignOffs,
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Abandonments, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditTallies, AuditSignOffs,
          RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>

@@ -178,6 +178,7 @@ public sealed class BoardState
             "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
             "audit-boards" => Task.FromResult(PrepareAuditBoard(body, trusted)),
             "audit-readings" => Task.FromResult(PrepareAuditReading(body, trusted)),
+            "audit-tallies" => Task.FromResult(PrepareAuditTally(body, trusted)),
             "audit-signoffs" => Task.FromResult(PrepareAuditSignOff(body, trusted)),
             "roll-inits" or "roll-changes" or "roll-snapshots" or "results" => Task.FromResult(_rolls.Prepare(kind, body, party, trusted)),
             _ => throw BoardRefusal.NotFound("No such collection", $"/board/{kind.Collection} accepts no posts.").Raise(),
@@ -766,15 +767,46 @@ public sealed class BoardState
                 throw BoardRefusal.NotYet($"The inputs of audit {signOff.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
             }
 
-            bool again = signOff.Round <= progress.Rounds.Count && progress.Rounds[signOff.Round - 1].SignOff is { } logged
-                && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
+            AuditProgressRound? of = signOff.Round <= progress.Rounds.Count ? progress.Rounds[signOff.Round - 1] : null;
+            AuditSignOffArtifact? logged = progress.Method == Entente.Audit.Workflow.AuditMethod.Batch ? of?.BoardSignOffs.GetValueOrDefault(signOff.Board) : of?.SignOff;
+            bool again = logged is not null && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
             if (!again && progress.CheckSignOff(signOff) is string problem) // the same sign-off again: the board answers "already on the board"
             {
                 throw BoardRefusal.Conflict("Sign-off refused", $"audit sign-off: {problem}").Raise();
             }
         }
 
-        return new PreparedArtifact(signOff.Id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
+        // In a batch-comparison audit each audit board signs off its own share of the round (docs/audit.md).
+        string id = progress?.Method == Entente.Audit.Workflow.AuditMethod.Batch ? AuditTrailArtifacts.BatchSignOffId(signOff) : signOff.Id;
+        return new PreparedArtifact(id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
+    }
+
+    /// <summary>
+    /// An audit board's hand tally of one batch for one contest (batch-comparison audits): of a batch in the sample of a
+    /// drawn round, once per batch and contest (a correction names the latest version), before the counting board's
+    /// sign-off, with every choice of the contest and counts that fit the batch (<see cref="AuditProgress.CheckTally"/>).
+    /// </summary>
+    public PreparedArtifact PrepareAuditTally(byte[] body, bool trusted)
+    {
+        AuditTallyArtifact tally = ParseAudit(() => AuditTrailArtifacts.ReadTally("audit tally", body));
+        AuditProgress? progress = _auditInputs.GetValueOrDefault(tally.AuditId);
+        if (!trusted)
+        {
+            if (progress is null)
+            {
+                throw BoardRefusal.NotYet($"The inputs of audit {tally.AuditId} are not on the board (POST /board/audit-inputs).").Raise();
+            }
+
+            bool again = tally.Round <= progress.Rounds.Count && progress.Rounds[tally.Round - 1].Tallies.TryGetValue((tally.BatchKey, tally.Contest), out AuditTallyArtifact? logged)
+                && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
+            if (!again && progress.CheckTally(tally) is { } problem) // the same tally again: the board answers "already on the board"
+            {
+                throw (problem.Conflict ? BoardRefusal.Conflict("Tally refused", $"audit tally: {problem.Message}")
+                    : BoardRefusal.Invalid("Tally refused", $"audit tally: {problem.Message}")).Raise();
+            }
+        }
+
+        return new PreparedArtifact(tally.Id, AuditTrailArtifacts.TallyType, null, null) { Apply = () => progress?.ApplyTally(tally) };
     }
 
     /// <summary>
@@ -848,8 +880,9 @@ public sealed class BoardState
         (string audit, string board, IReadOnlyList<string>? members) = kind.Collection switch
         {
             "audit-readings" => ParseAudit(() => AuditTrailArtifacts.ReadReading("audit reading", body)) is var r ? (r.AuditId, r.Board, (IReadOnlyList<string>?)null) : default,
+            "audit-tallies" => ParseAudit(() => AuditTrailArtifacts.ReadTally("audit tally", body)) is var t ? (t.AuditId, t.Board, (IReadOnlyList<string>?)null) : default,
             "audit-signoffs" => ParseAudit(() => AuditTrailArtifacts.ReadSignOff("audit sign-off", body)) is var s ? (s.AuditId, s.Board, s.Members) : default,
-            _ => throw BoardRefusal.Forbidden("Not an audit board's entry", $"/board/{kind.Collection}: an audit board's key posts only readings and sign-offs.").Raise(),
+            _ => throw BoardRefusal.Forbidden("Not an audit board's entry", $"/board/{kind.Collection}: an audit board's key posts only readings, tallies and sign-offs.").Raise(),
         };
         if (AuditBoardOf(party) is not { } registered || registered.Board.AuditId != audit)
         {
@@ -861,7 +894,12 @@ public sealed class BoardState
             throw BoardRefusal.Forbidden("Not this audit board's entry", problem).Raise();
         }
 
-        return kind.Collection == "audit-readings" ? PrepareAuditReading(body, trusted: false) : PrepareAuditSignOff(body, trusted: false);
+        return kind.Collection switch
+        {
+            "audit-readings" => PrepareAuditReading(body, trusted: false),
+            "audit-tallies" => PrepareAuditTally(body, trusted: false),
+            _ => PrepareAuditSignOff(body, trusted: false),
+        };
     }
 
     /// <summary>The audits whose inputs are on the board, with their rounds, readings, sign-offs and risk so far.</summary>

@@ -81,7 +81,7 @@ internal static class BoardEndpoints
 
     private static async Task<IResult> PostAsync(BoardKind kind, string? argument, HttpContext http, BoardService board, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct)
     {
-        if (kind == BoardKind.AuditReadings || kind == BoardKind.AuditSignOffs)
+        if (kind == BoardKind.AuditReadings || kind == BoardKind.AuditTallies || kind == BoardKind.AuditSignOffs)
         {
             if (!RequestAuthenticator.HasSignature(http.Request) && AuditBoardEntry(http) is string entry)
             {

@@ -1,4 +1,5 @@
-// The audit board's screen (docs/audit.md, "The audit-board screen"). The link's #k= fragment holds the board's
+// The audit board's screen (docs/audit.md, "The audit-board screen"): ballot readings, or batch tallies in a
+// batch-comparison audit. The link's #k= fragment holds the board's
 // 32-byte Ed25519 private seed; browsers never send a fragment, so the key never reaches the server or its logs. The
 // key moves to this tab's sessionStorage and leaves the address bar. Each reading and the sign-off are canonical JSON
 // (members in the order of docs/audit.md); the browser signs the log entry that commits to them (a C2SP signed note,
@@ -147,6 +148,37 @@
         send(reading(true, contests));
       });
       form.querySelector("button.not-found").addEventListener("click", () => send(reading(false, [])));
+    }
+
+    // Batch-comparison audits: one form per batch and contest, each choice's hand count (audit.tally).
+    for (const form of root.querySelectorAll("form.tally-form")) {
+      const li = form.closest("li.batch");
+      const outcome = form.querySelector(".outcome");
+      const corrects = form.dataset.corrects ? Number(form.dataset.corrects) : null;
+      form.addEventListener("submit", async ev => {
+        ev.preventDefault();
+        const votes = [];
+        for (const input of form.querySelectorAll("input[name=votes]")) {
+          const text = input.value.trim();
+          if (!/^[0-9]{1,15}$/.test(text)) {
+            say(outcome, input.dataset.choice + ": enter the votes counted, a whole number (0 when none).", "bad");
+            return;
+          }
+          votes.push({ choice: input.dataset.choice, votes: Number(text) });
+        }
+        // Members in the canonical order of docs/audit.md; "corrects" only in a correction.
+        const t = { audit, round, board, tabulator: li.dataset.tabulator ? li.dataset.tabulator : null, batch: li.dataset.batch, contest: form.dataset.contest };
+        if (corrects !== null) t.corrects = corrects;
+        t.votes = votes;
+        for (const b of form.querySelectorAll("button")) b.disabled = true;
+        say(outcome, "Signing and posting…", "info");
+        try {
+          if (await post(signer, "audit-tallies", "audit.tally", t, outcome)) location.reload();
+        } catch (e) {
+          say(outcome, "Not recorded: " + e.message, "bad");
+        }
+        for (const b of form.querySelectorAll("button")) b.disabled = false;
+      });
     }
 
     const signOff = document.getElementById("sign-off");

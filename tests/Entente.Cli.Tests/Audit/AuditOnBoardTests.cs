@@ -18,6 +18,61 @@ public sealed class AuditOnBoardTests
     private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(["audit", .. args]);
 
     [Fact]
+    public async Task A_batch_audit_whose_hand_counts_two_audit_boards_log_with_the_cli_verifies_from_the_board_alone()
+    {
+        using BoardProcess board = await BoardProcess.StartAsync();
+        string V(string name) => Path.Combine(AppContext.BaseDirectory, "vectors", "rla-vendor", "more", "generated-jurisdiction", name);
+        File.WriteAllText(board.File("results.csv"), "Contest,Choice,Votes,Ballots\nMinister of Farming,Erin George,41,57\nMinister of Farming,Alex Hall,5,57\nMinister of Farming,Write-In,0,57\n");
+        Dictionary<string, string[]> reported = new() { ["Batch 1"] = ["Erin George=18", "Alex Hall=2"], ["Batch 2"] = ["Erin George=15", "Alex Hall=2"], ["Batch 3"] = ["Erin George=8", "Alex Hall=1"] };
+        string dir = board.File("audit");
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var init = Run("init", "--dir", dir, "--method", "batch", "--risk-limit", "0.1", "--manifest", V("siletz-ballot-manifest.csv"), "--results", board.File("results.csv"),
+            "--batch-tallies", V("siletz-minister-of-farming-candidate-totals-by-batch.csv"), "--parties", "blue.example,red.example",
+            "--commit-by", now.AddHours(1).ToString("O", CultureInfo.InvariantCulture), "--reveal-by", now.AddHours(2).ToString("O", CultureInfo.InvariantCulture),
+            "--board", board.Url, "--key", board.Key("blue.example"));
+        Assert.True(init.Code == 0, init.Err + init.Out);
+        string auditId = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "audit.json"))).RootElement.GetProperty("auditId").GetString()!;
+        foreach (string step in new[] { "commit", "reveal" })
+        {
+            foreach (string party in new[] { "blue.example", "red.example" })
+            {
+                var seed = Run("seed", step, "--dir", dir, "--secret-file", board.File(party + ".secret"), "--board", board.Url, "--key", board.Key(party));
+                Assert.True(seed.Code == 0, seed.Err);
+            }
+        }
+
+        var sample = Run("sample", "--dir", dir, "--size", "10", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(sample.Code == 0, sample.Err);
+        string[][] batches = [.. File.ReadAllLines(Path.Combine(dir, "rounds", "round-1-retrieval.csv")).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))];
+        for (int i = 0; i < batches.Length; i++)
+        {
+            string[] b = batches[i];
+            var noName = Run(["record", "--dir", dir, "--tabulator", b[1], "--batch", b[2], "--contest", "Minister of Farming", .. reported[b[2]].SelectMany(c => new[] { "--count", c }), "--board", board.Url, "--key", board.Key("blue.example")]);
+            Assert.Equal(2, noName.Code); // --audit-board names the counting board
+            var counted = Run(["record", "--dir", dir, "--tabulator", b[1], "--batch", b[2], "--contest", "Minister of Farming", .. reported[b[2]].SelectMany(c => new[] { "--count", c }),
+                "--audit-board", i == 0 ? "Board 1" : "Board 2", "--board", board.Url, "--key", board.Key("blue.example")]);
+            Assert.True(counted.Code == 0, counted.Err + counted.Out);
+            Assert.Contains($"Logged the tally of batch {b[2]}, Minister of Farming on the board", counted.Out, StringComparison.Ordinal);
+        }
+
+        var partial = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(partial.Code == 0, partial.Out + partial.Err);
+        Assert.DoesNotContain("counts of round 1", partial.Out, StringComparison.Ordinal); // not signed off yet
+        foreach ((string name, string members) in new[] { ("Board 1", "Ada Blue,Rui Red"), ("Board 2", "Lee Green,Sam Gold") })
+        {
+            var signed = Run("record", "--dir", dir, "--sign-off", name, "--members", members, "--board", board.Url, "--key", board.Key("red.example"));
+            Assert.True(signed.Code == 0, signed.Err + signed.Out);
+        }
+
+        var verified = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(verified.Code == 0, verified.Out + verified.Err);
+        Assert.Contains($"ok      counts of round 1 ({batches.Length} batch(es), {batches.Length} tally(ies), signed off by Board 1: Ada Blue and Rui Red; Board 2: Lee Green and Sam Gold)", verified.Out, StringComparison.Ordinal);
+        Assert.Contains("ok      risk after round 1: MACRO 0.00748 for every contest (Minister of Farming confirmed)", verified.Out, StringComparison.Ordinal);
+        var status = Run("status", "--dir", dir);
+        Assert.Equal(0, status.Code); // the directory's round was signed off with the last board's sign-off, and agrees
+    }
+
+    [Fact]
     public async Task An_audit_made_on_the_board_verifies_from_the_board_alone_and_a_forged_round_is_named()
     {
         using BoardProcess board = await BoardProcess.StartAsync();

@@ -56,7 +56,7 @@ public sealed class AuditPageBrowserTests(ChromiumFixture chromium) : IClassFixt
         Assert.Equal(ballots.Count, await roundOne.Locator("table.retrieval tbody tr").CountAsync());
         Assert.Equal($"{ballots.Count} of {ballots.Count}", await roundOne.Locator(".read-count").InnerTextAsync());
         Assert.Contains("signed off by Board 1 (Ada Blue and Rui Red)", await roundOne.Locator(".signed-off").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Equal($"Board 1: {ballots.Count} ballot(s) read, signed off", await roundOne.Locator(".board-progress li[data-board='Board 1']").InnerTextAsync());
+        Assert.Equal($"Board 1: {ballots.Count} ballot(s) read by this board · signed off", await roundOne.Locator(".board-progress li[data-board='Board 1']").InnerTextAsync());
         AuditDraw first = ballots[0];
         Assert.EndsWith("not found", await roundOne.Locator($"tr[data-ballot='{first.Tabulator}|{first.Batch}|{first.Position}'] td.reading").InnerTextAsync(), StringComparison.Ordinal);
         if (ballots.Skip(1).FirstOrDefault(d => d.Tabulator == "T2") is { } t2)

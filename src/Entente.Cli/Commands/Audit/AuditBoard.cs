@@ -20,7 +20,8 @@ internal static class AuditBoard
     [
         ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
         ("audit-reveals", Entente.Audit.Seed.SeedArtifacts.RevealType), ("audit-dice", Entente.Audit.Seed.SeedArtifacts.DiceType),
-        ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-boards", AuditTrailArtifacts.BoardType), ("audit-readings", AuditTrailArtifacts.ReadingType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),
+        ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-boards", AuditTrailArtifacts.BoardType), ("audit-readings", AuditTrailArtifacts.ReadingType),
+        ("audit-tallies", AuditTrailArtifacts.TallyType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),
     ];
 
     public static Option<string> BoardOption(string what) => new("--board") { Description = $"Log {what} on the board at this URL (signed with --key)." };
@@ -129,8 +130,24 @@ internal static class AuditBoard
     {
         AuditRound round = audit.CurrentRound ?? throw new UsageException("No round to sign off.");
         AuditSignOffArtifact signOff = new(audit.State.AuditId, round.Number, auditBoard, members);
-        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-signoffs", signOff.Id, AuditTrailArtifacts.SignOffType, false, false),
-            AuditTrailArtifacts.Write(signOff), $"round {round.Number}'s sign-off");
+        string id = audit.State.Method == AuditMethod.Batch ? AuditTrailArtifacts.BatchSignOffId(signOff) : signOff.Id;
+        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-signoffs", id, AuditTrailArtifacts.SignOffType, false, false),
+            AuditTrailArtifacts.Write(signOff), audit.State.Method == AuditMethod.Batch ? $"{auditBoard}'s sign-off of its share of round {round.Number}" : $"round {round.Number}'s sign-off");
+    }
+
+    /// <summary>
+    /// Posts the hand tally of batch <paramref name="tabulator"/>/<paramref name="batch"/> for <paramref name="contest"/> as
+    /// recorded in the directory (every choice of the contest, 0 for a choice left out), counted by <paramref name="auditBoard"/>.
+    /// </summary>
+    public static int PostTally(TextWriter output, TextWriter error, AuditDirectory audit, string? tabulator, string batch, string contest, string auditBoard, Uri board, Ed25519NoteSigner key)
+    {
+        AuditRound round = audit.CurrentRound ?? throw new UsageException("No batches have been drawn yet.");
+        BatchCount count = audit.BatchCounts.Last(c => c.Tabulator == tabulator && c.Batch == batch && c.Contest == contest);
+        Entente.Audit.Statistics.ReportedContest c = audit.Contests.First(x => x.Name == contest);
+        AuditTallyArtifact tally = new(audit.State.AuditId, round.Number, auditBoard, count.Tabulator, count.Batch, contest,
+            [.. c.Choices.Select(x => new AuditChoiceCount(x.Name, count.Votes.GetValueOrDefault(x.Name)))]);
+        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-tallies", tally.Id, AuditTrailArtifacts.TallyType, false, false),
+            AuditTrailArtifacts.Write(tally), $"the tally of batch {batch}, {contest}");
     }
 
     /// <summary>Every log entry of the audit on the board, each checked against the SHA-256 of its index entry.</summary>

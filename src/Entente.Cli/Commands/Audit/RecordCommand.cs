@@ -27,7 +27,7 @@ internal static class RecordCommand
         };
         Option<string> board = AuditBoard.BoardOption("the readings (with --readings) or the sign-off (with --sign-off)");
         Option<string> key = AuditBoard.KeyOption();
-        Option<string> auditBoard = new("--audit-board") { Description = "With --board and --readings: the audit board that read the ballots (its name in each reading entry)." };
+        Option<string> auditBoard = new("--audit-board") { Description = "With --board and --readings (or a batch's --count): the audit board that read the ballots or counted the batch (its name in each entry)." };
         Option<string> members = new("--members") { Description = "With --board and --sign-off: the audit board's two members, \"NAME,NAME\" (both are named on the sign-off)." };
         Command command = new("record", "Record what the audit board reads on a sampled ballot (or many, --readings FILE); --undo removes the last entry; --sign-off closes the round; with --board URL --key KEY the readings and the sign-off are also board entries.")
         {
@@ -38,9 +38,10 @@ internal static class RecordCommand
             using AuditDirectory audit = AuditCli.Open(parseResult, dir);
             IAnsiConsole console = AuditCli.Console(output);
             var onBoard = AuditBoard.Read(parseResult, board, key);
-            if (onBoard is not null && parseResult.GetValue(readings) is null && parseResult.GetValue(signOff) is null)
+            if (onBoard is not null && parseResult.GetValue(readings) is null && parseResult.GetValue(signOff) is null
+                && !(audit.State.Method == AuditMethod.Batch && parseResult.GetValue(counts) is { Length: > 0 }))
             {
-                throw new UsageException("With --board, record a round's readings with --readings FILE (each ballot whole) or sign it off with --sign-off BOARD --members \"NAME,NAME\".");
+                throw new UsageException("With --board, record a round's readings with --readings FILE (each ballot whole), a batch's hand count with --batch B --contest C --count CHOICE=VOTES --audit-board NAME, or sign off with --sign-off BOARD --members \"NAME,NAME\".");
             }
 
             if (parseResult.GetValue(undo))
@@ -61,6 +62,19 @@ internal static class RecordCommand
                     {
                         throw new UsageException($"--members \"{parseResult.GetValue(members)}\": name the audit board's two members, \"NAME,NAME\".");
                     }
+                }
+
+                if (onBoard is not null && audit.State.Method == AuditMethod.Batch)
+                {
+                    // On a board each audit board signs off its own share of a batch round; the round closes on the board
+                    // once every batch is counted and every board that counted signed off (docs/audit.md).
+                    int posted = AuditBoard.PostSignOff(output, error, audit, boardName, names, onBoard.Value.Board, onBoard.Value.Key);
+                    if (posted == ExitCodes.Ok && audit.CurrentRound is { SignedOffBy: null } && audit.Missing().Count == 0)
+                    {
+                        audit.SignOff(boardName); // every batch counted here too: the directory can draw the next round
+                    }
+
+                    return posted;
                 }
 
                 audit.SignOff(boardName);
@@ -94,11 +108,12 @@ internal static class RecordCommand
                     }
                 }
 
+                string? counter = onBoard is null ? null : AuditCli.Require(parseResult, auditBoard);
                 audit.RecordBatchCount(t, b, contestName, votes);
                 console.MarkupLine(Markup.Escape($"Recorded batch {b}, {contestName}: {string.Join(", ", votes.Select(v => $"{v.Key} {v.Value}"))}."));
                 int open = audit.Missing().Count;
                 console.MarkupLine(open == 0 ? "Every drawn batch of this round is counted; sign off with --sign-off BOARD." : $"{open} drawn batch(es) still to count.");
-                return ExitCodes.Ok;
+                return onBoard is { } target ? AuditBoard.PostTally(output, error, audit, t, b, contestName, counter!, target.Board, target.Key) : ExitCodes.Ok;
             }
 
             long p = AuditCli.Require(parseResult, position) ?? 0;
