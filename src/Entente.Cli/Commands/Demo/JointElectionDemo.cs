@@ -450,54 +450,41 @@ internal static partial class JointElectionDemo
                 using Ed25519NoteSigner logKey = Ed25519NoteSigner.Generate(Origin);
                 WriteSecretFile(Path.Combine(BoardDirectory, "log.key"), logKey.ExportSkey() + "\n");
 
-                // Each party's witness: its own key, store and configuration, following the board's log.
-                List<WitnessRef> witnesses = [];
+                // Each party runs a witness (it cosigns checkpoints consistent with what it saw) and a mirror (a full copy of
+                // the log and of every artifact, which the board pushes to), each with its own key, store and configuration.
+                // The policy needs all four, so that either party keeps the whole record if the board's operator vanishes.
                 StringBuilder policy = new($"# Entente demo: the board's log key, one witness and one mirror per party; a checkpoint needs all four.\nlog {logKey.VerifierKey}\n");
                 List<Task> ready = [];
-                foreach (string party in new[] { Blue, Red })
+                WitnessRef StartCosigner(string party, string role, Action<string> configure)
                 {
-                    string folder = Folder("witness-" + party.ToLowerInvariant());
-                    using Ed25519NoteSigner witnessKey = Ed25519NoteSigner.Generate("witness." + party);
-                    WriteSecretFile(Path.Combine(folder, "witness.key"), witnessKey.ExportSkey() + "\n");
-                    new WitnessServerOptions
-                    {
-                        Key = "witness.key",
-                        Store = "sqlite:witness.db",
-                        Logs = [new WitnessedLogRef { Origin = Origin, Keys = [logKey.VerifierKey] }],
-                    }.Save(Path.Combine(folder, "witness.json"));
+                    string folder = Folder($"{role}-{party.ToLowerInvariant()}");
+                    using Ed25519NoteSigner key = Ed25519NoteSigner.Generate($"{role}.{party}");
+                    WriteSecretFile(Path.Combine(folder, role + ".key"), key.ExportSkey() + "\n");
+                    configure(Path.Combine(folder, role + ".json"));
                     string url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}/";
-                    ServerProcess witness = _entente.Start($"{party}'s witness", ["witness", "serve", "--config", Path.Combine(folder, "witness.json"), "--urls", url.TrimEnd('/')]);
-                    _servers.Add(witness);
-                    ready.Add(WaitUntilUpAsync(witness, new Uri(url), "", step, ct));
-                    witnesses.Add(new WitnessRef { Key = witnessKey.CosignerVerifierKey, Url = url });
-                    policy.Append(CultureInfo.InvariantCulture, $"witness {party.ToLowerInvariant()} {witnessKey.CosignerVerifierKey}\n");
+                    ServerProcess server = _entente.Start($"{party}'s {role}", [role, "serve", "--config", Path.Combine(folder, role + ".json"), "--urls", url.TrimEnd('/')]);
+                    _servers.Add(server);
+                    ready.Add(WaitUntilUpAsync(server, new Uri(url), "", step, ct));
+                    policy.Append(CultureInfo.InvariantCulture, $"witness {party.ToLowerInvariant()}{(role == "mirror" ? "-mirror" : "")} {key.CosignerVerifierKey}\n");
+                    return new WitnessRef { Key = key.CosignerVerifierKey, Url = url };
                 }
 
-                // Each party's mirror: a full copy of the log and of every artifact, which the board pushes to and which
-                // must cosign every checkpoint, so that either party keeps the whole record if the board's operator vanishes.
+                List<WitnessRef> witnesses = [.. new[] { Blue, Red }.Select(party => StartCosigner(party, "witness", config => new WitnessServerOptions
+                {
+                    Key = "witness.key",
+                    Store = "sqlite:witness.db",
+                    Logs = [new WitnessedLogRef { Origin = Origin, Keys = [logKey.VerifierKey] }],
+                }.Save(config)))];
                 int port = _options.Port == 0 ? FreePort() : _options.Port;
                 BoardUrl = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/";
-                List<WitnessRef> mirrors = [];
-                foreach (string party in new[] { Blue, Red })
+                List<WitnessRef> mirrors = [.. new[] { Blue, Red }.Select(party => StartCosigner(party, "mirror", config => new MirrorServerOptions
                 {
-                    string folder = Folder("mirror-" + party.ToLowerInvariant());
-                    using Ed25519NoteSigner mirrorKey = Ed25519NoteSigner.Generate("mirror." + party);
-                    WriteSecretFile(Path.Combine(folder, "mirror.key"), mirrorKey.ExportSkey() + "\n");
-                    new MirrorServerOptions
-                    {
-                        Key = "mirror.key",
-                        Store = "sqlite:mirror.db",
-                        LogKey = logKey.VerifierKey,
-                        LogUrl = BoardUrl,
-                        SyncIntervalMs = 0,
-                    }.Save(Path.Combine(folder, "mirror.json"));
-                    string url = $"http://127.0.0.1:{FreePort().ToString(CultureInfo.InvariantCulture)}/";
-                    ServerProcess mirror = _entente.Start($"{party}'s mirror", ["mirror", "serve", "--config", Path.Combine(folder, "mirror.json"), "--urls", url.TrimEnd('/')]);
-                    _servers.Add(mirror);
-                    ready.Add(WaitUntilUpAsync(mirror, new Uri(url), "", step, ct));
-                    mirrors.Add(new WitnessRef { Key = mirrorKey.CosignerVerifierKey, Url = url });
-                    policy.Append(CultureInfo.InvariantCulture, $"witness {party.ToLowerInvariant()}-mirror {mirrorKey.CosignerVerifierKey}\n");
-                }
+                    Key = "mirror.key",
+                    Store = "sqlite:mirror.db",
+                    LogKey = logKey.VerifierKey,
+                    LogUrl = BoardUrl,
+                    SyncIntervalMs = 0,
+                }.Save(config)))];
 
                 policy.Append("group parties all blue red blue-mirror red-mirror\nquorum parties\n");
                 await File.WriteAllTextAsync(PolicyFile, policy.ToString(), ct).ConfigureAwait(false);
