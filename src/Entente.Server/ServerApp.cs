@@ -44,7 +44,22 @@ public static class ServerApp
     public static async Task<WebApplication> BuildLogAsync(LogServerOptions options, string urls, Action<IServiceCollection>? configure, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        LogService log = await LogService.StartAsync(options, cancellationToken);
+        return await BuildAsync(await LogService.StartAsync(options, cancellationToken), options, urls, configure, cancellationToken);
+    }
+
+    /// <summary>
+    /// The board's pages and read APIs served from a mirror's copy, read-only (<c>entente serve --mirror</c>; docs/mirror.md):
+    /// the same host as <see cref="BuildLogAsync(LogServerOptions, string, CancellationToken)"/> over
+    /// <see cref="Mirror.MirrorPages.OpenAsync"/>, publishing the mirror checkpoint; every write answers 405 naming the board.
+    /// </summary>
+    public static async Task<WebApplication> BuildReadOnlyMirrorAsync(Mirror.MirrorServerOptions mirror, string pagesFolder, string urls, string? charterFile = null, CancellationToken cancellationToken = default)
+    {
+        LogService log = await Mirror.MirrorPages.OpenAsync(mirror, pagesFolder, charterFile, cancellationToken);
+        return await BuildAsync(log, log.Options, urls, null, cancellationToken);
+    }
+
+    private static async Task<WebApplication> BuildAsync(LogService log, LogServerOptions options, string urls, Action<IServiceCollection>? configure, CancellationToken cancellationToken)
+    {
         BoardService? board = null;
         try
         {
@@ -187,6 +202,24 @@ public static class ServerApp
         started = app;
         log.UseLogger(app.Services.GetRequiredService<ILoggerFactory>());
         app.UseRefusalMetrics(log.Metrics);
+        if (log.ReadOnlyMirror is Mirror.ReadOnlyMirror readOnly)
+        {
+            // A mirror's copy takes no write: each is refused before anything reads its body or its signature.
+            app.Use(async (context, next) =>
+            {
+                if (IsRead(context.Request.Method))
+                {
+                    await next(context);
+                    return;
+                }
+
+                context.Response.Headers.Allow = "GET, HEAD";
+                await LogEndpoints.Problem(StatusCodes.Status405MethodNotAllowed, "Read-only mirror",
+                    $"This server is a read-only mirror of {readOnly.Origin} (the copy cosigned by {readOnly.MirrorName} at size {readOnly.Head.Size.ToString(CultureInfo.InvariantCulture)}); it takes no {context.Request.Method}. Post to the board at {readOnly.Board}.")
+                    .ExecuteAsync(context);
+            });
+        }
+
         app.Use(async (context, next) =>
         {
             // Before the rate limiter: verify signatures (headers only, no body) so that the limiter partitions by the

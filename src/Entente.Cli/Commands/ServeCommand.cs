@@ -4,6 +4,7 @@ using Entente.Server.Board;
 using Entente.Server.Log;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Entente.Cli.Commands;
@@ -29,18 +30,34 @@ internal static class ServeCommand
         Option<FileInfo?> config = new("--config") { Description = "A JSON configuration file (origin, store, key, charter, witnesses, quorum, auth, limits, rateLimit; docs/http-api.md)." };
         Option<DirectoryInfo?> data = new("--data") { Description = "The board's data folder: relative paths of the configuration resolve here (default: the configuration file's folder, else the current folder)." };
         Option<string?> postgres = new("--postgres") { Description = "Store the log in PostgreSQL (a connection string) instead of SQLite." };
-        Option<string?> charter = new("--charter") { Description = "The charter file (default charter.json)." };
+        Option<string?> charter = new("--charter") { Description = "The charter file (default charter.json); with --mirror, the board's charter when its log holds no charter entry." };
         Option<string?> origin = new("--origin") { Description = "The log's origin line (default entente.local/board)." };
         Option<string[]> authority = new("--authority")
         {
             Description = "A name clients reach this board by (host or host:port), besides the addresses it listens on; repeatable. Request signatures must cover one of them.",
             AllowMultipleArgumentsPerToken = false,
         };
-        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), or serve a finished demo with --dir.") { dir, urls, config, data, postgres, charter, origin, authority };
+        Option<FileInfo?> mirror = new("--mirror")
+        {
+            Description = "Serve the board's pages and read APIs from a mirror's copy (its mirror.json), read-only, when the board is gone: /checkpoint is the mirror's cosigned checkpoint, every write answers 405.",
+        };
+        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), serve a finished demo with --dir, or a mirror's copy with --mirror.") { dir, urls, config, data, postgres, charter, origin, authority, mirror };
         command.SetAction(async (parseResult, ct) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
             TextWriter error = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetValue(mirror) is FileInfo mirrorConfig)
+            {
+                if (parseResult.GetValue(dir) is not null || parseResult.GetValue(config) is not null || parseResult.GetValue(data) is not null || parseResult.GetValue(postgres) is not null
+                    || parseResult.GetValue(origin) is not null)
+                {
+                    await error.WriteLineAsync("error: --mirror serves a mirror's copy as its configuration says; it takes only --urls, --authority and --charter.");
+                    return ExitCodes.UsageOrInput;
+                }
+
+                return await ServeMirrorAsync(mirrorConfig.FullName, parseResult.GetValue(charter), parseResult.GetValue(urls) ?? Environment.GetEnvironmentVariable("ENTENTE_URLS") ?? DefaultUrls, output, error, ct);
+            }
+
             string? configFile = parseResult.GetValue(config)?.FullName;
             string? dataFolder = parseResult.GetValue(data)?.FullName;
             bool demo = false;
@@ -151,6 +168,48 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary><c>entente serve --mirror mirror.json</c>: the pages and read APIs over the mirror's copy, read-only (docs/mirror.md).</summary>
+    private static async Task<int> ServeMirrorAsync(string configFile, string? charterFile, string listen, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (ListenProblem(listen) is string problem)
+        {
+            await error.WriteLineAsync($"error: --urls {listen}: {problem}");
+            return ExitCodes.UsageOrInput;
+        }
+
+        WebApplication app;
+        Entente.Server.Mirror.MirrorServerOptions options;
+        try
+        {
+            options = Entente.Server.Mirror.MirrorServerOptions.Load(configFile);
+            app = await ServerApp.BuildReadOnlyMirrorAsync(options, options.Resolve("pages"), listen, charterFile is null ? null : Path.GetFullPath(charterFile), ct);
+        }
+        catch (Exception e) when (e is IOException or FormatException or InvalidOperationException or UnauthorizedAccessException or ArgumentException
+            or Entente.Transparency.Log.LogStoreException or Entente.Transparency.Log.LogFatalException or Entente.Transparency.Notes.NoteFormatException)
+        {
+            await error.WriteLineAsync($"error: --mirror {configFile}: {e.Message}");
+            return ExitCodes.UsageOrInput;
+        }
+
+        await using WebApplication started = app;
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException e)
+        {
+            await error.WriteLineAsync($"error: --urls {listen}: {e.Message}");
+            return ExitCodes.UsageOrInput;
+        }
+
+        LogService log = app.Services.GetRequiredService<LogService>();
+        Entente.Server.Mirror.ReadOnlyMirror mirror = log.ReadOnlyMirror!;
+        await output.WriteLineAsync($"Mirror of {mirror.Origin} at {string.Join(", ", app.Urls)}: read-only, the copy cosigned by {mirror.MirrorName} at size {mirror.Head.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)} (store: {options.Store}).");
+        await output.WriteLineAsync($"Pages: {app.Urls.First()}/ (dashboard, results, ballot check, log; docs/pages.md). Writes answer 405: post to the board at {mirror.Board}.");
+        await app.WaitForShutdownAsync(ct);
+        return ExitCodes.Ok;
     }
 
     /// <summary>

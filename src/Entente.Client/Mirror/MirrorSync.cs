@@ -33,6 +33,71 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
         return !BoardAnchor.IsExchangeType(entry.Type);
     }
 
+    /// <summary>Most blobs asked for in one <c>GET /blobs</c> (the board's limit).</summary>
+    public const int MaxBlobsPerRequest = 64;
+
+    private volatile bool _noBundles;
+
+    /// <summary>
+    /// <c>GET /blobs?sha256=…</c>: the blobs the board serves in one answer (32-byte SHA-256, 4-byte big-endian length,
+    /// bytes; each re-hashed by the mirror). A board without the route (404, 405) serves none this way from then on;
+    /// an answer cut short ends with what was whole.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> GetManyAsync(IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sha256);
+        if (_noBundles || sha256.Count == 0)
+        {
+            return [];
+        }
+
+        if (sha256.Count > MaxBlobsPerRequest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sha256), $"At most {MaxBlobsPerRequest} blobs per request.");
+        }
+
+        string path = "blobs?sha256=" + string.Join(',', sha256.Select(h => h.ToHex()));
+        byte[]? body;
+        try
+        {
+            body = await ClientResponses.GetBytesOrNullAsync(_http, path, LogClient.MaxBlobBytes + (8 << 20) + 64, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
+        {
+            body = null;
+        }
+        catch (RequestRefusedException e) when (!RetryHandler.IsTransient(e.Status))
+        {
+            return [];
+        }
+        catch (ServiceUnavailableException e)
+        {
+            throw new HttpRequestException(e.Message, e);
+        }
+
+        if (body is null)
+        {
+            _noBundles = true;
+            return [];
+        }
+
+        List<byte[]> served = [];
+        int offset = 0;
+        while (body.Length - offset >= 36)
+        {
+            uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(offset + 32, 4));
+            if (length > body.Length - offset - 36)
+            {
+                break;
+            }
+
+            served.Add(body.AsSpan(offset + 36, (int)length).ToArray());
+            offset += 36 + (int)length;
+        }
+
+        return served;
+    }
+
     /// <inheritdoc/>
     public async Task<ArtifactServed> GetAsync(Hash256 sha256, CancellationToken cancellationToken)
     {

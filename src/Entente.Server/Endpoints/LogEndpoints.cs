@@ -13,7 +13,7 @@ namespace Entente.Server.Endpoints;
 
 /// <summary>
 /// The log's HTTP API (C2SP tlog-tiles read path plus Entente's write path): <c>GET /checkpoint</c>,
-/// <c>GET /tile/…</c>, <c>GET /tile/entries/…</c>, <c>POST /add</c>, <c>POST /blob</c>, <c>GET /blob/{sha256}</c>,
+/// <c>GET /tile/…</c>, <c>GET /tile/entries/…</c>, <c>POST /add</c>, <c>POST /blob</c>, <c>GET /blob/{sha256}</c>, <c>GET /blobs</c>,
 /// <c>GET /proof/inclusion</c>, <c>GET /proof/consistency</c>, <c>GET /receipt/{index}</c>. Documented in docs/http-api.md.
 /// </summary>
 internal static class LogEndpoints
@@ -43,6 +43,9 @@ internal static class LogEndpoints
             .RequireRateLimiting(BoardEndpoints.WritePolicy);
         log.MapGet("/blob/{sha256}", GetBlobAsync).WithName("GetBlob").WithSummary("An artifact by its SHA-256 (re-hashed before serving).")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        log.MapGet("/blobs", GetBlobsAsync).WithName("GetBlobs")
+            .WithSummary("Several artifacts in one answer (a mirror's fetch): sha256=HEX,HEX,… (at most 64); each held one as 32 bytes of SHA-256, a 4-byte big-endian length and the bytes.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").ProducesProblem(StatusCodes.Status400BadRequest);
         log.MapGet("/proof/inclusion", InclusionAsync).WithName("GetInclusionProof").WithSummary("RFC 9162 inclusion proof of entry index in the tree of size.")
             .Produces<ProofResponse>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status400BadRequest);
         log.MapGet("/proof/consistency", ConsistencyAsync).WithName("GetConsistencyProof").WithSummary("RFC 9162 consistency proof from old to size.")
@@ -203,6 +206,72 @@ internal static class LogEndpoints
 
         Hash256 h = await log.Blobs.PutAsync(signed!.Body, ct);
         return TypedResults.Ok(new BlobResponse(h.ToHex()));
+    }
+
+    /// <summary>Most blobs asked for in one <c>GET /blobs</c>.</summary>
+    public const int MaxBlobsPerRequest = 64;
+
+    /// <summary>An answer of <c>GET /blobs</c> stops adding blobs past this many bytes (it always holds the first one held).</summary>
+    public const int MaxBlobsAnswerBytes = 8 << 20;
+
+    /// <summary>
+    /// <c>GET /blobs?sha256=HEX,HEX,…</c>: the blobs asked for that the board holds and serves publicly (as
+    /// <c>GET /blob/{sha256}</c> serves them, each re-hashed), in the order asked, each as its 32-byte SHA-256, its length
+    /// (4 bytes, big-endian) and its bytes. A blob absent, withheld, damaged, or past <see cref="MaxBlobsAnswerBytes"/> is
+    /// left out: ask <c>GET /blob/{sha256}</c> for why, or again for the rest. The reader re-hashes everything.
+    /// </summary>
+    private static async Task<IResult> GetBlobsAsync(HttpContext http, LogService log, CancellationToken ct)
+    {
+        string[] asked = http.Request.Query["sha256"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (asked.Length is 0 or > MaxBlobsPerRequest)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Bad blobs request", $"Ask for 1 to {MaxBlobsPerRequest} blobs: sha256=HEX,HEX,… (each 64 lowercase hex digits).");
+        }
+
+        List<Hash256> hashes = new(asked.Length);
+        foreach (string hex in asked)
+        {
+            if (!Hash256.TryFromHex(hex, out Hash256 h))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Bad blob address", $"\"{(hex.Length > 70 ? hex[..70] + "…" : hex)}\" is not a SHA-256 in 64 lowercase hex digits.");
+            }
+
+            hashes.Add(h);
+        }
+
+        Exchange.HostedExchange? exchange = http.RequestServices.GetService<Exchange.HostedExchange>();
+        using MemoryStream answer = new();
+        byte[] length = new byte[4];
+        foreach (Hash256 h in hashes.Distinct())
+        {
+            if (exchange is not null && exchange.IsWithheld(h))
+            {
+                continue;
+            }
+
+            byte[]? data;
+            try
+            {
+                data = await log.Blobs.GetCheckedAsync(h, ct);
+            }
+            catch (LogStoreException e) when (!e.IsTransient)
+            {
+                continue;
+            }
+
+            if (data is null || (answer.Length > 0 && answer.Length + 36 + data.Length > MaxBlobsAnswerBytes))
+            {
+                continue;
+            }
+
+            answer.Write(h.Span);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, (uint)data.Length);
+            answer.Write(length);
+            answer.Write(data);
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Bytes(answer.ToArray(), "application/octet-stream");
     }
 
     private static async Task<IResult> GetBlobAsync(string sha256, LogService log, HttpContext http, CancellationToken ct)

@@ -17,10 +17,14 @@ public sealed class LogService : IAsyncDisposable
     private readonly HttpClient _http;
     private volatile PublishedCache? _published;
     private readonly MeasuredWitnessSubmitter? _submitter;
+    private readonly INoteVerifier _logKey;
 
     private LogService(LogServerOptions options, ILogStore store, IBlobStore blobs, INonceStore nonces, Sequencer sequencer, Charter charter, Ed25519NoteSigner key,
-        CosignatureCollector? collector, HttpClient http, TrustPolicy? policy, string? policyText, ServerMetrics metrics, MeasuredWitnessSubmitter? submitter)
+        CosignatureCollector? collector, HttpClient http, TrustPolicy? policy, string? policyText, ServerMetrics metrics, MeasuredWitnessSubmitter? submitter,
+        Mirror.ReadOnlyMirror? readOnlyMirror = null, INoteVerifier? logKey = null)
     {
+        ReadOnlyMirror = readOnlyMirror;
+        _logKey = logKey ?? key.Verifier;
         Metrics = metrics;
         _submitter = submitter;
         Options = options;
@@ -82,7 +86,13 @@ public sealed class LogService : IAsyncDisposable
     /// <summary>The text of <see cref="Policy"/> (C2SP tlog-policy), or null.</summary>
     public string? PolicyText { get; }
 
-    public INoteVerifier LogKey => _key.Verifier;
+    public INoteVerifier LogKey => _logKey;
+
+    /// <summary>
+    /// Set when this is not a board but a mirror's copy served read-only (<c>entente serve --mirror</c>,
+    /// <see cref="Mirror.MirrorPages"/>): its checkpoint is published, every write is refused.
+    /// </summary>
+    public Mirror.ReadOnlyMirror? ReadOnlyMirror { get; }
 
     /// <summary>The log key itself: the hosted exchange's board anchor signs its entries with it (the operator sequences them).</summary>
     internal Ed25519NoteSigner SigningKey => _key;
@@ -119,6 +129,33 @@ public sealed class LogService : IAsyncDisposable
         }
 
         return new LogService(options, store, blobs, nonces, sequencer, charter, key, collector, http, policy, policyText, metrics, submitter);
+    }
+
+    /// <summary>
+    /// A log service over a mirror's copy, read-only (<see cref="Mirror.MirrorPages.OpenAsync"/>): <paramref name="store"/>
+    /// is the mirror's store seen read-only, whose head the sequencer (which never appends: every write throws) opens
+    /// under a key made for this process; <paramref name="logKey"/> is the board's real key, and
+    /// <see cref="PublishedCheckpointAsync"/> is the mirror checkpoint.
+    /// </summary>
+    internal static async Task<LogService> OpenReadOnlyMirrorAsync(LogServerOptions options, ILogStore store, IBlobStore blobs, INoteVerifier logKey, Charter charter,
+        Mirror.ReadOnlyMirror mirror, CancellationToken cancellationToken)
+    {
+        Ed25519NoteSigner local = Mirror.MirrorPages.LocalKeyOf(store);
+        INonceStore nonces = StoreLocator.OpenNonces(options.Store, options.Resolve, options.Schema);
+        try
+        {
+            await nonces.CreateSchemaAsync(cancellationToken);
+            Sequencer sequencer = await Sequencer.StartAsync(store, local, mirror.Origin, new SequencerOptions { MaxEntrySize = options.MaxEntrySize }, cancellationToken: cancellationToken);
+            ServerMetrics metrics = new();
+            metrics.Watch(sequencer);
+            return new LogService(options, store, blobs, nonces, sequencer, charter, local, null, new HttpClient(), null, mirror.PolicyText, metrics, null, mirror, logKey);
+        }
+        catch
+        {
+            await nonces.DisposeAsync();
+            local.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -164,6 +201,11 @@ public sealed class LogService : IAsyncDisposable
     /// </summary>
     public async Task<StoredCheckpoint> PublishedCheckpointAsync(CancellationToken cancellationToken)
     {
+        if (ReadOnlyMirror is Mirror.ReadOnlyMirror mirror)
+        {
+            return mirror.Head;
+        }
+
         StoredCheckpoint head = Sequencer.Head;
         if (Policy is null || await Store.ReadCosignedAsync(cancellationToken) is not StoredCheckpoint cosigned || cosigned.Size > head.Size)
         {

@@ -55,7 +55,7 @@ public sealed class BoardPages : IDisposable
         Board = board;
         Verification = verification;
         Exchange = services.GetService<HostedExchange>();
-        PolicyText = BuildPolicy(log);
+        PolicyText = log.ReadOnlyMirror?.PolicyText ?? BuildPolicy(log);
         Policy = TrustPolicy.Parse(PolicyText);
         Summary = RunSummary.TryLoad(Path.Combine(log.Options.BaseDirectory, RunSummary.FileName));
     }

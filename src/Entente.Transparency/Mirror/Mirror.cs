@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using Entente.Transparency.Log;
 using Entente.Transparency.Merkle;
 using Entente.Transparency.Notes;
@@ -15,6 +16,14 @@ public interface IArtifactSource
     /// <summary>What the source served for <paramref name="sha256"/>: the bytes, unchecked (the mirror re-hashes them), or its refusal.</summary>
     /// <exception cref="HttpRequestException">The source could not be reached (a retry may help).</exception>
     Task<ArtifactServed> GetAsync(Hash256 sha256, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Several artifacts in one round trip (the log's <c>GET /blobs</c>): the bytes served, unchecked and in any order
+    /// (the mirror re-hashes each and keeps only what it asked for); those left out are asked for one by one with
+    /// <see cref="GetAsync"/>. A source without such a route serves none this way.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The source could not be reached (a retry may help).</exception>
+    Task<IReadOnlyList<byte[]>> GetManyAsync(IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<byte[]>>([]);
 }
 
 /// <summary>What a source answered for an artifact: its bytes, or why there are none (404, or the log's own refusal).</summary>
@@ -89,6 +98,18 @@ public sealed class Mirror : IDisposable
     public const int MaxAddEntriesBytes = 32 << 20;
 
     private const string TextType = "text/plain; charset=utf-8";
+
+    /// <summary>Artifact requests in flight at once.</summary>
+    private const int FetchWindow = 16;
+
+    /// <summary>Artifacts asked for in one bundle request (the log's <c>GET /blobs</c> takes at most 64).</summary>
+    private const int BundleSize = 64;
+
+    /// <summary>Bundle requests in flight at once.</summary>
+    private const int BundleWindow = 4;
+
+    /// <summary>Most artifacts stored in one transaction.</summary>
+    private const int StoreBatch = 512;
     private readonly Ed25519NoteSigner? _key;
     private readonly WitnessedLog _log;
     private readonly ILogStore _store;
@@ -100,6 +121,9 @@ public sealed class Mirror : IDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, byte[]> _pendingEntries = new();
     private readonly SemaphoreSlim _commit = new(1, 1);
+
+    // Artifacts this process stored for a commit that has not happened yet (a retry does not fetch them again).
+    private readonly ConcurrentDictionary<Hash256, bool> _storedNotCommitted = new();
 
     private Mirror(Ed25519NoteSigner? key, WitnessedLog log, ILogStore store, IBlobStore blobs, IWitnessStore pending, IArtifactSource artifacts,
         Func<LogEntry, bool> needsArtifact, TimeProvider time)
@@ -362,6 +386,7 @@ public sealed class Mirror : IDisposable
 
             StoredCheckpoint next = new(size, pending.Root, note.ToBytes());
             await _store.CommitAsync(new LogCommit(head, records, tiles, next), cancellationToken).ConfigureAwait(false);
+            _storedNotCommitted.Clear();
             foreach (LogEntryRecord r in records)
             {
                 _pendingEntries.TryRemove(r.Index, out _);
@@ -397,37 +422,113 @@ public sealed class Mirror : IDisposable
             }
         }
 
+        // 1. Each address once, but for what this process stored for an earlier attempt that did not commit (a retry
+        // fetches only what failed). What the mirror held before is not looked up one by one (a database read per
+        // artifact cost more than fetching it again in a bundle); it is looked up only for an artifact the log no
+        // longer serves, so that a mirror holding it still commits.
+        HashSet<Hash256> seen = [];
+        List<(LogEntryRecord Record, Hash256 Sha256)> missing = [];
+        foreach ((LogEntryRecord Record, Hash256 Sha256) item in needed)
+        {
+            if (seen.Add(item.Sha256) && !_storedNotCommitted.ContainsKey(item.Sha256))
+            {
+                missing.Add(item);
+            }
+        }
+
+        // 2. Fetched in bundles of up to BundleSize (a bounded window of requests), then one by one for what a bundle
+        // left out (with the log's reason when it refuses). Each artifact is re-hashed and kept only when it is the one
+        // an entry commits to, and only then handed to one writer that stores what has arrived in batches (one
+        // transaction each, sorted by address so that the inserts walk the index in order) while the fetches go on.
+        // Every artifact fetched is stored, also when others failed. The caller commits (and cosigns) only after the
+        // writer finished, so a crash mid-batch leaves artifacts stored and the mirror checkpoint where it was.
         ConcurrentBag<ArtifactFailure> failures = [];
-        ConcurrentDictionary<Hash256, bool> seen = new();
-        ConcurrentQueue<byte[]> fetched = new();
-        await Parallel.ForEachAsync(needed, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (item, ct) =>
+        ConcurrentBag<(LogEntryRecord Record, Hash256 Sha256)> single = [];
+        Channel<(Hash256 Sha256, byte[] Bytes)> fetched = Channel.CreateBounded<(Hash256, byte[])>(new BoundedChannelOptions(4 * StoreBatch) { SingleReader = true });
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task writer = StoreFetchedAsync(fetched.Reader, stop);
+        try
         {
-            if (!seen.TryAdd(item.Sha256, true) || await _blobs.GetCheckedAsync(item.Sha256, ct).ConfigureAwait(false) is not null)
+            (LogEntryRecord Record, Hash256 Sha256)[][] bundles = [.. missing.Chunk(BundleSize)];
+            await Parallel.ForEachAsync(bundles, new ParallelOptions { MaxDegreeOfParallelism = BundleWindow, CancellationToken = stop.Token }, async (bundle, ct) =>
             {
-                return;
-            }
+                Dictionary<Hash256, (LogEntryRecord Record, Hash256 Sha256)> asked = bundle.ToDictionary(b => b.Sha256);
+                foreach (byte[] bytes in await _artifacts.GetManyAsync([.. asked.Keys], ct).ConfigureAwait(false))
+                {
+                    Hash256 h = Hash256.Compute(bytes);
+                    if (asked.Remove(h))
+                    {
+                        await fetched.Writer.WriteAsync((h, bytes), ct).ConfigureAwait(false);
+                    }
+                }
 
-            ArtifactServed served = await _artifacts.GetAsync(item.Sha256, ct).ConfigureAwait(false);
-            if (served.Bytes is null || Hash256.Compute(served.Bytes) != item.Sha256)
+                foreach ((LogEntryRecord Record, Hash256 Sha256) left in asked.Values)
+                {
+                    single.Add(left);
+                }
+            }).ConfigureAwait(false);
+
+            await Parallel.ForEachAsync(single, new ParallelOptions { MaxDegreeOfParallelism = FetchWindow, CancellationToken = stop.Token }, async (item, ct) =>
             {
-                failures.Add(new ArtifactFailure(item.Record.Index, item.Record.Data, item.Sha256, served.Bytes, served.Bytes is null ? served.Refusal ?? "not served" : null));
-                return;
-            }
+                ArtifactServed served = await _artifacts.GetAsync(item.Sha256, ct).ConfigureAwait(false);
+                if (served.Bytes is null || Hash256.Compute(served.Bytes) != item.Sha256)
+                {
+                    if (await _blobs.GetCheckedAsync(item.Sha256, ct).ConfigureAwait(false) is not null)
+                    {
+                        return; // held already (stored for an earlier checkpoint): the log's answer does not matter
+                    }
 
-            fetched.Enqueue(served.Bytes);
-        }).ConfigureAwait(false);
+                    failures.Add(new ArtifactFailure(item.Record.Index, item.Record.Data, item.Sha256, served.Bytes, served.Bytes is null ? served.Refusal ?? "not served" : null));
+                    return;
+                }
 
-        // Every artifact fetched is stored (one durable write per batch), also when others failed: a retry fetches only those.
-        byte[][] all = [.. fetched];
-        for (int i = 0; i < all.Length; i += 1024)
+                await fetched.Writer.WriteAsync((item.Sha256, served.Bytes), ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        finally
         {
-            await _blobs.PutManyAsync([.. all.Skip(i).Take(1024).Select(b => (ReadOnlyMemory<byte>)b)], cancellationToken).ConfigureAwait(false);
+            fetched.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
         }
 
         // Every entry that commits to a failed artifact is named, in log order.
         HashSet<Hash256> failed = [.. failures.Select(f => f.Sha256)];
         Dictionary<Hash256, ArtifactFailure> first = failures.GroupBy(f => f.Sha256).ToDictionary(g => g.Key, g => g.First());
         return [.. needed.Where(n => failed.Contains(n.Sha256)).Select(n => first[n.Sha256] with { Index = n.Record.Index, Entry = n.Record.Data })];
+    }
+
+    /// <summary>
+    /// Stores the artifacts as they arrive: whatever has arrived (at most <see cref="StoreBatch"/>) in one transaction,
+    /// sorted by SHA-256; until the channel completes.
+    /// </summary>
+    private async Task StoreFetchedAsync(ChannelReader<(Hash256 Sha256, byte[] Bytes)> arrived, CancellationTokenSource stop)
+    {
+        try
+        {
+            List<(Hash256 Sha256, byte[] Bytes)> batch = new(StoreBatch);
+            while (await arrived.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            {
+                while (batch.Count < StoreBatch && arrived.TryRead(out (Hash256, byte[]) item))
+                {
+                    batch.Add(item);
+                }
+
+                batch.Sort((a, b) => a.Sha256.Span.SequenceCompareTo(b.Sha256.Span));
+                await _blobs.PutManyAsync([.. batch.Select(b => (ReadOnlyMemory<byte>)b.Bytes)], stop.Token).ConfigureAwait(false);
+                foreach ((Hash256 Sha256, byte[] _) stored in batch)
+                {
+                    _storedNotCommitted[stored.Sha256] = true;
+                }
+
+                batch.Clear();
+            }
+        }
+        catch
+        {
+            // A store that fails stops the fetches (nothing would take what they fetch); the failure is the pass's.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>The leaf hashes of held entries [from, to) (copy or pending); false when one is missing.</summary>

@@ -84,6 +84,40 @@ public sealed class LogHttpTests
     }
 
     [Fact]
+    public async Task Get_blobs_serves_the_blobs_held_in_the_order_asked_leaves_out_the_rest_and_refuses_a_bad_list()
+    {
+        await using TestBoard board = await TestBoard.CreateAsync();
+        await using WebApplication log = await board.StartLogAsync();
+        using HttpClient http = TestBoard.Signed(log, board.Blue);
+        byte[][] blobs = [.. Enumerable.Range(0, 3).Select(i => Encoding.UTF8.GetBytes($"artifact {i} ".PadRight(100 * (i + 1), '.')))];
+        foreach (byte[] blob in blobs)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("blob", new ByteArrayContent(blob))).StatusCode);
+        }
+
+        Hash256 absent = Hash256.Compute(Encoding.UTF8.GetBytes("never stored"));
+        string asked = string.Join(',', new[] { Hash256.Compute(blobs[2]), absent, Hash256.Compute(blobs[0]), Hash256.Compute(blobs[1]) }.Select(h => h.ToHex()));
+        byte[] answer = await http.GetByteArrayAsync("blobs?sha256=" + asked);
+        List<(byte[] Sha256, byte[] Bytes)> served = [];
+        for (int offset = 0; offset < answer.Length;)
+        {
+            int length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(answer.AsSpan(offset + 32, 4));
+            served.Add((answer[offset..(offset + 32)], answer[(offset + 36)..(offset + 36 + length)]));
+            offset += 36 + length;
+        }
+
+        Assert.Equal([blobs[2], blobs[0], blobs[1]], served.Select(s => s.Bytes));
+        Assert.All(served, s => Assert.Equal(Hash256.Compute(s.Bytes).ToArray(), s.Sha256));
+
+        foreach (string bad in new[] { "", "abc", string.Join(',', Enumerable.Repeat(absent.ToHex(), 65)) })
+        {
+            using HttpResponseMessage refused = await http.GetAsync("blobs?sha256=" + bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
     public async Task Bad_entries_are_refused_with_problem_details_and_nothing_is_logged()
     {
         await using TestBoard board = await TestBoard.CreateAsync();

@@ -26,8 +26,32 @@ public abstract class MirrorContract<TBackend>
 
         public HashSet<Hash256> Withheld { get; } = [];
 
-        public Task<ArtifactServed> GetAsync(Hash256 sha256, CancellationToken cancellationToken) =>
-            Task.FromResult(!Withheld.Contains(sha256) && Blobs.TryGetValue(sha256, out byte[]? b) ? new ArtifactServed(b, null) : new ArtifactServed(null, "404"));
+        /// <summary>Bytes served instead of an artifact (altered), one by one and in bundles.</summary>
+        public Dictionary<Hash256, byte[]> Altered { get; } = [];
+
+        /// <summary>Whether the source serves bundles (the board's <c>GET /blobs</c>).</summary>
+        public bool Bundles { get; init; }
+
+        public int Single;
+
+        public int Bundled;
+
+        public Task<ArtifactServed> GetAsync(Hash256 sha256, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Single);
+            return Task.FromResult(Altered.TryGetValue(sha256, out byte[]? altered) ? new ArtifactServed(altered, null)
+                : !Withheld.Contains(sha256) && Blobs.TryGetValue(sha256, out byte[]? b) ? new ArtifactServed(b, null) : new ArtifactServed(null, "404"));
+        }
+
+        public Task<IReadOnlyList<byte[]>> GetManyAsync(IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken)
+        {
+            Assert.InRange(sha256.Count, 1, 64);
+            Interlocked.Increment(ref Bundled);
+            return Task.FromResult<IReadOnlyList<byte[]>>(!Bundles ? [] : [.. sha256
+                .Select(h => Altered.TryGetValue(h, out byte[]? altered) ? altered : !Withheld.Contains(h) && Blobs.TryGetValue(h, out byte[]? b) ? b : null)
+                .OfType<byte[]>()
+                .Reverse()]);
+        }
     }
 
     /// <summary>A source log in memory: <paramref name="count"/> entries by blue.example, each committing to its own artifact.</summary>
@@ -109,6 +133,57 @@ public abstract class MirrorContract<TBackend>
             // The same upload again is a no-op that answers the same cosignature.
             WitnessResponse again = await mirror.AddEntriesAsync(Body(tree, entries, 600, 600));
             Assert.Equal((200, done.Body), (again.Status, again.Body));
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_mirror_fetching_in_bundles_stores_nothing_that_fails_its_hash_names_it_and_commits_once_served_even_if_a_held_artifact_is_no_longer_served()
+    {
+        await using TBackend backend = new();
+        (MemoryMerkleTree tree, List<byte[]> entries, Artifacts source, Ed25519NoteSigner logKey) = SourceLog(300);
+        Artifacts artifacts = new() { Bundles = true };
+        foreach ((Hash256 sha, byte[] bytes) in source.Blobs)
+        {
+            artifacts.Blobs[sha] = bytes;
+        }
+
+        (Mirror mirror, ILogStore store, Ed25519NoteSigner key) = await OpenAsync(backend, logKey, artifacts);
+        using (logKey)
+        using (key)
+        using (mirror)
+        await using (store)
+        {
+            Hash256 altered = LogEntry.Parse(entries[10]).Entry.Sha256;
+            Hash256 other = LogEntry.Parse(entries[11]).Entry.Sha256;
+            artifacts.Altered[altered] = Encoding.UTF8.GetBytes("not artifact 10");
+            Assert.Equal(200, (await mirror.AddCheckpointAsync(Witness.FormatRequest(0, [], Checkpoint(logKey, tree, 300)))).Status);
+            WitnessResponse refused = await mirror.AddEntriesAsync(Body(tree, entries, 0, 300));
+            Assert.Equal(422, refused.Status);
+            Assert.Contains($"entry 10 (artifact sha256 {altered.ToHex()}): altered", refused.Body, StringComparison.Ordinal);
+            Assert.Equal(0, (await mirror.HeadAsync()).Size);
+            Assert.Null(await mirror.Blobs.GetCheckedAsync(altered)); // nothing stored on a failed check
+            Assert.NotNull(await mirror.Blobs.GetCheckedAsync(other)); // what passed is kept
+            Assert.Equal(5, artifacts.Bundled); // 300 artifacts in bundles of 64
+            Assert.Equal(1, artifacts.Single); // only what a bundle left out is asked for alone
+
+            artifacts.Altered.Clear();
+            Assert.IsType<MirrorCommit.Committed>(await mirror.CommitAsync(300));
+            Assert.Equal(300, (await mirror.HeadAsync()).Size);
+            Assert.Equal(6, artifacts.Bundled); // the retry asked only for what failed
+            foreach ((Hash256 sha, byte[] bytes) in source.Blobs)
+            {
+                Assert.Equal(bytes, await mirror.Blobs.GetCheckedAsync(sha));
+            }
+
+            // A new entry commits to entry 11's artifact, which the log no longer serves: the mirror holds it and commits.
+            using Ed25519NoteSigner party = Ed25519NoteSigner.Generate("red.example");
+            byte[] again = new LogEntry("manifest", other, party.Name).Sign(party);
+            entries.Add(again);
+            tree.AppendEntry(again);
+            artifacts.Withheld.Add(other);
+            Assert.Equal(200, (await mirror.AddCheckpointAsync(Witness.FormatRequest(300, MerkleMath.ConsistencyProof(tree, 300, 301), Checkpoint(logKey, tree, 301)))).Status);
+            Assert.Equal(200, (await mirror.AddEntriesAsync(Body(tree, entries, 300, 301))).Status);
+            Assert.Equal(301, (await mirror.HeadAsync()).Size);
         }
     }
 
