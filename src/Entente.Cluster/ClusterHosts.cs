@@ -115,6 +115,7 @@ public static class ClusterHosts
         logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         // One line per shard a silo verifies: what an operator watches, and how a test sees a silo at work.
         logging.AddFilter(typeof(BallotShardGrain).FullName, LogLevel.Information);
+        logging.AddFilter(typeof(BallotValidationGrain).FullName, LogLevel.Information);
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

@@ -19,22 +19,40 @@ internal sealed class ClusterSession : IAsyncDisposable
     private readonly List<ServerProcess> _silos;
     private readonly IHost _client;
 
-    private ClusterSession(List<ServerProcess> silos, IHost client, ClusterShardRunner runner)
+    private readonly ClusterShardRunner? _runner;
+
+    private ClusterSession(List<ServerProcess> silos, IHost client, ClusterShardRunner? runner)
     {
         _silos = silos;
         _client = client;
-        Runner = runner;
+        _runner = runner;
     }
 
-    /// <summary>The shard runner on this cluster.</summary>
-    public ClusterShardRunner Runner { get; }
+    /// <summary>The shard runner on this cluster (a session started for a verification).</summary>
+    public ClusterShardRunner Runner => _runner ?? throw new InvalidOperationException("this cluster session was started without a record to verify");
+
+    /// <summary>The connected Orleans client.</summary>
+    public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>The silo processes this session started (dev only).</summary>
     public IReadOnlyList<ServerProcess> Silos => _silos;
 
-    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client.</summary>
+    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client, with a shard runner for <paramref name="record"/>.</summary>
     /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
-    public static async Task<ClusterSession> StartAsync(string cluster, int silos, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+    public static Task<ClusterSession> StartAsync(string cluster, int silos, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+        => StartAsync(cluster, silos, client => new ClusterShardRunner(client, record)
+        {
+            ShardSize = shardSize,
+            AllowToyGroups = allowToyGroups,
+            InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),
+        }, progress, cancellationToken);
+
+    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client, for work other than a verification (a board's ballot validation).</summary>
+    /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
+    public static Task<ClusterSession> ConnectAsync(string cluster, int silos, TextWriter progress, CancellationToken cancellationToken)
+        => StartAsync(cluster, silos, _ => null, progress, cancellationToken);
+
+    private static async Task<ClusterSession> StartAsync(string cluster, int silos, Func<IClusterClient, ClusterShardRunner?> runnerOf, TextWriter progress, CancellationToken cancellationToken)
     {
         List<ServerProcess> started = [];
         try
@@ -77,13 +95,7 @@ internal sealed class ClusterSession : IAsyncDisposable
                 client = await ClusterHosts.PostgresClientAsync(cluster, cancellationToken).ConfigureAwait(false);
             }
 
-            ClusterShardRunner runner = new(client.Services.GetRequiredService<IClusterClient>(), record)
-            {
-                ShardSize = shardSize,
-                AllowToyGroups = allowToyGroups,
-                InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),
-            };
-            return new ClusterSession(started, client, runner);
+            return new ClusterSession(started, client, runnerOf(client.Services.GetRequiredService<IClusterClient>()));
         }
         catch (Exception e) when (e is not OperationCanceledException and not ClusterUnavailableException)
         {
