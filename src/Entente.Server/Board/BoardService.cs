@@ -649,12 +649,13 @@ public sealed class BoardService : IDisposable
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        // Backpressure: beyond MaxPendingValidations the post is answered 503 with Retry-After before any work is done.
-        if (Interlocked.Increment(ref _validating) > Limits.MaxPendingValidations)
+        // Backpressure: beyond MaxPendingValidations the post is answered 503 with Retry-After before the ballot is parsed or checked.
+        int most = Math.Max(1, Limits.MaxPendingValidations);
+        if (Interlocked.Increment(ref _validating) > most)
         {
             Interlocked.Decrement(ref _validating);
             _log.Metrics.BallotShed();
-            throw new BoardRefusal(RefusalKind.Unavailable, "Busy validating", $"the board is validating {Limits.MaxPendingValidations} ballots, as many as it holds at once; nothing was stored, post this ballot again after the Retry-After wait.") { RetryAfterSeconds = 1 }.Raise();
+            throw new BoardRefusal(RefusalKind.Unavailable, "Busy validating", $"the board is validating {most} ballots, as many as it holds at once; nothing was stored, post this ballot again after the Retry-After wait.") { RetryAfterSeconds = 1 }.Raise();
         }
 
         // Ballot validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
@@ -1052,8 +1053,9 @@ public sealed class BoardLimits
 
     /// <summary>
     /// Most ballots the board validates at once (JSON <c>maxPendingValidations</c>, default 256): a ballot posted beyond it
-    /// is answered 503 with <c>Retry-After</c> before any work is done on it, so that a board whose validation lags (its
+    /// is answered 503 with <c>Retry-After</c> before the ballot is parsed or checked, so that a board whose validation lags (its
     /// own cores, or a cluster's workers) sheds load instead of queueing without bound. Devices post again after the wait.
+    /// Values below 1 count as 1.
     /// </summary>
     [System.Text.Json.Serialization.JsonPropertyName("maxPendingValidations")]
     public int MaxPendingValidations { get; set; } = 256;
