@@ -62,7 +62,11 @@ internal static class ServeCommand
                 result.AddError("--validation-workers must be between 1 and 4096.");
             }
         });
-        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), serve a finished demo with --dir, or a mirror's copy with --mirror.") { dir, urls, config, data, postgres, charter, origin, authority, mirror, cluster, silos, workers };
+        Option<FileInfo?> tlsCertificate = new("--tls-certificate")
+        {
+            Description = "With --cluster CONNSTRING: the cluster's certificate (PKCS#12 with its key; password in ENTENTE_CLUSTER_CERTIFICATE_PASSWORD), the one its silos were started with; connections are mutual TLS pinned to it. A dev cluster makes its own.",
+        };
+        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), serve a finished demo with --dir, or a mirror's copy with --mirror.") { dir, urls, config, data, postgres, charter, origin, authority, mirror, cluster, silos, workers, tlsCertificate };
         command.SetAction(async (parseResult, ct) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
@@ -97,9 +101,10 @@ internal static class ServeCommand
             }
 
             string? on = parseResult.GetValue(cluster);
-            if ((parseResult.GetValue(silos) is not null && on != "dev") || (parseResult.GetValue(workers) is not null && on is null))
+            if ((parseResult.GetValue(silos) is not null && on != "dev") || (parseResult.GetValue(workers) is not null && on is null)
+                || (parseResult.GetValue(tlsCertificate) is not null && (on is null || on == "dev")))
             {
-                await error.WriteLineAsync("error: --silos is for --cluster dev, --validation-workers for --cluster. See `entente serve --help`.");
+                await error.WriteLineAsync("error: --silos is for --cluster dev, --validation-workers for --cluster, --tls-certificate for --cluster CONNSTRING (a dev cluster makes its own). See `entente serve --help`.");
                 return ExitCodes.UsageOrInput;
             }
 
@@ -160,7 +165,7 @@ internal static class ServeCommand
 
             // Ballot validation on a cluster: the silos first (dev starts them), so that the board takes ballots only once
             // its workers are there. The session outlives the server (disposed after it, below).
-            await using ClusterSession? session = on is null ? null : await ConnectClusterAsync(on, parseResult.GetValue(silos) ?? 2, error, ct);
+            await using ClusterSession? session = on is null ? null : await ConnectClusterAsync(on, parseResult.GetValue(silos) ?? 2, parseResult.GetValue(tlsCertificate)?.FullName, error, ct);
             if (on is not null && session is null)
             {
                 return ExitCodes.UsageOrInput;
@@ -224,11 +229,11 @@ internal static class ServeCommand
     }
 
     /// <summary>The cluster of <c>--cluster</c>, connected; null (with the reason written) when it cannot be started or reached.</summary>
-    private static async Task<ClusterSession?> ConnectClusterAsync(string on, int silos, TextWriter error, CancellationToken ct)
+    private static async Task<ClusterSession?> ConnectClusterAsync(string on, int silos, string? tlsCertificate, TextWriter error, CancellationToken ct)
     {
         try
         {
-            return await ClusterSession.ConnectAsync(on, silos, error, ct);
+            return await ClusterSession.ConnectAsync(on, silos, tlsCertificate, error, ct);
         }
         catch (ClusterUnavailableException e)
         {
