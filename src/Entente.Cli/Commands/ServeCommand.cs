@@ -49,7 +49,7 @@ internal static class ServeCommand
         Option<int?> silos = new("--silos") { Description = "With --cluster dev: how many silo processes to start (default 2)." };
         silos.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is int n && (n < 1 || n > 64))
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is < 1 or > 64)
             {
                 result.AddError("--silos must be between 1 and 64.");
             }
@@ -57,7 +57,7 @@ internal static class ServeCommand
         Option<int?> workers = new("--validation-workers") { Description = "With --cluster: how many ballots the cluster checks at once (worker grains; default 4 per silo for dev, 32 otherwise)." };
         workers.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is int n && (n < 1 || n > 4096))
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is < 1 or > 4096)
             {
                 result.AddError("--validation-workers must be between 1 and 4096.");
             }
