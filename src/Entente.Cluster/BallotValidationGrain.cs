@@ -89,7 +89,7 @@ internal sealed partial class BallotValidationGrain(ILogger<BallotValidationGrai
 /// <summary>
 /// The board's ballot checks on a cluster's workers (<c>entente serve --cluster</c>): each ballot goes to one of
 /// <see cref="Workers"/> grains in turn, which Orleans spreads over the silos. A call that fails because a silo died or
-/// a connection dropped is asked of the next worker, twice at most; then the board answers 503 with Retry-After
+/// a connection dropped, or that takes longer than <see cref="AttemptTimeout"/>, is asked of the next worker, twice at most; then the board answers 503 with Retry-After
 /// (<see cref="BallotValidationUnavailableException"/>) and the device posts the ballot again.
 /// </summary>
 public sealed class ClusterBallotValidator : IBallotValidator
@@ -110,6 +110,12 @@ public sealed class ClusterBallotValidator : IBallotValidator
     /// <summary>How many worker grains share the ballots: at most this many ballots are checked at once.</summary>
     public int Workers { get; }
 
+    /// <summary>
+    /// How long one attempt may take before it is asked of the next worker (default 30 s: a ballot takes milliseconds; a
+    /// call to a silo that died just after it was sent may otherwise wait until Orleans declares the silo dead).
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <inheritdoc/>
     public async Task<IReadOnlyList<string>> ValidateAsync(ElectionContext context, byte[] body, EncryptedBallot ballot, CancellationToken cancellationToken)
     {
@@ -126,8 +132,8 @@ public sealed class ClusterBallotValidator : IBallotValidator
             IBallotValidationGrain worker = _client.GetGrain<IBallotValidationGrain>((long)((ulong)Interlocked.Increment(ref _next) % (ulong)Workers));
             try
             {
-                string[]? failures = await worker.ValidateAsync(document.Id, body).WaitAsync(cancellationToken).ConfigureAwait(false);
-                return failures ?? await worker.ValidateWithContextAsync(document.Id, document.Bytes, body).WaitAsync(cancellationToken).ConfigureAwait(false);
+                string[]? failures = await worker.ValidateAsync(document.Id, body).WaitAsync(AttemptTimeout, cancellationToken).ConfigureAwait(false);
+                return failures ?? await worker.ValidateWithContextAsync(document.Id, document.Bytes, body).WaitAsync(AttemptTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (ClusterShardRunner.IsTransient(e))
             {
