@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Entente.Cluster;
 /// How Entente's silos and clients find each other. <b>dev</b>: localhost clustering, every silo on loopback, the
 /// first one the primary (for <c>entente verify --cluster dev --silos N</c> and tests). <b>PostgreSQL</b>: the
 /// ADO.NET membership table in a database every silo and client can reach (a real cluster; the tables are made by
-/// <see cref="PostgresMembership"/>).
+/// <see cref="PostgresMembership"/>). With a certificate, every connection is mutual TLS pinned to it (<see cref="ClusterTls"/>).
 /// </summary>
 public static class ClusterHosts
 {
@@ -21,11 +22,11 @@ public static class ClusterHosts
     public const string DefaultClusterId = "entente";
 
     /// <summary>A silo on loopback that joins the dev cluster whose primary silo listens on <paramref name="primaryPort"/>.</summary>
-    public static IHost DevSilo(int siloPort, int gatewayPort, int primaryPort, string clusterId = DefaultClusterId)
-        => Silo(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), ServiceId, clusterId));
+    public static IHost DevSilo(int siloPort, int gatewayPort, int primaryPort, string clusterId = DefaultClusterId, X509Certificate2? tls = null)
+        => Silo(silo => silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort), ServiceId, clusterId), tls);
 
     /// <summary>A silo that joins the cluster whose membership is kept in PostgreSQL.</summary>
-    public static IHost PostgresSilo(string connectionString, int siloPort, int gatewayPort, IPAddress advertised, string clusterId = DefaultClusterId)
+    public static IHost PostgresSilo(string connectionString, int siloPort, int gatewayPort, IPAddress advertised, string clusterId = DefaultClusterId, X509Certificate2? tls = null)
         => Silo(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -39,14 +40,14 @@ public static class ClusterHosts
                 o.Invariant = PostgresMembership.Invariant;
                 o.ConnectionString = connectionString;
             });
-        });
+        }, tls);
 
     /// <summary>A client of the dev cluster through the given gateway ports, connected.</summary>
-    public static Task<IHost> DevClientAsync(IReadOnlyList<int> gatewayPorts, CancellationToken cancellationToken, string clusterId = DefaultClusterId)
-        => ClientAsync(client => client.UseLocalhostClustering([.. gatewayPorts], ServiceId, clusterId), cancellationToken);
+    public static Task<IHost> DevClientAsync(IReadOnlyList<int> gatewayPorts, CancellationToken cancellationToken, string clusterId = DefaultClusterId, X509Certificate2? tls = null)
+        => ClientAsync(client => client.UseLocalhostClustering([.. gatewayPorts], ServiceId, clusterId), tls, cancellationToken);
 
     /// <summary>A client of the PostgreSQL-membership cluster, connected.</summary>
-    public static Task<IHost> PostgresClientAsync(string connectionString, CancellationToken cancellationToken, string clusterId = DefaultClusterId)
+    public static Task<IHost> PostgresClientAsync(string connectionString, CancellationToken cancellationToken, string clusterId = DefaultClusterId, X509Certificate2? tls = null)
         => ClientAsync(
             client =>
             {
@@ -61,15 +62,21 @@ public static class ClusterHosts
                     o.ConnectionString = connectionString;
                 });
             },
+            tls,
             cancellationToken);
 
-    private static IHost Silo(Action<ISiloBuilder> clustering)
+    private static IHost Silo(Action<ISiloBuilder> clustering, X509Certificate2? tls)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Quiet(builder.Logging, LogLevel.Warning);
         builder.UseOrleans(silo =>
         {
             clustering(silo);
+            if (tls is not null)
+            {
+                silo.UseTls(tls, o => ClusterTls.Configure(o, tls));
+            }
+
             // A dead silo is declared dead within seconds, so that its shards move on quickly.
             silo.Configure<ClusterMembershipOptions>(o =>
             {
@@ -82,13 +89,18 @@ public static class ClusterHosts
         return builder.Build();
     }
 
-    private static async Task<IHost> ClientAsync(Action<IClientBuilder> clustering, CancellationToken cancellationToken)
+    private static async Task<IHost> ClientAsync(Action<IClientBuilder> clustering, X509Certificate2? tls, CancellationToken cancellationToken)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Quiet(builder.Logging, LogLevel.None);
         builder.UseOrleansClient(client =>
         {
             clustering(client);
+            if (tls is not null)
+            {
+                client.UseTls(tls, o => ClusterTls.Configure(o, tls));
+            }
+
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
         });
@@ -115,6 +127,7 @@ public static class ClusterHosts
         logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
         // One line per shard a silo verifies: what an operator watches, and how a test sees a silo at work.
         logging.AddFilter(typeof(BallotShardGrain).FullName, LogLevel.Information);
+        logging.AddFilter(typeof(BallotValidationGrain).FullName, LogLevel.Information);
         logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 }

@@ -102,7 +102,7 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     }
 
     /// <summary>Failures of the cluster, not of the shard: a dead or unreachable silo, a lost message, a timeout.</summary>
-    private static bool IsTransient(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException
+    internal static bool IsTransient(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException
         or TimeoutException or OrleansException or System.Net.Sockets.SocketException;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Index} (first file {File}), attempt {Attempt}, failed ({Reason}); asking another grain.")]

@@ -24,7 +24,7 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--seconds S]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
 /// ceremony through the API, pre-encrypts N ballots, then measures with C concurrent connections over loopback:
 /// signed ballot submissions per second (each validated by the server: codec, H_E, proofs), checkpoint reads and
@@ -67,12 +67,23 @@ internal static class ServerLoad
 
         int port = FreePort();
         string server = Path.Combine(AppContext.BaseDirectory, "Entente.Server.dll");
-        using Process process = Process.Start(new ProcessStartInfo("dotnet", [server, "log", Path.Combine(dir, "board.json"), $"http://127.0.0.1:{port}"])
+        // --entente PATH/entente.dll --silos N: the board is `entente serve --cluster dev --silos N`, which checks ballots'
+        // proofs on N silo processes' workers instead of its own cores (docs/cluster.md).
+        string? entente = Arg(args, "--entente");
+        int silos = int.Parse(Arg(args, "--silos") ?? "0", CultureInfo.InvariantCulture);
+        string[] command = entente is null || silos == 0
+            ? [server, "log", Path.Combine(dir, "board.json"), $"http://127.0.0.1:{port}"]
+            : [entente, "serve", "--config", Path.Combine(dir, "board.json"), "--urls", $"http://127.0.0.1:{port}", "--cluster", "dev", "--silos", silos.ToString(CultureInfo.InvariantCulture)];
+        Console.WriteLine(silos == 0 ? "board: validates ballots on its own cores" : $"board: validates ballots on {silos} silo process(es) (entente serve --cluster dev)");
+        using Process process = Process.Start(new ProcessStartInfo("dotnet", command)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("could not start the server");
+        // Drain what the server prints (with --silos, the silos' lines too), so that a full pipe never blocks it.
+        _ = process.StandardOutput.ReadToEndAsync();
+        Task<string> errors = process.StandardError.ReadToEndAsync();
         MemorySampler memory = new(process.Id);
         try
         {
@@ -81,7 +92,7 @@ internal static class ServerLoad
             using BoardClient blueClient = new(address, blue, Pool());
             using BoardClient redClient = new(address, red, Pool());
             using BoardClient deviceClient = new(address, device, Pool());
-            await WaitAsync(blueClient.Http, process);
+            await WaitAsync(blueClient.Http, process, errors);
             long idleRss = memory.CurrentKiB();
 
             // The election up to voting, through the API.
@@ -258,13 +269,13 @@ internal static class ServerLoad
         }
     }
 
-    private static async Task WaitAsync(HttpClient http, Process process)
+    private static async Task WaitAsync(HttpClient http, Process process, Task<string> errors)
     {
         for (int attempt = 0; attempt < 600; attempt++)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"the server exited: {await process.StandardError.ReadToEndAsync()}");
+                throw new InvalidOperationException($"the server exited: {await errors}");
             }
 
             try

@@ -9,8 +9,8 @@ namespace Entente.Cli.Commands;
 
 /// <summary>
 /// <c>entente cluster silo [--postgres CONNSTRING] [--port N] [--gateway-port N] [--primary-port N]
-/// [--cluster-id ID] [--advertise IP]</c>: runs one Orleans silo that verifies shards of records for
-/// <c>entente verify --cluster</c>, until it is stopped (Ctrl+C or SIGTERM). Without <c>--postgres</c> the silo joins
+/// [--cluster-id ID] [--advertise IP] [--tls-certificate FILE]</c>: runs one Orleans silo that verifies shards of records for
+/// <c>entente verify --cluster</c> and checks ballots for <c>entente serve --cluster</c>, until it is stopped (Ctrl+C or SIGTERM). Without <c>--postgres</c> the silo joins
 /// the loopback (dev) cluster whose primary silo listens on <c>--primary-port</c> (its own port when it is the
 /// primary). Prints <c>silo ready: port N, gateway G</c> on standard output once it serves.
 /// </summary>
@@ -21,7 +21,7 @@ internal static class ClusterCommand
 
     public static Command Create()
     {
-        Command command = new("cluster", "Run verification on a Microsoft Orleans cluster: the silos that do the work.");
+        Command command = new("cluster", "Run verification and ballot validation on a Microsoft Orleans cluster: the silos that do the work.");
         command.Subcommands.Add(Silo());
         return command;
     }
@@ -34,9 +34,13 @@ internal static class ClusterCommand
         Option<int?> primary = new("--primary-port") { Description = "Dev cluster only: the silo port of the primary silo (default: this silo is the primary)." };
         Option<string> clusterId = new("--cluster-id") { Description = "Cluster id (default entente); silos and clients of one cluster share it.", DefaultValueFactory = _ => ClusterHosts.DefaultClusterId };
         Option<string> advertise = new("--advertise") { Description = "PostgreSQL clusters: the IP address other silos reach this one at (default 127.0.0.1)." };
-        Command command = new("silo", "Run one silo until stopped; it verifies the ballot shards the coordinator of `entente verify --cluster` sends.")
+        Option<FileInfo?> tlsCertificate = new("--tls-certificate")
         {
-            postgres, port, gateway, primary, clusterId, advertise,
+            Description = "The cluster's certificate (PKCS#12 with its key; password in ENTENTE_CLUSTER_CERTIFICATE_PASSWORD): every connection is then mutual TLS, and only silos and clients holding the same certificate are accepted. Give every silo and client of the cluster the same file.",
+        };
+        Command command = new("silo", "Run one silo until stopped; it verifies the ballot shards of `entente verify --cluster` and checks the ballots of `entente serve --cluster`.")
+        {
+            postgres, port, gateway, primary, clusterId, advertise, tlsCertificate,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -69,9 +73,24 @@ internal static class ClusterCommand
                 }
             }
 
+            System.Security.Cryptography.X509Certificates.X509Certificate2? tls = null;
+            if (parse.GetValue(tlsCertificate) is FileInfo certificate)
+            {
+                try
+                {
+                    tls = ClusterTls.Load(certificate.FullName);
+                }
+                catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"error: --tls-certificate {certificate.FullName}: {e.Message}");
+                    return ExitCodes.UsageOrInput;
+                }
+            }
+
+            using System.Security.Cryptography.X509Certificates.X509Certificate2? held = tls;
             using IHost silo = connection is null
-                ? ClusterHosts.DevSilo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, parse.GetValue(clusterId)!)
-                : ClusterHosts.PostgresSilo(connection, siloPort, gatewayPort, address, parse.GetValue(clusterId)!);
+                ? ClusterHosts.DevSilo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, parse.GetValue(clusterId)!, tls)
+                : ClusterHosts.PostgresSilo(connection, siloPort, gatewayPort, address, parse.GetValue(clusterId)!, tls);
             try
             {
                 await silo.StartAsync(ct).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Entente.Cli.Commands.Demo;
 using Entente.Cluster;
 using Entente.Verifier.Framework;
@@ -19,29 +20,61 @@ internal sealed class ClusterSession : IAsyncDisposable
     private readonly List<ServerProcess> _silos;
     private readonly IHost _client;
 
-    private ClusterSession(List<ServerProcess> silos, IHost client, ClusterShardRunner runner)
+    private readonly ClusterShardRunner? _runner;
+    private readonly X509Certificate2? _tls;
+    private readonly string? _tlsFolder;
+
+    private ClusterSession(List<ServerProcess> silos, IHost client, ClusterShardRunner? runner, X509Certificate2? tls, string? tlsFolder)
     {
         _silos = silos;
         _client = client;
-        Runner = runner;
+        _runner = runner;
+        _tls = tls;
+        _tlsFolder = tlsFolder;
     }
 
-    /// <summary>The shard runner on this cluster.</summary>
-    public ClusterShardRunner Runner { get; }
+    /// <summary>The shard runner on this cluster (a session started for a verification).</summary>
+    public ClusterShardRunner Runner => _runner ?? throw new InvalidOperationException("this cluster session was started without a record to verify");
+
+    /// <summary>The connected Orleans client.</summary>
+    public IClusterClient Client => _client.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>The silo processes this session started (dev only).</summary>
     public IReadOnlyList<ServerProcess> Silos => _silos;
 
-    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client.</summary>
+    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client, with a shard runner for <paramref name="record"/>.</summary>
     /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
-    public static async Task<ClusterSession> StartAsync(string cluster, int silos, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+    public static Task<ClusterSession> StartAsync(string cluster, int silos, string? tlsCertificate, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+        => StartAsync(cluster, silos, tlsCertificate, client => new ClusterShardRunner(client, record)
+        {
+            ShardSize = shardSize,
+            AllowToyGroups = allowToyGroups,
+            InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),
+        }, progress, cancellationToken);
+
+    /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client, for work other than a verification (a board's ballot validation).</summary>
+    /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
+    public static Task<ClusterSession> ConnectAsync(string cluster, int silos, string? tlsCertificate, TextWriter progress, CancellationToken cancellationToken)
+        => StartAsync(cluster, silos, tlsCertificate, _ => null, progress, cancellationToken);
+
+    /// <remarks>
+    /// Every connection is mutual TLS pinned to the cluster's certificate (<see cref="ClusterTls"/>): <c>dev</c> makes a
+    /// throwaway one for the silos it starts (deleted with the session); a PostgreSQL cluster uses
+    /// <paramref name="tlsCertificate"/>, the file its silos were started with, or none when they were started without.
+    /// </remarks>
+    private static async Task<ClusterSession> StartAsync(string cluster, int silos, string? tlsCertificate, Func<IClusterClient, ClusterShardRunner?> runnerOf, TextWriter progress, CancellationToken cancellationToken)
     {
         List<ServerProcess> started = [];
+        X509Certificate2? tls = null;
+        string? tlsFolder = null;
         try
         {
             IHost client;
             if (cluster == "dev")
             {
+                tlsFolder = Directory.CreateTempSubdirectory("entente-cluster-tls-").FullName;
+                tlsCertificate = Path.Combine(tlsFolder, "cluster.pfx");
+                tls = ClusterTls.CreateThrowaway(tlsCertificate);
                 List<int> gateways = [];
                 int primary = 0;
                 EntenteExecutable entente = EntenteExecutable.Current();
@@ -54,7 +87,8 @@ internal sealed class ClusterSession : IAsyncDisposable
                     int gateway = FreePort();
                     primary = i == 0 ? port : primary;
                     started.Add(entente.Start($"silo {i + 1}", [
-                        "cluster", "silo", "--port", Text(port), "--gateway-port", Text(gateway), "--primary-port", Text(primary), "--cluster-id", clusterId]));
+                        "cluster", "silo", "--port", Text(port), "--gateway-port", Text(gateway), "--primary-port", Text(primary), "--cluster-id", clusterId,
+                        "--tls-certificate", tlsCertificate]));
                     gateways.Add(gateway);
                     if (i == 0)
                     {
@@ -70,38 +104,41 @@ internal sealed class ClusterSession : IAsyncDisposable
                 }
 
                 progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {silos} silo process(es) ready after {System.Diagnostics.Stopwatch.GetElapsedTime(starting).TotalSeconds:0.0} s"));
-                client = await ClusterHosts.DevClientAsync(gateways, cancellationToken, clusterId).ConfigureAwait(false);
+                client = await ClusterHosts.DevClientAsync(gateways, cancellationToken, clusterId, tls).ConfigureAwait(false);
             }
             else
             {
-                client = await ClusterHosts.PostgresClientAsync(cluster, cancellationToken).ConfigureAwait(false);
+                tls = tlsCertificate is null ? null : ClusterTls.Load(tlsCertificate);
+                client = await ClusterHosts.PostgresClientAsync(cluster, cancellationToken, tls: tls).ConfigureAwait(false);
             }
 
-            ClusterShardRunner runner = new(client.Services.GetRequiredService<IClusterClient>(), record)
-            {
-                ShardSize = shardSize,
-                AllowToyGroups = allowToyGroups,
-                InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),
-            };
-            return new ClusterSession(started, client, runner);
+            return new ClusterSession(started, client, runnerOf(client.Services.GetRequiredService<IClusterClient>()), tls, tlsFolder);
         }
         catch (Exception e) when (e is not OperationCanceledException and not ClusterUnavailableException)
         {
-            foreach (ServerProcess silo in started)
-            {
-                silo.Dispose();
-            }
-
-            throw new ClusterUnavailableException($"the cluster cannot be reached: {e.Message}", e);
+            Clean(started, tls, tlsFolder);
+            throw new ClusterUnavailableException(e is System.Security.Cryptography.CryptographicException
+                ? $"the cluster certificate {tlsCertificate} cannot be used: {e.Message}"
+                : $"the cluster cannot be reached: {e.Message}", e);
         }
         catch
         {
-            foreach (ServerProcess silo in started)
-            {
-                silo.Dispose();
-            }
-
+            Clean(started, tls, tlsFolder);
             throw;
+        }
+    }
+
+    private static void Clean(List<ServerProcess> silos, X509Certificate2? tls, string? tlsFolder)
+    {
+        foreach (ServerProcess silo in silos)
+        {
+            silo.Dispose();
+        }
+
+        tls?.Dispose();
+        if (tlsFolder is not null)
+        {
+            Directory.Delete(tlsFolder, recursive: true);
         }
     }
 
@@ -146,10 +183,7 @@ internal sealed class ClusterSession : IAsyncDisposable
         }
 
         _client.Dispose();
-        foreach (ServerProcess silo in _silos)
-        {
-            silo.Dispose();
-        }
+        Clean(_silos, _tls, _tlsFolder);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Entente.Cli.Commands.Demo;
 using Entente.Server;
 using Entente.Server.Board;
 using Entente.Server.Log;
@@ -41,7 +42,31 @@ internal static class ServeCommand
         {
             Description = "Serve the board's pages and read APIs from a mirror's copy (its mirror.json), read-only, when the board is gone: /checkpoint is the mirror's cosigned checkpoint, every write answers 405.",
         };
-        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), serve a finished demo with --dir, or a mirror's copy with --mirror.") { dir, urls, config, data, postgres, charter, origin, authority, mirror };
+        Option<string?> cluster = new("--cluster")
+        {
+            Description = "Check posted ballots' proofs on a Microsoft Orleans cluster's workers instead of the board's own cores: \"dev\" (silo processes started on loopback, see --silos) or the PostgreSQL connection string of a cluster's membership (silos started with `entente cluster silo --postgres`). The board keeps the log; docs/cluster.md.",
+        };
+        Option<int?> silos = new("--silos") { Description = "With --cluster dev: how many silo processes to start (default 2)." };
+        silos.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is < 1 or > 64)
+            {
+                result.AddError("--silos must be between 1 and 64.");
+            }
+        });
+        Option<int?> workers = new("--validation-workers") { Description = "With --cluster: how many ballots the cluster checks at once (worker grains; default 4 per silo for dev, 32 otherwise)." };
+        workers.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, System.Globalization.CultureInfo.InvariantCulture, out int n) && n is < 1 or > 4096)
+            {
+                result.AddError("--validation-workers must be between 1 and 4096.");
+            }
+        });
+        Option<FileInfo?> tlsCertificate = new("--tls-certificate")
+        {
+            Description = "With --cluster CONNSTRING: the cluster's certificate (PKCS#12 with its key; password in ENTENTE_CLUSTER_CERTIFICATE_PASSWORD), the one its silos were started with; connections are mutual TLS pinned to it. A dev cluster makes its own.",
+        };
+        Command command = new("serve", "Run the election board server (log, board API, OpenAPI), serve a finished demo with --dir, or a mirror's copy with --mirror.") { dir, urls, config, data, postgres, charter, origin, authority, mirror, cluster, silos, workers, tlsCertificate };
         command.SetAction(async (parseResult, ct) =>
         {
             TextWriter output = parseResult.InvocationConfiguration.Output;
@@ -49,7 +74,7 @@ internal static class ServeCommand
             if (parseResult.GetValue(mirror) is FileInfo mirrorConfig)
             {
                 if (parseResult.GetValue(dir) is not null || parseResult.GetValue(config) is not null || parseResult.GetValue(data) is not null || parseResult.GetValue(postgres) is not null
-                    || parseResult.GetValue(origin) is not null)
+                    || parseResult.GetValue(origin) is not null || parseResult.GetValue(cluster) is not null)
                 {
                     await error.WriteLineAsync("error: --mirror serves a mirror's copy as its configuration says; it takes only --urls, --authority and --charter.");
                     return ExitCodes.UsageOrInput;
@@ -73,6 +98,14 @@ internal static class ServeCommand
 
                 dataFolder = board;
                 demo = true;
+            }
+
+            string? on = parseResult.GetValue(cluster);
+            if ((parseResult.GetValue(silos) is not null && on != "dev") || (parseResult.GetValue(workers) is not null && on is null)
+                || (parseResult.GetValue(tlsCertificate) is not null && (on is null || on == "dev")))
+            {
+                await error.WriteLineAsync("error: --silos is for --cluster dev, --validation-workers for --cluster, --tls-certificate for --cluster CONNSTRING (a dev cluster makes its own). See `entente serve --help`.");
+                return ExitCodes.UsageOrInput;
             }
 
             string[] names = parseResult.GetValue(authority) ?? [];
@@ -130,6 +163,26 @@ internal static class ServeCommand
                 return ExitCodes.UsageOrInput;
             }
 
+            // Ballot validation on a cluster: the silos first (dev starts them), so that the board takes ballots only once
+            // its workers are there. The session outlives the server (disposed after it, below).
+            await using ClusterSession? session = on is null ? null : await ConnectClusterAsync(on, parseResult.GetValue(silos) ?? 2, parseResult.GetValue(tlsCertificate)?.FullName, error, ct);
+            if (on is not null && session is null)
+            {
+                return ExitCodes.UsageOrInput;
+            }
+
+            if (session is not null)
+            {
+                // The silos' own lines (what they validate, their warnings) on the operator's standard error.
+                foreach (ServerProcess silo in session.Silos)
+                {
+                    silo.Forward = line => error.WriteLine($"{silo.Name}: {line}");
+                }
+
+                int count = parseResult.GetValue(workers) ?? (on == "dev" ? 4 * (parseResult.GetValue(silos) ?? 2) : 32);
+                options.Limits.BallotValidator = new Entente.Cluster.ClusterBallotValidator(session.Client, count);
+            }
+
             WebApplication app;
             try
             {
@@ -161,6 +214,11 @@ internal static class ServeCommand
                 await output.WriteLineAsync("Exchange: the configuration predates sealing (no exchange.requireSealing): TLP:AMBER is accepted in the clear, the legacy request form too, collections are public; set \"requireSealing\": true (docs/exchange.md).");
             }
 
+            if (options.Limits.BallotValidator is Entente.Cluster.ClusterBallotValidator validator)
+            {
+                await output.WriteLineAsync($"Ballots: proofs checked on the cluster ({(on == "dev" ? $"{session!.Silos.Count} silo process(es) on loopback" : "PostgreSQL membership")}), {validator.Workers} at once; beyond {options.Limits.MaxPendingValidations} pending, posts get 503 with Retry-After.");
+            }
+
             await output.WriteLineAsync(options.Exchange is { Enabled: true }
                 ? "API: /board, /checkpoint, TAXII 2.1 at /taxii2/, exchange proofs at /exchange/, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop."
                 : "API: /board, /checkpoint, /openapi/v1.json (docs/http-api.md). Ctrl-C to stop.");
@@ -168,6 +226,20 @@ internal static class ServeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The cluster of <c>--cluster</c>, connected; null (with the reason written) when it cannot be started or reached.</summary>
+    private static async Task<ClusterSession?> ConnectClusterAsync(string on, int silos, string? tlsCertificate, TextWriter error, CancellationToken ct)
+    {
+        try
+        {
+            return await ClusterSession.ConnectAsync(on, silos, tlsCertificate, error, ct);
+        }
+        catch (ClusterUnavailableException e)
+        {
+            await error.WriteLineAsync($"error: --cluster {(on == "dev" ? "dev" : "(connection string)")}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary><c>entente serve --mirror mirror.json</c>: the pages and read APIs over the mirror's copy, read-only (docs/mirror.md).</summary>

@@ -58,6 +58,10 @@ internal static class VerifyCommand
                 result.AddError("--silos must be between 1 and 64.");
             }
         });
+        Option<FileInfo?> tlsCertificate = new("--tls-certificate")
+        {
+            Description = "With --cluster CONNSTRING: the cluster's certificate (PKCS#12 with its key; password in ENTENTE_CLUSTER_CERTIFICATE_PASSWORD), the one its silos were started with; connections are mutual TLS pinned to it. A dev cluster makes its own.",
+        };
         Option<int> shardSize = new("--shard-size")
         {
             Description = "With --cluster: ballot files per shard (default 64).",
@@ -80,6 +84,7 @@ internal static class VerifyCommand
             allowToy,
             cluster,
             silos,
+            tlsCertificate,
             shardSize,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -97,6 +102,12 @@ internal static class VerifyCommand
                 return ExitCodes.UsageOrInput;
             }
 
+            if (parseResult.GetValue(tlsCertificate) is not null && on == "dev")
+            {
+                Console.Error.WriteLine("error: --tls-certificate is for --cluster CONNSTRING (a dev cluster makes a throwaway certificate of its own). See `entente verify --help`.");
+                return ExitCodes.UsageOrInput;
+            }
+
             if (parseResult.GetValue(format) == "egk")
             {
                 Console.Error.WriteLine("error: --cluster verifies native records only (--format native). See `entente verify --help`.");
@@ -106,7 +117,7 @@ internal static class VerifyCommand
             ClusterSession session;
             try
             {
-                session = await ClusterSession.StartAsync(on, parseResult.GetValue(silos) ?? 2, directory, parseResult.GetValue(shardSize), toy, Console.Error, cancellationToken).ConfigureAwait(false);
+                session = await ClusterSession.StartAsync(on, parseResult.GetValue(silos) ?? 2, parseResult.GetValue(tlsCertificate)?.FullName, directory, parseResult.GetValue(shardSize), toy, Console.Error, cancellationToken).ConfigureAwait(false);
             }
             catch (ClusterUnavailableException e)
             {

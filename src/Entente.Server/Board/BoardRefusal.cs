@@ -18,7 +18,8 @@ public enum RefusalKind
     /// <summary>The artifact is well-formed but wrong: a proof, a hash, a field of its entry, a value that the rules forbid.</summary>
     Invalid,
 
-    /// <summary>The log stopped (a fatal store condition); nothing was stored and the write may be retried later.</summary>
+    /// <summary>Nothing was stored and the write may be retried later: the log stopped (a fatal store condition), or the
+    /// board is validating as many ballots as it may hold (<see cref="BoardLimits.MaxPendingValidations"/>).</summary>
     Unavailable,
 
     /// <summary>The board's own store lost or altered something it committed to: the operator must look.</summary>
@@ -38,6 +39,9 @@ public sealed record BoardRefusal(RefusalKind Kind, string Title, string Detail)
 {
     /// <summary>Extra members of the problem (e.g. guardian, contest, option), or null.</summary>
     public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
+    /// <summary>For <see cref="RefusalKind.Unavailable"/>: the seconds a client should wait before it posts again (<c>Retry-After</c>).</summary>
+    public int RetryAfterSeconds { get; init; } = 5;
 
     /// <summary>A malformed request.</summary>
     public static BoardRefusal Malformed(string title, string detail) => new(RefusalKind.Malformed, title, detail);

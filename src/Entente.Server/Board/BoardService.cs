@@ -49,11 +49,14 @@ public sealed class BoardService : IDisposable
     private int _inflight;
     private bool _closed;
 
+    // Ballots being validated now (parse, signatures, proofs), for the backpressure of SubmitBallotAsync.
+    private int _validating;
+
     private BoardService(LogService log, BoardLimits limits)
     {
         _log = log;
         Limits = limits;
-        _state = new BoardState(log.Charter) { Schedule = () => _schedule.Evaluate(log.Charter), Clock = limits.Clock };
+        _state = new BoardState(log.Charter) { Schedule = () => _schedule.Evaluate(log.Charter), Clock = limits.Clock, BallotValidator = limits.BallotValidator };
         _ballots = new Ballots(this);
     }
 
@@ -646,6 +649,15 @@ public sealed class BoardService : IDisposable
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
+        // Backpressure: beyond MaxPendingValidations the post is answered 503 with Retry-After before the ballot is parsed or checked.
+        int most = Math.Max(1, Limits.MaxPendingValidations);
+        if (Interlocked.Increment(ref _validating) > most)
+        {
+            Interlocked.Decrement(ref _validating);
+            _log.Metrics.BallotShed();
+            throw new BoardRefusal(RefusalKind.Unavailable, "Busy validating", $"the board is validating {most} ballots, as many as it holds at once; nothing was stored, post this ballot again after the Retry-After wait.") { RetryAfterSeconds = 1 }.Raise();
+        }
+
         // Ballot validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         bool valid = false;
@@ -665,6 +677,7 @@ public sealed class BoardService : IDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _validating);
             _log.Metrics.BallotValidated(System.Diagnostics.Stopwatch.GetElapsedTime(started), valid);
         }
 
@@ -1037,6 +1050,19 @@ public sealed class BoardLimits
     /// <summary>Largest other artifact (bytes): tallies list every cast ballot id, so this bounds the election's size.</summary>
     [System.Text.Json.Serialization.JsonPropertyName("maxArtifactBytes")]
     public int MaxArtifactBytes { get; set; } = 64 << 20;
+
+    /// <summary>
+    /// Most ballots the board validates at once (JSON <c>maxPendingValidations</c>, default 256): a ballot posted beyond it
+    /// is answered 503 with <c>Retry-After</c> before the ballot is parsed or checked, so that a board whose validation lags (its
+    /// own cores, or a cluster's workers) sheds load instead of queueing without bound. Devices post again after the wait.
+    /// Values below 1 count as 1.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("maxPendingValidations")]
+    public int MaxPendingValidations { get; set; } = 256;
+
+    /// <summary>Where ballots' proofs are checked (set by the host: <c>entente serve --cluster</c>); the board's own cores by default.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Entente.Election.Record.IBallotValidator BallotValidator { get; set; } = Entente.Election.Record.InProcessBallotValidator.Instance;
 
     /// <summary>How far an entry's <c>time</c> may be from the board's clock (docs/record-format.md §11).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

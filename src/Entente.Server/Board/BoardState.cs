@@ -93,6 +93,9 @@ public sealed class BoardState
     /// <summary>The board's clock, for the deadline of an abandonment.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the proofs of each posted ballot are checked: the board's own cores, or a cluster's workers.</summary>
+    public IBallotValidator BallotValidator { get; init; } = InProcessBallotValidator.Instance;
+
     /// <summary>The decryption attempt now open (docs/record-format.md §11).</summary>
     public int DecryptionAttempt => _decryptions.Attempt;
 
@@ -334,7 +337,16 @@ public sealed class BoardState
         {
             Validate = trusted ? null : async ct =>
             {
-                List<string> failures = await Task.Run(() => RecordSelfCheck.CheckBallot(context, context.Parameters.Manifest, ballot), ct).ConfigureAwait(false);
+                IReadOnlyList<string> failures;
+                try
+                {
+                    failures = await BallotValidator.ValidateAsync(context, body, ballot, ct).ConfigureAwait(false);
+                }
+                catch (BallotValidationUnavailableException e)
+                {
+                    throw new BoardRefusal(RefusalKind.Unavailable, "Validation unavailable", $"ballot {id}: its proofs could not be checked ({e.Message}); nothing was stored, post it again.") { RetryAfterSeconds = 2 }.Raise();
+                }
+
                 if (failures.Count > 0)
                 {
                     throw BoardRefusal.Invalid("Invalid ballot", $"ballot {id}: {string.Join("; ", failures.Take(3))}").Raise();

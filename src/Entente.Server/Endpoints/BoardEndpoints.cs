@@ -173,9 +173,20 @@ internal static class BoardEndpoints
     public static IResult Problem(BoardRefusal refusal)
     {
         int status = StatusOf(refusal.Kind);
-        return refusal.Extensions is null
+        IResult problem = refusal.Extensions is null
             ? LogEndpoints.Problem(status, refusal.Title, refusal.Detail)
             : TypedResults.Problem(detail: refusal.Detail, statusCode: status, title: refusal.Title, type: LogEndpoints.ProblemType(status), extensions: refusal.Extensions);
+        return refusal.Kind == RefusalKind.Unavailable ? new RetryLater(problem, refusal.RetryAfterSeconds) : problem;
+    }
+
+    /// <summary>A 503 with <c>Retry-After</c>: devices and other clients wait that long and post again (RetryHandler).</summary>
+    private sealed class RetryLater(IResult problem, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, seconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(httpContext);
+        }
     }
 
     private static async Task<IResult> GetAsync(BoardKind kind, string id, HttpContext http, BoardService board, CancellationToken ct)

@@ -17,6 +17,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _appends;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _ballotsShed;
     private readonly Histogram<double> _cosignature;
     private readonly Histogram<double> _ballotValidation;
     private readonly TimeProvider _time;
@@ -31,6 +32,7 @@ public sealed class ServerMetrics : IDisposable
         _appends = _meter.CreateCounter<long>("entente.log.appends", "{entry}", "Entries appended to the log (a duplicate of an entry already logged is counted with duplicate=true).");
         _refusals = _meter.CreateCounter<long>("entente.http.refusals", "{request}", "Requests answered with a 4xx problem, by status and problem title (board refusals included).");
         _rateLimited = _meter.CreateCounter<long>("entente.http.rate_limited", "{request}", "Writes refused by the rate limiter (429), by partition kind: key or address.");
+        _ballotsShed = _meter.CreateCounter<long>("entente.ballot.shed", "{request}", "Ballot posts answered 503 with Retry-After because the board was validating as many ballots as it holds at once (limits.maxPendingValidations).");
         _cosignature = _meter.CreateHistogram<double>("entente.witness.cosignature.duration", "s", "Time a witness took to answer add-checkpoint, by witness and outcome.");
         _ballotValidation = _meter.CreateHistogram<double>("entente.ballot.validation.duration", "s", "Time to check a submitted ballot (parse, proofs, confirmation code) before it is logged, by outcome.");
         _meter.CreateObservableGauge("entente.sequencer.queue_depth", () => _sequencer?.QueueDepth ?? 0, "{entry}", "Entries waiting to be committed by the sequencer.");
@@ -60,6 +62,9 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>A witness answered (or failed to) after <paramref name="elapsed"/>.</summary>
     public void Cosignature(string witness, string outcome, TimeSpan elapsed) =>
         _cosignature.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("witness", witness), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>A ballot post answered 503 before any work, because validation lags (limits.maxPendingValidations).</summary>
+    public void BallotShed() => _ballotsShed.Add(1);
 
     /// <summary>A ballot checked in <paramref name="elapsed"/>; <paramref name="accepted"/> says whether it passed.</summary>
     public void BallotValidated(TimeSpan elapsed, bool accepted) =>

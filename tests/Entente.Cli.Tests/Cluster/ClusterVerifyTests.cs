@@ -185,7 +185,7 @@ public sealed class ClusterVerifyTests : IDisposable
         Assert.Contains("--silos is for --cluster dev", error, StringComparison.Ordinal);
     }
 
-    private static void WaitFor(Process process, StringBuilder log, string text, int poll = 100)
+    internal static void WaitFor(Process process, StringBuilder log, string text, int poll = 100)
     {
         Stopwatch watch = Stopwatch.StartNew();
         while (true)
@@ -212,7 +212,7 @@ public sealed class ClusterVerifyTests : IDisposable
     }
 
     /// <summary>A schema of its own in the test PostgreSQL, named in the connection string's search path.</summary>
-    private static string FreshSchema()
+    internal static string FreshSchema()
     {
         string? server = Environment.GetEnvironmentVariable("ENTENTE_TEST_POSTGRES");
         if (string.IsNullOrEmpty(server))

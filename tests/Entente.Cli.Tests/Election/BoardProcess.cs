@@ -58,9 +58,9 @@ internal sealed class BoardProcess : IDisposable
 
     /// <summary>
     /// Writes the keys and the charter (with <paramref name="deadlines"/>, a JSON object, as its <c>deadlines</c>), starts
-    /// <paramref name="witnesses"/> witnesses and <c>entente serve</c>, and waits until they answer.
+    /// <paramref name="witnesses"/> witnesses and <c>entente serve</c> (with <paramref name="serveOptions"/> added), and waits until they answer.
     /// </summary>
-    public static async Task<BoardProcess> StartAsync(int witnesses = 0, int mirrors = 0, string? deadlines = null)
+    public static async Task<BoardProcess> StartAsync(int witnesses = 0, int mirrors = 0, string? deadlines = null, IReadOnlyList<string>? serveOptions = null)
     {
         string folder = Directory.CreateTempSubdirectory("entente-cli-board-").FullName;
         List<ServerProcess> started = [];
@@ -84,7 +84,7 @@ internal sealed class BoardProcess : IDisposable
                   { "name": "device-1", "key": "{{keys["device-1"]}}", "roles": ["device"] },
                   { "name": "device-2", "key": "{{keys["device-2"]}}", "roles": ["device"] } ]{{(deadlines is null ? "" : ", \"deadlines\": " + deadlines)}} }
                 """);
-            List<string> serve = ["serve", "--data", data, "--origin", Origin];
+            List<string> serve = ["serve", "--data", data, "--origin", Origin, .. serveOptions ?? []];
             int? boardPortChosen = null;
             if (witnesses > 0)
             {

@@ -85,7 +85,9 @@ internal sealed class ServerProcess : IDisposable
 
         _process = EntenteProcess.Start(_log, _args);
         using HttpClient http = new() { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
-        for (int attempt = 0; attempt < 600; attempt++)
+        // Two minutes: a board that starts cluster silos first (serve --cluster dev) takes longer than one that does not.
+        DateTime until = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < until)
         {
             if (_process.HasExited)
             {
@@ -108,7 +110,7 @@ internal sealed class ServerProcess : IDisposable
             await Task.Delay(50);
         }
 
-        throw new TimeoutException($"{Name} did not answer within 30 s: {Log}");
+        throw new TimeoutException($"{Name} did not answer within 2 minutes: {Log}");
     }
 
     /// <summary>Kills the process at once (SIGKILL: no shutdown, no flush) and waits until it is gone.</summary>

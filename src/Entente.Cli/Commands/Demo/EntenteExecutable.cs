@@ -145,6 +145,8 @@ internal sealed class ServerProcess : IDisposable
                 {
                     _log.AppendLine(e.Data);
                 }
+
+                Forward?.Invoke(e.Data);
             }
         };
         process.OutputDataReceived += keep;
@@ -152,6 +154,9 @@ internal sealed class ServerProcess : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Where each later line the process prints also goes (e.g. an operator's standard error), or null.</summary>
+    public Action<string>? Forward { get; set; }
 
     public bool HasExited => _process.HasExited;
 
