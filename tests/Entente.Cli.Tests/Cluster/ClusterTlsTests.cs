@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Entente.Cli.Tests.Election;
 using Entente.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,8 +29,8 @@ public sealed class ClusterTlsTests : IDisposable
         using X509Certificate2 loaded = ClusterTls.Load(Path.Combine(_folder, "cluster.pfx"));
         Assert.Equal(cluster.Thumbprint, loaded.Thumbprint);
 
-        int port = FreePort();
-        int gateway = FreePort();
+        int port = ServerProcess.FreePort();
+        int gateway = ServerProcess.FreePort();
         string clusterId = "tls-test-" + Guid.NewGuid().ToString("N")[..8];
         using IHost silo = ClusterHosts.DevSilo(port, gateway, port, clusterId, loaded);
         await silo.StartAsync();
@@ -70,12 +69,5 @@ public sealed class ClusterTlsTests : IDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using TcpListener listener = new(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
