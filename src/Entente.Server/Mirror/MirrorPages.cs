@@ -265,6 +265,8 @@ public static class MirrorPages
             throw new LogStoreException("This is a read-only copy of a mirror: nothing is written to it.", isTransient: false);
 
         public Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default) => inner.GetAsync(sha256, cancellationToken);
+
+        public Task<IReadOnlyList<byte[]?>> GetManyAsync(IReadOnlyList<Hash256> hashes, CancellationToken cancellationToken = default) => inner.GetManyAsync(hashes, cancellationToken);
     }
 
     /// <summary>The key a read-only store's presented head is signed by.</summary>

@@ -38,6 +38,44 @@ public sealed class PostgresBlobStore(PostgresDatabase database) : IBlobStore
         return hash;
     }
 
+    /// <summary>Reads every blob asked for in one query.</summary>
+    public async Task<IReadOnlyList<byte[]?>> GetManyAsync(IReadOnlyList<Hash256> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        byte[]?[] found = new byte[]?[hashes.Count];
+        if (found.Length == 0)
+        {
+            return found;
+        }
+
+        using NpgsqlConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One round trip: every row asked for, matched back to its places by hash.
+            using NpgsqlCommand cmd = new($"SELECT sha256, data FROM {_db.Schema}.blobs WHERE sha256 = ANY(@h)", c);
+            cmd.Parameters.AddWithValue("h", hashes.Select(h => h.ToArray()).ToArray());
+            Dictionary<Hash256, byte[]> rows = [];
+            using (NpgsqlDataReader reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows[Hash256.FromBytes((byte[])reader[0])] = (byte[])reader[1];
+                }
+            }
+
+            for (int i = 0; i < found.Length; i++)
+            {
+                found[i] = rows.GetValueOrDefault(hashes[i]);
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            throw PostgresDatabase.Translate(e, $"reading {hashes.Count} blobs");
+        }
+
+        return found;
+    }
+
     /// <inheritdoc/>
     public async Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default)
     {

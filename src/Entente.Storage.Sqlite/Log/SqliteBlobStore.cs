@@ -75,6 +75,36 @@ public sealed class SqliteBlobStore : IBlobStore
         }
     }
 
+    /// <summary>Reads every blob asked for on one connection, with one prepared statement.</summary>
+    public async Task<IReadOnlyList<byte[]?>> GetManyAsync(IReadOnlyList<Hash256> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        byte[]?[] found = new byte[]?[hashes.Count];
+        if (found.Length == 0)
+        {
+            return found;
+        }
+
+        using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using SqliteCommand cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT data FROM blobs WHERE sha256 = $h";
+            SqliteParameter h = cmd.Parameters.Add("$h", SqliteType.Blob);
+            for (int i = 0; i < found.Length; i++)
+            {
+                h.Value = hashes[i].ToArray();
+                found[i] = await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw SqliteDatabase.Translate(e, $"reading {hashes.Count} blobs");
+        }
+
+        return found;
+    }
+
     /// <inheritdoc/>
     public async Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default)
     {

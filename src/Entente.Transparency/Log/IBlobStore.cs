@@ -15,6 +15,22 @@ public interface IBlobStore
     Task<byte[]?> GetAsync(Hash256 sha256, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The stored bytes of each of <paramref name="hashes"/>, in their order, null where absent (a store may read them in
+    /// one query: a mirror asks for 64 at a time through <c>GET /blobs</c>). The default reads them one by one.
+    /// </summary>
+    async Task<IReadOnlyList<byte[]?>> GetManyAsync(IReadOnlyList<Hash256> hashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hashes);
+        byte[]?[] found = new byte[]?[hashes.Count];
+        for (int i = 0; i < found.Length; i++)
+        {
+            found[i] = await GetAsync(hashes[i], cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Stores several blobs, durably when it returns (a store may write them in one transaction: a mirror takes thousands
     /// at a time). The default stores them one by one.
     /// </summary>

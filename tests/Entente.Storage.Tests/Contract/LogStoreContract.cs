@@ -377,6 +377,20 @@ public abstract class LogStoreContract<TBackend>
     }
 
     [SkippableFact]
+    public async Task Many_blobs_are_read_at_once_in_the_order_asked_with_null_for_each_one_absent()
+    {
+        await using TBackend backend = new();
+        await backend.PrepareBlobsAsync();
+        IBlobStore blobs = backend.NewBlobStore();
+        byte[][] stored = [.. Enumerable.Range(0, 3).Select(i => Encoding.UTF8.GetBytes($"artifact {i}"))];
+        await blobs.PutManyAsync([.. stored.Select(b => (ReadOnlyMemory<byte>)b)]);
+        Hash256 absent = Hash256.Compute([9, 9]);
+        IReadOnlyList<byte[]?> read = await blobs.GetManyAsync([Hash256.Compute(stored[2]), absent, Hash256.Compute(stored[0]), Hash256.Compute(stored[2])]);
+        Assert.Equal([stored[2], null, stored[0], stored[2]], read);
+        Assert.Empty(await blobs.GetManyAsync([]));
+    }
+
+    [SkippableFact]
     public async Task Artifacts_submitted_with_their_entries_are_stored_in_the_entries_commit_and_a_conflicting_commit_stores_none()
     {
         await using TBackend backend = new();
