@@ -210,10 +210,11 @@ public static class MultiJurisdiction
         }
 
         List<AuditInputFile> files = [];
+        Dictionary<string, BallotManifest> manifests = new(StringComparer.Ordinal);
         foreach (string name in FilesOf(inputs.Method))
         {
             files.Add(new AuditInputFile(name, UnionCsv(name, [.. parts.Select(p => (p.Jurisdiction, p.Upload.Files.FirstOrDefault(f => f.Name == name)?.Text
-                ?? throw new AuditInputException($"{p.Jurisdiction}'s {name}", 0, "", $"the upload of {p.Jurisdiction} has no {name}")))])));
+                ?? throw new AuditInputException($"{p.Jurisdiction}'s {name}", 0, "", $"the upload of {p.Jurisdiction} has no {name}")))], manifests)));
         }
 
         files.Add(inputs.Files.First(f => f.Name == "results.csv"));
@@ -235,7 +236,7 @@ public static class MultiJurisdiction
     /// Jurisdiction as the manifest allows), each row's tabulator "jurisdiction:tabulator" (or "jurisdiction"), and in
     /// cvrs.csv each BallotId "jurisdiction:id".
     /// </summary>
-    private static string UnionCsv(string name, IReadOnlyList<(string Jurisdiction, string Text)> parts)
+    private static string UnionCsv(string name, IReadOnlyList<(string Jurisdiction, string Text)> parts, Dictionary<string, BallotManifest> manifests)
     {
         List<(string Jurisdiction, CsvTable Table)> tables = [];
         foreach ((string jurisdiction, string text) in parts)
@@ -246,7 +247,7 @@ public static class MultiJurisdiction
             switch (name)
             {
                 case "manifest.csv":
-                    BallotManifest.FromTable(table);
+                    manifests[jurisdiction] = BallotManifest.FromTable(table);
                     break;
                 case "cvrs.csv":
                     CastVoteRecords.FromTable(table);
@@ -285,6 +286,13 @@ public static class MultiJurisdiction
                 csv.AppendJoin(',', columns.Select(c =>
                 {
                     string cell = table.Cell(row, c) ?? "";
+                    if (Same(c, "Tabulator") && cell.Length == 0 && name != "manifest.csv" && manifests.TryGetValue(jurisdiction, out BallotManifest? own) && own.HasTabulator
+                        && (table.Cell(row, "Batch Name") ?? table.Cell(row, "Batch")) is string batch && own.Batches.Where(b => b.Batch == batch).ToList() is [{ } only])
+                    {
+                        // Arlo's tallies name the tabulator only when batch names repeat within the jurisdiction: take it from its manifest.
+                        cell = only.Tabulator!;
+                    }
+
                     if (Same(c, "Tabulator"))
                     {
                         return Quote(cell.Length == 0 ? jurisdiction : jurisdiction + Separator + cell);

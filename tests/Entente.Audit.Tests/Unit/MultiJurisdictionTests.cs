@@ -82,4 +82,21 @@ public sealed class MultiJurisdictionTests
         AuditInputException missing = Assert.Throws<AuditInputException>(() => MultiJurisdiction.Union(inputs, [Upload("Kent", "Batch,Ballots\nB1,3\n")]));
         Assert.Contains("jurisdiction Mesa has not uploaded its files", missing.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_batch_union_reads_each_jurisdictions_tallies_against_its_own_batches_even_where_batch_names_repeat()
+    {
+        string Text(string name) => File.ReadAllText(VendorFixtures.P("more/generated-jurisdiction/" + name));
+        string manifest = Encoding.UTF8.GetString(Vendors.NormalizedInputs.Manifest(Vendors.VendorManifest.Load(VendorFixtures.P("more/generated-jurisdiction/siletz-ballot-manifest.csv"))));
+        AuditUploadArtifact U(string j) => new("a1", j, [new AuditInputFile("manifest.csv", manifest), new AuditInputFile("batch-tallies.csv", Text("siletz-minister-of-farming-candidate-totals-by-batch.csv"))]);
+        AuditInputsArtifact inputs = new("a1", "batch", 0.1, "entente", null, [new AuditInputFile("results.csv",
+            "Contest,Choice,Votes,Ballots\nMinister of Farming,Erin George,82,114\nMinister of Farming,Alex Hall,10,114\nMinister of Farming,Write-In,0,114\n")])
+        {
+            Jurisdictions = [new AuditJurisdiction("Kent", "blue.example"), new AuditJurisdiction("Mesa", "red.example")],
+        };
+        Assert.Null(MultiJurisdiction.CheckUpload(inputs, U("Kent")));
+        AuditProgress progress = new(MultiJurisdiction.Union(inputs, [U("Kent"), U("Mesa")]));
+        Assert.Equal(6, progress.Reported!.Count);
+        Assert.Equal(18, progress.Reported[progress.Manifest.Batches.Single(b => b.Key == "Mesa:Tabulator A / Batch 1")]["Minister of Farming"]["Erin George"]);
+    }
 }
