@@ -96,6 +96,17 @@ public sealed class MultiJurisdictionAuditTests
         Assert.Equal(["ok      seed", "ok      round 1"], lines[3..5]);
         Assert.Contains($"ok      readings of round 1 ({drawn.Length} ballot(s), signed off by Board 1: Ada Blue and Rui Red)", verified.Out, StringComparison.Ordinal);
 
+        // The audit page: each jurisdiction with its upload's log entry, and the round's progress per jurisdiction and per audit board within it.
+        string page = await board.GetTextAsync("audit");
+        Assert.Matches("<li data-jurisdiction=\"Kent\">Kent: files uploaded by blue.example, <a href=\"/log/\\d+\">log entry \\d+</a>", page);
+        Assert.Matches("<li data-jurisdiction=\"Mesa\">Mesa: files uploaded by red.example, <a href=\"/log/\\d+\">log entry \\d+</a>", page);
+        foreach (string j in new[] { "Kent", "Mesa" })
+        {
+            int mine = drawn.Count(d => d[1].StartsWith(j + ":", StringComparison.Ordinal));
+            Assert.Contains($"<li data-jurisdiction=\"{j}\" data-total=\"{mine}\" data-done=\"{mine}\">{j}: {mine} of {mine} ballot(s) read"
+                + (mine > 0 ? $" · <span data-board=\"Board 1\">Board 1: {mine} read</span>" : ""), page, StringComparison.Ordinal);
+        }
+
         // The same entries with Mesa's upload tampered: its text changed under its hash, or signed by another key.
         IReadOnlyList<AuditTrailEntry> entries = await AuditBoard.ReadAsync(new Uri(board.Url.EndsWith('/') ? board.Url : board.Url + "/"), AuditId, CancellationToken.None);
         AuditTrailEntry upload = entries.Single(e => e.Type == AuditTrailArtifacts.UploadType && Encoding.UTF8.GetString(e.Body).Contains("\"jurisdiction\":\"Mesa\"", StringComparison.Ordinal));
