@@ -148,7 +148,8 @@ internal static class JurisdictionsCommand
             }
             else
             {
-                own = inputs.Method == "bravo" && cvrFiles.Length == 0 && parseResult.GetValue(batchTallies) is null ? BallotManifest.Load(manifestPath) : Entente.Audit.Vendors.VendorManifest.Load(manifestPath);
+                // As at init: Arlo's manifest form with a vendor export or batch tallies, Entente's otherwise.
+                own = parseResult.GetValue(batchTallies) is null ? BallotManifest.Load(manifestPath) : Entente.Audit.Vendors.VendorManifest.Load(manifestPath);
                 if (cvrFiles.Length > 1)
                 {
                     throw new UsageException("--cvrs names one CSV file unless --cvr-format says which vendor export the files are.");
@@ -163,6 +164,11 @@ internal static class JurisdictionsCommand
             if (parseResult.GetValue(batchTallies) is string tallies)
             {
                 files.Add(new AuditInputFile(AuditDirectory.BatchTalliesFile, CsvTable.DecodeText(CsvTable.ReadBytes(tallies), Path.GetFileName(tallies))));
+            }
+
+            if (own.Jurisdiction is string column && column != name)
+            {
+                throw new UsageException($"{Path.GetFileName(manifestPath)}: its Jurisdiction column says \"{column}\", not \"{name}\"; upload each jurisdiction's own manifest.");
             }
 
             files[0] = new AuditInputFile("manifest.csv", Encoding.UTF8.GetString(Entente.Audit.Vendors.NormalizedInputs.Manifest(own)));
