@@ -34,7 +34,10 @@ public static class BallotIds
                 $"{Escape(batch.Tabulator ?? "")}|{Escape(batch.Batch)}|{position}"),
             BallotIdScheme.Arlo => PythonRepr.Str(new object?[]
             {
-                new object?[] { jurisdiction ?? throw new ArgumentException("Arlo ids need the jurisdiction name.", nameof(jurisdiction)), batch.Tabulator, batch.Batch },
+                // In a multi-jurisdiction audit (jurisdiction null) each batch's tabulator carries its jurisdiction (Trail/AuditTrail.Jurisdictions.cs).
+                jurisdiction is null && batch.Tabulator is string union
+                    ? new object?[] { Trail.MultiJurisdiction.Split(union).Jurisdiction, Trail.MultiJurisdiction.Split(union).Tabulator, batch.Batch }
+                    : new object?[] { jurisdiction ?? throw new ArgumentException("Arlo ids need the jurisdiction name.", nameof(jurisdiction)), batch.Tabulator, batch.Batch },
                 position,
             }),
             BallotIdScheme.ArloBatch => PythonRepr.Str(new object?[] { batch.Batch, position }),

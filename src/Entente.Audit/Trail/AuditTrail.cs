@@ -35,7 +35,14 @@ public sealed record AuditInputFile(string Name, string Text)
 /// <param name="IdScheme">The ballot id convention the sampler hashes: entente, arlo or arlo-batch.</param>
 /// <param name="Jurisdiction">The jurisdiction for Arlo ids, or null.</param>
 /// <param name="Files">The input files.</param>
-public sealed record AuditInputsArtifact(string AuditId, string Method, double RiskLimit, string IdScheme, string? Jurisdiction, IReadOnlyList<AuditInputFile> Files);
+public sealed record AuditInputsArtifact(string AuditId, string Method, double RiskLimit, string IdScheme, string? Jurisdiction, IReadOnlyList<AuditInputFile> Files)
+{
+    /// <summary>
+    /// A multi-jurisdiction audit's jurisdictions, each with the charter party whose key uploads its files
+    /// (<see cref="AuditUploadArtifact"/>); empty for an audit of one manifest. The files are then the results only.
+    /// </summary>
+    public IReadOnlyList<AuditJurisdiction> Jurisdictions { get; init; } = [];
+}
 
 /// <summary>One draw of a round as logged.</summary>
 /// <param name="Ticket">The ticket (consistent-sampler fraction, or the PPEB ticket number).</param>
@@ -79,6 +86,20 @@ public static partial class AuditTrailArtifacts
             else
             {
                 w.WriteString("jurisdiction", inputs.Jurisdiction);
+            }
+
+            if (inputs.Jurisdictions.Count > 0)
+            {
+                w.WriteStartArray("jurisdictions");
+                foreach (AuditJurisdiction j in inputs.Jurisdictions)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", j.Name);
+                    w.WriteString("party", j.Party);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
             }
 
             w.WriteStartArray("files");
@@ -131,7 +152,8 @@ public static partial class AuditTrailArtifacts
     {
         using JsonDocument doc = Parse(file, bytes);
         JsonElement o = doc.RootElement;
-        Members(file, o, "", "audit", "method", "risk_limit", "ids", "jurisdiction", "files");
+        bool multi = o.ValueKind == JsonValueKind.Object && o.TryGetProperty("jurisdictions", out _);
+        Members(file, o, "", multi ? ["audit", "method", "risk_limit", "ids", "jurisdiction", "jurisdictions", "files"] : ["audit", "method", "risk_limit", "ids", "jurisdiction", "files"]);
         string ids = Str(file, o, "ids");
         if (ids is not ("entente" or "arlo" or "arlo-batch"))
         {
@@ -165,7 +187,24 @@ public static partial class AuditTrailArtifacts
             files.Add(input);
         }
 
-        return Canonical(file, bytes, new AuditInputsArtifact(Str(file, o, "audit"), method, alpha, ids, jurisdiction, files), Write);
+        List<AuditJurisdiction> jurisdictions = [];
+        if (multi)
+        {
+            int k = 0;
+            foreach (JsonElement j in Array(file, o, "jurisdictions"))
+            {
+                string where = $"jurisdictions[{k++}].";
+                Members(file, j, where, "name", "party");
+                jurisdictions.Add(new AuditJurisdiction(Str(file, j, "name", where), Str(file, j, "party", where)));
+            }
+
+            if (MultiJurisdiction.CheckInputs(jurisdiction, ids, jurisdictions, files) is string problem)
+            {
+                throw new AuditInputException(file, 0, "jurisdictions", problem);
+            }
+        }
+
+        return Canonical(file, bytes, new AuditInputsArtifact(Str(file, o, "audit"), method, alpha, ids, jurisdiction, files) { Jurisdictions = jurisdictions }, Write);
     }
 
     /// <summary>Reads a round strictly.</summary>

@@ -74,12 +74,7 @@ public static class AuditTrailVerifier
                 return Fail("inputs", $"entry {inputsEntry.Index} commits the inputs of audit {inputs.AuditId}, not {auditId}.");
             }
 
-            manifest = BallotManifest.FromTable(CsvTable.Parse(File(inputs, "manifest.csv"), "manifest.csv"));
             contests = ReportedResults.FromTable(CsvTable.Parse(File(inputs, "results.csv"), "results.csv"));
-            if (inputs.Method == "batch")
-            {
-                batches = CandidateTotalsByBatch.Parse(File(inputs, "batch-tallies.csv"), "batch-tallies.csv", manifest, contests);
-            }
         }
         catch (AuditInputException e)
         {
@@ -97,8 +92,84 @@ public static class AuditTrailVerifier
             return Fail("inputs", $"the reported results (entry {inputsEntry.Index}) are not the results published on the log before the seed: {string.Join("; ", differences)}.");
         }
 
+        bool multi = inputs.Jurisdictions.Count > 0;
+        if (multi)
+        {
+            // A multi-jurisdiction audit: each jurisdiction's upload, by its party, before the first seed commitment.
+            ok.Add($"inputs (jurisdictions {string.Join(", ", inputs.Jurisdictions.Select(j => j.Name))})");
+            List<AuditUploadArtifact> uploads = [];
+            foreach (AuditJurisdiction j in inputs.Jurisdictions)
+            {
+                string step = $"upload of {j.Name}";
+                try
+                {
+                    (AuditTrailEntry Entry, AuditUploadArtifact Upload)? found = null;
+                    foreach (AuditTrailEntry e in log.Where(e => e.Type == AuditTrailArtifacts.UploadType))
+                    {
+                        AuditUploadArtifact u = AuditTrailArtifacts.ReadUpload($"entry {e.Index}", e.Body);
+                        if (u.AuditId == auditId && u.Jurisdiction == j.Name)
+                        {
+                            found = (e, u);
+                            break;
+                        }
+                    }
+
+                    if (found is not { } f)
+                    {
+                        // Before the seed, an audit still waiting for a jurisdiction's files is a valid state; after it, not.
+                        return firstCommit is null && !log.Any(e => e.Type is AuditTrailArtifacts.RoundType or AuditTrailArtifacts.ReadingType or AuditTrailArtifacts.TallyType or AuditTrailArtifacts.SignOffType)
+                            ? new AuditTrailResult(ok, null, null, null)
+                            : Fail(step, $"no audit.upload entry of {j.Name}: its manifest and CVRs are not on the log (entry {firstCommit?.Index} commits to the seed).");
+                    }
+
+                    if (f.Entry.Party is string signer && signer != j.Party)
+                    {
+                        return Fail(step, $"entry {f.Entry.Index} is signed by {signer}, but the inputs (entry {inputsEntry.Index}) name {j.Party} to upload the files of {j.Name}.");
+                    }
+
+                    if (f.Entry.Index < inputsEntry.Index)
+                    {
+                        return Fail(step, $"entry {f.Entry.Index} comes before the audit's inputs (entry {inputsEntry.Index}).");
+                    }
+
+                    if (firstCommit is not null && firstCommit.Index < f.Entry.Index)
+                    {
+                        return Fail(step, $"the upload (entry {f.Entry.Index}) comes after the first seed commitment (entry {firstCommit.Index}): every jurisdiction's files must be fixed before anyone commits to the seed.");
+                    }
+
+                    if (MultiJurisdiction.CheckUpload(inputs, f.Upload) is string bad)
+                    {
+                        return Fail(step, $"entry {f.Entry.Index}: {bad}");
+                    }
+
+                    BallotManifest own = BallotManifest.FromTable(CsvTable.Parse(Encoding.UTF8.GetBytes(f.Upload.Files[0].Text), "manifest.csv"));
+                    uploads.Add(f.Upload);
+                    ok.Add(string.Create(CultureInfo.InvariantCulture, $"upload of {j.Name} (entry {f.Entry.Index}, by {j.Party}: {own.Batches.Count} batch(es), {own.TotalBallots} ballot(s))"));
+                }
+                catch (AuditInputException e)
+                {
+                    return Fail(step, e.Message);
+                }
+            }
+
+            try
+            {
+                inputs = MultiJurisdiction.Union(inputs, uploads);
+            }
+            catch (AuditInputException e)
+            {
+                return Fail("union of the jurisdictions", e.Message);
+            }
+        }
+
         try
         {
+            manifest = BallotManifest.FromTable(CsvTable.Parse(File(inputs, "manifest.csv"), "manifest.csv"));
+            if (inputs.Method == "batch")
+            {
+                batches = CandidateTotalsByBatch.Parse(File(inputs, "batch-tallies.csv"), "batch-tallies.csv", manifest, contests);
+            }
+
             progress = new AuditProgress(inputs);
         }
         catch (AuditInputException e)
@@ -106,7 +177,11 @@ public static class AuditTrailVerifier
             return Fail("inputs", e.Message);
         }
 
-        ok.Add("inputs");
+        if (!multi)
+        {
+            ok.Add("inputs");
+        }
+
 
         // 2. The seed from the logged commitments and reveals.
         List<SeedLogRecord> records = [];

@@ -39,6 +39,9 @@ public sealed record AuditSettings(AuditMethod Method, double RiskLimit, string 
 
     /// <summary>Batch audits: the reported batch tallies (Arlo's candidate-totals-by-batch template).</summary>
     public string? BatchTalliesPath { get; init; }
+
+    /// <summary>A multi-jurisdiction audit's jurisdictions: the manifest, CVRs and tallies are then the union of their uploads.</summary>
+    public IReadOnlyList<Trail.AuditJurisdiction> Jurisdictions { get; init; } = [];
 }
 
 /// <summary>A vendor CVR export: its format and files.</summary>
@@ -229,9 +232,10 @@ public sealed partial class AuditDirectory : IDisposable
             DiceBy = settings.DiceBy,
             IdScheme = settings.IdScheme,
             Jurisdiction = settings.Jurisdiction ?? manifest.Jurisdiction,
+            Jurisdictions = settings.Jurisdictions,
             InputHashes = hashes,
         };
-        if (state.IdScheme == "arlo" && state.Jurisdiction is null)
+        if (state.IdScheme == "arlo" && state.Jurisdiction is null && state.Jurisdictions.Count == 0)
         {
             throw new AuditInputException("--jurisdiction", 0, "", "Arlo ids need the jurisdiction name: give --jurisdiction or a Jurisdiction column in the manifest.");
         }

@@ -49,6 +49,12 @@ public sealed class AuditState
     /// <summary>The jurisdiction name for Arlo ids.</summary>
     public string? Jurisdiction { get; init; }
 
+    /// <summary>
+    /// A multi-jurisdiction audit's jurisdictions and the party that uploaded each one's files (docs/audit.md); empty for
+    /// an audit of one manifest. The inputs are then the union of the uploads (Trail/AuditTrail.Jurisdictions.cs).
+    /// </summary>
+    public IReadOnlyList<Trail.AuditJurisdiction> Jurisdictions { get; init; } = [];
+
     /// <summary>Digits kept when displaying ticket numbers.</summary>
     public int TicketDigits { get; init; } = 18;
 

@@ -11,6 +11,7 @@ internal static class AuditCommand
         Command command = new("audit", "Risk-limiting audits: a jointly made seed, reproducible samples, the risk per contest and the report.");
         command.Subcommands.Add(CvrsCommand.Create());
         command.Subcommands.Add(InitCommand.Create());
+        command.Subcommands.Add(JurisdictionsCommand.CreateUpload());
         command.Subcommands.Add(SeedCommand.Create());
         command.Subcommands.Add(SampleCommand.Create());
         command.Subcommands.Add(RecordCommand.Create());

@@ -123,6 +123,9 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
     /// <summary>The inputs an audit checks, committed before its seed (docs/audit.md, "The audit's steps as log entries").</summary>
     public static readonly BoardKind AuditInputs = new("audit-inputs", false, [Entente.Audit.Trail.AuditTrailArtifacts.InputsType], AuditorRole, false, "The inputs an audit checks (normalized manifest, reported results, CVRs or batch tallies, each with its SHA-256), only before the audit's first seed commitment; id = audit.");
 
+    /// <summary>A jurisdiction's files for a multi-jurisdiction audit (docs/audit.md, "Multi-jurisdiction audits").</summary>
+    public static readonly BoardKind AuditUploads = new("audit-uploads", false, [Entente.Audit.Trail.AuditTrailArtifacts.UploadType], AuditorRole, false, "A jurisdiction's normalized manifest and CVRs (or batch tallies) for a multi-jurisdiction audit, posted by the party the audit's inputs name for it, after the inputs and before the audit's first seed commitment; id = audit:jurisdiction.");
+
     /// <summary>A round's sample of an audit.</summary>
     public static readonly BoardKind AuditRounds = new("audit-rounds", false, [Entente.Audit.Trail.AuditTrailArtifacts.RoundType], AuditorRole, false, "A round's sample (the draws in ticket order), only once the audit's inputs are on the board and every party revealed its seed secret; id = audit:round.");
 
@@ -157,7 +160,7 @@ public sealed record BoardKind(string Collection, bool Singleton, IReadOnlyList<
 
     /// <summary>Every kind, in the order of an election.</summary>
     public static readonly IReadOnlyList<BoardKind> All =
-        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Abandonments, Tally, Challenged, Uncast, AuditInputs, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditTallies, AuditSignOffs,
+        [Charter, Manifest, Parameters, Guardians, Shares, Approvals, Election, Sealed, Ballots, Devices, EncryptedTally, Decryptions, Abandonments, Tally, Challenged, Uncast, AuditInputs, AuditUploads, AuditCommits, AuditReveals, AuditDice, AuditRounds, AuditBoards, AuditReadings, AuditTallies, AuditSignOffs,
          RollInits, RollChanges, RollSnapshots, UnofficialResults];
 
     /// <summary>The kind of a collection, or null.</summary>

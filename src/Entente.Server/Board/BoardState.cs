@@ -74,6 +74,7 @@ public sealed class BoardState
     private readonly DecryptionRounds _decryptions = new();
     private readonly Dictionary<string, AuditSeed> _audits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AuditProgress> _auditInputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (AuditInputsArtifact Inputs, List<AuditUploadArtifact> Uploads)> _auditJurisdictions = new(StringComparer.Ordinal);
     private ElectionContext? _candidate;
     private readonly RollRules _rolls = new(TimeProvider.System);
 
@@ -178,6 +179,7 @@ public sealed class BoardState
             "audit-reveals" => Task.FromResult(PrepareAuditReveal(body, party, trusted)),
             "audit-dice" => Task.FromResult(PrepareAuditDice(body)),
             "audit-inputs" => Task.FromResult(PrepareAuditInputs(body, trusted)),
+            "audit-uploads" => Task.FromResult(PrepareAuditUpload(body, party, trusted)),
             "audit-rounds" => Task.FromResult(PrepareAuditRound(body, trusted)),
             "audit-boards" => Task.FromResult(PrepareAuditBoard(body, trusted)),
             "audit-readings" => Task.FromResult(PrepareAuditReading(body, trusted)),
@@ -629,6 +631,11 @@ public sealed class BoardState
                 throw BoardRefusal.Invalid("Invalid artifact", $"audit commitment: $.party: \"{commit.Party}\" is not one of the audit's parties.").Raise();
             }
 
+            if (_auditJurisdictions.TryGetValue(commit.AuditId, out var multi) && MultiJurisdiction.Missing(multi.Inputs, multi.Uploads.Select(u => u.Jurisdiction)) is { Count: > 0 } missing)
+            {
+                throw BoardRefusal.NotYet($"audit commitment: audit {commit.AuditId} still waits for the files of {string.Join(", ", missing)} (POST /board/audit-uploads): the seed is committed to only once every jurisdiction's files are on the board.").Raise();
+            }
+
             if (_audits.TryGetValue(commit.AuditId, out AuditSeed? seed) && (!seed.Parties.SequenceEqual(commit.Parties) || seed.Dice != commit.Dice))
             {
                 throw BoardRefusal.Invalid("Invalid artifact", $"audit commitment: $.parties: audit {commit.AuditId} was committed to with parties [{string.Join(", ", seed.Parties)}] and dice {(seed.Dice ? "true" : "false")}; every commitment of an audit repeats them.").Raise();
@@ -707,8 +714,77 @@ public sealed class BoardState
             throw BoardRefusal.Invalid("Inputs after the seed", $"audit inputs: audit {inputs.AuditId} already has seed commitments on the board; its inputs had to come first (docs/audit.md).").Raise();
         }
 
+        if (inputs.Jurisdictions.Count > 0)
+        {
+            // A multi-jurisdiction audit: its rules apply once every jurisdiction's upload is on the board.
+            if (!trusted && inputs.Jurisdictions.FirstOrDefault(j => _charter.KeyFor(j.Party, BoardKind.AuditorRole) is null) is { } stranger)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"audit inputs: $.jurisdictions: \"{stranger.Party}\" (for {stranger.Name}) is not an auditor of the charter.").Raise();
+            }
+
+            return new PreparedArtifact(inputs.AuditId, AuditTrailArtifacts.InputsType, null, null) { Apply = () => _auditJurisdictions.TryAdd(inputs.AuditId, (inputs, [])) };
+        }
+
         AuditProgress progress = ParseAudit(() => new AuditProgress(inputs));
         return new PreparedArtifact(inputs.AuditId, AuditTrailArtifacts.InputsType, null, null) { Apply = () => _auditInputs.TryAdd(inputs.AuditId, progress) };
+    }
+
+    /// <summary>
+    /// A jurisdiction's files for a multi-jurisdiction audit: by the party its inputs name for the jurisdiction, once,
+    /// before the audit's first seed commitment, each file reading in Entente's form (<see cref="MultiJurisdiction.CheckUpload"/>).
+    /// The audit's rules apply to the union once the last jurisdiction's files are on the board.
+    /// </summary>
+    public PreparedArtifact PrepareAuditUpload(byte[] body, string party, bool trusted)
+    {
+        AuditUploadArtifact upload = ParseAudit(() => AuditTrailArtifacts.ReadUpload("audit upload", body));
+        if (!_auditJurisdictions.TryGetValue(upload.AuditId, out var multi))
+        {
+            throw (_auditInputs.ContainsKey(upload.AuditId)
+                ? BoardRefusal.Invalid("Invalid artifact", $"audit upload: audit {upload.AuditId} is not a multi-jurisdiction audit: its inputs hold its manifest already.")
+                : BoardRefusal.NotYet($"The inputs of audit {upload.AuditId} are not on the board (POST /board/audit-inputs): they name the jurisdictions and who uploads for each.")).Raise();
+        }
+
+        if (!trusted)
+        {
+            if (multi.Inputs.Jurisdictions.FirstOrDefault(j => j.Name == upload.Jurisdiction) is { } named && named.Party != party)
+            {
+                throw BoardRefusal.Forbidden("Wrong party", $"audit upload: $.jurisdiction: the files of {upload.Jurisdiction} are uploaded by \"{named.Party}\", as the audit's inputs name, but the request is signed by \"{party}\".").Raise();
+            }
+
+            if (_audits.ContainsKey(upload.AuditId))
+            {
+                throw BoardRefusal.Invalid("Upload after the seed", $"audit upload: audit {upload.AuditId} already has seed commitments on the board; every jurisdiction's files had to come first (docs/audit.md).").Raise();
+            }
+
+            if (MultiJurisdiction.CheckUpload(multi.Inputs, upload) is string problem)
+            {
+                throw BoardRefusal.Invalid("Invalid artifact", $"audit upload of {upload.Jurisdiction}: {problem}").Raise();
+            }
+        }
+
+        return new PreparedArtifact(upload.Id, AuditTrailArtifacts.UploadType, null, null)
+        {
+            Apply = () =>
+            {
+                if (multi.Uploads.Any(u => u.Jurisdiction == upload.Jurisdiction))
+                {
+                    return;
+                }
+
+                multi.Uploads.Add(upload);
+                if (MultiJurisdiction.Missing(multi.Inputs, multi.Uploads.Select(u => u.Jurisdiction)).Count == 0)
+                {
+                    try
+                    {
+                        _auditInputs.TryAdd(upload.AuditId, new AuditProgress(MultiJurisdiction.Union(multi.Inputs, multi.Uploads)));
+                    }
+                    catch (Entente.Audit.Io.AuditInputException)
+                    {
+                        // Checked before it was logged; a log replayed with a union that no longer reads keeps the audit without rules.
+                    }
+                }
+            },
+        };
     }
 
     /// <summary>A round's sample: only once the audit's inputs are on the board and every party of its seed revealed.</summary>

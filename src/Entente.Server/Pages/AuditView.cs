@@ -295,6 +295,12 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
                         case AuditTrailArtifacts.ReadingType when AuditTrailArtifacts.ReadReading("", e.Body) is { } r && r.AuditId == id:
                             indexes[$"reading:{r.Round}:{r.BallotKey}"] = e.Index; // a correction's entry replaces the one it corrects
                             break;
+                        case AuditTrailArtifacts.TallyType when AuditTrailArtifacts.ReadTally("", e.Body) is { } t && t.AuditId == id:
+                            indexes[$"tally:{t.Round}:{t.BatchKey}:{t.Contest}"] = e.Index; // the latest version, as the risk uses
+                            break;
+                        case AuditTrailArtifacts.UploadType when AuditTrailArtifacts.ReadUpload("", e.Body) is { } u && u.AuditId == id:
+                            indexes.TryAdd($"upload:{u.Jurisdiction}", e.Index);
+                            break;
                     }
                 }
                 catch (Entente.Audit.Io.AuditInputException)
@@ -307,6 +313,26 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
         }
 
         return audits;
+    }
+
+    /// <summary>
+    /// A multi-jurisdiction audit's progress in a round, per jurisdiction (in the inputs' order): the ballots (or batches)
+    /// of the round in that jurisdiction, how many are done, and per audit board how many of them it read or counted.
+    /// </summary>
+    public static IReadOnlyList<(string Jurisdiction, int Total, int Done, IReadOnlyList<(string Board, int Recorded)> Boards)> ByJurisdiction(AuditProgress progress, AuditProgressRound round)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(round);
+        string JurisdictionOf(string key) => MultiJurisdiction.Split(key.Split('\u001f')[0]).Jurisdiction;
+        List<(string Jurisdiction, string Board)> recorded = progress.Method == AuditMethod.Batch
+            ? [.. round.Tallies.Values.GroupBy(t => (t.BatchKey, t.Board)).Select(g => (JurisdictionOf(g.Key.BatchKey), g.Key.Board))]
+            : [.. round.Readings.Values.Select(r => (JurisdictionOf(r.BallotKey), r.Board))];
+        return [.. progress.Inputs.Jurisdictions.Select(j =>
+        {
+            List<string> mine = [.. round.Ballots.Where(k => JurisdictionOf(k) == j.Name)];
+            return (j.Name, mine.Count, mine.Count(k => progress.IsDone(round, k)),
+                (IReadOnlyList<(string, int)>)[.. recorded.Where(x => x.Jurisdiction == j.Name).GroupBy(x => x.Board, StringComparer.Ordinal).Select(g => (g.Key, g.Count()))]);
+        })];
     }
 
     /// <summary>A reading in words: "not found", or each contest's choices ("blank", "not on the ballot").</summary>

@@ -70,6 +70,10 @@ public sealed class AuditOnBoardTests
         Assert.Contains("ok      risk after round 1: MACRO 0.00748 for every contest (Minister of Farming confirmed)", verified.Out, StringComparison.Ordinal);
         var status = Run("status", "--dir", dir);
         Assert.Equal(0, status.Code); // the directory's round was signed off with the last board's sign-off, and agrees
+
+        // The audit page links each batch's tally to its log entry.
+        string page = await board.GetTextAsync("audit");
+        Assert.Equal(batches.Length, System.Text.RegularExpressions.Regex.Count(page, "<a href=\"/log/\\d+\">entry \\d+</a>: Minister of Farming: Erin George "));
     }
 
     [Fact]

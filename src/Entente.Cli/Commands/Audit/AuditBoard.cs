@@ -18,7 +18,7 @@ internal static class AuditBoard
 {
     private static readonly (string Collection, string Type)[] Collections =
     [
-        ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
+        ("audit-inputs", AuditTrailArtifacts.InputsType), ("audit-uploads", AuditTrailArtifacts.UploadType), ("audit-commits", Entente.Audit.Seed.SeedArtifacts.CommitType),
         ("audit-reveals", Entente.Audit.Seed.SeedArtifacts.RevealType), ("audit-dice", Entente.Audit.Seed.SeedArtifacts.DiceType),
         ("audit-rounds", AuditTrailArtifacts.RoundType), ("audit-boards", AuditTrailArtifacts.BoardType), ("audit-readings", AuditTrailArtifacts.ReadingType),
         ("audit-tallies", AuditTrailArtifacts.TallyType), ("audit-signoffs", AuditTrailArtifacts.SignOffType),

@@ -53,6 +53,7 @@ internal static class AuditCli
 
     public static AuditDirectory Open(ParseResult parseResult, Option<string> dir)
     {
+        JurisdictionsCommand.Complete(Require(parseResult, dir)); // a multi-jurisdiction audit's directory is made once every jurisdiction uploaded
         AuditDirectory audit = AuditDirectory.Open(Require(parseResult, dir), Clock);
         if (audit.State.SeedBoard is string board)
         {

@@ -24,7 +24,7 @@ internal static class InitCommand
         Option<string> diceBy = new("--dice-by") { Description = "End of the public dice window (ISO 8601); default: no dice." };
         Option<string> ids = new("--ids") { Description = "Ballot id convention: entente (default), arlo or arlo-batch.", DefaultValueFactory = _ => "entente" };
         ids.AcceptOnlyFromAmong("entente", "arlo", "arlo-batch");
-        Option<string> jurisdiction = new("--jurisdiction") { Description = "Jurisdiction name for Arlo ids." };
+        Option<string[]> jurisdiction = new("--jurisdiction") { Description = "Jurisdiction name for Arlo ids; or, repeated as NAME=PARTY with --board and without --manifest, a multi-jurisdiction audit whose jurisdictions each upload their files (`audit upload`)." };
         Option<string> board = AuditBoard.BoardOption("the audit's inputs (before any seed commitment; the seed is then made there too)");
         Option<string> key = AuditBoard.KeyOption();
         Option<string> auditId = new("--audit-id") { Description = "Audit id (default: derived from the inputs' SHA-256)." };
@@ -45,6 +45,17 @@ internal static class InitCommand
             DateTimeOffset reveal = AuditCli.ParseTime(AuditCli.Require(parseResult, revealBy), "--reveal-by");
             DateTimeOffset dice = parseResult.GetValue(diceBy) is { } d ? AuditCli.ParseTime(d, "--dice-by") : reveal;
             string[] names = [.. AuditCli.Require(parseResult, parties).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+            string[] jurisdictions = parseResult.GetValue(jurisdiction) ?? [];
+            if (jurisdictions.Any(j => j.Contains('=', StringComparison.Ordinal)))
+            {
+                return InitMulti(parseResult, output, error, onBoard, m, commit, reveal, dice, names, jurisdictions);
+            }
+
+            if (jurisdictions.Length > 1)
+            {
+                throw new UsageException("--jurisdiction is given once for an audit of one manifest; a multi-jurisdiction audit names each as NAME=PARTY.");
+            }
+
             string[] cvrFiles = parseResult.GetValue(cvrs) ?? [];
             VendorCvrInput? vendor = null;
             string? cvrPath = null;
@@ -62,7 +73,7 @@ internal static class InitCommand
             }
 
             AuditSettings settings = new(m, parseResult.GetValue(risk), AuditCli.Require(parseResult, manifest), AuditCli.Require(parseResult, results),
-                cvrPath, names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", parseResult.GetValue(jurisdiction), parseResult.GetValue(auditId))
+                cvrPath, names, commit, reveal, dice, parseResult.GetValue(ids) ?? "entente", jurisdictions.FirstOrDefault(), parseResult.GetValue(auditId))
             {
                 VendorCvrs = vendor,
                 BatchTalliesPath = parseResult.GetValue(batchTallies),
@@ -90,5 +101,51 @@ internal static class InitCommand
             return ExitCodes.Ok;
         });
         return command;
+
+        int InitMulti(ParseResult parseResult, TextWriter output, TextWriter error, (Uri Board, Entente.Transparency.Notes.Ed25519NoteSigner Key)? onBoard, AuditMethod m,
+            DateTimeOffset commit, DateTimeOffset reveal, DateTimeOffset dice, string[] names, string[] values)
+        {
+            if (onBoard is not ({ } boardUrl, { } boardKey))
+            {
+                throw new UsageException("a multi-jurisdiction audit is made on a board: give --board and --key (each jurisdiction uploads its files there).");
+            }
+
+            using (boardKey)
+            {
+                foreach (Option o in new Option[] { manifest, cvrs, cvrFormat, batchTallies }.Where(o => parseResult.GetResult(o) is not null))
+                {
+                    throw new UsageException($"{o.Name}: in a multi-jurisdiction audit each jurisdiction uploads its own files (`entente audit upload`).");
+                }
+
+                if (names.Length == 0 || names.Distinct(StringComparer.Ordinal).Count() != names.Length || !(commit < reveal && reveal <= dice))
+                {
+                    throw new UsageException("list each party once (--parties), with commit-by < reveal-by ≤ dice-by.");
+                }
+
+                string resultsPath = AuditCli.Require(parseResult, results);
+                Entente.Audit.Io.ReportedResults.Load(resultsPath);
+                string text = Entente.Audit.Io.CsvTable.DecodeText(Entente.Audit.Io.CsvTable.ReadBytes(resultsPath), Path.GetFileName(resultsPath));
+                IReadOnlyList<Entente.Audit.Trail.AuditJurisdiction> named = JurisdictionsCommand.Parse(values);
+                string id = parseResult.GetValue(auditId) ?? JurisdictionsCommand.DefaultId(text, named);
+                string method = m switch { AuditMethod.Bravo => "bravo", AuditMethod.Batch => "batch", _ => "comparison" };
+                Entente.Audit.Trail.AuditInputsArtifact inputs = new(id, method, parseResult.GetValue(risk), parseResult.GetValue(ids) ?? "entente", null,
+                    [new Entente.Audit.Trail.AuditInputFile("results.csv", text)]) { Jurisdictions = named };
+                if (Entente.Audit.Trail.MultiJurisdiction.CheckInputs(null, inputs.IdScheme, named, inputs.Files) is string problem)
+                {
+                    throw new UsageException("--jurisdiction: " + problem + ".");
+                }
+
+                Entente.Audit.Statistics.Bravo.CheckAlphaForInput(inputs.RiskLimit);
+                AuditSettings check = new(m, inputs.RiskLimit, "", resultsPath, null, names, commit, reveal, dice, inputs.IdScheme, null, parseResult.GetValue(auditId));
+                if (AuditBoard.UnpublishedResults(boardUrl, check, parseResult.GetValue(auditId)) is { Count: > 0 } differences)
+                {
+                    error.WriteLine($"error: the audit's --results are not the results published on the board before its seed (docs/audit.md): {string.Join("; ", differences)}.");
+                    return ExitCodes.CheckFailed;
+                }
+
+                return JurisdictionsCommand.Init(output, error, AuditCli.Require(parseResult, dir), inputs,
+                    new JurisdictionsCommand.Pending(id, boardUrl.AbsoluteUri, names, commit, reveal, dice), boardUrl, boardKey);
+            }
+        }
     }
 }
