@@ -114,7 +114,7 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     public async Task<WholeRecordOutcome> ResolveAsync(WholeRecordQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        (List<DeviceListing>[] listings, List<string>[] aggregated) = query.Route(_ballotPartitions);
+        (List<(int, int)>[] listings, List<int>[] aggregated) = query.Route(_ballotPartitions);
         List<DeviceStart>[] starts = [.. Enumerable.Range(0, _devicePartitions).Select(_ => new List<DeviceStart>())];
         foreach (DeviceStart start in query.Starts)
         {
@@ -127,9 +127,14 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
             try
             {
                 string run = _run;
-                byte[][] answers = await Task.WhenAll(Enumerable.Range(0, _ballotPartitions).Select(p =>
-                    client.GetGrain<IBallotPartitionGrain>($"{run}/{p}").ResolveAsync(PartitionJson.Write(listings[p]), PartitionJson.Write(aggregated[p]), _devicePartitions))).ConfigureAwait(false);
-                BallotPartitionOutcome[] ballots = [.. answers.Select(a => PartitionJson.Read<BallotPartitionOutcome>(a))];
+                // A few partitions at a time: each one's listings are made, sent and dropped, never all at once.
+                BallotPartitionOutcome[] ballots = new BallotPartitionOutcome[_ballotPartitions];
+                await Parallel.ForAsync(0, _ballotPartitions, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken }, async (p, _) =>
+                {
+                    byte[] answer = await client.GetGrain<IBallotPartitionGrain>($"{run}/{p}").ResolveAsync(
+                        PartitionJson.Write(query.Listings(listings[p])), PartitionJson.Write(query.AggregatedIds(aggregated[p])), _devicePartitions).ConfigureAwait(false);
+                    ballots[p] = PartitionJson.Read<BallotPartitionOutcome>(answer);
+                }).ConfigureAwait(false);
                 long held = ballots.Sum(o => o.Ballots);
                 if (held == _files.Count)
                 {

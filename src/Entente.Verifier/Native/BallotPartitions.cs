@@ -213,29 +213,39 @@ public sealed record WholeRecordOutcome
 /// <param name="Aggregated">The encrypted tally's list of aggregated ballots.</param>
 public sealed record WholeRecordQuery(IReadOnlyList<NativeDevice> Devices, IReadOnlyList<DeviceStart> Starts, IReadOnlyList<byte[]> Aggregated)
 {
-    /// <summary>The device listings and aggregated ids for each of <paramref name="partitions"/> ballot partitions.</summary>
-    public (List<DeviceListing>[] Listings, List<string>[] Aggregated) Route(int partitions)
+    /// <summary>
+    /// Which device listings and aggregated ids go to each of <paramref name="partitions"/> ballot partitions, as
+    /// positions (device order and list index; index in the aggregated list): eight and four bytes each, so that the
+    /// routing of a national record stays small. <see cref="Listings"/> and <see cref="AggregatedIds"/> make one
+    /// partition's messages from them.
+    /// </summary>
+    public (List<(int Order, int Index)>[] Listings, List<int>[] Aggregated) Route(int partitions)
     {
-        List<DeviceListing>[] listings = [.. Enumerable.Range(0, partitions).Select(_ => new List<DeviceListing>())];
-        List<string>[] aggregated = [.. Enumerable.Range(0, partitions).Select(_ => new List<string>())];
+        List<(int, int)>[] listings = [.. Enumerable.Range(0, partitions).Select(_ => new List<(int, int)>())];
+        List<int>[] aggregated = [.. Enumerable.Range(0, partitions).Select(_ => new List<int>())];
         for (int order = 0; order < Devices.Count; order++)
         {
             NativeDevice device = Devices[order];
             for (int i = 0; i < device.Ballots.Count; i++)
             {
-                string id = NativeMath.Hex(device.Ballots[i]);
-                listings[BallotPartitioning.Of(id, partitions)].Add(new DeviceListing(order, device.Device, i + 1, id));
+                listings[BallotPartitioning.Of(NativeMath.Hex(device.Ballots[i]), partitions)].Add((order, i));
             }
         }
 
-        foreach (byte[] raw in Aggregated)
+        for (int i = 0; i < Aggregated.Count; i++)
         {
-            string id = NativeMath.Hex(raw);
-            aggregated[BallotPartitioning.Of(id, partitions)].Add(id);
+            aggregated[BallotPartitioning.Of(NativeMath.Hex(Aggregated[i]), partitions)].Add(i);
         }
 
         return (listings, aggregated);
     }
+
+    /// <summary>One partition's device listings from its routed positions.</summary>
+    public List<DeviceListing> Listings(IEnumerable<(int Order, int Index)> routed)
+        => [.. routed.Select(r => new DeviceListing(r.Order, Devices[r.Order].Device, r.Index + 1, NativeMath.Hex(Devices[r.Order].Ballots[r.Index])))];
+
+    /// <summary>One partition's aggregated ids from its routed positions.</summary>
+    public List<string> AggregatedIds(IEnumerable<int> routed) => [.. routed.Select(i => NativeMath.Hex(Aggregated[i]))];
 
     /// <summary>The device partition of a device (by its order) among <paramref name="partitions"/>.</summary>
     public static int DevicePartitionOf(int order, int partitions) => order % partitions;
@@ -554,11 +564,11 @@ public sealed class LocalBallotIndex : IBallotIndex
     public WholeRecordOutcome Resolve(WholeRecordQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        (List<DeviceListing>[] listings, List<string>[] aggregated) = query.Route(_ballots.Length);
+        (List<(int, int)>[] listings, List<int>[] aggregated) = query.Route(_ballots.Length);
         List<BallotPartitionOutcome> outcomes = [];
         for (int p = 0; p < _ballots.Length; p++)
         {
-            BallotPartitionOutcome outcome = _ballots[p].Resolve(listings[p], aggregated[p]);
+            BallotPartitionOutcome outcome = _ballots[p].Resolve(query.Listings(listings[p]), query.AggregatedIds(aggregated[p]));
             for (int d = 0; d < _devices.Length; d++)
             {
                 _devices[d].Add(p, outcome.Links.Where(l => WholeRecordQuery.DevicePartitionOf(l.Order, _devices.Length) == d));
