@@ -1,4 +1,5 @@
 using Entente.Verifier.Framework;
+using Entente.Verifier.Native;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
@@ -9,8 +10,14 @@ namespace Entente.Cluster;
 /// silo in flight, and gathers one result per shard. A shard whose call fails because a silo died or did not answer
 /// is asked again of a fresh grain (placed on a live silo); the first answer for a shard is kept and any later one
 /// ignored, so a shard is counted exactly once. Silos read the record themselves from <see cref="Record"/>.
+/// The shards send their ballots' summaries to ballot partition grains (by a hash of id_B), and the whole-record
+/// checks run there and on device partition grains (<see cref="IBallotIndex"/>): no process holds every ballot.
+/// Partitions live in memory; a partition whose silo died is seen short of ballots (or of links), and the runner
+/// then feeds a fresh set of partitions by verifying every shard again (their results are already counted: only
+/// their summaries are sent again), at most <see cref="Rebuilds"/> times. A runner holds the partitions of the
+/// verification it runs: run one verification at a time on it (one after another is fine).
 /// </summary>
-public sealed partial class ClusterShardRunner(IClusterClient client, string record, ILogger? log = null) : IBallotShardRunner
+public sealed partial class ClusterShardRunner(IClusterClient client, string record, ILogger? log = null) : IBallotShardRunner, IBallotIndex
 {
     /// <summary>The record directory as every silo sees it.</summary>
     public string Record { get; } = record;
@@ -41,10 +48,28 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     /// <summary>Accepts toy groups (tests only).</summary>
     public bool AllowToyGroups { get; init; }
 
+    /// <summary>Ballot partitions (default: one per 100 000 ballots, at least three).</summary>
+    public int? BallotPartitions { get; init; }
+
+    /// <summary>Device partitions (default: one per 100 000 ballots, at least two).</summary>
+    public int? DevicePartitions { get; init; }
+
+    /// <summary>How often the partitions may be fed again after a silo holding some of them died.</summary>
+    public int MaxRebuilds { get; init; } = 3;
+
     /// <summary>Attempts that failed and were retried, over all runs (a silo killed mid-run shows here).</summary>
     public int Retries => Volatile.Read(ref _retries);
 
+    /// <summary>Times the partitions were fed again because a silo holding some of them died.</summary>
+    public int Rebuilds => Volatile.Read(ref _rebuilds);
+
     private int _retries;
+    private int _rebuilds;
+    private IReadOnlyList<string> _files = [];
+    private string _run = "";
+    private int _ballotPartitions = 1;
+    private int _devicePartitions = 1;
+    private long[] _expected = [];
 
     /// <inheritdoc />
     public IReadOnlyList<BallotShardResult> Run(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress)
@@ -56,6 +81,11 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(ballotFiles, ShardSize);
         BallotShardResult?[] results = new BallotShardResult?[shards.Count];
         string run = Guid.NewGuid().ToString("N");
+        _files = ballotFiles;
+        _run = run;
+        _ballotPartitions = BallotPartitions ?? BallotPartitioning.CountFor(ballotFiles.Count, 3);
+        _devicePartitions = DevicePartitions ?? BallotPartitioning.CountFor(ballotFiles.Count, 2);
+        _expected = [];
         long done = 0;
         progress?.Report(new VerificationProgress("encrypted ballots", 0, ballotFiles.Count));
         // At most InFlight shards are asked at once, and only that many tasks exist: a national record cut into millions
@@ -73,6 +103,161 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         return [.. results.Select(r => r!)];
     }
 
+    /// <inheritdoc />
+    public WholeRecordOutcome Resolve(WholeRecordQuery query)
+        => ResolveAsync(query, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, BallotFacts> Lookup(IReadOnlyCollection<string> ids)
+        => LookupAsync(ids, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>The asynchronous form of <see cref="Resolve"/>.</summary>
+    public async Task<WholeRecordOutcome> ResolveAsync(WholeRecordQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        (List<(int, int)>[] listings, List<int>[] aggregated) = query.Route(_ballotPartitions);
+        List<DeviceStart>[] starts = [.. Enumerable.Range(0, _devicePartitions).Select(_ => new List<DeviceStart>())];
+        foreach (DeviceStart start in query.Starts)
+        {
+            starts[WholeRecordQuery.DevicePartitionOf(start.Order, _devicePartitions)].Add(start);
+        }
+
+        for (int round = 0; ; round++)
+        {
+            string why;
+            try
+            {
+                string run = _run;
+                // A few partitions at a time: each one's listings are made, sent and dropped, never all at once.
+                BallotPartitionOutcome[] ballots = new BallotPartitionOutcome[_ballotPartitions];
+                await Parallel.ForAsync(0, _ballotPartitions, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken }, async (p, _) =>
+                {
+                    byte[] answer = await client.GetGrain<IBallotPartitionGrain>($"{run}/{p}").ResolveAsync(
+                        PartitionJson.Write(query.Listings(listings[p])), PartitionJson.Write(query.AggregatedIds(aggregated[p])), _devicePartitions).ConfigureAwait(false);
+                    ballots[p] = PartitionJson.Read<BallotPartitionOutcome>(answer);
+                }).ConfigureAwait(false);
+                long held = ballots.Sum(o => o.Ballots);
+                if (held == _files.Count)
+                {
+                    byte[][] checks = await Task.WhenAll(Enumerable.Range(0, _devicePartitions).Select(d =>
+                        client.GetGrain<IDevicePartitionGrain>($"{run}/{d}").CheckAsync(PartitionJson.Write(starts[d])))).ConfigureAwait(false);
+                    DevicePartitionOutcome[] devices = [.. checks.Select(a => PartitionJson.Read<DevicePartitionOutcome>(a))];
+                    if (devices.All(o => o.Sources == _ballotPartitions))
+                    {
+                        _expected = [.. ballots.Select(o => o.Ballots)];
+                        return WholeRecordOutcome.Combine(ballots, devices);
+                    }
+
+                    why = "a device partition lost the links of some ballot partitions";
+                }
+                else
+                {
+                    why = $"the ballot partitions hold {held} of {_files.Count} ballots";
+                }
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                why = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            await RebuildAsync(round, why, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The asynchronous form of <see cref="Lookup"/>.</summary>
+    public async Task<IReadOnlyDictionary<string, BallotFacts>> LookupAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        for (int round = 0; ; round++)
+        {
+            string why;
+            try
+            {
+                string run = _run;
+                Dictionary<string, BallotFacts> facts = new(StringComparer.Ordinal);
+                why = "";
+                foreach (IGrouping<int, string> group in ids.GroupBy(id => BallotPartitioning.Of(id, _ballotPartitions)))
+                {
+                    PartitionLookup answer = PartitionJson.Read<PartitionLookup>(await client.GetGrain<IBallotPartitionGrain>($"{run}/{group.Key}").LookupAsync([.. group]).ConfigureAwait(false));
+                    if (group.Key < _expected.Length && answer.Ballots != _expected[group.Key])
+                    {
+                        why = $"ballot partition {group.Key} holds {answer.Ballots} ballots, not {_expected[group.Key]}";
+                        break;
+                    }
+
+                    foreach ((string id, BallotFacts f) in answer.Facts)
+                    {
+                        facts[id] = f;
+                    }
+                }
+
+                if (why.Length == 0)
+                {
+                    return facts;
+                }
+            }
+            catch (Exception e) when (IsTransient(e))
+            {
+                why = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            await RebuildAsync(round, why, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops the partitions of the last run (they would otherwise end an hour after their last call).</summary>
+    public async Task ForgetAsync(CancellationToken cancellationToken)
+    {
+        string run = _run;
+        if (run.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(
+                Enumerable.Range(0, _ballotPartitions).Select(p => client.GetGrain<IBallotPartitionGrain>($"{run}/{p}").ForgetAsync())
+                .Concat(Enumerable.Range(0, _devicePartitions).Select(d => client.GetGrain<IDevicePartitionGrain>($"{run}/{d}").ForgetAsync())))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // A partition on a silo that is gone is gone with it.
+        }
+    }
+
+    /// <summary>
+    /// Feeds a fresh set of partitions (a new run key) by verifying every shard again; the shards' results were
+    /// counted the first time and are not counted again.
+    /// </summary>
+    private async Task RebuildAsync(int round, string why, CancellationToken cancellationToken)
+    {
+        if (round >= MaxRebuilds)
+        {
+            throw new ClusterRunException($"the partitions of the whole-record checks were lost {round + 1} times ({why}). Check that the silos are running and reachable, then run the verification again.", new InvalidOperationException(why));
+        }
+
+        Interlocked.Increment(ref _rebuilds);
+        if (log is not null)
+        {
+            LogRebuild(log, why);
+        }
+
+        string run = Guid.NewGuid().ToString("N");
+        IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(_files, ShardSize);
+        ParallelOptions options = new() { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken };
+        await Parallel.ForAsync(0, shards.Count, options, async (index, token) =>
+        {
+            BallotShardResult result = await VerifyShardAsync(run, index, shards[index], token).ConfigureAwait(false);
+            if (result.InputError is { } error)
+            {
+                throw error;
+            }
+        }).ConfigureAwait(false);
+        _run = run;
+    }
+
     private async Task<BallotShardResult> VerifyShardAsync(string run, int index, IReadOnlyList<string> files, CancellationToken cancellationToken)
     {
         string[] array = [.. files];
@@ -81,7 +266,7 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
             IBallotShardGrain grain = client.GetGrain<IBallotShardGrain>($"{run}/{index}/{attempt}");
             try
             {
-                byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard).WaitAsync(AttemptBase + (AttemptPerFile * array.Length), cancellationToken).ConfigureAwait(false);
+                byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard, run, _ballotPartitions, index).WaitAsync(AttemptBase + (AttemptPerFile * array.Length), cancellationToken).ConfigureAwait(false);
                 return BallotShardResult.FromJson(json);
             }
             catch (Exception e) when (attempt >= Attempts && IsTransient(e))
@@ -104,6 +289,9 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     /// <summary>Failures of the cluster, not of the shard: a dead or unreachable silo, a lost message, a timeout.</summary>
     internal static bool IsTransient(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException
         or TimeoutException or OrleansException or System.Net.Sockets.SocketException;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The partitions of the whole-record checks lost state ({Reason}); feeding a fresh set.")]
+    private static partial void LogRebuild(ILogger log, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Index} (first file {File}), attempt {Attempt}, failed ({Reason}); asking another grain.")]
     private static partial void LogRetry(ILogger log, int index, string file, int attempt, string reason);

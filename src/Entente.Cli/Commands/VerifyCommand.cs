@@ -141,9 +141,15 @@ internal static class VerifyCommand
                     return ExitCodes.UsageOrInput;
                 }
 
+                await session.Runner.ForgetAsync(cancellationToken).ConfigureAwait(false);
                 if (session.Runner.Retries > 0)
                 {
                     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: {session.Runner.Retries} shard attempt(s) failed (a silo stopped or did not answer) and were verified again on another grain; each shard is counted once."));
+                }
+
+                if (session.Runner.Rebuilds > 0)
+                {
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster: the partitions of the whole-record checks were fed again {session.Runner.Rebuilds} time(s) (a silo holding some of them stopped)."));
                 }
 
                 return code;

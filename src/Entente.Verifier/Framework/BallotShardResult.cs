@@ -36,8 +36,12 @@ public sealed class BallotShardResult
     /// <summary>The file that could not be read, and why; a verification with such a shard ends with that input error.</summary>
     public RecordInputException? InputError { get; init; }
 
+    /// <summary>The ballot files this shard covered, when its <see cref="Ballots"/> went to partitions elsewhere
+    /// (a cluster's shards send them to partition grains); null when every file's summary is in <see cref="Ballots"/>.</summary>
+    public int? Files { get; init; }
+
     /// <summary>The ballot files this shard covered.</summary>
-    public int FileCount => Ballots.Count;
+    public int FileCount => Files ?? Ballots.Count;
 
     /// <summary>The canonical JSON form, for shipping a shard's result between processes.</summary>
     public byte[] ToJson()
@@ -47,6 +51,7 @@ public sealed class BallotShardResult
         {
             w.WriteStartObject();
             w.WriteString("format", Format);
+            w.WriteNumber("files", FileCount);
             w.WriteStartArray("steps");
             foreach (StepResult step in Steps)
             {
@@ -187,6 +192,7 @@ public sealed class BallotShardResult
                 Steps = steps,
                 Notes = Strings(root, "notes"),
                 Ballots = ballots,
+                Files = root.GetProperty("files").GetInt32(),
                 Products = products,
                 Unaggregatable = blockers,
                 InputError = error.ValueKind == JsonValueKind.Null ? null : new RecordInputException(Str(error, "file"), Str(error, "reason")),
@@ -211,6 +217,7 @@ public sealed class BallotShardResult
         List<string> order = [];
         List<string> notes = [];
         List<ShardBallot> ballots = [];
+        int files = 0;
         List<ShardProduct> products = [];
         Dictionary<(int, int), string> blockers = [];
         RecordInputException? error = null;
@@ -232,6 +239,7 @@ public sealed class BallotShardResult
 
             notes.AddRange(shard.Notes.Where(n => !notes.Contains(n)));
             ballots.AddRange(shard.Ballots);
+            files += shard.FileCount;
             products.AddRange(shard.Products);
 
             foreach (ShardBlocker u in shard.Unaggregatable)
@@ -253,6 +261,7 @@ public sealed class BallotShardResult
             Steps = [.. order.Select(n => new StepResult(n, steps[n].Name, steps[n].Checked, steps[n].Failures, steps[n].Notes))],
             Notes = notes,
             Ballots = ballots,
+            Files = files,
             Products = products,
             Unaggregatable = [.. blockers.Select(b => new ShardBlocker(b.Key.Item1, b.Key.Item2, b.Value))],
             InputError = error,

@@ -10,7 +10,14 @@ public sealed partial class NativeVerifier
     /// <summary>What the ballot pass leaves for the later steps.</summary>
     private sealed class BallotPass
     {
+        /// <summary>The ballots' summaries, while this process's ballot pass runs (then they go to <see cref="Index"/>).</summary>
         public ConcurrentBag<ShardBallot> Summaries { get; } = [];
+
+        /// <summary>Where the summaries are held for the whole-record steps: in this process, or in a cluster's partitions.</summary>
+        public IBallotIndex Index { get; set; } = null!;
+
+        /// <summary>What the partitions found (<see cref="ResolveWholeRecord"/>).</summary>
+        public WholeRecordOutcome Whole { get; set; } = null!;
 
         /// <summary>(Π α^W, Π β^W) over cast ballots, per (contest, option).</summary>
         public Dictionary<(int Contest, int Option), (ElementModP A, ElementModP B)> Products { get; } = [];
@@ -394,17 +401,48 @@ public sealed partial class NativeVerifier
 
     // ---------------------------------------------------------------- step 5.A and the ballot set
 
+    /// <summary>
+    /// The checks that need every ballot, by the partitions of <see cref="BallotPass.Index"/> (5.A, the ballots'
+    /// side of step 8, 9.struct's cast ballots): their failures go to their steps here, the counts to the steps below.
+    /// </summary>
+    private void ResolveWholeRecord(BallotPass pass)
+    {
+        List<DeviceStart> starts = [];
+        for (int order = 0; order < _record.Devices.Count; order++)
+        {
+            NativeDevice device = _record.Devices[order];
+            if (device.ChainingMode == "none")
+            {
+                starts.Add(new DeviceStart(order, device.Device, false, NativeMath.ChainingField(0, device.Hdi)));
+            }
+            else
+            {
+                starts.Add(new DeviceStart(order, device.Device, true, ChainStart(device)));
+            }
+        }
+
+        pass.Whole = pass.Index.Resolve(new WholeRecordQuery(_record.Devices, starts, _record.EncryptedTally.Ballots));
+        foreach (PartitionFailure failure in pass.Whole.Failures)
+        {
+            Step(failure.Step).Fail(failure.Check, failure.Subject, failure.Detail);
+        }
+
+        Step("8").Checked(pass.Whole.DeviceChecked);
+    }
+
+    /// <summary>8.F: H_0 = H(H_E; 0x29, B_C,0), B_C,0 = 0x00000001 ∥ H_DI (eqs 74–75).</summary>
+    private byte[] ChainStart(NativeDevice device)
+    {
+        using HashInput input = _math.Input(0x29).AppendBytes(NativeMath.ChainingField(1, device.Hdi));
+        return NativeMath.H(He, input);
+    }
+
     private void VerifyIdentifiers(BallotPass pass)
     {
         StepRecorder step = Step("5");
-        // 5.A: no two submitted ballots (cast or challenged) share id_B.
-        foreach (IGrouping<string, ShardBallot> same in pass.Summaries.GroupBy(s => s.IdHex).Where(g => g.Count() > 1))
-        {
-            step.Fail("5.A", RecordObject.ForBallot(same.Key), $"id_B is used by {same.Count()} ballot files: {string.Join(", ", same.Select(s => s.File).Order(StringComparer.Ordinal))}");
-        }
-
-        int cast = pass.Summaries.Count(s => s.State == "cast");
-        int challenged = pass.Summaries.Count(s => s.State == "challenged");
+        // 5.A (no two submitted ballots share id_B) is the ballot partitions' (ResolveWholeRecord).
+        long cast = pass.Whole.Cast;
+        long challenged = pass.Whole.Challenged;
         RecordObject header = RecordObject.ForFile("record.json");
         step.Require(cast == _record.Header.BallotsCast, "5.struct", header, $"ballots_cast is {_record.Header.BallotsCast}; the record holds {cast} cast ballots");
         step.Require(challenged == _record.Header.BallotsChallenged, "5.struct", header, $"ballots_challenged is {_record.Header.BallotsChallenged}; the record holds {challenged} challenged ballots");
@@ -415,20 +453,11 @@ public sealed partial class NativeVerifier
     private void VerifyDevices(BallotPass pass)
     {
         StepRecorder step = Step("8");
-        Dictionary<string, List<ShardBallot>> byId = [];
-        foreach (ShardBallot summary in pass.Summaries)
+        // The ballots of each chain (8.D–8.F, listed twice, not in the record, listed by no device) are checked by the
+        // partitions (ResolveWholeRecord); here what concerns each device file, and 8.G with the chain's last H_C.
+        for (int order = 0; order < _record.Devices.Count; order++)
         {
-            if (!byId.TryGetValue(summary.IdHex, out List<ShardBallot>? list))
-            {
-                byId[summary.IdHex] = list = [];
-            }
-
-            list.Add(summary);
-        }
-
-        Dictionary<string, string> listedBy = new(StringComparer.Ordinal);
-        foreach (NativeDevice device in _record.Devices)
-        {
+            NativeDevice device = _record.Devices[order];
             RecordObject where = RecordObject.ForDevice(device.Device) with { File = device.File };
             step.Checked();
             step.Require(device.File == $"devices/{device.Device}.json", "8.struct", where, $"the device's file must be devices/{device.Device}.json");
@@ -441,57 +470,12 @@ public sealed partial class NativeVerifier
                 step.Require(hdi.AsSpan().SequenceEqual(device.Hdi), "8.C", where, $"h_di is {NativeMath.Hex(device.Hdi)}; H(H_E; 0x2A, S_device) is {NativeMath.Hex(hdi)}");
             }
 
-            byte[] start = NativeMath.ChainingField(1, device.Hdi);
-            byte[] previous;
-            using (HashInput input = _math.Input(0x29).AppendBytes(start))
-            {
-                // 8.F: H_0 = H(H_E; 0x29, B_C,0), B_C,0 = 0x00000001 ∥ H_DI (eqs 74–75).
-                previous = NativeMath.H(He, input);
-            }
-
-            int position = 0;
-            foreach (byte[] id in device.Ballots)
-            {
-                position++;
-                string idHex = NativeMath.Hex(id);
-                RecordObject ballotWhere = RecordObject.ForBallot(idHex) with { Device = device.Device };
-                if (!listedBy.TryAdd(idHex, device.Device))
-                {
-                    step.Fail("8.struct", ballotWhere, $"the ballot is listed again (already listed by device {listedBy[idHex]})");
-                    continue;
-                }
-
-                if (!byId.TryGetValue(idHex, out List<ShardBallot>? found))
-                {
-                    step.Fail("8.struct", ballotWhere, $"ballot {position} of the device's list is not in the record (no ballots/{idHex}.json)");
-                    continue;
-                }
-
-                ShardBallot ballot = found[0];
-                step.Checked();
-                step.Require(ballot.Device == device.Device, "8.struct", ballotWhere, $"the ballot names device \"{ballot.Device}\"");
-                if (device.ChainingMode == "none")
-                {
-                    // 8.D: B_C = 0x00000000 ∥ H_DI.
-                    byte[] expected = NativeMath.ChainingField(0, device.Hdi);
-                    step.Require(expected.AsSpan().SequenceEqual(ballot.ChainingField), "8.D", ballotWhere,
-                        $"chaining_field is {NativeMath.Hex(ballot.ChainingField)}; without chaining it must be 0x00000000 ∥ H_DI = {NativeMath.Hex(expected)}");
-                }
-                else
-                {
-                    // 8.E: the j-th ballot's B_C,j = 0x00000001 ∥ H_{j−1} (8.F for j = 1).
-                    byte[] expected = NativeMath.ChainingField(1, previous);
-                    step.Require(expected.AsSpan().SequenceEqual(ballot.ChainingField), position == 1 ? "8.F" : "8.E", ballotWhere,
-                        $"chaining_field of ballot {position} on the device is {NativeMath.Hex(ballot.ChainingField)}; it must be 0x00000001 ∥ {(position == 1 ? "H_0" : "H_" + (position - 1).ToString(CultureInfo.InvariantCulture))} = {NativeMath.Hex(expected)}");
-                }
-
-                previous = ballot.ConfirmationCode;
-            }
-
             if (device.ChainingMode == "simple")
             {
                 // 8.G: B̄_C = 0x00000001 ∥ H(H_E; 0x2B, H_ℓ, B_C,0), closing H = H(H_E; 0x29, B̄_C) (eqs 77–78).
                 step.Checked();
+                byte[] start = NativeMath.ChainingField(1, device.Hdi);
+                byte[] previous = pass.Whole.Last.TryGetValue(order, out byte[]? last) ? last : ChainStart(device);
                 byte[] inner;
                 using (HashInput input = _math.Input(0x2B).AppendBytes(previous).AppendBytes(start))
                 {
@@ -514,12 +498,6 @@ public sealed partial class NativeVerifier
             {
                 step.Require(device.ClosingHash is null, "8.struct", where, "closing_hash is present but the device does not chain");
             }
-        }
-
-        // A ballot recorded from a pre-encrypted ballot belongs to the encrypting tool, which has no device file (E18).
-        foreach (ShardBallot ballot in pass.Summaries.Where(b => !b.PreEncrypted && !listedBy.ContainsKey(b.IdHex)).OrderBy(b => b.IdHex, StringComparer.Ordinal))
-        {
-            step.Fail("8.struct", RecordObject.ForBallot(ballot.IdHex), $"no device lists the ballot (it names device \"{ballot.Device}\")");
         }
     }
 }

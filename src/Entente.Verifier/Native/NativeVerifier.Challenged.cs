@@ -12,16 +12,9 @@ public sealed partial class NativeVerifier
     private void VerifyChallenged(BallotPass pass)
     {
         StepRecorder step13 = Step("13");
-        Dictionary<string, ShardBallot> challenged = new(StringComparer.Ordinal);
-        Dictionary<string, ShardBallot> all = new(StringComparer.Ordinal);
-        foreach (ShardBallot summary in pass.Summaries)
-        {
-            all.TryAdd(summary.IdHex, summary);
-            if (summary.State == "challenged")
-            {
-                challenged.TryAdd(summary.IdHex, summary);
-            }
-        }
+        // The challenged ballots (a small part of the record) come from the ballot partitions; any other id an
+        // opening names is looked up there.
+        IReadOnlyDictionary<string, string> challenged = pass.Whole.ChallengedBallots;
 
         ConcurrentDictionary<string, int> opened = new(StringComparer.Ordinal);
         IReadOnlyList<string> files = _record.OpeningFiles;
@@ -33,13 +26,13 @@ public sealed partial class NativeVerifier
             RecordObject who = RecordObject.ForBallot(id) with { File = file };
             opened.AddOrUpdate(id, 1, (_, n) => n + 1);
             step13.Require(file == $"challenged/{id}.json", "13.struct", who, $"the opening of ballot {id} must be challenged/{id}.json");
-            if (!challenged.TryGetValue(id, out ShardBallot? summary))
+            if (!challenged.TryGetValue(id, out string? ballotFile))
             {
-                step13.Fail("13.struct", who, all.ContainsKey(id) ? "an opening is published for a ballot that was cast, not challenged" : "an opening is published for a ballot that is not in the record");
+                step13.Fail("13.struct", who, pass.Index.Lookup([id]).ContainsKey(id) ? "an opening is published for a ballot that was cast, not challenged" : "an opening is published for a ballot that is not in the record");
             }
             else
             {
-                (NativeBallot ballot, _) = _record.ReadBallot(summary.File);
+                (NativeBallot ballot, _) = _record.ReadBallot(ballotFile);
                 VerifyOpening(ballot, opening, who);
             }
         });

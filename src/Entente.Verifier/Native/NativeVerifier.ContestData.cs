@@ -27,12 +27,6 @@ public sealed partial class NativeVerifier
             return;
         }
 
-        Dictionary<string, ShardBallot> all = new(StringComparer.Ordinal);
-        foreach (ShardBallot summary in pass.Summaries)
-        {
-            all.TryAdd(summary.IdHex, summary);
-        }
-
         ConcurrentDictionary<string, int> seen = new(StringComparer.Ordinal);
         ForEachFile(files, "decrypted contest data", file =>
         {
@@ -46,7 +40,7 @@ public sealed partial class NativeVerifier
                 step.Fail("12.struct", who, "the ballot's contest data is published in more than one file");
             }
 
-            if (!all.TryGetValue(id, out ShardBallot? summary))
+            if (!pass.Index.Lookup([id]).TryGetValue(id, out BallotFacts? summary))
             {
                 step.Checked();
                 step.Fail("12.struct", who, "decrypted contest data is published for a ballot that is not in the record");

@@ -223,7 +223,7 @@ public sealed partial class NativeVerifier
     private void VerifyUncast(BallotPass pass)
     {
         IReadOnlyList<string> files = _record.UncastFiles;
-        if (files.Count == 0 && !pass.Summaries.Any(s => s.PreEncrypted))
+        if (files.Count == 0 && pass.Whole.PreEncrypted == 0)
         {
             foreach (string number in new[] { "15", "16", "17", "18", "19" })
             {
@@ -233,7 +233,6 @@ public sealed partial class NativeVerifier
             return;
         }
 
-        HashSet<string> ids = new(pass.Summaries.Select(s => s.IdHex), StringComparer.Ordinal);
         HashSet<string> uncastIds = new(StringComparer.Ordinal);
         Lock gate = new();
         ForEachFile(files, "uncast pre-encrypted ballots", file =>
@@ -244,9 +243,10 @@ public sealed partial class NativeVerifier
             StepRecorder step5 = Step("5");
             step5.Checked();
             step5.Require(file == $"uncast/{ballot.IdHex}.json", "5.struct", who, $"the uncast ballot is in {file}; its file must be uncast/{ballot.IdHex}.json");
+            bool known = pass.Index.Lookup([ballot.IdHex]).ContainsKey(ballot.IdHex);
             lock (gate)
             {
-                step5.Require(!ids.Contains(ballot.IdHex) && uncastIds.Add(ballot.IdHex), "5.A", who, "id_B is also used by another ballot (cast, challenged or uncast): a ballot is cast or uncast, never both");
+                step5.Require(!known && uncastIds.Add(ballot.IdHex), "5.A", who, "id_B is also used by another ballot (cast, challenged or uncast): a ballot is cast or uncast, never both");
             }
 
             using (HashInput input = _math.Input(0x20).AppendBytes(ballot.Id))

@@ -74,13 +74,17 @@ public sealed partial class NativeVerifier
             Steps = [.. NativeSteps.All.Select(s => verifier._steps[s.Number].ToResult())],
             Notes = [.. verifier._notes],
             Ballots = [.. pass.Summaries.OrderBy(b => b.File, StringComparer.Ordinal)],
+            Files = files.Count,
             Products = [.. pass.Products.Select(p => new ShardProduct(p.Key.Contest, p.Key.Option, p.Value.A.Encode(), p.Value.B.Encode()))],
             Unaggregatable = [.. pass.Unaggregatable.Select(u => new ShardBlocker(u.Key.Contest, u.Key.Option, u.Value))],
         };
     }
 
     /// <summary>The ballot pass from shards verified elsewhere: exactly what <see cref="VerifyBallots"/> leaves.</summary>
-    private BallotPass MergeShards(IReadOnlyList<BallotShardResult> shards)
+    /// <param name="shards">Every shard's result.</param>
+    /// <param name="index">Where the shards put their ballots' summaries (a cluster's partitions); null when the
+    /// shards returned them, which then go to partitions in this process.</param>
+    private BallotPass MergeShards(IReadOnlyList<BallotShardResult> shards, IBallotIndex? index)
     {
         BallotShardResult merged = BallotShardResult.Merge(shards);
         if (merged.InputError is { } error)
@@ -88,7 +92,7 @@ public sealed partial class NativeVerifier
             throw error;
         }
 
-        int covered = merged.Ballots.Count;
+        int covered = merged.FileCount;
         if (covered != _record.BallotFiles.Count)
         {
             throw new RecordInputException("ballots", $"the shards covered {covered} ballot file(s); the record has {_record.BallotFiles.Count}");
@@ -122,10 +126,14 @@ public sealed partial class NativeVerifier
             pass.Products[(p.Contest, p.Option)] = pass.Products.TryGetValue((p.Contest, p.Option), out (ElementModP A, ElementModP B) have) ? (have.A * a, have.B * b) : (a, b);
         }
 
-        foreach (ShardBallot ballot in merged.Ballots)
+        if (index is null)
         {
-            pass.Summaries.Add(ballot);
+            LocalBallotIndex local = new();
+            local.Add(0, merged.Ballots);
+            index = local;
         }
+
+        pass.Index = index;
 
         foreach (ShardBlocker blocker in merged.Unaggregatable)
         {

@@ -91,7 +91,17 @@ public sealed partial class NativeVerifier
         }
         else
         {
-            BallotPass pass = _options.Shards is { } shards ? MergeShards(shards.Run(_record.BallotFiles, _options.Progress)) : VerifyBallots(_record.BallotFiles);
+            BallotPass pass = _options.Shards is { } shards ? MergeShards(shards.Run(_record.BallotFiles, _options.Progress), shards as IBallotIndex) : VerifyBallots(_record.BallotFiles);
+            if (pass.Index is null)
+            {
+                // One process: the summaries, in one partition of each kind.
+                LocalBallotIndex index = new();
+                index.Add(0, pass.Summaries);
+                pass.Summaries.Clear();
+                pass.Index = index;
+            }
+
+            ResolveWholeRecord(pass);
             VerifyIdentifiers(pass);
             VerifyDevices(pass);
             VerifyAggregation(pass);

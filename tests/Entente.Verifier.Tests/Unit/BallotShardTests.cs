@@ -31,6 +31,47 @@ public sealed class BallotShardTests(NativeRecords records)
         }
     }
 
+    /// <summary>
+    /// Shards as a cluster runs them: each shard's ballot summaries go, through their JSON form, to several ballot
+    /// partitions (never back with the shard's result), and the whole-record checks run on those partitions and on
+    /// several device partitions. Shards run in reverse order, and every shard is sent twice (a retried shard).
+    /// </summary>
+    private sealed class PartitionedShards(string directory, int size, int ballotPartitions, int devicePartitions) : IBallotShardRunner, IBallotIndex
+    {
+        private readonly LocalBallotIndex _index = new(ballotPartitions, devicePartitions);
+
+        public int Shards { get; private set; }
+
+        public IReadOnlyList<BallotShardResult> Run(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress)
+        {
+            NativeRecord record = NativeRecord.Open(directory);
+            IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(ballotFiles, size);
+            List<BallotShardResult> results = [];
+            for (int i = shards.Count - 1; i >= 0; i--)
+            {
+                BallotShardResult result = NativeVerifier.VerifyBallotShard(record, shards[i], NativeRecords.Options);
+                for (int attempt = 0; attempt < 2; attempt++)
+                {
+                    BallotShardResult summaries = BallotShardResult.FromJson(new BallotShardResult { Steps = [], Notes = [], Ballots = result.Ballots, Products = [], Unaggregatable = [] }.ToJson());
+                    _index.Add(i, summaries.Ballots);
+                }
+
+                byte[] shipped = new BallotShardResult
+                {
+                    Steps = result.Steps, Notes = result.Notes, Ballots = [], Files = result.FileCount, Products = result.Products, Unaggregatable = result.Unaggregatable,
+                }.ToJson();
+                results.Add(BallotShardResult.FromJson(shipped));
+                Shards++;
+            }
+
+            return results;
+        }
+
+        public WholeRecordOutcome Resolve(WholeRecordQuery query) => _index.Resolve(query);
+
+        public IReadOnlyDictionary<string, BallotFacts> Lookup(IReadOnlyCollection<string> ids) => _index.Lookup(ids);
+    }
+
     private static string Report(string directory, IBallotShardRunner? shards, bool passes)
     {
         VerificationReport report = NativeVerifier.Verify(directory, NativeRecords.Options with { Shards = shards });
@@ -70,6 +111,86 @@ public sealed class BallotShardTests(NativeRecords records)
         Assert.Contains("\"6.D\"", single, StringComparison.Ordinal);
         Assert.Contains("\"6.A\"", single, StringComparison.Ordinal);
         Assert.Equal(single, sharded);
+    }
+
+    [Fact]
+    public void A_clean_record_checked_on_ballot_and_device_partitions_gives_the_single_process_report()
+    {
+        foreach (string directory in new[] { records.Chained, records.PreEncrypted, records.ContestData, records.Plain })
+        {
+            PartitionedShards shards = new(directory, size: 3, ballotPartitions: 4, devicePartitions: 3);
+            Assert.Equal(Report(directory, null, passes: true), Report(directory, shards, passes: true));
+            Assert.True(shards.Shards >= 2, "the record must be cut into more than one shard");
+        }
+    }
+
+    [Fact]
+    public void A_ballot_id_used_by_files_of_two_shards_is_reported_by_its_partition_as_one_process_reports_it()
+    {
+        using NativeCopy copy = new(records.Chained);
+        string[] ballots = copy.Ballots();
+        string id = NativeCopy.IdOf(ballots[0]);
+        // The copy's name sorts last, so the two files are in the first and the last shard.
+        File.Copy(copy.PathOf(ballots[0]), copy.PathOf("ballots/" + new string('F', 64) + ".json"));
+        copy.Reseal();
+
+        string single = Report(copy.Directory, null, passes: false);
+        Assert.Contains("\"5.A\"", single, StringComparison.Ordinal);
+        Assert.Contains($"id_B is used by 2 ballot files: {ballots[0]}, ballots/{new string('F', 64)}.json", single, StringComparison.Ordinal);
+        Assert.Equal(single, Report(copy.Directory, new PartitionedShards(copy.Directory, size: 2, ballotPartitions: 3, devicePartitions: 2), passes: false));
+        Assert.Equal(single, Report(copy.Directory, new ReversedShards(copy.Directory, size: 2), passes: false));
+        Assert.Contains(id, single, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_device_chain_broken_across_shards_and_partitions_names_the_same_failures_as_one_process()
+    {
+        using NativeCopy copy = new(records.Chained);
+        string device = Directory.EnumerateFiles(copy.PathOf("devices")).Select(f => "devices/" + Path.GetFileName(f)).Order(StringComparer.Ordinal).First();
+        string dropped = "";
+        // Two ballots of the chain swapped, one listed twice, and a cast ballot left out of the aggregated ballots.
+        copy.Edit(device, d =>
+        {
+            JsonArray list = d["ballots"]!.AsArray();
+            JsonNode second = list[1]!.DeepClone();
+            list[1] = list[2]!.DeepClone();
+            list[2] = second;
+            list.Add(list[0]!.DeepClone());
+        });
+        copy.Edit("tally/encrypted_tally.json", t =>
+        {
+            JsonArray list = t["ballots"]!.AsArray();
+            dropped = list[^1]!.GetValue<string>();
+            list.RemoveAt(list.Count - 1);
+        });
+        copy.Reseal();
+
+        string single = Report(copy.Directory, null, passes: false);
+        Assert.Contains("\"8.E\"", single, StringComparison.Ordinal);
+        Assert.Contains("the ballot is listed again", single, StringComparison.Ordinal);
+        Assert.Contains("a cast ballot is missing from the aggregated ballots", single, StringComparison.Ordinal);
+        Assert.Contains(dropped, single, StringComparison.OrdinalIgnoreCase);
+        foreach ((int b, int d) in new[] { (1, 1), (3, 2), (7, 5) })
+        {
+            Assert.Equal(single, Report(copy.Directory, new PartitionedShards(copy.Directory, size: 2, ballotPartitions: b, devicePartitions: d), passes: false));
+        }
+    }
+
+    [Fact]
+    public void Partitions_send_a_ballot_id_and_a_device_to_the_same_place_on_every_machine()
+    {
+        string id = new('A', 64);
+        Assert.Equal(BallotPartitioning.Of(id, 7), BallotPartitioning.Of(new string('A', 64), 7));
+        Assert.Equal(0, BallotPartitioning.Of(id, 1));
+        int[] spread = new int[4];
+        for (int i = 0; i < 400; i++)
+        {
+            spread[BallotPartitioning.Of(i.ToString("X64", System.Globalization.CultureInfo.InvariantCulture), 4)]++;
+        }
+
+        Assert.All(spread, n => Assert.InRange(n, 60, 140));
+        Assert.Equal(1, BallotPartitioning.CountFor(10));
+        Assert.Equal(1500, BallotPartitioning.CountFor(150_000_000));
     }
 
     [Fact]
