@@ -778,9 +778,11 @@ public sealed class BoardState
                     {
                         _auditInputs.TryAdd(upload.AuditId, new AuditProgress(MultiJurisdiction.Union(multi.Inputs, multi.Uploads)));
                     }
-                    catch (Entente.Audit.Io.AuditInputException)
+                    catch (Entente.Audit.Io.AuditInputException e)
                     {
-                        // Checked before it was logged; a log replayed with a union that no longer reads keeps the audit without rules.
+                        // Checked before it was logged; a log replayed with a union that no longer reads keeps the audit
+                        // without rules, and says so on the board's problems.
+                        AddProblem($"audit {upload.AuditId}: the jurisdictions' files do not read as one audit ({e.Message}); its rounds are not checked.");
                     }
                 }
             },
