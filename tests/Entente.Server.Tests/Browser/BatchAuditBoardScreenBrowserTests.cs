@@ -161,8 +161,22 @@ public sealed class BatchAuditBoardScreenBrowserTests(ChromiumFixture chromium) 
         Assert.Contains($"({Contest} confirmed)", output, StringComparison.Ordinal);
 
         // The audit page: each audit board's progress on the batches dealt to it, and the round signed off by both.
-        await phone.GotoAsync(url + "audit");
+        // The page recomputes the whole audit from the log on the server; on a loaded machine that has taken more than
+        // Playwright's 30 s, so it is given a minute, and loaded again (twice at most) if the round is still not there.
         ILocator roundOne = phone.Locator($"section.audit-trail[data-audit='{auditId}'] section.audit-round[data-round='1']");
+        for (int attempt = 1; ; attempt++)
+        {
+            await phone.GotoAsync(url + "audit", new PageGotoOptions { Timeout = 60_000 });
+            try
+            {
+                await roundOne.Locator(".read-count").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+
         Assert.Equal($"{batches} of {batches}", await roundOne.Locator(".read-count").InnerTextAsync());
         Assert.Contains("signed off by Board 1 (Ada Blue and Rui Red), Board 2 (Lee Green and Sam Gold)", await roundOne.Locator(".signed-off").InnerTextAsync(), StringComparison.Ordinal);
         ILocator progress1 = roundOne.Locator(".board-progress li[data-board='Board 1']");
