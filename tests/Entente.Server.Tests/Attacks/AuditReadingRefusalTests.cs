@@ -109,5 +109,16 @@ public sealed class AuditReadingRefusalTests
         Assert.Equal(409, afterRestart.Status);
         Assert.Contains("round 1 is signed off (closed by Board 2); its readings are final", afterRestart.Detail, StringComparison.Ordinal);
         await AuditOnBoard.PostAsync(red, "audit-rounds", AuditTrailArtifacts.RoundType, AuditTrailArtifacts.Write(roundTwo));
+
+        // The verifier over the board's entries names both sign-offs; without Board 2's, round 2 does not follow.
+        List<AuditTrailEntry> entries = await AuditBoardKeyTests.EntriesAsync(TestBoard.Address(again), signOff.AuditId);
+        AuditTrailResult verified = AuditTrailVerifier.Verify(signOff.AuditId, entries);
+        Assert.True(verified.Ok, verified.Problem);
+        Assert.Contains(verified.Checked, c => c.EndsWith("signed off by Board 1: Ada Blue and Rui Red; Board 2: Lee Green and Sam Gold)", StringComparison.Ordinal));
+        List<AuditTrailEntry> withoutTwo = [.. entries.Where(e => !(e.Type == AuditTrailArtifacts.SignOffType && AuditTrailArtifacts.ReadSignOff("x", e.Body).Board == "Board 2"))];
+        Assert.Equal(entries.Count - 1, withoutTwo.Count);
+        AuditTrailResult tampered = AuditTrailVerifier.Verify(signOff.AuditId, withoutTwo);
+        Assert.Equal("round 2", tampered.FailedStep);
+        Assert.Contains("waiting for the sign-off of Board 2", tampered.Problem, StringComparison.Ordinal);
     }
 }
