@@ -114,14 +114,14 @@ internal sealed class AuditOnBoard : IDisposable
 
     /// <summary>
     /// The reading of a ballot: the first ballot of the round not found, every other Mayor: Alice, and Bond: Yes on T1's
-    /// ballots and not on T2's. Recorded in the directory too.
+    /// ballots and not on T2's, read by <paramref name="board"/>. Recorded in the directory too.
     /// </summary>
-    public AuditReadingArtifact Read(AuditRound round, AuditDraw d)
+    public AuditReadingArtifact Read(AuditRound round, AuditDraw d, string board = "Board 1")
     {
         bool notFound = d.BallotKey == round.Draws[0].BallotKey;
         AuditReadingArtifact reading = notFound
-            ? new(Id, round.Number, "Board 1", d.Tabulator, d.Batch, d.Position, false, [])
-            : new(Id, round.Number, "Board 1", d.Tabulator, d.Batch, d.Position, true,
+            ? new(Id, round.Number, board, d.Tabulator, d.Batch, d.Position, false, [])
+            : new(Id, round.Number, board, d.Tabulator, d.Batch, d.Position, true,
                 [new AuditContestReading("Mayor", true, ["Alice"]), d.Tabulator == "T1" ? new AuditContestReading("Bond", true, ["Yes"]) : new AuditContestReading("Bond", false, [])]);
         if (notFound)
         {

@@ -51,7 +51,10 @@ public sealed class AuditProgressRound
     /// <summary>The readings on the board, by ballot key.</summary>
     public IReadOnlyDictionary<string, AuditReadingArtifact> Readings => _readings;
 
-    /// <summary>The sign-off, once logged.</summary>
+    /// <summary>
+    /// The sign-off that closed the round (the one that left every ballot or batch read and every audit board that read
+    /// or counted in the round signed off its share), once logged; null while the round is open.
+    /// </summary>
     public AuditSignOffArtifact? SignOff { get; internal set; }
 
     /// <summary>The risk per contest over every draw up to and including this round, once signed off.</summary>
@@ -60,27 +63,43 @@ public sealed class AuditProgressRound
     /// <summary>Batch audits: the latest hand tally per (batch key, contest) on the board.</summary>
     public IReadOnlyDictionary<(string BatchKey, string Contest), AuditTallyArtifact> Tallies => _tallies;
 
-    /// <summary>Batch audits: each audit board's sign-off of its share of the round, by board name, in log order.</summary>
+    /// <summary>Each audit board's sign-off of its share of the round, by board name, in log order.</summary>
     public IReadOnlyDictionary<string, AuditSignOffArtifact> BoardSignOffs => _boardSignOffs;
 
-    /// <summary>Batch audits: each audit board's share of the round (the batch keys it posted a tally of), by board name.</summary>
+    /// <summary>
+    /// Each audit board's share of the round, by board name: the ballot keys it posted a reading of (a first reading or a
+    /// correction), or in a batch audit the batch keys it posted a tally of.
+    /// </summary>
     public IReadOnlyDictionary<string, SortedSet<string>> Shares => _shares;
 
     /// <summary>Batch audits: the batch keys with a tally of this round.</summary>
     public IEnumerable<string> TalliedBatches => _tallies.Keys.Select(k => k.BatchKey).Distinct(StringComparer.Ordinal);
 
-    internal void Add(AuditReadingArtifact reading) => _readings[reading.BallotKey] = reading;
+    internal void Add(AuditReadingArtifact reading)
+    {
+        _readings[reading.BallotKey] = reading;
+        AddToShare(reading.Board, reading.BallotKey);
+    }
 
     internal void Add(AuditTallyArtifact tally)
     {
         _tallies[(tally.BatchKey, tally.Contest)] = tally;
-        if (!_shares.TryGetValue(tally.Board, out SortedSet<string>? share))
+        AddToShare(tally.Board, tally.BatchKey);
+    }
+
+    private void AddToShare(string board, string key)
+    {
+        if (!_shares.TryGetValue(board, out SortedSet<string>? share))
         {
-            _shares[tally.Board] = share = new SortedSet<string>(StringComparer.Ordinal);
+            _shares[board] = share = new SortedSet<string>(StringComparer.Ordinal);
         }
 
-        share.Add(tally.BatchKey);
+        share.Add(key);
     }
+
+    /// <summary>The audit boards whose share holds <paramref name="key"/> and that signed it off, in log order.</summary>
+    public IEnumerable<string> SignedOffHolders(string key) =>
+        _boardSignOffs.Keys.Where(b => _shares.TryGetValue(b, out SortedSet<string>? share) && share.Contains(key));
 
     internal void AddBoardSignOff(AuditSignOffArtifact signOff) => _boardSignOffs[signOff.Board] = signOff;
 
@@ -91,10 +110,11 @@ public sealed class AuditProgressRound
 /// The rules an audit's rounds, readings and sign-offs follow on a board, applied to its entries in log order: one path,
 /// used by the board when it accepts an entry and by <see cref="AuditTrailVerifier"/> when it recomputes the audit.
 /// Each <c>Check…</c> says what is wrong with the next entry (null: it follows); each <c>Apply…</c> adds it.
-/// A round comes after the sign-off of the one before it (ballot audits) and only while a contest is still open; a
-/// reading is of a ballot in the sample of the round being read, once, before its sign-off, with the audit's contests
-/// and choices; a sign-off needs every ballot of the round read, and then the risk is measured (AuditEngine) over
-/// every signed-off draw.
+/// A round comes after the previous round closed and only while a contest is still open; a reading is of a ballot in the
+/// sample of the round being read, once (or a correction of the latest version), with the audit's contests and choices,
+/// before its board signed off its share and before any board that read that ballot did; each audit board signs off its
+/// share (the ballots or batches it read or counted), and the round closes with the sign-off that leaves every ballot
+/// read and every board that read signed off: then the risk is measured (AuditEngine) over every signed-off draw.
 /// </summary>
 public sealed class AuditProgress
 {
@@ -138,13 +158,13 @@ public sealed class AuditProgress
     }
 
     /// <summary>
-    /// Batch audits: true when every batch of the round is counted for every contest it holds and every audit board that
-    /// counted in the round signed off its share.
+    /// True when every ballot of the round is read (every batch counted for every contest it holds, in a batch audit) and
+    /// every audit board that read or counted in the round signed off its share: the round is then closed.
     /// </summary>
     public bool IsComplete(AuditProgressRound round)
     {
         ArgumentNullException.ThrowIfNull(round);
-        return round.Ballots.All(b => Uncounted(round, b).Count == 0) && round.Shares.Keys.All(round.BoardSignOffs.ContainsKey) && round.BoardSignOffs.Count > 0;
+        return round.Ballots.All(b => IsDone(round, b)) && round.Shares.Keys.All(round.BoardSignOffs.ContainsKey) && round.BoardSignOffs.Count > 0;
     }
 
     /// <summary>The committed inputs.</summary>
@@ -305,7 +325,8 @@ public sealed class AuditProgress
         {
             return Method == AuditMethod.Batch
                 ? $"round {previous.Sample.Round} is not signed off: every batch counted and every audit board that counted signed off; its counts decide whether another round is needed."
-                : $"round {previous.Sample.Round} is not signed off: its readings decide whether another round is needed.";
+                : $"round {previous.Sample.Round} is not signed off: every ballot read and every audit board that read signed off; its readings decide whether another round is needed"
+                    + (OpenBoards(previous) is { Length: > 0 } open ? $" ({open})." : ".");
         }
 
         return previous.Decision is { AllConfirmed: true }
@@ -342,11 +363,21 @@ public sealed class AuditProgress
         AuditProgressRound round = _rounds[reading.Round - 1];
         if (round.SignOff is not null)
         {
-            return $"round {reading.Round} was signed off by {round.SignOff.Board}; its readings are final.";
+            return $"round {reading.Round} is signed off (closed by {round.SignOff.Board}); its readings are final.";
+        }
+
+        if (round.BoardSignOffs.ContainsKey(reading.Board))
+        {
+            return $"audit board \"{reading.Board}\" signed off its share of round {reading.Round}; its readings are final.";
         }
 
         if (round.Readings.TryGetValue(reading.BallotKey, out AuditReadingArtifact? latest))
         {
+            if (round.SignedOffHolders(reading.BallotKey).FirstOrDefault() is string holder)
+            {
+                return $"ballot {ballot} of round {reading.Round} was read by {holder}, which signed off its share; that reading is final.";
+            }
+
             if (reading.Corrects is null)
             {
                 return $"ballot {ballot} of round {reading.Round} already has a reading on the board (version {latest.Version}); a correction before sign-off names the version it corrects (\"corrects\": {latest.Version}).";
@@ -414,26 +445,7 @@ public sealed class AuditProgress
             return $"round {signOff.Round} has not been drawn: no sample of it is on the board.";
         }
 
-        if (Method == AuditMethod.Batch)
-        {
-            return BatchSignOffProblem(signOff);
-        }
-
-        AuditProgressRound round = _rounds[signOff.Round - 1];
-        if (round.SignOff is not null)
-        {
-            return $"round {signOff.Round} was already signed off by {round.SignOff.Board}.";
-        }
-
-        string[] unread = [.. round.Ballots.Where(b => !round.Readings.ContainsKey(b))];
-        if (unread.Length > 0)
-        {
-            string[] first = unread[0].Split('\u001f');
-            return string.Create(CultureInfo.InvariantCulture,
-                $"{unread.Length} ballot(s) of round {signOff.Round} have no reading on the board, for example {(first[0].Length == 0 ? "" : first[0] + " / ")}{first[1]} #{first[2]}.");
-        }
-
-        return null;
+        return ShareSignOffProblem(signOff);
     }
 
     /// <summary>Adds <paramref name="signOff"/> and measures the risk over every signed-off draw.</summary>
@@ -445,26 +457,45 @@ public sealed class AuditProgress
             return;
         }
 
+        // Each audit board signs off its own share; the round closes with the sign-off that leaves every ballot (batch)
+        // read and every board that read (counted) signed off, and only then is the risk measured. A log replayed out of
+        // the rules (an earlier round still open) closes nothing.
         AuditProgressRound round = _rounds[signOff.Round - 1];
-        if (Method == AuditMethod.Batch)
+        round.AddBoardSignOff(signOff);
+        if (round.SignOff is null && IsComplete(round) && _rounds.Take(signOff.Round - 1).All(r => r.SignOff is not null))
         {
-            round.AddBoardSignOff(signOff);
-            if (round.SignOff is null && IsComplete(round) && _rounds.Take(signOff.Round - 1).All(r => r.SignOff is not null))
-            {
-                round.SignOff = signOff; // the sign-off that closed the round
-                round.Decision = Measure(signOff.Round);
-            }
+            round.SignOff = signOff; // the sign-off that closed the round
+            round.Decision = Measure(signOff.Round);
+        }
+    }
 
-            return;
+    /// <summary>
+    /// What round <paramref name="round"/> still waits for (empty when closed or when nothing is named): the ballots or
+    /// batches still open and the audit boards that read or counted but did not sign off, e.g. <c>2 ballot(s) still open;
+    /// waiting for the sign-off of Board 2</c>.
+    /// </summary>
+    public string OpenBoards(AuditProgressRound round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        if (round.SignOff is not null)
+        {
+            return "";
         }
 
-        round.SignOff = signOff;
-        if (_rounds.Take(signOff.Round).Any(r => r.SignOff is null || r.Ballots.Any(b => !r.Readings.ContainsKey(b))))
+        int open = round.Ballots.Count(b => !IsDone(round, b));
+        string[] waiting = [.. round.Shares.Keys.Where(b => !round.BoardSignOffs.ContainsKey(b)).Order(StringComparer.Ordinal)];
+        List<string> parts = [];
+        if (open > 0)
         {
-            return; // replayed out of the rules: no risk to measure
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{open} {(Method == AuditMethod.Batch ? "batch(es)" : "ballot(s)")} still open"));
         }
 
-        round.Decision = Measure(signOff.Round);
+        if (waiting.Length > 0)
+        {
+            parts.Add("waiting for the sign-off of " + string.Join(", ", waiting));
+        }
+
+        return string.Join("; ", parts);
     }
 
     /// <summary>The risk per contest over the draws of rounds 1..<paramref name="throughRound"/> with their readings.</summary>
@@ -604,7 +635,7 @@ public sealed class AuditProgress
         }
     }
 
-    private string? BatchSignOffProblem(AuditSignOffArtifact signOff)
+    private string? ShareSignOffProblem(AuditSignOffArtifact signOff)
     {
         AuditProgressRound round = _rounds[signOff.Round - 1];
         if (round.SignOff is not null)
@@ -617,9 +648,21 @@ public sealed class AuditProgress
             return $"audit board \"{signOff.Board}\" already signed off its share of round {signOff.Round}.";
         }
 
+        if (_boards.TryGetValue(signOff.Board, out AuditBoardArtifact? registered) && !signOff.Members.SequenceEqual(registered.Members, StringComparer.Ordinal))
+        {
+            return $"the sign-off names {string.Join(" and ", signOff.Members)}, but audit board \"{registered.Board}\"'s registered members are {string.Join(" and ", registered.Members)}.";
+        }
+
         if (!round.Shares.TryGetValue(signOff.Board, out SortedSet<string>? share))
         {
-            return $"audit board \"{signOff.Board}\" has counted no batch of round {signOff.Round}; an audit board signs off the batches it counted.";
+            return Method == AuditMethod.Batch
+                ? $"audit board \"{signOff.Board}\" has counted no batch of round {signOff.Round}; an audit board signs off the batches it counted."
+                : $"audit board \"{signOff.Board}\" has read no ballot of round {signOff.Round}; an audit board signs off the ballots it read.";
+        }
+
+        if (Method != AuditMethod.Batch)
+        {
+            return null; // a reading is whole (every contest, or not found): every ballot of the share is read
         }
 
         foreach (string key in share)

@@ -8,9 +8,11 @@
 //                  choices as marked (more than the contest's votes allowed is an overvote: no valid vote); a correction
 //                  before sign-off names the version v of the ballot's latest reading it replaces (id audit:round:ballot:v+1);
 //   audit.signoff  {"audit": id, "round": n, "board": name, "members": [name, name]}
-//                  the audit board closes round n: every ballot of its sample has its reading; both members named.
+//                  the audit board signs off its share of round n (the ballots it read); both members named. The round
+//                  closes with the sign-off that leaves every ballot read and every board that read signed off.
 //
-// Ids on the board: audit:round:ballot for a reading (ballot = Entente's ballot id text, t|b|p) and audit:round for a sign-off.
+// Ids on the board: audit:round:ballot for a reading (ballot = Entente's ballot id text, t|b|p) and audit:round:board for
+// a sign-off.
 using System.Globalization;
 using System.Text.Json;
 using Entente.Audit.Io;
@@ -51,15 +53,15 @@ public sealed record AuditReadingArtifact(string AuditId, int Round, string Boar
     public string Id => AuditTrailArtifacts.ReadingId(AuditId, Round, Tabulator, Batch, Position) + (Corrects is null ? "" : ":" + Version.ToString(CultureInfo.InvariantCulture));
 }
 
-/// <summary>An audit board's sign-off of a round.</summary>
+/// <summary>An audit board's sign-off of its share of a round.</summary>
 /// <param name="AuditId">The audit.</param>
 /// <param name="Round">The round.</param>
 /// <param name="Board">The audit board.</param>
 /// <param name="Members">Both members' names.</param>
 public sealed record AuditSignOffArtifact(string AuditId, int Round, string Board, IReadOnlyList<string> Members)
 {
-    /// <summary>The sign-off's id on the board: <c>audit:round</c>.</summary>
-    public string Id => AuditId + ":" + Round.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The sign-off's id on the board: <c>audit:round:board</c> (each audit board signs off its own share of the round).</summary>
+    public string Id => AuditId + ":" + Round.ToString(CultureInfo.InvariantCulture) + ":" + Board;
 }
 
 public static partial class AuditTrailArtifacts

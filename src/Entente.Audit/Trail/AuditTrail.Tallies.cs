@@ -58,13 +58,6 @@ public static partial class AuditTrailArtifacts
     public static string TallyId(string auditId, int round, string? tabulator, string batch, string contest) =>
         string.Create(CultureInfo.InvariantCulture, $"{auditId}:{round}:{IdPart(tabulator ?? "")}|{IdPart(batch)}|{IdPart(contest)}");
 
-    /// <summary>The id of an audit board's sign-off of its share of a batch-comparison round: <c>audit:round:board</c>.</summary>
-    public static string BatchSignOffId(AuditSignOffArtifact signOff)
-    {
-        ArgumentNullException.ThrowIfNull(signOff);
-        return signOff.Id + ":" + signOff.Board;
-    }
-
     private static string IdPart(string text)
     {
         StringBuilder s = new(text.Length);

@@ -344,21 +344,22 @@ public static class AuditTrailVerifier
 
                         progress.ApplySignOff(signOff);
                         AuditProgressRound signed = progress.Rounds[signOff.Round - 1];
+                        if (signed.SignOff is null)
+                        {
+                            continue; // the round closes with the sign-off that leaves every ballot read and every board that read signed off
+                        }
+
+                        string boards = string.Join("; ", signed.BoardSignOffs.Values.Select(s => $"{s.Board}: {string.Join(" and ", s.Members)}"));
                         if (progress.Method == AuditMethod.Batch)
                         {
-                            if (signed.SignOff is null)
-                            {
-                                continue; // the round closes with the last audit board's sign-off
-                            }
-
                             ok.Add(string.Create(CultureInfo.InvariantCulture, $"counts of round {signOff.Round} ({signed.Ballots.Count} batch(es), {signed.Tallies.Count} tally(ies), signed off by ")
-                                + string.Join("; ", signed.BoardSignOffs.Values.Select(s => $"{s.Board}: {string.Join(" and ", s.Members)}")) + ")");
+                                + boards + ")");
                             ok.Add(string.Create(CultureInfo.InvariantCulture, $"risk after round {signOff.Round}: MACRO {signed.Decision!.Contests[0].PValue:0.######} for every contest (")
                                 + string.Join("; ", signed.Decision.Contests.Select(c => $"{c.Contest} {Words(c.Decision)}")) + ")");
                             continue;
                         }
 
-                        ok.Add(string.Create(CultureInfo.InvariantCulture, $"readings of round {signOff.Round} ({signed.Readings.Count} ballot(s), signed off by {signOff.Board}: {string.Join(" and ", signOff.Members)})"));
+                        ok.Add(string.Create(CultureInfo.InvariantCulture, $"readings of round {signOff.Round} ({signed.Readings.Count} ballot(s), signed off by ") + boards + ")");
                         ok.Add($"risk after round {signOff.Round}: " + string.Join("; ", signed.Decision!.Contests.Select(c =>
                             string.Create(CultureInfo.InvariantCulture, $"{c.Contest} {c.PValue:0.######} ({Words(c.Decision)})"))));
                         continue;

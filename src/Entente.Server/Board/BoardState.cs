@@ -845,7 +845,10 @@ public sealed class BoardState
         return new PreparedArtifact(reading.Id, AuditTrailArtifacts.ReadingType, null, null) { Apply = () => progress?.ApplyReading(reading) };
     }
 
-    /// <summary>An audit board's sign-off of a round: once, naming both members, once every ballot of the round has its reading.</summary>
+    /// <summary>
+    /// An audit board's sign-off of its share of a round (the ballots it read, the batches it counted): once per board, naming
+    /// both members, once its share is read; the round closes when every board that read signed off (<see cref="AuditProgress.CheckSignOff"/>).
+    /// </summary>
     public PreparedArtifact PrepareAuditSignOff(byte[] body, bool trusted)
     {
         AuditSignOffArtifact signOff = ParseAudit(() => AuditTrailArtifacts.ReadSignOff("audit sign-off", body));
@@ -858,7 +861,7 @@ public sealed class BoardState
             }
 
             AuditProgressRound? of = signOff.Round <= progress.Rounds.Count ? progress.Rounds[signOff.Round - 1] : null;
-            AuditSignOffArtifact? logged = progress.Method == Entente.Audit.Workflow.AuditMethod.Batch ? of?.BoardSignOffs.GetValueOrDefault(signOff.Board) : of?.SignOff;
+            AuditSignOffArtifact? logged = of?.BoardSignOffs.GetValueOrDefault(signOff.Board);
             bool again = logged is not null && AuditTrailArtifacts.Write(logged).AsSpan().SequenceEqual(body);
             if (!again && progress.CheckSignOff(signOff) is string problem) // the same sign-off again: the board answers "already on the board"
             {
@@ -866,9 +869,8 @@ public sealed class BoardState
             }
         }
 
-        // In a batch-comparison audit each audit board signs off its own share of the round (docs/audit.md).
-        string id = progress?.Method == Entente.Audit.Workflow.AuditMethod.Batch ? AuditTrailArtifacts.BatchSignOffId(signOff) : signOff.Id;
-        return new PreparedArtifact(id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
+        // Each audit board signs off its own share of the round (id audit:round:board; docs/audit.md).
+        return new PreparedArtifact(signOff.Id, AuditTrailArtifacts.SignOffType, null, null) { Apply = () => progress?.ApplySignOff(signOff) };
     }
 
     /// <summary>

@@ -221,7 +221,7 @@ public sealed record AuditView(IReadOnlyList<AuditEntry> Entries, string? AuditI
 /// </summary>
 /// <param name="AuditId">The audit.</param>
 /// <param name="Result">What <see cref="AuditTrailVerifier"/> found.</param>
-/// <param name="Indexes">The log index of each step's entry: "round:n", "signoff:n", "reading:n:ballot key".</param>
+/// <param name="Indexes">The log index of each step's entry: "round:n", "signoff:n:board", "reading:n:ballot key".</param>
 public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IReadOnlyDictionary<string, long> Indexes)
 {
     /// <summary>The log index of an entry, or null.</summary>
@@ -290,7 +290,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
                             indexes.TryAdd($"round:{r.Round}", e.Index);
                             break;
                         case AuditTrailArtifacts.SignOffType when AuditTrailArtifacts.ReadSignOff("", e.Body) is { } s && s.AuditId == id:
-                            indexes.TryAdd($"signoff:{s.Round}", e.Index);
+                            indexes.TryAdd($"signoff:{s.Round}:{s.Board}", e.Index);
                             break;
                         case AuditTrailArtifacts.ReadingType when AuditTrailArtifacts.ReadReading("", e.Body) is { } r && r.AuditId == id:
                             indexes[$"reading:{r.Round}:{r.BallotKey}"] = e.Index; // a correction's entry replaces the one it corrects

@@ -131,27 +131,119 @@ public sealed class AuditReadingsOnLogTests : IDisposable
     }
 
     [Fact]
-    public void A_reading_after_the_sign_off_fails()
+    public void A_reading_by_a_board_after_it_signed_off_its_share_fails_naming_the_board()
     {
         using AuditDirectory audit = Audit();
         (List<AuditTrailEntry> entries, string seed) = SeedEntries(audit);
         List<AuditTrailEntry> round = RoundOne(audit, seed, 6, out List<AuditReadingArtifact> readings);
         AuditTrailEntry last = round[^2];
         round.RemoveAt(round.Count - 2);
-        round.Add(last); // the last reading now follows the sign-off: the sign-off fails first, a ballot being unread
+        round.Add(last); // Board 1 signs off its share, then posts one more reading
         entries.AddRange(round.Select((e, i) => e with { Index = 20 + i }));
         AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, entries);
-        Assert.Equal("sign-off of round 1", result.FailedStep);
-        Assert.Contains("have no reading on the board", result.Problem, StringComparison.Ordinal);
+        Assert.Equal("readings of round 1", result.FailedStep);
+        Assert.Contains("audit board \"Board 1\" signed off its share of round 1; its readings are final", result.Problem, StringComparison.Ordinal);
 
+        // The round is not closed: another board may read that ballot, and its sign-off closes the round.
         AuditProgress progress = result.Progress!;
-        AuditSignOffArtifact signOff = new(audit.State.AuditId, 1, "Board 1", ["Ada Blue", "Rui Red"]);
-        progress.ApplyReading(readings[^1]);
-        Assert.Null(progress.CheckSignOff(signOff));
-        progress.ApplySignOff(signOff);
-        AuditStepRefusal late = progress.CheckReading(readings[0] with { Batch = "elsewhere" })!;
+        AuditProgressRound one = progress.Rounds[0];
+        Assert.Null(one.SignOff);
+        Assert.Null(one.Decision);
+        AuditReadingArtifact byTwo = readings[^1] with { Board = "Board 2" };
+        Assert.Null(progress.CheckReading(byTwo));
+        progress.ApplyReading(byTwo);
+        AuditSignOffArtifact two = new(audit.State.AuditId, 1, "Board 2", ["Lee Green", "Sam Gold"]);
+        Assert.Null(progress.CheckSignOff(two));
+        progress.ApplySignOff(two);
+        Assert.Same(two, one.SignOff);
+        Assert.NotNull(one.Decision);
+        AuditStepRefusal late = progress.CheckReading(readings[0] with { Board = "Board 3", Corrects = 1 })!;
         Assert.True(late.Conflict);
-        Assert.Contains("signed off by Board 1; its readings are final", late.Message, StringComparison.Ordinal);
+        Assert.Contains("round 1 is signed off (closed by Board 2); its readings are final", late.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_board_signs_off_its_own_share_and_the_last_sign_off_closes_the_round()
+    {
+        using AuditDirectory audit = Audit(alpha: 0.0001);
+        (List<AuditTrailEntry> entries, string seed) = SeedEntries(audit);
+        List<AuditTrailEntry> round = RoundOne(audit, seed, 6, out List<AuditReadingArtifact> readings);
+        round.RemoveAt(round.Count - 1); // Board 1's sign-off
+        // Board 2 reads the second half of the round's ballots (the readings are Board 2's now).
+        int half = readings.Count / 2;
+        for (int i = half; i < readings.Count; i++)
+        {
+            round[1 + i] = round[1 + i] with { Body = AuditTrailArtifacts.Write(readings[i] with { Board = "Board 2" }) };
+        }
+
+        AuditSignOffArtifact one = new(audit.State.AuditId, 1, "Board 1", ["Ada Blue", "Rui Red"]), two = new(audit.State.AuditId, 1, "Board 2", ["Lee Green", "Sam Gold"]);
+        Assert.Equal(audit.State.AuditId + ":1:Board 1", one.Id);
+        AuditProgress progress = new(audit.InputsArtifact());
+        progress.ApplyRound(audit.RoundArtifact(audit.CurrentRound!));
+        Assert.Contains("audit board \"Board 1\" has read no ballot of round 1", progress.CheckSignOff(one), StringComparison.Ordinal);
+        for (int i = 0; i < readings.Count; i++)
+        {
+            progress.ApplyReading(i >= half ? readings[i] with { Board = "Board 2" } : readings[i]);
+        }
+
+        Assert.Contains("has read no ballot of round 1", progress.CheckSignOff(one with { Board = "Board 3" }), StringComparison.Ordinal);
+        Assert.Null(progress.CheckSignOff(one));
+        progress.ApplySignOff(one);
+        AuditProgressRound first = progress.Rounds[0];
+        Assert.Null(first.SignOff); // Board 2 has not signed off its share
+        Assert.Null(first.Decision);
+        Assert.Contains("waiting for the sign-off of Board 2", progress.OpenBoards(first), StringComparison.Ordinal);
+        AuditRound next = audit.DrawRound(seed, 3);
+        Assert.Contains("every audit board that read signed off", progress.CheckRound(audit.RoundArtifact(next)), StringComparison.Ordinal);
+        Assert.Contains("already signed off its share", progress.CheckSignOff(one with { Members = ["Ada Blue", "Zed Gray"] }), StringComparison.Ordinal);
+        // A correction of a ballot Board 1 read is refused once Board 1 signed off: that reading is final.
+        AuditStepRefusal final = progress.CheckReading(readings[1] with { Board = "Board 2", Corrects = 1 })!;
+        Assert.Contains("was read by Board 1, which signed off its share; that reading is final", final.Message, StringComparison.Ordinal);
+        Assert.Null(progress.CheckSignOff(two));
+        progress.ApplySignOff(two);
+        Assert.Same(two, first.SignOff);
+        Assert.NotNull(first.Decision);
+        Assert.Null(progress.CheckRound(audit.RoundArtifact(next)));
+        Assert.Contains("round 1 is already signed off (closed by Board 2)", progress.CheckSignOff(two), StringComparison.Ordinal);
+
+        // The verifier replays the same rules: both sign-offs named, the risk after the second.
+        round.Add(new(0, AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(one)));
+        round.Add(new(0, AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(two)));
+        entries.AddRange(round.Select((e, i) => e with { Index = 20 + i }));
+        AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, entries);
+        Assert.True(result.Ok, result.Problem);
+        Assert.Contains(result.Checked, s => s.StartsWith("readings of round 1 (", StringComparison.Ordinal)
+            && s.EndsWith("signed off by Board 1: Ada Blue and Rui Red; Board 2: Lee Green and Sam Gold)", StringComparison.Ordinal));
+        Assert.Equal(first.Decision!.Contests.Select(c => c.PValue), result.Progress!.Decision!.Contests.Select(c => c.PValue));
+    }
+
+    [Fact]
+    public void A_missing_board_sign_off_fails_the_next_round_and_a_forged_one_fails_its_step()
+    {
+        using AuditDirectory audit = Audit(alpha: 0.0001);
+        (List<AuditTrailEntry> entries, string seed) = SeedEntries(audit);
+        List<AuditTrailEntry> round = RoundOne(audit, seed, 6, out List<AuditReadingArtifact> readings);
+        round[^2] = round[^2] with { Body = AuditTrailArtifacts.Write(readings[^1] with { Board = "Board 2" }) }; // Board 2 read one ballot
+        AuditRound two = audit.DrawRound(seed, 3);
+        List<AuditTrailEntry> missing = [.. entries, .. round, new(0, AuditTrailArtifacts.RoundType, AuditTrailArtifacts.Write(audit.RoundArtifact(two)))];
+        AuditTrailResult result = AuditTrailVerifier.Verify(audit.State.AuditId, [.. missing.Select((e, i) => e with { Index = 10 + i })]);
+        Assert.Equal("round 2", result.FailedStep);
+        Assert.Contains("round 1 is not signed off", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("waiting for the sign-off of Board 2", result.Problem, StringComparison.Ordinal);
+
+        // A sign-off naming a board that read nothing, or other members than a registered board's, fails at the sign-off.
+        AuditSignOffArtifact stranger = new(audit.State.AuditId, 1, "Board 9", ["Ada Blue", "Rui Red"]);
+        List<AuditTrailEntry> forged = [.. entries, .. round, new(0, AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(stranger))];
+        result = AuditTrailVerifier.Verify(audit.State.AuditId, [.. forged.Select((e, i) => e with { Index = 10 + i })]);
+        Assert.Equal("sign-off of round 1", result.FailedStep);
+        Assert.Contains("\"Board 9\" has read no ballot of round 1", result.Problem, StringComparison.Ordinal);
+
+        AuditBoardArtifact registered = new(audit.State.AuditId, "Board 2", ["Lee Green", "Sam Gold"], new byte[32]);
+        List<AuditTrailEntry> wrongMembers = [.. entries, new(0, AuditTrailArtifacts.BoardType, AuditTrailArtifacts.Write(registered)), .. round,
+            new(0, AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(new AuditSignOffArtifact(audit.State.AuditId, 1, "Board 2", ["Lee Green", "Mallory"])))];
+        result = AuditTrailVerifier.Verify(audit.State.AuditId, [.. wrongMembers.Select((e, i) => e with { Index = 10 + i })]);
+        Assert.Equal("sign-off of round 1", result.FailedStep);
+        Assert.Contains("registered members are Lee Green and Sam Gold", result.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

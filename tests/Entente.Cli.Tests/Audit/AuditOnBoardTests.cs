@@ -116,19 +116,35 @@ public sealed class AuditOnBoardTests
         // The audit board's readings and sign-off go on the board; the risk is recomputed from them.
         string[] ballots = [.. File.ReadAllLines(Path.Combine(dir, "rounds", "round-1-retrieval.csv")).Skip(1).Where(l => l.Length > 0)
             .Select(l => l.Split(',')).Select(c => $"{c[1]},{c[2]},{c[3]}")];
-        File.WriteAllText(board.File("readings.csv"), "Tabulator,Batch,Position,Contest,Choice\n" + string.Concat(ballots.Select(b => $"{b},Mayor,Alice\n")));
+        // Two audit boards read disjoint shares (Board 1 all but the last ballot, Board 2 the last) and each signs off its own.
+        ballots = [.. ballots.Distinct(StringComparer.Ordinal)];
+        File.WriteAllText(board.File("readings.csv"), "Tabulator,Batch,Position,Contest,Choice\n" + string.Concat(ballots[..^1].Select(b => $"{b},Mayor,Alice\n")));
+        File.WriteAllText(board.File("readings-2.csv"), "Tabulator,Batch,Position,Contest,Choice\n" + $"{ballots[^1]},Mayor,Alice\n");
         var readNoBoardName = Run("record", "--dir", dir, "--readings", board.File("readings.csv"), "--board", board.Url, "--key", board.Key("blue.example"));
         Assert.Equal(2, readNoBoardName.Code);
         var read = Run("record", "--dir", dir, "--readings", board.File("readings.csv"), "--audit-board", "Board 1", "--board", board.Url, "--key", board.Key("blue.example"));
         Assert.True(read.Code == 0, read.Err + read.Out);
-        Assert.Contains($"Logged {ballots.Length} ballot reading(s) of round 1 on the board.", read.Out, StringComparison.Ordinal);
+        Assert.Contains($"Logged {ballots.Length - 1} ballot reading(s) of round 1 on the board.", read.Out, StringComparison.Ordinal);
+        var read2 = Run("record", "--dir", dir, "--readings", board.File("readings-2.csv"), "--audit-board", "Board 2", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(read2.Code == 0, read2.Err + read2.Out);
         var oneMember = Run("record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue", "--board", board.Url, "--key", board.Key("red.example"));
         Assert.Equal(2, oneMember.Code);
         var signed = Run("record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue,Rui Red", "--board", board.Url, "--key", board.Key("red.example"));
         Assert.True(signed.Code == 0, signed.Err + signed.Out);
+        Assert.Contains("Board 1's sign-off of its share of round 1", signed.Out, StringComparison.Ordinal);
+        var half = Run("verify", "--board", board.Url, "--audit-id", auditId);
+        Assert.True(half.Code == 0, half.Out + half.Err);
+        Assert.DoesNotContain("readings of round 1", half.Out, StringComparison.Ordinal); // open: Board 2 has not signed off
+        var again = Run("record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue,Rui Red", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(again.Code == 0, again.Err + again.Out); // the same sign-off again: already on the board
+        var nothingRead = Run("record", "--dir", dir, "--sign-off", "Board 3", "--members", "Kim Teal,Max Plum", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.NotEqual(0, nothingRead.Code);
+        Assert.Contains("has read no ballot of round 1", nothingRead.Err + nothingRead.Out, StringComparison.Ordinal);
+        var signed2 = Run("record", "--dir", dir, "--sign-off", "Board 2", "--members", "Lee Green,Sam Gold", "--board", board.Url, "--key", board.Key("red.example"));
+        Assert.True(signed2.Code == 0, signed2.Err + signed2.Out);
         var measured = Run("verify", "--board", board.Url, "--audit-id", auditId);
         Assert.True(measured.Code == 0, measured.Out + measured.Err);
-        Assert.Contains($"ok      readings of round 1 ({ballots.Length} ballot(s), signed off by Board 1: Ada Blue and Rui Red)", measured.Out, StringComparison.Ordinal);
+        Assert.Contains($"ok      readings of round 1 ({ballots.Length} ballot(s), signed off by Board 1: Ada Blue and Rui Red; Board 2: Lee Green and Sam Gold)", measured.Out, StringComparison.Ordinal);
         Assert.Contains("ok      risk after round 1: Mayor ", measured.Out, StringComparison.Ordinal);
 
         // A reading after the sign-off, and a reading of a ballot not drawn: refused with a ProblemDetails naming why.
@@ -140,7 +156,7 @@ public sealed class AuditOnBoardTests
             BoardRequestException refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
                 blueClient.PublishAsync(new BoardTarget("audit-readings", afterSignOff.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(afterSignOff)));
             Assert.Equal(409, refused.Status);
-            Assert.Contains("signed off by Board 1; its readings are final", refused.Detail, StringComparison.Ordinal);
+            Assert.Contains("round 1 is signed off (closed by Board 2); its readings are final", refused.Detail, StringComparison.Ordinal);
             AuditReadingArtifact round9 = afterSignOff with { Round = 9 };
             refused = await Assert.ThrowsAsync<BoardRequestException>(() =>
                 blueClient.PublishAsync(new BoardTarget("audit-readings", round9.Id, AuditTrailArtifacts.ReadingType, false, false), AuditTrailArtifacts.Write(round9)));

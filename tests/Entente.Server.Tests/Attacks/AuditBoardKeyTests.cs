@@ -114,7 +114,8 @@ public sealed class AuditBoardKeyTests
         }
     }
 
-    private static async Task<List<AuditTrailEntry>> EntriesAsync(string url, string auditId)
+    /// <summary>Every entry of audit <paramref name="auditId"/> on the board at <paramref name="url"/>, with its party.</summary>
+    internal static async Task<List<AuditTrailEntry>> EntriesAsync(string url, string auditId)
     {
         using HttpClient http = new();
         List<AuditTrailEntry> entries = [];

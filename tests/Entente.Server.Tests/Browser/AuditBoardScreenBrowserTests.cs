@@ -13,7 +13,9 @@ namespace Entente.Server.Tests.Browser;
 /// export (tests/vectors/rla-vendor/dominion) made on a live board with the CLI, two audit boards registered with
 /// <c>entente audit board add</c>, each opening its own link (one at 768 px, one at 390 px), recording readings with
 /// "not found" and "not on this ballot", signed in the browser; Board 1's link revoked midway (its next post refused,
-/// naming the revocation's log entry); Board 2 signing off with both members' names; then <c>audit verify --board</c>.
+/// naming the revocation's log entry); Board 2 signing off its share with both members' names, its screen showing the round
+/// still waiting for Board 1; an auditor signing off Board 1's share with the CLI (the revoked link cannot), which closes
+/// the round; then <c>audit verify --board</c> naming both sign-offs.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class AuditBoardScreenBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
@@ -126,12 +128,25 @@ public sealed class AuditBoardScreenBrowserTests(ChromiumFixture chromium) : ICl
         Assert.Contains("Both members confirm", await phone.Locator("#sign-off .outcome").InnerTextAsync(), StringComparison.Ordinal);
         await phone.Locator("#sign-off input[value='Sam Gold']").CheckAsync();
         await phone.Locator("#sign-off button").ClickAsync();
-        await phone.Locator("#signed-off").WaitForAsync();
-        Assert.Contains("signed off by Board 2 (Lee Green and Sam Gold)", await phone.Locator("#signed-off").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Board 2 signed off its share; the round waits for the sign-off of Board 1, which read two ballots.
+        await phone.Locator("#my-sign-off").WaitForAsync();
+        Assert.Contains("You signed off your share of round 1 (Lee Green and Sam Gold)", await phone.Locator("#my-sign-off").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("waiting for the sign-off of Board 1", await phone.Locator("#waiting").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, await phone.Locator("#signed-off").CountAsync());
+        Assert.Equal(0, await phone.Locator("form.reading-form").CountAsync()); // its readings are final
+
+        // The revoked link cannot sign off Board 1's share; an auditor does, with the CLI, naming its registered members.
+        (int wrong, string wrongOut, string wrongError) = await RollBoard.CliAsync("audit", "record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue,Eve Grey", "--board", url, "--key", F("blue.key"));
+        Assert.True(wrong != 0, wrongOut);
+        Assert.Contains("registered members are Ada Blue and Rui Red", wrongOut + wrongError, StringComparison.Ordinal);
+        await Cli("audit", "record", "--dir", dir, "--sign-off", "Board 1", "--members", "Ada Blue,Rui Red", "--board", url, "--key", F("blue.key"));
+        await phone.ReloadAsync();
+        Assert.Contains("signed off by Board 2 (Lee Green and Sam Gold), Board 1 (Ada Blue and Rui Red)", await phone.Locator("#signed-off").InnerTextAsync(), StringComparison.Ordinal);
 
         (int code, string output, string error) = await RollBoard.CliAsync("audit", "verify", "--board", url, "--audit-id", auditId);
         Assert.True(code == 0, output + error);
-        Assert.Contains($"ok      readings of round 1 ({ballots} ballot(s), signed off by Board 2: Lee Green and Sam Gold)", output, StringComparison.Ordinal);
+        Assert.Contains($"ok      readings of round 1 ({ballots} ballot(s), signed off by Board 2: Lee Green and Sam Gold; Board 1: Ada Blue and Rui Red)", output, StringComparison.Ordinal);
         Assert.Contains("ok      risk after round 1: Contest 1 ", output, StringComparison.Ordinal);
         using HttpClient http = new();
         using HttpResponseMessage logged = await http.GetAsync($"{url}board/audit-readings/{Uri.EscapeDataString($"{auditId}:1:{first.Tabulator}|{first.Batch}|{first.Position}")}");

@@ -29,15 +29,25 @@ public sealed class AuditPageBrowserTests(ChromiumFixture chromium) : IClassFixt
         List<AuditDraw> ballots = [.. round.Draws.DistinctBy(d => d.BallotKey)];
         foreach (AuditDraw d in ballots)
         {
-            await AuditOnBoard.PostAsync(a.Blue, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(a.Read(round, d)));
+            // Board 2 reads the last ballot; Board 1 the others.
+            await AuditOnBoard.PostAsync(a.Blue, "audit-readings", AuditTrailArtifacts.ReadingType, AuditTrailArtifacts.Write(a.Read(round, d, d == ballots[^1] ? "Board 2" : "Board 1")));
         }
 
         a.Audit.SignOff("Board 1");
         await AuditOnBoard.PostAsync(a.Red, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(new AuditSignOffArtifact(id, 1, "Board 1", ["Ada Blue", "Rui Red"])));
         AuditDecision expected = a.Audit.Evaluate();
 
+        // Board 1 signed off its share; the round is open while Board 2, which read a ballot, has not.
         IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         IResponse? response = await page.GotoAsync(TestBoard.Address(server) + "audit");
+        Assert.Equal(200, response?.Status);
+        ILocator open = page.Locator($"section.audit-trail[data-audit='{id}'] section.audit-round[data-round='1']");
+        Assert.Equal("not signed off: waiting for the sign-off of Board 2", await open.Locator(".open").InnerTextAsync());
+        Assert.Equal($"Board 1: {ballots.Count - 1} ballot(s) read by this board · signed off", await open.Locator(".board-progress li[data-board='Board 1']").InnerTextAsync());
+        Assert.Equal("Board 2: 1 ballot(s) read by this board · reading", await open.Locator(".board-progress li[data-board='Board 2']").InnerTextAsync());
+
+        await AuditOnBoard.PostAsync(a.Red, "audit-signoffs", AuditTrailArtifacts.SignOffType, AuditTrailArtifacts.Write(new AuditSignOffArtifact(id, 1, "Board 2", ["Lee Green", "Sam Gold"])));
+        response = await page.GotoAsync(TestBoard.Address(server) + "audit");
         Assert.Equal(200, response?.Status);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = ChromiumFixture.Screenshot("audit-trail-390"), FullPage = true });
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, "the audit page scrolls sideways at 390 px");
@@ -55,8 +65,10 @@ public sealed class AuditPageBrowserTests(ChromiumFixture chromium) : IClassFixt
         ILocator roundOne = trail.Locator("section.audit-round[data-round='1']");
         Assert.Equal(ballots.Count, await roundOne.Locator("table.retrieval tbody tr").CountAsync());
         Assert.Equal($"{ballots.Count} of {ballots.Count}", await roundOne.Locator(".read-count").InnerTextAsync());
-        Assert.Contains("signed off by Board 1 (Ada Blue and Rui Red)", await roundOne.Locator(".signed-off").InnerTextAsync(), StringComparison.Ordinal);
-        Assert.Equal($"Board 1: {ballots.Count} ballot(s) read by this board · signed off", await roundOne.Locator(".board-progress li[data-board='Board 1']").InnerTextAsync());
+        Assert.Equal("signed off by Board 1 (Ada Blue and Rui Red), Board 2 (Lee Green and Sam Gold)", await roundOne.Locator(".signed-off").InnerTextAsync());
+        Assert.Equal($"Board 1: {ballots.Count - 1} ballot(s) read by this board · signed off", await roundOne.Locator(".board-progress li[data-board='Board 1']").InnerTextAsync());
+        Assert.Equal("Board 2: 1 ballot(s) read by this board · signed off", await roundOne.Locator(".board-progress li[data-board='Board 2']").InnerTextAsync());
+        Assert.Equal(2, await roundOne.Locator("a[data-board]").CountAsync()); // each sign-off's log entry
         AuditDraw first = ballots[0];
         Assert.EndsWith("not found", await roundOne.Locator($"tr[data-ballot='{first.Tabulator}|{first.Batch}|{first.Position}'] td.reading").InnerTextAsync(), StringComparison.Ordinal);
         if (ballots.Skip(1).FirstOrDefault(d => d.Tabulator == "T2") is { } t2)

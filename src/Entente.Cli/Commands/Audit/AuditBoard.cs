@@ -125,14 +125,13 @@ internal static class AuditBoard
         return ExitCodes.Ok;
     }
 
-    /// <summary>Posts the current round's sign-off by <paramref name="auditBoard"/> and its two members.</summary>
+    /// <summary>Posts <paramref name="auditBoard"/>'s sign-off of its share of the current round, naming its two members.</summary>
     public static int PostSignOff(TextWriter output, TextWriter error, AuditDirectory audit, string auditBoard, IReadOnlyList<string> members, Uri board, Ed25519NoteSigner key)
     {
         AuditRound round = audit.CurrentRound ?? throw new UsageException("No round to sign off.");
         AuditSignOffArtifact signOff = new(audit.State.AuditId, round.Number, auditBoard, members);
-        string id = audit.State.Method == AuditMethod.Batch ? AuditTrailArtifacts.BatchSignOffId(signOff) : signOff.Id;
-        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-signoffs", id, AuditTrailArtifacts.SignOffType, false, false),
-            AuditTrailArtifacts.Write(signOff), audit.State.Method == AuditMethod.Batch ? $"{auditBoard}'s sign-off of its share of round {round.Number}" : $"round {round.Number}'s sign-off");
+        return SeedCommand.Post(output, error, board, key, new BoardTarget("audit-signoffs", signOff.Id, AuditTrailArtifacts.SignOffType, false, false),
+            AuditTrailArtifacts.Write(signOff), $"{auditBoard}'s sign-off of its share of round {round.Number}");
     }
 
     /// <summary>

@@ -64,14 +64,16 @@ internal static class RecordCommand
                     }
                 }
 
-                if (onBoard is not null && audit.State.Method == AuditMethod.Batch)
+                if (onBoard is not null)
                 {
-                    // On a board each audit board signs off its own share of a batch round; the round closes on the board
-                    // once every batch is counted and every board that counted signed off (docs/audit.md).
+                    // On a board each audit board signs off its own share of the round (the ballots it read, the batches it
+                    // counted); the round closes on the board once every ballot is read and every board that read signed
+                    // off (docs/audit.md). The directory's round is signed off too when every ballot of it is recorded here,
+                    // so that `audit sample --dir` can draw the next round (the board still refuses it until the round closes).
                     int posted = AuditBoard.PostSignOff(output, error, audit, boardName, names, onBoard.Value.Board, onBoard.Value.Key);
                     if (posted == ExitCodes.Ok && audit.CurrentRound is { SignedOffBy: null } && audit.Missing().Count == 0)
                     {
-                        audit.SignOff(boardName); // every batch counted here too: the directory can draw the next round
+                        audit.SignOff(boardName);
                     }
 
                     return posted;
@@ -79,7 +81,7 @@ internal static class RecordCommand
 
                 audit.SignOff(boardName);
                 console.MarkupLine(Markup.Escape($"Round {audit.CurrentRound!.Number} signed off by {boardName}. Run `entente audit status` for the risk."));
-                return onBoard is { } target ? AuditBoard.PostSignOff(output, error, audit, boardName, names, target.Board, target.Key) : ExitCodes.Ok;
+                return ExitCodes.Ok;
             }
 
             if (parseResult.GetValue(readings) is { } file)
