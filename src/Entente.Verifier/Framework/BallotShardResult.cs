@@ -369,4 +369,20 @@ public interface IBallotShardRunner
     /// exactly once however often it ran. Reports progress as ballots finish.
     /// </summary>
     IReadOnlyList<BallotShardResult> Run(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{string}, IProgress{VerificationProgress}?)"/>, with what the verification read
+    /// of <c>record.json</c>, so that a shard needs only its own files and the record's small context files, never
+    /// the whole record. A runner that has no use for it runs the file list.
+    /// </summary>
+    IReadOnlyList<BallotShardResult> Run(BallotShardPlan plan, IProgress<VerificationProgress>? progress) => Run(plan?.Files ?? throw new ArgumentNullException(nameof(plan)), progress);
 }
+
+/// <summary>What a verification gives the shards of its ballot pass.</summary>
+/// <param name="Files">Every ballot file of the record, in its order.</param>
+/// <param name="Listed">The SHA-256 that <c>record.json</c> lists for each file (a file it does not list is absent).</param>
+/// <param name="Context">
+/// The files every shard reads besides its ballots (parameters, manifest, guardians, election), in the order they are
+/// read, each with the SHA-256 that <c>record.json</c> lists for it, or null when it lists none.
+/// </param>
+public sealed record BallotShardPlan(IReadOnlyList<string> Files, IReadOnlyDictionary<string, byte[]> Listed, IReadOnlyList<(string Path, byte[]? Sha256)> Context);
