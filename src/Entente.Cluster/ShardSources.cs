@@ -190,7 +190,7 @@ internal static class ShardSources
                 throw new RecordInputException(paths[i], $"record.json lists no SHA-256 for it, so it cannot be fetched from {board}: verify with the silos reading the record's directory instead.");
             }
 
-            Hash256 hash = Hash256.FromHex(sha256[i]);
+            Hash256 hash = Hash256.FromHex(sha256[i].ToLowerInvariant());
             if (!wanted.TryGetValue(hash, out List<string>? names))
             {
                 wanted[hash] = names = [];
