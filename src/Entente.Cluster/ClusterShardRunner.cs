@@ -97,7 +97,10 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         _plan = plan;
         IReadOnlyList<string> ballotFiles = plan.Files;
         IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(ballotFiles, ShardSize);
-        BallotShardResult?[] results = new BallotShardResult?[shards.Count];
+        // The results are summed as they arrive (products multiplied per option as they pile up): the coordinator holds
+        // the sum and one flag per shard, never every shard's result.
+        BallotShardSum sum = new() { ProductFold = plan.ProductFold };
+        int[] counted = new int[shards.Count];
         string run = Guid.NewGuid().ToString("N");
         _files = ballotFiles;
         _run = run;
@@ -113,12 +116,13 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         {
             IReadOnlyList<string> shard = shards[index];
             BallotShardResult result = await VerifyShardAsync(run, index, shard, token).ConfigureAwait(false);
-            if (Interlocked.CompareExchange(ref results[index], result, null) is null)
+            if (Interlocked.Exchange(ref counted[index], 1) == 0)
             {
+                sum.Add(index, result);
                 progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Add(ref done, shard.Count), ballotFiles.Count));
             }
         }).ConfigureAwait(false);
-        return [.. results.Select(r => r!)];
+        return [sum.ToResult()];
     }
 
     /// <inheritdoc />

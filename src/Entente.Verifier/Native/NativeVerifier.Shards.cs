@@ -139,6 +139,30 @@ public sealed partial class NativeVerifier
         listed,
         [.. NativeRecord.BallotContextFiles(record.Guardians.Select(g => g.File)).Select(f => (f, listed.TryGetValue(f, out byte[]? sha) ? sha : null))]);
 
+    /// <summary>
+    /// Shards' products, checked as one batch (a product of members is a member: a value that is not came from a faulty
+    /// shard), then multiplied per option.
+    /// </summary>
+    /// <exception cref="RecordInputException">A product is not in Z_p^r.</exception>
+    private Dictionary<(int Contest, int Option), (ElementModP A, ElementModP B)> MultiplyProducts(IReadOnlyList<ShardProduct> products)
+    {
+        Dictionary<(int Contest, int Option), (ElementModP A, ElementModP B)> sums = [];
+        ElementModP?[] values = _math.Members([.. products.SelectMany(p => new[] { p.A, p.B })]);
+        for (int i = 0; i < products.Count; i++)
+        {
+            ShardProduct p = products[i];
+            ElementModP a = values[2 * i] ?? throw new RecordInputException("ballots", $"a shard's product for contest {p.Contest}, option {p.Option} is not in Z_p^r (the shard that made it is faulty)");
+            ElementModP b = values[(2 * i) + 1] ?? throw new RecordInputException("ballots", $"a shard's product for contest {p.Contest}, option {p.Option} is not in Z_p^r (the shard that made it is faulty)");
+            sums[(p.Contest, p.Option)] = sums.TryGetValue((p.Contest, p.Option), out (ElementModP A, ElementModP B) have) ? (have.A * a, have.B * b) : (a, b);
+        }
+
+        return sums;
+    }
+
+    /// <summary><see cref="BallotShardPlan.ProductFold"/>: <see cref="MultiplyProducts"/>, one product per option.</summary>
+    private IReadOnlyList<ShardProduct> FoldProducts(IReadOnlyList<ShardProduct> products) =>
+        [.. MultiplyProducts(products).Select(p => new ShardProduct(p.Key.Contest, p.Key.Option, p.Value.A.Encode(), p.Value.B.Encode()))];
+
     /// <summary>The ballot pass from shards verified elsewhere: exactly what <see cref="VerifyBallots"/> leaves.</summary>
     /// <param name="shards">Every shard's result.</param>
     /// <param name="index">Where the shards put their ballots' summaries (a cluster's partitions); null when the
@@ -173,16 +197,10 @@ public sealed partial class NativeVerifier
         }
 
         _notes.AddRange(merged.Notes.Where(n => !_notes.Contains(n)));
-        // Every shard's products, checked as one batch (a product of members is a member: a value that is not came
-        // from a faulty shard), then multiplied per option.
         BallotPass pass = new();
-        ElementModP?[] values = _math.Members([.. merged.Products.SelectMany(p => new[] { p.A, p.B })]);
-        for (int i = 0; i < merged.Products.Count; i++)
+        foreach (KeyValuePair<(int Contest, int Option), (ElementModP A, ElementModP B)> product in MultiplyProducts(merged.Products))
         {
-            ShardProduct p = merged.Products[i];
-            ElementModP a = values[2 * i] ?? throw new RecordInputException("ballots", $"a shard's product for contest {p.Contest}, option {p.Option} is not in Z_p^r (the shard that made it is faulty)");
-            ElementModP b = values[(2 * i) + 1] ?? throw new RecordInputException("ballots", $"a shard's product for contest {p.Contest}, option {p.Option} is not in Z_p^r (the shard that made it is faulty)");
-            pass.Products[(p.Contest, p.Option)] = pass.Products.TryGetValue((p.Contest, p.Option), out (ElementModP A, ElementModP B) have) ? (have.A * a, have.B * b) : (a, b);
+            pass.Products[product.Key] = product.Value;
         }
 
         if (index is null)

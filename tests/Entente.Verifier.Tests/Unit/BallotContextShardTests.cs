@@ -21,7 +21,12 @@ public sealed class BallotContextShardTests(NativeRecords records)
             .DistinctBy(b => Convert.ToHexString(SHA256.HashData(b)))
             .ToDictionary(b => Convert.ToHexString(SHA256.HashData(b)), b => b, StringComparer.Ordinal);
 
-    private sealed class BoardShards(string directory, int size) : IBallotShardRunner
+    /// <summary>
+    /// Shards verified from the board's artifacts, summed as they arrive (in reverse order) with the verification's
+    /// own product fold after every second shard, as a coordinator sums them; <paramref name="corrupt"/> may alter a
+    /// shard's result on its way back.
+    /// </summary>
+    private sealed class BoardShards(string directory, int size, Func<BallotShardResult, BallotShardResult>? corrupt = null) : IBallotShardRunner
     {
         private readonly Dictionary<string, byte[]> _board = Artifacts(directory);
 
@@ -40,9 +45,12 @@ public sealed class BallotContextShardTests(NativeRecords records)
 
             NativeRecord opened = NativeRecord.OpenBallotContext(context);
             Contexts++;
-            List<BallotShardResult> results = [];
-            foreach (IReadOnlyList<string> shard in BallotShardResult.Cut(plan.Files, size).Reverse())
+            Assert.NotNull(plan.ProductFold);
+            BallotShardSum sum = new() { ProductFold = plan.ProductFold, FoldAt = 2 };
+            IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(plan.Files, size);
+            for (int index = shards.Count - 1; index >= 0; index--)
             {
+                IReadOnlyList<string> shard = shards[index];
                 RecordFileSet ballots = new("board");
                 foreach (string file in shard)
                 {
@@ -50,7 +58,7 @@ public sealed class BallotContextShardTests(NativeRecords records)
                     string hex = Convert.ToHexString(plan.Listed[file]);
                     if (!_board.TryGetValue(hex, out byte[]? bytes))
                     {
-                        results.Add(new BallotShardResult { Steps = [], Notes = [], Ballots = [], Products = [], Unaggregatable = [], InputError = new RecordInputException(file, $"the board does not serve {hex}") });
+                        sum.Add(index, new BallotShardResult { Steps = [], Notes = [], Ballots = [], Products = [], Unaggregatable = [], InputError = new RecordInputException(file, $"the board does not serve {hex}") });
                         continue;
                     }
 
@@ -58,10 +66,12 @@ public sealed class BallotContextShardTests(NativeRecords records)
                 }
 
                 byte[] shipped = NativeVerifier.VerifyBallotShard(opened.WithBallots(ballots), shard, plan.Listed, NativeRecords.Options).ToJson();
-                results.Add(BallotShardResult.FromJson(shipped));
+                BallotShardResult result = BallotShardResult.FromJson(shipped);
+                sum.Add(index, corrupt is null ? result : corrupt(result));
             }
 
-            return results;
+            Assert.Equal(shards.Count, sum.Shards);
+            return [sum.ToResult()];
         }
     }
 
@@ -130,5 +140,17 @@ public sealed class BallotContextShardTests(NativeRecords records)
         partial.Add("parameters.json", File.ReadAllBytes(Path.Combine(records.Chained, "parameters.json")));
         RecordInputException missing = Assert.Throws<RecordInputException>(() => NativeRecord.OpenBallotContext(partial));
         Assert.Equal("manifest.json", missing.File);
+    }
+
+    [Fact]
+    public void A_shard_product_that_is_not_a_group_member_ends_the_verification_naming_it()
+    {
+        BoardShards faulty = new(records.Chained, size: 3, r => r.Products.Count == 0 ? r : new BallotShardResult
+        {
+            Steps = r.Steps, Notes = r.Notes, Ballots = r.Ballots, Files = r.FileCount, Unaggregatable = r.Unaggregatable,
+            Products = [r.Products[0] with { A = new byte[r.Products[0].A.Length] }, .. r.Products.Skip(1)],
+        });
+        RecordInputException e = Assert.Throws<RecordInputException>(() => NativeVerifier.Verify(records.Chained, NativeRecords.Options with { Shards = faulty }));
+        Assert.Contains("is not in Z_p^r (the shard that made it is faulty)", e.Reason, StringComparison.Ordinal);
     }
 }
