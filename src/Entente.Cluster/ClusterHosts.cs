@@ -42,6 +42,66 @@ public static class ClusterHosts
             });
         }, tls);
 
+    /// <summary>
+    /// What a pod must give a silo that runs with <see cref="KubernetesSilo"/>: the pod's name, namespace and IP and the
+    /// Orleans service and cluster ids (from the downward API and the pod's <c>orleans/serviceId</c> and
+    /// <c>orleans/clusterId</c> labels, as <c>Microsoft.Orleans.Hosting.Kubernetes</c> reads them), and the Kubernetes
+    /// API address every pod has.
+    /// </summary>
+    public static IReadOnlyList<string> KubernetesVariables { get; } =
+        ["POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"];
+
+    /// <summary>
+    /// Why a silo cannot run as a Kubernetes pod with this environment (<paramref name="variable"/> reads it), or null
+    /// when it can: a variable of <see cref="KubernetesVariables"/> missing, a pod IP that is not one, or a service or
+    /// cluster id other than the one Entente's clients connect to (<see cref="ServiceId"/>, <paramref name="clusterId"/>).
+    /// </summary>
+    public static string? KubernetesProblem(Func<string, string?> variable, string clusterId)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        string[] missing = [.. KubernetesVariables.Where(v => string.IsNullOrWhiteSpace(variable(v)))];
+        if (missing.Length > 0)
+        {
+            return $"this is not a Kubernetes pod set up for Entente: {string.Join(", ", missing)} {(missing.Length == 1 ? "is" : "are")} not set. The pod spec in deploy/kubernetes/entente-silo.yaml sets them.";
+        }
+
+        if (!IPAddress.TryParse(variable("POD_IP"), out _))
+        {
+            return $"POD_IP \"{variable("POD_IP")}\" is not an IP address (set it from the downward API, status.podIP).";
+        }
+
+        if (variable("ORLEANS_SERVICE_ID") != ServiceId)
+        {
+            return $"ORLEANS_SERVICE_ID is \"{variable("ORLEANS_SERVICE_ID")}\"; Entente's clients connect to service \"{ServiceId}\": set the pod label orleans/serviceId to {ServiceId}.";
+        }
+
+        return variable("ORLEANS_CLUSTER_ID") == clusterId
+            ? null
+            : $"ORLEANS_CLUSTER_ID is \"{variable("ORLEANS_CLUSTER_ID")}\" but --cluster-id is \"{clusterId}\": set the pod label orleans/clusterId and --cluster-id alike (clients use --cluster-id's default, {DefaultClusterId}).";
+    }
+
+    /// <summary>
+    /// A silo in a Kubernetes pod (<c>Microsoft.Orleans.Hosting.Kubernetes</c>): named after its pod, reached at the
+    /// pod's IP, its service and cluster ids from the pod's labels, and silos whose pods are gone declared dead at once
+    /// (by watching the API server, which needs the pod's service account to list, watch and delete pods); membership
+    /// stays in PostgreSQL. Check <see cref="KubernetesProblem"/> first.
+    /// </summary>
+    public static IHost KubernetesSilo(string connectionString, int siloPort, int gatewayPort, X509Certificate2? tls = null)
+        => Silo(silo =>
+        {
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.SiloPort = siloPort;
+                o.GatewayPort = gatewayPort;
+            });
+            silo.UseKubernetesHosting();
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresMembership.Invariant;
+                o.ConnectionString = connectionString;
+            });
+        }, tls);
+
     /// <summary>A client of the dev cluster through the given gateway ports, connected.</summary>
     public static Task<IHost> DevClientAsync(IReadOnlyList<int> gatewayPorts, CancellationToken cancellationToken, string clusterId = DefaultClusterId, X509Certificate2? tls = null)
         => ClientAsync(client => client.UseLocalhostClustering([.. gatewayPorts], ServiceId, clusterId), tls, cancellationToken);

@@ -19,8 +19,14 @@ namespace Entente.Cluster;
 /// </summary>
 public sealed partial class ClusterShardRunner(IClusterClient client, string record, ILogger? log = null) : IBallotShardRunner, IBallotIndex
 {
-    /// <summary>The record directory as every silo sees it.</summary>
+    /// <summary>The record directory as every silo sees it (and as the coordinator reads it).</summary>
     public string Record { get; } = record;
+
+    /// <summary>
+    /// Where the silos read the record's files instead of <see cref="Record"/>: the URL of a board or mirror that serves
+    /// them as artifacts, fetched by the SHA-256 <c>record.json</c> lists for each. Null: the directory.
+    /// </summary>
+    public Uri? Board { get; init; }
 
     /// <summary>Ballot files per shard.</summary>
     public int ShardSize { get; init; } = 64;
@@ -66,20 +72,35 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
     private int _retries;
     private int _rebuilds;
     private IReadOnlyList<string> _files = [];
+    private BallotShardPlan? _plan;
     private string _run = "";
     private int _ballotPartitions = 1;
     private int _devicePartitions = 1;
     private long[] _expected = [];
 
     /// <inheritdoc />
+    /// <remarks>Without the verification's plan, the runner reads <c>record.json</c> of <see cref="Record"/> for it.</remarks>
     public IReadOnlyList<BallotShardResult> Run(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress)
-        => RunAsync(ballotFiles, progress, CancellationToken.None).GetAwaiter().GetResult();
-
-    /// <summary>The asynchronous form of <see cref="Run"/>.</summary>
-    public async Task<IReadOnlyList<BallotShardResult>> RunAsync(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress, CancellationToken cancellationToken)
     {
+        BallotShardPlan plan = NativeVerifier.ShardPlan(NativeRecord.Open(Record));
+        return Run(plan with { Files = ballotFiles }, progress);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<BallotShardResult> Run(BallotShardPlan plan, IProgress<VerificationProgress>? progress)
+        => RunAsync(plan, progress, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>The asynchronous form of <see cref="Run(BallotShardPlan, IProgress{VerificationProgress}?)"/>.</summary>
+    public async Task<IReadOnlyList<BallotShardResult>> RunAsync(BallotShardPlan plan, IProgress<VerificationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _plan = plan;
+        IReadOnlyList<string> ballotFiles = plan.Files;
         IReadOnlyList<IReadOnlyList<string>> shards = BallotShardResult.Cut(ballotFiles, ShardSize);
-        BallotShardResult?[] results = new BallotShardResult?[shards.Count];
+        // The results are summed as they arrive (products multiplied per option as they pile up): the coordinator holds
+        // the sum and one flag per shard, never every shard's result.
+        BallotShardSum sum = new() { ProductFold = plan.ProductFold };
+        int[] counted = new int[shards.Count];
         string run = Guid.NewGuid().ToString("N");
         _files = ballotFiles;
         _run = run;
@@ -95,12 +116,13 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
         {
             IReadOnlyList<string> shard = shards[index];
             BallotShardResult result = await VerifyShardAsync(run, index, shard, token).ConfigureAwait(false);
-            if (Interlocked.CompareExchange(ref results[index], result, null) is null)
+            if (Interlocked.Exchange(ref counted[index], 1) == 0)
             {
+                sum.Add(index, result);
                 progress?.Report(new VerificationProgress("encrypted ballots", Interlocked.Add(ref done, shard.Count), ballotFiles.Count));
             }
         }).ConfigureAwait(false);
-        return [.. results.Select(r => r!)];
+        return [sum.ToResult()];
     }
 
     /// <inheritdoc />
@@ -266,7 +288,7 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
             IBallotShardGrain grain = client.GetGrain<IBallotShardGrain>($"{run}/{index}/{attempt}");
             try
             {
-                byte[] json = await grain.VerifyAsync(Record, array, AllowToyGroups, ThreadsPerShard, run, _ballotPartitions, index).WaitAsync(AttemptBase + (AttemptPerFile * array.Length), cancellationToken).ConfigureAwait(false);
+                byte[] json = await grain.VerifyAsync(Order(run, index, array)).WaitAsync(AttemptBase + (AttemptPerFile * array.Length), cancellationToken).ConfigureAwait(false);
                 return BallotShardResult.FromJson(json);
             }
             catch (Exception e) when (attempt >= Attempts && IsTransient(e))
@@ -284,6 +306,24 @@ public sealed partial class ClusterShardRunner(IClusterClient client, string rec
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    private BallotShardOrder Order(string run, int index, string[] files)
+    {
+        BallotShardPlan plan = _plan ?? throw new InvalidOperationException("No verification is running.");
+        return new BallotShardOrder
+        {
+            Source = Board?.ToString() ?? Record,
+            ContextFiles = [.. plan.Context.Select(c => c.Path)],
+            ContextSha256 = [.. plan.Context.Select(c => c.Sha256 is null ? "" : Convert.ToHexString(c.Sha256))],
+            Files = files,
+            Sha256 = [.. files.Select(f => plan.Listed.TryGetValue(f, out byte[]? sha) ? Convert.ToHexString(sha) : "")],
+            AllowToyGroups = AllowToyGroups,
+            Threads = ThreadsPerShard,
+            PartitionRun = run,
+            Partitions = _ballotPartitions,
+            Shard = index,
+        };
     }
 
     /// <summary>Failures of the cluster, not of the shard: a dead or unreachable silo, a lost message, a timeout.</summary>

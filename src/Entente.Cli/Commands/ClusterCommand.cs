@@ -9,7 +9,7 @@ namespace Entente.Cli.Commands;
 
 /// <summary>
 /// <c>entente cluster silo [--postgres CONNSTRING] [--port N] [--gateway-port N] [--primary-port N]
-/// [--cluster-id ID] [--advertise IP] [--tls-certificate FILE]</c>: runs one Orleans silo that verifies shards of records for
+/// [--cluster-id ID] [--advertise IP] [--tls-certificate FILE] [--kubernetes]</c>: runs one Orleans silo that verifies shards of records for
 /// <c>entente verify --cluster</c> and checks ballots for <c>entente serve --cluster</c>, until it is stopped (Ctrl+C or SIGTERM). Without <c>--postgres</c> the silo joins
 /// the loopback (dev) cluster whose primary silo listens on <c>--primary-port</c> (its own port when it is the
 /// primary). Prints <c>silo ready: port N, gateway G</c> on standard output once it serves.
@@ -38,9 +38,13 @@ internal static class ClusterCommand
         {
             Description = "The cluster's certificate (PKCS#12 with its key; password in ENTENTE_CLUSTER_CERTIFICATE_PASSWORD): every connection is then mutual TLS, and only silos and clients holding the same certificate are accepted. Give every silo and client of the cluster the same file.",
         };
+        Option<bool> kubernetes = new("--kubernetes")
+        {
+            Description = "Run as a Kubernetes pod (with --postgres): the silo's name, address and cluster come from the pod (POD_NAME, POD_NAMESPACE, POD_IP, ORLEANS_SERVICE_ID, ORLEANS_CLUSTER_ID), and silos whose pods are gone are declared dead at once. See deploy/kubernetes/entente-silo.yaml.",
+        };
         Command command = new("silo", "Run one silo until stopped; it verifies the ballot shards of `entente verify --cluster` and checks the ballots of `entente serve --cluster`.")
         {
-            postgres, port, gateway, primary, clusterId, advertise, tlsCertificate,
+            postgres, port, gateway, primary, clusterId, advertise, tlsCertificate, kubernetes,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -58,6 +62,21 @@ internal static class ClusterCommand
             {
                 Console.Error.WriteLine($"error: --advertise \"{text}\" is not an IP address.");
                 return ExitCodes.UsageOrInput;
+            }
+
+            bool inPod = parse.GetValue(kubernetes);
+            if (inPod)
+            {
+                string? why = connection is null
+                    ? "--kubernetes needs --postgres: a Kubernetes cluster's membership is kept in PostgreSQL."
+                    : parse.GetValue(advertise) is not null
+                        ? "--advertise is not for --kubernetes: the silo is reached at its pod's IP (POD_IP)."
+                        : ClusterHosts.KubernetesProblem(Environment.GetEnvironmentVariable, parse.GetValue(clusterId)!);
+                if (why is not null)
+                {
+                    Console.Error.WriteLine($"error: {why}");
+                    return ExitCodes.UsageOrInput;
+                }
             }
 
             if (connection is not null)
@@ -90,7 +109,9 @@ internal static class ClusterCommand
             using System.Security.Cryptography.X509Certificates.X509Certificate2? held = tls;
             using IHost silo = connection is null
                 ? ClusterHosts.DevSilo(siloPort, gatewayPort, parse.GetValue(primary) ?? siloPort, parse.GetValue(clusterId)!, tls)
-                : ClusterHosts.PostgresSilo(connection, siloPort, gatewayPort, address, parse.GetValue(clusterId)!, tls);
+                : inPod
+                    ? ClusterHosts.KubernetesSilo(connection, siloPort, gatewayPort, tls)
+                    : ClusterHosts.PostgresSilo(connection, siloPort, gatewayPort, address, parse.GetValue(clusterId)!, tls);
             try
             {
                 await silo.StartAsync(ct).ConfigureAwait(false);

@@ -44,9 +44,11 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     /// <summary>Starts (dev) or joins (PostgreSQL) the cluster and connects a client, with a shard runner for <paramref name="record"/>.</summary>
     /// <exception cref="ClusterUnavailableException">A silo did not start or the cluster cannot be reached; the message says which.</exception>
-    public static Task<ClusterSession> StartAsync(string cluster, int silos, string? tlsCertificate, string record, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
+    /// <param name="board">Where the silos read the record's files (a board or mirror URL), or null: the directory.</param>
+    public static Task<ClusterSession> StartAsync(string cluster, int silos, string? tlsCertificate, string record, Uri? board, int shardSize, bool allowToyGroups, TextWriter progress, CancellationToken cancellationToken)
         => StartAsync(cluster, silos, tlsCertificate, client => new ClusterShardRunner(client, record)
         {
+            Board = board,
             ShardSize = shardSize,
             AllowToyGroups = allowToyGroups,
             InFlight = cluster == "dev" ? 2 * silos : Math.Max(4, 2 * Environment.ProcessorCount),

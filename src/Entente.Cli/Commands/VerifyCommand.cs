@@ -10,7 +10,7 @@ namespace Entente.Cli.Commands;
 
 /// <summary>
 /// <c>entente verify RECORD_DIR [--format native|egk] [--json] [--threads N] [--cluster dev|CONNSTRING [--silos N]
-/// [--shard-size N]]</c>: the independent verifier. Runs every verification step of the specification on a published record and reports
+/// [--shard-size N] [--board URL]]</c>: the independent verifier. Runs every verification step of the specification on a published record and reports
 /// each step with its number, its name, the objects checked and every failure. Exit 0 when every
 /// step passes, 1 when any fails, 2 when the record cannot be read. With <c>--cluster</c> the ballots are verified in
 /// shards on a Microsoft Orleans cluster (docs/cluster.md) and the report is the same, text and JSON.
@@ -75,6 +75,22 @@ internal static class VerifyCommand
             }
         });
 
+        Option<Uri?> board = new("--board")
+        {
+            Description = "With --cluster: the URL of a board or mirror that holds the record; the silos fetch each file from it by the SHA-256 record.json lists (GET /blobs, /blob/{sha256}) instead of reading RECORD_DIR, so they need no shared disk. RECORD_DIR is the coordinator's copy (as `entente record fetch` writes it).",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+                {
+                    return uri;
+                }
+
+                result.AddError($"--board must be an http or https URL, not \"{text}\".");
+                return null;
+            },
+        };
+
         Command command = new("verify", "Verify an election record independently: every ElectionGuard verification step, every failure.")
         {
             record,
@@ -86,6 +102,7 @@ internal static class VerifyCommand
             silos,
             tlsCertificate,
             shardSize,
+            board,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -93,6 +110,12 @@ internal static class VerifyCommand
             bool toy = parseResult.GetValue(allowToy);
             if (parseResult.GetValue(cluster) is not { } on)
             {
+                if (parseResult.GetValue(board) is not null)
+                {
+                    Console.Error.WriteLine("error: --board is for --cluster (the silos read the record from the board; without a cluster, `entente record fetch` it, then verify the folder). See `entente verify --help`.");
+                    return ExitCodes.UsageOrInput;
+                }
+
                 return Run(directory, parseResult.GetValue(format)!, parseResult.GetValue(json), parseResult.GetValue(threads), Console.Out, Console.Error, showProgress: !Console.IsErrorRedirected, allowToyGroups: toy);
             }
 
@@ -117,7 +140,7 @@ internal static class VerifyCommand
             ClusterSession session;
             try
             {
-                session = await ClusterSession.StartAsync(on, parseResult.GetValue(silos) ?? 2, parseResult.GetValue(tlsCertificate)?.FullName, directory, parseResult.GetValue(shardSize), toy, Console.Error, cancellationToken).ConfigureAwait(false);
+                session = await ClusterSession.StartAsync(on, parseResult.GetValue(silos) ?? 2, parseResult.GetValue(tlsCertificate)?.FullName, directory, parseResult.GetValue(board), parseResult.GetValue(shardSize), toy, Console.Error, cancellationToken).ConfigureAwait(false);
             }
             catch (ClusterUnavailableException e)
             {

@@ -213,59 +213,14 @@ public sealed class BallotShardResult
     public static BallotShardResult Merge(IEnumerable<BallotShardResult> shards)
     {
         ArgumentNullException.ThrowIfNull(shards);
-        Dictionary<string, (string Name, long Checked, List<VerificationFailure> Failures, List<string> Notes)> steps = new(StringComparer.Ordinal);
-        List<string> order = [];
-        List<string> notes = [];
-        List<ShardBallot> ballots = [];
-        int files = 0;
-        List<ShardProduct> products = [];
-        Dictionary<(int, int), string> blockers = [];
-        RecordInputException? error = null;
+        BallotShardSum sum = new();
+        int index = 0;
         foreach (BallotShardResult shard in shards)
         {
-            foreach (StepResult step in shard.Steps)
-            {
-                if (!steps.TryGetValue(step.Number, out var sum))
-                {
-                    sum = (step.Name, 0, [], []);
-                    order.Add(step.Number);
-                }
-
-                sum.Checked += step.Checked;
-                sum.Failures.AddRange(step.Failures);
-                sum.Notes.AddRange(step.Notes.Where(n => !sum.Notes.Contains(n)));
-                steps[step.Number] = sum;
-            }
-
-            notes.AddRange(shard.Notes.Where(n => !notes.Contains(n)));
-            ballots.AddRange(shard.Ballots);
-            files += shard.FileCount;
-            products.AddRange(shard.Products);
-
-            foreach (ShardBlocker u in shard.Unaggregatable)
-            {
-                if (!blockers.TryGetValue((u.Contest, u.Option), out string? have) || string.CompareOrdinal(u.Ballot, have) < 0)
-                {
-                    blockers[(u.Contest, u.Option)] = u.Ballot;
-                }
-            }
-
-            if (shard.InputError is { } e && (error is null || string.CompareOrdinal(e.File, error.File) < 0))
-            {
-                error = e;
-            }
+            sum.Add(index++, shard);
         }
 
-        return new BallotShardResult
-        {
-            Steps = [.. order.Select(n => new StepResult(n, steps[n].Name, steps[n].Checked, steps[n].Failures, steps[n].Notes))],
-            Notes = notes,
-            Ballots = ballots,
-            Files = files,
-            Products = products,
-            Unaggregatable = [.. blockers.Select(b => new ShardBlocker(b.Key.Item1, b.Key.Item2, b.Value))],
-            InputError = error,
-        };
+        return sum.ToResult();
     }
 
     /// <summary>
@@ -369,4 +324,155 @@ public interface IBallotShardRunner
     /// exactly once however often it ran. Reports progress as ballots finish.
     /// </summary>
     IReadOnlyList<BallotShardResult> Run(IReadOnlyList<string> ballotFiles, IProgress<VerificationProgress>? progress);
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{string}, IProgress{VerificationProgress}?)"/>, with what the verification read
+    /// of <c>record.json</c>, so that a shard needs only its own files and the record's small context files, never
+    /// the whole record. A runner that has no use for it runs the file list.
+    /// </summary>
+    IReadOnlyList<BallotShardResult> Run(BallotShardPlan plan, IProgress<VerificationProgress>? progress) => Run(plan?.Files ?? throw new ArgumentNullException(nameof(plan)), progress);
+}
+
+/// <summary>What a verification gives the shards of its ballot pass.</summary>
+/// <param name="Files">Every ballot file of the record, in its order.</param>
+/// <param name="Listed">The SHA-256 that <c>record.json</c> lists for each file (a file it does not list is absent).</param>
+/// <param name="Context">
+/// The files every shard reads besides its ballots (parameters, manifest, guardians, election), in the order they are
+/// read, each with the SHA-256 that <c>record.json</c> lists for it, or null when it lists none.
+/// </param>
+public sealed record BallotShardPlan(IReadOnlyList<string> Files, IReadOnlyDictionary<string, byte[]> Listed, IReadOnlyList<(string Path, byte[]? Sha256)> Context)
+{
+    /// <summary>
+    /// The verification's own reduction of products (<see cref="BallotShardSum.ProductFold"/>), for a runner that sums
+    /// its shards as they arrive; null when the verification gives none.
+    /// </summary>
+    public Func<IReadOnlyList<ShardProduct>, IReadOnlyList<ShardProduct>>? ProductFold { get; init; }
+}
+
+/// <summary>
+/// The running sum of a ballot pass's shard results, added as they arrive in any order (the reduction of
+/// <see cref="BallotShardResult.Merge"/>, which is this sum over shards in order): counts added, failures and ballots
+/// joined, notes kept once in the order of the first shard that gave them, the smallest blocking ballot per option and
+/// the input error of the smallest file name kept. With a <see cref="ProductFold"/>, products are multiplied per option
+/// as they pile up, so a coordinator holds a bounded number of them, not one per shard and option.
+/// </summary>
+public sealed class BallotShardSum
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string Name, long Checked, List<VerificationFailure> Failures, Dictionary<string, int> Notes)> _steps = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly Dictionary<string, int> _notes = new(StringComparer.Ordinal);
+    private readonly List<ShardBallot> _ballots = [];
+    private readonly Dictionary<(int, int), string> _blockers = [];
+    private List<ShardProduct> _products = [];
+    private int _files;
+    private int _shards;
+    private (int Index, RecordInputException Error)? _error;
+
+    /// <summary>
+    /// Reduces a list of products to one per option (checking each, throwing <see cref="RecordInputException"/> for one
+    /// that is not a group member); null keeps every shard's products for the caller to check and multiply.
+    /// </summary>
+    public Func<IReadOnlyList<ShardProduct>, IReadOnlyList<ShardProduct>>? ProductFold { get; init; }
+
+    /// <summary>Products held before they are folded.</summary>
+    public int FoldAt { get; init; } = 4096;
+
+    /// <summary>Shards added so far.</summary>
+    public int Shards
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shards;
+            }
+        }
+    }
+
+    /// <summary>Adds shard number <paramref name="index"/>'s result (each shard once: the caller counts shards).</summary>
+    public void Add(int index, BallotShardResult shard)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        lock (_gate)
+        {
+            _shards++;
+            foreach (StepResult step in shard.Steps)
+            {
+                if (!_steps.TryGetValue(step.Number, out var sum))
+                {
+                    sum = (step.Name, 0, [], new Dictionary<string, int>(StringComparer.Ordinal));
+                    _order.Add(step.Number);
+                }
+
+                sum.Checked += step.Checked;
+                sum.Failures.AddRange(step.Failures);
+                foreach (string note in step.Notes)
+                {
+                    First(sum.Notes, note, index);
+                }
+
+                _steps[step.Number] = sum;
+            }
+
+            foreach (string note in shard.Notes)
+            {
+                First(_notes, note, index);
+            }
+
+            _ballots.AddRange(shard.Ballots);
+            _files += shard.FileCount;
+            _products.AddRange(shard.Products);
+            if (ProductFold is { } fold && _products.Count >= FoldAt)
+            {
+                _products = [.. fold(_products)];
+            }
+
+            foreach (ShardBlocker u in shard.Unaggregatable)
+            {
+                if (!_blockers.TryGetValue((u.Contest, u.Option), out string? have) || string.CompareOrdinal(u.Ballot, have) < 0)
+                {
+                    _blockers[(u.Contest, u.Option)] = u.Ballot;
+                }
+            }
+
+            if (shard.InputError is { } e && (_error is not { } kept || string.CompareOrdinal(e.File, kept.Error.File) < 0))
+            {
+                _error = (index, e);
+            }
+        }
+    }
+
+    /// <summary>The sum as one result.</summary>
+    public BallotShardResult ToResult()
+    {
+        lock (_gate)
+        {
+            if (ProductFold is { } fold && _products.Count > 0 && _error is null)
+            {
+                _products = [.. fold(_products)];
+            }
+
+            return new BallotShardResult
+            {
+                Steps = [.. _order.Select(n => new StepResult(n, _steps[n].Name, _steps[n].Checked, [.. _steps[n].Failures], InOrder(_steps[n].Notes)))],
+                Notes = InOrder(_notes),
+                Ballots = [.. _ballots],
+                Files = _files,
+                Products = [.. _products],
+                Unaggregatable = [.. _blockers.Select(b => new ShardBlocker(b.Key.Item1, b.Key.Item2, b.Value))],
+                InputError = _error?.Error,
+            };
+        }
+    }
+
+    private static void First(Dictionary<string, int> notes, string note, int index)
+    {
+        if (!notes.TryGetValue(note, out int seen) || index < seen)
+        {
+            notes[note] = index;
+        }
+    }
+
+    private static List<string> InOrder(Dictionary<string, int> notes) => [.. notes.OrderBy(n => n.Value).Select(n => n.Key)];
 }

@@ -20,7 +20,7 @@ namespace Entente.Verifier.Framework;
 /// the check and the read can at worst be refused by the bounded read (or, for a FIFO swapped in at
 /// that instant, make the read wait), never read beyond its limit.
 /// </summary>
-public sealed partial class RecordDirectory
+public sealed partial class RecordDirectory : IRecordFiles
 {
     private const int MaxLinks = 40;
 

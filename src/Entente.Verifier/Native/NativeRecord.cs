@@ -21,15 +21,25 @@ public sealed class NativeRecord
     /// <summary>The file that publishes every guardian's part of the tally's decryption (§4.12).</summary>
     public const string PartialDecryptionsFile = "tally/partial_decryptions.json";
 
-    private readonly RecordDirectory _files;
+    private IRecordFiles _files;
 
-    private NativeRecord(RecordDirectory files)
+    private NativeRecord(IRecordFiles files)
     {
         _files = files;
     }
 
-    /// <summary>The record directory as given.</summary>
+    /// <summary>The record directory as given (for a ballot context, where its files come from).</summary>
     public string Directory => _files.Path;
+
+    /// <summary>
+    /// Whether this is only a record's ballot context (<see cref="OpenBallotContext"/>): parameters, manifest, guardians
+    /// and election, without <c>record.json</c>, devices or tally.
+    /// </summary>
+    public bool IsBallotContext { get; private set; }
+
+    /// <summary>The files a ballot context reads (<see cref="OpenBallotContext"/>), in the order it reads them.</summary>
+    public static IReadOnlyList<string> BallotContextFiles(IEnumerable<string> guardianFiles) =>
+        ["parameters.json", "manifest.json", .. guardianFiles, "election.json"];
 
     /// <summary><c>record.json</c>.</summary>
     public NativeHeader Header { get; private set; } = null!;
@@ -107,6 +117,29 @@ public sealed class NativeRecord
         return record;
     }
 
+    /// <summary>
+    /// Opens only what checking a record's ballots needs, whatever the record's size: <c>parameters.json</c>,
+    /// <c>manifest.json</c>, <c>guardians/</c> and <c>election.json</c> (<see cref="IsBallotContext"/>; the header,
+    /// devices, tally and listings are not read). A shard of a national record opens this once per silo, not the whole
+    /// record per shard. Ballots are then read from <see cref="WithBallots"/>'s files.
+    /// </summary>
+    public static NativeRecord OpenBallotContext(IRecordFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        NativeRecord record = new(files) { IsBallotContext = true };
+        record.LoadContext();
+        return record;
+    }
+
+    /// <summary>This record's context, reading its ballots (and every other file asked for) from <paramref name="files"/>.</summary>
+    public NativeRecord WithBallots(IRecordFiles files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        NativeRecord copy = (NativeRecord)MemberwiseClone();
+        copy._files = files;
+        return copy;
+    }
+
     /// <summary>Largest ballot file this record's manifest allows (<see cref="NativeSizeLimits.Ballot"/>).</summary>
     internal long BallotLimit { get; private set; }
 
@@ -135,6 +168,31 @@ public sealed class NativeRecord
             throw new RecordInputException("record.json", $"format \"{Header.Format}\" is not \"{FormatId}\", the only native format this verifier reads.{hint}");
         }
 
+        LoadContext();
+        List<NativeDevice> devices = [];
+        foreach (string file in List("devices"))
+        {
+            devices.Add(Read(file, (o, f) => ReadDevice(o, f)));
+        }
+
+        Devices = devices;
+        EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
+        Tally = Read("tally/tally.json", ReadTally);
+        PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
+        Schedule = _files.Exists(NativeSchedule.File) ? Read(NativeSchedule.File, NativeSchedule.Read) : null;
+        Abandoned = _files.Exists(NativeAbandonedAttempt.Folder)
+            ? [.. List(NativeAbandonedAttempt.Folder).Select(f => Read(f, (o, file) => NativeAbandonedAttempt.Read(o, file, PBytes))).OrderBy(a => a.Attempt)]
+            : [];
+        BallotFiles = List("ballots");
+        OpeningFiles = List("challenged");
+        ContestDataFiles = List("contest_data");
+        UncastFiles = List("uncast");
+        PresentFiles = [.. _files.ListAll().Where(p => p != "record.json")];
+    }
+
+    /// <summary>Parameters, group, manifest, size limits, guardians and election: what every ballot check needs.</summary>
+    private void LoadContext()
+    {
         Parameters = Read("parameters.json", ReadParameters);
         Group = Group.TryGetByName(Parameters.Group, out Group? group)
             ? group
@@ -159,25 +217,6 @@ public sealed class NativeRecord
 
         Guardians = guardians;
         Election = Read("election.json", ReadElection);
-        List<NativeDevice> devices = [];
-        foreach (string file in List("devices"))
-        {
-            devices.Add(Read(file, (o, f) => ReadDevice(o, f)));
-        }
-
-        Devices = devices;
-        EncryptedTally = Read("tally/encrypted_tally.json", ReadEncryptedTally);
-        Tally = Read("tally/tally.json", ReadTally);
-        PartialDecryptions = _files.Exists(PartialDecryptionsFile) ? Read(PartialDecryptionsFile, ReadPartialDecryptions) : null;
-        Schedule = _files.Exists(NativeSchedule.File) ? Read(NativeSchedule.File, NativeSchedule.Read) : null;
-        Abandoned = _files.Exists(NativeAbandonedAttempt.Folder)
-            ? [.. List(NativeAbandonedAttempt.Folder).Select(f => Read(f, (o, file) => NativeAbandonedAttempt.Read(o, file, PBytes))).OrderBy(a => a.Attempt)]
-            : [];
-        BallotFiles = List("ballots");
-        OpeningFiles = List("challenged");
-        ContestDataFiles = List("contest_data");
-        UncastFiles = List("uncast");
-        PresentFiles = [.. _files.ListAll().Where(p => p != "record.json")];
     }
 
     /// <summary>Reads one ballot file; also returns the SHA-256 of its bytes.</summary>

@@ -91,7 +91,7 @@ public sealed partial class NativeVerifier
         }
         else
         {
-            BallotPass pass = _options.Shards is { } shards ? MergeShards(shards.Run(_record.BallotFiles, _options.Progress), shards as IBallotIndex) : VerifyBallots(_record.BallotFiles);
+            BallotPass pass = _options.Shards is { } shards ? MergeShards(shards.Run(ShardPlan(_record, _listedFiles) with { ProductFold = FoldProducts }, _options.Progress), shards as IBallotIndex) : VerifyBallots(_record.BallotFiles);
             if (pass.Index is null)
             {
                 // One process: the summaries, in one partition of each kind.
