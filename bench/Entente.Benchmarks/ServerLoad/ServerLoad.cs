@@ -49,7 +49,7 @@ internal static class ServerLoad
         int ballots = int.Parse(Arg(args, "--ballots") ?? "2000", CultureInfo.InvariantCulture);
         int connections = int.Parse(Arg(args, "--connections") ?? "200", CultureInfo.InvariantCulture);
         // Ballots posted before the timed window, so that the server's JIT has compiled the path (as the baseline is warm).
-        int warmup = int.Parse(Arg(args, "--warmup") ?? Math.Min(500, ballots / 5).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        int warmup = int.Parse(Arg(args, "--warmup") ?? Math.Min(2000, ballots / 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         int readSeconds = int.Parse(Arg(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         Group group = Group.TryGetByName(groupName, out Group? g) ? g : throw new ArgumentException($"unknown group {groupName}");
         string dir = Directory.CreateTempSubdirectory("entente-server-load-").FullName;
