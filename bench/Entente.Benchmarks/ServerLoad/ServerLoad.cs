@@ -25,13 +25,16 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
-/// ceremony through the API, pre-encrypts N ballots, then measures with C concurrent connections over loopback:
+/// ceremony through the API, pre-encrypts W + N ballots, posts the W first untimed (warm-up), builds and signs the N
+/// requests before the timed window (unless --sign-in-window), then measures with C concurrent connections over loopback:
 /// signed ballot submissions per second (each validated by the server: codec, H_E, proofs), checkpoint reads and
 /// inclusion-proof reads per second, against baselines measured in the same run (the in-process validation rate of
 /// one ballot on one core; GET /board, the cheapest read). It samples the server's resident memory, stops it, and
-/// checks that every acknowledged ballot is in the log at its index and that the log re-verifies (fsck).
+/// checks that every acknowledged ballot is in the log at its index and that the log re-verifies (fsck). It also prints
+/// the CPU per ballot of the server and of itself in the window (/proc) and the board's steps timed in process
+/// (<see cref="StageProfile"/>).
 /// </summary>
 internal static class ServerLoad
 {
