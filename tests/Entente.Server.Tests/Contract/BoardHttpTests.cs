@@ -169,9 +169,9 @@ public sealed class BoardHttpTests
             JsonElement byBlue = await Refused(await device.PostWithEntryAsync("board/ballots", body, unsigned.Sign(board.Blue)), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("no valid signature by the key of \"device-1\"", byBlue.GetProperty("detail").GetString(), StringComparison.Ordinal);
             byte[] signedByDevice = unsigned.Sign(board.Device);
-            byte[] forged = [.. signedByDevice];
-            forged[^5] = (byte)(forged[^5] == (byte)'A' ? 'B' : 'A');
-            JsonElement badDevice = await Refused(await device.PostWithEntryAsync("board/ballots", body, forged), HttpStatusCode.Forbidden, "Bad entry signature");
+            byte[] forgedEntry = [.. signedByDevice];
+            forgedEntry[^5] = (byte)(forgedEntry[^5] == (byte)'A' ? 'B' : 'A');
+            JsonElement badDevice = await Refused(await device.PostWithEntryAsync("board/ballots", body, forgedEntry), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("no valid signature by the key of \"device-1\"", badDevice.GetProperty("detail").GetString(), StringComparison.Ordinal);
             string badRed = "\u2014 red.example " + Convert.ToBase64String([.. BitConverter.GetBytes(board.Red.KeyId).Reverse(), .. new byte[64]]) + "\n";
             JsonElement withBadRed = await Refused(await device.PostWithEntryAsync("board/ballots", body, [.. signedByDevice, .. Encoding.UTF8.GetBytes(badRed)]), HttpStatusCode.Forbidden, "Bad entry signature");
