@@ -166,7 +166,7 @@ public sealed class BoardHttpTests
             // that is not a charter member's valid signature, is refused and names which; nothing is stored.
             byte[] body = BoardArtifacts.Ballot(ballots[1]);
             LogEntry unsigned = new("ballot.cast", Entente.Transparency.Hash256.Compute(body), "device-1", ballots[1].Id.ToHex(), ballots[1].ConfirmationCode.ToHex(), DateTimeOffset.UtcNow);
-            JsonElement byBlue = await Refused(await device.PostWithEntryAsync("board/ballots", body, unsigned.Sign(board.Blue)), HttpStatusCode.Forbidden, "Bad entry signature");
+            JsonElement byBlue = await Refused(await device.PostWithEntryAsync("board/ballots", body, board.Blue.SignNote(unsigned.ToText()).ToBytes()), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("no valid signature by the key of \"device-1\"", byBlue.GetProperty("detail").GetString(), StringComparison.Ordinal);
             byte[] signedByDevice = unsigned.Sign(board.Device);
             byte[] forgedEntry = [.. signedByDevice];
