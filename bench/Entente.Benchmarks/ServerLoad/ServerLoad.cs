@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Entente.Client.Board;
+using Entente.Client.Http;
 using Entente.Cryptography;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
@@ -24,13 +25,16 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
-/// ceremony through the API, pre-encrypts N ballots, then measures with C concurrent connections over loopback:
+/// ceremony through the API, pre-encrypts W + N ballots, posts the W first untimed (warm-up), builds and signs the N
+/// requests before the timed window (unless --sign-in-window), then measures with C concurrent connections over loopback:
 /// signed ballot submissions per second (each validated by the server: codec, H_E, proofs), checkpoint reads and
 /// inclusion-proof reads per second, against baselines measured in the same run (the in-process validation rate of
 /// one ballot on one core; GET /board, the cheapest read). It samples the server's resident memory, stops it, and
-/// checks that every acknowledged ballot is in the log at its index and that the log re-verifies (fsck).
+/// checks that every acknowledged ballot is in the log at its index and that the log re-verifies (fsck). It also prints
+/// the CPU per ballot of the server and of itself in the window (/proc) and the board's steps timed in process
+/// (<see cref="StageProfile"/>).
 /// </summary>
 internal static class ServerLoad
 {
@@ -47,6 +51,8 @@ internal static class ServerLoad
         string groupName = Arg(args, "--group") ?? "tiny";
         int ballots = int.Parse(Arg(args, "--ballots") ?? "2000", CultureInfo.InvariantCulture);
         int connections = int.Parse(Arg(args, "--connections") ?? "200", CultureInfo.InvariantCulture);
+        // Ballots posted before the timed window, so that the server's JIT has compiled the path (as the baseline is warm).
+        int warmup = int.Parse(Arg(args, "--warmup") ?? Math.Min(2000, ballots / 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         int readSeconds = int.Parse(Arg(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         Group group = Group.TryGetByName(groupName, out Group? g) ? g : throw new ArgumentException($"unknown group {groupName}");
         string dir = Directory.CreateTempSubdirectory("entente-server-load-").FullName;
@@ -126,55 +132,114 @@ internal static class ServerLoad
             BallotEncryptor encryptor = new(context);
             EncryptionDevice machine = new(context, "device-1", "load test device");
             Random voters = new(20261128);
-            PlaintextBallot[] plaintexts = [.. Enumerable.Range(0, ballots).Select(_ => ElectionSimulator.RandomBallot(manifest, voters))];
-            PreparedBallot[] prepared = new PreparedBallot[ballots];
-            Parallel.For(0, ballots, i => prepared[i] = encryptor.Encrypt(plaintexts[i], $"ballot {i}"));
-            EncryptedBallot[] sealedBallots = [.. prepared.Select(p => machine.Seal(p, DateTimeOffset.UtcNow))];
-            Console.WriteLine($"setup (ceremony through the API, {ballots} ballots encrypted): {setup.Elapsed.TotalSeconds:F1} s");
+            PlaintextBallot[] plaintexts = [.. Enumerable.Range(0, warmup + ballots).Select(_ => ElectionSimulator.RandomBallot(manifest, voters))];
+            PreparedBallot[] prepared = new PreparedBallot[warmup + ballots];
+            Parallel.For(0, warmup + ballots, i => prepared[i] = encryptor.Encrypt(plaintexts[i], $"ballot {i}"));
+            EncryptedBallot[] everyBallot = [.. prepared.Select(p => machine.Seal(p, DateTimeOffset.UtcNow))];
+            EncryptedBallot[] warmBallots = everyBallot[..warmup];
+            EncryptedBallot[] sealedBallots = everyBallot[warmup..];
+            Console.WriteLine($"setup (ceremony through the API, {warmup} + {ballots} ballots encrypted): {setup.Elapsed.TotalSeconds:F1} s");
 
             // Baseline: the server's per-ballot validation, in process, on one core, once warm (the first ballots pay for the
             // JIT and the election's fixed-base tables, which the server had paid for before its first timed request).
-            for (int i = 0; i < Math.Min(50, sealedBallots.Length); i++)
+            // The board receives bytes: each ballot is serialised before the clock starts (until 7 December the baseline also
+            // serialised each ballot, a device's work, which made one validation look 2-4 × dearer on the tiny group; that
+            // older figure is printed beside it).
+            // Warm: a second of validations (at least 50), so that the timed loop runs the JIT's optimised code.
+            byte[][] ballotBytes = [.. sealedBallots.Select(BoardArtifacts.Ballot)];
+            Stopwatch warming = Stopwatch.StartNew();
+            for (int i = 0; i < 50 || warming.Elapsed < TimeSpan.FromSeconds(1); i++)
             {
-                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[i]));
+                BoardArtifacts.ValidateBallot(context, ballotBytes[i % ballotBytes.Length]);
+                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[i % sealedBallots.Length]));
             }
 
+            // Its CPU time too (this process runs nothing else meanwhile): on a shared machine the wall-clock rate moves with
+            // the other tenants, the CPU time per validation much less.
+            TimeSpan baselineCpu = Process.GetCurrentProcess().TotalProcessorTime;
             Stopwatch baseline = Stopwatch.StartNew();
             int validated = 0;
             while (baseline.Elapsed < TimeSpan.FromSeconds(2))
             {
-                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[validated++ % sealedBallots.Length]));
+                BoardArtifacts.ValidateBallot(context, ballotBytes[validated++ % ballotBytes.Length]);
             }
 
             double validationPerSecond = validated / baseline.Elapsed.TotalSeconds;
+            double validationCpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - baselineCpu).TotalMicroseconds / validated;
+            Stopwatch older = Stopwatch.StartNew();
+            int serialisedAndValidated = 0;
+            while (older.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                BoardArtifacts.ValidateBallot(context, BoardArtifacts.Ballot(sealedBallots[serialisedAndValidated++ % sealedBallots.Length]));
+            }
 
-            // Ballot submissions.
+            double olderBaselinePerSecond = serialisedAndValidated / older.Elapsed.TotalSeconds;
+
+            // The board's per-ballot steps besides validation, in process on one core (same run): what each costs as a
+            // fraction of the validation baseline.
+            Charter charter = Charter.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "charter.json")));
+            StageProfile stages = StageProfile.Measure(context, charter, device, sealedBallots, validationPerSecond, connections);
+
+            // Ballot submissions. A device's work (serialising the ballot, signing its entry and the request) is not the
+            // board's: by default every request is built and signed before the timed window, so the window holds the
+            // board's work and HTTP only. Each request is signed with the current time and a fresh nonce, so the whole
+            // window must fit in the board's clock-skew window (auth.clockSkewSeconds, 60 s by default; entries 2 min);
+            // a late request is refused and fails the run. --sign-in-window signs each request as it is sent (the old way).
+            bool signInWindow = args.Contains("--sign-in-window");
+            Stopwatch signing = Stopwatch.StartNew();
+            using HttpClient unsigned = new(Pool()) { BaseAddress = address };
             ConcurrentDictionary<string, long> acknowledged = new(StringComparer.Ordinal);
             ConcurrentBag<double> latencies = [];
-            int next = -1;
             int failures = 0;
-            Stopwatch load = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+            ConcurrentBag<string> refusals = [];
+            async Task PostAllAsync(EncryptedBallot[] set, HttpRequestMessage[]? signed)
             {
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < sealedBallots.Length)
+                int next = -1;
+                await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
                 {
-                    EncryptedBallot ballot = sealedBallots[i];
-                    long start = Stopwatch.GetTimestamp();
-                    using HttpResponseMessage r = await deviceClient.PostBallotAsync(ballot);
-                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    if (r.StatusCode == HttpStatusCode.Created)
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < set.Length)
                     {
-                        JsonElement artifact = await r.Content.ReadFromJsonAsync<JsonElement>();
-                        acknowledged[ballot.Id.ToHex()] = artifact.GetProperty("index").GetInt64();
+                        EncryptedBallot ballot = set[i];
+                        long start = Stopwatch.GetTimestamp();
+                        using HttpResponseMessage r = signed is null ? await deviceClient.PostBallotAsync(ballot) : await unsigned.SendAsync(signed[i]);
+                        latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        if (r.StatusCode == HttpStatusCode.Created)
+                        {
+                            JsonElement artifact = await r.Content.ReadFromJsonAsync<JsonElement>();
+                            acknowledged[ballot.Id.ToHex()] = artifact.GetProperty("index").GetInt64();
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref failures);
+                            refusals.Add($"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+                        }
                     }
-                    else
-                    {
-                        Interlocked.Increment(ref failures);
-                    }
+                })));
+                foreach (HttpRequestMessage request in signed ?? [])
+                {
+                    request.Dispose();
                 }
-            })));
+            }
+
+            // Warm-up (untimed; its ballots are checked in the log with the others).
+            await PostAllAsync(warmBallots, signInWindow ? null : await SignAllAsync(deviceClient, device, address, warmBallots));
+            latencies.Clear();
+            int warmAcknowledged = acknowledged.Count;
+            signing.Restart();
+            HttpRequestMessage[]? requests = signInWindow ? null : await SignAllAsync(deviceClient, device, address, sealedBallots);
+            Console.WriteLine(signInWindow
+                ? $"requests: signed in the timed window (the load generator's signing shares the board's cores); {warmAcknowledged} warm-up ballots posted first"
+                : $"requests: {sealedBallots.Length} built and signed before the timed window in {signing.Elapsed.TotalSeconds:F1} s; {warmAcknowledged} warm-up ballots posted first");
+            Console.WriteLine($"submissions: start (server pid {process.Id})");
+            TimeSpan serverCpuBefore = ProcessCpu(process.Id);
+            TimeSpan ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            Stopwatch load = Stopwatch.StartNew();
+            await PostAllAsync(sealedBallots, requests);
             double submitSeconds = load.Elapsed.TotalSeconds;
+            int timedAcknowledged = acknowledged.Count - warmAcknowledged;
+            double serverCpuMicros = (ProcessCpu(process.Id) - serverCpuBefore).TotalMicroseconds / Math.Max(1, timedAcknowledged);
+            double ownCpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalMicroseconds / Math.Max(1, timedAcknowledged);
             long peakAfterWrites = memory.PeakKiB();
 
             // Reads: the cheapest read (baseline), the checkpoint, inclusion proofs.
@@ -189,12 +254,21 @@ internal static class ServerLoad
             Console.WriteLine();
             Console.WriteLine($"| measure | value | baseline (same run) | ratio |");
             Console.WriteLine($"|---|---|---|---|");
-            Console.WriteLine($"| ballot submissions/s ({connections} connections, {group.Name} group) | {acknowledged.Count / submitSeconds:F0} | in-process validation of one ballot on one core: {validationPerSecond:F0}/s | {acknowledged.Count / submitSeconds / validationPerSecond:F2} |");
+            Console.WriteLine($"| ballot submissions/s ({connections} connections, {group.Name} group) | {timedAcknowledged / submitSeconds:F0} | in-process validation of one ballot on one core: {validationPerSecond:F0}/s | {timedAcknowledged / submitSeconds / validationPerSecond:F2} |");
             Console.WriteLine($"| submission latency p50 / p99 (ms) | {Percentile(sorted, 0.50):F0} / {Percentile(sorted, 0.99):F0} | | |");
             Console.WriteLine($"| GET /checkpoint reads/s | {checkpointReads:F0} | GET /board {statusReads:F0}/s | {checkpointReads / statusReads:F2} |");
             Console.WriteLine($"| GET /proof/inclusion reads/s (tree of {size}) | {proofReads:F0} | GET /board {statusReads:F0}/s | {proofReads / statusReads:F2} |");
             Console.WriteLine($"| server RSS idle / peak after writes / peak (MiB) | {idleRss / 1024.0:F0} / {peakAfterWrites / 1024.0:F0} / {peak / 1024.0:F0} | | |");
-            Console.WriteLine($"refused submissions: {failures}");
+            Console.WriteLine($"| (the baseline as measured until 6 December: serialise + validate, one core) | | {olderBaselinePerSecond:F0}/s | {timedAcknowledged / submitSeconds / olderBaselinePerSecond:F2} |");
+            Console.WriteLine($"refused submissions: {failures}{(refusals.IsEmpty ? "" : " (first: " + refusals.First() + ")")}");
+            Console.WriteLine();
+            stages.Print(timedAcknowledged / submitSeconds);
+            double validationMicros = 1e6 / validationPerSecond;
+            double wallMicros = 2 * submitSeconds * 1e6 / Math.Max(1, timedAcknowledged);
+            Console.WriteLine($"CPU per ballot in the timed window (/proc): server {serverCpuMicros:F0} µs, load generator {ownCpuMicros:F0} µs; "
+                + $"the 2 cores' time per ballot {wallMicros:F0} µs, so {Math.Max(0, wallMicros - serverCpuMicros - ownCpuMicros):F0} µs went to other processes or idle (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
+            Console.WriteLine($"CPU ratio: one validation takes {validationCpuMicros:F0} µs of CPU (baseline loop, wall {validationMicros:F0} µs); the board spends {serverCpuMicros:F0} µs = {serverCpuMicros / validationCpuMicros:F2} × that per ballot, "
+                + $"so with 2 cores of its own it would take in {2 * validationCpuMicros / serverCpuMicros:F2} × one core's validation rate (target ≥ 0.8)");
 
             // Stop the server and check the log: every acknowledged ballot at its index, and the whole tree.
             process.Kill(entireProcessTree: true);
@@ -227,6 +301,29 @@ internal static class ServerLoad
         }
     }
 
+    /// <summary>
+    /// Every ballot's request as the device sends it (body, signed entry header, RFC 9421 signature with the current time
+    /// and a fresh nonce), built before the timed window. A request is sent once.
+    /// </summary>
+    private static async Task<HttpRequestMessage[]> SignAllAsync(BoardClient client, Ed25519NoteSigner device, Uri address, EncryptedBallot[] ballots)
+    {
+        HttpRequestMessage[] requests = new HttpRequestMessage[ballots.Length];
+        Uri target = new(address, "board/ballots");
+        for (int i = 0; i < ballots.Length; i++)
+        {
+            EncryptedBallot ballot = ballots[i];
+            byte[] body = BoardArtifacts.Ballot(ballot);
+            byte[] entry = client.Entry(ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", body, ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex());
+            HttpRequestMessage request = new(HttpMethod.Post, target) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new("application/json");
+            request.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(entry));
+            await HttpSignatureHandler.SignAsync(request, device, DateTimeOffset.UtcNow);
+            requests[i] = request;
+        }
+
+        return requests;
+    }
+
     private static async Task<double> ReadLoadAsync(HttpClient http, int connections, int seconds, Func<int, string> path)
     {
         int count = 0;
@@ -256,6 +353,15 @@ internal static class ServerLoad
         }
 
         return count / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A process's user + system CPU time so far, from /proc/PID/stat (clock ticks of 10 ms).</summary>
+    private static TimeSpan ProcessCpu(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -162,6 +162,21 @@ public sealed class BoardHttpTests
             JsonElement switchedCode = await Refused(await device.PostBallotAsync(postedInstead), HttpStatusCode.UnprocessableEntity, "Invalid ballot");
             Assert.Contains("the device sealed and showed the voter", switchedCode.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
+            // The entry's signatures, each verified once: a ballot entry without the device's valid signature, or with a line
+            // that is not a charter member's valid signature, is refused and names which; nothing is stored.
+            byte[] body = BoardArtifacts.Ballot(ballots[1]);
+            LogEntry unsigned = new("ballot.cast", Entente.Transparency.Hash256.Compute(body), "device-1", ballots[1].Id.ToHex(), ballots[1].ConfirmationCode.ToHex(), DateTimeOffset.UtcNow);
+            JsonElement byBlue = await Refused(await device.PostWithEntryAsync("board/ballots", body, board.Blue.SignNote(unsigned.ToText()).ToBytes()), HttpStatusCode.Forbidden, "Bad entry signature");
+            Assert.Contains("no valid signature by the key of \"device-1\"", byBlue.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            byte[] signedByDevice = unsigned.Sign(board.Device);
+            byte[] forgedEntry = [.. signedByDevice];
+            forgedEntry[^5] = (byte)(forgedEntry[^5] == (byte)'A' ? 'B' : 'A');
+            JsonElement badDevice = await Refused(await device.PostWithEntryAsync("board/ballots", body, forgedEntry), HttpStatusCode.Forbidden, "Bad entry signature");
+            Assert.Contains("no valid signature by the key of \"device-1\"", badDevice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            string badRed = "\u2014 red.example " + Convert.ToBase64String([.. BitConverter.GetBytes(board.Red.KeyId).Reverse(), .. new byte[64]]) + "\n";
+            JsonElement withBadRed = await Refused(await device.PostWithEntryAsync("board/ballots", body, [.. signedByDevice, .. Encoding.UTF8.GetBytes(badRed)]), HttpStatusCode.Forbidden, "Bad entry signature");
+            Assert.Contains("signature line 2", withBadRed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
             HttpResponseMessage[] posted = await Task.WhenAll(ballots.Select(b => device.PostBallotAsync(b)));
             foreach (HttpResponseMessage r in posted)
             {
