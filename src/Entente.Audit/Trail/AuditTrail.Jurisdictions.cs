@@ -46,17 +46,7 @@ public static partial class AuditTrailArtifacts
         {
             w.WriteString("audit", upload.AuditId);
             w.WriteString("jurisdiction", upload.Jurisdiction);
-            w.WriteStartArray("files");
-            foreach (AuditInputFile f in upload.Files)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteString("sha256", f.Sha256);
-                w.WriteString("text", f.Text);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteFiles(w, upload.Files);
         });
     }
 
@@ -66,20 +56,7 @@ public static partial class AuditTrailArtifacts
         using JsonDocument doc = Parse(file, bytes);
         JsonElement o = doc.RootElement;
         Members(file, o, "", "audit", "jurisdiction", "files");
-        List<AuditInputFile> files = [];
-        int n = 0;
-        foreach (JsonElement f in Array(file, o, "files"))
-        {
-            string where = $"files[{n++}]";
-            Members(file, f, where + ".", "name", "sha256", "text");
-            AuditInputFile input = new(Str(file, f, "name", where + "."), f.GetProperty("text").GetString() ?? "");
-            if (input.Sha256 != Str(file, f, "sha256", where + "."))
-            {
-                throw new AuditInputException(file, 0, where + ".sha256", $"the SHA-256 of {input.Name}'s text is {input.Sha256}");
-            }
-
-            files.Add(input);
-        }
+        List<AuditInputFile> files = ReadFiles(file, o);
 
         return Canonical(file, bytes, new AuditUploadArtifact(Str(file, o, "audit"), Str(file, o, "jurisdiction"), files), Write);
     }

@@ -102,17 +102,7 @@ public static partial class AuditTrailArtifacts
                 w.WriteEndArray();
             }
 
-            w.WriteStartArray("files");
-            foreach (AuditInputFile f in inputs.Files)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteString("sha256", f.Sha256);
-                w.WriteString("text", f.Text);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteFiles(w, inputs.Files);
         });
     }
 
@@ -172,20 +162,7 @@ public static partial class AuditTrailArtifacts
             throw new AuditInputException(file, 0, "risk_limit", "a number strictly between 0 and 1 is required");
         }
 
-        List<AuditInputFile> files = [];
-        int n = 0;
-        foreach (JsonElement f in Array(file, o, "files"))
-        {
-            string where = $"files[{n++}]";
-            Members(file, f, where + ".", "name", "sha256", "text");
-            AuditInputFile input = new(Str(file, f, "name", where + "."), f.GetProperty("text").GetString() ?? "");
-            if (input.Sha256 != Str(file, f, "sha256", where + "."))
-            {
-                throw new AuditInputException(file, 0, where + ".sha256", $"the SHA-256 of {input.Name}'s text is {input.Sha256}");
-            }
-
-            files.Add(input);
-        }
+        List<AuditInputFile> files = ReadFiles(file, o);
 
         List<AuditJurisdiction> jurisdictions = [];
         if (multi)
@@ -205,6 +182,43 @@ public static partial class AuditTrailArtifacts
         }
 
         return Canonical(file, bytes, new AuditInputsArtifact(Str(file, o, "audit"), method, alpha, ids, jurisdiction, files) { Jurisdictions = jurisdictions }, Write);
+    }
+
+    /// <summary>The <c>files</c> member of an inputs commitment or an upload: name, SHA-256 and text of each.</summary>
+    private static void WriteFiles(Utf8JsonWriter w, IReadOnlyList<AuditInputFile> files)
+    {
+        w.WriteStartArray("files");
+        foreach (AuditInputFile f in files)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            w.WriteString("sha256", f.Sha256);
+            w.WriteString("text", f.Text);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Reads the <c>files</c> member strictly: each file's SHA-256 must be that of its text.</summary>
+    private static List<AuditInputFile> ReadFiles(string file, JsonElement o)
+    {
+        List<AuditInputFile> files = [];
+        int n = 0;
+        foreach (JsonElement f in Array(file, o, "files"))
+        {
+            string where = $"files[{n++}]";
+            Members(file, f, where + ".", "name", "sha256", "text");
+            AuditInputFile input = new(Str(file, f, "name", where + "."), f.GetProperty("text").GetString() ?? "");
+            if (input.Sha256 != Str(file, f, "sha256", where + "."))
+            {
+                throw new AuditInputException(file, 0, where + ".sha256", $"the SHA-256 of {input.Name}'s text is {input.Sha256}");
+            }
+
+            files.Add(input);
+        }
+
+        return files;
     }
 
     /// <summary>Reads a round strictly.</summary>
