@@ -22,11 +22,18 @@ public static class RecordStore
     public const long MaxFileBytes = 64L * 1024 * 1024;
 
     /// <summary>Writes <paramref name="record"/> to the folder <paramref name="directory"/>, which must not exist or be empty.</summary>
-    public static async Task WriteAsync(ElectionRecord record, string directory, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(ElectionRecord record, string directory, CancellationToken cancellationToken = default)
+        => WriteAsync(record, directory, FilesPerPiece, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="record"/> to the folder <paramref name="directory"/> with its file list in pieces of
+    /// <paramref name="filesPerPiece"/> once it has more files than that (<see cref="RecordWriter.FilesPerPiece"/>).
+    /// </summary>
+    public static async Task WriteAsync(ElectionRecord record, string directory, int filesPerPiece, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        using RecordWriter writer = RecordWriter.Create(directory);
+        using RecordWriter writer = RecordWriter.Create(directory, filesPerPiece);
         foreach ((string path, byte[] bytes) in Serialize(record))
         {
             await writer.WriteFileAsync(path, bytes, cancellationToken).ConfigureAwait(false);
@@ -101,9 +108,50 @@ public static class RecordStore
         return files;
     }
 
-    /// <summary>record.json: format, group, ballot counts and the SHA-256 of every other file in ordinal path order.</summary>
-    internal static byte[] WriteIndex(string groupName, int cast, int challenged, IEnumerable<KeyValuePair<string, byte[]>> digests)
+    /// <summary>
+    /// Most files <c>record.json</c> lists itself, and most entries one piece of the file list holds (§4.1, revision 7). A
+    /// record of more files lists those of the per-ballot folders in pieces (<c>lists/files-&lt;i&gt;.json</c>), so that no
+    /// file of a record grows with the number of ballots past a reader's size limit.
+    /// </summary>
+    public const int FilesPerPiece = 65_536;
+
+    /// <summary>The folders whose files a record of more than <see cref="FilesPerPiece"/> files lists in pieces.</summary>
+    internal static readonly string[] PiecedFolders = ["ballots/", "challenged/", "contest_data/", "uncast/"];
+
+    /// <summary>The path of piece <paramref name="i"/> of the file list.</summary>
+    internal static string FileListPath(int i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"lists/files-{i}.json");
+
+    private static bool InPiecedFolder(string path) => PiecedFolders.Any(f => path.StartsWith(f, StringComparison.Ordinal));
+
+    /// <summary>
+    /// record.json (format, group, ballot counts and the SHA-256 of every other file in ordinal path order) and, for a
+    /// record of more than <paramref name="filesPerPiece"/> files, the pieces of its file list (§4.1): the files of the
+    /// per-ballot folders in pieces of <paramref name="filesPerPiece"/>, which record.json lists with the other files
+    /// and names in <c>file_lists</c>.
+    /// </summary>
+    internal static (byte[] Index, IReadOnlyList<KeyValuePair<string, byte[]>> Pieces) WriteIndex(string groupName, int cast, int challenged, IReadOnlyDictionary<string, byte[]> digests, int filesPerPiece = FilesPerPiece)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(filesPerPiece, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(filesPerPiece, FilesPerPiece);
+        List<KeyValuePair<string, byte[]>> sorted = [.. digests.OrderBy(d => d.Key, StringComparer.Ordinal)];
+        List<KeyValuePair<string, byte[]>> pieces = [];
+        List<KeyValuePair<string, byte[]>> listed = sorted;
+        if (sorted.Count > filesPerPiece)
+        {
+            List<KeyValuePair<string, byte[]>> pieced = [.. sorted.Where(d => InPiecedFolder(d.Key))];
+            listed = [.. sorted.Where(d => !InPiecedFolder(d.Key))];
+            for (int start = 0; start < pieced.Count; start += filesPerPiece)
+            {
+                CanonicalJsonWriter piece = new();
+                piece.StartObject();
+                WriteFileList(piece, pieced.Skip(start).Take(filesPerPiece));
+                piece.EndObject();
+                pieces.Add(new(FileListPath(pieces.Count), piece.ToArray()));
+            }
+
+            listed = [.. listed.Concat(pieces.Select(p => new KeyValuePair<string, byte[]>(p.Key, SHA256.HashData(p.Value)))).OrderBy(d => d.Key, StringComparer.Ordinal)];
+        }
+
         CanonicalJsonWriter w = new();
         w.StartObject();
         w.Property("format", RecordFormat.Format);
@@ -111,9 +159,28 @@ public static class RecordStore
         w.Property("group", groupName);
         w.Property("ballots_cast", cast);
         w.Property("ballots_challenged", challenged);
+        WriteFileList(w, listed);
+        if (pieces.Count > 0)
+        {
+            w.Name("file_lists");
+            w.StartArray();
+            foreach (KeyValuePair<string, byte[]> piece in pieces)
+            {
+                w.String(piece.Key);
+            }
+
+            w.EndArray();
+        }
+
+        w.EndObject();
+        return (w.ToArray(), pieces);
+    }
+
+    private static void WriteFileList(CanonicalJsonWriter w, IEnumerable<KeyValuePair<string, byte[]>> files)
+    {
         w.Name("files");
         w.StartArray();
-        foreach ((string path, byte[] digest) in digests.OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach ((string path, byte[] digest) in files)
         {
             w.StartObject();
             w.Property("path", path);
@@ -122,8 +189,6 @@ public static class RecordStore
         }
 
         w.EndArray();
-        w.EndObject();
-        return w.ToArray();
     }
 
     /// <summary>Reads and cross-checks a record folder. Throws <see cref="ElectionFormatException"/> naming file, object and field.</summary>
@@ -254,35 +319,40 @@ public static class RecordStore
     {
         using System.Text.Json.JsonDocument document = JsonReading.Parse(indexPath, indexBytes);
         JsonReading r = new(indexPath, null);
-        System.Text.Json.JsonElement o = r.Object(document.RootElement, "$", "format", "spec_version", "group", "ballots_cast", "ballots_challenged", "files");
+        System.Text.Json.JsonElement o = r.Object(document.RootElement, "$", "format", "spec_version", "group", "ballots_cast", "ballots_challenged", "files", "file_lists");
         if (r.String(o, "$", "format") != RecordFormat.Format)
         {
             throw r.Error("$.format", $"unknown record format; this tool reads \"{RecordFormat.Format}\"");
         }
 
         Dictionary<string, byte[]> files = new(StringComparer.Ordinal);
-        int n = 0;
-        string? previous = null;
-        foreach (System.Text.Json.JsonElement entry in r.Array(o, "$", "files").EnumerateArray())
+        bool hasPieces = o.TryGetProperty("file_lists", out _);
+        await ReadListedAsync(root, r, o, files, hasPieces ? false : null, "record.json", cancellationToken).ConfigureAwait(false);
+        if (o.TryGetProperty("file_lists", out System.Text.Json.JsonElement lists))
         {
-            string path = $"$.files[{n++}]";
-            System.Text.Json.JsonElement e = r.Object(entry, path, "path", "sha256");
-            string relative = r.String(e, path, "path");
-            if (!IsSafeRelativePath(relative) || (previous is not null && string.CompareOrdinal(previous, relative) >= 0))
+            // Revision 7 (§4.1): the per-ballot folders' files are listed in pieces, each listed above with its SHA-256.
+            string? last = null;
+            int i = 0;
+            foreach (System.Text.Json.JsonElement list in r.Array(o, "$", "file_lists", min: 1).EnumerateArray())
             {
-                throw r.Error(path + ".path", $"\"{relative}\" is not a record path, or the list is not sorted without duplicates");
-            }
+                string at = $"$.file_lists[{i}]";
+                string piece = list.ValueKind == System.Text.Json.JsonValueKind.String ? list.GetString()! : throw r.Error(at, "a string is required");
+                if (piece != FileListPath(i++) || !files.TryGetValue(piece, out byte[]? bytes))
+                {
+                    throw r.Error(at, $"\"{piece}\" is not {FileListPath(i - 1)}, listed in $.files (the pieces are lists/files-0.json, lists/files-1.json, … in order)");
+                }
 
-            previous = relative;
-            byte[] expected = r.Bytes(e, path, "sha256", 32);
-            string full = Path.Combine(root, relative);
-            byte[] bytes = await RecordFiles.ReadLimitedAsync(full, MaxFileBytes, cancellationToken).ConfigureAwait(false);
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), expected))
-            {
-                throw new ElectionFormatException(full, "", "the file's SHA-256 differs from record.json: the file was changed, truncated or replaced");
-            }
+                string full = Path.Combine(root, piece);
+                using System.Text.Json.JsonDocument pieceDocument = JsonReading.Parse(full, bytes);
+                JsonReading pr = new(full, null);
+                System.Text.Json.JsonElement po = pr.Object(pieceDocument.RootElement, "$", "files");
+                if (pr.Array(po, "$", "files", min: 1).GetArrayLength() > FilesPerPiece)
+                {
+                    throw pr.Error("$.files", $"a piece lists at most {FilesPerPiece} files");
+                }
 
-            files[relative] = bytes;
+                last = await ReadListedAsync(root, pr, po, files, true, piece, cancellationToken, after: last).ConfigureAwait(false);
+            }
         }
 
         foreach (string present in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
@@ -295,6 +365,47 @@ public static class RecordStore
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// Reads the files one list names (record.json's own, or a piece's, each after <paramref name="after"/>), checks each
+    /// against its SHA-256 and adds it; returns the last path. <paramref name="pieced"/>: null, any file (a record without
+    /// pieces); true, only files of the per-ballot folders (a piece); false, none of them (record.json of a record with pieces).
+    /// </summary>
+    private static async Task<string?> ReadListedAsync(string root, JsonReading r, System.Text.Json.JsonElement o, Dictionary<string, byte[]> files, bool? pieced, string list, CancellationToken cancellationToken, string? after = null)
+    {
+        int n = 0;
+        string? previous = after;
+        foreach (System.Text.Json.JsonElement entry in r.Array(o, "$", "files").EnumerateArray())
+        {
+            string path = $"$.files[{n++}]";
+            System.Text.Json.JsonElement e = r.Object(entry, path, "path", "sha256");
+            string relative = r.String(e, path, "path");
+            if (!IsSafeRelativePath(relative) || (previous is not null && string.CompareOrdinal(previous, relative) >= 0))
+            {
+                throw r.Error(path + ".path", $"\"{relative}\" is not a record path, or the list is not sorted without duplicates");
+            }
+
+            if ((pieced is bool p && p != InPiecedFolder(relative)) || files.ContainsKey(relative))
+            {
+                throw r.Error(path + ".path", pieced == true
+                    ? $"\"{relative}\" is listed in a piece of the file list, which lists only ballots/, challenged/, contest_data/ and uncast/ (once)"
+                    : $"\"{relative}\" is listed in record.json, but this record lists ballots/, challenged/, contest_data/ and uncast/ in the pieces of $.file_lists");
+            }
+
+            previous = relative;
+            byte[] expected = r.Bytes(e, path, "sha256", 32);
+            string full = Path.Combine(root, relative);
+            byte[] bytes = await RecordFiles.ReadLimitedAsync(full, MaxFileBytes, cancellationToken).ConfigureAwait(false);
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(bytes), expected))
+            {
+                throw new ElectionFormatException(full, "", $"the file's SHA-256 differs from {list}: the file was changed, truncated or replaced");
+            }
+
+            files[relative] = bytes;
+        }
+
+        return previous;
     }
 
     private static bool IsSafeRelativePath(string path) =>

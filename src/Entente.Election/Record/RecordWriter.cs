@@ -26,9 +26,30 @@ public sealed class RecordWriter : IDisposable
     /// <summary>The folder the record will have once complete.</summary>
     public string Target => _target;
 
+    /// <summary>
+    /// How many files record.json lists itself before the files of the per-ballot folders go into pieces of this many
+    /// (docs/record-format.md §4.1, revision 7); 1 to <see cref="RecordStore.FilesPerPiece"/>, which is the default.
+    /// Readers accept any pieces of at most <see cref="RecordStore.FilesPerPiece"/> entries, so a smaller value gives
+    /// a record every reader reads the same way (tests use it to make pieces of a small record).
+    /// </summary>
+    public int FilesPerPiece
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, RecordStore.FilesPerPiece);
+            field = value;
+        }
+    } = RecordStore.FilesPerPiece;
+
     /// <summary>Starts a record in <paramref name="directory"/>, which must not exist or be empty.</summary>
     /// <exception cref="ElectionFormatException">The folder is not empty, or a file has its name.</exception>
-    public static RecordWriter Create(string directory)
+    public static RecordWriter Create(string directory) => Create(directory, RecordStore.FilesPerPiece);
+
+    /// <summary>Starts a record in <paramref name="directory"/> whose file list goes into pieces of <paramref name="filesPerPiece"/> (<see cref="FilesPerPiece"/>).</summary>
+    /// <exception cref="ElectionFormatException">The folder is not empty, or a file has its name.</exception>
+    public static RecordWriter Create(string directory, int filesPerPiece)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         string target = Path.GetFullPath(directory);
@@ -44,7 +65,7 @@ public sealed class RecordWriter : IDisposable
 
         string staging = target.TrimEnd(Path.DirectorySeparatorChar) + ".partial-" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(staging);
-        return new RecordWriter(target, staging);
+        return new RecordWriter(target, staging) { FilesPerPiece = filesPerPiece };
     }
 
     /// <summary>Writes one file of the record (a relative path such as <c>ballots/ID.json</c>) atomically.</summary>
@@ -78,16 +99,34 @@ public sealed class RecordWriter : IDisposable
         }
     }
 
-    /// <summary>Writes record.json (format, group, ballot counts, every file's digest) and moves the record into place.</summary>
+    /// <summary>
+    /// Writes record.json (format, group, ballot counts, every file's digest; for a large record, with the pieces of its
+    /// file list) and moves the record into place.
+    /// </summary>
     public async Task CompleteAsync(string groupName, int ballotsCast, int ballotsChallenged, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(groupName);
         ObjectDisposedException.ThrowIf(_completed, this);
         byte[] index;
+        IReadOnlyList<KeyValuePair<string, byte[]>> pieces;
+        lock (_digests)
+        {
+            if (_digests.Keys.Any(p => p.StartsWith("lists/", StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException("lists/ holds the pieces of record.json's file list; the writer writes them itself");
+            }
+
+            (index, pieces) = RecordStore.WriteIndex(groupName, ballotsCast, ballotsChallenged, _digests, FilesPerPiece);
+        }
+
+        foreach ((string path, byte[] bytes) in pieces)
+        {
+            await WriteFileAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        }
+
         string[] paths;
         lock (_digests)
         {
-            index = RecordStore.WriteIndex(groupName, ballotsCast, ballotsChallenged, _digests);
             paths = [.. _digests.Keys];
         }
 

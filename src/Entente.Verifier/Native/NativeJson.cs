@@ -260,9 +260,14 @@ internal sealed class NObject
     /// <summary>A hex string of any whole number of bytes (length fixed by the caller's later checks).</summary>
     public byte[] HexAnyLength(string name) => HexValue(File, Child(name), Required(name), -1);
 
-    public IReadOnlyList<T> Array<T>(string name, Func<JsonElement, string, T> read)
+    public IReadOnlyList<T> Array<T>(string name, Func<JsonElement, string, T> read) => ArrayOf(name, Required(name), read);
+
+    /// <summary>The next member's array if it is <paramref name="name"/>, else null (an absent optional member).</summary>
+    public IReadOnlyList<T>? OptionalArray<T>(string name, Func<JsonElement, string, T> read)
+        => Optional(name) is JsonElement e ? ArrayOf(name, e, read) : null;
+
+    private List<T> ArrayOf<T>(string name, JsonElement value, Func<JsonElement, string, T> read)
     {
-        JsonElement value = Required(name);
         string path = Child(name);
         if (value.ValueKind != JsonValueKind.Array)
         {

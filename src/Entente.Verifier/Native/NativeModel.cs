@@ -4,10 +4,16 @@ namespace Entente.Verifier.Native;
 // raw bytes (fixed-width big-endian) so that the steps decide range and subgroup membership and
 // report them as failures; the reader only refuses what it cannot parse.
 
-/// <summary><c>record.json</c> (§4.1).</summary>
-public sealed record NativeHeader(string Format, string SpecVersion, string Group, int BallotsCast, int BallotsChallenged, IReadOnlyList<NativeFileEntry> Files);
+/// <summary>
+/// <c>record.json</c> (§4.1): its own file list, and (revision 7) the pieces <see cref="FileLists"/> that list the
+/// per-ballot folders' files of a large record (empty when it lists every file itself).
+/// </summary>
+public sealed record NativeHeader(string Format, string SpecVersion, string Group, int BallotsCast, int BallotsChallenged, IReadOnlyList<NativeFileEntry> Files, IReadOnlyList<string> FileLists);
 
-/// <summary>One entry of <c>record.json</c>'s file list.</summary>
+/// <summary>One list of a record's files: <c>record.json</c>'s own, or a piece of it (revision 7), with its entries in the list's order.</summary>
+public sealed record NativeFileList(string File, IReadOnlyList<NativeFileEntry> Files);
+
+/// <summary>One entry of <c>record.json</c>'s file list (or of a piece of it).</summary>
 public sealed record NativeFileEntry(string Path, byte[] Sha256);
 
 /// <summary>The manifest (§6) with its canonical bytes and effective limits.</summary>

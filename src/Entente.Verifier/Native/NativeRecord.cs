@@ -95,6 +95,18 @@ public sealed class NativeRecord
     /// <summary><c>schedule.json</c> (docs/record-format.md §11), or null when the record has none.</summary>
     public NativeSchedule? Schedule { get; private set; }
 
+    /// <summary>
+    /// Most entries one piece of the file list may hold, and the threshold past which a writer lists the per-ballot
+    /// folders in pieces (§4.1, revision 7).
+    /// </summary>
+    public const int FilesPerPiece = 65_536;
+
+    /// <summary><c>record.json</c>'s file list, then each piece of it that <c>file_lists</c> names, in that order (§4.1).</summary>
+    public IReadOnlyList<NativeFileList> FileListing { get; private set; } = [];
+
+    /// <summary>Every entry of <see cref="FileListing"/>, list after list.</summary>
+    public IEnumerable<NativeFileEntry> ListedFiles => FileListing.SelectMany(l => l.Files);
+
     /// <summary>Every file present except <c>record.json</c>, relative with '/' separators, sorted.</summary>
     public IReadOnlyList<string> PresentFiles { get; private set; } = [];
 
@@ -168,6 +180,20 @@ public sealed class NativeRecord
             throw new RecordInputException("record.json", $"format \"{Header.Format}\" is not \"{FormatId}\", the only native format this verifier reads.{hint}");
         }
 
+        List<NativeFileList> listing = [new("record.json", Header.Files)];
+        foreach (string piece in Header.FileLists)
+        {
+            // Revision 7 (§4.1): a piece is read like any small file (hashed here, compared with record.json in step 1);
+            // whether it is one step 1 may accept (its name, its place in the order, what it lists) is step 1's to say.
+            if (!piece.StartsWith("lists/", StringComparison.Ordinal) || piece.Contains("..", StringComparison.Ordinal))
+            {
+                throw new RecordInputException("record.json", $"file_lists names \"{piece}\"; the pieces of the file list are lists/files-0.json, lists/files-1.json, … (docs/record-format.md §4.1).");
+            }
+
+            listing.Add(new(piece, Read(piece, ReadFileEntries)));
+        }
+
+        FileListing = listing;
         LoadContext();
         List<NativeDevice> devices = [];
         foreach (string file in List("devices"))
@@ -285,14 +311,18 @@ public sealed class NativeRecord
             o.String("group"),
             o.Int("ballots_cast"),
             o.Int("ballots_challenged"),
-            o.Array("files", (e, path) =>
-            {
-                NObject entry = NObject.Of(file, path, e);
-                NativeFileEntry result = new(entry.String("path"), entry.Hash("sha256"));
-                entry.End();
-                return result;
-            }));
+            ReadFileEntries(o, file),
+            o.OptionalArray("file_lists", (e, path) => NObject.StringValue(file, path, e)) ?? []);
     }
+
+    private static IReadOnlyList<NativeFileEntry> ReadFileEntries(NObject o, string file) =>
+        o.Array("files", (e, path) =>
+        {
+            NObject entry = NObject.Of(file, path, e);
+            NativeFileEntry result = new(entry.String("path"), entry.Hash("sha256"));
+            entry.End();
+            return result;
+        });
 
     private NativeParameters ReadParameters(NObject o, string file)
     {

@@ -126,7 +126,7 @@ public sealed partial class NativeVerifier
     {
         ArgumentNullException.ThrowIfNull(record);
         Dictionary<string, byte[]> listed = new(StringComparer.Ordinal);
-        foreach (NativeFileEntry entry in record.Header.Files)
+        foreach (NativeFileEntry entry in record.ListedFiles)
         {
             listed.TryAdd(entry.Path, entry.Sha256);
         }

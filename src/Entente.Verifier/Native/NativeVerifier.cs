@@ -186,30 +186,64 @@ public sealed partial class NativeVerifier
     }
 
     /// <summary>
-    /// 1.files: record.json lists every other file with its SHA-256 (§4.1). Small files are compared
-    /// here; ballots and openings when the passes read them.
+    /// 1.files: record.json lists every other file with its SHA-256 (§4.1), itself or (revision 7) in the pieces its
+    /// <c>file_lists</c> names. Small files (the pieces among them) are compared here; ballots and openings when the
+    /// passes read them.
     /// </summary>
     private void VerifyFiles()
     {
         StepRecorder step = Step("1");
-        foreach (NativeFileEntry entry in _record.Header.Files)
+        bool pieced = _record.FileListing.Count > 1;
+        string? previousLast = null;
+        for (int i = 0; i < _record.FileListing.Count; i++)
         {
-            if (!_listedFiles.TryAdd(entry.Path, entry.Sha256))
+            (string list, IReadOnlyList<NativeFileEntry> files) = _record.FileListing[i];
+            RecordObject at = RecordObject.ForFile(list);
+            foreach (NativeFileEntry entry in files)
             {
-                step.Fail("1.files", RecordObject.ForFile("record.json"), $"\"{entry.Path}\" is listed twice");
+                if (!_listedFiles.TryAdd(entry.Path, entry.Sha256))
+                {
+                    step.Fail("1.files", at, $"\"{entry.Path}\" is listed twice");
+                }
             }
-        }
 
-        List<string> sorted = [.. _record.Header.Files.Select(f => f.Path)];
-        if (!sorted.SequenceEqual(sorted.Order(StringComparer.Ordinal)))
-        {
-            step.Fail("1.files", RecordObject.ForFile("record.json"), "the file list is not sorted by path");
+            List<string> sorted = [.. files.Select(f => f.Path)];
+            if (!sorted.SequenceEqual(sorted.Order(StringComparer.Ordinal)))
+            {
+                step.Fail("1.files", at, i == 0 ? "the file list is not sorted by path" : "the piece's file list is not sorted by path");
+            }
+
+            if (i == 0)
+            {
+                if (pieced && files.FirstOrDefault(f => InPiecedFolder(f.Path)) is { } stray)
+                {
+                    step.Fail("1.files", at, $"\"{stray.Path}\" is listed in record.json, but a record with file_lists lists ballots/, challenged/, contest_data/ and uncast/ only in its pieces");
+                }
+
+                continue;
+            }
+
+            string expected = string.Create(CultureInfo.InvariantCulture, $"lists/files-{i - 1}.json");
+            step.Require(list == expected, "1.files", RecordObject.ForFile("record.json"), $"file_lists[{i - 1}] is \"{list}\", not \"{expected}\" (the pieces are lists/files-0.json, lists/files-1.json, … in order)");
+            step.Require(_record.Header.Files.Any(f => f.Path == list), "1.files", RecordObject.ForFile("record.json"), $"file_lists names \"{list}\", which record.json's files do not list with its SHA-256");
+            step.Require(files.Count is > 0 and <= NativeRecord.FilesPerPiece, "1.files", at, string.Create(CultureInfo.InvariantCulture, $"a piece lists 1 to {NativeRecord.FilesPerPiece} files; this one lists {files.Count}"));
+            if (files.FirstOrDefault(f => !InPiecedFolder(f.Path)) is { } outside)
+            {
+                step.Fail("1.files", at, $"\"{outside.Path}\" is not in ballots/, challenged/, contest_data/ or uncast/, the only folders a piece lists");
+            }
+
+            if (files.Count > 0)
+            {
+                step.Require(previousLast is null || string.CompareOrdinal(previousLast, files[0].Path) < 0, "1.files", at,
+                    $"the piece starts at \"{files[0].Path}\", not after \"{previousLast}\" where the piece before it ends (the pieces list the files in path order)");
+                previousLast = files[^1].Path;
+            }
         }
 
         HashSet<string> present = new(_record.PresentFiles, StringComparer.Ordinal);
         foreach (string path in _listedFiles.Keys.Where(p => !present.Contains(p)).Order(StringComparer.Ordinal))
         {
-            step.Fail("1.files", RecordObject.ForFile(path), "record.json lists this file but it is missing");
+            step.Fail("1.files", RecordObject.ForFile(path), $"{ListOf(path)} lists this file but it is missing");
         }
 
         foreach (string path in _record.PresentFiles.Where(p => !_listedFiles.ContainsKey(p)))
@@ -223,13 +257,45 @@ public sealed partial class NativeVerifier
         }
     }
 
+    /// <summary>The list that lists <paramref name="path"/>: record.json, or the piece whose range holds it (revision 7).</summary>
+    private string ListOf(string path)
+    {
+        IReadOnlyList<NativeFileList> listing = _record.FileListing;
+        if (listing.Count < 2 || !InPiecedFolder(path))
+        {
+            return "record.json";
+        }
+
+        // The pieces list ascending ranges of paths: the last piece that starts at or before the path holds it.
+        int low = 1, high = listing.Count - 1, found = 1;
+        while (low <= high)
+        {
+            int middle = (low + high) / 2;
+            if (listing[middle].Files.Count == 0 || string.CompareOrdinal(listing[middle].Files[0].Path, path) <= 0)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return listing[found].File;
+    }
+
+    private static bool InPiecedFolder(string path) =>
+        path.StartsWith("ballots/", StringComparison.Ordinal) || path.StartsWith("challenged/", StringComparison.Ordinal)
+        || path.StartsWith("contest_data/", StringComparison.Ordinal) || path.StartsWith("uncast/", StringComparison.Ordinal);
+
     private void CheckFileHash(string path, byte[] sha)
     {
         StepRecorder step = Step("1");
         step.Checked();
         if (_listedFiles.TryGetValue(path, out byte[]? listed) && !listed.AsSpan().SequenceEqual(sha))
         {
-            step.Fail("1.files", RecordObject.ForFile(path), $"record.json lists SHA-256 {NativeMath.Hex(listed)}; the file's bytes hash to {NativeMath.Hex(sha)}");
+            step.Fail("1.files", RecordObject.ForFile(path), $"{ListOf(path)} lists SHA-256 {NativeMath.Hex(listed)}; the file's bytes hash to {NativeMath.Hex(sha)}");
         }
     }
 
