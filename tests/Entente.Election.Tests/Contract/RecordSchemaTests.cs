@@ -36,6 +36,7 @@ public class RecordSchemaTests
         "tally/tally.json" => "tally.json",
         "tally/partial_decryptions.json" => "partial_decryptions.json",
         _ when path.StartsWith("tally/abandoned/", StringComparison.Ordinal) => "abandoned_attempt.json",
+        _ when path.StartsWith("lists/files-", StringComparison.Ordinal) => "file_list.json",
         _ => throw new InvalidOperationException(path),
     };
 
@@ -79,6 +80,26 @@ public class RecordSchemaTests
         }
 
         Assert.Equal(4, preEncrypted);
+    }
+
+    [Fact]
+    public async Task Every_file_of_a_record_whose_file_list_is_in_pieces_validates_against_its_schema()
+    {
+        using TestFiles.TempFolder folder = new();
+        await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, Properties.EndToEndTinyGroupTests.TwoContests, ballots: 5, challenged: 2), folder.File("r"), filesPerPiece: 3);
+        string root = folder.File("r");
+        int pieces = 0;
+        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
+            EvaluationResults result = Load(SchemaFor(relative)).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, relative);
+            pieces += relative.StartsWith("lists/", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        // 5 ballots and 2 openings in pieces of 3.
+        Assert.Equal(3, pieces);
     }
 
     [Fact]
