@@ -55,10 +55,11 @@ internal static class NativeJson
                 throw new RecordInputException(file, "the top level must be a JSON object.");
             }
 
-            byte[] canonical = Canonical(file, document.RootElement);
-            if (!canonical.AsSpan().SequenceEqual(bytes))
+            // Compared as it is written, never built: a 64 MiB list costs no second copy of itself (or two, as UTF-16).
+            CanonicalCheck canonical = new(bytes);
+            Write(file, document.RootElement, canonical);
+            if (canonical.FirstDifference() is int at)
             {
-                int at = canonical.AsSpan().CommonPrefixLength(bytes);
                 throw new RecordInputException(file, string.Create(CultureInfo.InvariantCulture,
                     $"not in canonical form (docs/record-format.md §2: no whitespace, no trailing newline, only the required escapes, plain numbers); the bytes first differ at offset {at}."));
             }
@@ -72,15 +73,7 @@ internal static class NativeJson
         }
     }
 
-    /// <summary>The canonical bytes of a JSON value (members in the order they appear).</summary>
-    public static byte[] Canonical(string file, JsonElement element)
-    {
-        StringBuilder text = new();
-        Write(file, element, text);
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
-
-    private static void Write(string file, JsonElement element, StringBuilder text)
+    private static void Write(string file, JsonElement element, CanonicalCheck text)
     {
         switch (element.ValueKind)
         {
@@ -137,7 +130,7 @@ internal static class NativeJson
         }
     }
 
-    private static void WriteString(string file, string value, StringBuilder text)
+    private static void WriteString(string file, string value, CanonicalCheck text)
     {
         text.Append('"');
         for (int i = 0; i < value.Length; i++)
@@ -165,7 +158,8 @@ internal static class NativeJson
                 default:
                     if (c < 0x20)
                     {
-                        text.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                        text.Append("\\u00");
+                        text.Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
                     }
                     else
                     {
@@ -177,6 +171,61 @@ internal static class NativeJson
         }
 
         text.Append('"');
+    }
+}
+
+/// <summary>
+/// The canonical form of a file compared with the file's bytes as it is written (UTF-8), so that checking a large file
+/// allocates nothing in proportion to it. Remembers where the two first differ.
+/// </summary>
+internal sealed class CanonicalCheck(byte[] expected)
+{
+    private int _offset;
+    private int? _difference;
+    private char _high;
+
+    public void Append(char c)
+    {
+        if (char.IsHighSurrogate(c))
+        {
+            _high = c; // the writer checked it is followed by its low surrogate
+            return;
+        }
+
+        Span<char> chars = [_high, c];
+        Compare(_high != 0 ? chars : chars[1..]);
+        _high = '\0';
+    }
+
+    public void Append(string text)
+    {
+        foreach (char c in text)
+        {
+            Append(c);
+        }
+    }
+
+    /// <summary>Where the canonical form and the bytes first differ, or null when they are the same bytes.</summary>
+    public int? FirstDifference() => _difference ?? (_offset != expected.Length ? _offset : null);
+
+    private void Compare(ReadOnlySpan<char> chars)
+    {
+        if (_difference is not null)
+        {
+            return;
+        }
+
+        Span<byte> encoded = stackalloc byte[8];
+        int length = Encoding.UTF8.GetBytes(chars, encoded);
+        ReadOnlySpan<byte> actual = expected.AsSpan(_offset, Math.Min(length, expected.Length - _offset));
+        int common = encoded[..length].CommonPrefixLength(actual);
+        if (common < length)
+        {
+            _difference = _offset + common;
+            return;
+        }
+
+        _offset += length;
     }
 }
 

@@ -209,11 +209,15 @@ public sealed class NativeRecord
         Abandoned = _files.Exists(NativeAbandonedAttempt.Folder)
             ? [.. List(NativeAbandonedAttempt.Folder).Select(f => Read(f, (o, file) => NativeAbandonedAttempt.Read(o, file, PBytes))).OrderBy(a => a.Attempt)]
             : [];
-        BallotFiles = List("ballots");
-        OpeningFiles = List("challenged");
-        ContestDataFiles = List("contest_data");
-        UncastFiles = List("uncast");
-        PresentFiles = [.. _files.ListAll().Where(p => p != "record.json")];
+        // One string per path, the listing's, for the paths found on disk too: a record of N ballots holds its ballot paths
+        // once rather than three times (as listed, in the ballot listing, among the files present).
+        HashSet<string> listed = new(ListedFiles.Select(f => f.Path), StringComparer.Ordinal);
+        string Same(string path) => listed.TryGetValue(path, out string? known) ? known : path;
+        BallotFiles = [.. List("ballots").Select(Same)];
+        OpeningFiles = [.. List("challenged").Select(Same)];
+        ContestDataFiles = [.. List("contest_data").Select(Same)];
+        UncastFiles = [.. List("uncast").Select(Same)];
+        PresentFiles = [.. _files.ListAll().Where(p => p != "record.json").Select(Same)];
     }
 
     /// <summary>Parameters, group, manifest, size limits, guardians and election: what every ballot check needs.</summary>

@@ -116,7 +116,12 @@ public sealed class BallotContextShardTests(NativeRecords records)
     {
         using NativeCopy copy = new(records.Chained);
         string[] ballots = copy.Ballots();
-        copy.Edit(ballots[2], b => b["chaining_field"] = b["chaining_field"]!.GetValue<string>()[..^1] + "0");
+        // The last digit changed whatever it was (the ballots' randomness is not seeded: "0" would sometimes be no change).
+        copy.Edit(ballots[2], b =>
+        {
+            string field = b["chaining_field"]!.GetValue<string>();
+            b["chaining_field"] = field[..^1] + (field[^1] == '0' ? "1" : "0");
+        });
 
         // Read from the directory (not resealed): the shard compares the bytes with record.json's hash itself.
         NativeRecord whole = NativeRecord.Open(copy.Directory);
