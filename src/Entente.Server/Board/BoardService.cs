@@ -768,6 +768,15 @@ public sealed class BoardService : IDisposable
             }
         }
 
+        // A ballot twice in the batch: its second item names where the first was logged.
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i] is { Status: 409, Title: "Duplicate ballot", Index: null, Ballot: string id } duplicate && _index.Lookup(kind.Collection, id) is BoardArtifact first)
+            {
+                results[i] = duplicate with { Index = first.Index, Href = first.Href, Sha256 = first.Sha256 };
+            }
+        }
+
         return BoardResult.Ok<IReadOnlyList<BoardBatchItem>>([.. results.Select(r => r!)]);
 
         async Task<(PreparedArtifact, LogEntry, byte[])?> ValidateItemAsync(int i, BatchBallot item)
