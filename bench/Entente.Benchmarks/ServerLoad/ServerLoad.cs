@@ -25,7 +25,7 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--batch N] [--entente ENTENTE_DLL --silos N]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--batch N] [--server-env NAME=VALUE] [--entente ENTENTE_DLL --silos N]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
 /// ceremony through the API, pre-encrypts W + N ballots, posts the W first untimed (warm-up), builds and signs the N
 /// requests before the timed window (unless --sign-in-window), then measures with C concurrent connections over loopback:
@@ -87,12 +87,24 @@ internal static class ServerLoad
             ? [server, "log", Path.Combine(dir, "board.json"), $"http://127.0.0.1:{port}"]
             : [entente, "serve", "--config", Path.Combine(dir, "board.json"), "--urls", $"http://127.0.0.1:{port}", "--cluster", "dev", "--silos", silos.ToString(CultureInfo.InvariantCulture)];
         Console.WriteLine(silos == 0 ? "board: validates ballots on its own cores" : $"board: validates ballots on {silos} silo process(es) (entente serve --cluster dev)");
-        using Process process = Process.Start(new ProcessStartInfo("dotnet", command)
+        ProcessStartInfo start = new("dotnet", command)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("could not start the server");
+        };
+        // --server-env NAME=VALUE (repeatable): a runtime setting for the server process only, e.g.
+        // DOTNET_TieredCompilation=0; the baseline, in this process, keeps the default runtime.
+        for (int a = 0; a < args.Length - 1; a++)
+        {
+            if (args[a] == "--server-env" && args[a + 1].Split('=', 2) is [string name, string value])
+            {
+                start.Environment[name] = value;
+                Console.WriteLine($"server environment: {name}={value}");
+            }
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         // Drain what the server prints (with --silos, the silos' lines too), so that a full pipe never blocks it.
         _ = process.StandardOutput.ReadToEndAsync();
         Task<string> errors = process.StandardError.ReadToEndAsync();
@@ -247,8 +259,18 @@ internal static class ServerLoad
                 }
             }
 
-            // Warm-up (untimed; its ballots are checked in the log with the others).
-            await PostAllAsync(warmBallots, signInWindow ? null : await SignAllAsync(deviceClient, device, address, warmBallots, batch));
+            // Warm-up (untimed; its ballots are checked in the log with the others), in three rounds, each followed by a wait
+            // until the server is idle: its JIT recompiles hot methods in the background (tier 0, instrumented, optimised), and on
+            // a loaded machine that ran into the timed window (7 December: a quarter to a third of the server's CPU in the window
+            // was the JIT's, with the board's own code still instrumented), which a server taking ballots for hours never pays.
+            Stopwatch settling = Stopwatch.StartNew();
+            foreach (EncryptedBallot[] round in warmBallots.Chunk(Math.Max(1, (warmBallots.Length + 2) / 3)))
+            {
+                await PostAllAsync(round, signInWindow ? null : await SignAllAsync(deviceClient, device, address, round, batch));
+                await SettleAsync(process.Id);
+            }
+
+            Console.WriteLine($"warm-up: {warmBallots.Length} ballots in three rounds, each followed by the server's background JIT settling ({settling.Elapsed.TotalSeconds:F1} s in all)");
             latencies.Clear();
             int warmAcknowledged = acknowledged.Count;
             signing.Restart();
@@ -397,6 +419,24 @@ internal static class ServerLoad
     }
 
     /// <summary>A process's user + system CPU time so far, from /proc/PID/stat (clock ticks of 10 ms).</summary>
+    /// <summary>Waits (at most 30 s) until the server, sent no request, uses under 2 % of a core over half a second: its background JIT is done.</summary>
+    private static async Task SettleAsync(int pid)
+    {
+        Stopwatch waited = Stopwatch.StartNew();
+        TimeSpan before = ProcessCpu(pid);
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(500);
+            TimeSpan now = ProcessCpu(pid);
+            if (now - before < TimeSpan.FromMilliseconds(10))
+            {
+                return;
+            }
+
+            before = now;
+        }
+    }
+
     private static TimeSpan ProcessCpu(int pid)
     {
         string stat = File.ReadAllText($"/proc/{pid}/stat");
