@@ -25,7 +25,7 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--entente ENTENTE_DLL --silos N]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--batch N] [--server-env NAME=VALUE] [--entente ENTENTE_DLL --silos N]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
 /// ceremony through the API, pre-encrypts W + N ballots, posts the W first untimed (warm-up), builds and signs the N
 /// requests before the timed window (unless --sign-in-window), then measures with C concurrent connections over loopback:
@@ -50,10 +50,16 @@ internal static class ServerLoad
     {
         string groupName = Arg(args, "--group") ?? "tiny";
         int ballots = int.Parse(Arg(args, "--ballots") ?? "2000", CultureInfo.InvariantCulture);
-        int connections = int.Parse(Arg(args, "--connections") ?? "200", CultureInfo.InvariantCulture);
+
         // Ballots posted before the timed window, so that the server's JIT has compiled the path (as the baseline is warm).
         int warmup = int.Parse(Arg(args, "--warmup") ?? Math.Min(2000, ballots / 2).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         int readSeconds = int.Parse(Arg(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
+        // --batch N: N ballots per request (POST /board/ballots/batch, one signed request carrying N entries and ballots);
+        // 1 (the default) posts each ballot alone to POST /board/ballots, as until 7 December.
+        int batch = Math.Max(1, int.Parse(Arg(args, "--batch") ?? "1", CultureInfo.InvariantCulture));
+        // Connections: 200 single posts by default; with batches, as many as keep the ballots being validated within the
+        // board's default limits.maxPendingValidations (256), beyond which it answers 503 (backpressure, not measured here).
+        int connections = int.Parse(Arg(args, "--connections") ?? Math.Max(1, (batch == 1 ? 200 : 256) / batch).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         Group group = Group.TryGetByName(groupName, out Group? g) ? g : throw new ArgumentException($"unknown group {groupName}");
         string dir = Directory.CreateTempSubdirectory("entente-server-load-").FullName;
         Console.WriteLine($"server-load: group {group.Name}, {ballots} ballots, {connections} connections, folder {dir}");
@@ -81,12 +87,24 @@ internal static class ServerLoad
             ? [server, "log", Path.Combine(dir, "board.json"), $"http://127.0.0.1:{port}"]
             : [entente, "serve", "--config", Path.Combine(dir, "board.json"), "--urls", $"http://127.0.0.1:{port}", "--cluster", "dev", "--silos", silos.ToString(CultureInfo.InvariantCulture)];
         Console.WriteLine(silos == 0 ? "board: validates ballots on its own cores" : $"board: validates ballots on {silos} silo process(es) (entente serve --cluster dev)");
-        using Process process = Process.Start(new ProcessStartInfo("dotnet", command)
+        ProcessStartInfo start = new("dotnet", command)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("could not start the server");
+        };
+        // --server-env NAME=VALUE (repeatable): a runtime setting for the server process only, e.g.
+        // DOTNET_TieredCompilation=0; the baseline, in this process, keeps the default runtime.
+        for (int a = 0; a < args.Length - 1; a++)
+        {
+            if (args[a] == "--server-env" && args[a + 1].Split('=', 2) is [string name, string value])
+            {
+                start.Environment[name] = value;
+                Console.WriteLine($"server environment: {name}={value}");
+            }
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         // Drain what the server prints (with --silos, the silos' lines too), so that a full pipe never blocks it.
         _ = process.StandardOutput.ReadToEndAsync();
         Task<string> errors = process.StandardError.ReadToEndAsync();
@@ -195,23 +213,42 @@ internal static class ServerLoad
             async Task PostAllAsync(EncryptedBallot[] set, HttpRequestMessage[]? signed)
             {
                 int next = -1;
+                EncryptedBallot[][] units = [.. set.Chunk(batch)];
                 await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
                 {
                     int i;
-                    while ((i = Interlocked.Increment(ref next)) < set.Length)
+                    while ((i = Interlocked.Increment(ref next)) < units.Length)
                     {
-                        EncryptedBallot ballot = set[i];
+                        EncryptedBallot[] unit = units[i];
                         long start = Stopwatch.GetTimestamp();
-                        using HttpResponseMessage r = signed is null ? await deviceClient.PostBallotAsync(ballot) : await unsigned.SendAsync(signed[i]);
+                        using HttpResponseMessage r = signed is not null ? await unsigned.SendAsync(signed[i])
+                            : batch == 1 ? await deviceClient.PostBallotAsync(unit[0])
+                            : await deviceClient.Http.SendAsync(deviceClient.BallotBatchRequest(unit));
                         latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                        if (r.StatusCode == HttpStatusCode.Created)
+                        if (batch == 1 && r.StatusCode == HttpStatusCode.Created)
                         {
                             JsonElement artifact = await r.Content.ReadFromJsonAsync<JsonElement>();
-                            acknowledged[ballot.Id.ToHex()] = artifact.GetProperty("index").GetInt64();
+                            acknowledged[unit[0].Id.ToHex()] = artifact.GetProperty("index").GetInt64();
+                        }
+                        else if (batch > 1 && r.StatusCode == HttpStatusCode.OK)
+                        {
+                            BoardBatchResult results = (await r.Content.ReadFromJsonAsync(BoardJsonContext.Default.BoardBatchResult))!;
+                            for (int k = 0; k < unit.Length; k++)
+                            {
+                                if (results.Results[k] is { Logged: true, Index: long index })
+                                {
+                                    acknowledged[unit[k].Id.ToHex()] = index;
+                                }
+                                else
+                                {
+                                    Interlocked.Increment(ref failures);
+                                    refusals.Add($"ballots[{k}]: {results.Results[k].Status} {results.Results[k].Title}: {results.Results[k].Detail}");
+                                }
+                            }
                         }
                         else
                         {
-                            Interlocked.Increment(ref failures);
+                            Interlocked.Add(ref failures, unit.Length);
                             refusals.Add($"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
                         }
                     }
@@ -222,15 +259,25 @@ internal static class ServerLoad
                 }
             }
 
-            // Warm-up (untimed; its ballots are checked in the log with the others).
-            await PostAllAsync(warmBallots, signInWindow ? null : await SignAllAsync(deviceClient, device, address, warmBallots));
+            // Warm-up (untimed; its ballots are checked in the log with the others), in three rounds, each followed by a wait
+            // until the server is idle: its JIT recompiles hot methods in the background (tier 0, instrumented, optimised), and on
+            // a loaded machine that ran into the timed window (7 December: a quarter to a third of the server's CPU in the window
+            // was the JIT's, with the board's own code still instrumented), which a server taking ballots for hours never pays.
+            Stopwatch settling = Stopwatch.StartNew();
+            foreach (EncryptedBallot[] round in warmBallots.Chunk(Math.Max(1, (warmBallots.Length + 2) / 3)))
+            {
+                await PostAllAsync(round, signInWindow ? null : await SignAllAsync(deviceClient, device, address, round, batch));
+                await SettleAsync(process.Id);
+            }
+
+            Console.WriteLine($"warm-up: {warmBallots.Length} ballots in three rounds, each followed by the server's background JIT settling ({settling.Elapsed.TotalSeconds:F1} s in all)");
             latencies.Clear();
             int warmAcknowledged = acknowledged.Count;
             signing.Restart();
-            HttpRequestMessage[]? requests = signInWindow ? null : await SignAllAsync(deviceClient, device, address, sealedBallots);
+            HttpRequestMessage[]? requests = signInWindow ? null : await SignAllAsync(deviceClient, device, address, sealedBallots, batch);
             Console.WriteLine(signInWindow
                 ? $"requests: signed in the timed window (the load generator's signing shares the board's cores); {warmAcknowledged} warm-up ballots posted first"
-                : $"requests: {sealedBallots.Length} built and signed before the timed window in {signing.Elapsed.TotalSeconds:F1} s; {warmAcknowledged} warm-up ballots posted first");
+                : $"requests: {requests!.Length} ({batch} ballot(s) each) built and signed before the timed window in {signing.Elapsed.TotalSeconds:F1} s; {warmAcknowledged} warm-up ballots posted first");
             Console.WriteLine($"submissions: start (server pid {process.Id})");
             TimeSpan serverCpuBefore = ProcessCpu(process.Id);
             TimeSpan ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -254,8 +301,8 @@ internal static class ServerLoad
             Console.WriteLine();
             Console.WriteLine($"| measure | value | baseline (same run) | ratio |");
             Console.WriteLine($"|---|---|---|---|");
-            Console.WriteLine($"| ballot submissions/s ({connections} connections, {group.Name} group) | {timedAcknowledged / submitSeconds:F0} | in-process validation of one ballot on one core: {validationPerSecond:F0}/s | {timedAcknowledged / submitSeconds / validationPerSecond:F2} |");
-            Console.WriteLine($"| submission latency p50 / p99 (ms) | {Percentile(sorted, 0.50):F0} / {Percentile(sorted, 0.99):F0} | | |");
+            Console.WriteLine($"| ballot submissions/s ({connections} connections, {group.Name} group, {(batch == 1 ? "one ballot per request" : $"{batch} ballots per request, POST /board/ballots/batch")}) | {timedAcknowledged / submitSeconds:F0} | in-process validation of one ballot on one core: {validationPerSecond:F0}/s | {timedAcknowledged / submitSeconds / validationPerSecond:F2} |");
+            Console.WriteLine($"| {(batch == 1 ? "submission" : "request")} latency p50 / p99 (ms) | {Percentile(sorted, 0.50):F0} / {Percentile(sorted, 0.99):F0} | | |");
             Console.WriteLine($"| GET /checkpoint reads/s | {checkpointReads:F0} | GET /board {statusReads:F0}/s | {checkpointReads / statusReads:F2} |");
             Console.WriteLine($"| GET /proof/inclusion reads/s (tree of {size}) | {proofReads:F0} | GET /board {statusReads:F0}/s | {proofReads / statusReads:F2} |");
             Console.WriteLine($"| server RSS idle / peak after writes / peak (MiB) | {idleRss / 1024.0:F0} / {peakAfterWrites / 1024.0:F0} / {peak / 1024.0:F0} | | |");
@@ -305,8 +352,24 @@ internal static class ServerLoad
     /// Every ballot's request as the device sends it (body, signed entry header, RFC 9421 signature with the current time
     /// and a fresh nonce), built before the timed window. A request is sent once.
     /// </summary>
-    private static async Task<HttpRequestMessage[]> SignAllAsync(BoardClient client, Ed25519NoteSigner device, Uri address, EncryptedBallot[] ballots)
+    private static async Task<HttpRequestMessage[]> SignAllAsync(BoardClient client, Ed25519NoteSigner device, Uri address, EncryptedBallot[] ballots, int batch)
     {
+        if (batch > 1)
+        {
+            // A batch: one request per N ballots, each ballot with its own signed entry in the body.
+            EncryptedBallot[][] units = [.. ballots.Chunk(batch)];
+            HttpRequestMessage[] batches = new HttpRequestMessage[units.Length];
+            for (int u = 0; u < units.Length; u++)
+            {
+                HttpRequestMessage request = client.BallotBatchRequest(units[u]);
+                request.RequestUri = new Uri(address, BoardProtocol.BallotBatchPath);
+                await HttpSignatureHandler.SignAsync(request, device, DateTimeOffset.UtcNow);
+                batches[u] = request;
+            }
+
+            return batches;
+        }
+
         HttpRequestMessage[] requests = new HttpRequestMessage[ballots.Length];
         Uri target = new(address, "board/ballots");
         for (int i = 0; i < ballots.Length; i++)
@@ -356,6 +419,24 @@ internal static class ServerLoad
     }
 
     /// <summary>A process's user + system CPU time so far, from /proc/PID/stat (clock ticks of 10 ms).</summary>
+    /// <summary>Waits (at most 30 s) until the server, sent no request, uses under 2 % of a core over half a second: its background JIT is done.</summary>
+    private static async Task SettleAsync(int pid)
+    {
+        Stopwatch waited = Stopwatch.StartNew();
+        TimeSpan before = ProcessCpu(pid);
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(500);
+            TimeSpan now = ProcessCpu(pid);
+            if (now - before < TimeSpan.FromMilliseconds(10))
+            {
+                return;
+            }
+
+            before = now;
+        }
+    }
+
     private static TimeSpan ProcessCpu(int pid)
     {
         string stat = File.ReadAllText($"/proc/{pid}/stat");

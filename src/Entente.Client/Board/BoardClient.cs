@@ -95,6 +95,77 @@ public sealed class BoardClient : IDisposable
         return PostAsync("board/ballots", BoardArtifacts.Ballot(ballot), ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex(), cancellationToken: cancellationToken);
     }
 
+    /// <summary>
+    /// Posts <paramref name="ballots"/> (this device's, 1 to the board's <c>limits.maxBatchBallots</c>) in one signed request
+    /// to <c>POST /board/ballots/batch</c> (docs/http-api.md, "Ballots in a batch"), each with its own signed entry, and returns
+    /// one result per ballot in the same order: logged (<see cref="BoardBatchItem.Logged"/>) or the refusal a single post of it
+    /// would get (a ballot already on the board: 409 <c>Duplicate ballot</c> with its index and SHA-256).
+    /// </summary>
+    /// <exception cref="BoardRequestException">The board refused the whole request (its ProblemDetails), or did not answer within the retry bound.</exception>
+    public async Task<IReadOnlyList<BoardBatchItem>> PostBallotsAsync(IReadOnlyList<EncryptedBallot> ballots, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        string where = new Uri(Http.BaseAddress!, BoardProtocol.BallotBatchPath).AbsoluteUri;
+        using HttpResponseMessage response = await BoardPublishing.SendAsync(async () =>
+        {
+            using HttpRequestMessage request = BallotBatchRequest(ballots);
+            return await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }, where).ConfigureAwait(false);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            throw BoardPublishing.Refusal(where, (int)response.StatusCode, await BoardPublishing.ProblemAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        BoardBatchResult? result;
+        try
+        {
+            result = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync(response.Content, BoardJsonContext.Default.BoardBatchResult, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new BoardRequestException(where, 200, "Unreadable answer", $"the batch's results are not JSON ({e.Message})");
+        }
+
+        return result?.Results is { } results && results.Count == ballots.Count
+            ? results
+            : throw new BoardRequestException(where, 200, "Unreadable answer", $"{result?.Results?.Count ?? 0} results for {ballots.Count} ballots");
+    }
+
+    /// <summary>
+    /// The unsigned request of a batch (<c>{"ballots":[{"entry":base64,"ballot":base64},…]}</c>, each entry made and signed
+    /// now by this client's key); <see cref="Http"/> signs it when it sends it.
+    /// </summary>
+    public HttpRequestMessage BallotBatchRequest(IReadOnlyList<EncryptedBallot> ballots)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        if (ballots.Count == 0)
+        {
+            throw new ArgumentException("A batch carries at least one ballot.", nameof(ballots));
+        }
+
+        using MemoryStream body = new();
+        using (System.Text.Json.Utf8JsonWriter w = new(body))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("ballots");
+            foreach (EncryptedBallot ballot in ballots)
+            {
+                byte[] bytes = BoardArtifacts.Ballot(ballot);
+                w.WriteStartObject();
+                w.WriteBase64String("entry", Entry(ballot.State == BallotState.Cast ? "ballot.cast" : "ballot.challenged", bytes, ballot.Id.ToHex(), ballot.ConfirmationCode.ToHex()));
+                w.WriteBase64String("ballot", bytes);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        HttpRequestMessage request = new(HttpMethod.Post, BoardProtocol.BallotBatchPath) { Content = new ByteArrayContent(body.ToArray()) };
+        request.Content.Headers.ContentType = new("application/json");
+        return request;
+    }
+
     /// <inheritdoc/>
     public void Dispose() => Http.Dispose();
 }

@@ -7,6 +7,9 @@ public static class BoardProtocol
 {
     /// <summary>Name of the request header carrying the signed log entry (base64 of its bytes) that commits to a posted artifact.</summary>
     public const string EntryHeader = "Entente-Entry";
+
+    /// <summary>The route of a batch of ballots (docs/http-api.md, "Ballots in a batch").</summary>
+    public const string BallotBatchPath = "board/ballots/batch";
 }
 
 /// <summary>An artifact on the board: where its commitment is in the log and what it commits to.</summary>
@@ -98,6 +101,39 @@ public sealed record BoardProblem(
     [property: JsonPropertyName("sha256")] string? Sha256,
     [property: JsonPropertyName("proposal")] string? Proposal);
 
+/// <summary>
+/// What became of one ballot of a batch (<c>POST /board/ballots/batch</c>, docs/http-api.md "Ballots in a batch"): logged
+/// (<see cref="Status"/> 201 with its <see cref="Index"/>, <see cref="Href"/> and <see cref="Sha256"/>), or refused, as a
+/// ProblemDetails (<see cref="Status"/>, <see cref="Title"/>, <see cref="Detail"/>, <see cref="Type"/>) with the reason a
+/// single post of that ballot would get; a duplicate carries the index, href and SHA-256 of the ballot already there.
+/// </summary>
+/// <param name="Status">201 when logged, else the HTTP status a single post would have been answered with.</param>
+/// <param name="Ballot">The ballot's id (hex), when its entry names one.</param>
+/// <param name="Index">The log index of the ballot (logged, or already on the board).</param>
+/// <param name="Href">Where the ballot is (logged, or already on the board).</param>
+/// <param name="Sha256">The ballot's SHA-256 (logged), or the SHA-256 of the ballot already on the board.</param>
+/// <param name="Type">For a refusal: the problem type.</param>
+/// <param name="Title">For a refusal: its title ("Invalid ballot", "Duplicate ballot"…).</param>
+/// <param name="Detail">For a refusal: what is wrong, naming the item (<c>ballots[i]</c>).</param>
+public sealed record BoardBatchItem(
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("ballot"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ballot,
+    [property: JsonPropertyName("index"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Index,
+    [property: JsonPropertyName("href"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Href,
+    [property: JsonPropertyName("sha256"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sha256,
+    [property: JsonPropertyName("type"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Type = null,
+    [property: JsonPropertyName("title"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Title = null,
+    [property: JsonPropertyName("detail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null)
+{
+    /// <summary>True when this post logged the ballot.</summary>
+    [JsonIgnore]
+    public bool Logged => Status == 201;
+}
+
+/// <summary>The answer to a batch of ballots: one result per posted ballot, in the request's order.</summary>
+/// <param name="Results">The results.</param>
+public sealed record BoardBatchResult([property: JsonPropertyName("results")] IReadOnlyList<BoardBatchItem> Results);
+
 /// <summary>Source-generated JSON for the board's wire documents.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.Unspecified)]
 [JsonSerializable(typeof(BoardArtifact))]
@@ -106,6 +142,7 @@ public sealed record BoardProblem(
 [JsonSerializable(typeof(BoardProposal))]
 [JsonSerializable(typeof(BoardProposalList))]
 [JsonSerializable(typeof(BoardProblem))]
+[JsonSerializable(typeof(BoardBatchResult))]
 public sealed partial class BoardJsonContext : JsonSerializerContext
 {
 }

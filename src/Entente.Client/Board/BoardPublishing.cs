@@ -258,7 +258,7 @@ public static class BoardPublishing
         }
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, string where)
+    internal static async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send, string where)
     {
         try
         {
@@ -274,7 +274,7 @@ public static class BoardPublishing
         }
     }
 
-    private static async Task<BoardProblem?> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    internal static async Task<BoardProblem?> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
     {
         try
         {
@@ -286,6 +286,6 @@ public static class BoardPublishing
         }
     }
 
-    private static BoardRequestException Refusal(string where, int status, BoardProblem? problem) =>
+    internal static BoardRequestException Refusal(string where, int status, BoardProblem? problem) =>
         new(where, status, problem?.Title ?? ((HttpStatusCode)status).ToString(), problem?.Detail ?? "the board gave no detail");
 }

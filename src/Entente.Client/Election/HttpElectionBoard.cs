@@ -135,6 +135,69 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
         };
     }
 
+    /// <summary>Most ballots sent in one request by <see cref="PublishBallotsAsync"/> (the board's default limit is 256).</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>
+    /// Publishes a backlog of ballots: one ballot by the single post (<see cref="PublishAsync"/>), more in batches of up to
+    /// <see cref="BatchSize"/> (<c>POST /board/ballots/batch</c>, one signed request each). A ballot the board already holds
+    /// with the same bytes is <see cref="PublicationState.AlreadyPublished"/> (a batch sent again after a lost answer doubles
+    /// nothing); one being posted at the same moment by another request is published again alone, which waits for it.
+    /// </summary>
+    public async Task<IReadOnlyList<Publication>> PublishBallotsAsync(IReadOnlyList<Entente.Election.Encryption.EncryptedBallot> ballots, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        if (ballots.Count == 1)
+        {
+            return [await PublishAsync(ElectionDocument.Ballot(ballots[0]), Entente.Election.Record.RecordFormat.WriteBallot(ballots[0]), cancellationToken).ConfigureAwait(false)];
+        }
+
+        List<Publication> published = [];
+        foreach (Entente.Election.Encryption.EncryptedBallot[] chunk in ballots.Chunk(Math.Max(1, BatchSize)))
+        {
+            IReadOnlyList<BoardBatchItem> results;
+            try
+            {
+                results = await _client.PostBallotsAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BoardRequestException e)
+            {
+                throw Translate(e);
+            }
+
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                BoardBatchItem item = results[i];
+                ElectionDocument document = ElectionDocument.Ballot(chunk[i]);
+                if (item.Logged)
+                {
+                    published.Add(Publication.Published);
+                    continue;
+                }
+
+                if (item is { Status: 409, Title: "Duplicate ballot" })
+                {
+                    byte[] bytes = Entente.Election.Record.RecordFormat.WriteBallot(chunk[i]);
+                    if (item.Sha256 is null)
+                    {
+                        published.Add(await PublishAsync(document, bytes, cancellationToken).ConfigureAwait(false)); // being posted by another request
+                        continue;
+                    }
+
+                    if (string.Equals(item.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), StringComparison.OrdinalIgnoreCase))
+                    {
+                        published.Add(Publication.AlreadyPublished);
+                        continue;
+                    }
+                }
+
+                throw Translate(new BoardRequestException(Describe(document), item.Status, item.Title ?? "Refused", item.Detail ?? "the board gave no detail"));
+            }
+        }
+
+        return published;
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 

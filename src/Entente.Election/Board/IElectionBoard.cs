@@ -37,6 +37,24 @@ public interface IElectionBoard
 
     /// <summary>Publishes <paramref name="document"/> with <paramref name="bytes"/> (its canonical form); idempotent (see the summary).</summary>
     Task<Publication> PublishAsync(ElectionDocument document, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Publishes a device's <paramref name="ballots"/> (a backlog: ballots waiting to be published), each idempotent as
+    /// <see cref="PublishAsync"/>, and returns what became of each, in order. The place may send them together (the board:
+    /// <c>POST /board/ballots/batch</c>); by default they are published one by one. Throws for the first ballot refused,
+    /// as <see cref="PublishAsync"/> would; the others sent with it may be published.
+    /// </summary>
+    async Task<IReadOnlyList<Publication>> PublishBallotsAsync(IReadOnlyList<Encryption.EncryptedBallot> ballots, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        List<Publication> published = [];
+        foreach (Encryption.EncryptedBallot ballot in ballots)
+        {
+            published.Add(await PublishAsync(ElectionDocument.Ballot(ballot), Record.RecordFormat.WriteBallot(ballot), cancellationToken).ConfigureAwait(false));
+        }
+
+        return published;
+    }
 }
 
 /// <summary>What became of a publication.</summary>

@@ -6,13 +6,18 @@ namespace Entente.Election.Encryption;
 
 /// <summary>
 /// <c>entente encrypt</c>: one encryption device against the election's shared place. Ballots are encrypted in
-/// parallel, sealed in order (confirmation codes and chaining, eqs 71–78) and each published as soon as it is sealed;
-/// the device's record (its ballots in order and its closing hash) is published last.
+/// parallel, sealed in order (confirmation codes and chaining, eqs 71–78) and each published as soon as it is sealed and
+/// a publication slot is free; ballots sealed while every slot is busy wait and go together (a batch,
+/// <see cref="IElectionBoard.PublishBallotsAsync"/>), as does the backlog of a resumed journal. The device's record (its
+/// ballots in order and its closing hash) is published last.
 /// </summary>
 public static class EncryptionSteps
 {
     /// <summary>Publications in flight at once (a board validates ballots concurrently).</summary>
     private const int InFlight = 4;
+
+    /// <summary>Most ballots that wait for a publication slot before the device waits for one (a batch's size at most).</summary>
+    private const int MostWaiting = 64;
 
     /// <summary>
     /// Encrypts <paramref name="entries"/> on a new device <paramref name="device"/> (S_device <paramref name="deviceInformation"/>),
@@ -95,40 +100,50 @@ public static class EncryptionSteps
         List<Task> posts = [];
         using SemaphoreSlim window = new(InFlight);
         int published = 0;
+        List<EncryptedBallot> waiting = [];
         try
         {
-            for (int b = 0; b < total; b++)
+            if (resumed.Count > 0)
+            {
+                // The backlog of a run that stopped (journaled, perhaps never published: the device was offline, or stopped):
+                // published again in batches; those the board holds already are "already published".
+                sealedBallots.AddRange(resumed);
+                await window.WaitAsync(stop.Token).ConfigureAwait(false);
+                posts.Add(PublishAsync([.. resumed]));
+            }
+
+            for (int b = resumed.Count; b < total; b++)
             {
                 EncryptedBallot sealedBallot;
-                if (b < resumed.Count)
+                PreparedBallot ballot = await prepared[b].Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                BallotState choice = entries[b].Challenge ? BallotState.Challenged : BallotState.Cast;
+                if (twoStep)
                 {
-                    sealedBallot = resumed[b];
+                    SealedBallot shown = encryptionDevice.SealForVoter(ballot, time.GetUtcNow());
+                    await board.PublishAsync(ElectionDocument.Sealed(shown.Seal), shown.Seal.ToJson(), stop.Token).ConfigureAwait(false);
+                    sealedBallot = shown.Decide(choice);
                 }
                 else
                 {
-                    PreparedBallot ballot = await prepared[b].Task.WaitAsync(stop.Token).ConfigureAwait(false);
-                    BallotState choice = entries[b].Challenge ? BallotState.Challenged : BallotState.Cast;
-                    if (twoStep)
-                    {
-                        SealedBallot shown = encryptionDevice.SealForVoter(ballot, time.GetUtcNow());
-                        await board.PublishAsync(ElectionDocument.Sealed(shown.Seal), shown.Seal.ToJson(), stop.Token).ConfigureAwait(false);
-                        sealedBallot = shown.Decide(choice);
-                    }
-                    else
-                    {
-                        sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), choice);
-                    }
+                    sealedBallot = encryptionDevice.Seal(ballot, time.GetUtcNow(), choice);
+                }
 
-                    if (journal is not null)
-                    {
-                        // Written before it is published: a ballot the board may hold is always in the journal.
-                        await journal.AppendAsync(sealedBallot, stop.Token).ConfigureAwait(false);
-                    }
+                if (journal is not null)
+                {
+                    // Written before it is published: a ballot the board may hold is always in the journal.
+                    await journal.AppendAsync(sealedBallot, stop.Token).ConfigureAwait(false);
                 }
 
                 sealedBallots.Add(sealedBallot);
-                await window.WaitAsync(stop.Token).ConfigureAwait(false);
-                posts.Add(PublishAsync(sealedBallot));
+                waiting.Add(sealedBallot);
+                // Sent at once when a slot is free; while none is, ballots wait (up to MostWaiting) and the next slot takes them together.
+                if (b == total - 1 || waiting.Count >= MostWaiting || window.CurrentCount > 0)
+                {
+                    await window.WaitAsync(stop.Token).ConfigureAwait(false);
+                    posts.Add(PublishAsync([.. waiting]));
+                    waiting.Clear();
+                }
+
                 posts.RemoveAll(p => p.IsCompletedSuccessfully);
                 if (posts.FirstOrDefault(p => p.IsFaulted || p.IsCanceled) is Task failed)
                 {
@@ -155,12 +170,12 @@ public static class EncryptionSteps
         await board.PublishAsync(record, RecordFormat.WriteDevice(closing), cancellationToken).ConfigureAwait(false);
         return sealedBallots;
 
-        async Task PublishAsync(EncryptedBallot sealedBallot)
+        async Task PublishAsync(IReadOnlyList<EncryptedBallot> batch)
         {
             try
             {
-                await board.PublishAsync(ElectionDocument.Ballot(sealedBallot), RecordFormat.WriteBallot(sealedBallot), stop.Token).ConfigureAwait(false);
-                progress?.Report(new StepProgress("publishing ballots", Interlocked.Increment(ref published), total));
+                await board.PublishBallotsAsync(batch, stop.Token).ConfigureAwait(false);
+                progress?.Report(new StepProgress("publishing ballots", Interlocked.Add(ref published, batch.Count), total));
             }
             finally
             {

@@ -649,23 +649,205 @@ public sealed class BoardService : IDisposable
     {
         CharterMember member = CheckRole(kind, request.Member);
         (LogEntry entry, SignedNote note, byte[] entryBytes) = ParseEntryHeader(entryHeader);
-        // Backpressure: beyond MaxPendingValidations the post is answered 503 with Retry-After before the ballot is parsed or checked.
-        int most = Math.Max(1, Limits.MaxPendingValidations);
-        if (Interlocked.Increment(ref _validating) > most)
-        {
-            Interlocked.Decrement(ref _validating);
-            _log.Metrics.BallotShed();
-            throw new BoardRefusal(RefusalKind.Unavailable, "Busy validating", $"the board is validating {most} ballots, as many as it holds at once; nothing was stored, post this ballot again after the Retry-After wait.") { RetryAfterSeconds = 1 }.Raise();
-        }
-
-        // Ballot validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        bool valid = false;
-        PreparedArtifact prepared;
+        ReserveValidations(1, "post this ballot again");
+        PreparedArtifact prepared = await ValidateBallotAsync(member, request.Body, entry, note, entryBytes, ct);
+        string id = prepared.Id;
+        Claim(id);
+        bool stored = false;
         try
         {
-            prepared = _state.PrepareBallot(request.Body, member.Name, trusted: false);
-            CheckEntryFields(prepared, request.Body, entry, member.Name);
+            long index = await AppendAsync(request.Body, entryBytes, ct);
+            stored = true;
+            _schedule.Observe(index, entry);
+            return _index.Add(kind, id, index, entry);
+        }
+        finally
+        {
+            Release(id, stored);
+        }
+    }
+
+    /// <summary>
+    /// A batch of ballots from one device (<c>POST /board/ballots/batch</c>, docs/http-api.md "Ballots in a batch"): each item
+    /// is validated as a single post would be (same checks, same refusals, the proofs through the same
+    /// <see cref="BoardLimits.BallotValidator"/>, all items at once), then the valid ones are claimed in the request's order
+    /// (a ballot already on the board, or twice in the batch, is refused as a duplicate naming its index) and queued in the
+    /// log in that order, so that they share the sequencer's commits; the answer comes once every logged item is durable.
+    /// A refused item does not stop the others. Backpressure takes the whole request: when validation lags it is refused
+    /// (503) before any item is parsed.
+    /// </summary>
+    public async Task<BoardResult<IReadOnlyList<BoardBatchItem>>> SubmitBallotBatchAsync(SignedRequest request, IReadOnlyList<BatchBallot> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(items);
+        BoardKind kind = BoardKind.Ballots;
+        CharterMember member;
+        try
+        {
+            member = CheckRole(kind, request.Member);
+            ReserveValidations(items.Count, "post the batch again");
+        }
+        catch (BoardRefusedException e)
+        {
+            return BoardResult.Refused<IReadOnlyList<BoardBatchItem>>(e.Refusal);
+        }
+
+        BoardBatchItem?[] results = new BoardBatchItem?[items.Count];
+        (PreparedArtifact Prepared, LogEntry Entry, byte[] EntryBytes)?[] valid = await Task.WhenAll(items.Select((item, i) => ValidateItemAsync(i, item)));
+
+        // In the request's order: claimed (a duplicate refused), then queued in the log one after the other.
+        List<(int Item, string Id, LogEntry Entry, Task<AddResult>? Committed)> claimed = [];
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (valid[i] is not { } v)
+            {
+                continue;
+            }
+
+            try
+            {
+                Claim(v.Prepared.Id);
+                claimed.Add((i, v.Prepared.Id, v.Entry, null));
+            }
+            catch (BoardRefusedException e)
+            {
+                results[i] = Refused(i, v.Prepared.Id, e.Refusal);
+            }
+        }
+
+        bool[] stored = new bool[claimed.Count];
+        try
+        {
+            for (int c = 0; c < claimed.Count; c++)
+            {
+                int i = claimed[c].Item;
+                try
+                {
+                    // Not cancellable once queued: the entry is logged whatever becomes of the request (as AppendAsync).
+                    claimed[c] = claimed[c] with { Committed = await _log.Sequencer.EnqueueAsync(valid[i]!.Value.EntryBytes, items[i].Ballot, CancellationToken.None) };
+                }
+                catch (LogFatalException e)
+                {
+                    results[i] = Refused(i, claimed[c].Id, new BoardRefusal(RefusalKind.Unavailable, "Log stopped", e.Message));
+                }
+            }
+
+            for (int c = 0; c < claimed.Count; c++)
+            {
+                (int i, string id, LogEntry entry, Task<AddResult>? committed) = claimed[c];
+                if (committed is null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    AddResult added = await committed;
+                    if (added.Duplicate)
+                    {
+                        await _log.Blobs.PutAsync(items[i].Ballot, CancellationToken.None); // as AppendAsync: sure the blob is there
+                    }
+
+                    _log.Metrics.Appended("board", added.Duplicate);
+                    stored[c] = true;
+                    _schedule.Observe(added.Index, entry);
+                    BoardArtifact logged = _index.Add(kind, id, added.Index, entry);
+                    results[i] = new BoardBatchItem(201, id, logged.Index, logged.Href, logged.Sha256);
+                }
+                catch (LogFatalException e)
+                {
+                    results[i] = Refused(i, id, new BoardRefusal(RefusalKind.Unavailable, "Log stopped", e.Message));
+                }
+            }
+        }
+        finally
+        {
+            for (int c = 0; c < claimed.Count; c++)
+            {
+                Release(claimed[c].Id, stored[c]);
+            }
+        }
+
+        // A ballot twice in the batch: its second item names where the first was logged.
+        for (int i = 0; i < results.Length; i++)
+        {
+            if (results[i] is { Status: 409, Title: "Duplicate ballot", Index: null, Ballot: string id } duplicate && _index.Lookup(kind.Collection, id) is BoardArtifact first)
+            {
+                results[i] = duplicate with { Index = first.Index, Href = first.Href, Sha256 = first.Sha256 };
+            }
+        }
+
+        return BoardResult.Ok<IReadOnlyList<BoardBatchItem>>([.. results.Select(r => r!)]);
+
+        async Task<(PreparedArtifact, LogEntry, byte[])?> ValidateItemAsync(int i, BatchBallot item)
+        {
+            LogEntry entry;
+            SignedNote note;
+            try
+            {
+                (entry, note) = LogEntry.Parse(item.Entry);
+            }
+            catch (NoteFormatException e)
+            {
+                Interlocked.Decrement(ref _validating);
+                results[i] = Refused(i, null, BoardRefusal.Malformed("Malformed entry", $"{EntryHeader}: {e.Message}"));
+                return null;
+            }
+
+            try
+            {
+                PreparedArtifact prepared = await ValidateBallotAsync(member, item.Ballot, entry, note, item.Entry, cancellationToken);
+                return (prepared, entry, item.Entry);
+            }
+            catch (BoardRefusedException e)
+            {
+                results[i] = Refused(i, entry.BallotId, e.Refusal);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>A refused item of a batch: the refusal a single post would get, its detail naming the item.</summary>
+    private static BoardBatchItem Refused(int item, string? ballot, BoardRefusal refusal)
+    {
+        int status = Endpoints.BoardEndpoints.StatusOf(refusal.Kind);
+        string detail = refusal.Detail.StartsWith(EntryHeader + ":", StringComparison.Ordinal)
+            ? $"ballots[{item}].entry{refusal.Detail[EntryHeader.Length..]}"
+            : $"ballots[{item}]: {refusal.Detail}";
+        IReadOnlyDictionary<string, object?>? x = refusal.Extensions;
+        return new BoardBatchItem(status, ballot, x?.GetValueOrDefault("index") as long?, x?.GetValueOrDefault("href") as string, x?.GetValueOrDefault("sha256") as string,
+            Endpoints.BoardEndpoints.ProblemTypeOf(status), refusal.Title, detail);
+    }
+
+    /// <summary>
+    /// Backpressure: holds <paramref name="count"/> of the <see cref="BoardLimits.MaxPendingValidations"/> places, or refuses
+    /// (503 with Retry-After) before anything is parsed or checked. A batch larger than the limit is let in when nothing else
+    /// is being validated, so that it is never refused for ever. <see cref="ValidateBallotAsync"/> gives each place back.
+    /// </summary>
+    private void ReserveValidations(int count, string again)
+    {
+        int most = Math.Max(1, Limits.MaxPendingValidations);
+        int now = Interlocked.Add(ref _validating, count);
+        if (now > most && now != count)
+        {
+            Interlocked.Add(ref _validating, -count);
+            _log.Metrics.BallotShed();
+            throw new BoardRefusal(RefusalKind.Unavailable, "Busy validating", $"the board is validating {most} ballots, as many as it holds at once; nothing was stored, {again} after the Retry-After wait.") { RetryAfterSeconds = 1 }.Raise();
+        }
+    }
+
+    /// <summary>
+    /// A ballot's validation, timed for the operators (entente.ballot.validation.duration): parse, entry, signature, proofs.
+    /// Gives back the place <see cref="ReserveValidations"/> held for it.
+    /// </summary>
+    private async Task<PreparedArtifact> ValidateBallotAsync(CharterMember member, byte[] body, LogEntry entry, SignedNote note, byte[] entryBytes, CancellationToken ct)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool valid = false;
+        try
+        {
+            PreparedArtifact prepared = _state.PrepareBallot(body, member.Name, trusted: false);
+            CheckEntryFields(prepared, body, entry, member.Name);
             CheckTime(entry);
             CheckSignature(note, entryBytes, member);
             if (prepared.Validate is not null)
@@ -674,14 +856,18 @@ public sealed class BoardService : IDisposable
             }
 
             valid = true;
+            return prepared;
         }
         finally
         {
             Interlocked.Decrement(ref _validating);
             _log.Metrics.BallotValidated(System.Diagnostics.Stopwatch.GetElapsedTime(started), valid);
         }
+    }
 
-        string id = prepared.Id;
+    /// <summary>Claims a ballot's id for this post (refused once voting is closed, or when the id is on the board or being posted).</summary>
+    private void Claim(string id)
+    {
         lock (_ballotLock)
         {
             if (_closed)
@@ -700,24 +886,17 @@ public sealed class BoardService : IDisposable
 
             _inflight++;
         }
+    }
 
-        bool stored = false;
-        try
+    /// <summary>Ends a claim: the id stays claimed when its ballot was stored.</summary>
+    private void Release(string id, bool stored)
+    {
+        lock (_ballotLock)
         {
-            long index = await AppendAsync(request.Body, entryBytes, ct);
-            stored = true;
-            _schedule.Observe(index, entry);
-            return _index.Add(kind, id, index, entry);
-        }
-        finally
-        {
-            lock (_ballotLock)
+            _inflight--;
+            if (!stored)
             {
-                _inflight--;
-                if (!stored)
-                {
-                    _ballotIds.Remove(id);
-                }
+                _ballotIds.Remove(id);
             }
         }
     }
@@ -1072,6 +1251,23 @@ public sealed class BoardLimits
     /// </summary>
     [System.Text.Json.Serialization.JsonPropertyName("maxPendingValidations")]
     public int MaxPendingValidations { get; set; } = 256;
+
+    /// <summary>
+    /// Most ballots in one <c>POST /board/ballots/batch</c> (JSON <c>maxBatchBallots</c>, default 256; values below 1 count
+    /// as 1). A batch beyond it is refused (413) before any ballot is looked at.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonPropertyName("maxBatchBallots")]
+    public int MaxBatchBallots { get; set; } = 256;
+
+    /// <summary>
+    /// Largest body of a batch (bytes): <see cref="MaxBatchBallots"/> items of a ballot of <see cref="MaxBallotBytes"/> and an
+    /// entry of the log's largest entry size, both in base64, with their JSON; a longer body is refused (413) before it is read.
+    /// </summary>
+    public int MaxBatchBytes()
+    {
+        long item = 4L * ((MaxBallotBytes + 2) / 3) + 4L * ((Entente.Transparency.Tiles.EntryBundle.MaxEntrySize + 2) / 3) + 64;
+        return (int)Math.Min(int.MaxValue, 64 + (Math.Max(1, MaxBatchBallots) * item));
+    }
 
     /// <summary>Where ballots' proofs are checked (set by the host: <c>entente serve --cluster</c>); the board's own cores by default.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -39,6 +39,18 @@ internal static class BoardEndpoints
         board.MapGet("/proposals/{collection}/{id}", (string collection, string id, BoardService b, CancellationToken ct) => ProposalAsync(collection, id, b, ct))
             .WithName("GetProposalItem").WithSummary("The pending proposal of a joint artifact of a collection (an opening).")
             .Produces<BoardProposal>(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status404NotFound);
+        board.MapPost("/ballots/batch", PostBatchAsync)
+            .WithName("PostBallotBatch")
+            .WithSummary($"Post a batch of ballots from one device: one signed request (role device) whose body is {{\"ballots\":[{{\"entry\":base64,\"ballot\":base64}},…]}} (1 to limits.maxBatchBallots items); 200 with one result per item, in order: logged (201, index, href, sha256) or the ProblemDetails a single post of it would get.")
+            .Accepts<byte[]>("application/json")
+            .Produces<BoardBatchResult>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(WritePolicy);
         foreach (BoardKind kind in BoardKind.All)
         {
             string path = "/" + kind.Collection;
@@ -130,6 +142,46 @@ internal static class BoardEndpoints
         return TypedResults.Created(logged.Href, logged);
     }
 
+    /// <summary>
+    /// <c>POST /board/ballots/batch</c> (docs/http-api.md, "Ballots in a batch"): the request is authenticated as any post (a
+    /// body longer than <see cref="BoardLimits.MaxBatchBytes"/> is refused 413 before it is read), the body read strictly
+    /// (400 naming the item and the problem; more than <see cref="BoardLimits.MaxBatchBallots"/> items 413), then every ballot
+    /// submitted (<see cref="BoardService.SubmitBallotBatchAsync"/>); 200 with one result per item once every logged one is durable.
+    /// </summary>
+    private static async Task<IResult> PostBatchAsync(HttpContext http, BoardService board, RequestAuthenticator auth, ILoggerFactory loggers, CancellationToken ct)
+    {
+        (SignedRequest? request, IResult? failure) = await auth.AuthenticateAsync(http, board.Limits.MaxBatchBytes(), ct);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        (IReadOnlyList<BatchBallot>? items, BatchProblem problem, string? detail) = BallotBatch.Parse(request!.Body, board.Limits);
+        if (items is null)
+        {
+            return problem == BatchProblem.TooMany
+                ? LogEndpoints.Problem(StatusCodes.Status413PayloadTooLarge, "Too many ballots", detail!)
+                : LogEndpoints.Problem(StatusCodes.Status400BadRequest, "Malformed batch", detail!);
+        }
+
+        BoardResult<IReadOnlyList<BoardBatchItem>> result = await board.SubmitBallotBatchAsync(request, items, ct);
+        if (result.Refusal is BoardRefusal refusal)
+        {
+            return Problem(refusal);
+        }
+
+        ILogger logger = loggers.CreateLogger("Entente.Server.Board");
+        foreach (BoardBatchItem item in result.Value!)
+        {
+            if (item.Logged)
+            {
+                BoardLog.Logged(logger, "ballot", BoardKind.Ballots.Collection, item.Index!.Value, request.Member.Name, item.Sha256!);
+            }
+        }
+
+        return TypedResults.Json(new BoardBatchResult(result.Value), BoardJsonContext.Default.BoardBatchResult);
+    }
+
     /// <summary>The entry header when its party is an audit-board key (the post of an audit board's page), else null.</summary>
     private static string? AuditBoardEntry(HttpContext http)
     {
@@ -167,6 +219,18 @@ internal static class BoardEndpoints
         RefusalKind.Invalid => StatusCodes.Status422UnprocessableEntity,
         RefusalKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>The ProblemDetails <c>type</c> of a status, as ASP.NET Core fills it in for the board's other answers (the item results of a batch).</summary>
+    public static string ProblemTypeOf(int status) => LogEndpoints.ProblemType(status) ?? status switch
+    {
+        StatusCodes.Status400BadRequest => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        StatusCodes.Status409Conflict => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        StatusCodes.Status422UnprocessableEntity => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+        StatusCodes.Status503ServiceUnavailable => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+        _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
 
     /// <summary>The ProblemDetails of a refusal.</summary>

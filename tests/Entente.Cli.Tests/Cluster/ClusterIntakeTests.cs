@@ -102,6 +102,25 @@ public sealed class ClusterIntakeTests
 
             Assert.Equal(Ballots, acknowledged.Count);
 
+            // A device's backlog in one batch (POST /board/ballots/batch, larger than the two validations the board holds
+            // at once, so let in only when nothing else is validated): each ballot's proofs checked on the silos, the
+            // forged one refused alone with the reason a single post gets.
+            EncryptedBallot[] backlog = Encrypt(context, encryptor, machine, voters, 12);
+            EncryptedBallot forgedInBatch = machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(context.Parameters.Manifest, voters), "forged in a batch"), DateTimeOffset.UtcNow) with { Contests = backlog[0].Contests };
+            using (BoardClient batching = new(new Uri(board.Url), device, retry: patient))
+            {
+                IReadOnlyList<BoardBatchItem> results = await batching.PostBallotsAsync([.. backlog.Take(6), forgedInBatch, .. backlog.Skip(6)]);
+                Assert.True(results[6].Status == 422, $"{results[6].Status} {results[6].Title}: {results[6].Detail}");
+                Assert.StartsWith("ballots[6]: ", results[6].Detail, StringComparison.Ordinal);
+                foreach ((BoardBatchItem result, EncryptedBallot ballot) in results.Where((_, i) => i != 6).Zip(backlog))
+                {
+                    Assert.True(result.Logged, $"{result.Status} {result.Title}: {result.Detail}");
+                    Assert.Equal(ballot.Id.ToHex(), result.Ballot);
+                    acknowledged[ballot.Id.ToHex()] = 0;
+                }
+            }
+
+            Assert.Equal(Ballots + backlog.Length, acknowledged.Count);
             await AssertEachLoggedOnceAsync(board, acknowledged.Keys);
 
             // Both silos checked ballots (each says when it first holds the election's context), the board none itself.

@@ -147,6 +147,16 @@ internal sealed class LiveElection : IAsyncDisposable
         _machine = new EncryptionDevice(Context, "device-1", "test device");
     }
 
+    /// <summary>The test board (its keys and folder).</summary>
+    public TestBoard Board => _board;
+
+    /// <summary>The device's board client (charter member device-1).</summary>
+    public BoardClient DeviceClient => _device;
+
+    /// <summary>Encrypts and seals <paramref name="count"/> cast ballots on the device without posting them (a device's backlog).</summary>
+    public EncryptedBallot[] Seal(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => _machine!.Seal(_encryptor!.Encrypt(ElectionSimulator.RandomBallot(Manifest, _voters), $"backlog {i}"), DateTimeOffset.UtcNow))];
+
     /// <summary>Encrypts and posts <paramref name="count"/> ballots; those whose number is in <paramref name="challenge"/> are challenged.</summary>
     public async Task VoteAsync(int count, params int[] challenge)
     {
