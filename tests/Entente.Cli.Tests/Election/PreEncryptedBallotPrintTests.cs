@@ -134,14 +134,15 @@ public partial class PreEncryptedBallotPrintTests
     /// <summary>
     /// The codes on page <paramref name="page"/> as Tesseract reads them from renderings of the code column (the right
     /// quarter of an A4 page, above the footer) restricted to hex digits. OCR drops or confuses a glyph now and then (about
-    /// 1 code in 60 in our trials), and a clean-clone CI run once missed a code by more than one edit at 300 dpi alone; so
-    /// the column is read at 300 and at 400 dpi and the tokens of both readings are kept; a code counts as read when a token is
-    /// within one edit of it. A wrong code printed differs from the right one in about every character, in both readings.
+    /// 1 code in 60 in our trials), and clean-clone CI runs once missed a code by more than one edit at 300 dpi alone, and
+    /// once at 300 and 400 dpi both; so the column is read at 300, 400 and 500 dpi and the tokens of every reading are kept; a
+    /// code counts as read when a token is within one edit of it. A wrong code printed differs from the right one in about
+    /// every character, in every reading.
     /// </summary>
     private static string[] ReadCodes(TempFolder temp, int page)
     {
         List<string> tokens = [];
-        foreach (int dpi in new[] { 300, 400 })
+        foreach (int dpi in new[] { 300, 400, 500 })
         {
             string prefix = temp.File($"codes{page}-{dpi}");
             int scale(int at300) => at300 * dpi / 300;
