@@ -40,6 +40,22 @@ public class RecordSchemaTests
         _ => throw new InvalidOperationException(path),
     };
 
+    /// <summary>Validates every JSON file of the record at <paramref name="root"/> against its schema; returns how many files <paramref name="counted"/> picks.</summary>
+    private static int ValidateEveryFile(string root, Func<string, JsonElement, bool> counted)
+    {
+        int count = 0;
+        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
+            EvaluationResults result = Load(SchemaFor(relative)).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, relative + ": " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Value}"))));
+            count += counted(relative, document.RootElement) ? 1 : 0;
+        }
+
+        return count;
+    }
+
     [Fact]
     public async Task Every_record_file_validates_against_its_schema()
     {
@@ -47,16 +63,7 @@ public class RecordSchemaTests
         using TestFiles.TempFolder folder = new();
         await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, manifest, ballots: 6, challenged: 2, decryptContestData: 2), folder.File("r"));
         string root = folder.File("r");
-        int checkedFiles = 0;
-        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            JsonSchema schema = Load(SchemaFor(relative));
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
-            EvaluationResults result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            Assert.True(result.IsValid, relative + ": " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {e.Value}"))));
-            checkedFiles++;
-        }
+        int checkedFiles = ValidateEveryFile(root, (_, _) => true);
 
         Assert.True(checkedFiles >= 10);
         Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(root, "contest_data")));
@@ -68,16 +75,7 @@ public class RecordSchemaTests
     {
         using TestFiles.TempFolder folder = new();
         await RecordStore.WriteAsync(PreEncryptedRecordTests.MixedRecord(31), folder.File("r"));
-        string root = folder.File("r");
-        int preEncrypted = 0;
-        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
-            EvaluationResults result = Load(SchemaFor(relative)).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            Assert.True(result.IsValid, relative);
-            preEncrypted += relative.StartsWith("uncast/", StringComparison.Ordinal) || document.RootElement.TryGetProperty("pre_encryption", out _) ? 1 : 0;
-        }
+        int preEncrypted = ValidateEveryFile(folder.File("r"), (relative, root) => relative.StartsWith("uncast/", StringComparison.Ordinal) || root.TryGetProperty("pre_encryption", out _));
 
         Assert.Equal(4, preEncrypted);
     }
@@ -87,16 +85,7 @@ public class RecordSchemaTests
     {
         using TestFiles.TempFolder folder = new();
         await RecordStore.WriteAsync(RecordRoundTripTests.SmallRecord(3, Properties.EndToEndTinyGroupTests.TwoContests, ballots: 5, challenged: 2), folder.File("r"), filesPerPiece: 3);
-        string root = folder.File("r");
-        int pieces = 0;
-        foreach (string file in Directory.EnumerateFiles(root, "*.json", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
-            EvaluationResults result = Load(SchemaFor(relative)).Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            Assert.True(result.IsValid, relative);
-            pieces += relative.StartsWith("lists/", StringComparison.Ordinal) ? 1 : 0;
-        }
+        int pieces = ValidateEveryFile(folder.File("r"), (relative, _) => relative.StartsWith("lists/", StringComparison.Ordinal));
 
         // 5 ballots and 2 openings in pieces of 3.
         Assert.Equal(3, pieces);

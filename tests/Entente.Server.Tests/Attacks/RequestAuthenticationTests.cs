@@ -17,18 +17,6 @@ namespace Entente.Server.Tests.Attacks;
 /// <summary>Unsigned, forged, replayed, stale, tampered, oversized and too frequent writes are refused with ProblemDetails.</summary>
 public sealed class RequestAuthenticationTests
 {
-    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode} {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
-        JsonElement problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(title, problem.GetProperty("title").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
-        return problem;
-    }
-
     private static HttpRequestMessage Add(HttpClient client, byte[] entry) => new(HttpMethod.Post, new Uri(client.BaseAddress!, "add")) { Content = new ByteArrayContent(entry) };
 
     [Fact]
@@ -42,7 +30,7 @@ public sealed class RequestAuthenticationTests
 
         // Other writes need a request signature: 401 with a hint of what to send.
         HttpResponseMessage unsigned = await raw.PostAsync("blob", new ByteArrayContent(entry));
-        await Problem(unsigned, HttpStatusCode.Unauthorized, "Signature required");
+        await Problems.AssertAsync(unsigned, HttpStatusCode.Unauthorized, "Signature required");
         Assert.StartsWith("Signature", unsigned.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Contains("content-digest", unsigned.Headers.GetValues("Accept-Signature").Single(), StringComparison.Ordinal);
 
@@ -50,28 +38,28 @@ public sealed class RequestAuthenticationTests
         // the charter does not know, is refused; half a request signature is not ignored.
         using Ed25519NoteSigner impostor = Ed25519NoteSigner.Generate("blue.example");
         byte[] forgedEntry = new LogEntry("incident.report", Hash256.Compute([9]), "blue.example", "B-9").Sign(impostor);
-        JsonElement badEntry = await Problem(await raw.SendAsync(Add(raw, forgedEntry)), HttpStatusCode.Forbidden, "Bad signature");
+        JsonElement badEntry = await Problems.AssertAsync(await raw.SendAsync(Add(raw, forgedEntry)), HttpStatusCode.Forbidden, "Bad signature");
         Assert.Contains("blue.example", badEntry.GetProperty("detail").GetString(), StringComparison.Ordinal);
         using Ed25519NoteSigner green = Ed25519NoteSigner.Generate("green.example");
         byte[] greenEntry = new LogEntry("incident.report", Hash256.Compute([10]), "green.example", "G-1").Sign(green);
-        await Problem(await raw.SendAsync(Add(raw, greenEntry)), HttpStatusCode.Forbidden, "Unknown party");
-        await Problem(await raw.SendAsync(Add(raw, Encoding.UTF8.GetBytes("not an entry\n"))), HttpStatusCode.BadRequest, "Malformed entry");
+        await Problems.AssertAsync(await raw.SendAsync(Add(raw, greenEntry)), HttpStatusCode.Forbidden, "Unknown party");
+        await Problems.AssertAsync(await raw.SendAsync(Add(raw, Encoding.UTF8.GetBytes("not an entry\n"))), HttpStatusCode.BadRequest, "Malformed entry");
         HttpRequestMessage halfSigned = Add(raw, entry);
         halfSigned.Headers.TryAddWithoutValidation("Signature", "sig1=:AAAA:");
-        await Problem(await raw.SendAsync(halfSigned), HttpStatusCode.Unauthorized, "Signature required");
+        await Problems.AssertAsync(await raw.SendAsync(halfSigned), HttpStatusCode.Unauthorized, "Signature required");
 
         // A key the charter does not know.
         using Ed25519NoteSigner stranger = Ed25519NoteSigner.Generate("green.example");
         HttpRequestMessage byStranger = Add(raw, entry);
         await HttpSignatureHandler.SignAsync(byStranger, stranger, now);
-        JsonElement unknown = await Problem(await raw.SendAsync(byStranger), HttpStatusCode.Unauthorized, "Unknown key");
+        JsonElement unknown = await Problems.AssertAsync(await raw.SendAsync(byStranger), HttpStatusCode.Unauthorized, "Unknown key");
         Assert.Contains("green.example", unknown.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A key that claims blue's name but is not blue's: the signature does not verify.
         using Ed25519NoteSigner fakeBlue = Ed25519NoteSigner.Generate("blue.example");
         HttpRequestMessage forged = Add(raw, entry);
         await HttpSignatureHandler.SignAsync(forged, fakeBlue, now);
-        await Problem(await raw.SendAsync(forged), HttpStatusCode.Unauthorized, "Bad signature");
+        await Problems.AssertAsync(await raw.SendAsync(forged), HttpStatusCode.Unauthorized, "Bad signature");
 
         // Signed for another path, sent to /add: the base differs.
         HttpRequestMessage signedForBlob = new(HttpMethod.Post, new Uri(raw.BaseAddress!, "blob")) { Content = new ByteArrayContent(entry) };
@@ -82,21 +70,21 @@ public sealed class RequestAuthenticationTests
             replayedOnAdd.Headers.TryAddWithoutValidation(h, signedForBlob.Headers.GetValues(h));
         }
 
-        await Problem(await raw.SendAsync(replayedOnAdd), HttpStatusCode.Unauthorized, "Bad signature");
+        await Problems.AssertAsync(await raw.SendAsync(replayedOnAdd), HttpStatusCode.Unauthorized, "Bad signature");
 
         // A body changed after signing: the digest no longer matches.
         HttpRequestMessage tampered = new(HttpMethod.Post, new Uri(raw.BaseAddress!, "add")) { Content = new ByteArrayContent(entry) };
         await HttpSignatureHandler.SignAsync(tampered, board.Blue, now);
         byte[] other = new LogEntry("incident.report", Hash256.Compute([8]), "blue.example", "B-8").Sign(board.Blue);
         tampered.Content = new ByteArrayContent(other);
-        await Problem(await raw.SendAsync(tampered), HttpStatusCode.Unauthorized, "Content digest mismatch");
+        await Problems.AssertAsync(await raw.SendAsync(tampered), HttpStatusCode.Unauthorized, "Content digest mismatch");
 
         // Outside the clock-skew window, either way.
         foreach (TimeSpan skew in new[] { TimeSpan.FromMinutes(-10), TimeSpan.FromMinutes(10) })
         {
             HttpRequestMessage stale = new(HttpMethod.Post, new Uri(raw.BaseAddress!, "add")) { Content = new ByteArrayContent(entry) };
             await HttpSignatureHandler.SignAsync(stale, board.Blue, now + skew);
-            await Problem(await raw.SendAsync(stale), HttpStatusCode.Unauthorized, "Stale signature");
+            await Problems.AssertAsync(await raw.SendAsync(stale), HttpStatusCode.Unauthorized, "Stale signature");
         }
 
         SignedCheckpoint cp = SignedCheckpoint.Open(await raw.GetByteArrayAsync("checkpoint"), board.LogKey.Verifier);
@@ -111,7 +99,7 @@ public sealed class RequestAuthenticationTests
         }
 
         Assert.Equal(HttpStatusCode.OK, (await SendWithNonce("nonce-1")).StatusCode);
-        await Problem(await SendWithNonce("nonce-1"), HttpStatusCode.Unauthorized, "Replayed request");
+        await Problems.AssertAsync(await SendWithNonce("nonce-1"), HttpStatusCode.Unauthorized, "Replayed request");
         JsonElement dup = await (await SendWithNonce("nonce-2")).Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(dup.GetProperty("duplicate").GetBoolean());
 
@@ -139,16 +127,16 @@ public sealed class RequestAuthenticationTests
         using HttpClient blue = TestBoard.Signed(log, board.Blue);
         using BoardClient device = new(new Uri(TestBoard.Address(log)), board.Device);
 
-        JsonElement tooLarge = await Problem(await blue.PostAsync("add", new ByteArrayContent(new byte[5000])), HttpStatusCode.RequestEntityTooLarge, "Request too large");
+        JsonElement tooLarge = await Problems.AssertAsync(await blue.PostAsync("add", new ByteArrayContent(new byte[5000])), HttpStatusCode.RequestEntityTooLarge, "Request too large");
         Assert.Contains("4096", tooLarge.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await Problem(await device.PostAsync("board/ballots", new byte[1001], "ballot.cast"), HttpStatusCode.RequestEntityTooLarge, "Request too large");
+        await Problems.AssertAsync(await device.PostAsync("board/ballots", new byte[1001], "ballot.cast"), HttpStatusCode.RequestEntityTooLarge, "Request too large");
 
         // blue has one request left in its bucket; the device's bucket is separate.
         Assert.Equal(HttpStatusCode.OK, (await blue.PostAsync("blob", new ByteArrayContent([1]))).StatusCode);
         HttpResponseMessage limited = await blue.PostAsync("blob", new ByteArrayContent([2]));
-        await Problem(limited, HttpStatusCode.TooManyRequests, "Too many requests");
+        await Problems.AssertAsync(limited, HttpStatusCode.TooManyRequests, "Too many requests");
         Assert.True(limited.Headers.RetryAfter!.Delta!.Value.TotalSeconds >= 1);
-        await Problem(await device.PostAsync("board/ballots", new byte[10], "ballot.cast"), HttpStatusCode.Conflict, "Not yet");
+        await Problems.AssertAsync(await device.PostAsync("board/ballots", new byte[10], "ballot.cast"), HttpStatusCode.Conflict, "Not yet");
 
         // Reads are never limited.
         for (int i = 0; i < 10; i++)
@@ -169,30 +157,30 @@ public sealed class RequestAuthenticationTests
 
         // Missing or mismatched entry, wrong type, another party's entry, a charter that is not the server's.
         HttpResponseMessage noEntry = await blue.Http.PostAsync("board/charter", new ByteArrayContent(charter));
-        await Problem(noEntry, HttpStatusCode.BadRequest, "Entry required");
-        await Problem(await blue.PostAsync("board/charter", charter, "manifest", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Entry does not match");
+        await Problems.AssertAsync(noEntry, HttpStatusCode.BadRequest, "Entry required");
+        await Problems.AssertAsync(await blue.PostAsync("board/charter", charter, "manifest", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         // A joint artifact's entry names the party that proposed it (any party may relay it once signed): never a
         // member that is not a party, even with every party's signature.
         SignedNote byDevice = SignedNote.Parse(new LogEntry("charter", Hash256.Compute(charter), board.Device.Name).Sign(board.Device));
         byDevice = byDevice.WithSignature(board.Blue.Sign(byDevice.TextBytes)).WithSignature(board.Red.Sign(byDevice.TextBytes));
         using HttpRequestMessage asOther = new(HttpMethod.Post, "board/charter") { Content = new ByteArrayContent(charter) };
         asOther.Headers.TryAddWithoutValidation(BoardProtocol.EntryHeader, Convert.ToBase64String(byDevice.ToBytes()));
-        JsonElement wrongParty = await Problem(await blue.Http.SendAsync(asOther), HttpStatusCode.UnprocessableEntity, "Entry does not match");
+        JsonElement wrongParty = await Problems.AssertAsync(await blue.Http.SendAsync(asOther), HttpStatusCode.UnprocessableEntity, "Entry does not match");
         Assert.Contains("party", wrongParty.GetProperty("detail").GetString(), StringComparison.Ordinal);
         byte[] otherCharter = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(charter).Replace("device-1", "device-2", StringComparison.Ordinal));
-        await Problem(await blue.PostAsync("board/charter", otherCharter, "charter", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Not this board's charter");
+        await Problems.AssertAsync(await blue.PostAsync("board/charter", otherCharter, "charter", cosigners: [board.Red]), HttpStatusCode.UnprocessableEntity, "Not this board's charter");
 
         // Board artifact types cannot bypass the board through the raw log.
         using HttpClient raw = TestBoard.Signed(log, board.Blue);
         byte[] ballotEntry = new LogEntry("ballot.cast", Hash256.Compute([1]), "blue.example", "X").Sign(board.Blue);
-        await Problem(await raw.PostAsync("add", new ByteArrayContent(ballotEntry)), HttpStatusCode.Forbidden, "Owned entry type");
+        await Problems.AssertAsync(await raw.PostAsync("add", new ByteArrayContent(ballotEntry)), HttpStatusCode.Forbidden, "Owned entry type");
 
         // Unknown routes and unknown artifacts are ProblemDetails too.
-        await Problem(await raw.GetAsync("board/ballots/ABCD"), HttpStatusCode.NotFound, "Not on the board");
+        await Problems.AssertAsync(await raw.GetAsync("board/ballots/ABCD"), HttpStatusCode.NotFound, "Not on the board");
         HttpResponseMessage missing = await raw.GetAsync("no/such/route");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
-        await Problem(await raw.GetAsync("board/ballots?limit=5000"), HttpStatusCode.BadRequest, "Bad page");
+        await Problems.AssertAsync(await raw.GetAsync("board/ballots?limit=5000"), HttpStatusCode.BadRequest, "Bad page");
     }
 
     [Fact]
@@ -228,7 +216,7 @@ public sealed class RequestAuthenticationTests
             Assert.DoesNotContain(redOnly, await (await Collections(asBlue)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
             using Ed25519NoteSigner fakeRed = Ed25519NoteSigner.Generate("red.example");
             using HttpClient asFakeRed = TestBoard.Signed(log, fakeRed);
-            await Problem(await Collections(asFakeRed), HttpStatusCode.Unauthorized, "Bad signature");
+            await Problems.AssertAsync(await Collections(asFakeRed), HttpStatusCode.Unauthorized, "Bad signature");
         }
     }
 

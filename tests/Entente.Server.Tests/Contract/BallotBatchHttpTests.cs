@@ -61,16 +61,6 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
         return results;
     }
 
-    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        string text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode} {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
-        JsonElement problem = JsonDocument.Parse(text).RootElement;
-        Assert.Equal(title, problem.GetProperty("title").GetString());
-        return problem;
-    }
-
     private static void AssertRefused(BoardBatchItem item, int status, string title, string detailPart)
     {
         Assert.Equal(status, item.Status);
@@ -111,7 +101,7 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
         EncryptedBallot[] ballots = Election.Seal(4);
         EncryptedBallot forged = ballots[1] with { Contests = ballots[3].Contests }; // another ballot's contests under this one's id
         using HttpResponseMessage alone = await Device.PostBallotAsync(forged);
-        JsonElement single = await ProblemAsync(alone, HttpStatusCode.UnprocessableEntity, (await alone.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString()!);
+        JsonElement single = await Problems.AssertAsync(alone, HttpStatusCode.UnprocessableEntity, (await alone.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString()!);
         IReadOnlyList<BoardBatchItem> results = await Device.PostBallotsAsync([ballots[0], forged, ballots[2]]);
 
         Assert.True(results[0].Logged && results[2].Logged, $"{results[0].Detail} / {results[2].Detail}");
@@ -184,7 +174,7 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
         ];
         foreach ((string body, string names) in cases)
         {
-            JsonElement problem = await ProblemAsync(await PostRawAsync(Encoding.UTF8.GetBytes(body)), HttpStatusCode.BadRequest, "Malformed batch");
+            JsonElement problem = await Problems.AssertAsync(await PostRawAsync(Encoding.UTF8.GetBytes(body)), HttpStatusCode.BadRequest, "Malformed batch");
             Assert.Contains(names, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
@@ -198,7 +188,7 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
         EncryptedBallot ballot = Election.Seal(1)[0];
         byte[] bytes = BoardArtifacts.Ballot(ballot);
         (byte[], byte[]) item = (EntryOf(ballot, bytes), bytes);
-        JsonElement problem = await ProblemAsync(await PostRawAsync(Body([.. Enumerable.Repeat(item, 257)])), HttpStatusCode.RequestEntityTooLarge, "Too many ballots");
+        JsonElement problem = await Problems.AssertAsync(await PostRawAsync(Body([.. Enumerable.Repeat(item, 257)])), HttpStatusCode.RequestEntityTooLarge, "Too many ballots");
         Assert.Contains("more than 256 ballots", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await Device.Http.GetAsync($"board/ballots/{ballot.Id.ToHex()}")).StatusCode);
     }
@@ -222,7 +212,7 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
             replay.Headers.TryAddWithoutValidation(h, original.Headers.GetValues(h));
         }
 
-        await ProblemAsync(await http.SendAsync(replay), HttpStatusCode.Unauthorized, "Replayed request");
+        await Problems.AssertAsync(await http.SendAsync(replay), HttpStatusCode.Unauthorized, "Replayed request");
     }
 
     [Fact]
@@ -233,7 +223,7 @@ public sealed class BallotBatchHttpTests(VotingBoardFixture fixture) : IClassFix
         using BoardClient blue = new(new Uri(Election.BaseUrl + "/"), Election.Board.Blue);
         using ByteArrayContent content = new(Body((EntryOf(ballot, bytes), bytes)));
         content.Headers.ContentType = new("application/json");
-        await ProblemAsync(await blue.Http.PostAsync(BoardProtocol.BallotBatchPath, content), HttpStatusCode.Forbidden, "Role not allowed");
+        await Problems.AssertAsync(await blue.Http.PostAsync(BoardProtocol.BallotBatchPath, content), HttpStatusCode.Forbidden, "Role not allowed");
     }
 }
 

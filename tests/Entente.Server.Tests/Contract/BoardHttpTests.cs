@@ -30,19 +30,6 @@ public sealed class BoardHttpTests
         return JsonDocument.Parse(body).RootElement;
     }
 
-    private static async Task<JsonElement> Refused(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        string body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {title}, got {(int)response.StatusCode} {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
-        JsonElement problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(title, problem.GetProperty("title").GetString());
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
-        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
-        return problem;
-    }
-
     private static void AssertNames(JsonElement problem, int guardian, DecryptionItem item, string check)
     {
         Assert.Equal(guardian, problem.GetProperty("guardian").GetInt32());
@@ -101,10 +88,10 @@ public sealed class BoardHttpTests
         await Created(await red.PostWithEntryAsync("board/charter", charter, red.Countersign(Convert.FromBase64String(proposal.Entry))), "charter");
         Assert.Equal(HttpStatusCode.NotFound, (await blue.Http.GetAsync("board/proposals/charter")).StatusCode);
         ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(Browser.LiveElection.ManifestJson), "manifest");
-        await Refused(await device.PostAsync("board/manifest", manifest.CanonicalBytes, "manifest"), HttpStatusCode.Forbidden, "Role not allowed");
-        await Refused(await blue.PostAsync("board/manifest", Encoding.UTF8.GetBytes(Browser.LiveElection.ManifestJson), "manifest", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+        await Problems.AssertAsync(await device.PostAsync("board/manifest", manifest.CanonicalBytes, "manifest"), HttpStatusCode.Forbidden, "Role not allowed");
+        await Problems.AssertAsync(await blue.PostAsync("board/manifest", Encoding.UTF8.GetBytes(Browser.LiveElection.ManifestJson), "manifest", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
         await Created(await blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed), "manifest");
-        await Refused(await blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed), HttpStatusCode.Conflict, "Already on the board");
+        await Problems.AssertAsync(await blue.PostAsync("board/manifest", BoardArtifacts.Manifest(manifest), "manifest", cosigners: withRed), HttpStatusCode.Conflict, "Already on the board");
         ElectionParameters parameters = ElectionParameters.Create(Group.Tiny, manifest, 3, 2);
         await Created(await blue.PostAsync("board/parameters", BoardArtifacts.Parameters(parameters), "election.parameters", cosigners: withRed), "parameters");
 
@@ -115,7 +102,7 @@ public sealed class BoardHttpTests
         {
             BoardClient Holder(int i) => i == 1 ? blue : red;
             GuardianCommitted first = messages.OfType<GuardianCommitted>().First(m => m.Sender == 1);
-            await Refused(await red.PostAsync("board/guardians", BoardArtifacts.Guardian(first.Key), "guardian.commitment"), HttpStatusCode.Forbidden, "Not this party's guardian");
+            await Problems.AssertAsync(await red.PostAsync("board/guardians", BoardArtifacts.Guardian(first.Key), "guardian.commitment"), HttpStatusCode.Forbidden, "Not this party's guardian");
             foreach (KeyCeremonyMessage message in messages)
             {
                 HttpResponseMessage sent = message switch
@@ -137,11 +124,11 @@ public sealed class BoardHttpTests
             EncryptionDevice machine = new(context, "device-1", "test device");
             Random voters = new(20261127);
             EncryptedBallot[] ballots = [.. Enumerable.Range(0, 6).Select(b => machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), $"ballot {b}"), DateTimeOffset.UtcNow, b == 2 ? BallotState.Challenged : BallotState.Cast))];
-            await Refused(await device.PostBallotAsync(ballots[0]), HttpStatusCode.Conflict, "Not yet");
+            await Problems.AssertAsync(await device.PostBallotAsync(ballots[0]), HttpStatusCode.Conflict, "Not yet");
             await Created(await blue.PostAsync("board/election", BoardArtifacts.Election(context), "election.key", cosigners: withRed), "election");
 
             // Ballots from the registered device: accepted once each, concurrently.
-            await Refused(await blue.PostAsync("board/ballots", BoardArtifacts.Ballot(ballots[0]), "ballot.cast", ballots[0].Id.ToHex(), ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Role not allowed");
+            await Problems.AssertAsync(await blue.PostAsync("board/ballots", BoardArtifacts.Ballot(ballots[0]), "ballot.cast", ballots[0].Id.ToHex(), ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Role not allowed");
             // The voter's two steps for ballots 2 (challenged) and 3 (cast): the device's seal notice (H_C fixed) comes first.
             foreach (EncryptedBallot shown in new[] { ballots[2], ballots[3] })
             {
@@ -149,7 +136,7 @@ public sealed class BoardHttpTests
                 await Created(await device.PostAsync("board/sealed", notice.ToJson(), "ballot.sealed", code: shown.ConfirmationCode.ToHex()), "seal");
             }
 
-            await Refused(await device.PostAsync("board/sealed", new BallotSeal(ballots[4].Id, "device-2", ballots[4].ConfirmationCode).ToJson(), "ballot.sealed",
+            await Problems.AssertAsync(await device.PostAsync("board/sealed", new BallotSeal(ballots[4].Id, "device-2", ballots[4].ConfirmationCode).ToJson(), "ballot.sealed",
                 code: ballots[4].ConfirmationCode.ToHex()), HttpStatusCode.Forbidden, "Wrong device");
 
             // A device that shows one code and posts a ballot with another (here: the same ballot sealed again on a device
@@ -159,22 +146,22 @@ public sealed class BoardHttpTests
             EncryptedBallot postedInstead = new EncryptionDevice(context, "device-1", "posted").Seal(switched, DateTimeOffset.UtcNow, BallotState.Challenged);
             await Created(await device.PostAsync("board/sealed", new BallotSeal(shownToVoter.Id, "device-1", shownToVoter.ConfirmationCode).ToJson(), "ballot.sealed",
                 code: shownToVoter.ConfirmationCode.ToHex()), "seal");
-            JsonElement switchedCode = await Refused(await device.PostBallotAsync(postedInstead), HttpStatusCode.UnprocessableEntity, "Invalid ballot");
+            JsonElement switchedCode = await Problems.AssertAsync(await device.PostBallotAsync(postedInstead), HttpStatusCode.UnprocessableEntity, "Invalid ballot");
             Assert.Contains("the device sealed and showed the voter", switchedCode.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             // The entry's signatures, each verified once: a ballot entry without the device's valid signature, or with a line
             // that is not a charter member's valid signature, is refused and names which; nothing is stored.
             byte[] body = BoardArtifacts.Ballot(ballots[1]);
             LogEntry unsigned = new("ballot.cast", Entente.Transparency.Hash256.Compute(body), "device-1", ballots[1].Id.ToHex(), ballots[1].ConfirmationCode.ToHex(), DateTimeOffset.UtcNow);
-            JsonElement byBlue = await Refused(await device.PostWithEntryAsync("board/ballots", body, board.Blue.SignNote(unsigned.ToText()).ToBytes()), HttpStatusCode.Forbidden, "Bad entry signature");
+            JsonElement byBlue = await Problems.AssertAsync(await device.PostWithEntryAsync("board/ballots", body, board.Blue.SignNote(unsigned.ToText()).ToBytes()), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("no valid signature by the key of \"device-1\"", byBlue.GetProperty("detail").GetString(), StringComparison.Ordinal);
             byte[] signedByDevice = unsigned.Sign(board.Device);
             byte[] forgedEntry = [.. signedByDevice];
             forgedEntry[^5] = (byte)(forgedEntry[^5] == (byte)'A' ? 'B' : 'A');
-            JsonElement badDevice = await Refused(await device.PostWithEntryAsync("board/ballots", body, forgedEntry), HttpStatusCode.Forbidden, "Bad entry signature");
+            JsonElement badDevice = await Problems.AssertAsync(await device.PostWithEntryAsync("board/ballots", body, forgedEntry), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("no valid signature by the key of \"device-1\"", badDevice.GetProperty("detail").GetString(), StringComparison.Ordinal);
             string badRed = "\u2014 red.example " + Convert.ToBase64String([.. BitConverter.GetBytes(board.Red.KeyId).Reverse(), .. new byte[64]]) + "\n";
-            JsonElement withBadRed = await Refused(await device.PostWithEntryAsync("board/ballots", body, [.. signedByDevice, .. Encoding.UTF8.GetBytes(badRed)]), HttpStatusCode.Forbidden, "Bad entry signature");
+            JsonElement withBadRed = await Problems.AssertAsync(await device.PostWithEntryAsync("board/ballots", body, [.. signedByDevice, .. Encoding.UTF8.GetBytes(badRed)]), HttpStatusCode.Forbidden, "Bad entry signature");
             Assert.Contains("signature line 2", withBadRed.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             HttpResponseMessage[] posted = await Task.WhenAll(ballots.Select(b => device.PostBallotAsync(b)));
@@ -185,8 +172,8 @@ public sealed class BoardHttpTests
                 Assert.True(artifact.GetProperty("index").GetInt64() > 0);
             }
 
-            await Refused(await device.PostBallotAsync(ballots[1]), HttpStatusCode.Conflict, "Duplicate ballot");
-            JsonElement afterChoice = await Refused(await device.PostAsync("board/sealed", new BallotSeal(ballots[0].Id, "device-1", ballots[0].ConfirmationCode).ToJson(), "ballot.sealed",
+            await Problems.AssertAsync(await device.PostBallotAsync(ballots[1]), HttpStatusCode.Conflict, "Duplicate ballot");
+            JsonElement afterChoice = await Problems.AssertAsync(await device.PostAsync("board/sealed", new BallotSeal(ballots[0].Id, "device-1", ballots[0].ConfirmationCode).ToJson(), "ballot.sealed",
                 code: ballots[0].ConfirmationCode.ToHex()), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             Assert.Contains("never after", afterChoice.GetProperty("detail").GetString(), StringComparison.Ordinal);
             JsonElement byCode = await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={ballots[3].ConfirmationCode.ToHex()}");
@@ -203,11 +190,11 @@ public sealed class BoardHttpTests
             // The encrypted tally must be the aggregate of the ballots on the board; it closes voting.
             EncryptedTally tally = EncryptedTally.Aggregate(context, ballots);
             EncryptedTally partial = EncryptedTally.Aggregate(context, ballots.Skip(1));
-            await Refused(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(partial), "tally.encrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid tally");
+            await Problems.AssertAsync(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(partial), "tally.encrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid tally");
             await Created(await blue.PostAsync("board/encrypted-tally", BoardArtifacts.EncryptedTally(tally), "tally.encrypted", cosigners: withRed), "encrypted tally");
             EncryptedBallot late = machine.Seal(encryptor.Encrypt(ElectionSimulator.RandomBallot(manifest, voters), "late"), DateTimeOffset.UtcNow);
-            await Refused(await device.PostBallotAsync(late), HttpStatusCode.Conflict, "Voting closed");
-            await Refused(await device.PostAsync("board/sealed", new BallotSeal(late.Id, "device-1", late.ConfirmationCode).ToJson(), "ballot.sealed", code: late.ConfirmationCode.ToHex()),
+            await Problems.AssertAsync(await device.PostBallotAsync(late), HttpStatusCode.Conflict, "Voting closed");
+            await Problems.AssertAsync(await device.PostAsync("board/sealed", new BallotSeal(late.Id, "device-1", late.ConfirmationCode).ToJson(), "ballot.sealed", code: late.ConfirmationCode.ToHex()),
                 HttpStatusCode.Conflict, "Voting closed");
 
             // Partial decryptions (rounds of guardians 1 and 2), each from the holder of that guardian.
@@ -227,30 +214,30 @@ public sealed class BoardHttpTests
             }
 
             BoardClient HolderOf(int i) => i == 1 ? blue : red;
-            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[0]), "decryption.commit"), HttpStatusCode.Forbidden, "Not this party's guardian");
+            await Problems.AssertAsync(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[0]), "decryption.commit"), HttpStatusCode.Forbidden, "Not this party's guardian");
             string noNonces = commitJson[0][..commitJson[0].IndexOf("\"ballot_nonces\"", StringComparison.Ordinal)] + "\"ballot_nonces\":[]}";
-            await Refused(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(noNonces), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Problems.AssertAsync(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(noNonces), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             await Created(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[0]), "decryption.commit"), "commit 1");
 
             // Two-round commitment: no reveal until every guardian of U has committed.
-            await Refused(await blue.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(revealJson[0]), "decryption.reveal"), HttpStatusCode.Conflict, "Not yet");
+            await Problems.AssertAsync(await blue.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(revealJson[0]), "decryption.reveal"), HttpStatusCode.Conflict, "Not yet");
             string otherU = commitJson[1].Replace("\"guardians\":[1,2]", "\"guardians\":[2,3]", StringComparison.Ordinal);
-            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(otherU), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Problems.AssertAsync(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(otherU), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             await Created(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), "commit 2");
-            JsonElement twice = await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), HttpStatusCode.Conflict, "Already on the board");
+            JsonElement twice = await Problems.AssertAsync(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1]), "decryption.commit"), HttpStatusCode.Conflict, "Already on the board");
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(commitJson[1]))), twice.GetProperty("sha256").GetString()); // a retried post can tell it landed
-            await Refused(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1].Replace("[1,2]", "[1, 2]", StringComparison.Ordinal)), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Problems.AssertAsync(await red.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes(commitJson[1].Replace("[1,2]", "[1, 2]", StringComparison.Ordinal)), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
 
             // A reveal that does not hash to the guardian's commitment d_i is refused, naming guardian, contest and option.
             ElementModP[] swapped = [reveals[1].B[0], .. reveals[1].A.Skip(1)];
-            JsonElement badReveal = await Refused(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            JsonElement badReveal = await Problems.AssertAsync(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
             AssertNames(badReveal, guardian: 2, items[0], "eq 88");
             for (int n = 0; n < rounds.Length; n++)
             {
                 await Created(await HolderOf(u[n]).PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(revealJson[n]), "decryption.reveal"), "reveal");
             }
 
-            await Refused(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.Conflict, "Already on the board");
+            await Problems.AssertAsync(await red.PostAsync("board/decryptions/reveal", Encoding.UTF8.GetBytes(RevealJson(2, swapped, reveals[1].B)), "decryption.reveal"), HttpStatusCode.Conflict, "Already on the board");
 
             // Responses: each checked against Note 3.7 (eqs 94, 95) when it arrives.
             PartialDecryptionVerifier verifier = new(context, u);
@@ -267,13 +254,13 @@ public sealed class BoardHttpTests
                 ElementModQ.TryDecode(Group.Tiny, copy, out changed);
             }
 
-            JsonElement oneByte = await Refused(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, [changed, .. responses[1].Responses.Skip(1)])), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            JsonElement oneByte = await Problems.AssertAsync(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, [changed, .. responses[1].Responses.Skip(1)])), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
             AssertNames(oneByte, guardian: 2, items[0], "eq 94");
 
             // Guardian 2's responses computed with a wrong key share z_2 + 1: v' = u − c·w_2·(z_2 + 1) = v − c·w_2.
             ElementModQ w2 = Lagrange.Coefficient(Group.Tiny, 2, u);
             ElementModQ[] wrongShare = [.. responses[1].Responses.Select((v, n) => v - (challenges[n] * w2))];
-            JsonElement wrong = await Refused(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, wrongShare)), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
+            JsonElement wrong = await Problems.AssertAsync(await red.PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(2, wrongShare)), "decryption.response"), HttpStatusCode.UnprocessableEntity, "Invalid partial decryption");
             AssertNames(wrong, guardian: 2, items[0], "eq 94");
             Assert.Equal(items.Length, wrong.GetProperty("failures").GetInt32());
             Assert.Equal(4, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
@@ -283,7 +270,7 @@ public sealed class BoardHttpTests
                 await Created(await HolderOf(u[n]).PostAsync("board/decryptions/response", Encoding.UTF8.GetBytes(ResponseJson(u[n], responses[n].Responses)), "decryption.response"), "response");
             }
 
-            await Refused(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes("{\"i\":1,\"guardians\":[1]}"), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Problems.AssertAsync(await blue.PostAsync("board/decryptions/commit", Encoding.UTF8.GetBytes("{\"i\":1,\"guardians\":[1]}"), "decryption.commit"), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             Assert.Equal(6, (await blue.Http.GetFromJsonAsync<JsonElement>("board/decryptions")).GetProperty("total").GetInt32());
 
             // The decrypted tally assembled from the rounds on the board (c, v = Σ v_i) verifies; a changed value is refused.
@@ -298,11 +285,11 @@ public sealed class BoardHttpTests
             })]))]);
             DecryptedContest c0 = decrypted.Contests[0];
             DecryptedTally forged = new(decrypted.Guardians, [new DecryptedContest(c0.ContestIndex, [c0.Options[0] with { Value = c0.Options[0].Value + 1 }, .. c0.Options.Skip(1)]), .. decrypted.Contests.Skip(1)]);
-            await Refused(await blue.PostAsync("board/tally", BoardArtifacts.Tally(forged, manifest), "tally.decrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid proof");
-            await Refused(await blue.Http.GetAsync("board/record"), HttpStatusCode.Conflict, "Not yet");
+            await Problems.AssertAsync(await blue.PostAsync("board/tally", BoardArtifacts.Tally(forged, manifest), "tally.decrypted", cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid proof");
+            await Problems.AssertAsync(await blue.Http.GetAsync("board/record"), HttpStatusCode.Conflict, "Not yet");
             await Created(await blue.PostAsync("board/tally", BoardArtifacts.Tally(decrypted, manifest), "tally.decrypted", cosigners: withRed), "tally");
             OpenedBallot opened = ChallengedBallotOpener.Open(context, challenged, decrypting);
-            await Refused(await blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened with { Id = ballots[0].Id }, manifest), "ballot.opened", ballots[0].Id.ToHex(), cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
+            await Problems.AssertAsync(await blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened with { Id = ballots[0].Id }, manifest), "ballot.opened", ballots[0].Id.ToHex(), cosigners: withRed), HttpStatusCode.UnprocessableEntity, "Invalid artifact");
             await Created(await blue.PostAsync("board/challenged", BoardArtifacts.Opened(opened, manifest), "ballot.opened", challenged.Id.ToHex(), cosigners: withRed), "opening");
 
             // The record download parses, passes the self-check and carries the tally.
@@ -336,7 +323,7 @@ public sealed class BoardHttpTests
             Assert.Equal(status.GetProperty("counts").ToString(), rebuilt.GetProperty("counts").ToString());
             Assert.Equal(6, rebuilt.GetProperty("counts").GetProperty("ballots").GetInt32());
             using BoardClient deviceAgain = new(new Uri(TestBoard.Address(server)), board.Device);
-            await Refused(await deviceAgain.PostBallotAsync(ballots[4]), HttpStatusCode.Conflict, "Voting closed");
+            await Problems.AssertAsync(await deviceAgain.PostBallotAsync(ballots[4]), HttpStatusCode.Conflict, "Voting closed");
             byte[] entry0 = Entente.Transparency.Tiles.EntryBundle.Decode(await again.GetByteArrayAsync("tile/entries/000.p/" + Math.Min(logSize, 256)), (int)Math.Min(logSize, 256))[0];
             Assert.Equal("charter", LogEntry.Parse(entry0).Entry.Type);
             Assert.Equal(2, SignedNote.Parse(entry0).Signatures.Count);
