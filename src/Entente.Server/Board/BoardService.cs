@@ -1199,6 +1199,9 @@ public sealed class BoardService : IDisposable
     /// <summary>The ballots on the board, read from the index and the blob store for the rules that need them.</summary>
     private sealed class Ballots(BoardService board) : IBoardBallots
     {
+        /// <summary>Ballots read (in parallel) and held at once by <see cref="EachAsync"/>.</summary>
+        private const int EachChunk = 256;
+
         public IReadOnlySet<string> ChallengedIds() =>
             new HashSet<string>(board._index.All(BoardKind.Ballots.Collection).Where(b => b.Type == "ballot.challenged").Select(b => b.Id), StringComparer.Ordinal);
 
@@ -1210,12 +1213,19 @@ public sealed class BoardService : IDisposable
             return await LoadAsync(artifact, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task<IReadOnlyList<EncryptedBallot>> LoadAllAsync(CancellationToken cancellationToken)
+        public async IAsyncEnumerable<EncryptedBallot> EachAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             IReadOnlyList<BoardArtifact> refs = board._index.All(BoardKind.Ballots.Collection);
-            EncryptedBallot[] ballots = new EncryptedBallot[refs.Count];
-            await Parallel.ForAsync(0, refs.Count, cancellationToken, async (i, token) => ballots[i] = await LoadAsync(refs[i], token).ConfigureAwait(false)).ConfigureAwait(false);
-            return ballots;
+            EncryptedBallot[] loaded = new EncryptedBallot[Math.Min(EachChunk, refs.Count)];
+            for (int start = 0; start < refs.Count; start += EachChunk)
+            {
+                int count = Math.Min(EachChunk, refs.Count - start);
+                await Parallel.ForAsync(0, count, cancellationToken, async (i, token) => loaded[i] = await LoadAsync(refs[start + i], token).ConfigureAwait(false)).ConfigureAwait(false);
+                for (int i = 0; i < count; i++)
+                {
+                    yield return loaded[i];
+                }
+            }
         }
 
         private async Task<EncryptedBallot> LoadAsync(BoardArtifact artifact, CancellationToken cancellationToken)

@@ -26,8 +26,11 @@ public interface IBoardBallots
     /// <summary>The ballot <paramref name="id"/> as logged (parsed against the election).</summary>
     Task<EncryptedBallot> LoadAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Every ballot on the board (cast and challenged), in log order.</summary>
-    Task<IReadOnlyList<EncryptedBallot>> LoadAllAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every ballot on the board (cast and challenged), in log order, read a few hundred at a time: the board never
+    /// holds them all (150 million parsed ballots would not fit any machine).
+    /// </summary>
+    IAsyncEnumerable<EncryptedBallot> EachAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -420,14 +423,31 @@ public sealed class BoardState
     {
         ArgumentNullException.ThrowIfNull(ballots);
         ElectionContext context = NeedContext();
-        IReadOnlyList<EncryptedBallot> all = await ballots.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        long weight = all.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
-        EncryptedTally tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, weight));
+        // The form first; the total weight of the cast ballots (the bound of the decryption's search) comes from streaming
+        // the ballots, once: to aggregate them for a new tally, or only to weigh them when the log is replayed.
+        EncryptedTally tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, 0));
+        if (trusted)
+        {
+            long weight = 0;
+            await foreach (EncryptedBallot ballot in ballots.EachAsync(cancellationToken).ConfigureAwait(false))
+            {
+                weight += ballot.State == BallotState.Cast ? ballot.Weight : 0;
+            }
+
+            tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, weight));
+        }
+
         return new PreparedArtifact("encrypted-tally", "tally.encrypted", null, null)
         {
             Validate = trusted ? null : async ct =>
             {
-                EncryptedTally expected = await Task.Run(() => Entente.Election.Tally.EncryptedTally.Aggregate(context, all), ct).ConfigureAwait(false);
+                EncryptedTally.Accumulator accumulator = new(context);
+                await foreach (EncryptedBallot ballot in ballots.EachAsync(ct).ConfigureAwait(false))
+                {
+                    accumulator.Add(ballot);
+                }
+
+                EncryptedTally expected = accumulator.Result();
                 if (!expected.Ballots.SequenceEqual(tally.Ballots))
                 {
                     throw BoardRefusal.Invalid("Invalid tally", "encrypted tally: $.ballots: the list differs from the cast ballots on the board.").Raise();
@@ -443,6 +463,8 @@ public sealed class BoardState
                         }
                     }
                 }
+
+                tally = Parse(() => RecordFormat.ReadEncryptedTally("encrypted tally", body, context, expected.TotalWeight));
             },
             Apply = () => EncryptedTally = tally,
         };

@@ -47,7 +47,7 @@ public sealed class BoardStateTests : IDisposable
 
         public Task<EncryptedBallot> LoadAsync(string id, CancellationToken cancellationToken) => throw new InvalidOperationException("no ballots");
 
-        public Task<IReadOnlyList<EncryptedBallot>> LoadAllAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<EncryptedBallot>>([]);
+        public IAsyncEnumerable<EncryptedBallot> EachAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<EncryptedBallot>();
     }
 
     [Fact]
