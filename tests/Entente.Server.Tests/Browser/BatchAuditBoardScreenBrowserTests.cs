@@ -63,8 +63,9 @@ public sealed class BatchAuditBoardScreenBrowserTests(ChromiumFixture chromium) 
             }
         }
 
-        // 10 PPEB draws over 3 batches: at least two distinct batches but for a chance below 1 in 2000.
-        await Cli("audit", "sample", "--dir", dir, "--size", "10", "--board", url, "--key", F("red.key"));
+        // 24 PPEB draws over 3 batches (weights about 0.45, 0.38, 0.17): at least two distinct batches but for a chance of
+        // about 1 in 10^8. With 10 draws it was about 1 in 2,500, and a clean-clone CI run drew one batch ten times.
+        await Cli("audit", "sample", "--dir", dir, "--size", "24", "--board", url, "--key", F("red.key"));
         string link1 = Link(await Cli("audit", "board", "add", "--dir", dir, "--name", "Board 1", "--members", "Ada Blue,Rui Red", "--board", url, "--key", F("blue.key")));
         string link2 = Link(await Cli("audit", "board", "add", "--dir", dir, "--name", "Board 2", "--members", "Lee Green,Sam Gold", "--board", url, "--key", F("red.key")));
 
