@@ -742,21 +742,15 @@ public sealed class BoardService : IDisposable
 
                 try
                 {
-                    AddResult added = await committed;
-                    if (added.Duplicate)
-                    {
-                        await _log.Blobs.PutAsync(items[i].Ballot, CancellationToken.None); // as AppendAsync: sure the blob is there
-                    }
-
-                    _log.Metrics.Appended("board", added.Duplicate);
+                    long index = await CommittedAsync(committed, items[i].Ballot, CancellationToken.None);
                     stored[c] = true;
-                    _schedule.Observe(added.Index, entry);
-                    BoardArtifact logged = _index.Add(kind, id, added.Index, entry);
+                    _schedule.Observe(index, entry);
+                    BoardArtifact logged = _index.Add(kind, id, index, entry);
                     results[i] = new BoardBatchItem(201, id, logged.Index, logged.Href, logged.Sha256);
                 }
-                catch (LogFatalException e)
+                catch (BoardRefusedException e)
                 {
-                    results[i] = Refused(i, id, new BoardRefusal(RefusalKind.Unavailable, "Log stopped", e.Message));
+                    results[i] = Refused(i, id, e.Refusal);
                 }
             }
         }
@@ -940,14 +934,18 @@ public sealed class BoardService : IDisposable
         }
     }
 
-    private async Task<long> AppendAsync(byte[] artifact, byte[] entryBytes, CancellationToken ct)
+    // The artifact goes into the sequencer's batch: entries and artifacts of a batch are one durable write. Not
+    // cancellable: once queued the entry is logged whatever becomes of the request, and the caller must then apply it to
+    // the state, or the state would no longer follow the log.
+    private Task<long> AppendAsync(byte[] artifact, byte[] entryBytes, CancellationToken ct) =>
+        CommittedAsync(_log.Sequencer.AddAsync(entryBytes, artifact, CancellationToken.None), artifact, ct);
+
+    /// <summary>The log index of an entry queued with <paramref name="artifact"/>, once durable (a single post's or a batch item's).</summary>
+    private async Task<long> CommittedAsync(Task<AddResult> queued, byte[] artifact, CancellationToken ct)
     {
         try
         {
-            // The artifact goes into the sequencer's batch: entries and artifacts of a batch are one durable write.
-            // Not cancellable: once queued the entry is logged whatever becomes of the request, and the caller must
-            // then apply it to the state, or the state would no longer follow the log.
-            AddResult added = await _log.Sequencer.AddAsync(entryBytes, artifact, CancellationToken.None);
+            AddResult added = await queued;
             if (added.Duplicate)
             {
                 // Already logged: its artifact was stored with it, unless that entry came without one.
