@@ -69,7 +69,7 @@ internal sealed class BallotPartitionGrain : Grain, IBallotPartitionGrain
         int slash = key.LastIndexOf('/');
         string run = key[..slash];
         int self = int.Parse(key[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        BallotPartitionOutcome outcome = _partition.Resolve(PartitionJson.Read<List<DeviceListing>>(listings), PartitionJson.Read<List<string>>(aggregated));
+        BallotPartitionOutcome outcome = _partition.Resolve(PartitionJson.Read<List<DeviceListing>>(listings), PartitionJson.ReadOrNull<List<string>>(aggregated));
         List<ChainLink>[] routed = [.. Enumerable.Range(0, devicePartitions).Select(_ => new List<ChainLink>())];
         foreach (ChainLink link in outcome.Links)
         {

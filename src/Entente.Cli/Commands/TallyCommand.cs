@@ -30,7 +30,7 @@ internal static class TallyCommand
                 CliSupport.WriteJson(w =>
                 {
                     w.WriteStartObject();
-                    w.WriteNumber("ballots_aggregated", tally.Ballots.Count);
+                    w.WriteNumber("ballots_aggregated", tally.BallotCount);
                     w.WriteNumber("total_weight", tally.TotalWeight);
                     CliSupport.WritePublication(w, "encrypted_tally", publication);
                     w.WriteEndObject();
@@ -38,7 +38,7 @@ internal static class TallyCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[green]{tally.Ballots.Count} cast ballot(s)[/] aggregated; the encrypted tally is {Markup.Escape(publication.Describe())}.");
+                AnsiConsole.MarkupLine($"[green]{tally.BallotCount} cast ballot(s)[/] aggregated; the encrypted tally is {Markup.Escape(publication.Describe())}.");
                 AnsiConsole.MarkupLine(publication.IsComplete ? "Next: entente decrypt." : "Next: every other party runs entente tally to sign.");
             }
 

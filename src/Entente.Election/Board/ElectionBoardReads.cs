@@ -216,9 +216,12 @@ public static class ElectionBoardReads
         byte[] bytes = await board.RequireAsync(ElectionDocument.EncryptedTally, "the encrypted tally is not published yet (entente tally)", cancellationToken).ConfigureAwait(false);
         EncryptedTally tally = RecordFormat.ReadEncryptedTally(where, bytes, context, weight);
         EncryptedTally recomputed = EncryptedTally.Aggregate(context, ballots);
-        if (!tally.Ballots.SequenceEqual(recomputed.Ballots))
+        if (!tally.SameBallots(recomputed))
         {
-            throw new ElectionFormatException(where, "$.ballots", $"the tally aggregates {tally.Ballots.Count} ballot(s) but {recomputed.Ballots.Count} cast ballot(s) are published (Verification 9)");
+            throw new ElectionFormatException(where, tally.Ballots is null ? "$.ballots_sha256" : "$.ballots",
+                tally.BallotCount == recomputed.BallotCount
+                    ? $"the tally aggregates {tally.BallotCount} ballot(s), as many as are cast, but not the published cast ballots (Verification 9)"
+                    : $"the tally aggregates {tally.BallotCount} ballot(s) but {recomputed.BallotCount} cast ballot(s) are published (Verification 9)");
         }
 
         for (int c = 0; c < tally.Contests.Count; c++)

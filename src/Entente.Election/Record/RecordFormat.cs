@@ -467,14 +467,24 @@ public static class RecordFormat
         }
 
         w.EndArray();
-        w.Name("ballots");
-        w.StartArray();
-        foreach (Hash256 id in tally.Ballots)
+        if (tally.Ballots is { } ballots)
         {
-            w.Hex(id.Bytes);
+            w.Name("ballots");
+            w.StartArray();
+            foreach (Hash256 id in ballots)
+            {
+                w.Hex(id.Bytes);
+            }
+
+            w.EndArray();
+        }
+        else
+        {
+            // Revision 8: past EncryptedTally.MaxListedBallots, the number of the ballots and the SHA-256 of their list.
+            w.Property("ballot_count", tally.BallotCount);
+            w.PropertyHex("ballots_sha256", tally.BallotsSha256.Bytes);
         }
 
-        w.EndArray();
         w.EndObject();
         return w.ToArray();
     }
@@ -486,7 +496,7 @@ public static class RecordFormat
         JsonReading r = new(file, context.Group);
         r.CheckElementsTogether(document.RootElement);
         ElectionManifest manifest = context.Parameters.Manifest;
-        JsonElement o = r.Object(document.RootElement, "$", "contests", "ballots");
+        JsonElement o = r.Object(document.RootElement, "$", "contests", "ballots", "ballot_count", "ballots_sha256");
         List<EncryptedContestTally> contests = [];
         int c = 0;
         foreach (JsonElement e in r.Array(o, "$", "contests", manifest.Contests.Count).EnumerateArray())
@@ -509,8 +519,24 @@ public static class RecordFormat
             c++;
         }
 
-        Hash256[] ballots = [.. r.Array(o, "$", "ballots").EnumerateArray().Select((e, j) => r.HashValue(e, $"$.ballots[{j}]"))];
-        return CheckCanonical(file, bytes, EncryptedTally.FromParts(contests, ballots, totalWeight), WriteEncryptedTally);
+        // The ballots aggregated: listed, or (revision 8) their number and the SHA-256 of the sorted list; never both.
+        EncryptedTally tally;
+        if (JsonReading.Has(o, "ballots") || !(JsonReading.Has(o, "ballot_count") || JsonReading.Has(o, "ballots_sha256")))
+        {
+            if (JsonReading.Has(o, "ballot_count") || JsonReading.Has(o, "ballots_sha256"))
+            {
+                throw r.Error("$", "\"ballots\" is present beside \"ballot_count\" or \"ballots_sha256\": a tally lists its ballots or commits to them, not both");
+            }
+
+            Hash256[] ballots = [.. r.Array(o, "$", "ballots").EnumerateArray().Select((e, j) => r.HashValue(e, $"$.ballots[{j}]"))];
+            tally = EncryptedTally.Listed(contests, ballots, totalWeight);
+        }
+        else
+        {
+            tally = EncryptedTally.Committed(contests, r.Long(o, "$", "ballot_count", long.MaxValue), r.Hash(o, "$", "ballots_sha256"), totalWeight);
+        }
+
+        return CheckCanonical(file, bytes, tally, WriteEncryptedTally);
     }
 
     // ------------------------------------------------------------------ tally/tally.json

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Entente.Cryptography;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
@@ -17,24 +18,64 @@ public sealed record EncryptedContestTally(int ContestIndex, IReadOnlyList<Encry
 /// </summary>
 public sealed class EncryptedTally
 {
-    internal EncryptedTally(IReadOnlyList<EncryptedContestTally> contests, IReadOnlyList<Hash256> ballots, long totalWeight)
+    /// <summary>
+    /// Most aggregated ballots a tally lists one by one (docs/record-format.md §4.8): past this, the record and the board
+    /// hold their number and the SHA-256 of the sorted list instead (revision 8), so that the file stays small.
+    /// </summary>
+    public const int MaxListedBallots = 65_536;
+
+    private EncryptedTally(IReadOnlyList<EncryptedContestTally> contests, IReadOnlyList<Hash256>? ballots, long ballotCount, Hash256 ballotsSha256, long totalWeight)
     {
         Contests = contests;
         Ballots = ballots;
+        BallotCount = ballotCount;
+        BallotsSha256 = ballotsSha256;
         TotalWeight = totalWeight;
     }
 
     /// <summary>Every contest of the manifest in index order.</summary>
     public IReadOnlyList<EncryptedContestTally> Contests { get; }
 
-    /// <summary>id_B of every aggregated ballot, ascending.</summary>
-    public IReadOnlyList<Hash256> Ballots { get; }
+    /// <summary>
+    /// id_B of every aggregated ballot, ascending; null when the tally only commits to them
+    /// (<see cref="BallotCount"/> and <see cref="BallotsSha256"/>, more than <see cref="MaxListedBallots"/> ballots).
+    /// </summary>
+    public IReadOnlyList<Hash256>? Ballots { get; }
+
+    /// <summary>How many ballots are aggregated.</summary>
+    public long BallotCount { get; }
+
+    /// <summary>SHA-256 of the aggregated ballots' id_B, 32 bytes each, ascending and concatenated (§4.8).</summary>
+    public Hash256 BallotsSha256 { get; }
 
     /// <summary>Σ W over the aggregated ballots (bounds every decrypted value together with R).</summary>
     public long TotalWeight { get; }
 
+    /// <summary>Whether both tallies aggregate the same ballots (their number and the SHA-256 of the sorted list).</summary>
+    public bool SameBallots(EncryptedTally other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return BallotCount == other.BallotCount && BallotsSha256.Equals(other.BallotsSha256);
+    }
+
+    /// <summary>The SHA-256 of ids that are already ascending: 32 bytes each, concatenated (§4.8).</summary>
+    public static Hash256 Digest(IEnumerable<Hash256> ascending)
+    {
+        ArgumentNullException.ThrowIfNull(ascending);
+        using IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (Hash256 id in ascending)
+        {
+            sha.AppendData(id.Bytes);
+        }
+
+        return Hash256.Decode(sha.GetHashAndReset(), "ballots_sha256");
+    }
+
     /// <summary>Aggregates the cast ballots (challenged ones are skipped). Duplicate identifiers are refused (V5.A).</summary>
-    public static EncryptedTally Aggregate(ElectionContext context, IEnumerable<EncryptedBallot> ballots)
+    /// <param name="context">The election.</param>
+    /// <param name="ballots">The ballots of the record, cast and challenged.</param>
+    /// <param name="maxListed">Most ballots the result lists (<see cref="MaxListedBallots"/>); past it, it only commits to them.</param>
+    public static EncryptedTally Aggregate(ElectionContext context, IEnumerable<EncryptedBallot> ballots, int maxListed = MaxListedBallots)
     {
         ArgumentNullException.ThrowIfNull(ballots);
         Accumulator accumulator = new(context);
@@ -43,7 +84,7 @@ public sealed class EncryptedTally
             accumulator.Add(ballot);
         }
 
-        return accumulator.Result();
+        return accumulator.Result(maxListed);
     }
 
     /// <summary>
@@ -95,9 +136,13 @@ public sealed class EncryptedTally
             }
         }
 
-        /// <summary>The tally of the ballots added so far (an option no cast ballot contains is Enc(0, 0) = (1, 1)).</summary>
-        public EncryptedTally Result()
+        /// <summary>
+        /// The tally of the ballots added so far (an option no cast ballot contains is Enc(0, 0) = (1, 1)), listing them
+        /// if there are at most <paramref name="maxListed"/> and otherwise committing to them (§4.8).
+        /// </summary>
+        public EncryptedTally Result(int maxListed = MaxListedBallots)
         {
+            ArgumentOutOfRangeException.ThrowIfNegative(maxListed);
             Group group = _context.Group;
             EncryptedContestTally[] contests = new EncryptedContestTally[_products.Length];
             for (int c = 0; c < _products.Length; c++)
@@ -107,10 +152,15 @@ public sealed class EncryptedTally
 
             List<Hash256> included = [.. _included];
             included.Sort((x, y) => x.Bytes.SequenceCompareTo(y.Bytes));
-            return new EncryptedTally(contests, included, _totalWeight);
+            return new EncryptedTally(contests, included.Count <= maxListed ? included : null, included.Count, Digest(included), _totalWeight);
         }
     }
 
-    internal static EncryptedTally FromParts(IReadOnlyList<EncryptedContestTally> contests, IReadOnlyList<Hash256> ballots, long totalWeight) =>
-        new(contests, ballots, totalWeight);
+    /// <summary>A tally as read: listing its ballots (which must be ascending for the digest to mean anything; the reader checks).</summary>
+    internal static EncryptedTally Listed(IReadOnlyList<EncryptedContestTally> contests, IReadOnlyList<Hash256> ballots, long totalWeight) =>
+        new(contests, ballots, ballots.Count, Digest(ballots), totalWeight);
+
+    /// <summary>A tally as read: committing to its ballots.</summary>
+    internal static EncryptedTally Committed(IReadOnlyList<EncryptedContestTally> contests, long ballotCount, Hash256 ballotsSha256, long totalWeight) =>
+        new(contests, null, ballotCount, ballotsSha256, totalWeight);
 }

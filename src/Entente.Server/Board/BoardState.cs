@@ -448,9 +448,11 @@ public sealed class BoardState
                 }
 
                 EncryptedTally expected = accumulator.Result();
-                if (!expected.Ballots.SequenceEqual(tally.Ballots))
+                if (!expected.SameBallots(tally))
                 {
-                    throw BoardRefusal.Invalid("Invalid tally", "encrypted tally: $.ballots: the list differs from the cast ballots on the board.").Raise();
+                    throw BoardRefusal.Invalid("Invalid tally", tally.Ballots is null
+                        ? $"encrypted tally: $.ballots_sha256: the tally commits to {tally.BallotCount} ballot(s) that are not the {expected.BallotCount} cast ballot(s) on the board."
+                        : $"encrypted tally: $.ballots: the list of {tally.BallotCount} ballot(s) differs from the {expected.BallotCount} cast ballot(s) on the board.").Raise();
                 }
 
                 for (int c = 0; c < expected.Contests.Count; c++)

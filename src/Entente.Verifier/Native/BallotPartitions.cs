@@ -210,8 +210,11 @@ public sealed record WholeRecordOutcome
 /// <summary>What the whole-record steps ask of the partitions: the record's device lists and aggregated ballots.</summary>
 /// <param name="Devices">The record's devices, in its order.</param>
 /// <param name="Starts">Per device (same order) what its chain starts from.</param>
-/// <param name="Aggregated">The encrypted tally's list of aggregated ballots.</param>
-public sealed record WholeRecordQuery(IReadOnlyList<NativeDevice> Devices, IReadOnlyList<DeviceStart> Starts, IReadOnlyList<byte[]> Aggregated)
+/// <param name="Aggregated">
+/// The encrypted tally's list of aggregated ballots; null when the tally commits to them instead (§4.8, revision 8), whose
+/// commitment is checked on the whole record and not by the partitions.
+/// </param>
+public sealed record WholeRecordQuery(IReadOnlyList<NativeDevice> Devices, IReadOnlyList<DeviceStart> Starts, IReadOnlyList<byte[]>? Aggregated)
 {
     /// <summary>
     /// Which device listings and aggregated ids go to each of <paramref name="partitions"/> ballot partitions, as
@@ -232,9 +235,9 @@ public sealed record WholeRecordQuery(IReadOnlyList<NativeDevice> Devices, IRead
             }
         }
 
-        for (int i = 0; i < Aggregated.Count; i++)
+        for (int i = 0; i < (Aggregated?.Count ?? 0); i++)
         {
-            aggregated[BallotPartitioning.Of(NativeMath.Hex(Aggregated[i]), partitions)].Add(i);
+            aggregated[BallotPartitioning.Of(NativeMath.Hex(Aggregated![i]), partitions)].Add(i);
         }
 
         return (listings, aggregated);
@@ -244,8 +247,8 @@ public sealed record WholeRecordQuery(IReadOnlyList<NativeDevice> Devices, IRead
     public List<DeviceListing> Listings(IEnumerable<(int Order, int Index)> routed)
         => [.. routed.Select(r => new DeviceListing(r.Order, Devices[r.Order].Device, r.Index + 1, NativeMath.Hex(Devices[r.Order].Ballots[r.Index])))];
 
-    /// <summary>One partition's aggregated ids from its routed positions.</summary>
-    public List<string> AggregatedIds(IEnumerable<int> routed) => [.. routed.Select(i => NativeMath.Hex(Aggregated[i]))];
+    /// <summary>One partition's aggregated ids from its routed positions; null when the tally does not list them.</summary>
+    public List<string>? AggregatedIds(IEnumerable<int> routed) => Aggregated is null ? null : [.. routed.Select(i => NativeMath.Hex(Aggregated[i]))];
 
     /// <summary>The device partition of a device (by its order) among <paramref name="partitions"/>.</summary>
     public static int DevicePartitionOf(int order, int partitions) => order % partitions;
@@ -306,12 +309,12 @@ public sealed class BallotPartition
 
     /// <summary>
     /// 5.A (no two ballot files share id_B), the 5.struct counts, step 8's listings (a ballot listed twice, a ballot
-    /// no device lists) and the links for the device partitions, 9.struct's cast ballots against the aggregated ones.
+    /// no device lists) and the links for the device partitions, 9.struct's cast ballots against the aggregated ones
+    /// (when the tally lists them: <paramref name="aggregated"/> is null when it commits to them instead).
     /// </summary>
-    public BallotPartitionOutcome Resolve(IReadOnlyList<DeviceListing> listings, IReadOnlyList<string> aggregated)
+    public BallotPartitionOutcome Resolve(IReadOnlyList<DeviceListing> listings, IReadOnlyList<string>? aggregated)
     {
         ArgumentNullException.ThrowIfNull(listings);
-        ArgumentNullException.ThrowIfNull(aggregated);
         lock (_gate)
         {
             List<PartitionFailure> failures = [];
@@ -370,21 +373,25 @@ public sealed class BallotPartition
                 }
             }
 
-            // 9.struct: the aggregated ballots are exactly the cast ballots.
-            HashSet<string> aggregatedSet = new(aggregated, StringComparer.Ordinal);
-            foreach ((string id, List<ShardBallot> same) in _byId)
+            // 9.struct: the aggregated ballots are exactly the cast ballots (a tally that commits to them instead is
+            // checked against the record's listing, on the whole: NativeVerifier.VerifyAggregation).
+            if (aggregated is not null)
             {
-                if (same.Any(b => b.State == "cast") && !aggregatedSet.Contains(id))
+                HashSet<string> aggregatedSet = new(aggregated, StringComparer.Ordinal);
+                foreach ((string id, List<ShardBallot> same) in _byId)
                 {
-                    failures.Add(new PartitionFailure("9", "9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "a cast ballot is missing from the aggregated ballots"));
+                    if (same.Any(b => b.State == "cast") && !aggregatedSet.Contains(id))
+                    {
+                        failures.Add(new PartitionFailure("9", "9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "a cast ballot is missing from the aggregated ballots"));
+                    }
                 }
-            }
 
-            foreach (string id in aggregatedSet)
-            {
-                if (!_byId.TryGetValue(id, out List<ShardBallot>? same) || !same.Any(b => b.State == "cast"))
+                foreach (string id in aggregatedSet)
                 {
-                    failures.Add(new PartitionFailure("9", "9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "the aggregated ballots name a ballot that is not a cast ballot of the record"));
+                    if (!_byId.TryGetValue(id, out List<ShardBallot>? same) || !same.Any(b => b.State == "cast"))
+                    {
+                        failures.Add(new PartitionFailure("9", "9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "the aggregated ballots name a ballot that is not a cast ballot of the record"));
+                    }
                 }
             }
 
@@ -610,6 +617,11 @@ public static class PartitionJson
 
     /// <summary>Serializes a partition message.</summary>
     public static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    /// <summary>Reads a partition message that may be null (JSON <c>null</c>).</summary>
+    /// <exception cref="FormatException">The bytes are neither null nor that message.</exception>
+    public static T? ReadOrNull<T>(ReadOnlySpan<byte> json)
+        where T : class => json.SequenceEqual("null"u8) ? null : Read<T>(json);
 
     /// <summary>Reads a partition message.</summary>
     /// <exception cref="FormatException">The bytes are not that message.</exception>

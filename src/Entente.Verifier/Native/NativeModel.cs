@@ -102,7 +102,10 @@ public sealed record NativeTallyCiphertext(int Index, byte[] Alpha, byte[] Beta)
 public sealed record NativeEncryptedTallyContest(int Index, IReadOnlyList<NativeTallyCiphertext> Options);
 
 /// <summary><c>tally/encrypted_tally.json</c> (§4.8).</summary>
-public sealed record NativeEncryptedTally(IReadOnlyList<NativeEncryptedTallyContest> Contests, IReadOnlyList<byte[]> Ballots);
+/// <param name="Contests">The aggregates.</param>
+/// <param name="Ballots">The aggregated ballots as listed; null when the tally commits to them instead (revision 8).</param>
+/// <param name="Commitment">The number of the aggregated ballots and the SHA-256 of their sorted list, when the tally commits to them.</param>
+public sealed record NativeEncryptedTally(IReadOnlyList<NativeEncryptedTallyContest> Contests, IReadOnlyList<byte[]>? Ballots, (long Count, byte[] Sha256)? Commitment);
 
 /// <summary>A decrypted option with its proof.</summary>
 public sealed record NativeTallyOption(int Index, string Label, long Value, NativeChallengeResponse Proof);

@@ -542,7 +542,23 @@ public sealed class NativeRecord
             c.End();
             return contest;
         });
-        return new NativeEncryptedTally(contests, o.Array("ballots", (e, path) => NObject.HexValue(file, path, e, 32)));
+        // The aggregated ballots, listed or (revision 8) committed to by their number and the SHA-256 of the sorted list.
+        IReadOnlyList<byte[]>? ballots = o.OptionalArray("ballots", (e, path) => NObject.HexValue(file, path, e, 32));
+        long? count = o.Optional("ballot_count") is JsonElement n ? NObject.Number(file, o.Child("ballot_count"), n, (1L << 53) - 1) : null;
+        byte[]? sha256 = o.OptionalHash("ballots_sha256");
+        if (ballots is not null && (count is not null || sha256 is not null))
+        {
+            throw o.Error(count is not null ? "ballot_count" : "ballots_sha256", "is present beside ballots: a tally lists its ballots or commits to them, not both");
+        }
+
+        if (ballots is null && (count is null || sha256 is null))
+        {
+            throw count is null && sha256 is null
+                ? o.Error("ballots", "is missing (or, for a tally that commits to its ballots, ballot_count and ballots_sha256)")
+                : o.Error(count is null ? "ballot_count" : "ballots_sha256", "is missing: a tally that commits to its ballots gives their number and the SHA-256 of their list");
+        }
+
+        return new NativeEncryptedTally(contests, ballots, ballots is null ? (count!.Value, sha256!) : null);
     }
 
     private NativeTally ReadTally(NObject o, string file)

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using Entente.Cryptography;
 using Entente.Verifier.Framework;
 
@@ -20,13 +22,32 @@ public sealed partial class NativeVerifier
         NativeEncryptedTally tally = _record.EncryptedTally;
         RecordObject file = RecordObject.ForFile(EncryptedTallyFile);
 
-        // 9.struct: the aggregated ballots are sorted ascending, each once; that they are exactly the cast ballots is
-        // checked by the ballot partitions, each for its identifiers (ResolveWholeRecord).
-        string[] listed = [.. tally.Ballots.Select(b => NativeMath.Hex(b))];
-        step.Require(listed.SequenceEqual(listed.Order(StringComparer.Ordinal)), "9.struct", file, "ballots is not sorted ascending");
-        foreach (string id in listed.GroupBy(b => b, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+        if (tally.Ballots is { } ballots)
         {
-            step.Fail("9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "the ballot is aggregated more than once");
+            // 9.struct: the aggregated ballots are sorted ascending, each once; that they are exactly the cast ballots is
+            // checked by the ballot partitions, each for its identifiers (ResolveWholeRecord).
+            string[] listed = [.. ballots.Select(b => NativeMath.Hex(b))];
+            step.Require(listed.SequenceEqual(listed.Order(StringComparer.Ordinal)), "9.struct", file, "ballots is not sorted ascending");
+            foreach (string id in listed.GroupBy(b => b, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
+            {
+                step.Fail("9.struct", RecordObject.ForBallot(id) with { File = EncryptedTallyFile }, "the ballot is aggregated more than once");
+            }
+        }
+        else
+        {
+            // 9.struct (revision 8): the tally commits to its ballots; they are the record's cast ballots, by number and by
+            // the SHA-256 of their identifiers in ascending order.
+            (long count, byte[] sha256) = tally.Commitment!.Value;
+            (long cast, byte[] castSha256) = CastBallotsCommitment();
+            if (count != cast)
+            {
+                step.Fail("9.struct", file, string.Create(CultureInfo.InvariantCulture, $"ballot_count says {count} ballot(s) are aggregated; the record has {cast} cast ballot(s)"));
+            }
+            else
+            {
+                step.Require(sha256.AsSpan().SequenceEqual(castSha256), "9.struct", file,
+                    "ballots_sha256 is not the SHA-256 of the record's cast ballots (their identifiers, ascending): the tally aggregates other ballots than the cast ones");
+            }
         }
 
         // 9.A, 9.B for every option of every contest of the manifest, in index order.
@@ -75,6 +96,38 @@ public sealed partial class NativeVerifier
                 step.Require(b.Equals(ab[1]), "9.B", at, "B is not Π β^W over the cast ballots");
             }
         }
+    }
+
+    /// <summary>
+    /// The record's cast ballots as the committed form of the encrypted tally states them (§4.8): their number and the
+    /// SHA-256 of their identifiers, 32 bytes each, ascending. The cast ballots are the files of <c>ballots/</c> without an
+    /// opening in <c>challenged/</c>, as listed (step 1 checks the listing, steps 5 and 13 that each file's name is its
+    /// ballot's identifier and that a ballot has an opening exactly when it is challenged), so this needs nothing but the
+    /// listing that the verification holds already, in one process or on a cluster.
+    /// </summary>
+    private (long Count, byte[] Sha256) CastBallotsCommitment()
+    {
+        const string BallotsFolder = "ballots/", ChallengedFolder = "challenged/", Json = ".json";
+        static bool IsIn(string path, string folder) =>
+            path.Length == folder.Length + 64 + Json.Length && path.StartsWith(folder, StringComparison.Ordinal) && path.EndsWith(Json, StringComparison.Ordinal);
+
+        // The paths themselves, not copies of their ids: one reference per cast ballot (sorting "ballots/<id>.json" sorts the ids).
+        HashSet<string> challenged = new(_record.ListedFiles.Where(f => IsIn(f.Path, ChallengedFolder)).Select(f => f.Path[ChallengedFolder.Length..^Json.Length]), StringComparer.Ordinal);
+        HashSet<string>.AlternateLookup<ReadOnlySpan<char>> isChallenged = challenged.GetAlternateLookup<ReadOnlySpan<char>>();
+        List<string> cast = [.. _record.ListedFiles.Select(f => f.Path).Where(p => IsIn(p, BallotsFolder) && !isChallenged.Contains(p.AsSpan(BallotsFolder.Length, 64)))];
+        cast.Sort(StringComparer.Ordinal);
+        using IncrementalHash sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> id = stackalloc byte[32];
+        foreach (string path in cast)
+        {
+            // A name that is not 64 hex digits adds nothing and so cannot match (step 5 names the file).
+            if (Convert.FromHexString(path.AsSpan(BallotsFolder.Length, 64), id, out _, out int written) == OperationStatus.Done && written == 32)
+            {
+                sha.AppendData(id);
+            }
+        }
+
+        return (cast.Count, sha.GetHashAndReset());
     }
 
     // ---------------------------------------------------------------- steps 10 and 11

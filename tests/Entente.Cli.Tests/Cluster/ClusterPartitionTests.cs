@@ -5,8 +5,10 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Entente.Cluster;
 using Entente.Cryptography;
+using Entente.Election.Encryption;
 using Entente.Election.Manifest;
 using Entente.Election.Record;
+using Entente.Election.Tally;
 using Entente.Verifier.Framework;
 using Entente.Verifier.Native;
 using Microsoft.Extensions.DependencyInjection;
@@ -112,6 +114,34 @@ public sealed class ClusterPartitionTests : IAsyncLifetime
         ClusterShardRunner runner = new(Client, record) { ShardSize = 2, AllowToyGroups = true, BallotPartitions = 5, DevicePartitions = 3 };
         Assert.Equal(single, await Task.Run(() => Report(record, runner)));
         Assert.Equal(0, runner.Rebuilds);
+        await runner.ForgetAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_tally_that_commits_to_other_ballots_is_reported_on_the_partition_grains_as_one_process_reports_it()
+    {
+        // The committed form of the encrypted tally (docs/record-format.md §4.8, revision 8), with the ballot the
+        // commitment names in place of a cast one: the grains check nothing of it, the coordinator checks it whole.
+        ElectionManifest manifest = ManifestReader.Parse(Encoding.UTF8.GetBytes(Manifest));
+        ElectionRecord record = ElectionSimulator.Run(manifest, Group.Tiny, 2, 1, 12, 2, new Random(7303));
+        EncryptedBallot[] cast = [.. record.Ballots.Where(b => b.State == BallotState.Cast)];
+        EncryptedTally tally = EncryptedTally.Aggregate(record.Context, record.Ballots, maxListed: 0);
+        string directory = Path.Combine(_root, "committed");
+        await RecordStore.WriteAsync(record with { EncryptedTally = tally }, directory);
+        Assert.True(NativeVerifier.Verify(directory, new VerificationOptions { AllowToyGroups = true }).Passed);
+        string tallyFile = Path.Combine(directory, "tally", "encrypted_tally.json");
+        string[] other = [.. cast.Skip(1).Select(b => b.Id.ToHex()).Append(new string('F', 64)).Order(StringComparer.Ordinal)];
+        JsonNode node = JsonNode.Parse(File.ReadAllBytes(tallyFile))!;
+        node["ballots_sha256"] = Convert.ToHexString(SHA256.HashData([.. other.SelectMany(Convert.FromHexString)]));
+        File.WriteAllText(tallyFile, node.ToJsonString());
+        JsonNode header = JsonNode.Parse(File.ReadAllBytes(Path.Combine(directory, "record.json")))!;
+        header["files"]!.AsArray().First(f => f!["path"]!.GetValue<string>() == "tally/encrypted_tally.json")!["sha256"] = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(tallyFile)));
+        File.WriteAllText(Path.Combine(directory, "record.json"), header.ToJsonString());
+
+        string single = Report(directory, null);
+        Assert.Contains("ballots_sha256 is not the SHA-256 of the record", single, StringComparison.Ordinal);
+        ClusterShardRunner runner = new(Client, directory) { ShardSize = 2, AllowToyGroups = true, BallotPartitions = 3, DevicePartitions = 2 };
+        Assert.Equal(single, await Task.Run(() => Report(directory, runner)));
         await runner.ForgetAsync(CancellationToken.None);
     }
 

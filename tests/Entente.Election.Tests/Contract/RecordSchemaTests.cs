@@ -92,6 +92,25 @@ public class RecordSchemaTests
     }
 
     [Fact]
+    public async Task An_encrypted_tally_that_commits_to_its_ballots_validates_and_one_that_both_lists_and_commits_does_not()
+    {
+        using TestFiles.TempFolder folder = new();
+        ElectionRecord record = RecordRoundTripTests.SmallRecord(3, Properties.EndToEndTinyGroupTests.TwoContests, ballots: 5, challenged: 2);
+        record = record with { EncryptedTally = Tally.EncryptedTally.Aggregate(record.Context, record.Ballots, maxListed: 0) };
+        await RecordStore.WriteAsync(record, folder.File("r"));
+        int committed = ValidateEveryFile(folder.File("r"), (relative, root) => relative == "tally/encrypted_tally.json" && root.TryGetProperty("ballots_sha256", out _));
+        Assert.Equal(1, committed);
+
+        JsonSchema schema = Load("encrypted_tally.json");
+        string hash = new('A', 64);
+        foreach (string ballots in new[] { $"\"ballots\":[\"{hash}\"],\"ballot_count\":1,\"ballots_sha256\":\"{hash}\"", "\"ballot_count\":1", $"\"ballots_sha256\":\"{hash}\"", "\"x\":1" })
+        {
+            using JsonDocument document = JsonDocument.Parse("{\"contests\":[]," + ballots + "}");
+            Assert.False(schema.Evaluate(document.RootElement).IsValid, ballots);
+        }
+    }
+
+    [Fact]
     public void A_schema_rejects_an_unknown_member()
     {
         JsonSchema schema = Load("election.json");

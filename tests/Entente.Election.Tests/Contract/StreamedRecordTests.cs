@@ -96,6 +96,7 @@ public class StreamedRecordTests
 
         Tally.EncryptedTally running = accumulator.Result();
         Assert.Equal(record.EncryptedTally.Ballots, running.Ballots);
+        Assert.True(record.EncryptedTally.SameBallots(running));
         Assert.Equal(record.EncryptedTally.TotalWeight, running.TotalWeight);
         Assert.Equal(
             record.EncryptedTally.Contests.SelectMany(c => c.Options).Select(o => o.Ciphertext),

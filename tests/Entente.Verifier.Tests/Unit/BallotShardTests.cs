@@ -177,6 +177,28 @@ public sealed class BallotShardTests(NativeRecords records)
     }
 
     [Fact]
+    public void A_tally_that_commits_to_other_ballots_names_the_same_failures_across_shards_and_partitions_as_one_process()
+    {
+        // The committed form of §4.8 (revision 8) for the chained record's tally, one cast ballot left out of the commitment.
+        using NativeCopy copy = new(records.Chained);
+        string[] cast = [.. copy.Ballots().Where(b => copy.Read(b)["state"]!.GetValue<string>() == "cast").Select(NativeCopy.IdOf).Order(StringComparer.Ordinal)];
+        copy.Edit("tally/encrypted_tally.json", t =>
+        {
+            t.AsObject().Remove("ballots");
+            t["ballot_count"] = cast.Length - 1;
+            t["ballots_sha256"] = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData([.. cast[1..].SelectMany(Convert.FromHexString)]));
+        });
+        copy.Reseal();
+
+        string single = Report(copy.Directory, null, passes: false);
+        Assert.Contains($"ballot_count says {cast.Length - 1} ballot(s) are aggregated; the record has {cast.Length} cast ballot(s)", single, StringComparison.Ordinal);
+        foreach ((int b, int d) in new[] { (1, 1), (3, 2) })
+        {
+            Assert.Equal(single, Report(copy.Directory, new PartitionedShards(copy.Directory, size: 2, ballotPartitions: b, devicePartitions: d), passes: false));
+        }
+    }
+
+    [Fact]
     public void Partitions_send_a_ballot_id_and_a_device_to_the_same_place_on_every_machine()
     {
         string id = new('A', 64);
