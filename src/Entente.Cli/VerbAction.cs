@@ -78,6 +78,9 @@ internal sealed partial class VerbAction(CommandLineAction inner) : Asynchronous
     {
         OperationCanceledException => null,
         ArgumentNullException => null, // a caller bug, never the user's input
+        // Not a failed check (System.CommandLine's exit 1 would say the record failed): the machine's limit.
+        OutOfMemoryException => (ExitCodes.UsageOrInput, "error: out of memory: the command needed more memory than this process may use (the machine's, "
+            + "or a limit such as a container's or DOTNET_GCHeapHardLimit). Run it with more memory; docs/scale.md gives what verification holds per ballot."),
         // Failed checks: exit 1.
         ElectionBoardException board => (board.Reason is BoardRefusalReason.Invalid or BoardRefusalReason.Corrupt ? ExitCodes.CheckFailed : ExitCodes.UsageOrInput, "error: " + OneLine(board.Message)),
         BoardRequestException request => (request.Corrupt || request.Status == 422 ? ExitCodes.CheckFailed : ExitCodes.UsageOrInput, "error: " + OneLine(request.Message)),

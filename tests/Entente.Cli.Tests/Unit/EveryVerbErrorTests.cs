@@ -146,6 +146,28 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Running_out_of_memory_is_one_line_and_exit_2_not_a_failed_check_with_a_stack_trace()
+    {
+        // A verb that runs out of memory (as `verify --cluster` did on a coordinator capped below its lists) would go to
+        // System.CommandLine's handler: a stack trace and exit 1, which scripts read as "the record fails".
+        RootCommand root = new("test");
+        Command verb = new("hungry");
+#pragma warning disable CA2201 // the runtime's own exception is the point: what the wrapper does when the runtime throws it
+        verb.SetAction(new Func<ParseResult, int>(_ => throw new OutOfMemoryException()));
+#pragma warning restore CA2201
+        root.Subcommands.Add(verb);
+        VerbAction.WrapTree(root);
+        using StringWriter output = new(), error = new();
+
+        int code = root.Parse(["hungry"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+
+        Assert.Equal(ExitCodes.UsageOrInput, code);
+        Assert.StartsWith("error: out of memory: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
     private (int Code, string Out, string Err) AssertOneLineExit2(string verb, List<string> args)
     {
         (int code, string output, string error) = Run([.. verb.Split(' '), .. args]);
