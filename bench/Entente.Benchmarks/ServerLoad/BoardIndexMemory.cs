@@ -10,7 +10,7 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// The board index's live heap per ballot, in process (docs/scale.md): fills a <see cref="BoardIndex"/> with N ballot
-/// entries as the board adds them (an id and a confirmation code of 64 hex digits, the id being the entry's ballot field,
+/// entries as the board adds them (an id and a confirmation code of 64 uppercase hex digits, as ElectionGuard writes them, the id being the entry's ballot field,
 /// type and party strings made afresh per entry as a parsed entry's are, one ballot in ten challenged) and reads
 /// <see cref="GC.GetTotalMemory(bool)"/> after a full collection before and after. The entries themselves are not kept.
 /// <c>dotnet Entente.Benchmarks.dll board-index-memory [N...]</c> (default 100000 1000000).
@@ -33,8 +33,8 @@ internal static class BoardIndexMemory
             for (int i = 0; i < n; i++)
             {
                 RandomNumberGenerator.Fill(random);
-                string id = Convert.ToHexStringLower(random.AsSpan(0, 32));
-                string code = Convert.ToHexStringLower(random.AsSpan(32, 32));
+                string id = Convert.ToHexString(random.AsSpan(0, 32));
+                string code = Convert.ToHexString(random.AsSpan(32, 32));
                 string type = "ballot." + (i % 10 == 0 ? "challenged" : "cast");
                 string party = "device-" + (i % 100).ToString(CultureInfo.InvariantCulture);
                 LogEntry entry = new(type, Hash256.FromBytes(random.AsSpan(64, 32)), party, id, code);
