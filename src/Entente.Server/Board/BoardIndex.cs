@@ -158,6 +158,17 @@ public sealed class BoardIndex
         }
     }
 
+    /// <summary>True when the artifact <paramref name="id"/> of <paramref name="collection"/> is in the index (without making it).</summary>
+    public bool Contains(string collection, string id)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(id);
+        lock (_lock)
+        {
+            return _collections.TryGetValue(collection, out int c) && _byIdLookup.Contains((c, id));
+        }
+    }
+
     /// <summary>The cast or challenged ballot with confirmation code <paramref name="code"/>, or null.</summary>
     public BoardArtifact? ByConfirmationCode(string code)
     {
