@@ -25,6 +25,12 @@ internal static class Program
             return Arithmetic.TimingLeakageProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
         }
 
+        // `board-index-memory`: the board index's live heap per ballot, in process (ServerLoad/BoardIndexMemory.cs).
+        if (args.Length > 0 && args[0] == "board-index-memory")
+        {
+            return ServerLoad.BoardIndexMemory.Run(args[1..]);
+        }
+
         // `server-load`: the board under load in a second process (ServerLoad/ServerLoad.cs).
         if (args.Length > 0 && args[0] == "server-load")
         {

@@ -25,7 +25,7 @@ namespace Entente.Benchmarks.ServerLoad;
 
 /// <summary>
 /// Load test of the board (not a BenchmarkDotNet benchmark: it needs a second process and a check afterwards).
-/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--batch N] [--server-env NAME=VALUE] [--entente ENTENTE_DLL --silos N]</c>
+/// <c>dotnet Entente.Benchmarks.dll server-load [--group tiny|reduced|standard] [--ballots N] [--connections C] [--warmup W] [--sign-in-window] [--seconds S] [--batch N] [--server-env NAME=VALUE] [--entente ENTENTE_DLL --silos N] [--gcdump PATH]</c>
 /// prepares a board folder, starts the server (Entente.Server.dll log CONFIG URL) as a second process, runs the key
 /// ceremony through the API, pre-encrypts W + N ballots, posts the W first untimed (warm-up), builds and signs the N
 /// requests before the timed window (unless --sign-in-window), then measures with C concurrent connections over loopback:
@@ -289,6 +289,13 @@ internal static class ServerLoad
             double ownCpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalMicroseconds / Math.Max(1, timedAcknowledged);
             long peakAfterWrites = memory.PeakKiB();
 
+            // --gcdump PATH: the server's live heap after intake (dotnet-gcdump forces a full collection and walks the heap),
+            // for its bytes per ballot on the board; read it with `dotnet-gcdump report PATH`. Taken after the timed window.
+            if (Arg(args, "--gcdump") is string gcdump)
+            {
+                await GcDumpAsync(process.Id, Path.GetFullPath(gcdump));
+            }
+
             // Reads: the cheapest read (baseline), the checkpoint, inclusion proofs.
             using HttpClient reader = new(Pool()) { BaseAddress = address };
             long size = (await reader.GetFromJsonAsync<JsonElement>("board")).GetProperty("log_size").GetInt64();
@@ -443,6 +450,25 @@ internal static class ServerLoad
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>Writes a gcdump of process <paramref name="pid"/> to <paramref name="path"/> with dotnet-gcdump (a global tool).</summary>
+    private static async Task GcDumpAsync(int pid, string path)
+    {
+        string installed = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+        ProcessStartInfo start = new(File.Exists(installed) ? installed : "dotnet-gcdump", ["collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process tool = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet-gcdump");
+        Task<string> output = tool.StandardOutput.ReadToEndAsync();
+        Task<string> errors = tool.StandardError.ReadToEndAsync();
+        await tool.WaitForExitAsync();
+        Console.WriteLine(tool.ExitCode == 0
+            ? $"gcdump of the server after intake: {path} ({new FileInfo(path).Length / 1024} KiB; dotnet-gcdump report {path})"
+            : $"gcdump failed ({tool.ExitCode}): {(await output).Trim()} {(await errors).Trim()}");
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

@@ -43,7 +43,9 @@ public sealed class BoardService : IDisposable
     private TaskCompletionSource _drained = Drained();
     private Exception? _stopped;
 
-    // Ballots: claimed ids, in-flight submissions, and whether voting is closed.
+    // Ballots: claimed ids not in the index (being posted, or, should indexing a stored ballot have failed, stored), in-flight
+    // submissions, and whether voting is closed. A ballot on the board is claimed by being in the index, which holds its id
+    // in 32 bytes (a set of every id here would hold about 180 bytes a ballot more: docs/scale.md).
     private readonly Lock _ballotLock = new();
     private readonly HashSet<string> _ballotIds = new(StringComparer.Ordinal);
     private int _inflight;
@@ -125,13 +127,14 @@ public sealed class BoardService : IDisposable
                 string id = entry.BallotId ?? throw BoardRefusal.Invalid("Bad entry", "a ballot entry has no ballot field").Raise();
                 lock (_ballotLock)
                 {
-                    if (!_ballotIds.Add(id))
+                    if (_index.Contains(kind.Collection, id) || _ballotIds.Contains(id))
                     {
                         throw BoardRefusal.Conflict("Duplicate ballot", $"ballot {id} is already on the board (entry {_index.Lookup(kind.Collection, id)?.Index}); this one is not counted").Raise();
                     }
+
+                    _index.Add(kind, id, index, entry);
                 }
 
-                _index.Add(kind, id, index, entry);
                 return;
             }
 
@@ -869,7 +872,7 @@ public sealed class BoardService : IDisposable
                 throw BoardRefusal.Conflict("Voting closed", "The encrypted tally is on the board (or being posted): no more ballots are accepted.").Raise();
             }
 
-            if (!_ballotIds.Add(id))
+            if (_index.Contains(BoardKind.Ballots.Collection, id) || !_ballotIds.Add(id))
             {
                 BoardArtifact? existing = _index.Lookup(BoardKind.Ballots.Collection, id);
                 throw new BoardRefusal(RefusalKind.Conflict, "Duplicate ballot", $"ballot.id: a ballot with id {id} is already on the board{(existing is null ? " (or being posted)" : $" (log entry {existing.Index}, sha256 {existing.Sha256})")}.")
@@ -882,13 +885,13 @@ public sealed class BoardService : IDisposable
         }
     }
 
-    /// <summary>Ends a claim: the id stays claimed when its ballot was stored.</summary>
+    /// <summary>Ends a claim: the id stays claimed when its ballot was stored (by the index, or here if it is not in it).</summary>
     private void Release(string id, bool stored)
     {
         lock (_ballotLock)
         {
             _inflight--;
-            if (!stored)
+            if (!stored || _index.Contains(BoardKind.Ballots.Collection, id))
             {
                 _ballotIds.Remove(id);
             }

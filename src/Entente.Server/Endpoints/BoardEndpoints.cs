@@ -314,11 +314,26 @@ internal static class BoardEndpoints
             }
         }
 
-        (IReadOnlyList<BoardArtifact> items, int total) = board.List(kind.Collection, from, count, filters.Count == 0 ? null : a => filters.All(f => f(a)));
+        // A confirmation code names at most one ballot: answered from the index's code lookup, not by reading every
+        // ballot on the board (a scan under the index's lock, seconds at national scale, for each such request).
+        (IReadOnlyList<BoardArtifact> items, int total) = kind.IsBallot && q["code"].ToString() is { Length: > 0 } byCode
+            ? ByCode(board, kind, byCode, from, filters)
+            : board.List(kind.Collection, from, count, filters.Count == 0 ? null : a => filters.All(f => f(a)));
         string? next = from + items.Count < total
             ? $"/board/{kind.Collection}?offset={from + items.Count}&limit={count}" + string.Concat(q.Where(p => p.Key is not ("offset" or "limit")).Select(p => $"&{p.Key}={Uri.EscapeDataString(p.Value.ToString())}"))
             : null;
         return TypedResults.Ok(new BoardPage(items, from, total, next));
+    }
+
+    /// <summary>
+    /// The page of <c>?code=</c>: the ballot of that confirmation code (any case, as the filter compares it) if it is in
+    /// <paramref name="kind"/>'s collection and passes the other filters.
+    /// </summary>
+    private static (IReadOnlyList<BoardArtifact> Items, int Total) ByCode(BoardService board, BoardKind kind, string code, int from, List<Func<BoardArtifact, bool>> filters)
+    {
+        BoardArtifact? ballot = board.ByConfirmationCode(code) ?? board.ByConfirmationCode(code.ToUpperInvariant()) ?? board.ByConfirmationCode(code.ToLowerInvariant());
+        bool found = ballot is not null && ballot.Collection == kind.Collection && filters.All(f => f(ballot));
+        return (found && from == 0 ? [ballot!] : [], found ? 1 : 0);
     }
 
     private static async Task<IResult> RecordAsync(HttpContext http, BoardService board, CancellationToken ct)

@@ -178,6 +178,17 @@ public sealed class BoardHttpTests
             Assert.Contains("never after", afterChoice.GetProperty("detail").GetString(), StringComparison.Ordinal);
             JsonElement byCode = await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={ballots[3].ConfirmationCode.ToHex()}");
             Assert.Equal(ballots[3].Id.ToHex(), byCode.GetProperty("items")[0].GetProperty("id").GetString());
+            Assert.Equal(1, byCode.GetProperty("total").GetInt32());
+            // ?code= is answered from the code lookup; it still compares the code in any case and applies ?state= and paging.
+            string code = ballots[3].ConfirmationCode.ToHex();
+            string state = (await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots/{ballots[3].Id.ToHex()}")).GetProperty("state").GetString()!;
+            string other = state == "cast" ? "challenged" : "cast";
+            Assert.Equal(ballots[3].Id.ToHex(), (await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={code.ToLowerInvariant()}")).GetProperty("items")[0].GetProperty("id").GetString());
+            Assert.Equal(1, (await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={code}&state={state}")).GetProperty("total").GetInt32());
+            Assert.Equal(0, (await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={code}&state={other}")).GetProperty("total").GetInt32());
+            JsonElement past = await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={code}&offset=1");
+            Assert.Equal((0, 1), (past.GetProperty("items").GetArrayLength(), past.GetProperty("total").GetInt32()));
+            Assert.Equal(0, (await blue.Http.GetFromJsonAsync<JsonElement>($"board/ballots?code={new string('0', 64)}")).GetProperty("total").GetInt32());
             Assert.Equal(BoardArtifacts.Ballot(ballots[3]), await blue.Http.GetByteArrayAsync($"board/ballots/{ballots[3].Id.ToHex()}"));
             JsonElement page = await blue.Http.GetFromJsonAsync<JsonElement>("board/ballots?limit=4");
             Assert.Equal(6, page.GetProperty("total").GetInt32());
