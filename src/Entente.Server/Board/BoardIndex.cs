@@ -179,14 +179,17 @@ public sealed class BoardIndex
         }
     }
 
-    /// <summary>A page of a collection, optionally filtered.</summary>
-    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null)
+    /// <summary>
+    /// A page of a collection, optionally only the artifacts of entry type <paramref name="type"/> (compared on the rows,
+    /// without making an artifact of the others) and optionally filtered.
+    /// </summary>
+    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null, string? type = null)
     {
         lock (_lock)
         {
             List<int> order = _order[_collections[collection]];
             List<BoardArtifact> items = [];
-            if (filter is null)
+            if (filter is null && type is null)
             {
                 long end = Math.Min(order.Count, (long)Math.Max(0, offset) + Math.Max(0, limit));
                 for (int i = Math.Max(0, offset); i < end; i++)
@@ -197,20 +200,33 @@ public sealed class BoardIndex
                 return (items, order.Count);
             }
 
+            int wanted = -1;
+            if (type is not null && !_nameNumbers.TryGetValue(type, out wanted))
+            {
+                return (items, 0);
+            }
+
             int from = Math.Max(0, offset);
             int matching = 0;
             foreach (int number in order)
             {
-                BoardArtifact artifact = Artifact(number);
-                if (filter(artifact))
+                if (type is not null && RowAt(number).Type != wanted)
                 {
-                    if (matching >= from && matching - (long)from < limit)
-                    {
-                        items.Add(artifact);
-                    }
-
-                    matching++;
+                    continue;
                 }
+
+                BoardArtifact? artifact = filter is null ? null : Artifact(number);
+                if (artifact is not null && !filter!(artifact))
+                {
+                    continue;
+                }
+
+                if (matching >= from && matching - (long)from < limit)
+                {
+                    items.Add(artifact ?? Artifact(number));
+                }
+
+                matching++;
             }
 
             return (items, matching);

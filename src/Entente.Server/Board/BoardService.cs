@@ -1089,9 +1089,9 @@ public sealed class BoardService : IDisposable
     /// <summary>The artifact <paramref name="id"/> of <paramref name="collection"/>, or null.</summary>
     public BoardArtifact? Lookup(string collection, string id) => _index.Lookup(collection, id);
 
-    /// <summary>A page of a collection, optionally filtered.</summary>
-    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null) =>
-        _index.List(collection, offset, limit, filter);
+    /// <summary>A page of a collection, optionally of one entry type and filtered (<see cref="BoardIndex.List"/>).</summary>
+    public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null, string? type = null) =>
+        _index.List(collection, offset, limit, filter, type);
 
     /// <summary>The cast or challenged ballot with confirmation code <paramref name="code"/>, or null.</summary>
     public BoardArtifact? ByConfirmationCode(string code) => _index.ByConfirmationCode(code);

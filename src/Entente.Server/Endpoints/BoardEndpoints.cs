@@ -283,6 +283,7 @@ internal static class BoardEndpoints
 
         IQueryCollection q = http.Request.Query;
         List<Func<BoardArtifact, bool>> filters = [];
+        string? type = null;
         if (kind.Collection == "shares")
         {
             if (q["to"].ToString() is { Length: > 0 } to)
@@ -296,13 +297,10 @@ internal static class BoardEndpoints
             }
         }
 
+        string? code = null;
         if (kind.IsBallot)
         {
-            if (q["code"].ToString() is { Length: > 0 } code)
-            {
-                filters.Add(a => string.Equals(a.Code, code, StringComparison.OrdinalIgnoreCase));
-            }
-
+            code = q["code"].ToString() is { Length: > 0 } c ? c : null;
             if (q["state"].ToString() is { Length: > 0 } state)
             {
                 if (state is not ("cast" or "challenged"))
@@ -310,15 +308,15 @@ internal static class BoardEndpoints
                     return LogEndpoints.Problem(StatusCodes.Status400BadRequest, "Bad filter", "state must be cast or challenged.");
                 }
 
-                filters.Add(a => a.Type == "ballot." + state);
+                type = "ballot." + state; // compared on the index's rows (BoardIndex.List)
             }
         }
 
         // A confirmation code names at most one ballot: answered from the index's code lookup, not by reading every
         // ballot on the board (a scan under the index's lock, seconds at national scale, for each such request).
-        (IReadOnlyList<BoardArtifact> items, int total) = kind.IsBallot && q["code"].ToString() is { Length: > 0 } byCode
-            ? ByCode(board, kind, byCode, from, filters)
-            : board.List(kind.Collection, from, count, filters.Count == 0 ? null : a => filters.All(f => f(a)));
+        (IReadOnlyList<BoardArtifact> items, int total) = code is not null
+            ? ByCode(board, kind, code, type, from)
+            : board.List(kind.Collection, from, count, filters.Count == 0 ? null : a => filters.All(f => f(a)), type);
         string? next = from + items.Count < total
             ? $"/board/{kind.Collection}?offset={from + items.Count}&limit={count}" + string.Concat(q.Where(p => p.Key is not ("offset" or "limit")).Select(p => $"&{p.Key}={Uri.EscapeDataString(p.Value.ToString())}"))
             : null;
@@ -326,13 +324,13 @@ internal static class BoardEndpoints
     }
 
     /// <summary>
-    /// The page of <c>?code=</c>: the ballot of that confirmation code (any case, as the filter compares it) if it is in
-    /// <paramref name="kind"/>'s collection and passes the other filters.
+    /// The page of <c>?code=</c>: the ballot of that confirmation code (in any case) if it is in <paramref name="kind"/>'s
+    /// collection and, with <c>?state=</c>, of entry type <paramref name="type"/>.
     /// </summary>
-    private static (IReadOnlyList<BoardArtifact> Items, int Total) ByCode(BoardService board, BoardKind kind, string code, int from, List<Func<BoardArtifact, bool>> filters)
+    private static (IReadOnlyList<BoardArtifact> Items, int Total) ByCode(BoardService board, BoardKind kind, string code, string? type, int from)
     {
         BoardArtifact? ballot = board.ByConfirmationCode(code) ?? board.ByConfirmationCode(code.ToUpperInvariant()) ?? board.ByConfirmationCode(code.ToLowerInvariant());
-        bool found = ballot is not null && ballot.Collection == kind.Collection && filters.All(f => f(ballot));
+        bool found = ballot is not null && ballot.Collection == kind.Collection && (type is null || ballot.Type == type);
         return (found && from == 0 ? [ballot!] : [], found ? 1 : 0);
     }
 

@@ -71,6 +71,15 @@ public sealed class BoardIndexTests
         Assert.Equal(3, matching);
         Assert.Equal(allChallenged[1..3], challenged);
 
+        // The same page by entry type, compared on the rows (?state=), alone and with a filter; a type no row has.
+        (IReadOnlyList<BoardArtifact> byType, int byTypeTotal) = index.List("ballots", 1, 2, type: "ballot.challenged");
+        Assert.Equal(challenged, byType);
+        Assert.Equal(matching, byTypeTotal);
+        (IReadOnlyList<BoardArtifact> castFromDevice0, int castTotal) = index.List("ballots", 0, 50, a => a.Party == "device-0", type: "ballot.cast");
+        Assert.Equal([.. inLogOrder.Where(a => a.Type == "ballot.cast" && a.Party == "device-0")], castFromDevice0);
+        Assert.Equal(castFromDevice0.Count, castTotal);
+        Assert.Equal(0, index.List("ballots", 0, 5, type: "ballot.spoiled").Total);
+
         Assert.Equal(12, index.Counts()["ballots"]);
         Assert.Equal(0, index.Counts()["charter"]);
         Assert.Equal(BoardKind.All.Select(k => k.Collection), index.Counts().Keys);
