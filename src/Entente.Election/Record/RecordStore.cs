@@ -259,9 +259,12 @@ public static class RecordStore
             devices.Add(device);
         }
 
-        // Ballots in device order (the order the record commits to), then any stragglers.
-        List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Where(byId.ContainsKey).Select(id => byId[id]).Distinct()];
-        ordered.AddRange(ballots.Where(b => !ordered.Contains(b)));
+        // Ballots in device order (the order the record commits to), then any stragglers. The ballots are the instances of
+        // byId, so they are told apart by reference: a list's Contains (each a whole record's value equality) made this
+        // quadratic, hours at 70,000 ballots.
+        HashSet<EncryptedBallot> placed = new(ReferenceEqualityComparer.Instance);
+        List<EncryptedBallot> ordered = [.. devices.SelectMany(d => d.Ballots).Where(byId.ContainsKey).Select(id => byId[id]).Where(placed.Add)];
+        ordered.AddRange(ballots.Where(placed.Add));
         long totalWeight = ordered.Where(b => b.State == BallotState.Cast).Sum(b => (long)b.Weight);
         EncryptedTally encryptedTally = RecordFormat.ReadEncryptedTally(Full("tally/encrypted_tally.json"), Get("tally/encrypted_tally.json"), context, totalWeight);
         DecryptedTally tally = RecordFormat.ReadTally(Full("tally/tally.json"), Get("tally/tally.json"), context);
