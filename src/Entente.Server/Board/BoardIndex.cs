@@ -51,6 +51,7 @@ public sealed class BoardIndex
     private readonly BoardKind[] _kinds;
     private readonly Dictionary<string, int> _collections = new(StringComparer.Ordinal);
     private readonly List<int>[] _order;
+    private readonly Dictionary<(int Collection, int Type), List<int>> _orderByType = [];
     private readonly HashSet<int> _byId;
     private readonly HashSet<int>.AlternateLookup<(int Collection, string Id)> _byIdLookup;
     private readonly HashSet<int> _byCode;
@@ -127,14 +128,13 @@ public sealed class BoardIndex
                 _texts[number] = texts;
             }
 
-            List<int> order = _order[collection];
-            int at = order.Count;
-            while (at > 0 && RowAt(order[at - 1]).Index > index)
+            InLogOrder(_order[collection], number, index);
+            if (!_orderByType.TryGetValue((collection, row.Type), out List<int>? typed))
             {
-                at--;
+                _orderByType[(collection, row.Type)] = typed = [];
             }
 
-            order.Insert(at, number);
+            InLogOrder(typed, number, index);
             _byIdLookup.Remove((collection, id));
             _byId.Add(number);
             if (entry.ConfirmationCode is string code && kind.IsBallot)
@@ -180,8 +180,8 @@ public sealed class BoardIndex
     }
 
     /// <summary>
-    /// A page of a collection, optionally only the artifacts of entry type <paramref name="type"/> (compared on the rows,
-    /// without making an artifact of the others) and optionally filtered.
+    /// A page of a collection, optionally only the artifacts of entry type <paramref name="type"/> (from that type's own
+    /// log order: a page reads its own rows only) and optionally filtered (which reads every row before the page).
     /// </summary>
     public (IReadOnlyList<BoardArtifact> Items, int Total) List(string collection, int offset, int limit, Func<BoardArtifact, bool>? filter = null, string? type = null)
     {
@@ -200,30 +200,40 @@ public sealed class BoardIndex
                 return (items, order.Count);
             }
 
-            int wanted = -1;
-            if (type is not null && !_nameNumbers.TryGetValue(type, out wanted))
+            // Of one entry type: that type's own log order, so a page of it reads only its rows.
+            if (type is not null)
             {
-                return (items, 0);
+                if (!_nameNumbers.TryGetValue(type, out int wanted) || !_orderByType.TryGetValue((_collections[collection], wanted), out List<int>? typed))
+                {
+                    return (items, 0);
+                }
+
+                order = typed;
+                if (filter is null)
+                {
+                    long last = Math.Min(order.Count, (long)Math.Max(0, offset) + Math.Max(0, limit));
+                    for (int i = Math.Max(0, offset); i < last; i++)
+                    {
+                        items.Add(Artifact(order[i]));
+                    }
+
+                    return (items, order.Count);
+                }
             }
 
             int from = Math.Max(0, offset);
             int matching = 0;
             foreach (int number in order)
             {
-                if (type is not null && RowAt(number).Type != wanted)
-                {
-                    continue;
-                }
-
-                BoardArtifact? artifact = filter is null ? null : Artifact(number);
-                if (artifact is not null && !filter!(artifact))
+                BoardArtifact artifact = Artifact(number);
+                if (!filter!(artifact))
                 {
                     continue;
                 }
 
                 if (matching >= from && matching - (long)from < limit)
                 {
-                    items.Add(artifact ?? Artifact(number));
+                    items.Add(artifact);
                 }
 
                 matching++;
@@ -328,6 +338,18 @@ public sealed class BoardIndex
         rows[offset] = row;
         _count++;
         return number;
+    }
+
+    /// <summary>Inserts row <paramref name="number"/> at log index <paramref name="index"/> into <paramref name="order"/> (an entry may commit after a later one).</summary>
+    private void InLogOrder(List<int> order, int number, long index)
+    {
+        int at = order.Count;
+        while (at > 0 && RowAt(order[at - 1]).Index > index)
+        {
+            at--;
+        }
+
+        order.Insert(at, number);
     }
 
     private ref readonly Row RowAt(int number) => ref _chunks[number >> ChunkBits][number & (ChunkSize - 1)];

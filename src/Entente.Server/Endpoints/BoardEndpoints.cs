@@ -308,7 +308,7 @@ internal static class BoardEndpoints
                     return LogEndpoints.Problem(StatusCodes.Status400BadRequest, "Bad filter", "state must be cast or challenged.");
                 }
 
-                type = "ballot." + state; // compared on the index's rows (BoardIndex.List)
+                type = "ballot." + state; // the index keeps each type's log order (BoardIndex.List)
             }
         }
 

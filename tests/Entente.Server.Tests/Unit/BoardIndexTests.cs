@@ -79,6 +79,9 @@ public sealed class BoardIndexTests
         Assert.Equal([.. inLogOrder.Where(a => a.Type == "ballot.cast" && a.Party == "device-0")], castFromDevice0);
         Assert.Equal(castFromDevice0.Count, castTotal);
         Assert.Equal(0, index.List("ballots", 0, 5, type: "ballot.spoiled").Total);
+        (IReadOnlyList<BoardArtifact> allCast, int allCastTotal) = index.List("ballots", 0, 50, type: "ballot.cast");
+        Assert.Equal([.. inLogOrder.Where(a => a.Type == "ballot.cast")], allCast);
+        Assert.Equal(allCast.Count, allCastTotal);
 
         Assert.Equal(12, index.Counts()["ballots"]);
         Assert.Equal(0, index.Counts()["charter"]);
