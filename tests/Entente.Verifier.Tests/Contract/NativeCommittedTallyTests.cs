@@ -32,10 +32,10 @@ public sealed class NativeCommittedTallyTests(NativeRecords records) : IDisposab
         }
     }
 
-    /// <summary>The chained record written again with an encrypted tally of <paramref name="ballots"/> that commits to them.</summary>
-    private async Task<string> CommittedAsync(string name, Func<ElectionRecord, IEnumerable<EncryptedBallot>>? ballots = null)
+    /// <summary>The chained record (or <paramref name="source"/>) written again with an encrypted tally of <paramref name="ballots"/> that commits to them.</summary>
+    private async Task<string> CommittedAsync(string name, Func<ElectionRecord, IEnumerable<EncryptedBallot>>? ballots = null, string? source = null)
     {
-        ElectionRecord record = await RecordStore.ReadAsync(records.Chained);
+        ElectionRecord record = await RecordStore.ReadAsync(source ?? records.Chained);
         EncryptedTally tally = EncryptedTally.Aggregate(record.Context, (ballots ?? (r => r.Ballots))(record), maxListed: 0);
         string directory = Path.Combine(_root, name);
         await RecordStore.WriteAsync(record with { EncryptedTally = tally }, directory);
@@ -79,6 +79,21 @@ public sealed class NativeCommittedTallyTests(NativeRecords records) : IDisposab
         {
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(again, Path.GetRelativePath(directory, file))));
         }
+    }
+
+    [Fact]
+    public async Task A_record_with_pre_encrypted_ballots_whose_tally_commits_to_them_gives_the_report_of_the_record_listing_them()
+    {
+        // Cast pre-encrypted ballots are in ballots/ and aggregated; uncast ones are in uncast/ and are not.
+        string directory = await CommittedAsync("pre-encrypted", source: records.PreEncrypted);
+        JsonNode tally = JsonNode.Parse(File.ReadAllBytes(Path.Combine(directory, TallyFile)))!;
+        string[] cast = CastIds(directory);
+        Assert.Equal(5, cast.Length);
+        Assert.Equal(Sha256Of(cast), tally["ballots_sha256"]!.GetValue<string>());
+
+        VerificationReport committed = NativeRecords.Verify(directory);
+        Assert.True(committed.Passed, string.Join("\n", committed.Failures.Select(f => $"{f.Check} {f.Detail}")));
+        Assert.Equal(WithoutRecordPath(NativeRecords.Verify(records.PreEncrypted)), WithoutRecordPath(committed));
     }
 
     [Fact]
