@@ -228,12 +228,13 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
     public long? IndexOf(string key) => Indexes.TryGetValue(key, out long i) ? i : null;
 
     private static readonly Lock CacheLock = new();
-    private static (long LastIndex, int Count, long LastPublished, IReadOnlyList<AuditTrailView> Views)? _cache;
+    private static (long LastIndex, int Count, long LastPublished, string First, string Last, IReadOnlyList<AuditTrailView> Views)? _cache;
 
     /// <summary>
-    /// The audit trails of every audit whose inputs are among <paramref name="entries"/>. The log only grows, so the
-    /// last audit entry's index and the number of entries identify the set: the page (which reloads itself) recomputes
-    /// the samples only when an audit entry arrived.
+    /// The audit trails of every audit whose inputs are among <paramref name="entries"/>. A log only grows, so the last
+    /// audit entry's index and the number of entries identify the set of one log, and the first and last entries' SHA-256
+    /// tell two logs apart (the cache is the process's, and a process may serve pages of several boards): the page
+    /// (which reloads itself) recomputes the samples only when an audit entry arrived.
     /// </summary>
     public static IReadOnlyList<AuditTrailView> Build(IReadOnlyList<AuditEntry> entries, IReadOnlyList<PublishedUnitResults>? published = null)
     {
@@ -241,9 +242,10 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
         published ??= [];
         long last = entries.Count == 0 ? -1 : entries[^1].Index;
         long lastPublished = published.Count == 0 ? -1 : published.Max(p => p.Index);
+        string firstSha = entries.Count == 0 ? "" : entries[0].Sha256, lastSha = entries.Count == 0 ? "" : entries[^1].Sha256;
         lock (CacheLock)
         {
-            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count && c.LastPublished == lastPublished)
+            if (_cache is { } c && c.LastIndex == last && c.Count == entries.Count && c.LastPublished == lastPublished && c.First == firstSha && c.Last == lastSha)
             {
                 return c.Views;
             }
@@ -252,7 +254,7 @@ public sealed record AuditTrailView(string AuditId, AuditTrailResult Result, IRe
         IReadOnlyList<AuditTrailView> views = Compute(entries, published);
         lock (CacheLock)
         {
-            _cache = (last, entries.Count, lastPublished, views);
+            _cache = (last, entries.Count, lastPublished, firstSha, lastSha, views);
         }
 
         return views;
