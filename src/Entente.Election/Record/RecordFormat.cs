@@ -520,21 +520,15 @@ public static class RecordFormat
         }
 
         // The ballots aggregated: listed, or (revision 8) their number and the SHA-256 of the sorted list; never both.
-        EncryptedTally tally;
-        if (JsonReading.Has(o, "ballots") || !(JsonReading.Has(o, "ballot_count") || JsonReading.Has(o, "ballots_sha256")))
+        bool committed = JsonReading.Has(o, "ballot_count") || JsonReading.Has(o, "ballots_sha256");
+        if (committed && JsonReading.Has(o, "ballots"))
         {
-            if (JsonReading.Has(o, "ballot_count") || JsonReading.Has(o, "ballots_sha256"))
-            {
-                throw r.Error("$", "\"ballots\" is present beside \"ballot_count\" or \"ballots_sha256\": a tally lists its ballots or commits to them, not both");
-            }
+            throw r.Error("$", "\"ballots\" is present beside \"ballot_count\" or \"ballots_sha256\": a tally lists its ballots or commits to them, not both");
+        }
 
-            Hash256[] ballots = [.. r.Array(o, "$", "ballots").EnumerateArray().Select((e, j) => r.HashValue(e, $"$.ballots[{j}]"))];
-            tally = EncryptedTally.Listed(contests, ballots, totalWeight);
-        }
-        else
-        {
-            tally = EncryptedTally.Committed(contests, r.Long(o, "$", "ballot_count", long.MaxValue), r.Hash(o, "$", "ballots_sha256"), totalWeight);
-        }
+        EncryptedTally tally = committed
+            ? EncryptedTally.Committed(contests, r.Long(o, "$", "ballot_count", long.MaxValue), r.Hash(o, "$", "ballots_sha256"), totalWeight)
+            : EncryptedTally.Listed(contests, [.. r.Array(o, "$", "ballots").EnumerateArray().Select((e, j) => r.HashValue(e, $"$.ballots[{j}]"))], totalWeight);
 
         return CheckCanonical(file, bytes, tally, WriteEncryptedTally);
     }

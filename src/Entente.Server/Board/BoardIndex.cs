@@ -189,16 +189,6 @@ public sealed class BoardIndex
         {
             List<int> order = _order[_collections[collection]];
             List<BoardArtifact> items = [];
-            if (filter is null && type is null)
-            {
-                long end = Math.Min(order.Count, (long)Math.Max(0, offset) + Math.Max(0, limit));
-                for (int i = Math.Max(0, offset); i < end; i++)
-                {
-                    items.Add(Artifact(order[i]));
-                }
-
-                return (items, order.Count);
-            }
 
             // Of one entry type: that type's own log order, so a page of it reads only its rows.
             if (type is not null)
@@ -209,16 +199,17 @@ public sealed class BoardIndex
                 }
 
                 order = typed;
-                if (filter is null)
-                {
-                    long last = Math.Min(order.Count, (long)Math.Max(0, offset) + Math.Max(0, limit));
-                    for (int i = Math.Max(0, offset); i < last; i++)
-                    {
-                        items.Add(Artifact(order[i]));
-                    }
+            }
 
-                    return (items, order.Count);
+            if (filter is null)
+            {
+                long end = Math.Min(order.Count, (long)Math.Max(0, offset) + Math.Max(0, limit));
+                for (int i = Math.Max(0, offset); i < end; i++)
+                {
+                    items.Add(Artifact(order[i]));
                 }
+
+                return (items, order.Count);
             }
 
             int from = Math.Max(0, offset);
@@ -226,7 +217,7 @@ public sealed class BoardIndex
             foreach (int number in order)
             {
                 BoardArtifact artifact = Artifact(number);
-                if (!filter!(artifact))
+                if (!filter(artifact))
                 {
                     continue;
                 }
