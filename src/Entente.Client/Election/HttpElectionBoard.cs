@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Net;
 using Entente.Client.Board;
 using Entente.Client.Http;
+using Entente.Client.Log;
 using Entente.Election.Board;
+using Entente.Transparency;
 using Entente.Transparency.Notes;
 
 namespace Entente.Client.Election;
@@ -11,6 +15,8 @@ namespace Entente.Client.Election;
 /// holder or a device), every request signed (RFC 9421), transient failures retried within a bound
 /// (<see cref="RetryPolicy"/>). Reads are public; each artifact read is checked against the SHA-256 of its index entry
 /// (the collection listing's, or the <c>ETag</c> the board serves with it) before it is returned.
+/// <para>Bulk reads (<see cref="ReadManyAsync"/>): the documents a collection listing gave (<see cref="ListAsync"/>) are
+/// fetched 64 at a time with <c>GET /blobs</c>, each re-hashed against its listed SHA-256; the rest one by one.</para>
 /// <para>Idempotence: a post answered 409 <c>Already on the board</c> (or <c>Duplicate ballot</c>) whose artifact has
 /// the SHA-256 just posted is <see cref="PublicationState.AlreadyPublished"/>, so a retried post never doubles anything
 /// and a step run again after it succeeded reports it as done.</para>
@@ -20,8 +26,23 @@ namespace Entente.Client.Election;
 /// </summary>
 public sealed class HttpElectionBoard : IElectionBoard, IDisposable
 {
+    /// <summary><c>GET /blobs</c> requests in flight at once in <see cref="ReadManyAsync"/>.</summary>
+    private const int BulkConcurrency = 4;
+
+    /// <summary>Single reads in flight at once in <see cref="ReadManyAsync"/> (those <c>GET /blobs</c> cannot serve).</summary>
+    private const int SingleConcurrency = 8;
+
     private readonly BoardClient _client;
     private readonly Uri _board;
+
+    /// <summary>
+    /// The SHA-256 of every artifact a listing gave, by its read path (<c>board/ballots/{id}</c>): what a bulk read
+    /// checks each artifact against. An artifact on the board never changes, so what was listed stays true.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, Hash256> _listed = new(StringComparer.Ordinal);
+
+    /// <summary>Set once the board answered <c>GET /blobs</c> with 404 or 405: it has no bulk read, so read one by one.</summary>
+    private volatile bool _noBundles;
 
     /// <summary>
     /// The board at <paramref name="board"/>, acting as the charter member whose key is <paramref name="key"/> (not
@@ -101,10 +122,85 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
             if (artifact.Id.StartsWith(route.IdPrefix, StringComparison.Ordinal) && ElectionDocument.TryFromId(kind, artifact.Id[route.IdPrefix.Length..]) is ElectionDocument document)
             {
                 documents.Add(document);
+                if (Hash256.TryFromHex(artifact.Sha256, out Hash256 sha256))
+                {
+                    _listed[route.Target(document).Get] = sha256; // one that does not parse is read alone, against its ETag
+                }
             }
         }
 
         return [.. documents.OrderBy(d => d.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The bytes of each of <paramref name="documents"/>, in their order (null for one not published). Those a listing of
+    /// this board gave (<see cref="ListAsync"/>) are asked 64 at a time with <c>GET /blobs</c> (a few requests in flight),
+    /// and each artifact served is re-hashed: bytes that do not hash to the SHA-256 the listing gave for the document are
+    /// refused (<see cref="ElectionBoardException"/>, <see cref="BoardRefusalReason.Corrupt"/>, naming the document), as a
+    /// single read refuses them. Those the answer left out (absent, past its 8 MiB) and those not listed are read one by
+    /// one (<see cref="ReadAsync"/>, checked against the listed SHA-256 when there is one, else the <c>ETag</c>). A board
+    /// without <c>GET /blobs</c> (404, 405) is read one by one from then on.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]?>> ReadManyAsync(IReadOnlyList<ElectionDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        byte[]?[] read = new byte[documents.Count][];
+        List<(int Index, Hash256 Sha256)> bundled = [];
+        ConcurrentQueue<int> alone = new();
+        for (int i = 0; i < documents.Count; i++)
+        {
+            ElectionDocument document = documents[i] ?? throw new ArgumentException($"Document {i} is null.", nameof(documents));
+            Route route = Route.Of(document);
+            if (!route.Supported)
+            {
+                continue; // not on a board: not published here, as ReadAsync says
+            }
+
+            if (!_noBundles && _listed.TryGetValue(route.Target(document).Get, out Hash256 sha256))
+            {
+                bundled.Add((i, sha256));
+            }
+            else
+            {
+                alone.Enqueue(i);
+            }
+        }
+
+        await Parallel.ForEachAsync(bundled.Chunk(BlobBundle.MaxPerRequest), new ParallelOptions { MaxDegreeOfParallelism = BulkConcurrency, CancellationToken = cancellationToken }, async (chunk, ct) =>
+        {
+            Dictionary<Hash256, byte[]> served = [];
+            foreach (BundledBlob blob in await GetBlobsAsync([.. chunk.Select(c => c.Sha256).Distinct()], ct).ConfigureAwait(false))
+            {
+                served.TryAdd(blob.Sha256, blob.Bytes);
+            }
+
+            foreach ((int index, Hash256 sha256) in chunk)
+            {
+                if (!served.TryGetValue(sha256, out byte[]? bytes))
+                {
+                    alone.Enqueue(index);
+                    continue;
+                }
+
+                Hash256 actual = Hash256.Compute(bytes);
+                read[index] = actual == sha256 ? bytes : throw new ElectionBoardException(BoardRefusalReason.Corrupt, Describe(documents[index]), "Artifact does not match its entry",
+                    $"the board served (GET /blobs) bytes whose SHA-256 is {actual.ToHex()} for an artifact whose log entry commits to {sha256.ToHex()}");
+            }
+        }).ConfigureAwait(false);
+
+        await Parallel.ForEachAsync(alone, new ParallelOptions { MaxDegreeOfParallelism = SingleConcurrency, CancellationToken = cancellationToken }, async (index, ct) =>
+        {
+            string path = Route.Of(documents[index]).Target(documents[index]).Get;
+            try
+            {
+                read[index] = await _client.Http.ReadArtifactAsync(path, _listed.TryGetValue(path, out Hash256 listed) ? listed.ToHex() : null, ct).ConfigureAwait(false);
+            }
+            catch (BoardRequestException e)
+            {
+                throw Translate(e);
+            }
+        }).ConfigureAwait(false);
+        return read;
     }
 
     /// <inheritdoc/>
@@ -200,6 +296,52 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// One <c>GET /blobs</c> answer for <paramref name="sha256"/>, as served (none re-hashed here). A refusal leaves every
+    /// one out (each is then read alone, whose answer says why); a board without the route (404, 405) is remembered.
+    /// </summary>
+    private async Task<IReadOnlyList<BundledBlob>> GetBlobsAsync(IReadOnlyList<Hash256> sha256, CancellationToken ct)
+    {
+        string where = new Uri(_board, "blobs").AbsoluteUri;
+        byte[]? body;
+        try
+        {
+            body = await ClientResponses.GetBytesOrNullAsync(_client.Http, BlobBundle.Path(sha256), BlobBundle.MaxAnswerBytes, ct).ConfigureAwait(false);
+        }
+        catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
+        {
+            body = null;
+        }
+        catch (RequestRefusedException e) when (!RetryHandler.IsTransient(e.Status))
+        {
+            return [];
+        }
+        catch (RequestRefusedException e)
+        {
+            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, e.Title, e.Detail, (int)e.Status, e);
+        }
+        catch (FormatException)
+        {
+            return []; // larger than any answer may be: read each alone
+        }
+        catch (ServiceUnavailableException e)
+        {
+            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unavailable", e.Message, null, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unreachable", e.Message, null, e);
+        }
+
+        if (body is null)
+        {
+            _noBundles = true;
+            return [];
+        }
+
+        return BlobBundle.Parse(body);
+    }
 
     private static ElectionBoardException Translate(BoardRequestException e)
     {

@@ -34,13 +34,13 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
     }
 
     /// <summary>Most blobs asked for in one <c>GET /blobs</c> (the board's limit).</summary>
-    public const int MaxBlobsPerRequest = 64;
+    public const int MaxBlobsPerRequest = BlobBundle.MaxPerRequest;
 
     private volatile bool _noBundles;
 
     /// <summary>
-    /// <c>GET /blobs?sha256=…</c>: the blobs the board serves in one answer (32-byte SHA-256, 4-byte big-endian length,
-    /// bytes; each re-hashed by the mirror). A board without the route (404, 405) serves none this way from then on;
+    /// <c>GET /blobs?sha256=…</c>: the blobs the board serves in one answer (<see cref="BlobBundle"/>; each re-hashed by
+    /// the mirror). A board without the route (404, 405) serves none this way from then on;
     /// an answer cut short ends with what was whole.
     /// </summary>
     public async Task<IReadOnlyList<byte[]>> GetManyAsync(IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken)
@@ -56,11 +56,11 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
             throw new ArgumentOutOfRangeException(nameof(sha256), $"At most {MaxBlobsPerRequest} blobs per request.");
         }
 
-        string path = "blobs?sha256=" + string.Join(',', sha256.Select(h => h.ToHex()));
+        string path = BlobBundle.Path(sha256);
         byte[]? body;
         try
         {
-            body = await ClientResponses.GetBytesOrNullAsync(_http, path, LogClient.MaxBlobBytes + (8 << 20) + 64, cancellationToken).ConfigureAwait(false);
+            body = await ClientResponses.GetBytesOrNullAsync(_http, path, BlobBundle.MaxAnswerBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
         {
@@ -81,21 +81,7 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
             return [];
         }
 
-        List<byte[]> served = [];
-        int offset = 0;
-        while (body.Length - offset >= 36)
-        {
-            uint length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(offset + 32, 4));
-            if (length > body.Length - offset - 36)
-            {
-                break;
-            }
-
-            served.Add(body.AsSpan(offset + 36, (int)length).ToArray());
-            offset += 36 + (int)length;
-        }
-
-        return served;
+        return [.. BlobBundle.Parse(body).Select(b => b.Bytes)];
     }
 
     /// <inheritdoc/>

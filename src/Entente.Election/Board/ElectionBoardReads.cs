@@ -15,8 +15,11 @@ namespace Entente.Election.Board;
 /// </summary>
 public static class ElectionBoardReads
 {
-    /// <summary>How many documents a collection read fetches at once (a board answers each over HTTP).</summary>
-    private const int Concurrency = 8;
+    /// <summary>
+    /// How many ballots <see cref="LoadBallotsAsync"/> asks the place for at once (<see cref="IElectionBoard.ReadManyAsync"/>;
+    /// the board fetches them 64 to an answer); the next chunk is fetched while one is parsed, so at most two are held as bytes.
+    /// </summary>
+    private const int BallotChunk = 1024;
 
     /// <summary>The bytes of a document that must be published, or an error naming it and <paramref name="missing"/>.</summary>
     public static async Task<byte[]> RequireAsync(this IElectionBoard board, ElectionDocument document, string missing, CancellationToken cancellationToken = default)
@@ -136,15 +139,36 @@ public static class ElectionBoardReads
         ArgumentNullException.ThrowIfNull(context);
         IReadOnlyList<ElectionDocument> ballotDocuments = await board.ListAsync(ElectionDocumentKind.Ballot, cancellationToken).ConfigureAwait(false);
         EncryptedBallot[] ballots = new EncryptedBallot[ballotDocuments.Count];
+        ElectionDocument[][] chunks = [.. ballotDocuments.Chunk(BallotChunk)];
         int read = 0;
-        await Parallel.ForAsync(0, ballots.Length, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (b, ct) =>
+        int start = 0;
+        Task<IReadOnlyList<byte[]?>>? next = chunks.Length > 0 ? board.ReadManyAsync(chunks[0], cancellationToken) : null;
+        try
         {
-            ElectionDocument document = ballotDocuments[b];
-            string where = board.Describe(document);
-            EncryptedBallot ballot = RecordFormat.ReadBallot(where, await board.RequireAsync(document, "the ballot disappeared while it was read", ct).ConfigureAwait(false), context);
-            ballots[b] = ballot.Id.ToHex() == document.Id ? ballot : throw new ElectionFormatException(where, "$.id", $"the ballot published as {document.Id} has id {ballot.Id}");
-            progress?.Report(new StepProgress("reading ballots", Interlocked.Increment(ref read), ballots.Length));
-        }).ConfigureAwait(false);
+            for (int c = 0; c < chunks.Length; c++)
+            {
+                ElectionDocument[] chunk = chunks[c];
+                IReadOnlyList<byte[]?> bytes = await next!.ConfigureAwait(false);
+                next = c + 1 < chunks.Length ? board.ReadManyAsync(chunks[c + 1], cancellationToken) : null; // fetched while this chunk is parsed
+                int offset = start;
+                await Parallel.ForAsync(0, chunk.Length, new ParallelOptions { CancellationToken = cancellationToken }, (b, _) =>
+                {
+                    ElectionDocument document = chunk[b];
+                    string where = board.Describe(document);
+                    EncryptedBallot ballot = RecordFormat.ReadBallot(where, bytes[b] ?? throw new ElectionFormatException(where, "", "the ballot disappeared while it was read"), context);
+                    ballots[offset + b] = ballot.Id.ToHex() == document.Id ? ballot : throw new ElectionFormatException(where, "$.id", $"the ballot published as {document.Id} has id {ballot.Id}");
+                    progress?.Report(new StepProgress("reading ballots", Interlocked.Increment(ref read), ballots.Length));
+                    return ValueTask.CompletedTask;
+                }).ConfigureAwait(false);
+                start += chunk.Length;
+            }
+        }
+        finally
+        {
+            // A chunk still being fetched when a ballot was refused: its failure, if any, is observed here, not raised.
+            _ = next?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         Dictionary<Hash256, EncryptedBallot> byId = ballots.ToDictionary(b => b.Id);
 
         List<DeviceRecord> devices = [];

@@ -32,6 +32,21 @@ public interface IElectionBoard
     /// <summary>The bytes of <paramref name="document"/>, or null when it is not published.</summary>
     Task<byte[]?> ReadAsync(ElectionDocument document, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The bytes of each of <paramref name="documents"/>, in their order (null for one not published), each checked as
+    /// <see cref="ReadAsync"/> checks it and refused the same way (<see cref="ElectionBoardException"/> naming the
+    /// document). The place may fetch them together (the board: <c>GET /blobs</c>, 64 artifacts an answer, each re-hashed
+    /// against the SHA-256 its collection's listing gave); by default they are read one by one, a few at a time.
+    /// </summary>
+    async Task<IReadOnlyList<byte[]?>> ReadManyAsync(IReadOnlyList<ElectionDocument> documents, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        byte[]?[] read = new byte[documents.Count][];
+        await Parallel.ForAsync(0, read.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) => read[i] = await ReadAsync(documents[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return read;
+    }
+
     /// <summary>The published documents of <paramref name="kind"/> (a collection: ballots, devices, openings…), ordered by id.</summary>
     Task<IReadOnlyList<ElectionDocument>> ListAsync(ElectionDocumentKind kind, CancellationToken cancellationToken = default);
 
