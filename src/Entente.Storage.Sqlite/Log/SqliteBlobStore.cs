@@ -4,7 +4,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Entente.Storage.Sqlite.Log;
 
-/// <summary><see cref="IBlobStore"/> on SQLite: table <c>blobs</c> (sha256 primary key, bytes).</summary>
+/// <summary>
+/// <see cref="IBlobStore"/> on SQLite: table <c>blobs</c> (sha256, bytes), a rowid table with a unique index on sha256,
+/// so that artifacts are laid out in the order they are stored: a batch of ballots appends to the table's last pages,
+/// and only the small index entries land at random places. A table keyed by SHA-256 (<c>WITHOUT ROWID</c>, the layout
+/// of stores created before 7 December 2026) put each insert of a kilobyte-sized row on a random page, read and
+/// rewritten whole in the WAL; such a table is left as it is and keeps working, since every statement here addresses
+/// blobs by sha256 alone (docs/benchmarks-server.md, "The blob table laid out in storage order").
+/// </summary>
 public sealed class SqliteBlobStore : IBlobStore
 {
     private readonly SqliteDatabase _db;
@@ -12,12 +19,12 @@ public sealed class SqliteBlobStore : IBlobStore
     /// <summary>Creates the store on the database file at <paramref name="path"/>.</summary>
     public SqliteBlobStore(string path) => _db = new SqliteDatabase(path);
 
-    /// <summary>Creates the table if missing.</summary>
+    /// <summary>Creates the table if missing (an existing one keeps its layout).</summary>
     public async Task CreateSchemaAsync(CancellationToken cancellationToken = default)
     {
         using SqliteConnection c = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand cmd = c.CreateCommand();
-        cmd.CommandText = "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID";
+        cmd.CommandText = "CREATE TABLE IF NOT EXISTS blobs (sha256 BLOB NOT NULL UNIQUE, data BLOB NOT NULL)";
         await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
