@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Entente.Cli.Commands.Demo;
@@ -18,9 +19,48 @@ public sealed class DemoProcessTests
     {
         using TempFolder temp = new();
         string dir = temp.File("demo");
-        (int code, string output, string error) = EntenteProcess.Run("demo", "--no-serve", "--group", "tiny", "--guardians", "2", "--quorum", "2", "--ballots", "6", "--challenged", "1", "--dir", dir);
-        Assert.True(code == 0, $"demo exited {code}\nstdout: {output}\nstderr: {error}");
-        string flat = output.ReplaceLineEndings(" ");
+
+        // As an operator runs it: the demo serves the board's pages when it is done, until it is told to stop.
+        int demoPort = JointElectionDemo.FreePort();
+        System.Text.StringBuilder demoLog = new();
+        using (System.Diagnostics.Process demo = EntenteProcess.Start(demoLog, "demo", "--group", "tiny", "--guardians", "2", "--quorum", "2", "--ballots", "6", "--challenged", "1", "--port", demoPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", dir))
+        {
+            try
+            {
+                Stopwatch waited = Stopwatch.StartNew();
+                while (!Logged(demoLog).Contains("Serving the board", StringComparison.Ordinal))
+                {
+                    Assert.False(demo.HasExited, "the demo exited before serving:\n" + Logged(demoLog));
+                    Assert.True(waited.Elapsed < TimeSpan.FromMinutes(6), "the demo did not serve within 6 minutes:\n" + Logged(demoLog));
+                    await Task.Delay(200);
+                }
+
+                using HttpClient pages = new() { BaseAddress = new Uri($"http://127.0.0.1:{demoPort}/") };
+                Assert.Equal(HttpStatusCode.OK, (await pages.GetAsync("results")).StatusCode);
+
+                // SIGTERM, as a service manager or `kill` stops it: every server the demo started (the board, each party's
+                // witness and mirror) stops with it. Before 7 December the process ended at once and left them running.
+                int[] servers = Children(demo.Id);
+                Assert.True(servers.Length >= 5, $"the demo's servers: {string.Join(", ", servers)}");
+                using (System.Diagnostics.Process kill = System.Diagnostics.Process.Start("kill", ["-TERM", demo.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill.WaitForExitAsync();
+                }
+
+                Assert.True(demo.WaitForExit(TimeSpan.FromSeconds(30)), "the demo did not stop within 30 s of SIGTERM");
+                Assert.Equal(0, demo.ExitCode);
+                Assert.All(servers, pid => Assert.False(Running(pid), $"process {pid} the demo started still runs after the demo stopped"));
+            }
+            finally
+            {
+                if (!demo.HasExited)
+                {
+                    demo.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        string flat = Logged(demoLog).ReplaceLineEndings(" ");
         Assert.Contains("Demo election verified.", flat, StringComparison.Ordinal);
         Assert.Contains("Record verified", flat, StringComparison.Ordinal);
         Assert.Contains("Log verified", flat, StringComparison.Ordinal);
@@ -133,5 +173,34 @@ public sealed class DemoProcessTests
             (data.Length > 0 && folder.StartsWith(Path.Combine(data, "entente"), StringComparison.Ordinal)) || folder.StartsWith(Path.GetTempPath(), StringComparison.Ordinal),
             folder);
         Assert.False(folder.StartsWith(Environment.CurrentDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !folder.StartsWith(data, StringComparison.Ordinal), folder);
+    }
+
+    private static string Logged(System.Text.StringBuilder log)
+    {
+        lock (log)
+        {
+            return log.ToString();
+        }
+    }
+
+    /// <summary>The processes <paramref name="pid"/> started that still run (Linux: /proc's list of each thread's children).</summary>
+    private static int[] Children(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(id => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture))
+            .Distinct()];
+
+    /// <summary>Whether a process runs (a zombie, ended but not yet reaped, does not).</summary>
+    private static bool Running(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

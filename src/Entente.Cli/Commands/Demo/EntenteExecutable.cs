@@ -177,19 +177,33 @@ internal sealed class ServerProcess : IDisposable
     /// <summary>Waits until the server exits (or <paramref name="cancellationToken"/> fires).</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
-    public void Dispose()
+    /// <summary>Sends the server and its child processes a kill, without waiting for them to exit.</summary>
+    public void Kill()
     {
         try
         {
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
             }
         }
         catch (InvalidOperationException)
         {
             // never started or already reaped
+        }
+    }
+
+    /// <summary>Stops the server (<see cref="Kill"/>) and waits for it to exit.</summary>
+    public void Dispose()
+    {
+        Kill();
+        try
+        {
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
         }
 
         _process.Dispose();

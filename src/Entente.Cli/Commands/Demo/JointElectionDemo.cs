@@ -222,9 +222,17 @@ internal static partial class JointElectionDemo
         /// <summary>The board process (the pages are served by it).</summary>
         public ServerProcess Board => _servers[^1];
 
-        /// <summary>Stops the board, then the witnesses (each by its process id).</summary>
+        /// <summary>
+        /// Stops the board, the witnesses and the mirror (each by its process id): every one is sent its kill first, then
+        /// each is waited for, so that a run stopped by a signal, which has a few seconds to clean up, stops them all.
+        /// </summary>
         public void Dispose()
         {
+            for (int i = _servers.Count - 1; i >= 0; i--)
+            {
+                _servers[i].Kill();
+            }
+
             for (int i = _servers.Count - 1; i >= 0; i--)
             {
                 _servers[i].Dispose();
