@@ -341,11 +341,16 @@ public sealed class RequestAuthenticator : IAsyncDisposable
         };
     }
 
+    /// <summary>The largest declared body <see cref="ReadLimitedAsync"/> allocates whole before any of it arrives.</summary>
+    private const int PreallocateAtMost = 1 << 20;
+
     /// <summary>
-    /// Reads at most <paramref name="max"/> bytes of body; null when it is longer. A body of declared length is read
-    /// straight into one array of that length (a batch of ballots is hundreds of kilobytes: growing a buffer for it
-    /// would allocate and copy it several times on the large-object heap). The server ends a body at its declared
-    /// length, and one that ends early is returned as it came (the signed digest or the entry's signature refuses it).
+    /// Reads at most <paramref name="max"/> bytes of body; null when it is longer. A body of declared length up to
+    /// <see cref="PreallocateAtMost"/> is read straight into one array of that length (a batch of ballots is hundreds
+    /// of kilobytes: growing a buffer for it would allocate and copy it several times on the large-object heap); a
+    /// larger one grows with what arrives, so that a client that declares a large body and sends nothing costs the
+    /// server little until the server's minimum data rate drops it. The server ends a body at its declared length, and
+    /// one that ends early is returned as it came (the signed digest or the entry's signature refuses it).
     /// </summary>
     public static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int max, CancellationToken ct)
     {
@@ -355,7 +360,7 @@ public sealed class RequestAuthenticator : IAsyncDisposable
             return null;
         }
 
-        if (request.ContentLength is long declared)
+        if (request.ContentLength is long declared && declared <= PreallocateAtMost)
         {
             byte[] body = new byte[declared];
             int filled = 0;

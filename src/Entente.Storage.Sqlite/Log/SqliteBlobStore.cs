@@ -10,7 +10,7 @@ namespace Entente.Storage.Sqlite.Log;
 /// and only the small index entries land at random places. A table keyed by SHA-256 (<c>WITHOUT ROWID</c>, the layout
 /// of stores created before 7 December 2026) put each insert of a kilobyte-sized row on a random page, read and
 /// rewritten whole in the WAL; such a table is left as it is and keeps working, since every statement here addresses
-/// blobs by sha256 alone (docs/benchmarks-server.md, "The blob table laid out in storage order").
+/// blobs by sha256 alone (docs/benchmarks-server.md, "The blob table in storage order").
 /// </summary>
 public sealed class SqliteBlobStore : IBlobStore
 {
