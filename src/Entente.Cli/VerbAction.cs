@@ -63,6 +63,12 @@ internal sealed partial class VerbAction(CommandLineAction inner) : Asynchronous
                 _ => throw new InvalidOperationException($"unknown action type {inner.GetType()}"),
             };
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM (Program.RunAsync): System.CommandLine would exit 1, which says "a check failed".
+            await error.WriteLineAsync("interrupted: stopped before it finished; nothing it reported is a result.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
         catch (Exception e) when (Map(e) is (int code, string message))
         {
             await error.WriteLineAsync(message).ConfigureAwait(false);

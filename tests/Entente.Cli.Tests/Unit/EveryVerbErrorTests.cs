@@ -168,6 +168,38 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_verb_stopped_by_a_termination_signal_says_it_was_interrupted_and_exits_130_not_1()
+    {
+        // Ctrl-C or SIGTERM cancels the verb's token (Program.RunAsync); a verb that gives up then throws
+        // OperationCanceledException, which System.CommandLine alone would turn into exit 1, "a check failed".
+        RootCommand root = new("test");
+        Command verb = new("long");
+        verb.SetAction(new Func<ParseResult, CancellationToken, Task<int>>(async (_, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        }));
+        root.Subcommands.Add(verb);
+        VerbAction.WrapTree(root);
+        using StringWriter output = new(), error = new();
+        using CancellationTokenSource signal = new(TimeSpan.FromMilliseconds(50));
+
+        int code = await root.Parse(["long"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error }, signal.Token);
+
+        Assert.Equal(ExitCodes.Interrupted, code);
+        Assert.StartsWith("interrupted: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        // A cancellation that is not the process's (a verb's own timeout) is not an interruption: it propagates as before.
+        Command timesOut = new("times-out");
+        timesOut.SetAction(new Func<ParseResult, CancellationToken, Task<int>>((_, _) => throw new OperationCanceledException()));
+        root.Subcommands.Add(timesOut);
+        VerbAction.WrapTree(root);
+        using StringWriter error2 = new();
+        Assert.NotEqual(ExitCodes.Interrupted, await root.Parse(["times-out"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error2 }, CancellationToken.None));
+    }
+
     private (int Code, string Out, string Err) AssertOneLineExit2(string verb, List<string> args)
     {
         (int code, string output, string error) = Run([.. verb.Split(' '), .. args]);
