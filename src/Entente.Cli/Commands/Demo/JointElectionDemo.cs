@@ -223,7 +223,7 @@ internal static partial class JointElectionDemo
         public ServerProcess Board => _servers[^1];
 
         /// <summary>
-        /// Stops the board, the witnesses and the mirror (each by its process id): every one is sent its kill first, then
+        /// Stops the board, the witnesses and the mirrors (each by its process id): every one is sent its kill first, then
         /// each is waited for, so that a run stopped by a signal, which has a few seconds to clean up, stops them all.
         /// </summary>
         public void Dispose()
