@@ -99,7 +99,9 @@ public sealed class ClusterVerifyTests : IDisposable
             if (expected == 1)
             {
                 Assert.Contains("\"6.D\"", clustered, StringComparison.Ordinal);
-                Assert.Contains("\"8.E\"", clustered, StringComparison.Ordinal);
+                // The chaining field flipped breaks its device's chain: 8.E, or 8.F when the ballot (chosen by its random
+                // identifier) is the first of its device's chain; a clean-clone CI run drew a record without 8.E.
+                Assert.True(clustered.Contains("\"8.E\"", StringComparison.Ordinal) || clustered.Contains("\"8.F\"", StringComparison.Ordinal), clustered);
             }
         }
     }
