@@ -28,6 +28,8 @@ namespace Entente.Cli;
 /// input, an unusable file or folder, or a service that refused or did not answer become one line on the parser's
 /// error writer and exit 2; a failed check (a board's 422, a log that disagrees with its checkpoint, a note whose
 /// signatures do not verify) exit 1. Never a stack trace for any of them. Verbs throw; they do not catch to print.
+/// Anything else is a fault of entente itself: one line that says so, the stack trace a bug report needs, and exit 70
+/// (<see cref="ExitCodes.InternalError"/>), never 1, which would read as a failed check.
 /// </summary>
 internal sealed partial class VerbAction(CommandLineAction inner) : AsynchronousCommandLineAction
 {
@@ -74,14 +76,31 @@ internal sealed partial class VerbAction(CommandLineAction inner) : Asynchronous
             await error.WriteLineAsync(message).ConfigureAwait(false);
             return code;
         }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync(InternalError(e, CommandPath(parseResult))).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
     }
 
     /// <summary>
+    /// What a fault of entente itself prints: one line saying it is a bug and not a result, then the exception with its
+    /// stack trace (types, methods and the project's own messages, which never carry a secret) for the report.
+    /// </summary>
+    internal static string InternalError(Exception e, string command) =>
+        $"error: internal error in `{command}` ({e.GetType().Name}: {OneLine(e.Message)}). This is a bug in entente, not a result: "
+        + "nothing this command reported is to be relied on. Please report it with the command line and the lines below."
+        + Environment.NewLine + e;
+
+    /// <summary>
     /// The exit code and the one line to print for <paramref name="e"/>, or null when it is not one of the project's
-    /// input, usage, resource or check exceptions (a bug, or cancellation: those propagate).
+    /// input, usage, resource or check exceptions (a bug, or a cancellation nobody asked for: <see cref="InternalError"/>).
     /// </summary>
     internal static (int Code, string Message)? Map(Exception e) => e switch
     {
+        // An HTTP client's own time limit (HttpClient.Timeout) surfaces as a cancellation: a service that did not answer.
+        OperationCanceledException { InnerException: TimeoutException } => (ExitCodes.UsageOrInput, "error: timed out: " + OneLine(e.Message)
+            + " Check that the service is up and reachable, then try again."),
         OperationCanceledException => null,
         ArgumentNullException => null, // a caller bug, never the user's input
         // Not a failed check (System.CommandLine's exit 1 would say the record failed): the machine's limit.

@@ -191,13 +191,49 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.StartsWith("interrupted: ", error.ToString(), StringComparison.Ordinal);
         Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-        // A cancellation that is not the process's (a verb's own timeout) is not an interruption: it propagates as before.
+        // A cancellation that is not the process's is not an interruption: an HTTP client's time limit is a service
+        // that did not answer (exit 2, one line); any other is a fault of entente (exit 70).
         Command timesOut = new("times-out");
-        timesOut.SetAction(new Func<ParseResult, CancellationToken, Task<int>>((_, _) => throw new OperationCanceledException()));
+        timesOut.SetAction(new Func<ParseResult, CancellationToken, Task<int>>((_, _) =>
+            throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException())));
+        Command cancelled = new("cancelled");
+        cancelled.SetAction(new Func<ParseResult, CancellationToken, Task<int>>((_, _) => throw new OperationCanceledException()));
         root.Subcommands.Add(timesOut);
+        root.Subcommands.Add(cancelled);
         VerbAction.WrapTree(root);
-        using StringWriter error2 = new();
-        Assert.NotEqual(ExitCodes.Interrupted, await root.Parse(["times-out"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error2 }, CancellationToken.None));
+        using StringWriter error2 = new(), error3 = new();
+        Assert.Equal(ExitCodes.UsageOrInput, await root.Parse(["times-out"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error2 }, CancellationToken.None));
+        Assert.StartsWith("error: timed out: The request was canceled", error2.ToString(), StringComparison.Ordinal);
+        Assert.Single(error2.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(ExitCodes.InternalError, await root.Parse(["cancelled"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error3 }, CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_fault_of_entente_itself_says_it_is_a_bug_and_exits_70_not_1_which_would_read_as_a_failed_check()
+    {
+        // An exception none of the project's errors names (here a NullReferenceException from a verb's own code) went to
+        // System.CommandLine's handler: a bare stack trace and exit 1, which `verify` defines as "a step fails".
+        RootCommand root = new("test");
+        Command verify = new("verify");
+        verify.SetAction(new Func<ParseResult, int>(_ => Fault()));
+        root.Subcommands.Add(verify);
+        VerbAction.WrapTree(root);
+        using StringWriter output = new(), error = new();
+
+        int code = root.Parse(["verify"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+
+        Assert.Equal(ExitCodes.InternalError, code);
+        string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("error: internal error in `entente verify` (NullReferenceException: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("This is a bug in entente, not a result", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("at ", StringComparison.Ordinal) && l.Contains(nameof(Fault), StringComparison.Ordinal)); // the trace a report needs
+        Assert.Equal("", output.ToString());
+    }
+
+    private static int Fault()
+    {
+        string? missing = Environment.GetEnvironmentVariable("ENTENTE_TEST_" + Guid.NewGuid().ToString("N"));
+        return missing!.Length; // a NullReferenceException, as a bug would throw
     }
 
     private (int Code, string Out, string Err) AssertOneLineExit2(string verb, List<string> args)
