@@ -9,7 +9,11 @@ internal static class ExitCodes
     /// <summary>A verification or check failed.</summary>
     public const int CheckFailed = 1;
 
-    /// <summary>Usage error or unreadable input.</summary>
+    /// <summary>
+    /// Usage error or unreadable input; also a fault of entente itself (an exception none of the project's errors names),
+    /// which the verbs' contract of 0, 1 and 2 leaves no other place for: the command could not do its work, which is
+    /// what 2 says, and never 1, which would read as a failed check. Its message says it is a bug.
+    /// </summary>
     public const int UsageOrInput = 2;
 
     /// <summary>
@@ -17,11 +21,4 @@ internal static class ExitCodes
     /// nor a failed check. A verb that serves until stopped (serve, demo) exits 0 instead.
     /// </summary>
     public const int Interrupted = 130;
-
-    /// <summary>
-    /// A fault of entente itself (an exception none of the project's input, usage, resource or check errors names): a bug
-    /// to report, not a result. 70 is EX_SOFTWARE of sysexits(3). Before, such a fault went to System.CommandLine's
-    /// handler and exited 1, which <c>verify</c> and every checking verb define as "a check failed".
-    /// </summary>
-    public const int InternalError = 70;
 }

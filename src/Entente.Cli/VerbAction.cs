@@ -28,8 +28,8 @@ namespace Entente.Cli;
 /// input, an unusable file or folder, or a service that refused or did not answer become one line on the parser's
 /// error writer and exit 2; a failed check (a board's 422, a log that disagrees with its checkpoint, a note whose
 /// signatures do not verify) exit 1. Never a stack trace for any of them. Verbs throw; they do not catch to print.
-/// Anything else is a fault of entente itself: one line that says so, the stack trace a bug report needs, and exit 70
-/// (<see cref="ExitCodes.InternalError"/>), never 1, which would read as a failed check.
+/// Anything else is a fault of entente itself: one line that says so, the stack trace a bug report needs, and exit 2
+/// (the command could not do its work; the contract's codes are 0, 1 and 2), never 1, which would read as a failed check.
 /// </summary>
 internal sealed partial class VerbAction(CommandLineAction inner) : AsynchronousCommandLineAction
 {
@@ -79,7 +79,7 @@ internal sealed partial class VerbAction(CommandLineAction inner) : Asynchronous
         catch (Exception e)
         {
             await error.WriteLineAsync(InternalError(e, CommandPath(parseResult))).ConfigureAwait(false);
-            return ExitCodes.InternalError;
+            return ExitCodes.UsageOrInput;
         }
     }
 

@@ -192,7 +192,7 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
         // A cancellation that is not the process's is not an interruption: an HTTP client's time limit is a service
-        // that did not answer (exit 2, one line); any other is a fault of entente (exit 70).
+        // that did not answer (exit 2, one line); any other is a fault of entente (exit 2, saying so).
         Command timesOut = new("times-out");
         timesOut.SetAction(new Func<ParseResult, CancellationToken, Task<int>>((_, _) =>
             throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException())));
@@ -205,11 +205,11 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.Equal(ExitCodes.UsageOrInput, await root.Parse(["times-out"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error2 }, CancellationToken.None));
         Assert.StartsWith("error: timed out: The request was canceled", error2.ToString(), StringComparison.Ordinal);
         Assert.Single(error2.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        Assert.Equal(ExitCodes.InternalError, await root.Parse(["cancelled"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error3 }, CancellationToken.None));
+        Assert.Equal(ExitCodes.UsageOrInput, await root.Parse(["cancelled"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error3 }, CancellationToken.None));
     }
 
     [Fact]
-    public void A_fault_of_entente_itself_says_it_is_a_bug_and_exits_70_not_1_which_would_read_as_a_failed_check()
+    public void A_fault_of_entente_itself_says_it_is_a_bug_and_exits_2_not_1_which_would_read_as_a_failed_check()
     {
         // An exception none of the project's errors names (here a NullReferenceException from a verb's own code) went to
         // System.CommandLine's handler: a bare stack trace and exit 1, which `verify` defines as "a step fails".
@@ -222,7 +222,7 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
 
         int code = root.Parse(["verify"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
 
-        Assert.Equal(ExitCodes.InternalError, code);
+        Assert.Equal(ExitCodes.UsageOrInput, code);
         string[] lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.StartsWith("error: internal error in `entente verify` (NullReferenceException: ", lines[0], StringComparison.Ordinal);
         Assert.Contains("This is a bug in entente, not a result", lines[0], StringComparison.Ordinal);
