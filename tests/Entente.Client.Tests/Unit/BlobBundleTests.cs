@@ -1,11 +1,25 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
 using System.Text;
+using Entente.Client.Http;
 using Entente.Client.Log;
+using Entente.Client.Mirror;
 using Entente.Transparency;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Entente.Client.Tests.Unit;
 
-/// <summary>The <c>GET /blobs</c> answer format (docs/http-api.md) as the mirror and the election board read it.</summary>
+/// <summary>
+/// The <c>GET /blobs</c> answer format (docs/http-api.md) as the mirror and the election board read it, and the one fetch
+/// both make (<see cref="BlobBundle.FetchAsync"/>) against a loopback server answering as told.
+/// </summary>
 public sealed class BlobBundleTests
 {
     private static byte[] Answer(params (Hash256 Named, byte[] Bytes)[] items)
@@ -63,5 +77,153 @@ public sealed class BlobBundleTests
         Assert.StartsWith("blobs?sha256=", BlobBundle.Path(hashes[..64]), StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobBundle.Path(hashes));
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobBundle.Path([]));
+    }
+
+    [Fact]
+    public async Task A_fetch_says_served_route_absent_for_404_and_405_refused_for_400_403_and_an_answer_too_large_and_unavailable_for_503()
+    {
+        byte[] a = Encoding.UTF8.GetBytes("{\"a\":1}");
+        byte[] b = Encoding.UTF8.GetBytes("{\"b\":2}");
+        Hash256[] asked = [Hash256.Compute(a), Hash256.Compute(b)];
+        await using BlobsServer server = await BlobsServer.StartAsync();
+        using HttpClient http = new(new RetryHandler(RetryPolicy.None)) { BaseAddress = server.Address };
+
+        server.Answer = _ => Results.Bytes(Answer((asked[1], b)), "application/octet-stream");
+        BlobFetch served = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Served, served.Outcome);
+        Assert.Equal([b], served.Served.Select(s => s.Bytes));
+        Assert.Null(served.Failure);
+        Assert.Equal($"sha256={asked[0].ToHex()},{asked[1].ToHex()}", server.Queries.Single());
+
+        foreach (int status in new[] { 404, 405 })
+        {
+            server.Answer = _ => Results.StatusCode(status);
+            BlobFetch absent = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+            Assert.Equal(BlobFetchOutcome.RouteAbsent, absent.Outcome);
+            Assert.Empty(absent.Served);
+        }
+
+        foreach (int status in new[] { 400, 403 })
+        {
+            server.Answer = _ => Results.Problem(statusCode: status, title: "No", detail: "not for you");
+            BlobFetch refused = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+            Assert.Equal(BlobFetchOutcome.Refused, refused.Outcome);
+            Assert.Empty(refused.Served);
+            Assert.Equal((HttpStatusCode)status, Assert.IsType<RequestRefusedException>(refused.Failure).Status);
+        }
+
+        server.Answer = _ => new TooLarge();
+        BlobFetch large = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Refused, large.Outcome);
+        Assert.IsType<FormatException>(large.Failure);
+
+        server.Answer = _ => Results.Problem(statusCode: 503, title: "Busy", detail: "try later");
+        BlobFetch busy = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Unavailable, busy.Outcome);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, Assert.IsType<RequestRefusedException>(busy.Failure).Status);
+
+        int before = server.Queries.Count;
+        Assert.Equal(BlobFetchOutcome.Served, (await BlobBundle.FetchAsync(http, [], CancellationToken.None)).Outcome);
+        Assert.Equal(before, server.Queries.Count); // none asked: no request
+    }
+
+    [Fact]
+    public async Task A_board_nobody_answers_is_unavailable()
+    {
+        Uri closed;
+        await using (BlobsServer server = await BlobsServer.StartAsync())
+        {
+            closed = server.Address;
+        }
+
+        using HttpClient http = new(new RetryHandler(RetryPolicy.None)) { BaseAddress = closed };
+        BlobFetch fetch = await BlobBundle.FetchAsync(http, [Hash256.Compute([1])], CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Unavailable, fetch.Outcome);
+        Assert.IsType<ServiceUnavailableException>(fetch.Failure);
+    }
+
+    [Fact]
+    public async Task The_mirror_source_serves_none_on_a_refusal_remembers_an_absent_route_and_reports_a_board_unavailable_as_HttpRequestException()
+    {
+        byte[] a = Encoding.UTF8.GetBytes("artifact");
+        Hash256[] asked = [Hash256.Compute(a)];
+        await using BlobsServer server = await BlobsServer.StartAsync();
+        using LogArtifactSource source = new(server.Address, RetryPolicy.None);
+
+        server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
+        Assert.Equal([a], await source.GetManyAsync(asked, CancellationToken.None));
+
+        server.Answer = _ => Results.Problem(statusCode: 403, title: "No", detail: "not for you");
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        server.Answer = _ => new TooLarge();
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+
+        server.Answer = _ => Results.Problem(statusCode: 503, title: "Busy", detail: "try later");
+        HttpRequestException unavailable = await Assert.ThrowsAsync<HttpRequestException>(() => source.GetManyAsync(asked, CancellationToken.None));
+        Assert.Contains("503", unavailable.Message, StringComparison.Ordinal);
+
+        server.Answer = _ => Results.StatusCode(405);
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        int asks = server.Queries.Count;
+        server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        Assert.Equal(asks, server.Queries.Count); // the route is not asked again
+    }
+
+    /// <summary>A header announcing one byte more than any answer may hold; the reader stops at the header.</summary>
+    private sealed class TooLarge : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/octet-stream";
+            httpContext.Response.ContentLength = BlobBundle.MaxAnswerBytes + 1L;
+            await httpContext.Response.StartAsync(httpContext.RequestAborted);
+            await httpContext.Response.Body.FlushAsync(httpContext.RequestAborted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), httpContext.RequestAborted); // until the reader drops the connection
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            httpContext.Abort();
+        }
+    }
+
+    /// <summary>A loopback Kestrel server whose <c>GET /blobs</c> answers as <see cref="Answer"/> says, recording each query.</summary>
+    private sealed class BlobsServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private BlobsServer(WebApplication app) => _app = app;
+
+        public Func<HttpContext, IResult> Answer { get; set; } = _ => Results.NotFound();
+
+        public ConcurrentQueue<string> Queries { get; } = new();
+
+        public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+
+        public static async Task<BlobsServer> StartAsync()
+        {
+            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.SetMinimumLevel(LogLevel.Critical);
+            WebApplication app = builder.Build();
+            BlobsServer server = new(app);
+            app.MapGet("/blobs", (HttpContext context) =>
+            {
+                server.Queries.Enqueue(Uri.UnescapeDataString(context.Request.QueryString.Value![1..]));
+                return server.Answer(context);
+            });
+            await app.StartAsync();
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
     }
 }
