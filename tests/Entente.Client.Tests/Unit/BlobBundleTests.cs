@@ -1,24 +1,18 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using Entente.Client.Http;
 using Entente.Client.Log;
 using Entente.Client.Mirror;
+using Entente.Client.Tests.Support;
 using Entente.Transparency;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Entente.Client.Tests.Unit;
 
 /// <summary>
 /// The <c>GET /blobs</c> answer format (docs/http-api.md) as the mirror and the election board read it, and the one fetch
-/// both make (<see cref="BlobBundle.FetchAsync"/>) against a loopback server answering as told.
+/// both make (<see cref="BlobBundle.FetchAsync"/>) against a loopback server answering as told (<see cref="StaticSite.Answer"/>).
 /// </summary>
 public sealed class BlobBundleTests
 {
@@ -85,15 +79,21 @@ public sealed class BlobBundleTests
         byte[] a = Encoding.UTF8.GetBytes("{\"a\":1}");
         byte[] b = Encoding.UTF8.GetBytes("{\"b\":2}");
         Hash256[] asked = [Hash256.Compute(a), Hash256.Compute(b)];
-        await using BlobsServer server = await BlobsServer.StartAsync();
+        await using StaticSite server = await StaticSite.StartAsync([]);
         using HttpClient http = new(new RetryHandler(RetryPolicy.None)) { BaseAddress = server.Address };
 
-        server.Answer = _ => Results.Bytes(Answer((asked[1], b)), "application/octet-stream");
+        string? query = null;
+        server.Answer = context =>
+        {
+            query = Uri.UnescapeDataString(context.Request.QueryString.Value!);
+            return Results.Bytes(Answer((asked[1], b)), "application/octet-stream");
+        };
         BlobFetch served = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
         Assert.Equal(BlobFetchOutcome.Served, served.Outcome);
         Assert.Equal([b], served.Served.Select(s => s.Bytes));
         Assert.Null(served.Failure);
-        Assert.Equal($"sha256={asked[0].ToHex()},{asked[1].ToHex()}", server.Queries.Single());
+        Assert.Equal(["blobs"], server.Requests);
+        Assert.Equal($"?sha256={asked[0].ToHex()},{asked[1].ToHex()}", query);
 
         foreach (int status in new[] { 404, 405 })
         {
@@ -122,16 +122,16 @@ public sealed class BlobBundleTests
         Assert.Equal(BlobFetchOutcome.Unavailable, busy.Outcome);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, Assert.IsType<RequestRefusedException>(busy.Failure).Status);
 
-        int before = server.Queries.Count;
+        int before = server.Requests.Count;
         Assert.Equal(BlobFetchOutcome.Served, (await BlobBundle.FetchAsync(http, [], CancellationToken.None)).Outcome);
-        Assert.Equal(before, server.Queries.Count); // none asked: no request
+        Assert.Equal(before, server.Requests.Count); // none asked: no request
     }
 
     [Fact]
     public async Task A_board_nobody_answers_is_unavailable()
     {
         Uri closed;
-        await using (BlobsServer server = await BlobsServer.StartAsync())
+        await using (StaticSite server = await StaticSite.StartAsync([]))
         {
             closed = server.Address;
         }
@@ -147,7 +147,7 @@ public sealed class BlobBundleTests
     {
         byte[] a = Encoding.UTF8.GetBytes("artifact");
         Hash256[] asked = [Hash256.Compute(a)];
-        await using BlobsServer server = await BlobsServer.StartAsync();
+        await using StaticSite server = await StaticSite.StartAsync([]);
         using LogArtifactSource source = new(server.Address, RetryPolicy.None);
 
         server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
@@ -164,10 +164,10 @@ public sealed class BlobBundleTests
 
         server.Answer = _ => Results.StatusCode(405);
         Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
-        int asks = server.Queries.Count;
+        int asks = server.Requests.Count;
         server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
         Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
-        Assert.Equal(asks, server.Queries.Count); // the route is not asked again
+        Assert.Equal(asks, server.Requests.Count); // the route is not asked again
     }
 
     /// <summary>A header announcing one byte more than any answer may hold; the reader stops at the header.</summary>
@@ -188,42 +188,6 @@ public sealed class BlobBundleTests
             }
 
             httpContext.Abort();
-        }
-    }
-
-    /// <summary>A loopback Kestrel server whose <c>GET /blobs</c> answers as <see cref="Answer"/> says, recording each query.</summary>
-    private sealed class BlobsServer : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private BlobsServer(WebApplication app) => _app = app;
-
-        public Func<HttpContext, IResult> Answer { get; set; } = _ => Results.NotFound();
-
-        public ConcurrentQueue<string> Queries { get; } = new();
-
-        public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
-
-        public static async Task<BlobsServer> StartAsync()
-        {
-            WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.SetMinimumLevel(LogLevel.Critical);
-            WebApplication app = builder.Build();
-            BlobsServer server = new(app);
-            app.MapGet("/blobs", (HttpContext context) =>
-            {
-                server.Queries.Enqueue(Uri.UnescapeDataString(context.Request.QueryString.Value![1..]));
-                return server.Answer(context);
-            });
-            await app.StartAsync();
-            return server;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
         }
     }
 }

@@ -19,10 +19,7 @@ public class ListingReadsTests
     public async Task Ballots_device_records_and_uncast_ballots_are_read_in_bulk_in_listing_order_and_one_gone_is_named()
     {
         using TestFiles.TempFolder temp = new();
-        FolderElectionBoard folder = await FileCeremonyEndToEndTests.KeyCeremonyAsync(temp);
-        ElectionContext context = await folder.LoadContextAsync();
-        string printed = temp.File("printed");
-        IReadOnlyList<PreEncryptedBallot> printedBallots = await PreEncryptionSteps.GenerateAsync(folder, "all", 2, "printer-1", "County print shop", ShortCodeFormat.Parse("hex4"), printed);
+        (FolderElectionBoard folder, ElectionContext context, string printed, IReadOnlyList<PreEncryptedBallot> printedBallots) = await PreEncryptionStepsTests.PrintAsync(temp, 2);
         string marks = $$"""{"ballots":[{"id":"{{printedBallots[0].Id}}","uncast":true},{"id":"{{printedBallots[1].Id}}","uncast":true}]}""";
         await PreEncryptionSteps.RecordAsync(folder, printed, "marks.json", Encoding.UTF8.GetBytes(marks), TimeProvider.System);
         IReadOnlyList<PlaintextBallotEntry> entries = PlaintextBallotReader.Parse("ballots.json",
