@@ -298,49 +298,30 @@ public sealed class HttpElectionBoard : IElectionBoard, IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
-    /// One <c>GET /blobs</c> answer for <paramref name="sha256"/>, as served (none re-hashed here). A refusal leaves every
-    /// one out (each is then read alone, whose answer says why); a board without the route (404, 405) is remembered.
+    /// One <c>GET /blobs</c> answer for <paramref name="sha256"/>, as served (none re-hashed here; <see cref="BlobBundle.FetchAsync"/>).
+    /// A refusal or an answer too large leaves every one out (each is then read alone, whose answer says why); a board
+    /// without the route (404, 405) is remembered; one unavailable is <see cref="BoardRefusalReason.Unavailable"/>.
     /// </summary>
     private async Task<IReadOnlyList<BundledBlob>> GetBlobsAsync(IReadOnlyList<Hash256> sha256, CancellationToken ct)
     {
-        string where = new Uri(_board, "blobs").AbsoluteUri;
-        byte[]? body;
-        try
+        BlobFetch fetch = await BlobBundle.FetchAsync(_client.Http, sha256, ct).ConfigureAwait(false);
+        switch (fetch.Outcome)
         {
-            body = await ClientResponses.GetBytesOrNullAsync(_client.Http, BlobBundle.Path(sha256), BlobBundle.MaxAnswerBytes, ct).ConfigureAwait(false);
+            case BlobFetchOutcome.RouteAbsent:
+                _noBundles = true;
+                return [];
+            case BlobFetchOutcome.Unavailable:
+                string where = new Uri(_board, "blobs").AbsoluteUri;
+                throw fetch.Failure switch
+                {
+                    RequestRefusedException e => new ElectionBoardException(BoardRefusalReason.Unavailable, where, e.Title, e.Detail, (int)e.Status, e),
+                    ServiceUnavailableException e => new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unavailable", e.Message, null, e),
+                    Exception e => new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unreachable", e.Message, null, e),
+                    null => new InvalidOperationException("An unavailable GET /blobs carries its failure."),
+                };
+            default:
+                return fetch.Served;
         }
-        catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
-        {
-            body = null;
-        }
-        catch (RequestRefusedException e) when (!RetryHandler.IsTransient(e.Status))
-        {
-            return [];
-        }
-        catch (RequestRefusedException e)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, e.Title, e.Detail, (int)e.Status, e);
-        }
-        catch (FormatException)
-        {
-            return []; // larger than any answer may be: read each alone
-        }
-        catch (ServiceUnavailableException e)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unavailable", e.Message, null, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new ElectionBoardException(BoardRefusalReason.Unavailable, where, "Board unreachable", e.Message, null, e);
-        }
-
-        if (body is null)
-        {
-            _noBundles = true;
-            return [];
-        }
-
-        return BlobBundle.Parse(body);
     }
 
     private static ElectionBoardException Translate(BoardRequestException e)

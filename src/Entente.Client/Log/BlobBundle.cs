@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Net;
+using Entente.Client.Http;
 using Entente.Transparency;
 
 namespace Entente.Client.Log;
@@ -7,6 +9,38 @@ namespace Entente.Client.Log;
 /// <param name="Sha256">The SHA-256 the answer names: the board's word, which the reader checks by hashing <paramref name="Bytes"/>.</param>
 /// <param name="Bytes">The artifact's bytes as served.</param>
 public readonly record struct BundledBlob(Hash256 Sha256, byte[] Bytes);
+
+/// <summary>How one <c>GET /blobs</c> request ended (<see cref="BlobBundle.FetchAsync"/>).</summary>
+public enum BlobFetchOutcome
+{
+    /// <summary>The board answered: <see cref="BlobFetch.Served"/> holds what it served (those left out are read alone).</summary>
+    Served,
+
+    /// <summary>The board has no such route (404, 405): read each alone, and do not ask this board again.</summary>
+    RouteAbsent,
+
+    /// <summary>
+    /// The board refused this request for a reason retrying will not change, or answered with more than
+    /// <see cref="BlobBundle.MaxAnswerBytes"/>: read each alone (whose answer says why one is not served).
+    /// </summary>
+    Refused,
+
+    /// <summary>
+    /// The board could not be reached or did not answer usefully within the retry policy (<see cref="BlobFetch.Failure"/>
+    /// says why): the caller reports it in its own terms.
+    /// </summary>
+    Unavailable,
+}
+
+/// <summary>The outcome of one <c>GET /blobs</c> request.</summary>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Served">The artifacts served, in the answer's order, none re-hashed (empty unless <see cref="BlobFetchOutcome.Served"/>).</param>
+/// <param name="Failure">
+/// Why none were served (<see cref="BlobFetchOutcome.Refused"/>, <see cref="BlobFetchOutcome.Unavailable"/>): a
+/// <see cref="RequestRefusedException"/>, a <see cref="ServiceUnavailableException"/>, an <see cref="HttpRequestException"/>
+/// or, for an answer too large, a <see cref="FormatException"/>; else null.
+/// </param>
+public readonly record struct BlobFetch(BlobFetchOutcome Outcome, IReadOnlyList<BundledBlob> Served, Exception? Failure);
 
 /// <summary>
 /// The board's bulk read of artifacts, <c>GET /blobs?sha256=HEX,HEX,…</c> (docs/http-api.md): up to
@@ -37,6 +71,44 @@ public static class BlobBundle
         }
 
         return "blobs?sha256=" + string.Join(',', sha256.Select(h => h.ToHex()));
+    }
+
+    /// <summary>
+    /// Asks the board at <paramref name="http"/>'s base address for <paramref name="sha256"/> (up to
+    /// <see cref="MaxPerRequest"/>; none: nothing asked, none served) with one <c>GET /blobs</c>, and says how it ended:
+    /// the artifacts served (as served, none re-hashed here); the route absent (404, 405: the caller remembers it and reads
+    /// one by one from then on); refused (a non-transient refusal, or an answer larger than <see cref="MaxAnswerBytes"/>,
+    /// which no honest board sends: the caller reads each alone, whose answer says why); or unavailable (a transient
+    /// status, the retry policy spent, no connection: the caller reports <see cref="BlobFetch.Failure"/> as its own error).
+    /// Cancellation is thrown, not reported.
+    /// </summary>
+    public static async Task<BlobFetch> FetchAsync(HttpClient http, IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(sha256);
+        if (sha256.Count == 0)
+        {
+            return new BlobFetch(BlobFetchOutcome.Served, [], null);
+        }
+
+        string path = Path(sha256);
+        try
+        {
+            byte[]? body = await ClientResponses.GetBytesOrNullAsync(http, path, MaxAnswerBytes, cancellationToken).ConfigureAwait(false);
+            return body is null ? new BlobFetch(BlobFetchOutcome.RouteAbsent, [], null) : new BlobFetch(BlobFetchOutcome.Served, Parse(body), null);
+        }
+        catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
+        {
+            return new BlobFetch(BlobFetchOutcome.RouteAbsent, [], null);
+        }
+        catch (Exception e) when (e is FormatException || (e is RequestRefusedException refused && !RetryHandler.IsTransient(refused.Status)))
+        {
+            return new BlobFetch(BlobFetchOutcome.Refused, [], e);
+        }
+        catch (Exception e) when (e is RequestRefusedException or ServiceUnavailableException or HttpRequestException)
+        {
+            return new BlobFetch(BlobFetchOutcome.Unavailable, [], e);
+        }
     }
 
     /// <summary>

@@ -39,49 +39,30 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
     private volatile bool _noBundles;
 
     /// <summary>
-    /// <c>GET /blobs?sha256=…</c>: the blobs the board serves in one answer (<see cref="BlobBundle"/>; each re-hashed by
-    /// the mirror). A board without the route (404, 405) serves none this way from then on;
-    /// an answer cut short ends with what was whole.
+    /// <c>GET /blobs?sha256=…</c>: the blobs the board serves in one answer (<see cref="BlobBundle.FetchAsync"/>; each
+    /// re-hashed by the mirror). A board without the route (404, 405) serves none this way from then on; a refusal or an
+    /// answer too large serves none (each is then read alone); an answer cut short ends with what was whole. A board
+    /// unavailable is an <see cref="HttpRequestException"/>.
     /// </summary>
     public async Task<IReadOnlyList<byte[]>> GetManyAsync(IReadOnlyList<Hash256> sha256, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sha256);
-        if (_noBundles || sha256.Count == 0)
+        if (_noBundles)
         {
             return [];
         }
 
-        if (sha256.Count > MaxBlobsPerRequest)
+        BlobFetch fetch = await BlobBundle.FetchAsync(_http, sha256, cancellationToken).ConfigureAwait(false);
+        switch (fetch.Outcome)
         {
-            throw new ArgumentOutOfRangeException(nameof(sha256), $"At most {MaxBlobsPerRequest} blobs per request.");
+            case BlobFetchOutcome.RouteAbsent:
+                _noBundles = true;
+                return [];
+            case BlobFetchOutcome.Unavailable:
+                throw fetch.Failure as HttpRequestException ?? new HttpRequestException(fetch.Failure?.Message, fetch.Failure);
+            default:
+                return [.. fetch.Served.Select(b => b.Bytes)];
         }
-
-        string path = BlobBundle.Path(sha256);
-        byte[]? body;
-        try
-        {
-            body = await ClientResponses.GetBytesOrNullAsync(_http, path, BlobBundle.MaxAnswerBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestRefusedException e) when (e.Status == HttpStatusCode.MethodNotAllowed)
-        {
-            body = null;
-        }
-        catch (RequestRefusedException e) when (!RetryHandler.IsTransient(e.Status))
-        {
-            return [];
-        }
-        catch (ServiceUnavailableException e)
-        {
-            throw new HttpRequestException(e.Message, e);
-        }
-
-        if (body is null)
-        {
-            _noBundles = true;
-            return [];
-        }
-
-        return [.. BlobBundle.Parse(body).Select(b => b.Bytes)];
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Entente.Cryptography;
 using Entente.Election.Encryption;
 using Entente.Election.KeyCeremony;
@@ -16,10 +17,11 @@ namespace Entente.Election.Board;
 public static class ElectionBoardReads
 {
     /// <summary>
-    /// How many ballots <see cref="LoadBallotsAsync"/> asks the place for at once (<see cref="IElectionBoard.ReadManyAsync"/>;
-    /// the board fetches them 64 to an answer); the next chunk is fetched while one is parsed, so at most two are held as bytes.
+    /// How many documents of a listing (ballots, device records, uncast ballots) a load asks the place for at once
+    /// (<see cref="IElectionBoard.ReadManyAsync"/>; the board fetches them 64 to an answer); the next chunk is fetched
+    /// while one is parsed, so at most two are held as bytes.
     /// </summary>
-    private const int BallotChunk = 1024;
+    private const int ReadChunk = 1024;
 
     /// <summary>The bytes of a document that must be published, or an error naming it and <paramref name="missing"/>.</summary>
     public static async Task<byte[]> RequireAsync(this IElectionBoard board, ElectionDocument document, string missing, CancellationToken cancellationToken = default)
@@ -139,43 +141,31 @@ public static class ElectionBoardReads
         ArgumentNullException.ThrowIfNull(context);
         IReadOnlyList<ElectionDocument> ballotDocuments = await board.ListAsync(ElectionDocumentKind.Ballot, cancellationToken).ConfigureAwait(false);
         EncryptedBallot[] ballots = new EncryptedBallot[ballotDocuments.Count];
-        ElectionDocument[][] chunks = [.. ballotDocuments.Chunk(BallotChunk)];
         int read = 0;
         int start = 0;
-        Task<IReadOnlyList<byte[]?>>? next = chunks.Length > 0 ? board.ReadManyAsync(chunks[0], cancellationToken) : null;
-        try
+        await foreach ((ElectionDocument[] chunk, IReadOnlyList<byte[]?> bytes) in board.ReadInChunksAsync(ballotDocuments, cancellationToken).ConfigureAwait(false))
         {
-            for (int c = 0; c < chunks.Length; c++)
+            int offset = start;
+            await Parallel.ForAsync(0, chunk.Length, new ParallelOptions { CancellationToken = cancellationToken }, (b, _) =>
             {
-                ElectionDocument[] chunk = chunks[c];
-                IReadOnlyList<byte[]?> bytes = await next!.ConfigureAwait(false);
-                next = c + 1 < chunks.Length ? board.ReadManyAsync(chunks[c + 1], cancellationToken) : null; // fetched while this chunk is parsed
-                int offset = start;
-                await Parallel.ForAsync(0, chunk.Length, new ParallelOptions { CancellationToken = cancellationToken }, (b, _) =>
-                {
-                    ElectionDocument document = chunk[b];
-                    string where = board.Describe(document);
-                    EncryptedBallot ballot = RecordFormat.ReadBallot(where, bytes[b] ?? throw new ElectionFormatException(where, "", "the ballot disappeared while it was read"), context);
-                    ballots[offset + b] = ballot.Id.ToHex() == document.Id ? ballot : throw new ElectionFormatException(where, "$.id", $"the ballot published as {document.Id} has id {ballot.Id}");
-                    progress?.Report(new StepProgress("reading ballots", Interlocked.Increment(ref read), ballots.Length));
-                    return ValueTask.CompletedTask;
-                }).ConfigureAwait(false);
-                start += chunk.Length;
-            }
-        }
-        finally
-        {
-            // A chunk still being fetched when a ballot was refused: its failure, if any, is observed here, not raised.
-            _ = next?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                ElectionDocument document = chunk[b];
+                string where = board.Describe(document);
+                EncryptedBallot ballot = RecordFormat.ReadBallot(where, bytes[b] ?? throw new ElectionFormatException(where, "", "the ballot disappeared while it was read"), context);
+                ballots[offset + b] = ballot.Id.ToHex() == document.Id ? ballot : throw new ElectionFormatException(where, "$.id", $"the ballot published as {document.Id} has id {ballot.Id}");
+                progress?.Report(new StepProgress("reading ballots", Interlocked.Increment(ref read), ballots.Length));
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+            start += chunk.Length;
         }
 
         Dictionary<Hash256, EncryptedBallot> byId = ballots.ToDictionary(b => b.Id);
 
         List<DeviceRecord> devices = [];
-        foreach (ElectionDocument document in await board.ListAsync(ElectionDocumentKind.Device, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<ElectionDocument> deviceDocuments = await board.ListAsync(ElectionDocumentKind.Device, cancellationToken).ConfigureAwait(false);
+        await foreach ((ElectionDocument document, byte[] bytes) in board.ReadEachAsync(deviceDocuments, "the device record disappeared while it was read", cancellationToken).ConfigureAwait(false))
         {
             string where = board.Describe(document);
-            DeviceRecord device = RecordFormat.ReadDevice(where, await board.RequireAsync(document, "the device record disappeared while it was read", cancellationToken).ConfigureAwait(false));
+            DeviceRecord device = RecordFormat.ReadDevice(where, bytes);
             if (device.Device != document.Id)
             {
                 throw new ElectionFormatException(where, "$.device", $"the record published for device \"{document.Id}\" is of device \"{device.Device}\"");
@@ -208,11 +198,11 @@ public static class ElectionBoardReads
         ArgumentNullException.ThrowIfNull(ballots);
         HashSet<Hash256> ids = [.. ballots.Select(b => b.Id)];
         List<PreEncryption.UncastBallot> uncast = [];
-        foreach (ElectionDocument document in await board.ListAsync(ElectionDocumentKind.Uncast, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<ElectionDocument> uncastDocuments = await board.ListAsync(ElectionDocumentKind.Uncast, cancellationToken).ConfigureAwait(false);
+        await foreach ((ElectionDocument document, byte[] bytes) in board.ReadEachAsync(uncastDocuments, "the uncast ballot disappeared while it was read", cancellationToken).ConfigureAwait(false))
         {
             string where = board.Describe(document);
-            PreEncryption.UncastBallot opened = PreEncryption.PreEncryptionFormat.ReadUncast(where,
-                await board.RequireAsync(document, "the uncast ballot disappeared while it was read", cancellationToken).ConfigureAwait(false), context);
+            PreEncryption.UncastBallot opened = PreEncryption.PreEncryptionFormat.ReadUncast(where, bytes, context);
             if (opened.Id.ToHex() != document.Id)
             {
                 throw new ElectionFormatException(where, "$.id", $"the uncast ballot published as {document.Id} has id {opened.Id}");
@@ -260,5 +250,47 @@ public static class ElectionBoardReads
         }
 
         return tally;
+    }
+
+    /// <summary>
+    /// The bytes of <paramref name="documents"/> (a listing), <see cref="ReadChunk"/> at a time through
+    /// <see cref="IElectionBoard.ReadManyAsync"/>, in their order; the next chunk is fetched while the caller works on
+    /// one. A chunk still being fetched when the caller stops (a document refused): its failure, if any, is observed, not raised.
+    /// </summary>
+    private static async IAsyncEnumerable<(ElectionDocument[] Chunk, IReadOnlyList<byte[]?> Bytes)> ReadInChunksAsync(
+        this IElectionBoard board, IReadOnlyList<ElectionDocument> documents, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ElectionDocument[][] chunks = [.. documents.Chunk(ReadChunk)];
+        Task<IReadOnlyList<byte[]?>>? next = chunks.Length > 0 ? board.ReadManyAsync(chunks[0], cancellationToken) : null;
+        try
+        {
+            for (int c = 0; c < chunks.Length; c++)
+            {
+                IReadOnlyList<byte[]?> bytes = await next!.ConfigureAwait(false);
+                next = c + 1 < chunks.Length ? board.ReadManyAsync(chunks[c + 1], cancellationToken) : null; // fetched while this chunk is parsed
+                yield return (chunks[c], bytes);
+            }
+        }
+        finally
+        {
+            _ = next?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Each of <paramref name="documents"/> (a listing) with its bytes, in order, read in chunks (<see cref="ReadInChunksAsync"/>);
+    /// one no longer published is an <see cref="ElectionFormatException"/> naming it and <paramref name="missing"/>, as
+    /// <see cref="RequireAsync"/> says.
+    /// </summary>
+    private static async IAsyncEnumerable<(ElectionDocument Document, byte[] Bytes)> ReadEachAsync(
+        this IElectionBoard board, IReadOnlyList<ElectionDocument> documents, string missing, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach ((ElectionDocument[] chunk, IReadOnlyList<byte[]?> bytes) in board.ReadInChunksAsync(documents, cancellationToken).ConfigureAwait(false))
+        {
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                yield return (chunk[i], bytes[i] ?? throw new ElectionFormatException(board.Describe(chunk[i]), "", missing));
+            }
+        }
     }
 }

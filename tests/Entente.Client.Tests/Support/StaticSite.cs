@@ -30,6 +30,9 @@ internal sealed class StaticSite : IAsyncDisposable
     /// <summary>Requests answered, by path, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>When set, answers every request in place of <see cref="Files"/> (a server that refuses, or answers as a test says).</summary>
+    public Func<HttpContext, IResult>? Answer { get; set; }
+
     public Uri Address => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 
     public static async Task<StaticSite> StartAsync(IEnumerable<KeyValuePair<string, byte[]>> files)
@@ -40,10 +43,10 @@ internal sealed class StaticSite : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         WebApplication app = builder.Build();
         StaticSite site = new(app, map);
-        app.MapGet("/{**path}", (string path) =>
+        app.MapGet("/{**path}", (string path, HttpContext context) =>
         {
             site.Requests.Enqueue(path);
-            return map.TryGetValue(path, out byte[]? bytes) ? Results.Bytes(bytes, "application/octet-stream") : Results.NotFound();
+            return site.Answer?.Invoke(context) ?? (map.TryGetValue(path, out byte[]? bytes) ? Results.Bytes(bytes, "application/octet-stream") : Results.NotFound());
         });
         await app.StartAsync();
         return site;

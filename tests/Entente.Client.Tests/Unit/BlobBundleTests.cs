@@ -1,11 +1,19 @@
 using System.Buffers.Binary;
+using System.Net;
 using System.Text;
+using Entente.Client.Http;
 using Entente.Client.Log;
+using Entente.Client.Mirror;
+using Entente.Client.Tests.Support;
 using Entente.Transparency;
+using Microsoft.AspNetCore.Http;
 
 namespace Entente.Client.Tests.Unit;
 
-/// <summary>The <c>GET /blobs</c> answer format (docs/http-api.md) as the mirror and the election board read it.</summary>
+/// <summary>
+/// The <c>GET /blobs</c> answer format (docs/http-api.md) as the mirror and the election board read it, and the one fetch
+/// both make (<see cref="BlobBundle.FetchAsync"/>) against a loopback server answering as told (<see cref="StaticSite.Answer"/>).
+/// </summary>
 public sealed class BlobBundleTests
 {
     private static byte[] Answer(params (Hash256 Named, byte[] Bytes)[] items)
@@ -63,5 +71,123 @@ public sealed class BlobBundleTests
         Assert.StartsWith("blobs?sha256=", BlobBundle.Path(hashes[..64]), StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobBundle.Path(hashes));
         Assert.Throws<ArgumentOutOfRangeException>(() => BlobBundle.Path([]));
+    }
+
+    [Fact]
+    public async Task A_fetch_says_served_route_absent_for_404_and_405_refused_for_400_403_and_an_answer_too_large_and_unavailable_for_503()
+    {
+        byte[] a = Encoding.UTF8.GetBytes("{\"a\":1}");
+        byte[] b = Encoding.UTF8.GetBytes("{\"b\":2}");
+        Hash256[] asked = [Hash256.Compute(a), Hash256.Compute(b)];
+        await using StaticSite server = await StaticSite.StartAsync([]);
+        using HttpClient http = new(new RetryHandler(RetryPolicy.None)) { BaseAddress = server.Address };
+
+        string? query = null;
+        server.Answer = context =>
+        {
+            query = Uri.UnescapeDataString(context.Request.QueryString.Value!);
+            return Results.Bytes(Answer((asked[1], b)), "application/octet-stream");
+        };
+        BlobFetch served = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Served, served.Outcome);
+        Assert.Equal([b], served.Served.Select(s => s.Bytes));
+        Assert.Null(served.Failure);
+        Assert.Equal(["blobs"], server.Requests);
+        Assert.Equal($"?sha256={asked[0].ToHex()},{asked[1].ToHex()}", query);
+
+        foreach (int status in new[] { 404, 405 })
+        {
+            server.Answer = _ => Results.StatusCode(status);
+            BlobFetch absent = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+            Assert.Equal(BlobFetchOutcome.RouteAbsent, absent.Outcome);
+            Assert.Empty(absent.Served);
+        }
+
+        foreach (int status in new[] { 400, 403 })
+        {
+            server.Answer = _ => Results.Problem(statusCode: status, title: "No", detail: "not for you");
+            BlobFetch refused = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+            Assert.Equal(BlobFetchOutcome.Refused, refused.Outcome);
+            Assert.Empty(refused.Served);
+            Assert.Equal((HttpStatusCode)status, Assert.IsType<RequestRefusedException>(refused.Failure).Status);
+        }
+
+        server.Answer = _ => new TooLarge();
+        BlobFetch large = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Refused, large.Outcome);
+        Assert.IsType<FormatException>(large.Failure);
+
+        server.Answer = _ => Results.Problem(statusCode: 503, title: "Busy", detail: "try later");
+        BlobFetch busy = await BlobBundle.FetchAsync(http, asked, CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Unavailable, busy.Outcome);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, Assert.IsType<RequestRefusedException>(busy.Failure).Status);
+
+        int before = server.Requests.Count;
+        Assert.Equal(BlobFetchOutcome.Served, (await BlobBundle.FetchAsync(http, [], CancellationToken.None)).Outcome);
+        Assert.Equal(before, server.Requests.Count); // none asked: no request
+    }
+
+    [Fact]
+    public async Task A_board_nobody_answers_is_unavailable()
+    {
+        Uri closed;
+        await using (StaticSite server = await StaticSite.StartAsync([]))
+        {
+            closed = server.Address;
+        }
+
+        using HttpClient http = new(new RetryHandler(RetryPolicy.None)) { BaseAddress = closed };
+        BlobFetch fetch = await BlobBundle.FetchAsync(http, [Hash256.Compute([1])], CancellationToken.None);
+        Assert.Equal(BlobFetchOutcome.Unavailable, fetch.Outcome);
+        Assert.IsType<ServiceUnavailableException>(fetch.Failure);
+    }
+
+    [Fact]
+    public async Task The_mirror_source_serves_none_on_a_refusal_remembers_an_absent_route_and_reports_a_board_unavailable_as_HttpRequestException()
+    {
+        byte[] a = Encoding.UTF8.GetBytes("artifact");
+        Hash256[] asked = [Hash256.Compute(a)];
+        await using StaticSite server = await StaticSite.StartAsync([]);
+        using LogArtifactSource source = new(server.Address, RetryPolicy.None);
+
+        server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
+        Assert.Equal([a], await source.GetManyAsync(asked, CancellationToken.None));
+
+        server.Answer = _ => Results.Problem(statusCode: 403, title: "No", detail: "not for you");
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        server.Answer = _ => new TooLarge();
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+
+        server.Answer = _ => Results.Problem(statusCode: 503, title: "Busy", detail: "try later");
+        HttpRequestException unavailable = await Assert.ThrowsAsync<HttpRequestException>(() => source.GetManyAsync(asked, CancellationToken.None));
+        Assert.Contains("503", unavailable.Message, StringComparison.Ordinal);
+
+        server.Answer = _ => Results.StatusCode(405);
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        int asks = server.Requests.Count;
+        server.Answer = _ => Results.Bytes(Answer((asked[0], a)), "application/octet-stream");
+        Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
+        Assert.Equal(asks, server.Requests.Count); // the route is not asked again
+    }
+
+    /// <summary>A header announcing one byte more than any answer may hold; the reader stops at the header.</summary>
+    private sealed class TooLarge : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/octet-stream";
+            httpContext.Response.ContentLength = BlobBundle.MaxAnswerBytes + 1L;
+            await httpContext.Response.StartAsync(httpContext.RequestAborted);
+            await httpContext.Response.Body.FlushAsync(httpContext.RequestAborted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), httpContext.RequestAborted); // until the reader drops the connection
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            httpContext.Abort();
+        }
     }
 }

@@ -12,14 +12,21 @@ namespace Entente.Election.Tests.Contract;
 /// <summary>Pre-encrypted ballots through a ceremony folder: generated, printed, marked, recorded, tallied with device ballots.</summary>
 public class PreEncryptionStepsTests
 {
+    /// <summary>The key ceremony in a folder, then <paramref name="count"/> ballots of style "all" pre-encrypted by printer-1 into <c>printed</c>.</summary>
+    internal static async Task<(FolderElectionBoard Folder, ElectionContext Context, string Printed, IReadOnlyList<PreEncryptedBallot> Ballots)> PrintAsync(TestFiles.TempFolder temp, int count)
+    {
+        FolderElectionBoard folder = await FileCeremonyEndToEndTests.KeyCeremonyAsync(temp);
+        ElectionContext context = await folder.LoadContextAsync();
+        string printed = temp.File("printed");
+        IReadOnlyList<PreEncryptedBallot> ballots = await PreEncryptionSteps.GenerateAsync(folder, "all", count, "printer-1", "County print shop", ShortCodeFormat.Parse("hex4"), printed);
+        return (folder, context, printed, ballots);
+    }
+
     [Fact]
     public async Task Printed_ballots_marked_and_recorded_are_tallied_with_device_ballots_and_uncast_ones_are_opened()
     {
         using TestFiles.TempFolder temp = new();
-        FolderElectionBoard folder = await FileCeremonyEndToEndTests.KeyCeremonyAsync(temp);
-        ElectionContext context = await folder.LoadContextAsync();
-        string printed = temp.File("printed");
-        IReadOnlyList<PreEncryptedBallot> ballots = await PreEncryptionSteps.GenerateAsync(folder, "all", 3, "printer-1", "County print shop", ShortCodeFormat.Parse("hex4"), printed);
+        (FolderElectionBoard folder, ElectionContext context, string printed, IReadOnlyList<PreEncryptedBallot> ballots) = await PrintAsync(temp, 3);
         Assert.Equal(3, Directory.EnumerateFiles(Path.Combine(printed, "ballots")).Count());
         if (!OperatingSystem.IsWindows())
         {
