@@ -102,6 +102,10 @@ internal sealed partial class VerbAction(CommandLineAction inner) : Asynchronous
         OperationCanceledException { InnerException: TimeoutException } => (ExitCodes.UsageOrInput, "error: timed out: " + OneLine(e.Message)
             + " Check that the service is up and reachable, then try again."),
         OperationCanceledException => null,
+        // A service that could not be reached or did not answer in time, where a client let the runtime's own error
+        // through: the command could not do its work, which is not a bug of entente.
+        TimeoutException => (ExitCodes.UsageOrInput, "error: timed out: " + OneLine(e.Message) + " Check that the service is up and reachable, then try again."),
+        HttpRequestException => (ExitCodes.UsageOrInput, "error: " + OneLine(e.Message) + " Check the address and that the service is up and reachable, then try again."),
         ArgumentNullException => null, // a caller bug, never the user's input
         // Not a failed check (System.CommandLine's exit 1 would say the record failed): the machine's limit.
         OutOfMemoryException => (ExitCodes.UsageOrInput, "error: out of memory: the command needed more memory than this process may use (the machine's, "

@@ -230,6 +230,29 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.Equal("", output.ToString());
     }
 
+    [Theory]
+    [InlineData("timeout", "error: timed out: ")]
+    [InlineData("unreachable", "error: Connection refused (127.0.0.1:1) Check the address")]
+    public void A_service_that_did_not_answer_is_one_line_and_exit_2_not_a_bug(string kind, string expected)
+    {
+        // Clients wrap what a service does; where one lets the runtime's own error through, it is still not a bug.
+        RootCommand root = new("test");
+        Command verb = new("fetch");
+        verb.SetAction(new Func<ParseResult, int>(_ => kind == "timeout"
+            ? throw new TimeoutException("The board did not answer within 20 s.")
+            : throw new HttpRequestException("Connection refused (127.0.0.1:1)")));
+        root.Subcommands.Add(verb);
+        VerbAction.WrapTree(root);
+        using StringWriter output = new(), error = new();
+
+        int code = root.Parse(["fetch"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+
+        Assert.Equal(ExitCodes.UsageOrInput, code);
+        Assert.StartsWith(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.DoesNotContain("internal error", error.ToString(), StringComparison.Ordinal);
+    }
+
     private static int Fault()
     {
         string? missing = Environment.GetEnvironmentVariable("ENTENTE_TEST_" + Guid.NewGuid().ToString("N"));
