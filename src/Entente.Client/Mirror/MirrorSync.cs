@@ -78,6 +78,12 @@ public sealed class LogArtifactSource : IArtifactSource, IDisposable
         {
             return new ArtifactServed(null, $"GET /{path} answers {(int)e.Status} {e.Title}: {e.Detail}");
         }
+        catch (RequestRefusedException e)
+        {
+            // Still 503 (or 429, 502, 504) once the retries are spent: unreachable for now, as IArtifactSource says, and
+            // as GetManyAsync reports it; not a refusal of this artifact.
+            throw new HttpRequestException($"GET /{path} answers {(int)e.Status} {e.Title}: {e.Detail}", e);
+        }
         catch (ServiceUnavailableException e)
         {
             throw new HttpRequestException(e.Message, e);

@@ -6,6 +6,7 @@ using Entente.Client.Log;
 using Entente.Client.Mirror;
 using Entente.Client.Tests.Support;
 using Entente.Transparency;
+using Entente.Transparency.Mirror;
 using Microsoft.AspNetCore.Http;
 
 namespace Entente.Client.Tests.Unit;
@@ -161,6 +162,14 @@ public sealed class BlobBundleTests
         server.Answer = _ => Results.Problem(statusCode: 503, title: "Busy", detail: "try later");
         HttpRequestException unavailable = await Assert.ThrowsAsync<HttpRequestException>(() => source.GetManyAsync(asked, CancellationToken.None));
         Assert.Contains("503", unavailable.Message, StringComparison.Ordinal);
+        // The single read says the same (it let the 503 through as a RequestRefusedException), and a refusal is the
+        // artifact's: withheld, with the board's answer.
+        HttpRequestException unavailableAlone = await Assert.ThrowsAsync<HttpRequestException>(() => source.GetAsync(asked[0], CancellationToken.None));
+        Assert.Contains("503", unavailableAlone.Message, StringComparison.Ordinal);
+        server.Answer = _ => Results.Problem(statusCode: 403, title: "No", detail: "not for you");
+        ArtifactServed refused = await source.GetAsync(asked[0], CancellationToken.None);
+        Assert.Null(refused.Bytes);
+        Assert.Contains("403 No: not for you", refused.Refusal, StringComparison.Ordinal);
 
         server.Answer = _ => Results.StatusCode(405);
         Assert.Empty(await source.GetManyAsync(asked, CancellationToken.None));
