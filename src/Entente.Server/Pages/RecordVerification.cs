@@ -173,7 +173,9 @@ public sealed class RecordVerification : BackgroundService
             return true;
         }
 
-        string folder = Path.Combine(Path.GetTempPath(), "entente-pages-record-" + Guid.NewGuid().ToString("N"));
+        SweepStale(Path.GetTempPath());
+        string folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N"));
+        FileStream held = Hold(folder);
         try
         {
             using (MemoryStream stream = new(bytes, writable: false))
@@ -198,9 +200,110 @@ public sealed class RecordVerification : BackgroundService
             {
                 Directory.Delete(folder, recursive: true);
             }
+
+            // The folder first, then the lock: a lock without its folder is swept as stale, never a folder in use.
+            await held.DisposeAsync();
+            File.Delete(folder + LockSuffix);
         }
 
         return true;
+    }
+
+    /// <summary>The temporary record folders' name, before a GUID.</summary>
+    internal const string FolderPrefix = "entente-pages-record-";
+
+    /// <summary>A folder's lock file is the folder's path with this suffix, held open without sharing while the folder is in use.</summary>
+    internal const string LockSuffix = ".lock";
+
+    /// <summary>
+    /// Takes <paramref name="folder"/>'s lock before the folder exists: its file held open without sharing (an exclusive
+    /// <c>flock</c> on Linux) for as long as the run uses the folder, so that another board's sweep leaves it alone.
+    /// </summary>
+    internal static FileStream Hold(string folder) => new(folder + LockSuffix, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+
+    /// <summary>
+    /// Deletes the temporary record folders under <paramref name="root"/> that no live process uses: a board killed during
+    /// a run (SIGKILL, a demo's end, a crash) never reaches its <c>finally</c>, and each folder is a whole record (12 KB a
+    /// ballot). A folder is in use while its lock file is held (<see cref="Hold"/>); one whose lock can be taken, or that
+    /// has none and is older than <paramref name="unlockedAge"/> (a board of an earlier version), is left behind. Boards
+    /// on one machine share the temporary folder, so only what is provably abandoned is removed; a folder that cannot be
+    /// deleted now is tried again at the next run. Returns how many were removed.
+    /// </summary>
+    internal static int SweepStale(string root, TimeSpan? unlockedAge = null)
+    {
+        TimeSpan age = unlockedAge ?? TimeSpan.FromHours(1);
+        int removed = 0;
+        IEnumerable<string> folders;
+        try
+        {
+            folders = Directory.EnumerateDirectories(root, FolderPrefix + "*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+
+        foreach (string folder in folders)
+        {
+            string lockFile = folder + LockSuffix;
+            try
+            {
+                if (File.Exists(lockFile))
+                {
+                    using FileStream taken = new(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None); // throws while a live run holds it
+                    Directory.Delete(folder, recursive: true);
+                }
+                else if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) > age)
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                else
+                {
+                    continue;
+                }
+
+                File.Delete(lockFile);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Held by a live run, or not ours to delete: left as it is.
+            }
+        }
+
+        // Lock files whose folder is gone (a board killed between the two deletions, or before it made the folder).
+        foreach (string lockFile in SafeFiles(root, FolderPrefix + "*" + LockSuffix))
+        {
+            try
+            {
+                if (!Directory.Exists(lockFile[..^LockSuffix.Length]))
+                {
+                    using (new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+                    {
+                    }
+
+                    File.Delete(lockFile);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Held: a run about to make its folder.
+            }
+        }
+
+        return removed;
+    }
+
+    private static List<string> SafeFiles(string root, string pattern)
+    {
+        try
+        {
+            return [.. Directory.EnumerateFiles(root, pattern)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>A message without the temporary folder's path (no server path reaches a page).</summary>
