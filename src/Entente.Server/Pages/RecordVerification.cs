@@ -225,7 +225,7 @@ public sealed class RecordVerification : BackgroundService
     /// Deletes the temporary record folders under <paramref name="root"/> that no live process uses: a board killed during
     /// a run (SIGKILL, a demo's end, a crash) never reaches its <c>finally</c>, and each folder is a whole record (12 KB a
     /// ballot). A folder is in use while its lock file is held (<see cref="Hold"/>); one whose lock can be taken, or that
-    /// has none and is older than <paramref name="unlockedAge"/> (a board of an earlier version), is left behind. Boards
+    /// has none and is older than <paramref name="unlockedAge"/> (left by a board of an earlier version), is abandoned. Boards
     /// on one machine share the temporary folder, so only what is provably abandoned is removed; a folder that cannot be
     /// deleted now is tried again at the next run. Returns how many were removed.
     /// </summary>
