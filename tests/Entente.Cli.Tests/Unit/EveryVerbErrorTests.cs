@@ -206,6 +206,7 @@ public class EveryVerbErrorTests(ITestOutputHelper log)
         Assert.StartsWith("error: timed out: The request was canceled", error2.ToString(), StringComparison.Ordinal);
         Assert.Single(error2.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Equal(ExitCodes.UsageOrInput, await root.Parse(["cancelled"]).InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error3 }, CancellationToken.None));
+        Assert.StartsWith("error: internal error in `entente cancelled` (OperationCanceledException: ", error3.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
