@@ -233,17 +233,7 @@ public sealed class RecordVerification : BackgroundService
     {
         TimeSpan age = unlockedAge ?? TimeSpan.FromHours(1);
         int removed = 0;
-        IEnumerable<string> folders;
-        try
-        {
-            folders = Directory.EnumerateDirectories(root, FolderPrefix + "*").ToList();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-
-        foreach (string folder in folders)
+        foreach (string folder in Listed(() => Directory.EnumerateDirectories(root, FolderPrefix + "*")))
         {
             string lockFile = folder + LockSuffix;
             try
@@ -272,7 +262,7 @@ public sealed class RecordVerification : BackgroundService
         }
 
         // Lock files whose folder is gone (a board killed between the two deletions, or before it made the folder).
-        foreach (string lockFile in SafeFiles(root, FolderPrefix + "*" + LockSuffix))
+        foreach (string lockFile in Listed(() => Directory.EnumerateFiles(root, FolderPrefix + "*" + LockSuffix)))
         {
             try
             {
@@ -294,11 +284,12 @@ public sealed class RecordVerification : BackgroundService
         return removed;
     }
 
-    private static List<string> SafeFiles(string root, string pattern)
+    /// <summary>What <paramref name="list"/> finds in the temporary folder, or nothing when it cannot be read.</summary>
+    private static List<string> Listed(Func<IEnumerable<string>> list)
     {
         try
         {
-            return [.. Directory.EnumerateFiles(root, pattern)];
+            return [.. list()];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
